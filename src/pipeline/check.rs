@@ -1,0 +1,473 @@
+//! Cross-checks a pipeline whose fields all read: references resolve, ids are
+//! unique, years fall in the period, and responsibility matches the units that
+//! existed.
+
+use std::collections::HashMap;
+
+use super::*;
+
+struct Checker<'p> {
+    p: &'p Pipeline,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn at(&mut self, path: String, message: String) {
+        let line = self.p.line_of(&path);
+        self.problems.push(Problem {
+            line,
+            path,
+            message,
+        });
+    }
+
+    /// Reports ids used twice within one list.
+    fn unique<'a>(&mut self, list: &str, what: &str, ids: impl Iterator<Item = (String, &'a str)>) {
+        let mut seen: HashMap<&str, String> = HashMap::new();
+        for (path, id) in ids {
+            if let Some(first) = seen.get(id) {
+                let first_line = self
+                    .p
+                    .line_of(first)
+                    .map(|l| format!(" (rad {l})"))
+                    .unwrap_or_default();
+                self.at(
+                    path,
+                    format!(
+                        "{what} \"{id}\" finns redan i {first}{first_line}; varje id i [[{list}]] måste vara unikt"
+                    ),
+                );
+            } else {
+                seen.insert(id, path);
+            }
+        }
+    }
+
+    fn responsible(&mut self, path: &str, what: &str, refs: &[String]) {
+        let p = self.p;
+        if refs.is_empty() {
+            self.at(
+                join_key(path, "responsible"),
+                format!(
+                    "{what} har ingen ansvarig enhet; ange minst en i `responsible`, t.ex. responsible = [\"{}\"]",
+                    p.units.first().map(|u| u.id.as_str()).unwrap_or("ks")
+                ),
+            );
+        }
+        for (i, r) in refs.iter().enumerate() {
+            let rpath = format!("{path}.responsible[{i}]");
+            if let Some(u) = p.unit(r) {
+                let missing: Vec<i32> = p
+                    .strategy
+                    .period
+                    .years()
+                    .filter(|y| !u.reports_in(*y))
+                    .collect();
+                if !missing.is_empty() {
+                    self.at(
+                        rpath,
+                        format!(
+                            "{what} har \"{r}\" som ansvarig, men {} fanns inte (den 31 december) år {}; ange den enhet som fanns, eller gruppen för enheter av samma slag",
+                            u.name,
+                            years_text(&missing)
+                        ),
+                    );
+                }
+            } else if let Some(g) = p.unit_group(r) {
+                let empty: Vec<i32> = p
+                    .strategy
+                    .period
+                    .years()
+                    .filter(|y| !p.units_reporting(*y).any(|u| u.kind == g.kind))
+                    .collect();
+                if !empty.is_empty() {
+                    self.at(
+                        rpath,
+                        format!("gruppen \"{r}\" har inga enheter år {}", years_text(&empty)),
+                    );
+                }
+            } else {
+                self.at(
+                    rpath,
+                    format!(
+                        "okänd enhet \"{r}\"; ange ett id från [[units]] eller [[unit_groups]]{}",
+                        suggest(
+                            r,
+                            p.units
+                                .iter()
+                                .map(|u| u.id.as_str())
+                                .chain(p.unit_groups.iter().map(|g| g.id.as_str()))
+                        )
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn join_key(path: &str, key: &str) -> String {
+    format!("{path}.{key}")
+}
+
+fn years_text(years: &[i32]) -> String {
+    match years {
+        [] => String::new(),
+        [y] => y.to_string(),
+        [first, .., last] if (*last - *first) as usize + 1 == years.len() => {
+            format!("{first}–{last}")
+        }
+        _ => years
+            .iter()
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// " (menade du \"X\"?)" for the nearest known ids, if any is close.
+fn suggest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let lower = word.to_lowercase();
+    let scored: Vec<(usize, &str)> = known
+        .map(|k| (super::read::edit_distance(&lower, &k.to_lowercase()), k))
+        .filter(|(d, _)| *d <= 1.max(lower.chars().count() / 3))
+        .collect();
+    let Some(best) = scored.iter().map(|(d, _)| *d).min() else {
+        return String::new();
+    };
+    let names: Vec<String> = scored
+        .iter()
+        .filter(|(d, _)| *d == best)
+        .map(|(_, k)| format!("\"{k}\""))
+        .collect();
+    format!(" (menade du {}?)", names.join(" eller "))
+}
+
+pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
+    let mut c = Checker {
+        p,
+        problems: Vec::new(),
+    };
+    let period = p.strategy.period;
+    if period.from > period.to {
+        c.at(
+            "strategy.period".into(),
+            format!(
+                "perioden börjar ({}) efter att den slutar ({})",
+                period.from, period.to
+            ),
+        );
+    }
+
+    // Unique ids. Units and unit groups share a namespace: `responsible` names either.
+    c.unique(
+        "units",
+        "enheten",
+        p.units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (format!("units[{i}].id"), u.id.as_str()))
+            .chain(
+                p.unit_groups
+                    .iter()
+                    .enumerate()
+                    .map(|(i, g)| (format!("unit_groups[{i}].id"), g.id.as_str())),
+            ),
+    );
+    c.unique(
+        "areas",
+        "området",
+        p.areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("areas[{i}].id"), a.id.as_str())),
+    );
+    c.unique(
+        "goals",
+        "målet",
+        p.goals
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (format!("goals[{i}].id"), g.id.as_str())),
+    );
+    c.unique(
+        "measures",
+        "åtgärden",
+        p.measures
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (format!("measures[{i}].id"), m.id.as_str())),
+    );
+    c.unique(
+        "indicators",
+        "indikatorn",
+        p.indicators
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (format!("indicators[{i}].id"), m.id.as_str())),
+    );
+    c.unique(
+        "breakdowns",
+        "indelningen",
+        p.breakdowns
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (format!("breakdowns[{i}].id"), b.id.as_str())),
+    );
+    for (bi, b) in p.breakdowns.iter().enumerate() {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (gi, g) in b.groups.iter().enumerate() {
+            if let Some(first) = seen.get(g.id.as_str()) {
+                c.at(
+                    format!("breakdowns[{bi}].groups[{gi}].id"),
+                    format!(
+                        "gruppen \"{}\" står två gånger i indelningen \"{}\" (första gången som groups[{first}]); ta bort den ena",
+                        g.id, b.id
+                    ),
+                );
+            } else {
+                seen.insert(&g.id, gi);
+            }
+        }
+        if b.groups.len() < 2 {
+            c.at(
+                format!("breakdowns[{bi}].groups"),
+                format!("indelningen \"{}\" behöver minst två grupper", b.id),
+            );
+        }
+    }
+
+    // The owner and the units' history.
+    if p.unit(&p.strategy.owner).is_none() {
+        c.at(
+            "strategy.owner".into(),
+            format!(
+                "okänd enhet \"{}\"; ange ett id från [[units]]",
+                p.strategy.owner
+            ),
+        );
+    }
+    for (i, u) in p.units.iter().enumerate() {
+        if let (Some(from), Some(to)) = (u.valid_from, u.valid_to)
+            && from > to
+        {
+            c.at(
+                format!("units[{i}].valid_to"),
+                format!("{} upphör ({to}) innan den börjar ({from})", u.name),
+            );
+        }
+        if !u.successors.is_empty() && u.valid_to.is_none() {
+            c.at(
+                format!("units[{i}].successors"),
+                format!(
+                    "{} har efterföljare men inget slutdatum; ange valid_to",
+                    u.name
+                ),
+            );
+        }
+        for (si, s) in u.successors.iter().enumerate() {
+            let path = format!("units[{i}].successors[{si}]");
+            match p.unit(s) {
+                None => c.at(
+                    path,
+                    format!("okänd efterföljare \"{s}\"; ange ett id från [[units]]"),
+                ),
+                Some(succ) if s == &u.id => {
+                    c.at(path, format!("{} kan inte efterträda sig själv", succ.name))
+                }
+                Some(succ) => {
+                    if let Some(to) = u.valid_to
+                        && succ.valid_from != Some(to.next_day())
+                    {
+                        c.at(
+                            path,
+                            format!(
+                                "{} upphör {to}, så efterföljaren {} ska börja {} (valid_from), men börjar {}",
+                                u.name,
+                                succ.name,
+                                to.next_day(),
+                                succ.valid_from
+                                    .map(|d| d.to_string())
+                                    .unwrap_or_else(|| "utan datum".into())
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for (i, g) in p.unit_groups.iter().enumerate() {
+        if !p.units.iter().any(|u| u.kind == g.kind) {
+            c.at(
+                format!("unit_groups[{i}].kind"),
+                format!("gruppen \"{}\" har inga enheter av sitt slag", g.id),
+            );
+        }
+    }
+
+    // The strategy tree.
+    for (i, g) in p.goals.iter().enumerate() {
+        if !p.areas.iter().any(|a| a.id == g.area) {
+            c.at(
+                format!("goals[{i}].area"),
+                format!(
+                    "okänt område \"{}\"; ange ett id från [[areas]]{}",
+                    g.area,
+                    suggest(&g.area, p.areas.iter().map(|a| a.id.as_str()))
+                ),
+            );
+        }
+    }
+    for (i, m) in p.measures.iter().enumerate() {
+        if p.goal(&m.goal).is_none() {
+            c.at(
+                format!("measures[{i}].goal"),
+                format!(
+                    "okänt mål \"{}\"; ange ett id från [[goals]]{}",
+                    m.goal,
+                    suggest(&m.goal, p.goals.iter().map(|g| g.id.as_str()))
+                ),
+            );
+        }
+        c.responsible(
+            &format!("measures[{i}]"),
+            &format!("åtgärden {}", m.id),
+            &m.responsible,
+        );
+    }
+
+    for (i, ind) in p.indicators.iter().enumerate() {
+        let path = format!("indicators[{i}]");
+        if p.measure(&ind.measure).is_none() {
+            c.at(
+                format!("{path}.measure"),
+                format!(
+                    "okänd åtgärd \"{}\"; ange ett id från [[measures]]{}",
+                    ind.measure,
+                    suggest(&ind.measure, p.measures.iter().map(|m| m.id.as_str()))
+                ),
+            );
+        }
+        c.responsible(&path, &format!("indikatorn {}", ind.id), &ind.responsible);
+        for (bi, b) in ind.breakdowns.iter().enumerate() {
+            if p.breakdown(b).is_none() {
+                c.at(
+                    format!("{path}.breakdowns[{bi}]"),
+                    format!(
+                        "okänd indelning \"{b}\"; ange ett id från [[breakdowns]]{}",
+                        suggest(b, p.breakdowns.iter().map(|b| b.id.as_str()))
+                    ),
+                );
+            } else if ind.breakdowns[..bi].contains(b) {
+                c.at(
+                    format!("{path}.breakdowns[{bi}]"),
+                    format!("indelningen \"{b}\" står två gånger"),
+                );
+            }
+        }
+        if ind.crossed && ind.breakdowns.len() < 2 {
+            c.at(
+                format!("{path}.crossed"),
+                "crossed = true kräver minst två indelningar i `breakdowns`".into(),
+            );
+        }
+        if let Some(b) = ind.baseline
+            && b.year > period.to
+        {
+            c.at(
+                format!("{path}.baseline.year"),
+                format!(
+                    "utgångsläget {} ligger efter strategins period {}–{}",
+                    b.year, period.from, period.to
+                ),
+            );
+        }
+        let mut target_years: Vec<i32> = Vec::new();
+        for (ti, t) in ind.targets.iter().enumerate() {
+            if !period.contains(t.year) {
+                c.at(
+                    format!("{path}.targets[{ti}].year"),
+                    format!(
+                        "målåret {} ligger utanför strategins period {}–{}",
+                        t.year, period.from, period.to
+                    ),
+                );
+            }
+            if target_years.contains(&t.year) {
+                c.at(
+                    format!("{path}.targets[{ti}].year"),
+                    format!("målvärde för {} anges två gånger", t.year),
+                );
+            }
+            target_years.push(t.year);
+        }
+        for (what, v) in ind
+            .baseline
+            .iter()
+            .map(|b| ("baseline.value".to_string(), b.value))
+            .chain(
+                ind.targets
+                    .iter()
+                    .enumerate()
+                    .map(|(ti, t)| (format!("targets[{ti}].value"), t.value)),
+            )
+        {
+            let bad = match ind.unit {
+                MeasureUnit::Andel => !(0.0..=1.0).contains(&v),
+                MeasureUnit::Antal => v < 0.0,
+                MeasureUnit::Procentenheter => !(-100.0..=100.0).contains(&v),
+            };
+            if bad {
+                let hint = match ind.unit {
+                    MeasureUnit::Andel => {
+                        "en andel anges som ett tal mellan 0 och 1, t.ex. 0.35 för 35 %"
+                    }
+                    MeasureUnit::Antal => "ett antal kan inte vara negativt",
+                    MeasureUnit::Procentenheter => "procentenheter ligger mellan -100 och 100",
+                };
+                c.at(
+                    format!("{path}.{what}"),
+                    format!("värdet {v} är orimligt: {hint}"),
+                );
+            }
+        }
+        match (&ind.derived, ind.source) {
+            (None, Source::Derived) => c.at(
+                format!("{path}.source"),
+                "en härledd indikator (source = \"derived\") behöver `derived = { minuend = \"…\", subtrahend = \"…\" }`".into(),
+            ),
+            (Some(_), s) if s != Source::Derived => c.at(
+                format!("{path}.derived"),
+                "`derived` gäller bara indikatorer med source = \"derived\"".into(),
+            ),
+            (Some(d), _) => {
+                for (key, r) in [("minuend", &d.minuend), ("subtrahend", &d.subtrahend)] {
+                    if p.indicator(r).is_none() {
+                        c.at(
+                            format!("{path}.derived.{key}"),
+                            format!("okänd indikator \"{r}\"; ange ett id från [[indicators]]"),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    for (i, id) in p.disclosure.city_only.iter().enumerate() {
+        let path = format!("disclosure.city_only[{i}]");
+        match p.indicator(id) {
+            None => c.at(
+                path,
+                format!("okänd indikator \"{id}\"; ange ett id från [[indicators]]"),
+            ),
+            Some(ind) if ind.publication != Publication::City => c.at(
+                path,
+                format!(
+                    "{id} ska bara publiceras för hela staden, men indikatorn har publication = \"unit\"; sätt publication = \"city\" på indikatorn"
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    c.problems
+}

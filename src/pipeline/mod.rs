@@ -1,0 +1,401 @@
+//! The pipeline definition: the model every stage shares.
+//!
+//! A pipeline file declares one strategy and everything its yearly follow-up
+//! needs. [`load`] reads it, collecting every problem with its place in the
+//! file rather than stopping at the first, and cross-checks the references.
+
+mod check;
+mod date;
+mod read;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use date::Date;
+
+/// One problem in a pipeline file, with its place.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// 1-based line, where the parser knows it.
+    pub line: Option<usize>,
+    /// The TOML path, e.g. `indicators[3].measure`.
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error("kan inte läsa pipelinefilen {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("pipelinefilen {path} har {} fel", problems.len())]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+}
+
+/// Reads and cross-checks a pipeline file.
+pub fn load(path: &Path) -> Result<Pipeline, PipelineError> {
+    let bytes = std::fs::read(path).map_err(|source| PipelineError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let invalid = |problems| PipelineError::Invalid {
+        path: path.to_path_buf(),
+        problems,
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        invalid(vec![Problem {
+            line: None,
+            path: String::new(),
+            message: format!(
+                "filen är inte UTF-8 (fel byte vid position {}); spara den som UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        }])
+    })?;
+    parse(&text).map_err(invalid)
+}
+
+/// Reads and cross-checks a pipeline from its text; on problems, returns all
+/// of them, sorted by line.
+pub fn parse(text: &str) -> Result<Pipeline, Vec<Problem>> {
+    let (pipeline, mut problems) = read::read(text);
+    if let Some(p) = &pipeline {
+        problems.extend(check::check(p));
+    }
+    match pipeline {
+        Some(p) if problems.is_empty() => Ok(p),
+        _ => {
+            problems.sort();
+            problems.dedup();
+            Err(problems)
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Pipeline {
+    pub strategy: Strategy,
+    pub disclosure: Disclosure,
+    pub breakdowns: Vec<Breakdown>,
+    pub units: Vec<Unit>,
+    pub unit_groups: Vec<UnitGroup>,
+    pub areas: Vec<Area>,
+    pub goals: Vec<Goal>,
+    pub measures: Vec<Measure>,
+    pub indicators: Vec<Indicator>,
+    /// Line of each TOML path that was read, for messages about cross-references.
+    #[serde(skip)]
+    pub(crate) lines: BTreeMap<String, usize>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Strategy {
+    pub id: String,
+    pub title: String,
+    pub period: Period,
+    pub owner: String,
+    pub vision: Option<String>,
+    pub national_goal: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub struct Period {
+    pub from: i32,
+    pub to: i32,
+}
+
+impl Period {
+    pub fn years(&self) -> impl Iterator<Item = i32> + use<> {
+        self.from..=self.to
+    }
+    pub fn contains(&self, year: i32) -> bool {
+        (self.from..=self.to).contains(&year)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Disclosure {
+    /// Cells counting fewer persons than this are withheld.
+    pub min_cell: u32,
+    /// Indicators published for the whole city only.
+    pub city_only: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Breakdown {
+    pub id: String,
+    pub title: String,
+    pub groups: Vec<Group>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Group {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    Ks,
+    Facknamnd,
+    Sdn,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Unit {
+    pub id: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub valid_from: Option<Date>,
+    pub valid_to: Option<Date>,
+    pub successors: Vec<String>,
+}
+
+impl Unit {
+    /// The unit that exists on 31 December reports for the whole year.
+    pub fn reports_in(&self, year: i32) -> bool {
+        let end = Date::year_end(year);
+        self.valid_from.is_none_or(|d| d <= end) && self.valid_to.is_none_or(|d| d >= end)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UnitGroup {
+    pub id: String,
+    pub name: String,
+    pub kind: UnitKind,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Area {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Goal {
+    pub id: String,
+    pub area: String,
+    pub title: String,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureForm {
+    /// One of the strategy's bulleted measures.
+    Bullet,
+    /// A measure the strategy gives in running text.
+    Prose,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Measure {
+    pub id: String,
+    pub goal: String,
+    pub form: MeasureForm,
+    pub text: String,
+    /// Unit ids or unit-group ids.
+    pub responsible: Vec<String>,
+    /// How the strategy names the responsible party, where that differs.
+    pub named_as: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureUnit {
+    Antal,
+    Andel,
+    Procentenheter,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Return,
+    Survey,
+    Reference,
+    Derived,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Higher,
+    Lower,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Publication {
+    Unit,
+    City,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct YearValue {
+    pub year: i32,
+    pub value: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Derivation {
+    pub minuend: String,
+    pub subtrahend: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Indicator {
+    pub id: String,
+    pub title: String,
+    pub unit: MeasureUnit,
+    pub source: Source,
+    pub measure: String,
+    pub responsible: Vec<String>,
+    pub breakdowns: Vec<String>,
+    /// Report every combination of the breakdowns' groups rather than each
+    /// breakdown on its own.
+    pub crossed: bool,
+    pub direction: Direction,
+    pub counts_persons: bool,
+    pub publication: Publication,
+    pub baseline: Option<YearValue>,
+    pub targets: Vec<YearValue>,
+    pub derived: Option<Derivation>,
+}
+
+impl Pipeline {
+    pub fn unit(&self, id: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.id == id)
+    }
+
+    pub fn unit_group(&self, id: &str) -> Option<&UnitGroup> {
+        self.unit_groups.iter().find(|g| g.id == id)
+    }
+
+    pub fn breakdown(&self, id: &str) -> Option<&Breakdown> {
+        self.breakdowns.iter().find(|b| b.id == id)
+    }
+
+    pub fn measure(&self, id: &str) -> Option<&Measure> {
+        self.measures.iter().find(|m| m.id == id)
+    }
+
+    pub fn goal(&self, id: &str) -> Option<&Goal> {
+        self.goals.iter().find(|g| g.id == id)
+    }
+
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.id == id)
+    }
+
+    /// The units that report for `year`, in file order.
+    pub fn units_reporting(&self, year: i32) -> impl Iterator<Item = &Unit> {
+        self.units.iter().filter(move |u| u.reports_in(year))
+    }
+
+    /// Expands responsible references (unit ids and unit-group ids) to the
+    /// units that carry that responsibility in `year`.
+    pub fn responsible_units(&self, refs: &[String], year: i32) -> Vec<&Unit> {
+        let mut out: Vec<&Unit> = Vec::new();
+        for r in refs {
+            if let Some(u) = self.unit(r) {
+                if u.reports_in(year) && !out.iter().any(|o| o.id == u.id) {
+                    out.push(u);
+                }
+            } else if let Some(g) = self.unit_group(r) {
+                for u in self.units_reporting(year).filter(|u| u.kind == g.kind) {
+                    if !out.iter().any(|o| o.id == u.id) {
+                        out.push(u);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The unit that carries `unit_id`'s series in `year`, following mergers
+    /// forward through successors, so a district series can cross a merger.
+    pub fn successor_in(&self, unit_id: &str, year: i32) -> Option<&Unit> {
+        let mut current = self.unit(unit_id)?;
+        // Bounded by the number of units, so a cycle cannot loop forever.
+        for _ in 0..=self.units.len() {
+            if current.reports_in(year) {
+                return Some(current);
+            }
+            let next = current.successors.first()?;
+            current = self.unit(next)?;
+        }
+        None
+    }
+
+    /// The line a TOML path was read from, if it was.
+    pub fn line_of(&self, path: &str) -> Option<usize> {
+        self.lines.get(path).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = include_str!("../../pipelines/romsk-inkludering-2018-2022.toml");
+
+    #[test]
+    fn sample_parses() {
+        let p = parse(SAMPLE).expect("the sample pipeline is valid");
+        assert_eq!(p.indicators.len(), 34);
+    }
+
+    /// Whatever the file holds, reading it reports problems and never panics.
+    #[test]
+    fn truncated_or_damaged_files_never_panic() {
+        let mut cut = 0;
+        while cut < SAMPLE.len() {
+            if SAMPLE.is_char_boundary(cut) {
+                let _ = parse(&SAMPLE[..cut]);
+            }
+            cut += 97;
+        }
+        let lines: Vec<&str> = SAMPLE.lines().collect();
+        for skip in (0..lines.len()).step_by(7) {
+            let damaged: Vec<&str> = lines
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, l)| *l)
+                .collect();
+            let _ = parse(&damaged.join("\n"));
+        }
+    }
+
+    #[test]
+    fn successor_follows_a_merger() {
+        let p = parse(SAMPLE).unwrap();
+        assert_eq!(p.successor_in("alvsjo", 2019).unwrap().id, "alvsjo");
+        assert_eq!(
+            p.successor_in("alvsjo", 2021).unwrap().id,
+            "hagersten-alvsjo"
+        );
+        assert_eq!(
+            p.successor_in("hagersten-liljeholmen", 2020).unwrap().id,
+            "hagersten-alvsjo"
+        );
+        assert_eq!(
+            p.successor_in("ostermalm", 2024).unwrap().id,
+            "norra-innerstaden"
+        );
+        let sdn = vec!["sdn".to_string()];
+        assert_eq!(p.responsible_units(&sdn, 2019).len(), 14);
+        assert_eq!(p.responsible_units(&sdn, 2020).len(), 13);
+        assert_eq!(p.responsible_units(&sdn, 2023).len(), 11);
+    }
+}

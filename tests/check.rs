@@ -1,0 +1,379 @@
+//! `uppfolj check`: the sample pipeline passes; every kind of broken pipeline
+//! file is reported with its place (line and TOML path) and exit status 2.
+
+use crate::test::{Test, edit, line_of, sample_pipeline};
+
+/// Runs `check` on `text` and expects exit 2 and each `(line, message)`.
+fn expect_problems(text: &str, expected: &[(usize, &str)]) -> String {
+    let mut t = Test::new()
+        .write("p.toml", text)
+        .args(&["check", "p.toml"])
+        .status(2);
+    for (line, message) in expected {
+        t = t.stderr_has(&format!("p.toml:{line}: {message}"));
+    }
+    let out = t.run();
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn sample_pipeline_is_valid() {
+    Test::new()
+        .args(&[
+            "check",
+            &crate::test::repo_root()
+                .join(crate::test::SAMPLE_PIPELINE)
+                .to_string_lossy(),
+        ])
+        .stdout_has("ok: 5 områden, 11 mål, 27 åtgärder, 34 indikatorer, 22 enheter")
+        .run();
+}
+
+#[test]
+fn toml_syntax_error_names_the_line() {
+    let text = edit(
+        &sample_pipeline(),
+        "title = \"Rätten till kultur\"",
+        "title = \"Rätten till kultur",
+    );
+    let line = line_of(&text, "title = \"Rätten till kultur");
+    expect_problems(&text, &[(line, "TOML-syntaxfel")]);
+}
+
+#[test]
+fn missing_field_is_named_with_its_table() {
+    let text = edit(
+        &sample_pipeline(),
+        "title = \"Modersmålslärare i romani chib\"\n",
+        "",
+    );
+    // The table's header line, [[indicators]], just above its id.
+    let line = line_of(&text, "id = \"UTB-2\"") - 1;
+    expect_problems(
+        &text,
+        &[(line, "indicators[6].title: fältet `title` saknas")],
+    );
+}
+
+#[test]
+fn mistyped_value_says_what_was_expected() {
+    let text = edit(
+        &sample_pipeline(),
+        "id = \"UTB-2\"\ntitle = \"Modersmålslärare i romani chib\"\nunit = \"antal\"\nsource = \"return\"\nmeasure = \"UTB-A2\"\nresponsible = [\"un\"]\ndirection = \"higher\"\ncounts_persons = false",
+        "id = \"UTB-2\"\ntitle = \"Modersmålslärare i romani chib\"\nunit = \"antal\"\nsource = \"return\"\nmeasure = \"UTB-A2\"\nresponsible = [\"un\"]\ndirection = \"higher\"\ncounts_persons = \"nej\"",
+    );
+    let line = line_of(&text, "counts_persons = \"nej\"");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "indicators[6].counts_persons: ska vara true eller false, men är en text",
+        )],
+    );
+}
+
+#[test]
+fn misspelt_field_is_unknown_with_a_suggestion() {
+    let text = edit(
+        &sample_pipeline(),
+        "title = \"Samråd med romska sakkunniga\"",
+        "titel = \"Samråd med romska sakkunniga\"",
+    );
+    let line = line_of(&text, "titel = ");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "indicators[21].titel: okänt fält `titel`. Menade du `title`?",
+        )],
+    );
+}
+
+#[test]
+fn unknown_choice_lists_the_allowed_values() {
+    let text = edit(
+        &sample_pipeline(),
+        "id = \"KUL-4\"\ntitle = \"Medier på romani chib inköpta till Stadsbiblioteket\"\nunit = \"antal\"",
+        "id = \"KUL-4\"\ntitle = \"Medier på romani chib inköpta till Stadsbiblioteket\"\nunit = \"stycken\"",
+    );
+    let line = line_of(&text, "unit = \"stycken\"");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "indicators[13].unit: okänt värde \"stycken\"; tillåtna värden är \"antal\", \"andel\", \"procentenheter\"",
+        )],
+    );
+}
+
+#[test]
+fn unknown_measure() {
+    let text = edit(
+        &sample_pipeline(),
+        "measure = \"ARB-A3\"",
+        "measure = \"ARB-A9\"",
+    );
+    let line = line_of(&text, "measure = \"ARB-A9\"");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "indicators[3].measure: okänd åtgärd \"ARB-A9\"; ange ett id från [[measures]]",
+        )],
+    );
+}
+
+#[test]
+fn unknown_unit_with_suggestion() {
+    let text = edit(
+        &sample_pipeline(),
+        "responsible = [\"kun\"]\nnamed_as = \"Stockholms stadsbibliotek (Kulturnämnden)\"",
+        "responsible = [\"kuun\"]\nnamed_as = \"Stockholms stadsbibliotek (Kulturnämnden)\"",
+    );
+    let line = line_of(&text, "responsible = [\"kuun\"]");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "measures[13].responsible[0]: okänd enhet \"kuun\"; ange ett id från [[units]] eller [[unit_groups]] (menade du \"kun\"?)",
+        )],
+    );
+}
+
+#[test]
+fn unknown_area() {
+    let text = edit(
+        &sample_pipeline(),
+        "id = \"KUL-G2\"\narea = \"KUL\"",
+        "id = \"KUL-G2\"\narea = \"KULT\"",
+    );
+    let line = line_of(&text, "area = \"KULT\"");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "goals[6].area: okänt område \"KULT\"; ange ett id från [[areas]] (menade du \"KUL\"?)",
+        )],
+    );
+}
+
+#[test]
+fn unknown_breakdown() {
+    let text = edit(
+        &sample_pipeline(),
+        "measure = \"ARB-A3\"\nresponsible = [\"amn\"]\nbreakdowns = [\"kon\"]",
+        "measure = \"ARB-A3\"\nresponsible = [\"amn\"]\nbreakdowns = [\"kön\"]",
+    );
+    let line = line_of(&text, "breakdowns = [\"kön\"]");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "indicators[3].breakdowns[0]: okänd indelning \"kön\"; ange ett id från [[breakdowns]]",
+        )],
+    );
+}
+
+#[test]
+fn duplicate_id_names_the_first() {
+    let text = edit(&sample_pipeline(), "id = \"UPP-2\"", "id = \"UPP-1\"");
+    let first = line_of(&text, "id = \"UPP-1\"");
+    let second = first
+        + 1
+        + text[text.find("id = \"UPP-1\"").unwrap() + 1..]
+            .find("id = \"UPP-1\"")
+            .map(|at| {
+                text[text.find("id = \"UPP-1\"").unwrap() + 1..][..at]
+                    .matches('\n')
+                    .count()
+            })
+            .unwrap();
+    let stderr = expect_problems(
+        &text,
+        &[(
+            second - 1,
+            "indicators[22].id: indikatorn \"UPP-1\" finns redan i indicators[21].id",
+        )],
+    );
+    assert!(stderr.contains(&format!("(rad {first})")), "{stderr}");
+}
+
+#[test]
+fn breakdown_group_listed_twice() {
+    let text = edit(
+        &sample_pipeline(),
+        "{ id = \"man\", label = \"Man\" },",
+        "{ id = \"man\", label = \"Man\" },\n  { id = \"kvinna\", label = \"Kvinnor\" },",
+    );
+    let line = line_of(&text, "{ id = \"kvinna\", label = \"Kvinnor\" }");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "breakdowns[0].groups[2].id: gruppen \"kvinna\" står två gånger i indelningen \"kon\"",
+        )],
+    );
+}
+
+#[test]
+fn target_year_outside_the_period() {
+    let text = edit(
+        &sample_pipeline(),
+        "targets = [{ year = 2022, value = 60 }]",
+        "targets = [{ year = 2025, value = 60 }]",
+    );
+    let line = line_of(&text, "year = 2025");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "indicators[1].targets[0].year: målåret 2025 ligger utanför strategins period 2018–2022",
+        )],
+    );
+}
+
+#[test]
+fn unit_responsible_in_a_year_it_did_not_exist() {
+    // Hägersten-Liljeholmen ceased on 30 June 2020, so it reported only 2018–2019.
+    let text = edit(
+        &sample_pipeline(),
+        "responsible = [\"sdn\"]\ntext = \"Stadsdelsnämnderna ska genom förskolan",
+        "responsible = [\"hagersten-liljeholmen\"]\ntext = \"Stadsdelsnämnderna ska genom förskolan",
+    );
+    let line = line_of(&text, "responsible = [\"hagersten-liljeholmen\"]");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "measures[7].responsible[0]: åtgärden UTB-A3 har \"hagersten-liljeholmen\" som ansvarig, men Hägersten-Liljeholmens stadsdelsnämnd fanns inte (den 31 december) år 2020–2022",
+        )],
+    );
+}
+
+#[test]
+fn indicator_without_responsible_unit() {
+    let text = edit(
+        &sample_pipeline(),
+        "measure = \"UPP-A2\"\nresponsible = [\"ks\"]\ndirection = \"higher\"\ncounts_persons = false",
+        "measure = \"UPP-A2\"\nresponsible = []\ndirection = \"higher\"\ncounts_persons = false",
+    );
+    let line = line_of(&text, "responsible = []");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "indicators[22].responsible: indikatorn UPP-2 har ingen ansvarig enhet",
+        )],
+    );
+}
+
+#[test]
+fn successor_must_start_the_day_after() {
+    let text = edit(
+        &sample_pipeline(),
+        "valid_from = 2020-07-01",
+        "valid_from = 2020-08-01",
+    );
+    let line = line_of(&text, "successors = [\"hagersten-alvsjo\"]");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "units[16].successors[0]: Älvsjö stadsdelsnämnd upphör 2020-06-30, så efterföljaren Hägersten-Älvsjö stadsdelsnämnd ska börja 2020-07-01 (valid_from), men börjar 2020-08-01",
+        )],
+    );
+}
+
+#[test]
+fn city_only_indicator_must_be_published_for_the_city() {
+    let text = edit(
+        &sample_pipeline(),
+        "city_only = [\"SOC-7\"]",
+        "city_only = [\"SOC-6\", \"SOC-77\"]",
+    );
+    let line = line_of(&text, "city_only = [");
+    expect_problems(
+        &text,
+        &[
+            (
+                line,
+                "disclosure.city_only[0]: SOC-6 ska bara publiceras för hela staden, men indikatorn har publication = \"unit\"",
+            ),
+            (line, "disclosure.city_only[1]: okänd indikator \"SOC-77\""),
+        ],
+    );
+}
+
+#[test]
+fn several_mistakes_are_all_listed_in_line_order() {
+    let mut text = sample_pipeline();
+    text = edit(&text, "measure = \"ARB-A3\"", "measure = \"ARB-A9\"");
+    text = edit(&text, "id = \"UPP-2\"", "id = \"UPP-1\"");
+    text = edit(
+        &text,
+        "targets = [{ year = 2022, value = 60 }]",
+        "targets = [{ year = 2030, value = 60 }]",
+    );
+    text = edit(&text, "min_cell = 5", "min_cell = \"fem\"");
+    let stderr = expect_problems(
+        &text,
+        &[
+            (
+                line_of(&text, "min_cell"),
+                "disclosure.min_cell: ska vara ett heltal, men är en text",
+            ),
+            (
+                line_of(&text, "year = 2030"),
+                "indicators[1].targets[0].year: målåret 2030",
+            ),
+            (
+                line_of(&text, "ARB-A9"),
+                "indicators[3].measure: okänd åtgärd \"ARB-A9\"",
+            ),
+        ],
+    );
+    assert!(stderr.contains("har 4 fel"), "{stderr}");
+    let lines: Vec<usize> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("p.toml:"))
+        .map(|l| l.split(':').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{stderr}");
+    assert!(
+        lines.windows(2).all(|w| w[0] <= w[1]),
+        "not in line order: {stderr}"
+    );
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    Test::new()
+        .args(&["check", "finns-inte.toml"])
+        .status(2)
+        .stderr_has("kan inte läsa pipelinefilen finns-inte.toml")
+        .run();
+}
+
+#[test]
+fn file_that_is_not_utf8_is_named() {
+    let mut bytes = b"[strategy]\nid = \"x\"\ntitle = \"Strategi f".to_vec();
+    bytes.push(0xf6); // "ö" in Windows-1252
+    bytes.extend_from_slice(b"r alla\"\n");
+    Test::new()
+        .write("p.toml", bytes)
+        .args(&["check", "p.toml"])
+        .status(2)
+        .stderr_has("p.toml: filen är inte UTF-8")
+        .run();
+}
+
+#[test]
+fn empty_file_lists_the_missing_sections() {
+    Test::new()
+        .write("p.toml", "")
+        .args(&["check", "p.toml"])
+        .status(2)
+        .stderr_has("strategy: fältet `strategy` saknas")
+        .stderr_has("indicators: fältet `indicators` saknas")
+        .run();
+}

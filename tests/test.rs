@@ -1,0 +1,121 @@
+//! A small builder that runs the real binary in a temporary folder and checks
+//! what a user would see: exit status, stdout and stderr.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+pub const SAMPLE_PIPELINE: &str = "pipelines/romsk-inkludering-2018-2022.toml";
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The committed sample pipeline's text.
+pub fn sample_pipeline() -> String {
+    fs::read_to_string(repo_root().join(SAMPLE_PIPELINE)).expect("sample pipeline is readable")
+}
+
+/// Replaces the one occurrence of `from` (the test must say exactly what it breaks).
+pub fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "the edit must match exactly once: {from:?}"
+    );
+    text.replacen(from, to, 1)
+}
+
+/// 1-based line of the first occurrence of `needle`.
+pub fn line_of(text: &str, needle: &str) -> usize {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in text"));
+    text[..at].matches('\n').count() + 1
+}
+
+pub struct Test {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+    status: i32,
+    stdout_has: Vec<String>,
+    stderr_has: Vec<String>,
+    stderr_lacks: Vec<String>,
+}
+
+impl Test {
+    pub fn new() -> Self {
+        Test {
+            dir: tempfile::tempdir().expect("temp dir"),
+            args: Vec::new(),
+            status: 0,
+            stdout_has: Vec::new(),
+            stderr_has: Vec::new(),
+            stderr_lacks: Vec::new(),
+        }
+    }
+
+    /// Writes a file into the test's folder.
+    pub fn write(self, name: &str, contents: impl AsRef<[u8]>) -> Self {
+        let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).unwrap();
+        }
+        fs::write(path, contents).unwrap();
+        self
+    }
+
+    pub fn args(mut self, args: &[&str]) -> Self {
+        self.args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    pub fn status(mut self, status: i32) -> Self {
+        self.status = status;
+        self
+    }
+
+    pub fn stdout_has(mut self, s: &str) -> Self {
+        self.stdout_has.push(s.to_string());
+        self
+    }
+
+    pub fn stderr_has(mut self, s: &str) -> Self {
+        self.stderr_has.push(s.to_string());
+        self
+    }
+
+    /// Runs the binary with the test's folder as working directory.
+    pub fn run(self) -> Output {
+        let output = Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+            .args(&self.args)
+            .current_dir(self.dir.path())
+            .output()
+            .expect("the binary runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let context = format!(
+            "args: {:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+            self.args
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(self.status),
+            "unexpected exit status\n{context}"
+        );
+        for s in &self.stdout_has {
+            assert!(stdout.contains(s.as_str()), "stdout lacks {s:?}\n{context}");
+        }
+        for s in &self.stderr_has {
+            assert!(stderr.contains(s.as_str()), "stderr lacks {s:?}\n{context}");
+        }
+        for s in &self.stderr_lacks {
+            assert!(!stderr.contains(s.as_str()), "stderr has {s:?}\n{context}");
+        }
+        assert!(
+            !stderr.contains("panicked"),
+            "the program panicked\n{context}"
+        );
+        output
+    }
+}
