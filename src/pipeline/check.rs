@@ -139,6 +139,10 @@ fn suggest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> String {
         .filter(|(d, _)| *d == best)
         .map(|(_, k)| format!("\"{k}\""))
         .collect();
+    // Many equally near ids are no help.
+    if names.len() > 2 {
+        return String::new();
+    }
     format!(" (menade du {}?)", names.join(" eller "))
 }
 
