@@ -1,7 +1,15 @@
 //! uppfolj: the yearly follow-up pipeline for a municipal strategy.
 //!
 //! The modules follow the data: the [`pipeline`] definition is the model every
-//! stage shares; [`show`] presents it.
+//! stage shares; [`template`] writes the committees' Excel returns from its
+//! [`layout`]; [`ingest`] reads returns back; [`validate`] judges them;
+//! [`show`] presents the strategy.
 
+pub mod error;
+pub mod ingest;
+pub mod layout;
 pub mod pipeline;
+pub mod samples;
 pub mod show;
+pub mod template;
+pub mod validate;

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use uppfolj::error::Error;
 use uppfolj::pipeline::{self, PipelineError};
+use uppfolj::validate::{self, Severity};
 
 #[derive(Parser)]
 #[command(
@@ -32,8 +34,43 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the Excel return templates, one per reporting unit: <unit-id>-<year>.xlsx.
+    Template {
+        pipeline: PathBuf,
+        /// The year the returns report on.
+        #[arg(long)]
+        year: i32,
+        /// Folder to write the workbooks to.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this unit's template (its id, e.g. amn).
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// Check returns without running anything else (exit 0 clean, 1 findings, 2 could not run).
+    Validate {
+        pipeline: PathBuf,
+        /// Files or folders (searched recursively).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The year the files must report on; by default the year their folder is named after, if any.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Print the findings as JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the synthetic sample returns (for data-samples/ and tests).
+    #[command(hide = true)]
+    SampleData {
+        pipeline: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
+/// Exit status when a command ran but found problems in its inputs.
+const EXIT_FINDINGS: u8 = 1;
 /// Exit status when a command could not run (e.g. the pipeline file is wrong).
 const EXIT_CANNOT_RUN: u8 = 2;
 
@@ -45,7 +82,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, PipelineError> {
+fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Check { pipeline: path } => {
             let p = pipeline::load(&path)?;
@@ -72,12 +109,98 @@ fn run(cli: Cli) -> Result<ExitCode, PipelineError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Template {
+            pipeline: path,
+            year,
+            out,
+            unit,
+        } => {
+            let p = pipeline::load(&path)?;
+            let written = uppfolj::template::write_templates(&p, year, &out, unit.as_deref())?;
+            for f in &written {
+                println!("{}", f.display());
+            }
+            println!(
+                "{} mallar för {year} skrivna till {}",
+                written.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate {
+            pipeline: path,
+            files,
+            year,
+            json,
+        } => {
+            let p = pipeline::load(&path)?;
+            for f in &files {
+                if !f.exists() {
+                    return Err(Error::Usage(format!(
+                        "{} finns inte; ange befintliga filer eller mappar",
+                        f.display()
+                    )));
+                }
+            }
+            let (found, mut findings) = validate::collect_files(&files);
+            let outcome = validate::returns::validate_files(&p, &found, year);
+            findings.extend(outcome.findings.iter().cloned());
+            let errors = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            let warnings = findings.len() - errors;
+            if json {
+                let doc = serde_json::json!({
+                    "files": found.len(),
+                    "used": outcome.used.len(),
+                    "refused": outcome.refused,
+                    "errors": errors,
+                    "warnings": warnings,
+                    "findings": findings,
+                });
+                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            } else {
+                for f in &findings {
+                    println!("{f}");
+                }
+                println!(
+                    "{} filer lästa, {} avvisade; {} fel och {} varningar.",
+                    found.len(),
+                    outcome.refused.len(),
+                    errors,
+                    warnings
+                );
+            }
+            Ok(if findings.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_FINDINGS)
+            })
+        }
+        Command::SampleData {
+            pipeline: path,
+            out,
+        } => {
+            let p = pipeline::load(&path)?;
+            let written =
+                uppfolj::samples::write_returns(&p, &out).map_err(|source| Error::Io {
+                    context: format!("kan inte skriva exempeldata till {}", out.display()),
+                    source,
+                })?;
+            println!(
+                "{} återrapporteringar skrivna till {}",
+                written.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
-fn report(e: PipelineError) -> ExitCode {
+fn report(e: Error) -> ExitCode {
     match &e {
-        PipelineError::Invalid { path, problems } => {
+        Error::Pipeline(PipelineError::Invalid { path, problems }) => {
             for pr in problems {
                 let place = match pr.line {
                     Some(l) => format!("{}:{l}", path.display()),
@@ -91,7 +214,7 @@ fn report(e: PipelineError) -> ExitCode {
             }
             eprintln!("fel: {e}. Rätta felen ovan och kör `uppfolj check` igen.");
         }
-        PipelineError::Io { .. } => eprintln!("fel: {e}"),
+        _ => eprintln!("fel: {e}"),
     }
     ExitCode::from(EXIT_CANNOT_RUN)
 }

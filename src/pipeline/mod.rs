@@ -91,6 +91,7 @@ pub struct Pipeline {
     pub goals: Vec<Goal>,
     pub measures: Vec<Measure>,
     pub indicators: Vec<Indicator>,
+    pub returns: Returns,
     /// Line of each TOML path that was read, for messages about cross-references.
     #[serde(skip)]
     pub(crate) lines: BTreeMap<String, usize>,
@@ -127,6 +128,48 @@ pub struct Disclosure {
     pub min_cell: u32,
     /// Indicators published for the whole city only.
     pub city_only: Vec<String>,
+}
+
+/// How committees hand in their yearly returns, and how they are checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct Returns {
+    /// Folder with one subfolder per year (`2021/`) of returns; relative paths
+    /// are taken from the pipeline file's folder.
+    pub inbox: Option<PathBuf>,
+    /// Bumped whenever the template's layout changes; older templates are refused.
+    pub template_version: u32,
+    /// When the return for a year is due, in the following year.
+    pub deadline: Option<MonthDay>,
+    /// Whom committees ask, shown in the template's instructions.
+    pub contact: Option<String>,
+    /// Warn when a value differs from the unit's previous year by more than this factor…
+    pub change_factor: f64,
+    /// …and by at least this much, so that small numbers may vary freely.
+    pub change_min_difference: f64,
+    /// Caps that keep a huge or hostile workbook from exhausting memory.
+    pub max_rows: u32,
+    pub max_bytes: u64,
+}
+
+impl Default for Returns {
+    fn default() -> Self {
+        Returns {
+            inbox: None,
+            template_version: 1,
+            deadline: None,
+            contact: None,
+            change_factor: 3.0,
+            change_min_difference: 10.0,
+            max_rows: 5_000,
+            max_bytes: 20_000_000,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub struct MonthDay {
+    pub month: u32,
+    pub day: u32,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -270,9 +313,28 @@ pub struct Indicator {
     pub baseline: Option<YearValue>,
     pub targets: Vec<YearValue>,
     pub derived: Option<Derivation>,
+    /// Values outside these bounds are refused (returns).
+    pub bounds: Option<Bounds>,
+    /// A blank value is reported as missing (a warning) when required.
+    pub required: bool,
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Bounds {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
 }
 
 impl Pipeline {
+    /// The pipeline file's folder: relative paths in the file start here.
+    pub fn resolve(&self, base: &Path, path: &Path) -> PathBuf {
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            base.join(path)
+        }
+    }
+
     pub fn unit(&self, id: &str) -> Option<&Unit> {
         self.units.iter().find(|u| u.id == id)
     }

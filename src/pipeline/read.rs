@@ -389,6 +389,7 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
             "goals",
             "measures",
             "indicators",
+            "returns",
         ],
     );
 
@@ -587,6 +588,11 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
         .map(|t| read_indicator(&mut r, &t))
         .collect();
 
+    let returns = match r.table(&root, "returns", false) {
+        Some(t) => read_returns(&mut r, &t),
+        None => Some(Returns::default()),
+    };
+
     let pipeline = (|| {
         Some(Pipeline {
             strategy: strategy?,
@@ -598,6 +604,7 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
             goals: goals.into_iter().collect::<Option<_>>()?,
             measures: measures.into_iter().collect::<Option<_>>()?,
             indicators: indicators.into_iter().collect::<Option<_>>()?,
+            returns: returns?,
             lines: std::mem::take(&mut r.lines),
         })
     })();
@@ -622,6 +629,8 @@ fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
             "baseline",
             "targets",
             "derived",
+            "bounds",
+            "required",
         ],
     );
     let id = r.string(t, "id", true);
@@ -681,6 +690,14 @@ fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
             subtrahend: subtrahend?,
         })
     });
+    let bounds = r.table(t, "bounds", false).map(|b| {
+        r.only(&b, &["min", "max"]);
+        Bounds {
+            min: b.table.get("min").and_then(|_| r.number(&b, "min")),
+            max: b.table.get("max").and_then(|_| r.number(&b, "max")),
+        }
+    });
+    let required = r.boolean(t, "required", false).unwrap_or(true);
     Some(Indicator {
         id: id?,
         title: title?,
@@ -696,7 +713,99 @@ fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
         baseline,
         targets: targets.into_iter().collect::<Option<_>>()?,
         derived,
+        bounds,
+        required,
     })
+}
+
+fn read_returns(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Returns> {
+    r.only(
+        t,
+        &[
+            "inbox",
+            "template_version",
+            "deadline",
+            "contact",
+            "change_factor",
+            "change_min_difference",
+            "max_rows",
+            "max_bytes",
+        ],
+    );
+    let d = Returns::default();
+    let inbox = r.string(t, "inbox", false).map(PathBuf::from);
+    let template_version = positive(r, t, "template_version", 1_000)
+        .map(|v| v as u32)
+        .unwrap_or(d.template_version);
+    let deadline = r.table(t, "deadline", false).and_then(|dl| {
+        r.only(&dl, &["month", "day"]);
+        let month = r.integer(&dl, "month", true)?;
+        let day = r.integer(&dl, "day", true)?;
+        if Date::new(2001, month.clamp(0, 13) as u32, day.clamp(0, 32) as u32).is_none() {
+            r.problem(
+                Some(dl.span.clone()),
+                dl.path.clone(),
+                format!("{day}/{month} är inget datum; ange t.ex. {{ month = 2, day = 15 }}"),
+            );
+            return None;
+        }
+        Some(MonthDay {
+            month: month as u32,
+            day: day as u32,
+        })
+    });
+    let contact = r.string(t, "contact", false);
+    let change_factor = match t.table.get("change_factor") {
+        Some(_) => r.number(t, "change_factor").filter(|f| {
+            let ok = *f > 1.0;
+            if !ok {
+                let span = t.table.get("change_factor").map(|i| i.span());
+                r.problem(
+                    span,
+                    join(&t.path, "change_factor"),
+                    "ska vara större än 1, t.ex. 3 (varna när ett värde tredubblas eller minskar till en tredjedel)".into(),
+                );
+            }
+            ok
+        })?,
+        None => d.change_factor,
+    };
+    let change_min_difference = match t.table.get("change_min_difference") {
+        Some(_) => r.number(t, "change_min_difference")?,
+        None => d.change_min_difference,
+    };
+    let max_rows = positive(r, t, "max_rows", 1_048_576)
+        .map(|v| v as u32)
+        .unwrap_or(d.max_rows);
+    let max_bytes = positive(r, t, "max_bytes", i64::MAX)
+        .map(|v| v as u64)
+        .unwrap_or(d.max_bytes);
+    Some(Returns {
+        inbox,
+        template_version,
+        deadline,
+        contact,
+        change_factor,
+        change_min_difference,
+        max_rows,
+        max_bytes,
+    })
+}
+
+/// An optional whole number from 1 to `max`.
+fn positive(r: &mut Reader<'_>, t: &Tbl<'_, '_>, key: &str, max: i64) -> Option<i64> {
+    let v = r.integer(t, key, false)?;
+    if (1..=max).contains(&v) {
+        Some(v)
+    } else {
+        let span = t.table.get(key).map(|i| i.span());
+        r.problem(
+            span,
+            join(&t.path, key),
+            format!("{v} är utanför det tillåtna intervallet 1–{max}"),
+        );
+        None
+    }
 }
 
 fn year_value(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<YearValue> {

@@ -1,0 +1,606 @@
+//! Reads a committee's return workbook (`.xlsx`, `.xlsm`, `.xls`, `.ods`).
+//!
+//! The file says what it is on its hidden sheet; the file name is not trusted.
+//! Every reason to refuse a file names the file, and the sheet and cell where
+//! there is one, and says what to do.
+
+use std::io::{Cursor, Read as _};
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Ods, Range, Reader, Xls, Xlsx};
+
+use crate::layout::{self, Layout};
+use crate::pipeline::Pipeline;
+
+/// A cell as it was found, before validation judges it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CellInput {
+    Blank,
+    Number(f64),
+    Text(String),
+    /// A formula whose value was never saved (written by a program that does
+    /// not calculate).
+    FormulaWithoutValue(String),
+    /// An error value such as `#DIV/0!`.
+    Error(String),
+    /// A date, a true/false value: not something a count can be.
+    Other(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct RawValue {
+    /// Index into the layout's indicator rows.
+    pub row_index: usize,
+    pub indicator_id: String,
+    pub breakdown: String,
+    pub group: String,
+    pub label: String,
+    pub is_share: bool,
+    pub value: CellInput,
+    pub value_cell: String,
+    pub denominator: Option<(CellInput, String)>,
+    pub comment: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RawActivity {
+    pub measure_id: String,
+    pub status: Option<String>,
+    pub assessment: Option<String>,
+    pub description: Option<String>,
+    /// The row's status cell, e.g. "C5".
+    pub status_cell: String,
+    pub assessment_cell: String,
+}
+
+/// A return that could be read.
+#[derive(Clone, Debug)]
+pub struct ReturnWorkbook {
+    /// The path as the user gave it, for messages.
+    pub file: String,
+    pub path: PathBuf,
+    pub sha256: String,
+    pub unit_id: String,
+    pub year: i32,
+    pub values: Vec<RawValue>,
+    pub activities: Vec<RawActivity>,
+    /// Doubts that do not stop the file from being read.
+    pub warnings: Vec<(Option<String>, Option<String>, String)>,
+}
+
+/// Why a file was refused as a whole.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct Refusal {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub cell: Option<String>,
+    pub message: String,
+}
+
+/// What the caller expects of a file, from where it was found.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Expect {
+    /// The year whose inbox the file lies in, or that the user named.
+    pub year: Option<i32>,
+}
+
+enum Book {
+    Xlsx(Xlsx<Cursor<Vec<u8>>>),
+    Xls(Xls<Cursor<Vec<u8>>>),
+    Ods(Ods<Cursor<Vec<u8>>>),
+}
+
+impl Book {
+    fn sheet_names(&self) -> Vec<String> {
+        match self {
+            Book::Xlsx(b) => b.sheet_names(),
+            Book::Xls(b) => b.sheet_names(),
+            Book::Ods(b) => b.sheet_names(),
+        }
+    }
+    fn range(&mut self, name: &str) -> Result<Range<Data>, String> {
+        match self {
+            Book::Xlsx(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
+            Book::Xls(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
+            Book::Ods(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
+        }
+    }
+    fn formulas(&mut self, name: &str) -> Option<Range<String>> {
+        match self {
+            Book::Xlsx(b) => b.worksheet_formula(name).ok(),
+            Book::Xls(b) => b.worksheet_formula(name).ok(),
+            Book::Ods(b) => b.worksheet_formula(name).ok(),
+        }
+    }
+}
+
+const RESEND: &str =
+    "Be nämnden spara filen igen i Excel eller LibreOffice och skicka den på nytt.";
+const USE_TEMPLATE: &str =
+    "Använd årets mall från Kommunstyrelsen (uppfolj template) och fyll i den.";
+
+/// Reads one return. `file` is the path as the user wrote it.
+pub fn read(p: &Pipeline, path: &Path, expect: Expect) -> Result<ReturnWorkbook, Refusal> {
+    let file = path.display().to_string();
+    let refuse = |message: String| Refusal {
+        file: file.clone(),
+        sheet: None,
+        cell: None,
+        message,
+    };
+    let cap = p.returns.max_bytes;
+    let len = std::fs::metadata(path)
+        .map_err(|e| refuse(format!("filen kan inte läsas: {e}")))?
+        .len();
+    if len > cap {
+        return Err(refuse(format!(
+            "filen är {} byte, mer än gränsen {} byte för en återrapportering. Kontrollera att det är rätt fil; en ifylld mall är bara några tiotal kilobyte.",
+            len, cap
+        )));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
+        .map_err(|e| refuse(format!("filen kan inte läsas: {e}")))?;
+    let sha256 = super::sha256_hex(&bytes);
+    let book = open(&bytes, cap).map_err(refuse)?;
+    read_book(p, path, &file, sha256, book, expect)
+}
+
+/// Opens the bytes as the kind of workbook they are, whatever the file is called.
+fn open(bytes: &[u8], cap: u64) -> Result<Book, String> {
+    if bytes.is_empty() {
+        return Err(format!("filen är tom (0 byte). {RESEND}"));
+    }
+    if bytes.starts_with(b"%PDF") {
+        return Err("filen är en PDF, inte en arbetsbok. Skicka den ifyllda Excel-filen (.xlsx), inte en utskrift av den.".into());
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
+            format!("filen är skadad eller ofullständig (zip-arkivet går inte att läsa). {RESEND}")
+        })?;
+        // Bound what a workbook may unpack to, so a huge sheet is refused
+        // before it is read into memory.
+        let mut unpacked: u64 = 0;
+        let mut names = Vec::new();
+        for i in 0..zip.len() {
+            let entry = zip.by_index_raw(i).map_err(|_| {
+                format!(
+                    "filen är skadad eller ofullständig (zip-arkivet går inte att läsa). {RESEND}"
+                )
+            })?;
+            unpacked = unpacked.saturating_add(entry.size());
+            names.push(entry.name().map(|n| n.to_string()).unwrap_or_default());
+        }
+        if unpacked > cap {
+            return Err(format!(
+                "arbetsboken packas upp till {unpacked} byte, mer än gränsen {cap} byte. En ifylld mall är mycket mindre; kontrollera att inga stora blad eller bilder har lagts till."
+            ));
+        }
+        let data = Cursor::new(bytes.to_vec());
+        if names.iter().any(|n| n == "xl/workbook.xml") {
+            return Xlsx::new(data)
+                .map(Book::Xlsx)
+                .map_err(|e| format!("arbetsboken går inte att läsa ({e}). {RESEND}"));
+        }
+        if names.iter().any(|n| n == "content.xml") {
+            return Ods::new(data).map(Book::Ods).map_err(|e| match e {
+                calamine::OdsError::Password => password_message(),
+                e => format!("arbetsboken går inte att läsa ({e}). {RESEND}"),
+            });
+        }
+        return Err(format!(
+            "filen är ett zip-arkiv men ingen arbetsbok (varken Excel eller OpenDocument). {USE_TEMPLATE}"
+        ));
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        // An OLE container: an old .xls, or an encrypted .xlsx.
+        match Xlsx::new(Cursor::new(bytes.to_vec())) {
+            Err(calamine::XlsxError::Password) => return Err(password_message()),
+            Ok(b) => return Ok(Book::Xlsx(b)),
+            Err(_) => {}
+        }
+        return Xls::new(Cursor::new(bytes.to_vec()))
+            .map(Book::Xls)
+            .map_err(|e| match e {
+                calamine::XlsError::Password => password_message(),
+                e => format!("arbetsboken går inte att läsa ({e}). {RESEND}"),
+            });
+    }
+    let looks_like_text = bytes
+        .iter()
+        .take(512)
+        .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace() || *b >= 0x80);
+    Err(if looks_like_text {
+        format!(
+            "filen är en textfil, inte en arbetsbok, fast den har ett kalkylbladsnamn. {USE_TEMPLATE}"
+        )
+    } else {
+        format!("filen är inte en arbetsbok som går att läsa (okänt format). {USE_TEMPLATE}")
+    })
+}
+
+fn password_message() -> String {
+    "arbetsboken är lösenordsskyddad och kan inte läsas. Ta bort lösenordet (Arkiv > Info > Skydda arbetsbok) och skicka filen igen.".into()
+}
+
+fn text_of(d: Option<&Data>) -> String {
+    match d {
+        Some(Data::String(s)) => s.trim().to_string(),
+        Some(Data::Int(i)) => i.to_string(),
+        Some(Data::Float(f)) if f.fract() == 0.0 => format!("{}", *f as i64),
+        Some(Data::Float(f)) => f.to_string(),
+        Some(Data::Empty) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn read_book(
+    p: &Pipeline,
+    path: &Path,
+    file: &str,
+    sha256: String,
+    mut book: Book,
+    expect: Expect,
+) -> Result<ReturnWorkbook, Refusal> {
+    let refuse_at = |sheet: Option<&str>, cell: Option<String>, message: String| Refusal {
+        file: file.to_string(),
+        sheet: sheet.map(str::to_string),
+        cell,
+        message,
+    };
+    let names = book.sheet_names();
+    if !names.iter().any(|n| n == layout::SHEET_META) {
+        return Err(refuse_at(
+            None,
+            None,
+            format!(
+                "filen saknar det dolda bladet {} som visar vilken nämnd, vilket år och vilken mall den gäller. Den verkar inte vara gjord från uppfoljs mall. {USE_TEMPLATE}",
+                layout::SHEET_META
+            ),
+        ));
+    }
+    let meta = book.range(layout::SHEET_META).map_err(|e| {
+        refuse_at(
+            Some(layout::SHEET_META),
+            None,
+            format!("bladet går inte att läsa ({e}). {RESEND}"),
+        )
+    })?;
+    let meta_value = |row: u32| text_of(meta.get_value((row, 1)));
+    for (i, key) in layout::META_KEYS.iter().enumerate() {
+        let found = text_of(meta.get_value((i as u32, 0)));
+        if found != *key {
+            return Err(refuse_at(
+                Some(layout::SHEET_META),
+                Some(layout::a1(i as u32, 0)),
+                format!(
+                    "det dolda bladet är ändrat (väntade \"{key}\", fann \"{found}\"). {USE_TEMPLATE}"
+                ),
+            ));
+        }
+    }
+    let pipeline_id = meta_value(0);
+    if pipeline_id != p.strategy.id {
+        return Err(refuse_at(
+            Some(layout::SHEET_META),
+            Some("B1".into()),
+            format!(
+                "mallen hör till en annan uppföljning (\"{pipeline_id}\"), inte till {} (\"{}\"). {USE_TEMPLATE}",
+                p.strategy.title, p.strategy.id
+            ),
+        ));
+    }
+    let version = meta_value(1);
+    if version != p.returns.template_version.to_string() {
+        return Err(refuse_at(
+            Some(layout::SHEET_META),
+            Some("B2".into()),
+            format!(
+                "filen är gjord från mallversion {version}, men årets mall är version {}. Uppgifterna måste föras över till den nya mallen. {USE_TEMPLATE}",
+                p.returns.template_version
+            ),
+        ));
+    }
+    let unit_id = meta_value(2);
+    let Some(unit) = p.unit(&unit_id) else {
+        return Err(refuse_at(
+            Some(layout::SHEET_META),
+            Some("B3".into()),
+            format!("mallen gäller en okänd enhet \"{unit_id}\". {USE_TEMPLATE}"),
+        ));
+    };
+    let year: i32 = match meta_value(3).parse() {
+        Ok(y) => y,
+        Err(_) => {
+            return Err(refuse_at(
+                Some(layout::SHEET_META),
+                Some("B4".into()),
+                format!(
+                    "året på det dolda bladet går inte att läsa (\"{}\"). {USE_TEMPLATE}",
+                    meta_value(3)
+                ),
+            ));
+        }
+    };
+    if let Some(expected) = expect.year
+        && expected != year
+    {
+        return Err(refuse_at(
+            None,
+            None,
+            format!(
+                "filen är {}s mall för {year}, men den lämnades in för {expected}. Använd mallen för {expected} och fyll i årets uppgifter.",
+                unit.name
+            ),
+        ));
+    }
+    if !p.strategy.period.contains(year) {
+        return Err(refuse_at(
+            None,
+            None,
+            format!(
+                "mallen gäller {year}, utanför strategins period {}–{}.",
+                p.strategy.period.from, p.strategy.period.to
+            ),
+        ));
+    }
+    if !unit.reports_in(year) {
+        return Err(refuse_at(
+            None,
+            None,
+            format!(
+                "{} fanns inte den 31 december {year} och rapporterar inte för det året; dess efterföljare gör det.",
+                unit.name
+            ),
+        ));
+    }
+    let l = layout::layout(p, unit, year);
+    check_row_map(&meta, &l).map_err(|m| refuse_at(Some(layout::SHEET_META), None, m))?;
+
+    let mut warnings = Vec::new();
+    if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+        let named = p
+            .units
+            .iter()
+            .filter(|u| stem.starts_with(&format!("{}-", u.id)) || stem == u.id)
+            .max_by_key(|u| u.id.len());
+        if let Some(named) = named
+            && named.id != unit.id
+        {
+            warnings.push((
+                None,
+                None,
+                format!(
+                    "filnamnet tyder på {} men filen är {}s mall; uppgifterna räknas för {}. Kontrollera att rätt nämnd har fyllt i rätt mall.",
+                    named.name, unit.name, unit.name
+                ),
+            ));
+        }
+    }
+
+    let values = read_indicators(&mut book, &l, p, file)?;
+    let activities = read_activities(&mut book, &l, p, file)?;
+    Ok(ReturnWorkbook {
+        file: file.to_string(),
+        path: path.to_path_buf(),
+        sha256,
+        unit_id: unit.id.clone(),
+        year,
+        values,
+        activities,
+        warnings,
+    })
+}
+
+/// The hidden sheet's row map must be the one this pipeline gives the unit
+/// for the year; otherwise the template was made from another definition.
+fn check_row_map(meta: &Range<Data>, l: &Layout<'_>) -> Result<(), String> {
+    let mut expected: Vec<[String; 5]> = l
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            [
+                layout::SHEET_INDICATORS.to_string(),
+                (layout::FIRST_ROW + i as u32 + 1).to_string(),
+                r.indicator.id.clone(),
+                r.breakdown.clone(),
+                r.group.clone(),
+            ]
+        })
+        .collect();
+    expected.extend(l.measures.iter().enumerate().map(|(i, m)| {
+        [
+            layout::SHEET_ACTIVITIES.to_string(),
+            (layout::FIRST_ROW + i as u32 + 1).to_string(),
+            m.id.clone(),
+            String::new(),
+            String::new(),
+        ]
+    }));
+    let mut row = layout::META_MAP_ROW;
+    for exp in &expected {
+        let found: Vec<String> = (0..5).map(|c| text_of(meta.get_value((row, c)))).collect();
+        if found != exp.as_slice() {
+            return Err(format!(
+                "mallen stämmer inte med årets indikatorer och åtgärder för nämnden (rad {} på det dolda bladet: väntade {}, fann {}). Den gjordes troligen före en ändring av uppföljningen. {USE_TEMPLATE}",
+                row + 1,
+                exp.join(" "),
+                found.join(" ").trim()
+            ));
+        }
+        row += 1;
+    }
+    let extra = text_of(meta.get_value((row, 2)));
+    if !extra.is_empty() {
+        return Err(format!(
+            "mallen har fler rader än årets uppföljning ({extra} på rad {} på det dolda bladet). {USE_TEMPLATE}",
+            row + 1
+        ));
+    }
+    Ok(())
+}
+
+fn sheet_range(
+    book: &mut Book,
+    sheet: &str,
+    p: &Pipeline,
+    file: &str,
+) -> Result<(Range<Data>, Option<Range<String>>), Refusal> {
+    let refuse = |message: String| Refusal {
+        file: file.to_string(),
+        sheet: Some(sheet.to_string()),
+        cell: None,
+        message,
+    };
+    if !book.sheet_names().iter().any(|n| n == sheet) {
+        return Err(Refusal {
+            file: file.to_string(),
+            sheet: None,
+            cell: None,
+            message: format!(
+                "bladet {sheet} saknas; har det bytt namn eller tagits bort? Bladen i filen heter: {}. {USE_TEMPLATE}",
+                book.sheet_names()
+                    .iter()
+                    .filter(|n| *n != layout::SHEET_META)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    let range = book
+        .range(sheet)
+        .map_err(|e| refuse(format!("bladet går inte att läsa ({e}). {RESEND}")))?;
+    let height = range.end().map(|(r, _)| r + 1).unwrap_or(0);
+    if height > p.returns.max_rows {
+        return Err(refuse(format!(
+            "bladet har {height} rader, fler än gränsen {} för en återrapportering. Ta bort det som har lagts till under mallens rader.",
+            p.returns.max_rows
+        )));
+    }
+    let formulas = book.formulas(sheet);
+    Ok((range, formulas))
+}
+
+fn input(range: &Range<Data>, formulas: Option<&Range<String>>, row: u32, col: u16) -> CellInput {
+    let formula = formulas
+        .and_then(|f| f.get_value((row, col as u32)))
+        .filter(|f| !f.is_empty());
+    match range.get_value((row, col as u32)) {
+        None | Some(Data::Empty) => match formula {
+            Some(f) => CellInput::FormulaWithoutValue(f.clone()),
+            None => CellInput::Blank,
+        },
+        Some(Data::String(s)) if s.trim().is_empty() => match formula {
+            Some(f) => CellInput::FormulaWithoutValue(f.clone()),
+            None => CellInput::Blank,
+        },
+        Some(Data::Int(i)) => CellInput::Number(*i as f64),
+        Some(Data::Float(f)) => CellInput::Number(*f),
+        Some(Data::String(s)) => CellInput::Text(s.clone()),
+        Some(Data::Error(e)) => CellInput::Error(e.to_string()),
+        Some(other) => CellInput::Other(other.to_string()),
+    }
+}
+
+fn read_indicators(
+    book: &mut Book,
+    l: &Layout<'_>,
+    p: &Pipeline,
+    file: &str,
+) -> Result<Vec<RawValue>, Refusal> {
+    use layout::*;
+    let (range, formulas) = sheet_range(book, SHEET_INDICATORS, p, file)?;
+    let mut out = Vec::with_capacity(l.indicators.len());
+    for (i, r) in l.indicators.iter().enumerate() {
+        let row = FIRST_ROW + i as u32;
+        let id = text_of(range.get_value((row, COL_ID as u32)));
+        let label = text_of(range.get_value((row, COL_GROUP as u32)));
+        if id != r.indicator.id || label != r.label {
+            return Err(Refusal {
+                file: file.to_string(),
+                sheet: Some(SHEET_INDICATORS.into()),
+                cell: Some(a1(row, COL_ID)),
+                message: format!(
+                    "rader har flyttats, lagts till eller tagits bort: på rad {} ska {} ({}) stå, men där står {}. Flytta tillbaka raderna eller för över uppgifterna till en ny mall.",
+                    row + 1,
+                    r.indicator.id,
+                    r.label,
+                    if id.is_empty() && label.is_empty() {
+                        "ingenting".to_string()
+                    } else {
+                        format!("{id} ({label})")
+                    }
+                ),
+            });
+        }
+        let comment = match range.get_value((row, COL_COMMENT as u32)) {
+            Some(Data::Empty) | None => None,
+            Some(d) => Some(text_of(Some(d))).filter(|s| !s.is_empty()),
+        };
+        out.push(RawValue {
+            row_index: i,
+            indicator_id: r.indicator.id.clone(),
+            breakdown: r.breakdown.clone(),
+            group: r.group.clone(),
+            label: r.label.clone(),
+            is_share: r.is_share(),
+            value: input(&range, formulas.as_ref(), row, COL_VALUE),
+            value_cell: a1(row, COL_VALUE),
+            denominator: r.is_share().then(|| {
+                (
+                    input(&range, formulas.as_ref(), row, COL_DENOMINATOR),
+                    a1(row, COL_DENOMINATOR),
+                )
+            }),
+            comment,
+        });
+    }
+    Ok(out)
+}
+
+fn read_activities(
+    book: &mut Book,
+    l: &Layout<'_>,
+    p: &Pipeline,
+    file: &str,
+) -> Result<Vec<RawActivity>, Refusal> {
+    use layout::*;
+    let (range, _) = sheet_range(book, SHEET_ACTIVITIES, p, file)?;
+    let mut out = Vec::with_capacity(l.measures.len());
+    for (i, m) in l.measures.iter().enumerate() {
+        let row = FIRST_ROW + i as u32;
+        let id = text_of(range.get_value((row, ACT_COL_ID as u32)));
+        if id != m.id {
+            return Err(Refusal {
+                file: file.to_string(),
+                sheet: Some(SHEET_ACTIVITIES.into()),
+                cell: Some(a1(row, ACT_COL_ID)),
+                message: format!(
+                    "rader har flyttats, lagts till eller tagits bort: på rad {} ska åtgärden {} stå, men där står {}. Flytta tillbaka raderna eller för över uppgifterna till en ny mall.",
+                    row + 1,
+                    m.id,
+                    if id.is_empty() {
+                        "ingenting".to_string()
+                    } else {
+                        id
+                    }
+                ),
+            });
+        }
+        let cell =
+            |col: u16| Some(text_of(range.get_value((row, col as u32)))).filter(|s| !s.is_empty());
+        out.push(RawActivity {
+            measure_id: m.id.clone(),
+            status: cell(ACT_COL_STATUS),
+            assessment: cell(ACT_COL_ASSESSMENT),
+            description: cell(ACT_COL_DESCRIPTION),
+            status_cell: a1(row, ACT_COL_STATUS),
+            assessment_cell: a1(row, ACT_COL_ASSESSMENT),
+        });
+    }
+    Ok(out)
+}

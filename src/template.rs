@@ -1,0 +1,524 @@
+//! `uppfolj template`: the Excel return templates the committees fill in.
+//!
+//! The template is built to make mistakes hard: only the yellow cells are
+//! open, numbers are checked as they are typed, status and assessment are
+//! dropdowns, and a hidden sheet says what the file is, so that a renamed
+//! file is still read correctly.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{
+    Color, DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format, FormatAlign,
+    FormatBorder, Formula, Workbook, Worksheet, XlsxError,
+};
+
+use crate::layout::{self, Layout};
+use crate::pipeline::{MeasureUnit, Pipeline};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("året {year} ligger utanför strategins period {from}–{to}")]
+    YearOutsidePeriod { year: i32, from: i32, to: i32 },
+    #[error("okänd enhet \"{0}\"; se `uppfolj show` för enheternas id")]
+    UnknownUnit(String),
+    #[error("{unit} rapporterar inte {year} (enheten fanns inte den 31 december det året)")]
+    UnitNotReporting { unit: String, year: i32 },
+    #[error("{unit} har inga indikatorer eller åtgärder att återrapportera {year}")]
+    NothingToReport { unit: String, year: i32 },
+    #[error("kan inte skapa arbetsboken {path}: {message}")]
+    Write { path: PathBuf, message: String },
+}
+
+/// What a filled-in return holds, for writing sample and test returns with
+/// the same code that writes the empty template.
+#[derive(Clone, Debug, Default)]
+pub struct Fill {
+    /// By indicator row index: the value (or täljare) cell.
+    pub values: HashMap<usize, Entry>,
+    /// By indicator row index: the nämnare cell (shares only).
+    pub denominators: HashMap<usize, Entry>,
+    pub comments: HashMap<usize, String>,
+    /// By measure index: status, assessment, description.
+    pub activities: HashMap<usize, (String, String, String)>,
+}
+
+/// A cell as a person may leave it.
+#[derive(Clone, Debug)]
+pub enum Entry {
+    Number(f64),
+    Text(String),
+    /// A formula with the value Excel saved for it.
+    Formula {
+        formula: String,
+        result: f64,
+    },
+}
+
+/// Writes one template per unit that reports in `year` (or just `only`),
+/// named `<unit-id>-<year>.xlsx`. Returns the files written.
+pub fn write_templates(
+    p: &Pipeline,
+    year: i32,
+    out: &Path,
+    only: Option<&str>,
+) -> Result<Vec<PathBuf>, TemplateError> {
+    let period = p.strategy.period;
+    if !period.contains(year) {
+        return Err(TemplateError::YearOutsidePeriod {
+            year,
+            from: period.from,
+            to: period.to,
+        });
+    }
+    let units: Vec<_> = match only {
+        Some(id) => {
+            let unit = p
+                .unit(id)
+                .ok_or_else(|| TemplateError::UnknownUnit(id.to_string()))?;
+            if !unit.reports_in(year) {
+                return Err(TemplateError::UnitNotReporting {
+                    unit: unit.name.clone(),
+                    year,
+                });
+            }
+            vec![unit]
+        }
+        None => p.units_reporting(year).collect(),
+    };
+    std::fs::create_dir_all(out).map_err(|e| TemplateError::Write {
+        path: out.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let mut written = Vec::new();
+    for unit in units {
+        let l = layout::layout(p, unit, year);
+        if l.is_empty() {
+            if only.is_some() {
+                return Err(TemplateError::NothingToReport {
+                    unit: unit.name.clone(),
+                    year,
+                });
+            }
+            continue;
+        }
+        let path = out.join(format!("{}-{}.xlsx", unit.id, year));
+        let bytes = workbook_bytes(p, &l, None).map_err(|e| TemplateError::Write {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        std::fs::write(&path, bytes).map_err(|e| TemplateError::Write {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+struct Formats {
+    title: Format,
+    header: Format,
+    locked: Format,
+    locked_center: Format,
+    input: Format,
+    input_text: Format,
+    unused: Format,
+    text: Format,
+}
+
+fn formats() -> Formats {
+    let border = |f: Format| {
+        f.set_border(FormatBorder::Thin)
+            .set_border_color(Color::RGB(0xA6A6A6))
+    };
+    Formats {
+        title: Format::new().set_bold().set_font_size(14),
+        header: border(
+            Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_background_color(Color::RGB(0xD9E1F2))
+                .set_align(FormatAlign::Top),
+        ),
+        locked: border(Format::new().set_text_wrap().set_align(FormatAlign::Top)),
+        locked_center: border(Format::new().set_align(FormatAlign::Top)),
+        input: border(
+            Format::new()
+                .set_unlocked()
+                .set_background_color(Color::RGB(0xFFF2CC))
+                .set_num_format("# ##0")
+                .set_align(FormatAlign::Top),
+        ),
+        input_text: border(
+            Format::new()
+                .set_unlocked()
+                .set_text_wrap()
+                .set_background_color(Color::RGB(0xFFF2CC))
+                .set_align(FormatAlign::Top),
+        ),
+        unused: border(Format::new().set_background_color(Color::RGB(0xEDEDED))),
+        text: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+    }
+}
+
+/// Swedish month names for the deadline.
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// Builds one unit's workbook for a year, optionally filled in.
+pub fn workbook_bytes(
+    p: &Pipeline,
+    l: &Layout<'_>,
+    fill: Option<&Fill>,
+) -> Result<Vec<u8>, XlsxError> {
+    let f = formats();
+    let mut wb = Workbook::new();
+    // A fixed creation time keeps the same template byte-identical between runs.
+    let created = ExcelDateTime::from_ymd(l.year.clamp(1900, 9999) as u16, 12, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Återrapportering {} – {}", l.year, l.unit.name))
+            .set_subject(p.strategy.title.clone())
+            .set_author("uppfolj")
+            .set_creation_datetime(&created),
+    );
+
+    instructions(wb.add_worksheet(), p, l, &f)?;
+    indicators(wb.add_worksheet(), l, &f, fill)?;
+    activities(wb.add_worksheet(), l, &f, fill)?;
+    meta(wb.add_worksheet(), p, l)?;
+    wb.save_to_buffer()
+}
+
+fn instructions(
+    ws: &mut Worksheet,
+    p: &Pipeline,
+    l: &Layout<'_>,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.set_name(layout::SHEET_INSTRUCTIONS)?;
+    ws.set_column_width(0, 100)?;
+    let deadline = match p.returns.deadline {
+        Some(d) => format!(
+            "Skicka in den ifyllda filen senast den {} {} {}.",
+            d.day,
+            MONTHS[(d.month as usize).saturating_sub(1).min(11)],
+            l.year + 1
+        ),
+        None => "Skicka in den ifyllda filen senast det datum Kommunstyrelsen har angett.".into(),
+    };
+    let contact = match &p.returns.contact {
+        Some(c) => format!("Frågor om återrapporteringen besvaras av {c}."),
+        None => "Frågor om återrapporteringen besvaras av Kommunstyrelsen.".into(),
+    };
+    let lines: Vec<(String, bool)> = vec![
+        (format!("Återrapportering {} – {}", l.year, l.unit.name), true),
+        (p.strategy.title.clone(), false),
+        (String::new(), false),
+        ("Vem fyller i vad".into(), true),
+        (format!(
+            "{} fyller i den här filen för hela år {} (1 januari–31 december). Bladet Indikatorer har en rad för varje indikator och grupp som nämnden ansvarar för; bladet Aktiviteter har en rad för varje åtgärd i strategin som nämnden ansvarar för.",
+            l.unit.name, l.year
+        ), false),
+        ("Fyll bara i de gula cellerna. Övriga celler är låsta så att filen kan läsas in automatiskt. Byt inte namn på bladen, och flytta, lägg till eller ta inte bort rader.".into(), false),
+        (String::new(), false),
+        ("Siffror".into(), true),
+        ("Skriv hela tal utan enhet eller text, till exempel 20 eller 1 234. Skriv inte \"ca 20\" eller \"20 st\"; har ni bara en uppskattning, skriv talet och förklara i kommentarskolumnen.".into(), false),
+        ("För andelar fyller ni i täljare och nämnare, till exempel 12 av 40, inte procent. Täljaren kan inte vara större än nämnaren.".into(), false),
+        (String::new(), false),
+        ("Tom cell och noll betyder olika saker".into(), true),
+        ("Skriv 0 om det verkligen var noll under året. Lämna cellen tom bara om uppgiften saknas; den redovisas då som saknad i uppföljningen. Förklara gärna i kommentarskolumnen varför uppgiften saknas.".into(), false),
+        (String::new(), false),
+        ("Aktiviteter".into(), true),
+        ("Välj status (Ej påbörjad, Påbörjad, Genomförd) och nämndens egen bedömning (Uppfyllt, Delvis uppfyllt, Ej uppfyllt) i listorna, och beskriv kort årets aktiviteter.".into(), false),
+        (String::new(), false),
+        ("När och till vem".into(), true),
+        (deadline, false),
+        (contact, false),
+        ("Filen kan ha vilket namn som helst; den läses in utifrån sitt innehåll. Använd årets mall: en mall från ett annat år eller för en annan nämnd kan inte läsas in.".into(), false),
+    ];
+    for (i, (text, heading)) in lines.iter().enumerate() {
+        let row = i as u32;
+        if row == 0 {
+            ws.write_string_with_format(row, 0, text, &f.title)?;
+        } else if *heading {
+            ws.write_string_with_format(row, 0, text, &Format::new().set_bold())?;
+        } else {
+            ws.write_string_with_format(row, 0, text, &f.text)?;
+            let lines = (text.chars().count() as f64 / 95.0).ceil().max(1.0);
+            ws.set_row_height(row, 15.0 * lines)?;
+        }
+    }
+    ws.protect();
+    ws.set_active(true);
+    Ok(())
+}
+
+fn write_entry(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    e: &Entry,
+    fmt: &Format,
+) -> Result<(), XlsxError> {
+    match e {
+        Entry::Number(n) => ws.write_number_with_format(row, col, *n, fmt)?,
+        Entry::Text(t) => ws.write_string_with_format(row, col, t, fmt)?,
+        Entry::Formula { formula, result } => ws.write_formula_with_format(
+            row,
+            col,
+            Formula::new(formula).set_result(result.to_string()),
+            fmt,
+        )?,
+    };
+    Ok(())
+}
+
+fn indicators(
+    ws: &mut Worksheet,
+    l: &Layout<'_>,
+    f: &Formats,
+    fill: Option<&Fill>,
+) -> Result<(), XlsxError> {
+    use layout::*;
+    ws.set_name(SHEET_INDICATORS)?;
+    for (col, width) in [
+        (COL_ID, 8.0),
+        (COL_TITLE, 55.0),
+        (COL_GROUP, 18.0),
+        (COL_VALUE, 16.0),
+        (COL_DENOMINATOR, 16.0),
+        (COL_COMMENT, 45.0),
+    ] {
+        ws.set_column_width(col, width)?;
+    }
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("Indikatorer {} – {}", l.year, l.unit.name),
+        &f.title,
+    )?;
+    ws.write_string(
+        1,
+        0,
+        "Fyll i de gula cellerna. Skriv 0 om det var noll; lämna tomt bara om uppgiften saknas.",
+    )?;
+    for (col, h) in [
+        (COL_ID, "Id"),
+        (COL_TITLE, "Indikator"),
+        (COL_GROUP, "Grupp"),
+        (COL_VALUE, "Antal, eller täljare för andelar"),
+        (COL_DENOMINATOR, "Nämnare (bara för andelar)"),
+        (COL_COMMENT, "Kommentar"),
+    ] {
+        ws.write_string_with_format(HEADER_ROW, col, h, &f.header)?;
+    }
+    ws.set_row_height(HEADER_ROW, 30)?;
+    for (i, r) in l.indicators.iter().enumerate() {
+        let row = FIRST_ROW + i as u32;
+        let ind = r.indicator;
+        ws.write_string_with_format(row, COL_ID, &ind.id, &f.locked_center)?;
+        let title = match ind.unit {
+            MeasureUnit::Andel => format!("{} (andel: täljare av nämnare)", ind.title),
+            _ => ind.title.clone(),
+        };
+        ws.write_string_with_format(row, COL_TITLE, &title, &f.locked)?;
+        ws.write_string_with_format(row, COL_GROUP, &r.label, &f.locked)?;
+        let lines = (title.chars().count() as f64 / 55.0).ceil().max(1.0);
+        ws.set_row_height(row, 15.0 * lines)?;
+
+        let (min, max) = ind
+            .bounds
+            .map(|b| (b.min.unwrap_or(0.0).max(0.0), b.max))
+            .unwrap_or((0.0, None));
+        let rule = match max {
+            Some(max) => DataValidationRule::Between(min as i32, max.min(i32::MAX as f64) as i32),
+            None => DataValidationRule::GreaterThanOrEqualTo(min as i32),
+        };
+        let limit = match max {
+            Some(max) => format!("ett heltal från {} till {}", min as i64, max as i64),
+            None => format!("ett heltal, {} eller större", min as i64),
+        };
+        let validation = |title: &str| -> Result<DataValidation, XlsxError> {
+            DataValidation::new()
+                .allow_whole_number(rule.clone())
+                .set_input_title(title)?
+                .set_input_message(format!(
+                    "Skriv {limit}. Lämna tomt bara om uppgiften saknas."
+                ))?
+                .set_error_title("Inte ett giltigt tal")?
+                .set_error_message(format!(
+                    "Här ska stå {limit}, utan text. Förklara gärna i kommentarskolumnen."
+                ))
+        };
+        let value = fill.and_then(|fl| fl.values.get(&i));
+        match value {
+            Some(e) => write_entry(ws, row, COL_VALUE, e, &f.input)?,
+            None => {
+                ws.write_blank(row, COL_VALUE, &f.input)?;
+            }
+        };
+        if r.is_share() {
+            ws.add_data_validation(row, COL_VALUE, row, COL_VALUE, &validation("Täljare")?)?;
+            match fill.and_then(|fl| fl.denominators.get(&i)) {
+                Some(e) => write_entry(ws, row, COL_DENOMINATOR, e, &f.input)?,
+                None => {
+                    ws.write_blank(row, COL_DENOMINATOR, &f.input)?;
+                }
+            };
+            ws.add_data_validation(
+                row,
+                COL_DENOMINATOR,
+                row,
+                COL_DENOMINATOR,
+                &validation("Nämnare")?,
+            )?;
+        } else {
+            ws.add_data_validation(row, COL_VALUE, row, COL_VALUE, &validation("Antal")?)?;
+            ws.write_blank(row, COL_DENOMINATOR, &f.unused)?;
+        }
+        match fill.and_then(|fl| fl.comments.get(&i)) {
+            Some(c) => ws.write_string_with_format(row, COL_COMMENT, c, &f.input_text)?,
+            None => ws.write_blank(row, COL_COMMENT, &f.input_text)?,
+        };
+    }
+    ws.set_freeze_panes(FIRST_ROW, 0)?;
+    ws.protect();
+    Ok(())
+}
+
+fn activities(
+    ws: &mut Worksheet,
+    l: &Layout<'_>,
+    f: &Formats,
+    fill: Option<&Fill>,
+) -> Result<(), XlsxError> {
+    use layout::*;
+    ws.set_name(SHEET_ACTIVITIES)?;
+    for (col, width) in [
+        (ACT_COL_ID, 8.0),
+        (ACT_COL_TEXT, 60.0),
+        (ACT_COL_STATUS, 14.0),
+        (ACT_COL_ASSESSMENT, 16.0),
+        (ACT_COL_DESCRIPTION, 60.0),
+    ] {
+        ws.set_column_width(col, width)?;
+    }
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("Aktiviteter {} – {}", l.year, l.unit.name),
+        &f.title,
+    )?;
+    ws.write_string(
+        1,
+        0,
+        "Välj status och bedömning i listorna och beskriv årets aktiviteter för varje åtgärd.",
+    )?;
+    for (col, h) in [
+        (ACT_COL_ID, "Id"),
+        (ACT_COL_TEXT, "Åtgärd i strategin"),
+        (ACT_COL_STATUS, "Status"),
+        (ACT_COL_ASSESSMENT, "Nämndens bedömning"),
+        (ACT_COL_DESCRIPTION, "Årets aktiviteter (beskrivning)"),
+    ] {
+        ws.write_string_with_format(HEADER_ROW, col, h, &f.header)?;
+    }
+    ws.set_row_height(HEADER_ROW, 30)?;
+    let status = DataValidation::new()
+        .allow_list_strings(&STATUSES)?
+        .set_input_title("Status")?
+        .set_input_message("Välj Ej påbörjad, Påbörjad eller Genomförd.")?
+        .set_error_message("Välj ett av värdena i listan.")?;
+    let assessment = DataValidation::new()
+        .allow_list_strings(&ASSESSMENTS)?
+        .set_input_title("Bedömning")?
+        .set_input_message("Välj Uppfyllt, Delvis uppfyllt eller Ej uppfyllt.")?
+        .set_error_message("Välj ett av värdena i listan.")?;
+    for (i, m) in l.measures.iter().enumerate() {
+        let row = FIRST_ROW + i as u32;
+        ws.write_string_with_format(row, ACT_COL_ID, &m.id, &f.locked_center)?;
+        ws.write_string_with_format(row, ACT_COL_TEXT, &m.text, &f.locked)?;
+        let lines = (m.text.chars().count() as f64 / 62.0).ceil().max(2.0);
+        ws.set_row_height(row, 15.0 * lines)?;
+        let filled = fill.and_then(|fl| fl.activities.get(&i));
+        let cells = [
+            (ACT_COL_STATUS, filled.map(|a| a.0.as_str())),
+            (ACT_COL_ASSESSMENT, filled.map(|a| a.1.as_str())),
+            (ACT_COL_DESCRIPTION, filled.map(|a| a.2.as_str())),
+        ];
+        for (col, v) in cells {
+            match v {
+                Some(v) if !v.is_empty() => {
+                    ws.write_string_with_format(row, col, v, &f.input_text)?
+                }
+                _ => ws.write_blank(row, col, &f.input_text)?,
+            };
+        }
+    }
+    if !l.measures.is_empty() {
+        let last = FIRST_ROW + l.measures.len() as u32 - 1;
+        ws.add_data_validation(FIRST_ROW, ACT_COL_STATUS, last, ACT_COL_STATUS, &status)?;
+        ws.add_data_validation(
+            FIRST_ROW,
+            ACT_COL_ASSESSMENT,
+            last,
+            ACT_COL_ASSESSMENT,
+            &assessment,
+        )?;
+    }
+    ws.set_freeze_panes(FIRST_ROW, 0)?;
+    ws.protect();
+    Ok(())
+}
+
+/// The hidden sheet ingestion trusts: what the file is, and what each row holds.
+fn meta(ws: &mut Worksheet, p: &Pipeline, l: &Layout<'_>) -> Result<(), XlsxError> {
+    use layout::*;
+    ws.set_name(SHEET_META)?;
+    let values = [
+        p.strategy.id.clone(),
+        p.returns.template_version.to_string(),
+        l.unit.id.clone(),
+        l.year.to_string(),
+    ];
+    for (i, (k, v)) in META_KEYS.iter().zip(values).enumerate() {
+        ws.write_string(i as u32, 0, *k)?;
+        ws.write_string(i as u32, 1, v)?;
+    }
+    let header = ["sheet", "row", "id", "breakdown", "group"];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(META_MAP_ROW - 1, c as u16, *h)?;
+    }
+    let mut row = META_MAP_ROW;
+    for (i, r) in l.indicators.iter().enumerate() {
+        ws.write_string(row, 0, SHEET_INDICATORS)?;
+        ws.write_number(row, 1, (FIRST_ROW + i as u32 + 1) as f64)?;
+        ws.write_string(row, 2, &r.indicator.id)?;
+        ws.write_string(row, 3, &r.breakdown)?;
+        ws.write_string(row, 4, &r.group)?;
+        row += 1;
+    }
+    for (i, m) in l.measures.iter().enumerate() {
+        ws.write_string(row, 0, SHEET_ACTIVITIES)?;
+        ws.write_number(row, 1, (FIRST_ROW + i as u32 + 1) as f64)?;
+        ws.write_string(row, 2, &m.id)?;
+        row += 1;
+    }
+    ws.protect();
+    ws.set_hidden(true);
+    Ok(())
+}

@@ -1,0 +1,518 @@
+//! Rules for committee returns: counts whole and not negative, täljare not
+//! above nämnare, values within bounds, no duplicate returns, blanks listed as
+//! missing, and a warning on a sharp change from the year before.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use polars::prelude::*;
+
+use super::{Finding, Severity};
+use crate::ingest::cell::parse_swedish_number;
+use crate::ingest::returns::{self, CellInput, Expect, Refusal, ReturnWorkbook};
+use crate::layout;
+use crate::pipeline::Pipeline;
+
+/// An accepted value, ready for the indicator table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    pub unit_id: String,
+    pub year: i32,
+    pub indicator_id: String,
+    pub breakdown: String,
+    pub group: String,
+    /// The count, or täljare / nämnare for a share; `None` when blank.
+    pub value: Option<f64>,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub comment: Option<String>,
+    pub file: String,
+    pub sheet: String,
+    pub cell: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Activity {
+    pub unit_id: String,
+    pub year: i32,
+    pub measure_id: String,
+    pub status: Option<String>,
+    pub assessment: Option<String>,
+    pub description: Option<String>,
+    pub file: String,
+    pub sheet: String,
+    pub cell: String,
+}
+
+/// A file that was read and used.
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub file: String,
+    pub path: PathBuf,
+    pub sha256: String,
+    pub unit_id: String,
+    pub year: i32,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub values: Vec<Value>,
+    pub activities: Vec<Activity>,
+    pub findings: Vec<Finding>,
+    pub used: Vec<Input>,
+    /// Files refused whole.
+    pub refused: Vec<String>,
+}
+
+fn refusal_finding(r: Refusal) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        file: r.file,
+        sheet: r.sheet,
+        cell: r.cell,
+        message: r.message,
+    }
+}
+
+/// Reads and validates each return; one bad file never stops the others.
+pub fn validate_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Outcome {
+    let mut out = Outcome::default();
+    let mut books: Vec<ReturnWorkbook> = Vec::new();
+    for f in files {
+        let expect = Expect {
+            year: year.or_else(|| super::folder_year(f)),
+        };
+        match returns::read(p, f, expect) {
+            Ok(b) => books.push(b),
+            Err(r) => {
+                out.refused.push(r.file.clone());
+                out.findings.push(refusal_finding(r));
+            }
+        }
+    }
+
+    // Two returns for the same unit and year: neither can be trusted over the other.
+    let mut by_key: BTreeMap<(String, i32), Vec<usize>> = BTreeMap::new();
+    for (i, b) in books.iter().enumerate() {
+        by_key
+            .entry((b.unit_id.clone(), b.year))
+            .or_default()
+            .push(i);
+    }
+    let mut duplicate = vec![false; books.len()];
+    for ((unit, year), idx) in &by_key {
+        if idx.len() > 1 {
+            let names: Vec<&str> = idx.iter().map(|i| books[*i].file.as_str()).collect();
+            let unit_name = p.unit(unit).map(|u| u.name.as_str()).unwrap_or(unit);
+            for i in idx {
+                duplicate[*i] = true;
+                out.refused.push(books[*i].file.clone());
+                out.findings.push(Finding {
+                    severity: Severity::Error,
+                    file: books[*i].file.clone(),
+                    sheet: None,
+                    cell: None,
+                    message: format!(
+                        "{unit_name} har lämnat {} återrapporteringar för {year} ({}); ingen av dem används. Ta bort alla utom den som gäller.",
+                        idx.len(),
+                        names.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+
+    for (b, dup) in books.into_iter().zip(duplicate) {
+        if dup {
+            continue;
+        }
+        for (sheet, cell, message) in &b.warnings {
+            out.findings.push(Finding {
+                severity: Severity::Warning,
+                file: b.file.clone(),
+                sheet: sheet.clone(),
+                cell: cell.clone(),
+                message: message.clone(),
+            });
+        }
+        judge_values(p, &b, &mut out);
+        judge_activities(&b, &mut out);
+        out.used.push(Input {
+            file: b.file.clone(),
+            path: b.path.clone(),
+            sha256: b.sha256.clone(),
+            unit_id: b.unit_id.clone(),
+            year: b.year,
+        });
+    }
+    change_warnings(p, &mut out);
+    out
+}
+
+/// Turns a cell into a whole, non-negative count, or says why not.
+fn count(input: &CellInput) -> Result<Option<f64>, String> {
+    let v = match input {
+        CellInput::Blank => return Ok(None),
+        CellInput::Number(n) => *n,
+        CellInput::Text(t) => match parse_swedish_number(t) {
+            Some(v) => v,
+            None => {
+                let digits: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
+                let example = if digits.is_empty() || digits.len() > 9 {
+                    "12".to_string()
+                } else {
+                    digits.trim_start_matches('0').to_string().max("0".into())
+                };
+                return Err(format!(
+                    "\"{}\" är inte ett heltal. Skriv bara siffror, till exempel {example}.",
+                    t.trim()
+                ));
+            }
+        },
+        CellInput::FormulaWithoutValue(f) => {
+            return Err(format!(
+                "formeln ={} har inget sparat värde. Öppna filen i Excel eller LibreOffice, spara den och skicka den igen.",
+                f.trim_start_matches('=')
+            ));
+        }
+        CellInput::Error(e) => {
+            return Err(format!(
+                "cellen visar felet {e}. Skriv in talet i stället för formeln."
+            ));
+        }
+        CellInput::Other(o) => {
+            return Err(format!(
+                "\"{o}\" är inte ett tal (cellen är formaterad som datum eller sant/falskt). Skriv bara siffror."
+            ));
+        }
+    };
+    if v < 0.0 {
+        return Err(format!(
+            "{} är negativt, men ett antal kan inte vara mindre än 0. Skriv 0 eller det rätta antalet.",
+            fmt_num(v)
+        ));
+    }
+    if v.fract() != 0.0 {
+        return Err(format!(
+            "{} är inte ett heltal. Skriv ett helt antal, till exempel {}.",
+            fmt_num(v),
+            fmt_num(v.round())
+        ));
+    }
+    Ok(Some(v))
+}
+
+/// A number in Swedish writing: decimal comma, space between thousands.
+pub fn fmt_num(v: f64) -> String {
+    let negative = v < 0.0;
+    let abs = v.abs();
+    let s = if abs.fract() == 0.0 {
+        format!("{abs:.0}")
+    } else {
+        format!("{abs}")
+    };
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i.to_string(), Some(f.to_string())),
+        None => (s, None),
+    };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(c);
+    }
+    let mut out = if negative {
+        format!("−{grouped}")
+    } else {
+        grouped
+    };
+    if let Some(f) = frac {
+        out.push(',');
+        out.push_str(&f);
+    }
+    out
+}
+
+fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
+    let sheet = layout::SHEET_INDICATORS.to_string();
+    let finding = |severity, cell: &str, message: String| Finding {
+        severity,
+        file: b.file.clone(),
+        sheet: Some(sheet.clone()),
+        cell: Some(cell.to_string()),
+        message,
+    };
+    for v in &b.values {
+        let Some(ind) = p.indicator(&v.indicator_id) else {
+            continue;
+        };
+        let what = if v.group == "total" {
+            ind.id.clone()
+        } else {
+            format!("{} ({})", ind.id, v.label)
+        };
+        let num = match count(&v.value) {
+            Ok(n) => n,
+            Err(m) => {
+                out.findings
+                    .push(finding(Severity::Error, &v.value_cell, m));
+                continue;
+            }
+        };
+        let den = match &v.denominator {
+            Some((input, cell)) => match count(input) {
+                Ok(d) => d,
+                Err(m) => {
+                    out.findings.push(finding(Severity::Error, cell, m));
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let mut ok = true;
+        if v.is_share {
+            let den_cell = v
+                .denominator
+                .as_ref()
+                .map(|(_, c)| c.as_str())
+                .unwrap_or("");
+            match (num, den) {
+                (Some(n), Some(d)) if n > d => {
+                    out.findings.push(finding(
+                        Severity::Error,
+                        &v.value_cell,
+                        format!(
+                            "{what}: täljaren ({}) är större än nämnaren ({} i {den_cell}). Täljaren är de av nämnarens personer som uppfyller villkoret; rätta någon av dem.",
+                            fmt_num(n),
+                            fmt_num(d)
+                        ),
+                    ));
+                    ok = false;
+                }
+                (Some(_), None) => {
+                    out.findings.push(finding(
+                        Severity::Error,
+                        den_cell,
+                        format!("{what}: täljaren är ifylld men nämnaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas."),
+                    ));
+                    ok = false;
+                }
+                (None, Some(_)) => {
+                    out.findings.push(finding(
+                        Severity::Error,
+                        &v.value_cell,
+                        format!("{what}: nämnaren är ifylld men täljaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas."),
+                    ));
+                    ok = false;
+                }
+                _ => {}
+            }
+        }
+        if let (Some(bounds), Some(n)) = (ind.bounds, num)
+            && !v.is_share
+        {
+            let low = bounds.min.is_some_and(|m| n < m);
+            let high = bounds.max.is_some_and(|m| n > m);
+            if low || high {
+                let range = match (bounds.min, bounds.max) {
+                    (Some(a), Some(b)) => format!("mellan {} och {}", fmt_num(a), fmt_num(b)),
+                    (Some(a), None) => format!("minst {}", fmt_num(a)),
+                    (None, Some(b)) => format!("högst {}", fmt_num(b)),
+                    (None, None) => String::new(),
+                };
+                out.findings.push(finding(
+                    Severity::Error,
+                    &v.value_cell,
+                    format!(
+                        "{what}: {} är orimligt; värdet ska vara {range}. Kontrollera siffran.",
+                        fmt_num(n)
+                    ),
+                ));
+                ok = false;
+            }
+        }
+        if !ok {
+            continue;
+        }
+        if num.is_none() && ind.required {
+            out.findings.push(finding(
+                Severity::Warning,
+                &v.value_cell,
+                format!(
+                    "{what} är inte ifyllt och redovisas som saknat. Skriv 0 om det var noll under året; lämna tomt bara om uppgiften saknas."
+                ),
+            ));
+        }
+        let (value, numerator, denominator) = if v.is_share {
+            let value = match (num, den) {
+                (Some(n), Some(d)) if d > 0.0 => Some(n / d),
+                _ => None,
+            };
+            (value, num, den)
+        } else {
+            (num, None, None)
+        };
+        out.values.push(Value {
+            unit_id: b.unit_id.clone(),
+            year: b.year,
+            indicator_id: v.indicator_id.clone(),
+            breakdown: v.breakdown.clone(),
+            group: v.group.clone(),
+            value,
+            numerator,
+            denominator,
+            comment: v.comment.clone(),
+            file: b.file.clone(),
+            sheet: sheet.clone(),
+            cell: v.value_cell.clone(),
+        });
+    }
+}
+
+fn judge_activities(b: &ReturnWorkbook, out: &mut Outcome) {
+    let sheet = layout::SHEET_ACTIVITIES.to_string();
+    for a in &b.activities {
+        let mut status = a.status.clone();
+        let mut assessment = a.assessment.clone();
+        for (value, cell, allowed, what) in [
+            (&mut status, &a.status_cell, &layout::STATUSES[..], "status"),
+            (
+                &mut assessment,
+                &a.assessment_cell,
+                &layout::ASSESSMENTS[..],
+                "bedömning",
+            ),
+        ] {
+            if let Some(v) = value.as_ref() {
+                match allowed.iter().find(|x| x.eq_ignore_ascii_case(v.trim())) {
+                    Some(x) => *value = Some(x.to_string()),
+                    None => {
+                        out.findings.push(Finding {
+                            severity: Severity::Error,
+                            file: b.file.clone(),
+                            sheet: Some(sheet.clone()),
+                            cell: Some(cell.clone()),
+                            message: format!(
+                                "åtgärd {}: \"{v}\" är ingen giltig {what}. Välj {} i listan.",
+                                a.measure_id,
+                                allowed.join(", ")
+                            ),
+                        });
+                        *value = None;
+                    }
+                }
+            }
+        }
+        out.activities.push(Activity {
+            unit_id: b.unit_id.clone(),
+            year: b.year,
+            measure_id: a.measure_id.clone(),
+            status,
+            assessment,
+            description: a.description.clone(),
+            file: b.file.clone(),
+            sheet: sheet.clone(),
+            cell: a.status_cell.clone(),
+        });
+    }
+}
+
+/// Warns where a value changed sharply from the same unit's previous year.
+fn change_warnings(p: &Pipeline, out: &mut Outcome) {
+    let factor = p.returns.change_factor;
+    let min_diff = p.returns.change_min_difference;
+    let index: HashMap<(&str, i32, &str, &str, &str), &Value> = out
+        .values
+        .iter()
+        .map(|v| {
+            (
+                (
+                    v.unit_id.as_str(),
+                    v.year,
+                    v.indicator_id.as_str(),
+                    v.breakdown.as_str(),
+                    v.group.as_str(),
+                ),
+                v,
+            )
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    for v in &out.values {
+        let key = (
+            v.unit_id.as_str(),
+            v.year - 1,
+            v.indicator_id.as_str(),
+            v.breakdown.as_str(),
+            v.group.as_str(),
+        );
+        let Some(prev) = index.get(&key) else {
+            continue;
+        };
+        // Shares are compared on their counts; the nämnare tells the scale.
+        let (now, before) = match (v.numerator, prev.numerator) {
+            (Some(_), Some(_)) => (v.denominator, prev.denominator),
+            _ => (v.value, prev.value),
+        };
+        let (Some(now), Some(before)) = (now, before) else {
+            continue;
+        };
+        let (lo, hi) = (now.min(before), now.max(before));
+        if hi - lo >= min_diff && (lo == 0.0 || hi / lo > factor) {
+            warnings.push(Finding {
+                severity: Severity::Warning,
+                file: v.file.clone(),
+                sheet: Some(v.sheet.clone()),
+                cell: Some(v.cell.clone()),
+                message: format!(
+                    "{}{}: {}{} jämfört med {} året före, en ändring med mer än faktor {}. Kontrollera siffran; stämmer den, förklara gärna ändringen i kommentarskolumnen.",
+                    v.indicator_id,
+                    if v.group == "total" { String::new() } else { format!(" ({})", v.group) },
+                    fmt_num(now),
+                    if v.numerator.is_some() { " i nämnaren" } else { "" },
+                    fmt_num(before),
+                    fmt_num(factor)
+                ),
+            });
+        }
+    }
+    out.findings.extend(warnings);
+}
+
+impl Outcome {
+    /// The tidy table of accepted values: one row per cell that came in.
+    pub fn values_frame(&self) -> PolarsResult<DataFrame> {
+        let v = &self.values;
+        df!(
+            "unit_id" => v.iter().map(|x| x.unit_id.as_str()).collect::<Vec<_>>(),
+            "year" => v.iter().map(|x| x.year).collect::<Vec<_>>(),
+            "indicator_id" => v.iter().map(|x| x.indicator_id.as_str()).collect::<Vec<_>>(),
+            "breakdown" => v.iter().map(|x| x.breakdown.as_str()).collect::<Vec<_>>(),
+            "group" => v.iter().map(|x| x.group.as_str()).collect::<Vec<_>>(),
+            "value" => v.iter().map(|x| x.value).collect::<Vec<_>>(),
+            "numerator" => v.iter().map(|x| x.numerator).collect::<Vec<_>>(),
+            "denominator" => v.iter().map(|x| x.denominator).collect::<Vec<_>>(),
+            "comment" => v.iter().map(|x| x.comment.as_deref()).collect::<Vec<_>>(),
+            "file" => v.iter().map(|x| x.file.as_str()).collect::<Vec<_>>(),
+            "sheet" => v.iter().map(|x| x.sheet.as_str()).collect::<Vec<_>>(),
+            "cell" => v.iter().map(|x| x.cell.as_str()).collect::<Vec<_>>(),
+        )
+    }
+
+    /// The tidy table of the measures' status, assessment and description.
+    pub fn activities_frame(&self) -> PolarsResult<DataFrame> {
+        let a = &self.activities;
+        df!(
+            "unit_id" => a.iter().map(|x| x.unit_id.as_str()).collect::<Vec<_>>(),
+            "year" => a.iter().map(|x| x.year).collect::<Vec<_>>(),
+            "measure_id" => a.iter().map(|x| x.measure_id.as_str()).collect::<Vec<_>>(),
+            "status" => a.iter().map(|x| x.status.as_deref()).collect::<Vec<_>>(),
+            "assessment" => a.iter().map(|x| x.assessment.as_deref()).collect::<Vec<_>>(),
+            "description" => a.iter().map(|x| x.description.as_deref()).collect::<Vec<_>>(),
+            "file" => a.iter().map(|x| x.file.as_str()).collect::<Vec<_>>(),
+            "sheet" => a.iter().map(|x| x.sheet.as_str()).collect::<Vec<_>>(),
+            "cell" => a.iter().map(|x| x.cell.as_str()).collect::<Vec<_>>(),
+        )
+    }
+}
