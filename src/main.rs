@@ -165,11 +165,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     println!("{f}");
                 }
                 println!(
-                    "{} filer lästa, {} avvisade; {} fel och {} varningar.",
-                    found.len(),
+                    "{} lästa, {} avvisade; {} fel och {}.",
+                    count(found.len(), "fil", "filer"),
                     outcome.refused.len(),
                     errors,
-                    warnings
+                    count(warnings, "varning", "varningar")
                 );
             }
             Ok(if findings.is_empty() {
@@ -196,6 +196,11 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// "1 fil", "3 filer".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn report(e: Error) -> ExitCode {

@@ -53,6 +53,8 @@ pub enum Entry {
         formula: String,
         result: f64,
     },
+    /// A formula with no saved value, as programs that do not calculate write it.
+    FormulaWithoutResult(String),
 }
 
 /// Writes one template per unit that reports in `year` (or just `only`),
@@ -184,9 +186,18 @@ pub fn workbook_bytes(
     l: &Layout<'_>,
     fill: Option<&Fill>,
 ) -> Result<Vec<u8>, XlsxError> {
-    let f = formats();
+    let mut wb = new_workbook(p, l)?;
+    write_instructions(wb.add_worksheet(), p, l)?;
+    write_indicators(wb.add_worksheet(), l, fill)?;
+    write_activities(wb.add_worksheet(), l, fill)?;
+    write_meta(wb.add_worksheet(), p, l)?;
+    wb.save_to_buffer()
+}
+
+/// An empty workbook with fixed properties, so that the same template is
+/// byte-identical between runs.
+pub fn new_workbook(p: &Pipeline, l: &Layout<'_>) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
-    // A fixed creation time keeps the same template byte-identical between runs.
     let created = ExcelDateTime::from_ymd(l.year.clamp(1900, 9999) as u16, 12, 1)?;
     wb.set_properties(
         &DocProperties::new()
@@ -195,22 +206,20 @@ pub fn workbook_bytes(
             .set_author("uppfolj")
             .set_creation_datetime(&created),
     );
-
-    instructions(wb.add_worksheet(), p, l, &f)?;
-    indicators(wb.add_worksheet(), l, &f, fill)?;
-    activities(wb.add_worksheet(), l, &f, fill)?;
-    meta(wb.add_worksheet(), p, l)?;
-    wb.save_to_buffer()
+    Ok(wb)
 }
 
-fn instructions(
+/// The sheet that tells the committee what to do, by when and whom to ask.
+pub fn write_instructions(
     ws: &mut Worksheet,
     p: &Pipeline,
     l: &Layout<'_>,
-    f: &Formats,
 ) -> Result<(), XlsxError> {
+    let f = &formats();
     ws.set_name(layout::SHEET_INSTRUCTIONS)?;
-    ws.set_column_width(0, 100)?;
+    ws.set_column_width(0, 85)?;
+    ws.set_portrait();
+    ws.set_print_fit_to_pages(1, 0);
     let deadline = match p.returns.deadline {
         Some(d) => format!(
             "Skicka in den ifyllda filen senast den {} {} {}.",
@@ -258,7 +267,7 @@ fn instructions(
             ws.write_string_with_format(row, 0, text, &Format::new().set_bold())?;
         } else {
             ws.write_string_with_format(row, 0, text, &f.text)?;
-            let lines = (text.chars().count() as f64 / 95.0).ceil().max(1.0);
+            let lines = (text.chars().count() as f64 / 85.0).ceil().max(1.0);
             ws.set_row_height(row, 15.0 * lines)?;
         }
     }
@@ -283,17 +292,21 @@ fn write_entry(
             Formula::new(formula).set_result(result.to_string()),
             fmt,
         )?,
+        Entry::FormulaWithoutResult(formula) => {
+            ws.write_formula_with_format(row, col, Formula::new(formula).set_result(""), fmt)?
+        }
     };
     Ok(())
 }
 
-fn indicators(
+/// The indicator rows, one per indicator and group, value cells open.
+pub fn write_indicators(
     ws: &mut Worksheet,
     l: &Layout<'_>,
-    f: &Formats,
     fill: Option<&Fill>,
 ) -> Result<(), XlsxError> {
     use layout::*;
+    let f = &formats();
     ws.set_name(SHEET_INDICATORS)?;
     for (col, width) in [
         (COL_ID, 8.0),
@@ -396,17 +409,19 @@ fn indicators(
         };
     }
     ws.set_freeze_panes(FIRST_ROW, 0)?;
+    print_setup(ws)?;
     ws.protect();
     Ok(())
 }
 
-fn activities(
+/// The measure rows, with status and assessment as dropdowns.
+pub fn write_activities(
     ws: &mut Worksheet,
     l: &Layout<'_>,
-    f: &Formats,
     fill: Option<&Fill>,
 ) -> Result<(), XlsxError> {
     use layout::*;
+    let f = &formats();
     ws.set_name(SHEET_ACTIVITIES)?;
     for (col, width) in [
         (ACT_COL_ID, 8.0),
@@ -481,12 +496,21 @@ fn activities(
         )?;
     }
     ws.set_freeze_panes(FIRST_ROW, 0)?;
+    print_setup(ws)?;
     ws.protect();
     Ok(())
 }
 
+/// Landscape, one page wide, the header row on every page.
+fn print_setup(ws: &mut Worksheet) -> Result<(), XlsxError> {
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(layout::HEADER_ROW, layout::HEADER_ROW)?;
+    Ok(())
+}
+
 /// The hidden sheet ingestion trusts: what the file is, and what each row holds.
-fn meta(ws: &mut Worksheet, p: &Pipeline, l: &Layout<'_>) -> Result<(), XlsxError> {
+pub fn write_meta(ws: &mut Worksheet, p: &Pipeline, l: &Layout<'_>) -> Result<(), XlsxError> {
     use layout::*;
     ws.set_name(SHEET_META)?;
     let values = [

@@ -1,6 +1,8 @@
-//! Integration tests: each module is one feature, and each test runs the real
+//! Integration tests: each module is one feature, and most tests run the real
 //! `uppfolj` binary on real files through the [`test::Test`] builder.
 
 mod check;
 mod show;
+mod template;
 mod test;
+mod validate_returns;

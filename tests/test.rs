@@ -39,6 +39,7 @@ pub struct Test {
     args: Vec<String>,
     status: i32,
     stdout_has: Vec<String>,
+    stdout_lacks: Vec<String>,
     stderr_has: Vec<String>,
     stderr_lacks: Vec<String>,
 }
@@ -50,6 +51,7 @@ impl Test {
             args: Vec::new(),
             status: 0,
             stdout_has: Vec::new(),
+            stdout_lacks: Vec::new(),
             stderr_has: Vec::new(),
             stderr_lacks: Vec::new(),
         }
@@ -63,6 +65,22 @@ impl Test {
         }
         fs::write(path, contents).unwrap();
         self
+    }
+
+    /// Copies `tests/fixtures/<path>` into the test's folder, under `as_name`.
+    pub fn fixture(self, path: &str, as_name: &str) -> Self {
+        let bytes = fs::read(repo_root().join("tests/fixtures").join(path))
+            .unwrap_or_else(|e| panic!("fixture {path}: {e}"));
+        self.write(as_name, bytes)
+    }
+
+    /// The sample pipeline as `p.toml`, optionally edited.
+    pub fn pipeline(self, edits: &[(&str, &str)]) -> Self {
+        let mut text = sample_pipeline();
+        for (from, to) in edits {
+            text = edit(&text, from, to);
+        }
+        self.write("p.toml", text)
     }
 
     pub fn args(mut self, args: &[&str]) -> Self {
@@ -80,13 +98,28 @@ impl Test {
         self
     }
 
+    pub fn stdout_lacks(mut self, s: &str) -> Self {
+        self.stdout_lacks.push(s.to_string());
+        self
+    }
+
     pub fn stderr_has(mut self, s: &str) -> Self {
         self.stderr_has.push(s.to_string());
         self
     }
 
+    pub fn stderr_lacks(mut self, s: &str) -> Self {
+        self.stderr_lacks.push(s.to_string());
+        self
+    }
+
     /// Runs the binary with the test's folder as working directory.
     pub fn run(self) -> Output {
+        self.run_keep().0
+    }
+
+    /// Runs, and keeps the test's folder for a look at what was written.
+    pub fn run_keep(self) -> (Output, tempfile::TempDir) {
         let output = Command::new(env!("CARGO_BIN_EXE_uppfolj"))
             .args(&self.args)
             .current_dir(self.dir.path())
@@ -106,6 +139,9 @@ impl Test {
         for s in &self.stdout_has {
             assert!(stdout.contains(s.as_str()), "stdout lacks {s:?}\n{context}");
         }
+        for s in &self.stdout_lacks {
+            assert!(!stdout.contains(s.as_str()), "stdout has {s:?}\n{context}");
+        }
         for s in &self.stderr_has {
             assert!(stderr.contains(s.as_str()), "stderr lacks {s:?}\n{context}");
         }
@@ -116,6 +152,6 @@ impl Test {
             !stderr.contains("panicked"),
             "the program panicked\n{context}"
         );
-        output
+        (output, self.dir)
     }
 }

@@ -1,0 +1,244 @@
+//! `uppfolj template`: one workbook per reporting unit, built so that mistakes
+//! are hard: locked structure, open and validated value cells, dropdowns, and
+//! a hidden sheet that says what the file is.
+
+use std::io::Read;
+
+use calamine::{Reader, SheetVisible, Xlsx, open_workbook};
+
+use crate::test::Test;
+
+fn xml_of(path: &std::path::Path, entry: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    zip.by_name(entry).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[test]
+fn one_workbook_per_unit_that_reports_in_2022() {
+    let (_, dir) = Test::new()
+        .pipeline(&[])
+        .args(&["template", "p.toml", "--year", "2022", "--out", "mallar"])
+        .stdout_has("18 mallar för 2022 skrivna till mallar")
+        .run_keep();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("mallar"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 18, "{names:?}");
+    for expected in [
+        "ks-2022.xlsx",
+        "amn-2022.xlsx",
+        "un-2022.xlsx",
+        "kun-2022.xlsx",
+        "sn-2022.xlsx",
+        "hagersten-alvsjo-2022.xlsx",
+        "farsta-2022.xlsx",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing: {names:?}"
+        );
+    }
+    assert!(
+        !names.iter().any(|n| n.starts_with("alvsjo")),
+        "Älvsjö no longer reports in 2022"
+    );
+}
+
+#[test]
+fn districts_follow_the_merger_of_2020() {
+    let (_, dir) = Test::new()
+        .pipeline(&[])
+        .args(&["template", "p.toml", "--year", "2019", "--out", "m"])
+        .stdout_has("19 mallar för 2019")
+        .run_keep();
+    assert!(dir.path().join("m/alvsjo-2019.xlsx").exists());
+    assert!(!dir.path().join("m/hagersten-alvsjo-2019.xlsx").exists());
+}
+
+#[test]
+fn one_unit_only() {
+    Test::new()
+        .pipeline(&[])
+        .args(&[
+            "template", "p.toml", "--year", "2022", "--out", "m", "--unit", "amn",
+        ])
+        .stdout_has("m/amn-2022.xlsx")
+        .stdout_has("1 mallar för 2022")
+        .run();
+}
+
+#[test]
+fn unknown_unit_and_year_outside_period_are_clear_errors() {
+    Test::new()
+        .pipeline(&[])
+        .args(&[
+            "template", "p.toml", "--year", "2022", "--out", "m", "--unit", "xyz",
+        ])
+        .status(2)
+        .stderr_has("okänd enhet \"xyz\"")
+        .run();
+    Test::new()
+        .pipeline(&[])
+        .args(&["template", "p.toml", "--year", "2030", "--out", "m"])
+        .status(2)
+        .stderr_has("året 2030 ligger utanför strategins period 2018–2022")
+        .run();
+    Test::new()
+        .pipeline(&[])
+        .args(&[
+            "template", "p.toml", "--year", "2021", "--out", "m", "--unit", "alvsjo",
+        ])
+        .status(2)
+        .stderr_has("Älvsjö stadsdelsnämnd rapporterar inte 2021")
+        .run();
+}
+
+#[test]
+fn sheets_rows_and_hidden_meta() {
+    let (_, dir) = Test::new()
+        .pipeline(&[])
+        .args(&[
+            "template", "p.toml", "--year", "2022", "--out", "m", "--unit", "amn",
+        ])
+        .run_keep();
+    let path = dir.path().join("m/amn-2022.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let sheets: Vec<(String, SheetVisible)> = wb
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.visible))
+        .collect();
+    assert_eq!(
+        sheets,
+        [
+            ("Instruktioner".to_string(), SheetVisible::Visible),
+            ("Indikatorer".to_string(), SheetVisible::Visible),
+            ("Aktiviteter".to_string(), SheetVisible::Visible),
+            ("_uppfolj".to_string(), SheetVisible::Hidden),
+        ]
+    );
+    let ind = wb.worksheet_range("Indikatorer").unwrap();
+    let rows: Vec<(String, String)> = (3..15)
+        .map(|r| {
+            (
+                ind.get_value((r, 0))
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                ind.get_value((r, 2))
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(rows[0], ("ARB-1".into(), "Kvinna, 16–29 år".into()));
+    assert_eq!(rows[3], ("ARB-1".into(), "Man, 30–64 år".into()));
+    assert_eq!(rows[4], ("ARB-2".into(), "Kvinna".into()));
+    assert_eq!(rows[10], ("ARB-5".into(), "Kvinna".into()));
+    assert_eq!(rows[11], ("ARB-5".into(), "Man".into()));
+    let meta = wb.worksheet_range("_uppfolj").unwrap();
+    let value = |r: u32| meta.get_value((r, 1)).unwrap().to_string();
+    assert_eq!(value(0), "romsk-inkludering-2018-2022");
+    assert_eq!(value(1), "1");
+    assert_eq!(value(2), "amn");
+    assert_eq!(value(3), "2022");
+    let act = wb.worksheet_range("Aktiviteter").unwrap();
+    let ids: Vec<String> = (3..9)
+        .map(|r| act.get_value((r, 0)).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        ["ARB-A1", "ARB-A2", "ARB-A3", "ARB-A4", "ARB-A5", "UPP-A4"]
+    );
+    let instructions = wb.worksheet_range("Instruktioner").unwrap();
+    let text: Vec<String> = instructions.rows().map(|r| r[0].to_string()).collect();
+    let text = text.join("\n");
+    assert!(text.contains("senast den 15 februari 2023"), "{text}");
+    assert!(
+        text.contains("Tom cell och noll betyder olika saker"),
+        "{text}"
+    );
+}
+
+#[test]
+fn validation_dropdowns_and_protection_are_in_the_file() {
+    let (_, dir) = Test::new()
+        .pipeline(&[])
+        .args(&[
+            "template", "p.toml", "--year", "2022", "--out", "m", "--unit", "amn",
+        ])
+        .run_keep();
+    let path = dir.path().join("m/amn-2022.xlsx");
+    let indicators = xml_of(&path, "xl/worksheets/sheet2.xml");
+    assert!(
+        indicators.contains("<sheetProtection"),
+        "Indikatorer is not protected"
+    );
+    assert!(
+        !indicators.contains("password="),
+        "protection must have no password"
+    );
+    assert!(
+        indicators.contains(r#"type="whole""#),
+        "no whole-number validation"
+    );
+    assert!(
+        indicators.contains(r#"sqref="D4""#),
+        "first value cell not validated"
+    );
+    assert!(
+        indicators.contains(r#"sqref="E14""#),
+        "the share's nämnare is not validated"
+    );
+    let activities = xml_of(&path, "xl/worksheets/sheet3.xml");
+    assert!(activities.contains(r#"type="list""#));
+    assert!(activities.contains("Ej påbörjad,Påbörjad,Genomförd"));
+    assert!(activities.contains("Uppfyllt,Delvis uppfyllt,Ej uppfyllt"));
+    assert!(activities.contains("<sheetProtection"));
+    // Value cells open, the rest locked: the style of D4 must be unlocked.
+    let styles = xml_of(&path, "xl/styles.xml");
+    assert!(styles.contains(r#"locked="0""#), "no unlocked cell style");
+}
+
+#[test]
+fn the_same_template_is_byte_identical() {
+    let (_, dir) = Test::new()
+        .pipeline(&[])
+        .args(&[
+            "template", "p.toml", "--year", "2021", "--out", "a", "--unit", "sn",
+        ])
+        .run_keep();
+    let first = std::fs::read(dir.path().join("a/sn-2021.xlsx")).unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args([
+            "template", "p.toml", "--year", "2021", "--out", "b", "--unit", "sn",
+        ])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let second = std::fs::read(dir.path().join("b/sn-2021.xlsx")).unwrap();
+    assert!(first == second, "two runs gave different bytes");
+}
+
+#[test]
+fn an_empty_template_validates_with_every_value_missing() {
+    let (_, dir) = Test::new()
+        .pipeline(&[])
+        .args(&[
+            "template", "p.toml", "--year", "2022", "--out", "m", "--unit", "un",
+        ])
+        .run_keep();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args(["validate", "p.toml", "m/un-2022.xlsx"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("varning: m/un-2022.xlsx, Indikatorer!D4: UTB-1 är inte ifyllt och redovisas som saknat."), "{stdout}");
+    assert!(stdout.contains("0 fel och 5 varningar"), "{stdout}");
+}
