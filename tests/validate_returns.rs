@@ -569,3 +569,51 @@ fn the_committed_generated_samples_are_what_the_generator_writes() {
     }
     assert_eq!(compared, 91 - uppfolj::samples::LIBREOFFICE.len());
 }
+
+#[test]
+fn a_template_filled_in_and_saved_by_libreoffice() {
+    // tests/fixtures/returns/fill-in-libreoffice.py typed these into the
+    // template in LibreOffice Calc and saved it.
+    let file = repo_root().join("tests/fixtures/returns/lo-filled-kun-2022.xlsx");
+    let o = outcome(&[file], None);
+    let value = |id: &str| {
+        o.values
+            .iter()
+            .find(|v| v.indicator_id == id)
+            .map(|v| v.value)
+    };
+    assert_eq!(value("KUL-1"), Some(Some(14.0)));
+    assert_eq!(value("KUL-2"), None, "\"ca 20\" must not be used");
+    assert_eq!(value("KUL-3"), Some(Some(9.0)), "the formula's saved value");
+    assert_eq!(
+        value("KUL-4"),
+        Some(Some(1234.0)),
+        "\"1 234\" typed as text"
+    );
+    let kul1 = o.values.iter().find(|v| v.indicator_id == "KUL-1").unwrap();
+    assert_eq!(
+        kul1.comment.as_deref(),
+        Some("Inklusive Romska nationaldagen.")
+    );
+    let a1 = o
+        .activities
+        .iter()
+        .find(|a| a.measure_id == "KUL-A1")
+        .unwrap();
+    assert_eq!(a1.status.as_deref(), Some("Genomförd"));
+    assert_eq!(a1.assessment.as_deref(), Some("Uppfyllt"));
+    assert_eq!(
+        a1.description.as_deref(),
+        Some("Romska nationaldagen firades på Kulturhuset.")
+    );
+    Test::new()
+        .pipeline(&[])
+        .fixture("returns/lo-filled-kun-2022.xlsx", "kun-2022.xlsx")
+        .args(&["validate", "p.toml", "kun-2022.xlsx"])
+        .status(1)
+        .stdout_has("fel: kun-2022.xlsx, Indikatorer!D5: \"ca 20\" är inte ett heltal. Skriv bara siffror, till exempel 20.")
+        .stdout_has("fel: kun-2022.xlsx, Aktiviteter!C5: åtgärd KUL-A2: \"Klar\" är ingen giltig status.")
+        .stdout_has("varning: kun-2022.xlsx, Aktiviteter!C6: åtgärd KUL-A3: status är inte ifylld")
+        .stdout_has("2 fel och 3 varningar")
+        .run();
+}

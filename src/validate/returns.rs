@@ -404,6 +404,18 @@ fn judge_activities(b: &ReturnWorkbook, out: &mut Outcome) {
                 }
             }
         }
+        if a.status.is_none() {
+            out.findings.push(Finding {
+                severity: Severity::Warning,
+                file: b.file.clone(),
+                sheet: Some(sheet.clone()),
+                cell: Some(a.status_cell.clone()),
+                message: format!(
+                    "åtgärd {}: status är inte ifylld och redovisas som saknad. Välj Ej påbörjad, Påbörjad eller Genomförd i listan.",
+                    a.measure_id
+                ),
+            });
+        }
         out.activities.push(Activity {
             unit_id: b.unit_id.clone(),
             year: b.year,
