@@ -5,6 +5,8 @@
 //! [`layout`]; [`ingest`] reads returns back; [`validate`] judges them;
 //! [`show`] presents the strategy.
 
+pub mod aggregate;
+pub mod disclose;
 pub mod error;
 pub mod ingest;
 pub mod layout;

@@ -143,18 +143,34 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
             }
             let (found, mut findings) = validate::collect_files(&files);
-            let outcome = validate::returns::validate_files(&p, &found, year);
-            findings.extend(outcome.findings.iter().cloned());
+            let base = path.parent().unwrap_or(std::path::Path::new("."));
+            let (surveys, returns): (Vec<PathBuf>, Vec<PathBuf>) = found
+                .iter()
+                .cloned()
+                .partition(|f| validate::is_survey_file(&p, base, f));
+            let mut refused: Vec<String> = Vec::new();
+            if !returns.is_empty() {
+                let outcome = validate::returns::validate_files(&p, &returns, year);
+                findings.extend(outcome.findings);
+                refused.extend(outcome.refused);
+            }
+            if !surveys.is_empty() {
+                let outcome = validate::survey::validate_files(&p, base, &surveys, year);
+                findings.extend(outcome.findings);
+                refused.extend(outcome.refused);
+            }
             let errors = findings
                 .iter()
                 .filter(|f| f.severity == Severity::Error)
                 .count();
-            let warnings = findings.len() - errors;
+            let warnings = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count();
             if json {
                 let doc = serde_json::json!({
                     "files": found.len(),
-                    "used": outcome.used.len(),
-                    "refused": outcome.refused,
+                    "refused": refused,
                     "errors": errors,
                     "warnings": warnings,
                     "findings": findings,
@@ -167,12 +183,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 println!(
                     "{} lästa, {} avvisade; {} fel och {}.",
                     count(found.len(), "fil", "filer"),
-                    outcome.refused.len(),
+                    refused.len(),
                     errors,
                     count(warnings, "varning", "varningar")
                 );
             }
-            Ok(if findings.is_empty() {
+            Ok(if errors + warnings == 0 {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(EXIT_FINDINGS)
@@ -193,6 +209,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 written.len(),
                 out.display()
             );
+            let base = path.parent().unwrap_or(std::path::Path::new("."));
+            let surveys =
+                uppfolj::samples::survey::write_surveys(&p, base).map_err(|source| Error::Io {
+                    context: "kan inte skriva enkätfilerna".into(),
+                    source,
+                })?;
+            for s in surveys {
+                println!("{}", s.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -561,7 +561,7 @@ fn the_committed_generated_samples_are_what_the_generator_writes() {
         if !resaved {
             assert!(
                 std::fs::read(&committed).unwrap() == std::fs::read(&f).unwrap(),
-                "{} differs from the generator's output; run data-samples/regenerate-returns.sh",
+                "{} differs from the generator's output; run data-samples/regenerate.sh",
                 rel.display()
             );
             compared += 1;

@@ -52,6 +52,24 @@ pub fn parse_swedish_number(text: &str) -> Option<f64> {
     Some(if negative { -v } else { v })
 }
 
+/// Parses a decimal such as a survey weight, with a decimal comma or point
+/// ("0,934", "0.934", " 1 "). Thousands separators do not occur here.
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    let t = text.trim().replace(',', ".");
+    if t.matches('.').count() > 1 || t.is_empty() {
+        return None;
+    }
+    let t = t.replace('−', "-");
+    let ok = t
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && c == '-'));
+    if !ok {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_swedish_number as p;
@@ -67,6 +85,18 @@ mod tests {
         assert_eq!(p("- 3"), Some(-3.0));
         assert_eq!(p("12.5"), Some(12.5));
         assert_eq!(p("0,25"), Some(0.25));
+    }
+
+    #[test]
+    fn decimals() {
+        use super::parse_decimal as d;
+        assert_eq!(d("0,934"), Some(0.934));
+        assert_eq!(d("0.934"), Some(0.934));
+        assert_eq!(d(" 1 "), Some(1.0));
+        assert_eq!(d("-0,5"), Some(-0.5));
+        assert_eq!(d("x"), None);
+        assert_eq!(d("1.2.3"), None);
+        assert_eq!(d(""), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod cell;
 pub mod returns;
+pub mod survey;
 
 use sha2::{Digest, Sha256};
 

@@ -457,6 +457,8 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
         }
     }
 
+    check_survey(&mut c);
+
     for (i, id) in p.disclosure.city_only.iter().enumerate() {
         let path = format!("disclosure.city_only[{i}]");
         match p.indicator(id) {
@@ -474,4 +476,150 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
         }
     }
     c.problems
+}
+
+fn check_survey(c: &mut Checker<'_>) {
+    let p = c.p;
+    for (i, ind) in p.indicators.iter().enumerate() {
+        let path = format!("indicators[{i}]");
+        match (&ind.survey, ind.source) {
+            (None, Source::Survey) => c.at(
+                format!("{path}.source"),
+                format!(
+                    "enkätindikatorn {} behöver `survey = {{ variable = \"…\", numerator = [\"…\"] }}` som säger vad som räknas",
+                    ind.id
+                ),
+            ),
+            (Some(_), s) if s != Source::Survey => c.at(
+                format!("{path}.survey"),
+                "`survey` gäller bara indikatorer med source = \"survey\"".into(),
+            ),
+            _ => {}
+        }
+    }
+    let uses_survey = p.indicators.iter().any(|i| i.survey.is_some());
+    let Some(s) = &p.survey else {
+        if uses_survey {
+            c.at(
+                "survey".into(),
+                "det finns enkätindikatorer men ingen [survey]-del med kodbok och filer".into(),
+            );
+        }
+        return;
+    };
+    if let Some(v) = &s.coarsen
+        && !s.quasi_identifiers.contains(v)
+    {
+        c.at(
+            "survey.coarsen".into(),
+            format!("\"{v}\" är inte en av survey.quasi_identifiers"),
+        );
+    }
+    for b in &s.breakdowns {
+        let path = format!("survey.breakdowns.{}", b.id);
+        match p.breakdown(&b.id) {
+            None => c.at(
+                path,
+                format!(
+                    "okänd indelning \"{}\"; ange ett id från [[breakdowns]]",
+                    b.id
+                ),
+            ),
+            Some(pb) => {
+                for g in &pb.groups {
+                    if !b.groups.iter().any(|(id, _)| id == &g.id) {
+                        c.at(
+                            format!("{path}.groups"),
+                            format!(
+                                "gruppen \"{}\" i indelningen \"{}\" saknar värden",
+                                g.id, b.id
+                            ),
+                        );
+                    }
+                }
+                for (id, _) in &b.groups {
+                    if !pb.groups.iter().any(|g| &g.id == id) {
+                        c.at(
+                            format!("{path}.groups.{id}"),
+                            format!("okänd grupp \"{id}\" i indelningen \"{}\"", b.id),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // Every variable the survey's indicators and checks need, and where it is named.
+    let mut needed: Vec<(String, String)> = s
+        .quasi_identifiers
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.clone(), format!("survey.quasi_identifiers[{i}]")))
+        .collect();
+    needed.extend(s.breakdowns.iter().map(|b| {
+        (
+            b.variable.clone(),
+            format!("survey.breakdowns.{}.variable", b.id),
+        )
+    }));
+    for (i, ind) in p.indicators.iter().enumerate() {
+        let Some(m) = &ind.survey else { continue };
+        needed.push((
+            m.variable.clone(),
+            format!("indicators[{i}].survey.variable"),
+        ));
+        for (v, _) in &m.population {
+            needed.push((v.clone(), format!("indicators[{i}].survey.population.{v}")));
+        }
+        for (bi, b) in ind.breakdowns.iter().enumerate() {
+            if s.breakdown(b).is_none() {
+                c.at(
+                    format!("indicators[{i}].breakdowns[{bi}]"),
+                    format!(
+                        "enkäten säger inte hur indelningen \"{b}\" bildas; lägg till den under [survey.breakdowns]"
+                    ),
+                );
+            }
+        }
+    }
+    let mut years: Vec<i32> = Vec::new();
+    for (fi, f) in s.files.iter().enumerate() {
+        let path = format!("survey.files[{fi}]");
+        if !p.strategy.period.contains(f.year) {
+            c.at(
+                format!("{path}.year"),
+                format!(
+                    "enkätåret {} ligger utanför strategins period {}–{}",
+                    f.year, p.strategy.period.from, p.strategy.period.to
+                ),
+            );
+        }
+        if years.contains(&f.year) {
+            c.at(
+                format!("{path}.year"),
+                format!("två enkätfiler för {}", f.year),
+            );
+        }
+        years.push(f.year);
+        let Some(cb) = s.codebook(&f.codebook) else {
+            c.at(
+                format!("{path}.codebook"),
+                format!(
+                    "okänd kodbok \"{}\"; ange ett namn under [survey.codebooks]",
+                    f.codebook
+                ),
+            );
+            continue;
+        };
+        for (v, named_at) in &needed {
+            if cb.variable(v).is_none() {
+                c.at(
+                    format!("survey.codebooks.{}.variables", cb.id),
+                    format!(
+                        "kodboken \"{}\" (som enkäten {} använder) saknar variabeln \"{v}\", som {named_at} behöver",
+                        cb.id, f.year
+                    ),
+                );
+            }
+        }
+    }
 }

@@ -92,6 +92,7 @@ pub struct Pipeline {
     pub measures: Vec<Measure>,
     pub indicators: Vec<Indicator>,
     pub returns: Returns,
+    pub survey: Option<Survey>,
     /// Line of each TOML path that was read, for messages about cross-references.
     #[serde(skip)]
     pub(crate) lines: BTreeMap<String, usize>,
@@ -164,6 +165,93 @@ impl Default for Returns {
             max_bytes: 20_000_000,
         }
     }
+}
+
+/// The anonymous survey: where the files are, how to read each year's file
+/// (the codebook), and how anonymity is checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct Survey {
+    /// A file whose smallest group over the quasi-identifiers is below this is refused.
+    pub k_anonymity: u32,
+    /// The quasi-identifying variables: together they could single someone out.
+    pub quasi_identifiers: Vec<String>,
+    /// If set, a file below k may be kept by coarsening this variable to the whole city.
+    pub coarsen: Option<String>,
+    /// Answer values (after the codebook) that mean "no answer", e.g. "Vet ej".
+    pub missing: Vec<String>,
+    /// How each breakdown's groups are formed from a survey variable.
+    pub breakdowns: Vec<SurveyBreakdown>,
+    pub files: Vec<SurveyFile>,
+    pub codebooks: Vec<Codebook>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SurveyBreakdown {
+    /// A breakdown id from `[[breakdowns]]`.
+    pub id: String,
+    pub variable: String,
+    /// Group id → the variable's values that belong to it.
+    pub groups: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SurveyFile {
+    pub year: i32,
+    /// Relative to the pipeline file's folder.
+    pub path: PathBuf,
+    pub codebook: String,
+}
+
+/// How one version of the questionnaire is laid out in its file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Codebook {
+    pub id: String,
+    /// The column with each respondent's weight, if the survey is weighted.
+    pub weight: Option<String>,
+    pub variables: Vec<CodebookVariable>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CodebookVariable {
+    pub name: String,
+    pub column: String,
+    /// Answer code or label as found in the file → its value. Matched trimmed
+    /// and case-insensitively.
+    pub codes: Vec<(String, String)>,
+}
+
+impl Codebook {
+    pub fn variable(&self, name: &str) -> Option<&CodebookVariable> {
+        self.variables.iter().find(|v| v.name == name)
+    }
+}
+
+impl Survey {
+    pub fn codebook(&self, id: &str) -> Option<&Codebook> {
+        self.codebooks.iter().find(|c| c.id == id)
+    }
+    pub fn breakdown(&self, id: &str) -> Option<&SurveyBreakdown> {
+        self.breakdowns.iter().find(|b| b.id == id)
+    }
+    pub fn is_missing(&self, value: &str) -> bool {
+        let v = value.trim();
+        v.is_empty()
+            || self
+                .missing
+                .iter()
+                .any(|m| m.trim().to_lowercase() == v.to_lowercase())
+    }
+}
+
+/// What a survey indicator counts.
+#[derive(Clone, Debug, Serialize)]
+pub struct SurveyMeasure {
+    /// The answer variable; respondents with a missing answer are left out.
+    pub variable: String,
+    /// Answers that count towards the numerator.
+    pub numerator: Vec<String>,
+    /// Only respondents whose variables take these values, e.g. ages 20–64.
+    pub population: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
@@ -317,6 +405,8 @@ pub struct Indicator {
     pub bounds: Option<Bounds>,
     /// A blank value is reported as missing (a warning) when required.
     pub required: bool,
+    /// For survey indicators: what is counted.
+    pub survey: Option<SurveyMeasure>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]

@@ -390,6 +390,7 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
             "measures",
             "indicators",
             "returns",
+            "survey",
         ],
     );
 
@@ -593,6 +594,10 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
         None => Some(Returns::default()),
     };
 
+    let survey = r
+        .table(&root, "survey", false)
+        .map(|t| read_survey(&mut r, &t));
+
     let pipeline = (|| {
         Some(Pipeline {
             strategy: strategy?,
@@ -605,6 +610,10 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
             measures: measures.into_iter().collect::<Option<_>>()?,
             indicators: indicators.into_iter().collect::<Option<_>>()?,
             returns: returns?,
+            survey: match survey {
+                Some(s) => Some(s?),
+                None => None,
+            },
             lines: std::mem::take(&mut r.lines),
         })
     })();
@@ -631,6 +640,7 @@ fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
             "derived",
             "bounds",
             "required",
+            "survey",
         ],
     );
     let id = r.string(t, "id", true);
@@ -698,6 +708,20 @@ fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
         }
     });
     let required = r.boolean(t, "required", false).unwrap_or(true);
+    let survey = r.table(t, "survey", false).and_then(|s| {
+        r.only(&s, &["variable", "numerator", "population"]);
+        let variable = r.string(&s, "variable", true);
+        let numerator = r.strings(&s, "numerator", true);
+        let population = match r.table(&s, "population", false) {
+            Some(pt) => string_lists(r, &pt),
+            None => Vec::new(),
+        };
+        Some(SurveyMeasure {
+            variable: variable?,
+            numerator: numerator?,
+            population,
+        })
+    });
     Some(Indicator {
         id: id?,
         title: title?,
@@ -715,6 +739,125 @@ fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
         derived,
         bounds,
         required,
+        survey,
+    })
+}
+
+/// A table of `key = ["value", …]`, in file order.
+fn string_lists(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Vec<(String, Vec<String>)> {
+    let keys: Vec<String> = t.table.keys().map(|k| k.get_ref().to_string()).collect();
+    keys.into_iter()
+        .filter_map(|k| r.strings(t, &k, true).map(|v| (k, v)))
+        .collect()
+}
+
+/// A table of `key = "value"`, in file order.
+fn string_map(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Vec<(String, String)> {
+    let keys: Vec<String> = t.table.keys().map(|k| k.get_ref().to_string()).collect();
+    keys.into_iter()
+        .filter_map(|k| r.string(t, &k, true).map(|v| (k, v)))
+        .collect()
+}
+
+fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey> {
+    r.only(
+        t,
+        &[
+            "k_anonymity",
+            "quasi_identifiers",
+            "coarsen",
+            "missing",
+            "breakdowns",
+            "files",
+            "codebooks",
+        ],
+    );
+    let k_anonymity = positive(r, t, "k_anonymity", 1000)
+        .map(|v| v as u32)
+        .unwrap_or(5);
+    let quasi_identifiers = r.strings(t, "quasi_identifiers", true);
+    let coarsen = r.string(t, "coarsen", false);
+    let missing = r.strings(t, "missing", false).unwrap_or_default();
+    let breakdowns: Vec<SurveyBreakdown> = match r.table(t, "breakdowns", false) {
+        Some(bt) => {
+            let keys: Vec<String> = bt.table.keys().map(|k| k.get_ref().to_string()).collect();
+            keys.into_iter()
+                .filter_map(|id| {
+                    let b = r.table(&bt, &id, true)?;
+                    r.only(&b, &["variable", "groups"]);
+                    let variable = r.string(&b, "variable", true);
+                    let groups = r.table(&b, "groups", true).map(|g| string_lists(r, &g));
+                    Some(SurveyBreakdown {
+                        id,
+                        variable: variable?,
+                        groups: groups?,
+                    })
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let files: Vec<Option<SurveyFile>> = r
+        .tables(t, "files", false)
+        .into_iter()
+        .map(|f| {
+            r.only(&f, &["year", "path", "codebook"]);
+            let year = r.year(&f, "year");
+            let path = r.string(&f, "path", true);
+            let codebook = r.string(&f, "codebook", true);
+            Some(SurveyFile {
+                year: year?,
+                path: PathBuf::from(path?),
+                codebook: codebook?,
+            })
+        })
+        .collect();
+    let codebooks: Vec<Codebook> = match r.table(t, "codebooks", true) {
+        Some(ct) => {
+            let keys: Vec<String> = ct.table.keys().map(|k| k.get_ref().to_string()).collect();
+            keys.into_iter()
+                .filter_map(|id| {
+                    let c = r.table(&ct, &id, true)?;
+                    r.only(&c, &["weight", "variables"]);
+                    let weight = r.string(&c, "weight", false);
+                    let vars = r.table(&c, "variables", true)?;
+                    let names: Vec<String> =
+                        vars.table.keys().map(|k| k.get_ref().to_string()).collect();
+                    let variables = names
+                        .into_iter()
+                        .filter_map(|name| {
+                            let v = r.table(&vars, &name, true)?;
+                            r.only(&v, &["column", "codes"]);
+                            let column = r.string(&v, "column", true);
+                            let codes = match r.table(&v, "codes", false) {
+                                Some(ct) => string_map(r, &ct),
+                                None => Vec::new(),
+                            };
+                            Some(CodebookVariable {
+                                name,
+                                column: column?,
+                                codes,
+                            })
+                        })
+                        .collect();
+                    Some(Codebook {
+                        id,
+                        weight,
+                        variables,
+                    })
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    Some(Survey {
+        k_anonymity,
+        quasi_identifiers: quasi_identifiers?,
+        coarsen,
+        missing,
+        breakdowns,
+        files: files.into_iter().collect::<Option<_>>()?,
+        codebooks,
     })
 }
 

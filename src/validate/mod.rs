@@ -2,7 +2,9 @@
 //! Every finding names the file, the sheet and cell where there is one, what
 //! is wrong and what to do, in Swedish: it goes back to the committee as is.
 
+pub mod anonymity;
 pub mod returns;
+pub mod survey;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -16,6 +18,8 @@ pub enum Severity {
     Error,
     /// Used, but worth a look.
     Warning,
+    /// For the record (e.g. the smallest group in a survey); not a problem.
+    Info,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -33,6 +37,7 @@ impl fmt::Display for Finding {
         let severity = match self.severity {
             Severity::Error => "fel",
             Severity::Warning => "varning",
+            Severity::Info => "info",
         };
         write!(f, "{severity}: {}", self.file)?;
         match (&self.sheet, &self.cell) {
@@ -47,6 +52,8 @@ impl fmt::Display for Finding {
 
 /// File types `validate` and `run` take as committee returns.
 pub const RETURN_EXTENSIONS: [&str; 4] = ["xlsx", "xlsm", "xls", "ods"];
+/// File types taken as survey exports (an `.xlsx` is one where the pipeline lists it).
+pub const SURVEY_EXTENSIONS: [&str; 4] = ["csv", "txt", "tsv", "parquet"];
 
 /// Expands folders to the files in them (sorted, recursively); files named
 /// directly are kept as given. Files in folders that are not returns are
@@ -86,7 +93,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, findings: &mut Vec<Finding>) {
         }
         if e.is_dir() {
             walk(&e, files, findings);
-        } else if has_extension(&e, &RETURN_EXTENSIONS) {
+        } else if has_extension(&e, &RETURN_EXTENSIONS) || has_extension(&e, &SURVEY_EXTENSIONS) {
             files.push(e);
         } else {
             findings.push(Finding {
@@ -95,8 +102,9 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, findings: &mut Vec<Finding>) {
                 sheet: None,
                 cell: None,
                 message: format!(
-                    "filtypen känns inte igen och filen läses inte in; återrapporteringar ska vara {}",
-                    RETURN_EXTENSIONS.map(|x| format!(".{x}")).join(", ")
+                    "filtypen känns inte igen och filen läses inte in; återrapporteringar ska vara {} och enkätfiler {}",
+                    RETURN_EXTENSIONS.map(|x| format!(".{x}")).join(", "),
+                    SURVEY_EXTENSIONS.map(|x| format!(".{x}")).join(", ")
                 ),
             });
         }
@@ -113,4 +121,23 @@ pub fn has_extension(path: &Path, exts: &[&str]) -> bool {
 pub fn folder_year(path: &Path) -> Option<i32> {
     let name = path.parent()?.file_name()?.to_str()?;
     (name.len() == 4).then(|| name.parse().ok()).flatten()
+}
+
+/// Whether a file is a survey export rather than a committee return: a CSV or
+/// Parquet file, or a workbook the pipeline lists under `[[survey.files]]` or
+/// that lies beside one.
+pub fn is_survey_file(p: &crate::pipeline::Pipeline, base: &Path, path: &Path) -> bool {
+    if has_extension(path, &SURVEY_EXTENSIONS) {
+        return true;
+    }
+    let Some(survey) = &p.survey else {
+        return false;
+    };
+    let canonical = |q: &Path| q.canonicalize().ok();
+    let me = canonical(path);
+    let my_dir = path.parent().and_then(canonical);
+    survey.files.iter().any(|f| {
+        let listed = p.resolve(base, &f.path);
+        canonical(&listed) == me || listed.parent().and_then(canonical) == my_dir
+    })
 }

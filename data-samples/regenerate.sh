@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates data-samples/returns/ with the deterministic generator, then has
+# Regenerates data-samples/returns/ and data-samples/survey/ with the
+# deterministic generator, then has
 # LibreOffice Calc re-save a few returns (as .xlsx, .ods and .xls), so that
 # ingestion is proven on files rust_xlsxwriter did not write.
 # Needs LibreOffice: apt-get install libreoffice-calc
@@ -18,4 +19,4 @@ for spec in kun:2021:xlsx farsta:2022:ods bromma:2019:xls; do
   rm "$src"
   mv "$tmp/$format/$unit-$year.$format" "data-samples/returns/$year/"
 done
-cargo run --quiet -- validate "$pipeline" data-samples/returns || true
+cargo run --quiet -- validate "$pipeline" data-samples/returns data-samples/survey || true

@@ -1,0 +1,24 @@
+//! Confidence intervals for shares.
+
+/// The 97.5th percentile of the standard normal distribution: a 95 % interval.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// The Wilson score interval for a share `p` out of `n` (Wilson 1927). Unlike
+/// the textbook p ± z·se, it stays within 0–1 and behaves for small n and for
+/// shares near 0 or 1. `n` may be fractional (an effective sample size).
+pub fn wilson(p: f64, n: f64, z: f64) -> Option<(f64, f64)> {
+    if !(n > 0.0) || !(0.0..=1.0).contains(&p) {
+        return None;
+    }
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let center = (p + z2 / (2.0 * n)) / denom;
+    let half = z / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    Some(((center - half).max(0.0), (center + half).min(1.0)))
+}
+
+/// Kish's effective sample size for weights: (Σw)² / Σw². With equal weights
+/// it is n; the more the weights vary, the less the sample is worth.
+pub fn kish_effective_n(sum_w: f64, sum_w2: f64) -> Option<f64> {
+    (sum_w2 > 0.0).then(|| sum_w * sum_w / sum_w2)
+}

@@ -1,0 +1,145 @@
+//! Survey indicators per year, in total and per breakdown group: the share
+//! with a 95 % Wilson interval; with weights, the weighted share with the
+//! interval on Kish's effective sample size. Built as polars expressions, so
+//! the responses are never looped over in Rust.
+
+use polars::prelude::*;
+
+use super::stats::{Z95, kish_effective_n, wilson};
+use super::{CITY, Cell};
+use crate::pipeline::{Indicator, Pipeline, SurveyMeasure};
+use crate::validate::survey::{Respondents, WEIGHT};
+
+/// `col(var)` is one of `values`.
+fn one_of(var: &str, values: &[String]) -> Expr {
+    values
+        .iter()
+        .map(|v| col(var).eq(lit(v.clone())))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(false))
+}
+
+/// Respondents in the indicator's population who answered its question.
+fn answered(m: &SurveyMeasure) -> Expr {
+    m.population
+        .iter()
+        .map(|(var, values)| one_of(var, values))
+        .fold(col(m.variable.as_str()).is_not_null(), |a, b| a.and(b))
+}
+
+/// Sums per group: n, yes-count, Σw, Σw·y, Σw².
+fn sums() -> Vec<Expr> {
+    vec![
+        len().cast(DataType::Float64).alias("n"),
+        col("y").sum().alias("x"),
+        col(WEIGHT).sum().alias("sw"),
+        (col(WEIGHT) * col("y")).sum().alias("swy"),
+        (col(WEIGHT) * col(WEIGHT)).sum().alias("sw2"),
+    ]
+}
+
+/// Every survey indicator's cells for one year.
+pub fn cells(p: &Pipeline, r: &Respondents) -> PolarsResult<Vec<Cell>> {
+    let mut out = Vec::new();
+    for ind in &p.indicators {
+        let Some(m) = &ind.survey else { continue };
+        out.extend(indicator_cells(p, ind, m, r)?);
+    }
+    Ok(out)
+}
+
+fn indicator_cells(
+    p: &Pipeline,
+    ind: &Indicator,
+    m: &SurveyMeasure,
+    r: &Respondents,
+) -> PolarsResult<Vec<Cell>> {
+    let base = r.frame.clone().lazy().filter(answered(m)).with_column(
+        when(one_of(&m.variable, &m.numerator))
+            .then(lit(1.0))
+            .otherwise(lit(0.0))
+            .alias("y"),
+    );
+    let mut out = Vec::new();
+    let total = base.clone().select(sums()).collect()?;
+    out.extend(rows_to_cells(ind, r, "total", &total, None)?);
+    let survey = p.survey.as_ref();
+    for b in &ind.breakdowns {
+        let Some(sb) = survey.and_then(|s| s.breakdown(b)) else {
+            continue;
+        };
+        // Map the variable's values to the breakdown's groups.
+        let mut group: Option<Expr> = None;
+        for (gid, values) in &sb.groups {
+            let cond = one_of(&sb.variable, values);
+            group = Some(match group {
+                None => when(cond)
+                    .then(lit(gid.clone()))
+                    .otherwise(lit(NULL).cast(DataType::String)),
+                Some(g) => when(cond).then(lit(gid.clone())).otherwise(g),
+            });
+        }
+        let Some(group) = group else { continue };
+        let grouped = base
+            .clone()
+            .with_column(group.alias("_grupp"))
+            .filter(col("_grupp").is_not_null())
+            .group_by([col("_grupp")])
+            .agg(sums())
+            .collect()?;
+        // Every group gets a cell, in the breakdown's order, even if no one answered.
+        let order: Vec<&str> = sb.groups.iter().map(|(g, _)| g.as_str()).collect();
+        for g in order {
+            let row = grouped
+                .clone()
+                .lazy()
+                .filter(col("_grupp").eq(lit(g)))
+                .collect()?;
+            out.extend(rows_to_cells(ind, r, b, &row, Some(g))?);
+        }
+    }
+    Ok(out)
+}
+
+fn first_f64(df: &DataFrame, name: &str) -> Option<f64> {
+    df.column(name).ok()?.get(0).ok()?.extract::<f64>()
+}
+
+fn rows_to_cells(
+    ind: &Indicator,
+    r: &Respondents,
+    breakdown: &str,
+    df: &DataFrame,
+    group: Option<&str>,
+) -> PolarsResult<Vec<Cell>> {
+    let n = first_f64(df, "n").unwrap_or(0.0);
+    let x = first_f64(df, "x").unwrap_or(0.0);
+    let sw = first_f64(df, "sw").unwrap_or(0.0);
+    let swy = first_f64(df, "swy").unwrap_or(0.0);
+    let sw2 = first_f64(df, "sw2").unwrap_or(0.0);
+    let (value, interval) = if n == 0.0 {
+        (None, None)
+    } else if r.weighted {
+        let pw = if sw > 0.0 { swy / sw } else { f64::NAN };
+        let ci = kish_effective_n(sw, sw2).and_then(|ne| wilson(pw, ne, Z95));
+        (pw.is_finite().then_some(pw), ci)
+    } else {
+        let pu = x / n;
+        (Some(pu), wilson(pu, n, Z95))
+    };
+    Ok(vec![Cell {
+        indicator_id: ind.id.clone(),
+        year: r.year,
+        unit_id: CITY.into(),
+        breakdown: breakdown.to_string(),
+        group: group.unwrap_or("total").to_string(),
+        value,
+        numerator: Some(x),
+        denominator: Some(n),
+        n: Some(n),
+        ci_low: interval.map(|i| i.0),
+        ci_high: interval.map(|i| i.1),
+        suppressed: false,
+        source: "survey",
+    }])
+}
