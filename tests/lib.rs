@@ -3,6 +3,7 @@
 
 mod check;
 mod show;
+mod survey;
 mod template;
 mod test;
 mod validate_returns;

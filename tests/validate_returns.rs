@@ -267,11 +267,13 @@ fn one_bad_file_never_stops_the_others() {
         .fixture("returns/truncated.xlsx", "in/amn-2022.xlsx")
         .fixture("returns/un-2022.xlsx", "in/un-2022.xlsx")
         .fixture("returns/dup-a.xlsx", "in/sn-2022.xlsx")
-        .write("in/README.txt", "läs mig")
+        .write("in/anteckningar.docx", "läs mig")
         .args(&["validate", "p.toml", "in"])
         .status(1)
         .stdout_has("fel: in/amn-2022.xlsx: filen är skadad")
-        .stdout_has("varning: in/README.txt: filtypen känns inte igen och filen läses inte in")
+        .stdout_has(
+            "varning: in/anteckningar.docx: filtypen känns inte igen och filen läses inte in",
+        )
         .stdout_lacks("in/un-2022.xlsx")
         .stdout_lacks("in/sn-2022.xlsx")
         .stdout_has("3 filer lästa, 1 avvisade; 1 fel och 1 varning.")

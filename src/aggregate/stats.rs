@@ -7,7 +7,7 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 /// the textbook p ± z·se, it stays within 0–1 and behaves for small n and for
 /// shares near 0 or 1. `n` may be fractional (an effective sample size).
 pub fn wilson(p: f64, n: f64, z: f64) -> Option<(f64, f64)> {
-    if !(n > 0.0) || !(0.0..=1.0).contains(&p) {
+    if n.is_nan() || n <= 0.0 || !(0.0..=1.0).contains(&p) {
         return None;
     }
     let z2 = z * z;

@@ -282,8 +282,9 @@ pub fn audit(t: &Table, withheld: &[bool]) -> Vec<usize> {
             if r2 != pivot_row && rows[r2][c] != 0 {
                 let a = rows[pivot_row][c];
                 let b = rows[r2][c];
-                for j in 0..ncols {
-                    rows[r2][j] = rows[r2][j] * a - rows[pivot_row][j] * b;
+                let pivot = rows[pivot_row].clone();
+                for (x, y) in rows[r2].iter_mut().zip(&pivot) {
+                    *x = *x * a - y * b;
                 }
                 let g = rows[r2].iter().fold(0i128, |g, x| gcd(g, x.abs()));
                 if g > 1 {

@@ -228,10 +228,10 @@ fn code_for(survey: &Survey, cb: &Codebook, var: &str, value: &str) -> String {
     if let Some((code, _)) = v.codes.iter().find(|(_, val)| val == value) {
         return code.clone();
     }
-    if survey.is_missing(value) {
-        if let Some((code, _)) = v.codes.iter().find(|(_, val)| survey.is_missing(val)) {
-            return code.clone();
-        }
+    if survey.is_missing(value)
+        && let Some((code, _)) = v.codes.iter().find(|(_, val)| survey.is_missing(val))
+    {
+        return code.clone();
     }
     String::new()
 }
@@ -286,8 +286,8 @@ pub fn write_surveys(p: &Pipeline, base: &Path) -> std::io::Result<Vec<PathBuf>>
             } else {
                 ""
             };
+            row.push(comment.to_string());
             rows.push(row);
-            rows.last_mut().map(|r| r.push(comment.to_string()));
         }
         let path = p.resolve(base, &f.path);
         if let Some(dir) = path.parent() {

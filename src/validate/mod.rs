@@ -138,6 +138,8 @@ pub fn is_survey_file(p: &crate::pipeline::Pipeline, base: &Path, path: &Path) -
     let my_dir = path.parent().and_then(canonical);
     survey.files.iter().any(|f| {
         let listed = p.resolve(base, &f.path);
-        canonical(&listed) == me || listed.parent().and_then(canonical) == my_dir
+        let same_file = me.is_some() && canonical(&listed) == me;
+        let same_dir = my_dir.is_some() && listed.parent().and_then(canonical) == my_dir;
+        same_file || same_dir
     })
 }

@@ -356,13 +356,8 @@ fn check(
                     return Err(refuse(
                         &file,
                         format!(
-                            "den minsta gruppen över {} har bara {smallest_after} {} även sedan {var} slagits ihop till hela staden, färre än k = {k}. Filen avvisas så att ingen kan pekas ut.",
+                            "den minsta gruppen över {} har bara {smallest_after} svarande även sedan {var} slagits ihop till hela staden, färre än k = {k}. Filen avvisas så att ingen kan pekas ut.",
                             survey.quasi_identifiers.join(", "),
-                            if smallest_after == 1 {
-                                "svarande"
-                            } else {
-                                "svarande"
-                            }
                         ),
                     ));
                 }

@@ -1,0 +1,152 @@
+//! Return indicators per unit and for the whole city: each reported group,
+//! the unit's total (and the margins of a crossed breakdown) where every group
+//! came in, and the city as the sum of the units that reported.
+
+use std::collections::BTreeMap;
+
+use super::{CITY, Cell};
+use crate::pipeline::{MeasureUnit, Pipeline};
+use crate::validate::returns::Value;
+
+/// (numerator or count, denominator) summed.
+#[derive(Clone, Copy, Default)]
+struct Sum {
+    num: f64,
+    den: f64,
+}
+
+fn cell(
+    p: &Pipeline,
+    id: &str,
+    year: i32,
+    unit: &str,
+    breakdown: &str,
+    group: &str,
+    s: Sum,
+) -> Cell {
+    let share = p
+        .indicator(id)
+        .is_some_and(|i| i.unit == MeasureUnit::Andel);
+    let (value, numerator, denominator) = if share {
+        (
+            (s.den > 0.0).then(|| s.num / s.den),
+            Some(s.num),
+            Some(s.den),
+        )
+    } else {
+        (Some(s.num), None, None)
+    };
+    Cell {
+        indicator_id: id.to_string(),
+        year,
+        unit_id: unit.to_string(),
+        breakdown: breakdown.to_string(),
+        group: group.to_string(),
+        value,
+        numerator,
+        denominator,
+        n: Some(if share { s.den } else { s.num }),
+        ci_low: None,
+        ci_high: None,
+        suppressed: false,
+        source: "return",
+    }
+}
+
+/// All return cells, sorted by indicator, year, unit (city last) and group.
+pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
+    // (indicator, year, unit) → (breakdown, group) → sum; only values that came in.
+    type Key = (String, i32, String);
+    let mut by_unit: BTreeMap<Key, BTreeMap<(String, String), Sum>> = BTreeMap::new();
+    let mut blanks: BTreeMap<Key, bool> = BTreeMap::new();
+    for v in values {
+        let key = (v.indicator_id.clone(), v.year, v.unit_id.clone());
+        let s = match (v.numerator, v.denominator, v.value) {
+            (Some(n), Some(d), _) => Some(Sum { num: n, den: d }),
+            (None, None, Some(x)) => Some(Sum { num: x, den: 0.0 }),
+            _ => None,
+        };
+        match s {
+            Some(s) => {
+                by_unit
+                    .entry(key)
+                    .or_default()
+                    .insert((v.breakdown.clone(), v.group.clone()), s);
+            }
+            None => {
+                blanks.insert(key.clone(), true);
+                by_unit.entry(key).or_default();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    // The city's sums, by (indicator, year) and (breakdown, group).
+    let mut city: BTreeMap<(String, i32), BTreeMap<(String, String), Sum>> = BTreeMap::new();
+    for ((id, year, unit), groups) in &by_unit {
+        let complete = !blanks
+            .get(&(id.clone(), *year, unit.clone()))
+            .copied()
+            .unwrap_or(false);
+        let mut rows: BTreeMap<(String, String), Sum> = groups.clone();
+        if complete && !groups.is_empty() && !groups.contains_key(&("total".into(), "total".into()))
+        {
+            // Every group came in: the total and the margins are their sums.
+            let first_breakdown = groups
+                .keys()
+                .next()
+                .map(|(b, _)| b.clone())
+                .unwrap_or_default();
+            let mut total = Sum::default();
+            for ((b, g), s) in groups {
+                if *b == first_breakdown {
+                    total.num += s.num;
+                    total.den += s.den;
+                }
+                if b.contains('+') {
+                    for (part, pg) in b.split('+').zip(g.split('+')) {
+                        let m = rows.entry((part.to_string(), pg.to_string())).or_default();
+                        m.num += s.num;
+                        m.den += s.den;
+                    }
+                }
+            }
+            rows.insert(("total".into(), "total".into()), total);
+        }
+        for ((b, g), s) in &rows {
+            out.push(cell(p, id, *year, unit, b, g, *s));
+            let c = city
+                .entry((id.clone(), *year))
+                .or_default()
+                .entry((b.clone(), g.clone()))
+                .or_default();
+            c.num += s.num;
+            c.den += s.den;
+        }
+    }
+    for ((id, year), rows) in city {
+        for ((b, g), s) in rows {
+            out.push(cell(p, &id, year, CITY, &b, &g, s));
+        }
+    }
+    out.sort_by(|a, b| {
+        (
+            a.indicator_id.as_str(),
+            a.year,
+            a.unit_id == CITY,
+            a.unit_id.as_str(),
+            a.breakdown != "total",
+            a.breakdown.as_str(),
+            a.group.as_str(),
+        )
+            .cmp(&(
+                b.indicator_id.as_str(),
+                b.year,
+                b.unit_id == CITY,
+                b.unit_id.as_str(),
+                b.breakdown != "total",
+                b.breakdown.as_str(),
+                b.group.as_str(),
+            ))
+    });
+    out
+}
