@@ -142,7 +142,7 @@ proptest! {
         let groups = [("kvinna", "16-29"), ("kvinna", "30-64"), ("man", "16-29"), ("man", "30-64")];
         let mut cells = Vec::new();
         let mut city = [0.0; 4];
-        let mut add_unit = |u: &str, v: [f64; 4], cells: &mut Vec<Cell>| {
+        let add_unit = |u: &str, v: [f64; 4], cells: &mut Vec<Cell>| {
             cells.push(count("ARB-1", u, "total", "total", v.iter().sum()));
             for (i, (k, a)) in groups.iter().enumerate() {
                 cells.push(count("ARB-1", u, "kon+aldersgrupp", &format!("{k}+{a}"), v[i]));
