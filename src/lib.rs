@@ -11,6 +11,7 @@ pub mod error;
 pub mod ingest;
 pub mod layout;
 pub mod pipeline;
+pub mod reference;
 pub mod samples;
 pub mod show;
 pub mod template;

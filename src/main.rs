@@ -60,6 +60,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Refresh the cached reference statistics (exit 0 all fetched, 1 some could not be).
+    Fetch {
+        pipeline: PathBuf,
+        /// Use only the cache: say what is there and how old it is.
+        #[arg(long)]
+        offline: bool,
+    },
     /// Write the synthetic sample returns (for data-samples/ and tests).
     #[command(hide = true)]
     SampleData {
@@ -134,6 +141,37 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             json,
         } => {
             let p = pipeline::load(&path)?;
+            // Inputs given as URLs are downloaded first, with the same client as
+            // the reference statistics, and read from a private folder.
+            let downloads = tempfile::tempdir().map_err(|source| Error::Io {
+                context: "kan inte skapa en tillfällig mapp".into(),
+                source,
+            })?;
+            let mut files = files;
+            let mut download_findings = Vec::new();
+            let mut urls: Vec<(String, String)> = Vec::new();
+            for f in files.iter_mut() {
+                let text = f.to_string_lossy().to_string();
+                if text.starts_with("http://") || text.starts_with("https://") {
+                    match uppfolj::reference::download(&p, &text, downloads.path()) {
+                        Ok(local) => {
+                            urls.push((local.display().to_string(), text.clone()));
+                            *f = local;
+                        }
+                        Err(e) => {
+                            download_findings.push(validate::Finding {
+                                severity: Severity::Error,
+                                file: text.clone(),
+                                sheet: None,
+                                cell: None,
+                                message: format!("kunde inte hämtas: {e}"),
+                            });
+                            *f = PathBuf::new();
+                        }
+                    }
+                }
+            }
+            files.retain(|f| !f.as_os_str().is_empty());
             for f in &files {
                 if !f.exists() {
                     return Err(Error::Usage(format!(
@@ -143,6 +181,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
             }
             let (found, mut findings) = validate::collect_files(&files);
+            findings.extend(download_findings);
             let base = path.parent().unwrap_or(std::path::Path::new("."));
             let (surveys, returns): (Vec<PathBuf>, Vec<PathBuf>) = found
                 .iter()
@@ -158,6 +197,17 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 let outcome = validate::survey::validate_files(&p, base, &surveys, year);
                 findings.extend(outcome.findings);
                 refused.extend(outcome.refused);
+            }
+            // Name downloaded inputs by their URL, not the private folder.
+            for f in findings.iter_mut() {
+                if let Some((_, url)) = urls.iter().find(|(local, _)| *local == f.file) {
+                    f.file = url.clone();
+                }
+            }
+            for r in refused.iter_mut() {
+                if let Some((_, url)) = urls.iter().find(|(local, _)| local == r) {
+                    *r = url.clone();
+                }
             }
             let errors = findings
                 .iter()
@@ -194,6 +244,32 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 ExitCode::from(EXIT_FINDINGS)
             })
         }
+        Command::Fetch {
+            pipeline: path,
+            offline,
+        } => {
+            let p = pipeline::load(&path)?;
+            if p.reference.is_none() {
+                return Err(Error::Usage(format!(
+                    "{} har ingen [reference]-del; det finns inget att hämta",
+                    path.display()
+                )));
+            }
+            let base = path.parent().unwrap_or(std::path::Path::new("."));
+            let statuses = uppfolj::reference::refresh(&p, base, offline);
+            for s in &statuses {
+                println!("{}", s.describe());
+            }
+            let failed = statuses
+                .iter()
+                .filter(|s| s.error.is_some() || !s.available())
+                .count();
+            Ok(if failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_FINDINGS)
+            })
+        }
         Command::SampleData {
             pipeline: path,
             out,
@@ -216,6 +292,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     source,
                 })?;
             for s in surveys {
+                println!("{}", s.display());
+            }
+            let snapshot =
+                uppfolj::samples::reference::write_snapshot(&p, base).map_err(|source| {
+                    Error::Io {
+                        context: "kan inte skriva referenscachen".into(),
+                        source,
+                    }
+                })?;
+            for s in snapshot {
                 println!("{}", s.display());
             }
             Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 
 mod check;
 mod disclosure;
+mod reference;
 mod show;
 mod survey;
 mod template;

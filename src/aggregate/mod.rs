@@ -1,6 +1,7 @@
 //! Aggregate: from accepted inputs to the published numbers, one [`Cell`] per
 //! indicator, year, unit and group. Disclosure control comes after.
 
+pub mod derived;
 pub mod returns;
 pub mod stats;
 pub mod survey;

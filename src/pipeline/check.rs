@@ -458,6 +458,24 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
     }
 
     check_survey(&mut c);
+    if let Some(r) = &p.reference {
+        for (i, s) in r.series.iter().enumerate() {
+            match p.indicator(&s.indicator) {
+                None => c.at(
+                    format!("reference.series[{i}].indicator"),
+                    format!(
+                        "okänd indikator \"{}\"; ange ett id från [[indicators]]",
+                        s.indicator
+                    ),
+                ),
+                Some(ind) if ind.source != Source::Reference => c.at(
+                    format!("reference.series[{i}].indicator"),
+                    format!("{} har inte source = \"reference\"", s.indicator),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
 
     for (i, id) in p.disclosure.city_only.iter().enumerate() {
         let path = format!("disclosure.city_only[{i}]");

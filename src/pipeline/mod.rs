@@ -93,6 +93,7 @@ pub struct Pipeline {
     pub indicators: Vec<Indicator>,
     pub returns: Returns,
     pub survey: Option<Survey>,
+    pub reference: Option<Reference>,
     /// Line of each TOML path that was read, for messages about cross-references.
     #[serde(skip)]
     pub(crate) lines: BTreeMap<String, usize>,
@@ -241,6 +242,40 @@ impl Survey {
                 .iter()
                 .any(|m| m.trim().to_lowercase() == v.to_lowercase())
     }
+}
+
+/// Reference statistics fetched over HTTP (Kolada's data API), and cached.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reference {
+    /// E.g. `https://api.kolada.se/v2`.
+    pub base_url: String,
+    /// Folder of cached responses, relative to the pipeline file.
+    pub cache: PathBuf,
+    /// Kolada municipality ids, e.g. `0180` (Stockholm) and `0000` (the country).
+    pub municipalities: Vec<String>,
+    /// The municipality whose values become the indicators.
+    pub municipality: String,
+    pub connect_timeout_ms: u64,
+    pub timeout_ms: u64,
+    /// Tries in all, the first included.
+    pub max_tries: u32,
+    /// The first wait between tries; it doubles each time, plus jitter.
+    pub backoff_ms: u64,
+    /// The longest `Retry-After` honoured.
+    pub max_retry_after_ms: u64,
+    /// Downloads larger than this are refused.
+    pub max_bytes: u64,
+    pub series: Vec<ReferenceSeries>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReferenceSeries {
+    /// The reference indicator the series feeds, e.g. `REF-1`.
+    pub indicator: String,
+    /// Kolada's KPI id.
+    pub kpi: String,
+    /// Multiplies each value: 0.01 turns Kolada's percent into a share.
+    pub scale: f64,
 }
 
 /// What a survey indicator counts.

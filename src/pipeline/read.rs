@@ -391,6 +391,7 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
             "indicators",
             "returns",
             "survey",
+            "reference",
         ],
     );
 
@@ -598,6 +599,10 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
         .table(&root, "survey", false)
         .map(|t| read_survey(&mut r, &t));
 
+    let reference = r
+        .table(&root, "reference", false)
+        .map(|t| read_reference(&mut r, &t));
+
     let pipeline = (|| {
         Some(Pipeline {
             strategy: strategy?,
@@ -612,6 +617,10 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
             returns: returns?,
             survey: match survey {
                 Some(s) => Some(s?),
+                None => None,
+            },
+            reference: match reference {
+                Some(x) => Some(x?),
                 None => None,
             },
             lines: std::mem::take(&mut r.lines),
@@ -958,5 +967,83 @@ fn year_value(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<YearValue> {
     Some(YearValue {
         year: year?,
         value: value?,
+    })
+}
+
+fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Reference> {
+    r.only(
+        t,
+        &[
+            "base_url",
+            "cache",
+            "municipalities",
+            "municipality",
+            "connect_timeout_ms",
+            "timeout_ms",
+            "max_tries",
+            "backoff_ms",
+            "max_retry_after_ms",
+            "max_bytes",
+            "series",
+        ],
+    );
+    let base_url = r.string(t, "base_url", true);
+    if let Some(u) = &base_url
+        && !(u.starts_with("http://") || u.starts_with("https://"))
+    {
+        let span = t.table.get("base_url").map(|i| i.span());
+        r.problem(
+            span,
+            join(&t.path, "base_url"),
+            format!("\"{u}\" är ingen http- eller https-adress"),
+        );
+    }
+    let cache = r.string(t, "cache", true).map(PathBuf::from);
+    let municipality = r.string(t, "municipality", true);
+    let municipalities = r.strings(t, "municipalities", false);
+    let ms = |r: &mut Reader<'_>, key: &str, default: i64| {
+        positive(r, t, key, 3_600_000).unwrap_or(default) as u64
+    };
+    let connect_timeout_ms = ms(r, "connect_timeout_ms", 5_000);
+    let timeout_ms = ms(r, "timeout_ms", 30_000);
+    let max_tries = positive(r, t, "max_tries", 20).unwrap_or(4) as u32;
+    let backoff_ms = ms(r, "backoff_ms", 500);
+    let max_retry_after_ms = ms(r, "max_retry_after_ms", 60_000);
+    let max_bytes = positive(r, t, "max_bytes", i64::MAX).unwrap_or(50_000_000) as u64;
+    let series: Vec<Option<ReferenceSeries>> = r
+        .tables(t, "series", true)
+        .into_iter()
+        .map(|st| {
+            r.only(&st, &["indicator", "kpi", "scale"]);
+            let indicator = r.string(&st, "indicator", true);
+            let kpi = r.string(&st, "kpi", true);
+            let scale = match st.table.get("scale") {
+                Some(_) => r.number(&st, "scale")?,
+                None => 1.0,
+            };
+            Some(ReferenceSeries {
+                indicator: indicator?,
+                kpi: kpi?,
+                scale,
+            })
+        })
+        .collect();
+    let municipality = municipality?;
+    let mut municipalities = municipalities.unwrap_or_default();
+    if !municipalities.contains(&municipality) {
+        municipalities.insert(0, municipality.clone());
+    }
+    Some(Reference {
+        base_url: base_url?.trim_end_matches('/').to_string(),
+        cache: cache?,
+        municipalities,
+        municipality,
+        connect_timeout_ms,
+        timeout_ms,
+        max_tries,
+        backoff_ms,
+        max_retry_after_ms,
+        max_bytes,
+        series: series.into_iter().collect::<Option<_>>()?,
     })
 }

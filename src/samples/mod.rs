@@ -12,6 +12,7 @@ use crate::layout::{self, Layout};
 use crate::pipeline::{Direction, MeasureUnit, Pipeline, UnitKind};
 use crate::template::{self, Entry, Fill};
 
+pub mod reference;
 pub mod survey;
 
 /// A mistake planted on purpose: unit, year, indicator, group, what is written.

@@ -1,0 +1,195 @@
+//! The one HTTP client every download goes through: timeouts, bounded retries
+//! with exponential backoff and jitter, `Retry-After`, and a size cap.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use crate::pipeline::Reference;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    #[error("{url}: servern svarade inte inom {ms} ms (försökte {tries} gånger)")]
+    Timeout { url: String, ms: u64, tries: u32 },
+    #[error("{url}: det gick inte att ansluta ({reason}; försökte {tries} gånger)")]
+    Connect {
+        url: String,
+        reason: String,
+        tries: u32,
+    },
+    #[error("{url}: servern svarade {status}{}", if *.tries > 1 { format!(" (försökte {} gånger)", .tries) } else { String::new() })]
+    Status {
+        url: String,
+        status: u16,
+        tries: u32,
+    },
+    #[error("{url}: svaret är större än gränsen {max} byte")]
+    TooLarge { url: String, max: u64 },
+    #[error("{url}: {what}")]
+    Body { url: String, what: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub max_tries: u32,
+    pub backoff: Duration,
+    pub max_retry_after: Duration,
+    pub max_bytes: u64,
+}
+
+impl Settings {
+    pub fn from_pipeline(r: &Reference) -> Settings {
+        Settings {
+            connect_timeout: Duration::from_millis(r.connect_timeout_ms),
+            timeout: Duration::from_millis(r.timeout_ms),
+            max_tries: r.max_tries.max(1),
+            backoff: Duration::from_millis(r.backoff_ms),
+            max_retry_after: Duration::from_millis(r.max_retry_after_ms),
+            max_bytes: r.max_bytes,
+        }
+    }
+}
+
+pub struct Client {
+    http: reqwest::blocking::Client,
+    settings: Settings,
+    jitter: crate::samples::Rng,
+}
+
+enum Attempt {
+    Done(Vec<u8>),
+    /// Worth another try, after at least this long (Retry-After).
+    Retry(FetchError, Option<Duration>),
+    Fail(FetchError),
+}
+
+impl Client {
+    pub fn new(settings: Settings) -> Result<Client, FetchError> {
+        let http = reqwest::blocking::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .user_agent(concat!("uppfolj/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| FetchError::Connect {
+                url: String::new(),
+                reason: e.to_string(),
+                tries: 0,
+            })?;
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1);
+        Ok(Client {
+            http,
+            settings,
+            jitter: crate::samples::Rng::new(seed),
+        })
+    }
+
+    /// GETs `url`, retrying timeouts, failed connections, 429 and 5xx.
+    pub fn get(&mut self, url: &str) -> Result<Vec<u8>, FetchError> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let started = Instant::now();
+            let outcome = self.attempt(url, tries);
+            let (err, retry_after) = match outcome {
+                Attempt::Done(body) => return Ok(body),
+                Attempt::Fail(e) => return Err(e),
+                Attempt::Retry(e, after) => (e, after),
+            };
+            if tries >= self.settings.max_tries {
+                return Err(err);
+            }
+            let backoff = self.settings.backoff * 2u32.saturating_pow(tries - 1);
+            let jitter = self.settings.backoff.mul_f64(self.jitter.unit());
+            let wait = match retry_after {
+                Some(after) => after.min(self.settings.max_retry_after),
+                None => backoff + jitter,
+            };
+            let _ = started;
+            std::thread::sleep(wait);
+        }
+    }
+
+    fn attempt(&mut self, url: &str, tries: u32) -> Attempt {
+        let response = match self.http.get(url).send() {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => {
+                return Attempt::Retry(
+                    FetchError::Timeout {
+                        url: url.into(),
+                        ms: self.settings.timeout.as_millis() as u64,
+                        tries,
+                    },
+                    None,
+                );
+            }
+            Err(e) => {
+                let reason = if e.is_connect() {
+                    "anslutningen nekades eller servern gick inte att nå".to_string()
+                } else {
+                    e.to_string()
+                };
+                return Attempt::Retry(
+                    FetchError::Connect {
+                        url: url.into(),
+                        reason,
+                        tries,
+                    },
+                    None,
+                );
+            }
+        };
+        let status = response.status();
+        if status.is_success() {
+            if response
+                .content_length()
+                .is_some_and(|n| n > self.settings.max_bytes)
+            {
+                return Attempt::Fail(FetchError::TooLarge {
+                    url: url.into(),
+                    max: self.settings.max_bytes,
+                });
+            }
+            let mut body = Vec::new();
+            let read = response
+                .take(self.settings.max_bytes + 1)
+                .read_to_end(&mut body);
+            return match read {
+                Ok(_) if body.len() as u64 > self.settings.max_bytes => {
+                    Attempt::Fail(FetchError::TooLarge {
+                        url: url.into(),
+                        max: self.settings.max_bytes,
+                    })
+                }
+                Ok(_) => Attempt::Done(body),
+                Err(_) => Attempt::Retry(
+                    FetchError::Timeout {
+                        url: url.into(),
+                        ms: self.settings.timeout.as_millis() as u64,
+                        tries,
+                    },
+                    None,
+                ),
+            };
+        }
+        let err = FetchError::Status {
+            url: url.into(),
+            status: status.as_u16(),
+            tries,
+        };
+        if status.as_u16() == 429 || status.is_server_error() {
+            let after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            Attempt::Retry(err, after)
+        } else {
+            Attempt::Fail(err)
+        }
+    }
+}

@@ -1,0 +1,434 @@
+//! `uppfolj fetch`: reference statistics from Kolada's API over HTTP, cached.
+//! Every test runs a real server on 127.0.0.1; none reaches the internet.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::test::{SAMPLE_PIPELINE, Test, repo_root};
+
+/// What the server answers to one request.
+#[derive(Clone)]
+enum Reply {
+    Json(String),
+    Status(u16, Vec<(&'static str, String)>, String),
+    Slow(Duration, String),
+}
+
+/// A scripted HTTP server: answers requests in order, then 404.
+struct Server {
+    url: String,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+fn serve(replies: Vec<Reply>) -> Server {
+    serve_with(|_| replies)
+}
+
+/// A server whose replies may name its own address (for `next_page`).
+fn serve_with(replies: impl FnOnce(&str) -> Vec<Reply>) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v2", listener.local_addr().unwrap());
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let log = requests.clone();
+    let queue = Arc::new(Mutex::new(
+        replies(&url)
+            .into_iter()
+            .collect::<std::collections::VecDeque<_>>(),
+    ));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(50) {
+            let Ok(stream) = stream else { continue };
+            let reply = queue.lock().unwrap().pop_front();
+            let log = log.clone();
+            std::thread::spawn(move || answer(stream, reply, log));
+        }
+    });
+    Server { url, requests }
+}
+
+fn answer(mut stream: TcpStream, reply: Option<Reply>, log: Arc<Mutex<Vec<String>>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut first = String::new();
+    let _ = reader.read_line(&mut first);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+    }
+    log.lock()
+        .unwrap()
+        .push(first.split_whitespace().nth(1).unwrap_or("").to_string());
+    let (status, headers, body) = match reply {
+        Some(Reply::Json(b)) => (
+            200,
+            vec![("Content-Type", "application/json".to_string())],
+            b,
+        ),
+        Some(Reply::Status(s, h, b)) => (s, h, b),
+        Some(Reply::Slow(d, b)) => {
+            std::thread::sleep(d);
+            (200, vec![], b)
+        }
+        None => (404, vec![], "not found".to_string()),
+    };
+    let mut head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body.as_bytes());
+}
+
+/// A Kolada page for REF-1's KPI with the given years (values in percent).
+fn page(years: &[i32], next: Option<&str>) -> String {
+    let values: Vec<serde_json::Value> = years
+        .iter()
+        .map(|y| {
+            serde_json::json!({
+                "kpi": "N00914", "municipality": "0180", "period": y,
+                "values": [
+                    {"gender": "T", "value": 80.0 + (*y - 2018) as f64, "status": "", "count": 1},
+                    {"gender": "K", "value": 78.0 + (*y - 2018) as f64, "status": "", "count": 1},
+                    {"gender": "M", "value": null, "status": "Saknas", "count": 0}
+                ]
+            })
+        })
+        .collect();
+    let mut doc = serde_json::json!({"values": values, "count": years.len()});
+    if let Some(n) = next {
+        doc["next_page"] = serde_json::Value::String(n.to_string());
+    }
+    doc.to_string()
+}
+
+/// The sample pipeline pointed at `url`, fetching REF-1 only, with short timeouts.
+fn pipeline_for(t: Test, url: &str) -> Test {
+    t.pipeline(&[
+        (
+            "base_url = \"https://api.kolada.se/v2\"",
+            &format!("base_url = \"{url}\""),
+        ),
+        ("cache = \"../data-samples/reference\"", "cache = \"cache\""),
+        ("connect_timeout_ms = 5000", "connect_timeout_ms = 1000"),
+        ("timeout_ms = 30000", "timeout_ms = 700"),
+        ("max_tries = 4", "max_tries = 3"),
+        ("backoff_ms = 500", "backoff_ms = 50"),
+        ("max_retry_after_ms = 60000", "max_retry_after_ms = 3000"),
+        (
+            "[[reference.series]]\nindicator = \"REF-2\"\nkpi = \"N01982\"\nscale = 0.01\n",
+            "",
+        ),
+    ])
+}
+
+fn reference_rows(dir: &std::path::Path) -> String {
+    let p = uppfolj::pipeline::load(&dir.join("p.toml")).unwrap();
+    uppfolj::reference::cells(&p, dir)
+        .iter()
+        .map(|c| serde_json::to_string(c).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn two_pages_fill_the_cache_and_offline_gives_the_same_rows() {
+    // Page 1 points at page 2 on the same server.
+    let server = serve_with(|url| {
+        let next = format!("{url}/data/kpi/N00914/page2");
+        vec![
+            Reply::Json(page(&[2018, 2019, 2020], Some(&next))),
+            Reply::Json(page(&[2021, 2022], None)),
+        ]
+    });
+    let (_, dir) = pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .stdout_has("REF-1 (N00914): hämtad nu")
+        .run_keep();
+    let requests = server.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert!(
+        requests[0]
+            .ends_with("/v2/data/kpi/N00914/municipality/0180,0000/year/2018,2019,2020,2021,2022"),
+        "{requests:?}"
+    );
+    assert!(requests[1].ends_with("/page2"));
+    let cache = std::fs::read_to_string(dir.path().join("cache/REF-1-N00914.json")).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(&cache).unwrap();
+    assert_eq!(entry["pages"].as_array().unwrap().len(), 2);
+    assert!(entry["fetched_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(entry["pages"][0]["sha256"].as_str().unwrap().len(), 64);
+    let online = reference_rows(dir.path());
+    // Ten rows: five years of T and K; M is null in Kolada and left out.
+    assert_eq!(online.lines().count(), 10, "{online}");
+    assert!(online.contains("\"indicator_id\":\"REF-1\",\"year\":2022,\"unit_id\":\"stad\",\"breakdown\":\"total\",\"group\":\"total\",\"value\":0.84"), "{online}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args(["fetch", "p.toml", "--offline"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("REF-1 (N00914): från cachen, hämtad"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("cache/REF-1-N00914.json")).unwrap(),
+        cache
+    );
+    assert_eq!(reference_rows(dir.path()), online);
+}
+
+#[test]
+fn a_500_then_success_is_retried() {
+    let server = serve(vec![
+        Reply::Status(500, vec![], "fel".into()),
+        Reply::Json(page(&[2018], None)),
+    ]);
+    pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .stdout_has("REF-1 (N00914): hämtad nu")
+        .run();
+    assert_eq!(server.requests.lock().unwrap().len(), 2);
+}
+
+#[test]
+fn a_429_with_retry_after_is_honoured() {
+    let server = serve(vec![
+        Reply::Status(429, vec![("Retry-After", "1".into())], "vänta".into()),
+        Reply::Json(page(&[2018], None)),
+    ]);
+    let started = Instant::now();
+    pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .stdout_has("hämtad nu")
+        .run();
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(950),
+        "Retry-After not honoured: {took:?}"
+    );
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert_eq!(server.requests.lock().unwrap().len(), 2);
+}
+
+#[test]
+fn a_response_slower_than_the_timeout() {
+    let slow = Reply::Slow(Duration::from_secs(3), page(&[2018], None));
+    let server = serve(vec![slow.clone(), slow.clone(), slow]);
+    let started = Instant::now();
+    pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .status(1)
+        .stdout_has("servern svarade inte inom 700 ms (försökte 3 gånger)")
+        .stdout_has("det finns ingen sparad kopia; indikatorn saknas i körningen")
+        .run();
+    // Three tries of 0.7 s and short backoffs: well under the server's delay times three.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn truncated_json_is_an_error_that_names_the_url() {
+    let body = page(&[2018, 2019], None);
+    let server = serve(vec![Reply::Json(body[..body.len() / 2].to_string())]);
+    pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .status(1)
+        .stdout_has(&format!(
+            "{}/data/kpi/N00914/municipality/0180,0000/year/",
+            server.url
+        ))
+        .stdout_has("svaret tar slut mitt i (ofullständig JSON)")
+        .run();
+    assert_eq!(
+        server.requests.lock().unwrap().len(),
+        1,
+        "a bad body is not retried"
+    );
+}
+
+#[test]
+fn an_html_page_with_status_200() {
+    let server = serve(vec![Reply::Status(
+        200,
+        vec![("Content-Type", "text/html".into())],
+        "<!DOCTYPE html><html><body>Underhåll</body></html>".into(),
+    )]);
+    pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .status(1)
+        .stdout_has("svaret är en HTML-sida, inte JSON från Koladas API")
+        .run();
+}
+
+#[test]
+fn a_changed_shape_is_named() {
+    let server = serve(vec![Reply::Json("{\"data\": [1, 2, 3]}".into())]);
+    pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .status(1)
+        .stdout_has("svaret har inte Koladas form")
+        .run();
+}
+
+#[test]
+fn a_404_is_not_retried_and_falls_back_to_the_cache() {
+    let server = serve(vec![Reply::Status(404, vec![], "saknas".into())]);
+    let snapshot =
+        std::fs::read(repo_root().join("data-samples/reference/REF-1-N00914.json")).unwrap();
+    pipeline_for(Test::new(), &server.url)
+        .write("cache/REF-1-N00914.json", snapshot)
+        .args(&["fetch", "p.toml"])
+        .status(1)
+        .stdout_has("servern svarade 404")
+        .stdout_has("den sparade kopian från 2023-01-16T08:00:00Z")
+        .stdout_has("dagar gammal) används")
+        .run();
+    assert_eq!(server.requests.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn a_refused_connection() {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let started = Instant::now();
+    pipeline_for(Test::new(), &format!("http://127.0.0.1:{port}/v2"))
+        .args(&["fetch", "p.toml"])
+        .status(1)
+        .stdout_has("det gick inte att ansluta (anslutningen nekades eller servern gick inte att nå; försökte 3 gånger)")
+        .run();
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn offline_with_an_empty_cache_says_what_to_do() {
+    Test::new()
+        .pipeline(&[("cache = \"../data-samples/reference\"", "cache = \"tom\"")])
+        .args(&["fetch", "p.toml", "--offline"])
+        .status(1)
+        .stdout_has("REF-1 (N00914): finns inte i cachen; kör `uppfolj fetch` med nätverk")
+        .run();
+}
+
+#[test]
+fn the_committed_snapshot_works_offline() {
+    Test::new()
+        .args(&[
+            "fetch",
+            &repo_root().join(SAMPLE_PIPELINE).to_string_lossy(),
+            "--offline",
+        ])
+        .stdout_has("REF-1 (N00914): från cachen, hämtad 2023-01-16T08:00:00Z")
+        .stdout_has("REF-2 (N01982): från cachen")
+        .run();
+}
+
+#[test]
+fn gaps_appear_for_the_sample_years_and_follow_survey_suppression() {
+    let p = uppfolj::pipeline::load(&repo_root().join(SAMPLE_PIPELINE)).unwrap();
+    let base = repo_root().join("pipelines");
+    let files: Vec<std::path::PathBuf> = p
+        .survey
+        .as_ref()
+        .unwrap()
+        .files
+        .iter()
+        .map(|f| p.resolve(&base, &f.path))
+        .collect();
+    let o = uppfolj::validate::survey::validate_files(&p, &base, &files, None);
+    let mut cells = Vec::new();
+    for r in &o.respondents {
+        cells.extend(uppfolj::aggregate::survey::cells(&p, r).unwrap());
+    }
+    cells.extend(uppfolj::reference::cells(&p, &base));
+    let mut published: Vec<uppfolj::aggregate::Cell> = uppfolj::disclose::protect(&p, cells)
+        .unwrap()
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    // Withhold one survey cell by hand: its gap must be withheld too.
+    let hidden = published
+        .iter()
+        .position(|c| c.indicator_id == "ENK-4" && c.year == 2019 && c.group == "man")
+        .unwrap();
+    published[hidden].suppressed = true;
+    published[hidden].value = None;
+    let gaps = uppfolj::aggregate::derived::cells(&p, &published);
+    for id in ["GAP-1", "GAP-2"] {
+        for year in 2018..=2022 {
+            for group in ["total", "kvinna", "man"] {
+                assert!(
+                    gaps.iter()
+                        .any(|c| c.indicator_id == id && c.year == year && c.group == group),
+                    "{id} {year} {group}"
+                );
+            }
+        }
+    }
+    let find = |id: &str, year: i32, group: &str| {
+        published
+            .iter()
+            .find(|c| c.indicator_id == id && c.year == year && c.group == group)
+            .unwrap()
+            .clone()
+    };
+    let gap = gaps
+        .iter()
+        .find(|c| c.indicator_id == "GAP-1" && c.year == 2022 && c.group == "total")
+        .unwrap();
+    let (s, r) = (find("ENK-4", 2022, "total"), find("REF-1", 2022, "total"));
+    assert!((gap.value.unwrap() - (s.value.unwrap() - r.value.unwrap()) * 100.0).abs() < 1e-9);
+    assert!((gap.ci_low.unwrap() - (s.ci_low.unwrap() - r.value.unwrap()) * 100.0).abs() < 1e-9);
+    assert!(
+        gap.value.unwrap() < 0.0,
+        "the Roma employment share is below the city's"
+    );
+    let withheld = gaps
+        .iter()
+        .find(|c| c.indicator_id == "GAP-1" && c.year == 2019 && c.group == "man")
+        .unwrap();
+    assert!(withheld.suppressed && withheld.value.is_none());
+}
+
+#[test]
+fn an_input_given_as_a_url_is_downloaded_and_checked() {
+    let csv =
+        std::fs::read_to_string(repo_root().join("data-samples/survey/enkat-2018.csv")).unwrap();
+    let server = serve(vec![Reply::Status(
+        200,
+        vec![("Content-Type", "text/csv".into())],
+        csv,
+    )]);
+    let url = format!("{}/export/enkat-2018.csv", server.url);
+    Test::new()
+        .args(&[
+            "validate",
+            &repo_root().join(SAMPLE_PIPELINE).to_string_lossy(),
+            &url,
+        ])
+        .stdout_has(&format!("info: {url}: 620 svar 2018 (CSV, UTF-8, komma)"))
+        .run();
+}
+
+#[test]
+fn a_download_over_the_size_cap_is_refused() {
+    let server = serve(vec![Reply::Json("x".repeat(5000))]);
+    let url = format!("{}/export/enkat-2018.csv", server.url);
+    pipeline_for(Test::new(), &server.url)
+        .pipeline(&[("max_bytes = 50000000", "max_bytes = 1000")])
+        .args(&["validate", "p.toml", &url])
+        .status(1)
+        .stdout_has(&format!(
+            "fel: {url}: kunde inte hämtas: {url}: svaret är större än gränsen 1000 byte"
+        ))
+        .run();
+}
