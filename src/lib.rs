@@ -6,13 +6,17 @@
 //! [`show`] presents the strategy.
 
 pub mod aggregate;
+pub mod chart;
 pub mod disclose;
 pub mod error;
 pub mod ingest;
 pub mod layout;
 pub mod pipeline;
 pub mod reference;
+pub mod report;
+pub mod run;
 pub mod samples;
 pub mod show;
+pub mod store;
 pub mod template;
 pub mod validate;

@@ -60,6 +60,28 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The whole yearly run: inputs, validation, indicators, disclosure control, tables, charts and the report.
+    Run {
+        pipeline: PathBuf,
+        /// The report's year (default: the latest year with returns).
+        #[arg(long)]
+        year: Option<i32>,
+        /// The output folder (default: the pipeline file's [output] dir).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Use only cached reference statistics; download nothing.
+        #[arg(long)]
+        offline: bool,
+        /// Also publish the charts here (default: the pipeline file's [output] charts).
+        #[arg(long)]
+        charts: Option<PathBuf>,
+        /// No progress, only the summary.
+        #[arg(long, short)]
+        quiet: bool,
+        /// More detail as the run goes.
+        #[arg(long, short)]
+        verbose: bool,
+    },
     /// Refresh the cached reference statistics (exit 0 all fetched, 1 some could not be).
     Fetch {
         pipeline: PathBuf,
@@ -242,6 +264,54 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(EXIT_FINDINGS)
+            })
+        }
+        Command::Run {
+            pipeline: path,
+            year,
+            out,
+            offline,
+            charts,
+            quiet,
+            verbose,
+        } => {
+            use uppfolj::run;
+            let p = pipeline::load(&path)?;
+            let base = path.parent().unwrap_or(std::path::Path::new("."));
+            let out = out.unwrap_or_else(|| p.resolve(base, &p.output.dir));
+            let publish = charts.or_else(|| p.output.charts.as_ref().map(|c| p.resolve(base, c)));
+            if let Some(y) = year
+                && !p.strategy.period.contains(y)
+            {
+                return Err(Error::Usage(format!(
+                    "året {y} ligger utanför strategins period {}–{}",
+                    p.strategy.period.from, p.strategy.period.to
+                )));
+            }
+            let mut progress = run::progress::Progress::new(quiet, verbose);
+            let opts = run::Options {
+                year,
+                out: Some(out.clone()),
+                offline,
+                charts: publish.clone(),
+            };
+            let data = run::compute(&p, &path, &opts, &mut progress)?;
+            for f in data
+                .findings
+                .iter()
+                .filter(|f| f.severity != Severity::Info)
+            {
+                progress.detail(&f.to_string());
+            }
+            run::write_outputs(&p, &path, &data, &out, publish.as_deref(), &mut progress)?;
+            let summary = run::summary(&p, &data, &out);
+            for line in &summary.lines {
+                println!("{line}");
+            }
+            Ok(if summary.refused > 0 {
+                ExitCode::from(EXIT_FINDINGS)
+            } else {
+                ExitCode::SUCCESS
             })
         }
         Command::Fetch {

@@ -165,7 +165,7 @@ fn formats() -> Formats {
 }
 
 /// Swedish month names for the deadline.
-const MONTHS: [&str; 12] = [
+pub const MONTHS: [&str; 12] = [
     "januari",
     "februari",
     "mars",

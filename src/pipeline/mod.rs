@@ -94,6 +94,7 @@ pub struct Pipeline {
     pub returns: Returns,
     pub survey: Option<Survey>,
     pub reference: Option<Reference>,
+    pub output: Output,
     /// Line of each TOML path that was read, for messages about cross-references.
     #[serde(skip)]
     pub(crate) lines: BTreeMap<String, usize>,
@@ -241,6 +242,28 @@ impl Survey {
                 .missing
                 .iter()
                 .any(|m| m.trim().to_lowercase() == v.to_lowercase())
+    }
+}
+
+/// Where a run writes, and how the report judges targets.
+#[derive(Clone, Debug, Serialize)]
+pub struct Output {
+    /// The output folder, relative to the pipeline file.
+    pub dir: PathBuf,
+    /// A folder the charts are also published to (the sample: the top-level `charts/`).
+    pub charts: Option<PathBuf>,
+    /// An indicator that missed its target by at most this share of the
+    /// target "approached" it; further off, it missed.
+    pub approached_within: f64,
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output {
+            dir: PathBuf::from("ut"),
+            charts: None,
+            approached_within: 0.1,
+        }
     }
 }
 

@@ -392,6 +392,7 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
             "returns",
             "survey",
             "reference",
+            "output",
         ],
     );
 
@@ -603,6 +604,27 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
         .table(&root, "reference", false)
         .map(|t| read_reference(&mut r, &t));
 
+    let output = match r.table(&root, "output", false) {
+        Some(t) => {
+            r.only(&t, &["dir", "charts", "approached_within"]);
+            let d = Output::default();
+            Some(Output {
+                dir: r
+                    .string(&t, "dir", false)
+                    .map(PathBuf::from)
+                    .unwrap_or(d.dir),
+                charts: r.string(&t, "charts", false).map(PathBuf::from),
+                approached_within: match t.table.get("approached_within") {
+                    Some(_) => r
+                        .number(&t, "approached_within")
+                        .unwrap_or(d.approached_within),
+                    None => d.approached_within,
+                },
+            })
+        }
+        None => Some(Output::default()),
+    };
+
     let pipeline = (|| {
         Some(Pipeline {
             strategy: strategy?,
@@ -623,6 +645,7 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
                 Some(x) => Some(x?),
                 None => None,
             },
+            output: output?,
             lines: std::mem::take(&mut r.lines),
         })
     })();

@@ -1,0 +1,646 @@
+//! Chart: trend charts per indicator and overview charts, as SVG and PNG,
+//! drawn with plotters in DejaVu Sans that comes with the program, so å, ä
+//! and ö render on a machine without fonts. Colours from the Okabe–Ito
+//! colour-blind-safe palette; series are told apart by marker and line too.
+
+pub mod format;
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use crate::aggregate::{CITY, Cell};
+use crate::error::Error;
+use crate::pipeline::{Indicator, MeasureUnit, Pipeline, Source};
+use format::fmt_value;
+
+pub const WIDTH: u32 = 900;
+pub const HEIGHT: u32 = 520;
+
+const BLACK: RGBColor = RGBColor(0, 0, 0);
+const ORANGE: RGBColor = RGBColor(230, 159, 0);
+const BLUE: RGBColor = RGBColor(0, 114, 178);
+const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+const GREEN: RGBColor = RGBColor(0, 158, 115);
+const SKY: RGBColor = RGBColor(86, 180, 233);
+const GREY: RGBColor = RGBColor(90, 90, 90);
+
+static FONTS: Once = Once::new();
+
+/// Registers the bundled DejaVu Sans as the sans-serif family.
+pub fn register_fonts() {
+    FONTS.call_once(|| {
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            dejavu::sans::regular(),
+        );
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+/// A year's value and interval; `None` where withheld or missing.
+pub type Point = (i32, Option<f64>, Option<(f64, f64)>);
+
+/// One line in a trend chart.
+#[derive(Clone, Debug)]
+pub struct Series {
+    pub label: String,
+    pub points: Vec<Point>,
+    pub band: bool,
+}
+
+/// Everything a trend chart shows.
+#[derive(Clone, Debug)]
+pub struct TrendSpec {
+    pub title: String,
+    pub subtitle: String,
+    pub source: String,
+    pub unit: MeasureUnit,
+    pub years: Vec<i32>,
+    pub series: Vec<Series>,
+    pub targets: Vec<(i32, f64)>,
+    pub withheld_years: Vec<i32>,
+}
+
+fn err<E: std::fmt::Display>(e: E) -> Error {
+    Error::Usage(format!("ett diagram kunde inte ritas: {e}"))
+}
+
+/// The city-level series of an indicator: the total, and the groups of its
+/// first breakdown (for a crossed one, its first margin).
+pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32]) -> TrendSpec {
+    let city: Vec<&&Cell> = cells
+        .iter()
+        .filter(|c| c.unit_id == CITY && c.indicator_id == ind.id)
+        .collect();
+    let mut series = Vec::new();
+    let mk = |label: String, breakdown: &str, group: &str, band: bool| Series {
+        label,
+        points: years
+            .iter()
+            .map(|y| {
+                let c = city
+                    .iter()
+                    .find(|c| c.year == *y && c.breakdown == breakdown && c.group == group);
+                let v = c.and_then(|c| c.value);
+                let ci = c.and_then(|c| Some((c.ci_low?, c.ci_high?)));
+                (*y, v, ci)
+            })
+            .collect(),
+        band,
+    };
+    series.push(mk(
+        "Totalt".into(),
+        "total",
+        "total",
+        ind.source == Source::Survey || ind.source == Source::Derived,
+    ));
+    if let Some(b) = ind.breakdowns.first().and_then(|b| p.breakdown(b)) {
+        for g in &b.groups {
+            series.push(mk(g.label.clone(), &b.id, &g.id, false));
+        }
+    }
+    let withheld_years: Vec<i32> = years
+        .iter()
+        .copied()
+        .filter(|y| city.iter().any(|c| c.year == *y && c.suppressed))
+        .collect();
+    let unit_text = match ind.unit {
+        MeasureUnit::Antal => "antal",
+        MeasureUnit::Andel => "andel, procent",
+        MeasureUnit::Procentenheter => "procentenheter",
+    };
+    let source = match ind.source {
+        Source::Return => "nämndernas återrapportering".to_string(),
+        Source::Survey => "enkät till romska invånare".to_string(),
+        Source::Reference => "Kolada (referensstatistik)".to_string(),
+        Source::Derived => "enkät och Kolada, beräknat".to_string(),
+    };
+    TrendSpec {
+        title: format!("{} {}", ind.id, ind.title),
+        subtitle: format!(
+            "Hela staden, {unit_text}{}",
+            if ind.source == Source::Survey {
+                ", med 95 % konfidensintervall"
+            } else {
+                ""
+            }
+        ),
+        source: format!("Källa: {source}. {}", p.strategy.title),
+        unit: ind.unit,
+        years: years.to_vec(),
+        series,
+        targets: ind.targets.iter().map(|t| (t.year, t.value)).collect(),
+        withheld_years,
+    }
+}
+
+/// Splits a title over lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().unwrap();
+        if !last.is_empty() && last.chars().count() + word.chars().count() + 1 > width {
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
+}
+
+const STYLES: [(RGBColor, u8); 4] = [(BLACK, 0), (ORANGE, 1), (BLUE, 2), (GREEN, 3)];
+
+fn draw_marker<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    kind: u8,
+    color: RGBColor,
+    pts: Vec<(f64, f64)>,
+) -> Result<(), Error> {
+    let style = color.filled();
+    match kind {
+        0 => chart
+            .draw_series(pts.into_iter().map(|p| Circle::new(p, 5, style)))
+            .map_err(err)?,
+        1 => chart
+            .draw_series(pts.into_iter().map(|p| TriangleMarker::new(p, 7, style)))
+            .map_err(err)?,
+        2 => chart
+            .draw_series(
+                pts.into_iter()
+                    .map(|p| EmptyElement::at(p) + Rectangle::new([(-5, -5), (5, 5)], style)),
+            )
+            .map_err(err)?,
+        _ => chart
+            .draw_series(
+                pts.into_iter()
+                    .map(|p| Cross::new(p, 5, color.stroke_width(2))),
+            )
+            .map_err(err)?,
+    };
+    Ok(())
+}
+
+/// Draws a trend chart on any plotters backend.
+pub fn draw_trend<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    spec: &TrendSpec,
+) -> Result<(), Error> {
+    root.fill(&WHITE).map_err(err)?;
+    let title_lines = wrap(&spec.title, 70);
+    let mut y = 12;
+    for line in &title_lines {
+        root.draw(&Text::new(
+            line.clone(),
+            (20, y),
+            ("sans-serif", 21)
+                .into_font()
+                .style(FontStyle::Bold)
+                .color(&BLACK),
+        ))
+        .map_err(err)?;
+        y += 26;
+    }
+    root.draw(&Text::new(
+        spec.subtitle.clone(),
+        (20, y + 2),
+        ("sans-serif", 15).into_font().color(&GREY),
+    ))
+    .map_err(err)?;
+    let top = (y + 30) as u32;
+    let (_, rest) = root.split_vertically(top);
+    let (plot, footer) = rest.split_vertically(HEIGHT - top - 56);
+
+    let values: Vec<f64> = spec
+        .series
+        .iter()
+        .flat_map(|s| {
+            s.points
+                .iter()
+                .flat_map(|(_, v, ci)| v.iter().copied().chain(ci.iter().flat_map(|c| [c.0, c.1])))
+        })
+        .chain(spec.targets.iter().map(|t| t.1))
+        .collect();
+    let max = values.iter().cloned().fold(f64::MIN, f64::max);
+    let min = values.iter().cloned().fold(f64::MAX, f64::min);
+    let (y0, y1) = match spec.unit {
+        MeasureUnit::Antal => (0.0, if max > 0.0 { max * 1.15 } else { 10.0 }),
+        MeasureUnit::Andel => (
+            0.0,
+            if max > 0.0 {
+                (max * 1.15).clamp(0.1, 1.0)
+            } else {
+                1.0
+            },
+        ),
+        MeasureUnit::Procentenheter => {
+            let lo = if min < 0.0 { min * 1.2 } else { -1.0 };
+            let hi = if max > 0.0 { max * 1.2 } else { 1.0 };
+            (lo, hi)
+        }
+    };
+    let (x0, x1) = (
+        *spec.years.first().unwrap_or(&2018) as f64 - 0.4,
+        *spec.years.last().unwrap_or(&2022) as f64 + 0.4,
+    );
+    let unit = spec.unit;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin_left(20)
+        .margin_right(30)
+        .margin_top(5)
+        .x_label_area_size(36)
+        .y_label_area_size(80)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(spec.years.len())
+        .x_label_formatter(&|x| format!("{}", x.round() as i64))
+        .y_label_formatter(&|v| fmt_value(*v, unit))
+        .label_style(("sans-serif", 14).into_font().color(&BLACK))
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(210, 210, 210))
+        .draw()
+        .map_err(err)?;
+    if unit == MeasureUnit::Procentenheter {
+        chart
+            .draw_series(LineSeries::new(
+                vec![(x0, 0.0), (x1, 0.0)],
+                GREY.stroke_width(1),
+            ))
+            .map_err(err)?;
+    }
+    for (i, s) in spec.series.iter().enumerate() {
+        let (color, marker) = STYLES[i % STYLES.len()];
+        if s.band {
+            // The interval as a band, one polygon per unbroken stretch of years.
+            for run in runs(
+                &s.points
+                    .iter()
+                    .map(|(y, _, ci)| (*y, *ci))
+                    .collect::<Vec<_>>(),
+            ) {
+                let mut poly: Vec<(f64, f64)> = run.iter().map(|(y, c)| (*y as f64, c.0)).collect();
+                poly.extend(run.iter().rev().map(|(y, c)| (*y as f64, c.1)));
+                chart
+                    .draw_series(std::iter::once(Polygon::new(poly, SKY.mix(0.25).filled())))
+                    .map_err(err)?;
+            }
+        }
+        // Lines break where a year is withheld or missing.
+        let points: Vec<(i32, Option<f64>)> = s.points.iter().map(|(y, v, _)| (*y, *v)).collect();
+        for run in runs(&points) {
+            let line: Vec<(f64, f64)> = run.iter().map(|(y, v)| (*y as f64, *v)).collect();
+            let width = if i == 0 { 3 } else { 2 };
+            if i == 0 || line.len() < 2 {
+                chart
+                    .draw_series(LineSeries::new(line.clone(), color.stroke_width(width)))
+                    .map_err(err)?;
+            } else {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        line.clone(),
+                        8,
+                        5,
+                        color.stroke_width(width),
+                    ))
+                    .map_err(err)?;
+            }
+            draw_marker(&mut chart, marker, color, line)?;
+        }
+    }
+    if !spec.targets.is_empty() {
+        let pts: Vec<(f64, f64)> = spec.targets.iter().map(|(y, v)| (*y as f64, *v)).collect();
+        chart
+            .draw_series(pts.iter().map(|p| {
+                EmptyElement::at(*p)
+                    + Polygon::new(
+                        vec![(0, -8), (8, 0), (0, 8), (-8, 0)],
+                        VERMILLION.mix(0.0).stroke_width(2),
+                    )
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(pts.iter().map(|p| {
+                EmptyElement::at(*p)
+                    + PathElement::new(
+                        vec![(0, -8), (8, 0), (0, 8), (-8, 0), (0, -8)],
+                        VERMILLION.stroke_width(2),
+                    )
+            }))
+            .map_err(err)?;
+    }
+    // The legend, drawn by hand below the plot so it never hides a line.
+    let mut x = 20;
+    let legend_y = 8;
+    for (i, s) in spec.series.iter().enumerate() {
+        let (color, marker) = STYLES[i % STYLES.len()];
+        let at = (x + 10, legend_y + 8);
+        match marker {
+            0 => footer
+                .draw(&Circle::new(at, 5, color.filled()))
+                .map_err(err)?,
+            1 => footer
+                .draw(&TriangleMarker::new(at, 7, color.filled()))
+                .map_err(err)?,
+            2 => footer
+                .draw(&Rectangle::new(
+                    [(at.0 - 5, at.1 - 5), (at.0 + 5, at.1 + 5)],
+                    color.filled(),
+                ))
+                .map_err(err)?,
+            _ => footer
+                .draw(&Cross::new(at, 5, color.stroke_width(2)))
+                .map_err(err)?,
+        }
+        footer
+            .draw(&Text::new(
+                s.label.clone(),
+                (x + 22, legend_y),
+                ("sans-serif", 14).into_font().color(&BLACK),
+            ))
+            .map_err(err)?;
+        x += 40 + 9 * s.label.chars().count() as i32;
+    }
+    if !spec.targets.is_empty() {
+        footer
+            .draw(&PathElement::new(
+                vec![
+                    (x + 10, legend_y),
+                    (x + 18, legend_y + 8),
+                    (x + 10, legend_y + 16),
+                    (x + 2, legend_y + 8),
+                    (x + 10, legend_y),
+                ],
+                VERMILLION.stroke_width(2),
+            ))
+            .map_err(err)?;
+        footer
+            .draw(&Text::new(
+                "Mål",
+                (x + 22, legend_y),
+                ("sans-serif", 14).into_font().color(&BLACK),
+            ))
+            .map_err(err)?;
+        x += 60;
+    }
+    if spec.series.iter().any(|s| s.band) {
+        footer
+            .draw(&Rectangle::new(
+                [(x + 2, legend_y + 2), (x + 18, legend_y + 14)],
+                SKY.mix(0.35).filled(),
+            ))
+            .map_err(err)?;
+        footer
+            .draw(&Text::new(
+                "95 % konfidensintervall",
+                (x + 24, legend_y),
+                ("sans-serif", 14).into_font().color(&BLACK),
+            ))
+            .map_err(err)?;
+    }
+    let mut note = spec.source.clone();
+    if !spec.withheld_years.is_empty() {
+        let years: Vec<String> = spec.withheld_years.iter().map(|y| y.to_string()).collect();
+        note = format!(
+            "Ej redovisat {} (för få personer). {note}",
+            years.join(", ")
+        );
+    }
+    footer
+        .draw(&Text::new(
+            note,
+            (20, legend_y + 26),
+            ("sans-serif", 13).into_font().color(&GREY),
+        ))
+        .map_err(err)?;
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// Unbroken stretches of present values.
+fn runs<T: Copy>(points: &[(i32, Option<T>)]) -> Vec<Vec<(i32, T)>> {
+    let mut out: Vec<Vec<(i32, T)>> = Vec::new();
+    let mut cur = Vec::new();
+    for (y, v) in points {
+        match v {
+            Some(v) => cur.push((*y, *v)),
+            None => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Draws `spec` to `<dir>/<name>.svg` and `.png`; returns the SVG text.
+pub fn write_trend(spec: &TrendSpec, dir: &Path, name: &str) -> Result<String, Error> {
+    register_fonts();
+    let mut svg = String::new();
+    draw_trend(
+        SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area(),
+        spec,
+    )?;
+    let svg_path = dir.join(format!("{name}.svg"));
+    std::fs::write(&svg_path, &svg).map_err(|source| Error::Io {
+        context: format!("kan inte skriva {}", svg_path.display()),
+        source,
+    })?;
+    let png = dir.join(format!("{name}.png"));
+    draw_trend(
+        BitMapBackend::new(&png, (WIDTH, HEIGHT)).into_drawing_area(),
+        spec,
+    )?;
+    Ok(svg)
+}
+
+/// A grid of units × years: reported (filled, ✓) or missing (open, –).
+pub fn draw_grid<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    title: &str,
+    rows: &[(String, Vec<Option<bool>>)],
+    years: &[i32],
+) -> Result<(), Error> {
+    root.fill(&WHITE).map_err(err)?;
+    root.draw(&Text::new(
+        title.to_string(),
+        (20, 12),
+        ("sans-serif", 21)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&BLACK),
+    ))
+    .map_err(err)?;
+    let left = 300;
+    let cell_w = 90;
+    let row_h = 24;
+    for (j, y) in years.iter().enumerate() {
+        root.draw(&Text::new(
+            y.to_string(),
+            (left + j as i32 * cell_w + 25, 50),
+            ("sans-serif", 14).into_font().color(&BLACK),
+        ))
+        .map_err(err)?;
+    }
+    for (i, (name, marks)) in rows.iter().enumerate() {
+        let top = 74 + i as i32 * row_h;
+        root.draw(&Text::new(
+            name.clone(),
+            (20, top + 3),
+            ("sans-serif", 14).into_font().color(&BLACK),
+        ))
+        .map_err(err)?;
+        for (j, m) in marks.iter().enumerate() {
+            let x = left + j as i32 * cell_w;
+            let rect = [(x, top), (x + cell_w - 8, top + row_h - 4)];
+            match m {
+                Some(true) => {
+                    root.draw(&Rectangle::new(rect, BLUE.filled()))
+                        .map_err(err)?;
+                    root.draw(&Text::new(
+                        "✓ inlämnad",
+                        (x + 6, top + 2),
+                        ("sans-serif", 13).into_font().color(&WHITE),
+                    ))
+                    .map_err(err)?;
+                }
+                Some(false) => {
+                    root.draw(&Rectangle::new(rect, VERMILLION.stroke_width(2)))
+                        .map_err(err)?;
+                    root.draw(&Text::new(
+                        "– saknas",
+                        (x + 6, top + 2),
+                        ("sans-serif", 13).into_font().color(&BLACK),
+                    ))
+                    .map_err(err)?;
+                }
+                None => {}
+            }
+        }
+    }
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// Horizontal stacked bars: per row, counts of each category, labelled with
+/// numbers so colour is never the only cue.
+pub fn draw_bars<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    title: &str,
+    categories: &[&str],
+    rows: &[(String, Vec<usize>)],
+) -> Result<(), Error> {
+    root.fill(&WHITE).map_err(err)?;
+    root.draw(&Text::new(
+        title.to_string(),
+        (20, 12),
+        ("sans-serif", 21)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&BLACK),
+    ))
+    .map_err(err)?;
+    let colors = [GREEN, SKY, ORANGE, RGBColor(200, 200, 200)];
+    let text_colors = [WHITE, BLACK, BLACK, BLACK];
+    let left = 330;
+    let width = WIDTH as i32 - left - 40;
+    let max: usize = rows
+        .iter()
+        .map(|(_, v)| v.iter().sum::<usize>())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    for (i, (name, counts)) in rows.iter().enumerate() {
+        let top = 60 + i as i32 * 44;
+        root.draw(&Text::new(
+            name.clone(),
+            (20, top + 8),
+            ("sans-serif", 14).into_font().color(&BLACK),
+        ))
+        .map_err(err)?;
+        let mut x = left;
+        for (k, n) in counts.iter().enumerate() {
+            if *n == 0 {
+                continue;
+            }
+            let w = (*n as f64 / max as f64 * width as f64).round() as i32;
+            root.draw(&Rectangle::new(
+                [(x, top), (x + w, top + 30)],
+                colors[k % colors.len()].filled(),
+            ))
+            .map_err(err)?;
+            root.draw(&Rectangle::new(
+                [(x, top), (x + w, top + 30)],
+                WHITE.stroke_width(1),
+            ))
+            .map_err(err)?;
+            if w > 18 {
+                root.draw(&Text::new(
+                    n.to_string(),
+                    (x + 5, top + 7),
+                    ("sans-serif", 14)
+                        .into_font()
+                        .color(&text_colors[k % text_colors.len()]),
+                ))
+                .map_err(err)?;
+            }
+            x += w;
+        }
+    }
+    let mut x = 20;
+    let y = 60 + rows.len() as i32 * 44 + 10;
+    for (k, c) in categories.iter().enumerate() {
+        root.draw(&Rectangle::new(
+            [(x, y), (x + 16, y + 16)],
+            colors[k % colors.len()].filled(),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            c.to_string(),
+            (x + 22, y),
+            ("sans-serif", 14).into_font().color(&BLACK),
+        ))
+        .map_err(err)?;
+        x += 40 + 9 * c.chars().count() as i32;
+    }
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// Writes an overview chart as SVG and PNG with `draw` on each backend.
+pub fn write_overview(
+    dir: &Path,
+    name: &str,
+    size: (u32, u32),
+    draw_svg: impl Fn(DrawingArea<SVGBackend, Shift>) -> Result<(), Error>,
+    draw_png: impl Fn(DrawingArea<BitMapBackend, Shift>) -> Result<(), Error>,
+) -> Result<String, Error> {
+    register_fonts();
+    let mut svg = String::new();
+    draw_svg(SVGBackend::with_string(&mut svg, size).into_drawing_area())?;
+    let svg_path = dir.join(format!("{name}.svg"));
+    std::fs::write(&svg_path, &svg).map_err(|source| Error::Io {
+        context: format!("kan inte skriva {}", svg_path.display()),
+        source,
+    })?;
+    let png = dir.join(format!("{name}.png"));
+    draw_png(BitMapBackend::new(&png, size).into_drawing_area())?;
+    Ok(svg)
+}

@@ -1,0 +1,581 @@
+//! `rapport.html`: the annual report in Swedish, one self-contained file
+//! (CSS and charts inline, nothing fetched), printable, and accessible to
+//! WCAG 2.1 AA: headings in order, a text alternative and a table for every
+//! chart, contrast of at least 4.5:1.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::aggregate::{CITY, Cell};
+use crate::chart::format::fmt_table;
+use crate::pipeline::{Direction, Indicator, MeasureUnit, Pipeline, Source};
+use crate::run::RunData;
+use crate::store::workbook::{source_text, unit_name};
+use crate::validate::Severity;
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const CSS: &str = r#"
+:root { color-scheme: light; }
+body { font-family: "DejaVu Sans", Verdana, Arial, sans-serif; color: #1a1a1a; background: #fff; line-height: 1.55; margin: 0; }
+header, main, footer, nav { max-width: 60rem; margin: 0 auto; padding: 0 1.25rem; }
+header { padding-top: 2rem; border-bottom: 4px solid #0072b2; }
+.kicker { text-transform: uppercase; letter-spacing: .08em; color: #4a4a4a; margin: 0; }
+h1 { font-size: 2rem; line-height: 1.25; margin: .3rem 0 1rem; }
+h2 { font-size: 1.6rem; margin-top: 2.5rem; border-bottom: 2px solid #d0d0d0; padding-bottom: .25rem; }
+h3 { font-size: 1.3rem; margin-top: 2rem; }
+h4 { font-size: 1.1rem; margin-top: 1.5rem; }
+h5 { font-size: 1rem; margin-top: 1.25rem; }
+a { color: #005a8c; }
+a:focus, a:hover { outline: 2px solid #005a8c; outline-offset: 2px; }
+nav ol { columns: 2; }
+.table-wrap { overflow-x: auto; margin: .75rem 0 1.5rem; }
+table { border-collapse: collapse; min-width: 20rem; }
+caption { text-align: left; font-weight: bold; padding: .25rem 0; }
+th, td { border: 1px solid #bdbdbd; padding: .3rem .6rem; text-align: left; vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+thead th { background: #e8eef7; }
+figure { margin: 1rem 0; }
+figure svg { max-width: 100%; height: auto; border: 1px solid #e0e0e0; }
+figcaption { color: #3d3d3d; font-size: .95rem; }
+.measure { border-left: 4px solid #e69f00; padding-left: .9rem; }
+.note { background: #f4f4f4; border-left: 4px solid #5a5a5a; padding: .5rem .9rem; }
+.met { font-weight: bold; }
+footer { margin-top: 3rem; padding-bottom: 2rem; color: #3d3d3d; border-top: 1px solid #d0d0d0; }
+@media print {
+  nav { display: none; }
+  body { font-size: 10.5pt; }
+  h2 { break-before: page; }
+  figure, table { break-inside: avoid; }
+  a { color: #000; text-decoration: none; }
+}
+"#;
+
+struct Ctx<'a> {
+    p: &'a Pipeline,
+    d: &'a RunData,
+    charts: &'a BTreeMap<String, String>,
+    years: Vec<i32>,
+}
+
+/// How an indicator stands against its target in the report year.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Standing {
+    Met,
+    Approached,
+    Missed,
+    NoValue,
+}
+
+impl Standing {
+    pub fn swedish(self) -> &'static str {
+        match self {
+            Standing::Met => "nådde målet",
+            Standing::Approached => "närmade sig målet",
+            Standing::Missed => "nådde inte målet",
+            Standing::NoValue => "utfall saknas",
+        }
+    }
+}
+
+/// The rule: met if on the right side of the target; approached if off by at
+/// most `approached_within` of the target; otherwise missed.
+pub fn standing(ind: &Indicator, value: Option<f64>, target: f64, within: f64) -> Standing {
+    let Some(v) = value else {
+        return Standing::NoValue;
+    };
+    let met = match ind.direction {
+        Direction::Higher => v >= target,
+        Direction::Lower => v <= target,
+    };
+    if met {
+        Standing::Met
+    } else if (v - target).abs() <= within * target.abs() {
+        Standing::Approached
+    } else {
+        Standing::Missed
+    }
+}
+
+fn city_cell<'a>(
+    d: &'a RunData,
+    id: &str,
+    year: i32,
+    breakdown: &str,
+    group: &str,
+) -> Option<&'a Cell> {
+    d.cells.iter().map(|(c, _)| c).find(|c| {
+        c.indicator_id == id
+            && c.year == year
+            && c.unit_id == CITY
+            && c.breakdown == breakdown
+            && c.group == group
+    })
+}
+
+fn value_text(c: Option<&Cell>, unit: MeasureUnit) -> String {
+    match c {
+        Some(c) if c.suppressed => "..".into(),
+        Some(c) => c
+            .value
+            .map(|v| fmt_table(v, unit))
+            .unwrap_or_else(|| "–".into()),
+        None => "–".into(),
+    }
+}
+
+/// Gives the chart's SVG a text alternative.
+fn accessible_svg(svg: &str, id: &str, title: &str, desc: &str) -> String {
+    let open = format!("<svg role=\"img\" aria-labelledby=\"t-{id} d-{id}\" focusable=\"false\" ");
+    let body = svg.replacen("<svg ", &open, 1);
+    match body.find('>') {
+        Some(i) => format!(
+            "{}<title id=\"t-{id}\">{}</title><desc id=\"d-{id}\">{}</desc>{}",
+            &body[..=i],
+            esc(title),
+            esc(desc),
+            &body[i + 1..]
+        ),
+        None => body,
+    }
+}
+
+fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) {
+    let p = ctx.p;
+    let _ = writeln!(
+        out,
+        "<h{level} id=\"ind-{}\">{} {}</h{level}>",
+        esc(&ind.id),
+        esc(&ind.id),
+        esc(&ind.title)
+    );
+    // Columns: the total, then the first breakdown's groups.
+    let mut cols: Vec<(String, String, String)> =
+        vec![("Totalt".into(), "total".into(), "total".into())];
+    if let Some(b) = ind.breakdowns.first().and_then(|b| p.breakdown(b)) {
+        for g in &b.groups {
+            cols.push((g.label.clone(), b.id.clone(), g.id.clone()));
+        }
+    }
+    let has_any = ctx
+        .years
+        .iter()
+        .any(|y| city_cell(ctx.d, &ind.id, *y, "total", "total").is_some());
+    if !has_any {
+        let _ = writeln!(out, "<p>Det finns inga värden för indikatorn ännu.</p>");
+        return;
+    }
+    let series_text: Vec<String> = ctx
+        .years
+        .iter()
+        .map(|y| {
+            format!(
+                "{y}: {}",
+                value_text(city_cell(ctx.d, &ind.id, *y, "total", "total"), ind.unit)
+            )
+        })
+        .collect();
+    let desc = format!(
+        "Hela staden, totalt per år: {}. Värdena per grupp finns i tabellen under diagrammet.",
+        series_text.join("; ")
+    );
+    if let Some(svg) = ctx.charts.get(&ind.id) {
+        let _ = writeln!(
+            out,
+            "<figure>{}<figcaption>Diagram {}: {}. {}</figcaption></figure>",
+            accessible_svg(svg, &ind.id, &format!("{} {}", ind.id, ind.title), &desc),
+            esc(&ind.id),
+            esc(&ind.title),
+            esc(&desc)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<div class=\"table-wrap\"><table><caption>{} per år, hela staden{}</caption>",
+        esc(&ind.id),
+        if ind.source == Source::Survey {
+            ", med 95 % konfidensintervall"
+        } else {
+            ""
+        }
+    );
+    let _ = write!(out, "<thead><tr><th scope=\"col\">År</th>");
+    for (label, _, _) in &cols {
+        let _ = write!(out, "<th scope=\"col\" class=\"num\">{}</th>", esc(label));
+    }
+    if ind.source == Source::Survey {
+        let _ = write!(
+            out,
+            "<th scope=\"col\" class=\"num\">Intervall (totalt)</th><th scope=\"col\" class=\"num\">Svarande (totalt)</th>"
+        );
+    }
+    if !ind.targets.is_empty() {
+        let _ = write!(out, "<th scope=\"col\" class=\"num\">Mål</th>");
+    }
+    let _ = writeln!(out, "</tr></thead><tbody>");
+    for y in &ctx.years {
+        let _ = write!(out, "<tr><th scope=\"row\">{y}</th>");
+        for (_, b, g) in &cols {
+            let _ = write!(
+                out,
+                "<td class=\"num\">{}</td>",
+                value_text(city_cell(ctx.d, &ind.id, *y, b, g), ind.unit)
+            );
+        }
+        if ind.source == Source::Survey {
+            let c = city_cell(ctx.d, &ind.id, *y, "total", "total");
+            let ci = c
+                .and_then(|c| Some((c.ci_low?, c.ci_high?)))
+                .map(|(a, b)| format!("{}–{}", fmt_table(a, ind.unit), fmt_table(b, ind.unit)))
+                .unwrap_or_else(|| "–".into());
+            let n = c
+                .and_then(|c| c.n)
+                .map(|n| crate::chart::format::thousands(n as i64))
+                .unwrap_or_else(|| "–".into());
+            let _ = write!(out, "<td class=\"num\">{ci}</td><td class=\"num\">{n}</td>");
+        }
+        if !ind.targets.is_empty() {
+            let t = ind
+                .targets
+                .iter()
+                .find(|t| t.year == *y)
+                .map(|t| fmt_table(t.value, ind.unit))
+                .unwrap_or_default();
+            let _ = write!(out, "<td class=\"num\">{t}</td>");
+        }
+        let _ = writeln!(out, "</tr>");
+    }
+    let _ = writeln!(out, "</tbody></table></div>");
+    let _ = writeln!(
+        out,
+        "<p>Källa: {}. “..” betyder att värdet inte redovisas för att skydda enskilda; “–” att uppgift saknas.</p>",
+        source_text(match ind.source {
+            Source::Return => "return",
+            Source::Survey => "survey",
+            Source::Reference => "reference",
+            Source::Derived => "derived",
+        })
+    );
+}
+
+pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> String {
+    let ctx = Ctx {
+        p,
+        d,
+        charts,
+        years: p.strategy.period.years().collect(),
+    };
+    let year = d.report_year;
+    let mut out = String::new();
+    let title = format!("Uppföljning {year}: {}", p.strategy.title);
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>",
+        esc(&title)
+    );
+    let _ = writeln!(
+        out,
+        "<header><p class=\"kicker\">Årsrapport {year}</p><h1>{}</h1>",
+        esc(&title)
+    );
+    if let Some(g) = &p.strategy.national_goal {
+        let _ = writeln!(out, "<p>Det nationella målet: {}</p>", esc(g));
+    }
+    let _ = writeln!(out, "</header>");
+
+    // Contents.
+    let _ = writeln!(
+        out,
+        "<nav aria-label=\"Innehåll\"><h2>Innehåll</h2><ol><li><a href=\"#sammanfattning\">Sammanfattning</a></li>"
+    );
+    for a in &p.areas {
+        let _ = writeln!(
+            out,
+            "<li><a href=\"#omrade-{}\">{}</a></li>",
+            esc(&a.id),
+            esc(&a.title)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<li><a href=\"#paritet\">Paritet: romer jämfört med hela staden</a></li><li><a href=\"#bilaga-kvalitet\">Bilaga 1. Datakvalitet</a></li><li><a href=\"#bilaga-metod\">Bilaga 2. Metod</a></li></ol></nav>\n<main>"
+    );
+
+    // Summary.
+    let _ = writeln!(
+        out,
+        "<section aria-labelledby=\"sammanfattning\"><h2 id=\"sammanfattning\">Sammanfattning</h2>"
+    );
+    let mut rows = Vec::new();
+    for ind in &p.indicators {
+        let Some(t) = ind.targets.iter().find(|t| t.year == year) else {
+            continue;
+        };
+        let c = city_cell(d, &ind.id, year, "total", "total");
+        let v = c.filter(|c| !c.suppressed).and_then(|c| c.value);
+        rows.push((
+            ind,
+            t.value,
+            c,
+            standing(ind, v, t.value, p.output.approached_within),
+        ));
+    }
+    let count = |s: Standing| rows.iter().filter(|r| r.3 == s).count();
+    if let Some(c) = d.completeness.iter().find(|c| c.year == year) {
+        let _ = writeln!(
+            out,
+            "<p>{} av {} nämnder och stadsdelsnämnder lämnade återrapportering för {year}; {} % av de väntade värdena kom in.</p>",
+            c.reported.len(),
+            c.expected.len(),
+            crate::chart::format::decimal(c.share * 100.0, 0)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<p>Av de {} indikatorer som har ett mål för {year} <span class=\"met\">nådde {} målet</span>, {} närmade sig målet (högst {} % från det), {} nådde inte målet och för {} saknas utfall.</p>",
+        rows.len(),
+        count(Standing::Met),
+        count(Standing::Approached),
+        crate::chart::format::decimal(p.output.approached_within * 100.0, 0),
+        count(Standing::Missed),
+        count(Standing::NoValue)
+    );
+    if !rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "<div class=\"table-wrap\"><table><caption>Indikatorer med mål för {year}</caption><thead><tr><th scope=\"col\">Indikator</th><th scope=\"col\" class=\"num\">Mål</th><th scope=\"col\" class=\"num\">Utfall</th><th scope=\"col\">Bedömning</th></tr></thead><tbody>"
+        );
+        for (ind, target, c, s) in &rows {
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\"><a href=\"#ind-{}\">{} {}</a></th><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                esc(&ind.id),
+                esc(&ind.id),
+                esc(&ind.title),
+                fmt_table(*target, ind.unit),
+                value_text(*c, ind.unit),
+                s.swedish()
+            );
+        }
+        let _ = writeln!(out, "</tbody></table></div>");
+    }
+    let _ = writeln!(out, "</section>");
+
+    // Rights areas.
+    for a in &p.areas {
+        let _ = writeln!(
+            out,
+            "<section aria-labelledby=\"omrade-{id}\"><h2 id=\"omrade-{id}\">{}</h2>",
+            esc(&a.title),
+            id = esc(&a.id)
+        );
+        for g in p.goals.iter().filter(|g| g.area == a.id) {
+            let _ = writeln!(out, "<h3>{}</h3>", esc(&g.title));
+            for m in p.measures.iter().filter(|m| m.goal == g.id) {
+                let _ = writeln!(
+                    out,
+                    "<div class=\"measure\"><h4>Åtgärd {}</h4><p>{}</p>",
+                    esc(&m.id),
+                    esc(&m.text)
+                );
+                let units = p.responsible_units(&m.responsible, year);
+                let _ = writeln!(
+                    out,
+                    "<div class=\"table-wrap\"><table><caption>Nämndernas redovisning för {year}</caption><thead><tr><th scope=\"col\">Nämnd</th><th scope=\"col\">Status</th><th scope=\"col\">Egen bedömning</th><th scope=\"col\">Årets aktiviteter</th></tr></thead><tbody>"
+                );
+                for u in units {
+                    let act = d
+                        .returns
+                        .activities
+                        .iter()
+                        .find(|x| x.year == year && x.unit_id == u.id && x.measure_id == m.id);
+                    let cell = |v: Option<&String>| {
+                        v.map(|s| esc(s)).unwrap_or_else(|| "Ingen uppgift".into())
+                    };
+                    let _ = writeln!(
+                        out,
+                        "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+                        esc(&u.name),
+                        cell(act.and_then(|a| a.status.as_ref())),
+                        cell(act.and_then(|a| a.assessment.as_ref())),
+                        cell(act.and_then(|a| a.description.as_ref()))
+                    );
+                }
+                let _ = writeln!(out, "</tbody></table></div></div>");
+                for ind in p.indicators.iter().filter(|i| i.measure == m.id) {
+                    indicator_block(&ctx, &mut out, ind, 5);
+                }
+            }
+        }
+        let _ = writeln!(out, "</section>");
+    }
+
+    // Parity.
+    let _ = writeln!(
+        out,
+        "<section aria-labelledby=\"paritet\"><h2 id=\"paritet\">Paritet: romer jämfört med hela staden</h2>"
+    );
+    let _ = writeln!(
+        out,
+        "<p>Strategins måttstock är att en rom som fyller 20 år 2032 ska ha samma möjligheter som en icke-rom. Skillnaden nedan är andelen bland de svarande i enkäten minus andelen i hela Stockholms stad, i procentenheter; ett negativt tal betyder att romer ligger under stadens nivå.</p>"
+    );
+    if let Some(svg) = charts.get("paritet") {
+        let gaps: Vec<&Indicator> = p
+            .indicators
+            .iter()
+            .filter(|i| i.derived.is_some())
+            .collect();
+        let desc: Vec<String> = gaps
+            .iter()
+            .map(|g| {
+                let vals: Vec<String> = ctx
+                    .years
+                    .iter()
+                    .map(|y| {
+                        format!(
+                            "{y}: {}",
+                            value_text(city_cell(d, &g.id, *y, "total", "total"), g.unit)
+                        )
+                    })
+                    .collect();
+                format!("{}: {}", g.id, vals.join(", "))
+            })
+            .collect();
+        let desc = format!("{}. Tabellerna nedan visar samma värden.", desc.join(". "));
+        let _ = writeln!(
+            out,
+            "<figure>{}<figcaption>Diagram: skillnaden mot hela staden över tid. {}</figcaption></figure>",
+            accessible_svg(svg, "paritet", "Skillnad mot hela staden", &desc),
+            esc(&desc)
+        );
+    }
+    for ind in p.indicators.iter().filter(|i| i.derived.is_some()) {
+        indicator_block(&ctx, &mut out, ind, 3);
+    }
+    let _ = writeln!(out, "</section>");
+
+    // Annex: data quality.
+    let _ = writeln!(
+        out,
+        "<section aria-labelledby=\"bilaga-kvalitet\"><h2 id=\"bilaga-kvalitet\">Bilaga 1. Datakvalitet</h2><h3>Inlämnade återrapporteringar</h3>"
+    );
+    if let Some(svg) = charts.get("fullstandighet") {
+        let desc = "Vilka nämnder som lämnat återrapportering respektive år; samma uppgifter finns i tabellen nedan.";
+        let _ = writeln!(
+            out,
+            "<figure>{}<figcaption>Diagram: inlämnade återrapporteringar per nämnd och år.</figcaption></figure>",
+            accessible_svg(svg, "fullstandighet", "Inlämnade återrapporteringar", desc)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<div class=\"table-wrap\"><table><caption>Fullständighet per år</caption><thead><tr><th scope=\"col\">År</th><th scope=\"col\" class=\"num\">Väntade</th><th scope=\"col\" class=\"num\">Inlämnade</th><th scope=\"col\">Saknas</th><th scope=\"col\" class=\"num\">Andel väntade värden</th></tr></thead><tbody>"
+    );
+    for c in &d.completeness {
+        let missing: Vec<String> = c.missing.iter().map(|u| unit_name(p, u)).collect();
+        let _ = writeln!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{} %</td></tr>",
+            c.year,
+            c.expected.len(),
+            c.reported.len(),
+            if missing.is_empty() {
+                "–".to_string()
+            } else {
+                esc(&missing.join(", "))
+            },
+            crate::chart::format::decimal(c.share * 100.0, 1)
+        );
+    }
+    let _ = writeln!(out, "</tbody></table></div><h3>Avvisade filer</h3>");
+    let refused: Vec<_> = d
+        .findings
+        .iter()
+        .filter(|f| {
+            f.severity == Severity::Error
+                && f.cell.is_none()
+                && (d.returns.refused.contains(&f.file) || d.survey.refused.contains(&f.file))
+        })
+        .collect();
+    if refused.is_empty() {
+        let _ = writeln!(out, "<p>Inga filer avvisades.</p>");
+    } else {
+        let _ = writeln!(out, "<ul>");
+        for f in refused {
+            let name = std::path::Path::new(&f.file)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or(&f.file);
+            let _ = writeln!(out, "<li>{}: {}</li>", esc(name), esc(&f.message));
+        }
+        let _ = writeln!(out, "</ul>");
+    }
+    let errors = d
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = d
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    let _ = writeln!(
+        out,
+        "<p>Valideringen gav {errors} fel och {warnings} varningar; alla finns i <code>kvalitet.json</code>, och varje nämnd får sina i <code>feedback/</code>.</p>"
+    );
+    let _ = writeln!(out, "<h3>Referensstatistik</h3><ul>");
+    for s in &d.reference {
+        let _ = writeln!(out, "<li>{}</li>", esc(&s.describe()));
+    }
+    let _ = writeln!(out, "</ul><h3>Undantagna värden</h3>");
+    let mut withheld: BTreeMap<(String, &'static str), usize> = BTreeMap::new();
+    for (c, r) in &d.cells {
+        if let Some(r) = r {
+            *withheld
+                .entry((c.indicator_id.clone(), crate::store::reason_text(*r)))
+                .or_default() += 1;
+        }
+    }
+    if withheld.is_empty() {
+        let _ = writeln!(out, "<p>Inga värden behövde undantas.</p>");
+    } else {
+        let _ = writeln!(
+            out,
+            "<div class=\"table-wrap\"><table><caption>Undantagna värden per indikator och skäl</caption><thead><tr><th scope=\"col\">Indikator</th><th scope=\"col\">Skäl</th><th scope=\"col\" class=\"num\">Antal värden</th></tr></thead><tbody>"
+        );
+        for ((id, why), n) in &withheld {
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"num\">{n}</td></tr>",
+                esc(id),
+                esc(why)
+            );
+        }
+        let _ = writeln!(out, "</tbody></table></div>");
+    }
+    let _ = writeln!(out, "</section>");
+
+    // Annex: method.
+    let min = p.disclosure.min_cell;
+    let k = p.survey.as_ref().map(|s| s.k_anonymity).unwrap_or(5);
+    let _ = writeln!(out, "<section aria-labelledby=\"bilaga-metod\"><h2 id=\"bilaga-metod\">Bilaga 2. Metod</h2>
+<h3>Källor</h3><p>Nämndernas och stadsdelsnämndernas årliga återrapportering i Excel, en anonym enkät till romska invånare om förtroende, utbildning och arbete, och referensstatistik för hela staden från Kolada.</p>
+<h3>Osäkerhet i enkäten</h3><p>Andelarna från enkäten redovisas med ett 95-procentigt konfidensintervall enligt Wilsons metod, som fungerar även för små grupper och andelar nära 0 eller 100 procent. När svaren är viktade beräknas andelen med vikterna och intervallet på det effektiva urvalet enligt Kish, (Σw)²/Σw², så att ojämna vikter ger bredare intervall.</p>
+<h3>Skydd för enskilda</h3><p>Enkäten handlar om en etnisk minoritet, och etniskt ursprung är en känslig personuppgift. Därför tas bara anonyma svar emot: en fil med personnummer, e-postadresser, telefonnummer eller kolumner med namn eller adresser avvisas i sin helhet. Varje kombination av kön, åldersklass och område ska ha minst {k} svarande; annars slås områdena ihop till hela staden, eller så avvisas filen.</p>
+<p>Värden som bygger på färre än {min} personer redovisas inte (“..”). För andelar gäller det också när antalet som uppfyller villkoret, eller antalet som inte gör det, är färre än {min}. Därtill undantas fler värden där det behövs för att ett undantaget värde inte ska kunna räknas fram ur en totalsumma och de värden som visas. Att inget undantaget värde kan räknas fram kontrolleras för varje tabell. Känsliga indikatorer, som placerade barn, redovisas bara för hela staden.</p>
+<h3>Mål</h3><p>En indikator har nått målet när utfallet ligger på målets rätta sida; den har närmat sig målet när den ligger högst {} procent från målvärdet.</p></section>", crate::chart::format::decimal(p.output.approached_within * 100.0, 0));
+    let _ = writeln!(
+        out,
+        "</main>\n<footer><p>Rapporten är skapad av uppfolj {} från pipelinefilen för {}. Alla siffror finns i <code>indicators.csv</code> och <code>indikatorer.xlsx</code>.</p></footer>\n</body>\n</html>",
+        env!("CARGO_PKG_VERSION"),
+        esc(&p.strategy.id)
+    );
+    out
+}

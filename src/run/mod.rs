@@ -1,0 +1,760 @@
+//! `uppfolj run`: every stage in order, from the inputs the pipeline file
+//! names to a finished output folder. A run is a pure function of its inputs:
+//! it recomputes every year whose inputs are present.
+
+pub mod progress;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::aggregate::{self, Cell};
+use crate::disclose::{self, Reason};
+use crate::error::Error;
+use crate::pipeline::Pipeline;
+use crate::reference::{self, Status};
+use crate::validate::{self, Finding, Severity};
+use progress::Progress;
+
+pub struct Options {
+    pub year: Option<i32>,
+    pub out: Option<PathBuf>,
+    pub offline: bool,
+    /// Overrides where the charts are published besides the output folder.
+    pub charts: Option<PathBuf>,
+}
+
+/// One input file the run read, for the manifest.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct InputRecord {
+    pub kind: &'static str,
+    pub path: String,
+    pub sha256: String,
+    pub used: bool,
+}
+
+/// Everything the outputs are written from.
+pub struct RunData {
+    pub report_year: i32,
+    pub cells: Vec<(Cell, Option<Reason>)>,
+    pub returns: validate::returns::Outcome,
+    pub survey: validate::survey::Outcome,
+    pub reference: Vec<Status>,
+    pub findings: Vec<Finding>,
+    pub inputs: Vec<InputRecord>,
+    pub stages: Vec<(String, f64)>,
+    /// Each year's expected and reporting units and values.
+    pub completeness: Vec<Completeness>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Completeness {
+    pub year: i32,
+    pub expected: Vec<String>,
+    pub reported: Vec<String>,
+    pub missing: Vec<String>,
+    pub values_expected: usize,
+    pub values_received: usize,
+    pub share: f64,
+}
+
+/// What the summary says, and the exit status it leads to.
+pub struct Summary {
+    pub out: PathBuf,
+    pub lines: Vec<String>,
+    pub refused: usize,
+}
+
+/// The years a returns inbox has folders for.
+fn inbox_years(inbox: &Path, p: &Pipeline) -> Vec<(i32, PathBuf)> {
+    p.strategy
+        .period
+        .years()
+        .map(|y| (y, inbox.join(y.to_string())))
+        .filter(|(_, d)| d.is_dir())
+        .collect()
+}
+
+/// Reads, validates, aggregates and protects: everything but writing.
+pub fn compute(
+    p: &Pipeline,
+    pipeline_path: &Path,
+    opts: &Options,
+    progress: &mut Progress,
+) -> Result<RunData, Error> {
+    let base = pipeline_path.parent().unwrap_or(Path::new("."));
+    let mut stages = Vec::new();
+    let mut findings = Vec::new();
+    let mut inputs = Vec::new();
+
+    // Committee returns.
+    let t = Instant::now();
+    progress.stage("Läser återrapporteringar");
+    let mut files = Vec::new();
+    if let Some(inbox) = &p.returns.inbox {
+        let inbox = p.resolve(base, inbox);
+        if !inbox.is_dir() {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                file: inbox.display().to_string(),
+                sheet: None,
+                cell: None,
+                message: "mappen för återrapporteringar finns inte; körningen går vidare utan dem"
+                    .into(),
+            });
+        }
+        for (_, dir) in inbox_years(&inbox, p) {
+            let (f, extra) = validate::collect_files(std::slice::from_ref(&dir));
+            files.extend(f);
+            findings.extend(extra);
+        }
+    }
+    let returns = validate::returns::validate_files(p, &files, None);
+    for u in &returns.used {
+        inputs.push(InputRecord {
+            kind: "återrapportering",
+            path: u.file.clone(),
+            sha256: u.sha256.clone(),
+            used: true,
+        });
+    }
+    for f in &files {
+        let name = f.display().to_string();
+        if returns.refused.contains(&name) {
+            let sha = std::fs::read(f)
+                .map(|b| crate::ingest::sha256_hex(&b))
+                .unwrap_or_default();
+            inputs.push(InputRecord {
+                kind: "återrapportering",
+                path: name,
+                sha256: sha,
+                used: false,
+            });
+        }
+    }
+    findings.extend(returns.findings.iter().cloned());
+    progress.done(&format!(
+        "{} återrapporteringar lästa, {} avvisade",
+        files.len(),
+        returns.refused.len()
+    ));
+    stages.push(("återrapporteringar".to_string(), t.elapsed().as_secs_f64()));
+
+    // Survey files.
+    let t = Instant::now();
+    progress.stage("Läser enkätsvar");
+    let downloads = tempfile::tempdir().map_err(|source| Error::Io {
+        context: "kan inte skapa en tillfällig mapp".into(),
+        source,
+    })?;
+    let mut survey_files = Vec::new();
+    if let Some(s) = &p.survey {
+        for f in &s.files {
+            let text = f.path.to_string_lossy().to_string();
+            if text.starts_with("http://") || text.starts_with("https://") {
+                if opts.offline {
+                    findings.push(Finding {
+                        severity: Severity::Warning,
+                        file: text.clone(),
+                        sheet: None,
+                        cell: None,
+                        message: "körningen är offline, så enkätfilen på nätet hämtas inte".into(),
+                    });
+                    continue;
+                }
+                match reference::download(p, &text, downloads.path()) {
+                    Ok(local) => survey_files.push((f.year, local)),
+                    Err(e) => findings.push(Finding {
+                        severity: Severity::Error,
+                        file: text.clone(),
+                        sheet: None,
+                        cell: None,
+                        message: format!("kunde inte hämtas: {e}"),
+                    }),
+                }
+            } else {
+                survey_files.push((f.year, p.resolve(base, &f.path)));
+            }
+        }
+    }
+    let mut survey = validate::survey::Outcome::default();
+    for (year, path) in &survey_files {
+        if !path.exists() {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                file: path.display().to_string(),
+                sheet: None,
+                cell: None,
+                message: format!("enkätfilen för {year} finns inte; enkätindikatorerna för {year} saknas i körningen"),
+            });
+            continue;
+        }
+        let o = validate::survey::validate_files(p, base, std::slice::from_ref(path), Some(*year));
+        survey.respondents.extend(o.respondents);
+        survey.findings.extend(o.findings);
+        survey.refused.extend(o.refused);
+    }
+    for r in &survey.respondents {
+        inputs.push(InputRecord {
+            kind: "enkät",
+            path: r.file.clone(),
+            sha256: r.sha256.clone(),
+            used: true,
+        });
+    }
+    for f in &survey.refused {
+        // A refused survey file's hash only: nothing from inside it.
+        let sha = std::fs::read(f)
+            .map(|b| crate::ingest::sha256_hex(&b))
+            .unwrap_or_default();
+        inputs.push(InputRecord {
+            kind: "enkät",
+            path: f.clone(),
+            sha256: sha,
+            used: false,
+        });
+    }
+    findings.extend(survey.findings.iter().cloned());
+    progress.done(&format!(
+        "{} enkätfiler lästa, {} avvisade",
+        survey_files.len(),
+        survey.refused.len()
+    ));
+    stages.push(("enkäter".to_string(), t.elapsed().as_secs_f64()));
+
+    // Reference statistics.
+    let t = Instant::now();
+    progress.stage("Referensstatistik");
+    let statuses = reference::refresh(p, base, opts.offline);
+    for s in &statuses {
+        if let Some(file) = &s.cache_file
+            && let Ok(bytes) = std::fs::read(file)
+        {
+            inputs.push(InputRecord {
+                kind: "referensstatistik",
+                path: file.display().to_string(),
+                sha256: crate::ingest::sha256_hex(&bytes),
+                used: true,
+            });
+        }
+    }
+    progress.done(&format!(
+        "{} av {} serier tillgängliga",
+        statuses.iter().filter(|s| s.available()).count(),
+        statuses.len()
+    ));
+    stages.push(("referensstatistik".to_string(), t.elapsed().as_secs_f64()));
+
+    // Indicators and disclosure control.
+    let t = Instant::now();
+    progress.stage("Beräknar indikatorer och röjandeskydd");
+    let mut cells: Vec<Cell> = aggregate::returns::cells(p, &returns.values);
+    for r in &survey.respondents {
+        cells.extend(
+            aggregate::survey::cells(p, r).map_err(|e| {
+                Error::Usage(format!("enkätindikatorerna kunde inte beräknas: {e}"))
+            })?,
+        );
+    }
+    cells.extend(reference::cells(p, base));
+    let protected = disclose::protect(p, cells).map_err(|e| Error::Usage(e.to_string()))?;
+    let published: Vec<Cell> = protected.iter().map(|(c, _)| c.clone()).collect();
+    let mut all = protected;
+    all.extend(
+        aggregate::derived::cells(p, &published)
+            .into_iter()
+            .map(|c| (c, None)),
+    );
+    sort_cells(p, &mut all);
+    progress.done(&format!(
+        "{} värden, {} undantagna",
+        all.len(),
+        all.iter().filter(|(c, _)| c.suppressed).count()
+    ));
+    stages.push(("indikatorer".to_string(), t.elapsed().as_secs_f64()));
+
+    let report_year = match opts.year {
+        Some(y) => y,
+        None => returns
+            .used
+            .iter()
+            .map(|u| u.year)
+            .max()
+            .or_else(|| survey.respondents.iter().map(|r| r.year).max())
+            .unwrap_or(p.strategy.period.to),
+    };
+    let completeness = completeness(p, &returns);
+    Ok(RunData {
+        report_year,
+        cells: all,
+        returns,
+        survey,
+        reference: statuses,
+        findings,
+        inputs,
+        stages,
+        completeness,
+    })
+}
+
+/// Indicators in the pipeline's order; per indicator by year, the city first,
+/// then units in the pipeline's order; totals before groups.
+fn sort_cells(p: &Pipeline, cells: &mut [(Cell, Option<Reason>)]) {
+    let ind_pos = |id: &str| {
+        p.indicators
+            .iter()
+            .position(|i| i.id == id)
+            .unwrap_or(usize::MAX)
+    };
+    let unit_pos = |id: &str| {
+        if id == aggregate::CITY {
+            0
+        } else {
+            1 + p
+                .units
+                .iter()
+                .position(|u| u.id == id)
+                .unwrap_or(usize::MAX - 1)
+        }
+    };
+    let group_pos = |c: &Cell| {
+        if c.breakdown == "total" {
+            return (0, 0, String::new());
+        }
+        let b = p.breakdown(c.breakdown.split('+').next().unwrap_or(""));
+        let crossed = c.breakdown.contains('+') as usize;
+        let g = b
+            .and_then(|b| {
+                b.groups
+                    .iter()
+                    .position(|g| Some(g.id.as_str()) == c.group.split('+').next())
+            })
+            .unwrap_or(99);
+        (1 + crossed, g, c.group.clone())
+    };
+    cells.sort_by(|(a, _), (b, _)| {
+        let (ga, gb) = (group_pos(a), group_pos(b));
+        (
+            ind_pos(&a.indicator_id),
+            a.year,
+            unit_pos(&a.unit_id),
+            ga.0,
+            a.breakdown.clone(),
+            ga,
+        )
+            .cmp(&(
+                ind_pos(&b.indicator_id),
+                b.year,
+                unit_pos(&b.unit_id),
+                gb.0,
+                b.breakdown.clone(),
+                gb,
+            ))
+    });
+}
+
+fn completeness(p: &Pipeline, returns: &validate::returns::Outcome) -> Vec<Completeness> {
+    let mut out = Vec::new();
+    let years: Vec<i32> = {
+        let mut y: Vec<i32> = returns.used.iter().map(|u| u.year).collect();
+        y.sort();
+        y.dedup();
+        y
+    };
+    for year in p.strategy.period.years().filter(|y| years.contains(y)) {
+        let mut expected = Vec::new();
+        let mut values_expected = 0;
+        for u in p.units_reporting(year) {
+            let l = crate::layout::layout(p, u, year);
+            if l.is_empty() {
+                continue;
+            }
+            expected.push(u.id.clone());
+            values_expected += l.indicators.len();
+        }
+        let reported: Vec<String> = expected
+            .iter()
+            .filter(|id| {
+                returns
+                    .used
+                    .iter()
+                    .any(|u| u.year == year && &u.unit_id == *id)
+            })
+            .cloned()
+            .collect();
+        let missing: Vec<String> = expected
+            .iter()
+            .filter(|id| !reported.contains(id))
+            .cloned()
+            .collect();
+        let values_received = returns
+            .values
+            .iter()
+            .filter(|v| v.year == year && (v.value.is_some() || v.numerator.is_some()))
+            .count();
+        out.push(Completeness {
+            year,
+            share: if values_expected > 0 {
+                values_received as f64 / values_expected as f64
+            } else {
+                0.0
+            },
+            expected,
+            reported,
+            missing,
+            values_expected,
+            values_received,
+        });
+    }
+    out
+}
+
+/// Writes to a temporary folder beside `out` and moves it into place at the
+/// end, so a run that dies never leaves half an output and the previous one
+/// stays intact.
+pub fn write_atomically(
+    out: &Path,
+    write: impl FnOnce(&Path) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+        context: format!("kan inte skapa {}", parent.display()),
+        source,
+    })?;
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("ut");
+    let tmp = parent.join(format!(".{name}.pågår-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|source| Error::Io {
+        context: format!("kan inte skapa {}", tmp.display()),
+        source,
+    })?;
+    if let Err(e) = write(&tmp) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    let old = parent.join(format!(".{name}.gammal-{}", std::process::id()));
+    if out.exists() {
+        std::fs::rename(out, &old).map_err(|source| Error::Io {
+            context: format!("kan inte flytta undan {}", out.display()),
+            source,
+        })?;
+    }
+    std::fs::rename(&tmp, out).map_err(|source| Error::Io {
+        context: format!("kan inte flytta {} till {}", tmp.display(), out.display()),
+        source,
+    })?;
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// Draws every chart into `dir`; returns each chart's SVG by name.
+fn draw_charts(
+    p: &Pipeline,
+    d: &RunData,
+    dir: &Path,
+) -> Result<std::collections::BTreeMap<String, String>, Error> {
+    use crate::chart;
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        context: format!("kan inte skapa {}", dir.display()),
+        source,
+    })?;
+    let years: Vec<i32> = p.strategy.period.years().collect();
+    let cells: Vec<&Cell> = d.cells.iter().map(|(c, _)| c).collect();
+    let mut svgs = std::collections::BTreeMap::new();
+    for ind in &p.indicators {
+        if !cells
+            .iter()
+            .any(|c| c.indicator_id == ind.id && c.unit_id == aggregate::CITY)
+        {
+            continue;
+        }
+        let spec = chart::trend_spec(p, ind, &cells, &years);
+        svgs.insert(ind.id.clone(), chart::write_trend(&spec, dir, &ind.id)?);
+    }
+    // The parity gaps over time, one line each.
+    let gaps: Vec<&crate::pipeline::Indicator> = p
+        .indicators
+        .iter()
+        .filter(|i| i.derived.is_some())
+        .collect();
+    if !gaps.is_empty() {
+        let series = gaps
+            .iter()
+            .map(|g| {
+                let spec = chart::trend_spec(p, g, &cells, &years);
+                let mut s = spec.series[0].clone();
+                s.label = g.id.clone();
+                s.band = false;
+                s
+            })
+            .collect();
+        let spec = chart::TrendSpec {
+            title: "Skillnad mot hela staden: andel som arbetar (GAP-1) och andel med minst gymnasial utbildning (GAP-2)".into(),
+            subtitle: "Enkätens andel minus hela stadens, procentenheter".into(),
+            source: format!("Källa: enkät till romska invånare och Kolada. {}", p.strategy.title),
+            unit: crate::pipeline::MeasureUnit::Procentenheter,
+            years: years.clone(),
+            series,
+            targets: Vec::new(),
+            withheld_years: Vec::new(),
+        };
+        svgs.insert("paritet".into(), chart::write_trend(&spec, dir, "paritet")?);
+    }
+    // Completeness per unit and year.
+    let mut rows: Vec<(String, Vec<Option<bool>>)> = Vec::new();
+    for u in &p.units {
+        let marks: Vec<Option<bool>> = years
+            .iter()
+            .map(|y| {
+                d.completeness
+                    .iter()
+                    .find(|c| c.year == *y)
+                    .filter(|c| c.expected.contains(&u.id))
+                    .map(|c| c.reported.contains(&u.id))
+            })
+            .collect();
+        if marks.iter().any(|m| m.is_some()) {
+            rows.push((u.name.clone(), marks));
+        }
+    }
+    let height = 90 + 24 * rows.len() as u32;
+    let title = "Inlämnade återrapporteringar per nämnd och år";
+    svgs.insert(
+        "fullstandighet".into(),
+        chart::write_overview(
+            dir,
+            "fullstandighet",
+            (chart::WIDTH, height),
+            |a| chart::draw_grid(a, title, &rows, &years),
+            |a| chart::draw_grid(a, title, &rows, &years),
+        )?,
+    );
+    // Status of the measures per area, in the report year.
+    let categories = ["Genomförd", "Påbörjad", "Ej påbörjad", "Ingen uppgift"];
+    let mut bars: Vec<(String, Vec<usize>)> = Vec::new();
+    for a in &p.areas {
+        let mut counts = vec![0usize; 4];
+        for m in p
+            .measures
+            .iter()
+            .filter(|m| p.goal(&m.goal).is_some_and(|g| g.area == a.id))
+        {
+            for u in p.responsible_units(&m.responsible, d.report_year) {
+                let status = d
+                    .returns
+                    .activities
+                    .iter()
+                    .find(|x| x.year == d.report_year && x.unit_id == u.id && x.measure_id == m.id)
+                    .and_then(|x| x.status.clone());
+                let k = match status.as_deref() {
+                    Some("Genomförd") => 0,
+                    Some("Påbörjad") => 1,
+                    Some("Ej påbörjad") => 2,
+                    _ => 3,
+                };
+                counts[k] += 1;
+            }
+        }
+        bars.push((a.title.clone(), counts));
+    }
+    let title = format!(
+        "Åtgärdernas status {} per rättighetsområde (antal nämndsvar)",
+        d.report_year
+    );
+    let height = 110 + 44 * bars.len() as u32;
+    svgs.insert(
+        "aktiviteter".into(),
+        chart::write_overview(
+            dir,
+            "aktiviteter",
+            (chart::WIDTH, height),
+            |a| chart::draw_bars(a, &title, &categories, &bars),
+            |a| chart::draw_bars(a, &title, &categories, &bars),
+        )?,
+    );
+    Ok(svgs)
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        context: format!("kan inte skriva {}", path.display()),
+        source,
+    }
+}
+
+/// Writes the whole output folder, atomically, and publishes the charts.
+pub fn write_outputs(
+    p: &Pipeline,
+    pipeline_path: &Path,
+    d: &RunData,
+    out: &Path,
+    publish: Option<&Path>,
+    progress: &mut Progress,
+) -> Result<(), Error> {
+    let mut stages = Vec::new();
+    write_atomically(out, |tmp| {
+        let t = Instant::now();
+        progress.stage("Skriver tabeller");
+        crate::store::write_csv(&d.cells, &tmp.join("indicators.csv"))?;
+        crate::store::write_parquet(&d.cells, &tmp.join("indicators.parquet"))?;
+        crate::store::workbook::write(p, &d.cells, d.report_year, &tmp.join("indikatorer.xlsx"))
+            .map_err(|e| Error::Usage(format!("indikatorer.xlsx kunde inte skrivas: {e}")))?;
+        crate::store::write_quality(p, d, &tmp.join("kvalitet.json"))?;
+        let feedback = crate::store::feedback::write(p, d, &tmp.join("feedback"))?;
+        progress.done(&format!(
+            "indikatortabell, arbetsbok, kvalitet och {} återkopplingar",
+            feedback.len()
+        ));
+        stages.push(("tabeller".to_string(), t.elapsed().as_secs_f64()));
+
+        let t = Instant::now();
+        progress.stage("Ritar diagram");
+        let svgs = draw_charts(p, d, &tmp.join("charts"))?;
+        progress.done(&format!("{} diagram (SVG och PNG)", svgs.len()));
+        stages.push(("diagram".to_string(), t.elapsed().as_secs_f64()));
+
+        let t = Instant::now();
+        progress.stage("Skriver rapporten");
+        let html = crate::report::render(p, d, &svgs);
+        let report = tmp.join("rapport.html");
+        std::fs::write(&report, html).map_err(io_err(&report))?;
+        progress.done("rapport.html");
+        stages.push(("rapport".to_string(), t.elapsed().as_secs_f64()));
+
+        let mut files: Vec<(String, usize)> = Vec::new();
+        collect_sizes(tmp, tmp, &mut files);
+        files.sort();
+        let mut all_stages = d.stages.clone();
+        all_stages.extend(stages.iter().cloned());
+        crate::store::write_manifest(
+            p,
+            pipeline_path,
+            d,
+            &all_stages,
+            &files,
+            &tmp.join("manifest.json"),
+        )?;
+        Ok(())
+    })?;
+    if let Some(dest) = publish {
+        publish_charts(&out.join("charts"), dest)?;
+    }
+    Ok(())
+}
+
+fn collect_sizes(root: &Path, dir: &Path, out: &mut Vec<(String, usize)>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            collect_sizes(root, &path, out);
+        } else if let Ok(meta) = e.metadata() {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((rel, meta.len() as usize));
+        }
+    }
+}
+
+/// Copies the charts to where the pipeline publishes them, replacing stale ones.
+fn publish_charts(from: &Path, to: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(to).map_err(io_err(to))?;
+    let fresh: Vec<std::ffi::OsString> = std::fs::read_dir(from)
+        .map(|rd| rd.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    if let Ok(rd) = std::fs::read_dir(to) {
+        for e in rd.flatten() {
+            let name = e.file_name();
+            let chart = name
+                .to_str()
+                .is_some_and(|n| n.ends_with(".svg") || n.ends_with(".png"));
+            if chart && !fresh.contains(&name) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    for name in fresh {
+        let target = to.join(&name);
+        std::fs::copy(from.join(&name), &target).map_err(io_err(&target))?;
+    }
+    Ok(())
+}
+
+/// The summary the run ends with; its figures are those of `kvalitet.json`.
+pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> Summary {
+    let mut lines = Vec::new();
+    lines.push(format!("{}: rapportår {}", p.strategy.title, d.report_year));
+    let returns_read = d.returns.used.len() + d.returns.refused.len();
+    lines.push(format!(
+        "Lästa: {} återrapporteringar, {} enkätfiler, {} av {} referensserier",
+        returns_read,
+        d.survey.respondents.len() + d.survey.refused.len(),
+        d.reference.iter().filter(|s| s.available()).count(),
+        d.reference.len()
+    ));
+    let refused = d.returns.refused.len() + d.survey.refused.len();
+    lines.push(format!("Avvisade filer: {refused}"));
+    for f in d.returns.refused.iter().chain(&d.survey.refused) {
+        lines.push(format!("  {f}"));
+    }
+    let missing: Vec<String> = d
+        .completeness
+        .iter()
+        .flat_map(|c| {
+            c.missing.iter().map(move |u| {
+                format!(
+                    "{} {}",
+                    p.unit(u).map(|x| x.name.as_str()).unwrap_or(u),
+                    c.year
+                )
+            })
+        })
+        .collect();
+    lines.push(format!(
+        "Saknade återrapporteringar: {}{}",
+        missing.len(),
+        if missing.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", missing.join(", "))
+        }
+    ));
+    for s in d
+        .reference
+        .iter()
+        .filter(|s| s.error.is_some() || !s.available())
+    {
+        lines.push(format!("Referensstatistik: {}", s.describe()));
+    }
+    let errors = d
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = d
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    lines.push(format!(
+        "Fel och varningar: {errors} fel, {warnings} varningar (se kvalitet.json och feedback/)"
+    ));
+    lines.push(format!(
+        "Undantagna värden: {} av {}",
+        d.cells.iter().filter(|(c, _)| c.suppressed).count(),
+        d.cells.len()
+    ));
+    lines.push(format!("Utdata: {}", out.display()));
+    Summary {
+        out: out.to_path_buf(),
+        lines,
+        refused,
+    }
+}

@@ -1,0 +1,130 @@
+//! `feedback/<unit>-<year>.txt`: for each committee, in Swedish, what was
+//! wrong or missing in its return, cell by cell, ready to send back.
+
+use std::path::Path;
+
+use crate::error::Error;
+use crate::pipeline::Pipeline;
+use crate::run::RunData;
+use crate::validate::{Finding, Severity};
+
+fn line(f: &Finding) -> String {
+    match (&f.sheet, &f.cell) {
+        (Some(s), Some(c)) => format!("- {s}!{c}: {}", f.message),
+        (Some(s), None) => format!("- bladet {s}: {}", f.message),
+        _ => format!("- {}", f.message),
+    }
+}
+
+fn section(out: &mut String, title: &str, items: &[&Finding]) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n{title}\n"));
+    for f in items {
+        out.push_str(&line(f));
+        out.push('\n');
+    }
+}
+
+/// Writes one file per expected unit and year, and one per refused file.
+pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        context: format!("kan inte skapa {}", dir.display()),
+        source,
+    })?;
+    let mut written = Vec::new();
+    let mut save = |name: String, text: String| -> Result<(), Error> {
+        let path = dir.join(&name);
+        std::fs::write(&path, text).map_err(|source| Error::Io {
+            context: format!("kan inte skriva {}", path.display()),
+            source,
+        })?;
+        written.push(name);
+        Ok(())
+    };
+    let deadline = |year: i32| match p.returns.deadline {
+        Some(dl) => format!(
+            " senast den {} {} {}",
+            dl.day,
+            crate::template::MONTHS[(dl.month as usize).saturating_sub(1).min(11)],
+            year + 1
+        ),
+        None => String::new(),
+    };
+    for c in &d.completeness {
+        for unit_id in &c.expected {
+            let unit = p.unit(unit_id).map(|u| u.name.as_str()).unwrap_or(unit_id);
+            let mut text = format!(
+                "Återkoppling på återrapporteringen {} – {unit}\n{}\n",
+                c.year, p.strategy.title
+            );
+            match d
+                .returns
+                .used
+                .iter()
+                .find(|u| u.year == c.year && &u.unit_id == unit_id)
+            {
+                None => {
+                    text.push_str(&format!(
+                        "\nIngen återrapportering har kommit in för {}. Fyll i årets mall och skicka den{}.\n",
+                        c.year,
+                        deadline(c.year)
+                    ));
+                }
+                Some(input) => {
+                    let file = Path::new(&input.file)
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or(&input.file);
+                    text.push_str(&format!("\nFilen {file} har lästs in.\n"));
+                    let mine: Vec<&Finding> =
+                        d.findings.iter().filter(|f| f.file == input.file).collect();
+                    let errors: Vec<&Finding> = mine
+                        .iter()
+                        .copied()
+                        .filter(|f| f.severity == Severity::Error)
+                        .collect();
+                    let warnings: Vec<&Finding> = mine
+                        .iter()
+                        .copied()
+                        .filter(|f| f.severity == Severity::Warning)
+                        .collect();
+                    if errors.is_empty() && warnings.is_empty() {
+                        text.push_str("\nInga fel eller saknade uppgifter hittades. Tack!\n");
+                    }
+                    section(
+                        &mut text,
+                        "Fel som behöver rättas (värdena har inte kunnat användas):",
+                        &errors,
+                    );
+                    section(&mut text, "Att kontrollera eller komplettera:", &warnings);
+                    if !errors.is_empty() || !warnings.is_empty() {
+                        text.push_str("\nRätta i samma fil och skicka den igen.\n");
+                    }
+                }
+            }
+            save(format!("{unit_id}-{}.txt", c.year), text)?;
+        }
+    }
+    // Files refused whole cannot be put on a committee; each gets its own note.
+    for file in &d.returns.refused {
+        let name = Path::new(file)
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .unwrap_or("fil");
+        let mine: Vec<&Finding> = d.findings.iter().filter(|f| &f.file == file).collect();
+        let mut text = format!(
+            "Återkoppling på filen {file}\n{}\n\nFilen kunde inte användas:\n",
+            p.strategy.title
+        );
+        for f in mine {
+            text.push_str(&line(f));
+            text.push('\n');
+        }
+        save(format!("avvisad-{name}.txt"), text)?;
+    }
+    written.sort();
+    written.dedup();
+    Ok(written)
+}

@@ -1,0 +1,241 @@
+//! Store: the tidy indicator table (CSV, Parquet, and a workbook for Excel
+//! users), the quality report, the feedback to each committee and the
+//! manifest. The same inputs give byte-identical files, apart from the stage
+//! times in the manifest.
+
+pub mod feedback;
+pub mod workbook;
+
+use std::path::Path;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::aggregate::Cell;
+use crate::disclose::Reason;
+use crate::error::Error;
+use crate::pipeline::Pipeline;
+use crate::run::RunData;
+use crate::validate::Severity;
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        context: format!("kan inte skriva {}", path.display()),
+        source,
+    }
+}
+
+/// The table's columns, as the design fixes them.
+pub const COLUMNS: [&str; 13] = [
+    "indicator_id",
+    "year",
+    "unit_id",
+    "breakdown",
+    "group",
+    "value",
+    "numerator",
+    "denominator",
+    "n",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+    "source",
+];
+
+fn num(v: Option<f64>) -> String {
+    v.map(|x| format!("{x}")).unwrap_or_default()
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// `indicators.csv`: UTF-8, comma-separated, a dot for decimals, blank for none.
+pub fn write_csv(cells: &[(Cell, Option<Reason>)], path: &Path) -> Result<(), Error> {
+    let mut s = COLUMNS.join(",") + "\n";
+    for (c, _) in cells {
+        let row = [
+            csv_field(&c.indicator_id),
+            c.year.to_string(),
+            csv_field(&c.unit_id),
+            csv_field(&c.breakdown),
+            csv_field(&c.group),
+            num(c.value),
+            num(c.numerator),
+            num(c.denominator),
+            num(c.n),
+            num(c.ci_low),
+            num(c.ci_high),
+            c.suppressed.to_string(),
+            c.source.to_string(),
+        ];
+        s.push_str(&row.join(","));
+        s.push('\n');
+    }
+    std::fs::write(path, s).map_err(io(path))
+}
+
+pub fn frame(cells: &[(Cell, Option<Reason>)]) -> PolarsResult<DataFrame> {
+    let c: Vec<&Cell> = cells.iter().map(|(c, _)| c).collect();
+    df!(
+        "indicator_id" => c.iter().map(|x| x.indicator_id.as_str()).collect::<Vec<_>>(),
+        "year" => c.iter().map(|x| x.year).collect::<Vec<_>>(),
+        "unit_id" => c.iter().map(|x| x.unit_id.as_str()).collect::<Vec<_>>(),
+        "breakdown" => c.iter().map(|x| x.breakdown.as_str()).collect::<Vec<_>>(),
+        "group" => c.iter().map(|x| x.group.as_str()).collect::<Vec<_>>(),
+        "value" => c.iter().map(|x| x.value).collect::<Vec<_>>(),
+        "numerator" => c.iter().map(|x| x.numerator).collect::<Vec<_>>(),
+        "denominator" => c.iter().map(|x| x.denominator).collect::<Vec<_>>(),
+        "n" => c.iter().map(|x| x.n).collect::<Vec<_>>(),
+        "ci_low" => c.iter().map(|x| x.ci_low).collect::<Vec<_>>(),
+        "ci_high" => c.iter().map(|x| x.ci_high).collect::<Vec<_>>(),
+        "suppressed" => c.iter().map(|x| x.suppressed).collect::<Vec<_>>(),
+        "source" => c.iter().map(|x| x.source).collect::<Vec<_>>(),
+    )
+}
+
+pub fn write_parquet(cells: &[(Cell, Option<Reason>)], path: &Path) -> Result<(), Error> {
+    let mut df = frame(cells)
+        .map_err(|e| Error::Usage(format!("indikatortabellen kunde inte byggas: {e}")))?;
+    let file = std::fs::File::create(path).map_err(io(path))?;
+    ParquetWriter::new(file)
+        .finish(&mut df)
+        .map_err(|e| Error::Usage(format!("kan inte skriva {}: {e}", path.display())))?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Withheld<'a> {
+    indicator_id: &'a str,
+    year: i32,
+    unit_id: &'a str,
+    breakdown: &'a str,
+    group: &'a str,
+    reason: &'static str,
+}
+
+pub fn reason_text(r: Reason) -> &'static str {
+    match r {
+        Reason::Primary => "färre än minsta antal personer",
+        Reason::Complementary => {
+            "undantagen så att ett annat undantaget värde inte kan räknas fram"
+        }
+    }
+}
+
+/// `kvalitet.json`: completeness, every finding, refused files, the reference
+/// statistics' state, and what was withheld and why.
+pub fn write_quality(p: &Pipeline, d: &RunData, path: &Path) -> Result<(), Error> {
+    let withheld: Vec<Withheld> = d
+        .cells
+        .iter()
+        .filter_map(|(c, r)| {
+            r.map(|r| Withheld {
+                indicator_id: &c.indicator_id,
+                year: c.year,
+                unit_id: &c.unit_id,
+                breakdown: &c.breakdown,
+                group: &c.group,
+                reason: reason_text(r),
+            })
+        })
+        .collect();
+    let refused: Vec<serde_json::Value> = d
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error && f.sheet.is_none() && f.cell.is_none())
+        .filter(|f| d.returns.refused.contains(&f.file) || d.survey.refused.contains(&f.file))
+        .map(|f| serde_json::json!({"file": f.file, "reason": f.message}))
+        .collect();
+    let reference: Vec<serde_json::Value> = d
+        .reference
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "indicator_id": s.indicator,
+                "kpi": s.kpi,
+                "available": s.available(),
+                "fetched_at": s.fetched_at,
+                "fresh": s.fresh,
+                "error": s.error.as_ref().map(|e| e.to_string()),
+                "message": s.describe(),
+            })
+        })
+        .collect();
+    let survey: Vec<serde_json::Value> = d
+        .survey
+        .respondents
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "year": r.year,
+                "file": r.file,
+                "respondents": r.frame.height(),
+                "weighted": r.weighted,
+                "smallest_group": r.smallest_group,
+                "coarsened": r.coarsened,
+                "k": p.survey.as_ref().map(|s| s.k_anonymity),
+            })
+        })
+        .collect();
+    let count = |s: Severity| d.findings.iter().filter(|f| f.severity == s).count();
+    let doc = serde_json::json!({
+        "strategy": p.strategy.id,
+        "report_year": d.report_year,
+        "min_cell": p.disclosure.min_cell,
+        "completeness": d.completeness,
+        "errors": count(Severity::Error),
+        "warnings": count(Severity::Warning),
+        "refused": refused,
+        "findings": d.findings,
+        "reference": reference,
+        "survey": survey,
+        "withheld": withheld,
+    });
+    std::fs::write(
+        path,
+        serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n",
+    )
+    .map_err(io(path))
+}
+
+/// `manifest.json`: what went in (paths and SHA-256), the program, row
+/// counts and each stage's time.
+pub fn write_manifest(
+    p: &Pipeline,
+    pipeline_path: &Path,
+    d: &RunData,
+    stages: &[(String, f64)],
+    files: &[(String, usize)],
+    path: &Path,
+) -> Result<(), Error> {
+    let pipeline_hash = std::fs::read(pipeline_path)
+        .map(|b| crate::ingest::sha256_hex(&b))
+        .unwrap_or_default();
+    let mut inputs = d.inputs.clone();
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    let doc = serde_json::json!({
+        "program": {"name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION")},
+        "pipeline": {"id": p.strategy.id, "path": pipeline_path.display().to_string(), "sha256": pipeline_hash},
+        "report_year": d.report_year,
+        "inputs": inputs,
+        "rows": {
+            "indicators": d.cells.len(),
+            "withheld": d.cells.iter().filter(|(c, _)| c.suppressed).count(),
+            "return_values": d.returns.values.len(),
+            "activities": d.returns.activities.len(),
+            "survey_respondents": d.survey.respondents.iter().map(|r| r.frame.height()).sum::<usize>(),
+        },
+        "outputs": files.iter().map(|(f, n)| serde_json::json!({"file": f, "bytes": n})).collect::<Vec<_>>(),
+        "stages": stages.iter().map(|(n, s)| serde_json::json!({"stage": n, "seconds": s})).collect::<Vec<_>>(),
+    });
+    std::fs::write(
+        path,
+        serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n",
+    )
+    .map_err(io(path))
+}

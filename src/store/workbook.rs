@@ -1,0 +1,184 @@
+//! `indikatorer.xlsx` for Excel users: one sheet per rights area, Swedish
+//! headers, numbers as numbers, withheld values shown as `..` with a note.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, XlsxError};
+
+use crate::aggregate::{CITY, Cell};
+use crate::disclose::Reason;
+use crate::pipeline::{MeasureUnit, Pipeline};
+
+pub fn source_text(s: &str) -> &'static str {
+    match s {
+        "return" => "återrapportering",
+        "survey" => "enkät",
+        "reference" => "referensstatistik",
+        "derived" => "beräknad",
+        _ => "",
+    }
+}
+
+pub fn unit_name(p: &Pipeline, id: &str) -> String {
+    if id == CITY {
+        "Hela staden".into()
+    } else {
+        p.unit(id)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+}
+
+/// "Kön: Kvinna", "Kön × Åldersgrupp: Kvinna, 16–29 år", "Totalt".
+pub fn group_label(p: &Pipeline, breakdown: &str, group: &str) -> (String, String) {
+    if breakdown == "total" {
+        return ("Totalt".into(), "Totalt".into());
+    }
+    let titles: Vec<String> = breakdown
+        .split('+')
+        .map(|b| {
+            p.breakdown(b)
+                .map(|x| x.title.clone())
+                .unwrap_or_else(|| b.to_string())
+        })
+        .collect();
+    let labels: Vec<String> = breakdown
+        .split('+')
+        .zip(group.split('+'))
+        .map(|(b, g)| {
+            p.breakdown(b)
+                .and_then(|x| x.groups.iter().find(|gg| gg.id == g))
+                .map(|gg| gg.label.clone())
+                .unwrap_or_else(|| g.to_string())
+        })
+        .collect();
+    (titles.join(" × "), labels.join(", "))
+}
+
+fn sheet_name(title: &str) -> String {
+    if title.chars().count() <= 31 {
+        return title.to_string();
+    }
+    let mut out = String::new();
+    for word in title.split(' ') {
+        if out.chars().count() + word.chars().count() + 2 > 31 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out + "…"
+}
+
+pub fn write(
+    p: &Pipeline,
+    cells: &[(Cell, Option<Reason>)],
+    report_year: i32,
+    path: &Path,
+) -> Result<(), XlsxError> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Indikatorer – {}", p.strategy.title))
+            .set_author("uppfolj")
+            .set_creation_datetime(&ExcelDateTime::from_ymd(
+                report_year.clamp(1900, 9999) as u16 + 1,
+                1,
+                31,
+            )?),
+    );
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_background_color(rust_xlsxwriter::Color::RGB(0xD9E1F2));
+    let share = Format::new().set_num_format("0.0%");
+    let points = Format::new().set_num_format("0.0");
+    let count = Format::new().set_num_format("# ##0");
+    let right = Format::new().set_align(rust_xlsxwriter::FormatAlign::Right);
+    let headers = [
+        ("Id", 8.0),
+        ("Indikator", 50.0),
+        ("År", 6.0),
+        ("Enhet", 28.0),
+        ("Indelning", 16.0),
+        ("Grupp", 18.0),
+        ("Värde", 10.0),
+        ("Täljare", 9.0),
+        ("Nämnare", 9.0),
+        ("Antal (n)", 9.0),
+        ("95 % KI, lägre", 10.0),
+        ("95 % KI, övre", 10.0),
+        ("Källa", 16.0),
+    ];
+    for area in &p.areas {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_name(&area.title))?;
+        for (c, (h, w)) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &header)?;
+            ws.set_column_width(c as u16, *w)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        let mut row = 1u32;
+        for (c, reason) in cells {
+            let Some(ind) = p.indicator(&c.indicator_id) else {
+                continue;
+            };
+            let in_area = p
+                .measure(&ind.measure)
+                .and_then(|m| p.goal(&m.goal))
+                .is_some_and(|g| g.area == area.id);
+            if !in_area {
+                continue;
+            }
+            let (bd, grp) = group_label(p, &c.breakdown, &c.group);
+            ws.write_string(row, 0, &c.indicator_id)?;
+            ws.write_string(row, 1, &ind.title)?;
+            ws.write_number(row, 2, c.year)?;
+            ws.write_string(row, 3, unit_name(p, &c.unit_id))?;
+            ws.write_string(row, 4, bd)?;
+            ws.write_string(row, 5, grp)?;
+            let value_format = match ind.unit {
+                MeasureUnit::Andel => &share,
+                MeasureUnit::Procentenheter => &points,
+                MeasureUnit::Antal => &count,
+            };
+            match (c.suppressed, c.value) {
+                (true, _) => {
+                    ws.write_string_with_format(row, 6, "..", &right)?;
+                    let why = reason
+                        .map(crate::store::reason_text)
+                        .unwrap_or("undantagen");
+                    ws.insert_note(
+                        row,
+                        6,
+                        &Note::new(format!(
+                            "Värdet redovisas inte: {why} ({} personer).",
+                            p.disclosure.min_cell
+                        ))
+                        .set_author("uppfolj"),
+                    )?;
+                }
+                (false, Some(v)) => {
+                    ws.write_number_with_format(row, 6, v, value_format)?;
+                }
+                (false, None) => {}
+            }
+            for (col, v) in [(7u16, c.numerator), (8, c.denominator), (9, c.n)] {
+                if let Some(v) = v {
+                    ws.write_number_with_format(row, col, v, &count)?;
+                }
+            }
+            for (col, v) in [(10u16, c.ci_low), (11, c.ci_high)] {
+                if let Some(v) = v {
+                    ws.write_number_with_format(row, col, v, value_format)?;
+                }
+            }
+            ws.write_string(row, 12, source_text(c.source))?;
+            row += 1;
+        }
+        ws.autofilter(0, 0, row.saturating_sub(1).max(1), headers.len() as u16 - 1)?;
+    }
+    wb.save(path)
+}
