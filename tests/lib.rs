@@ -4,6 +4,7 @@
 mod check;
 mod disclosure;
 mod reference;
+mod run;
 mod show;
 mod survey;
 mod template;

@@ -424,6 +424,17 @@ pub fn write_atomically(
         source,
     })?;
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("ut");
+    // Left behind by a run that was killed: never part of any output.
+    if let Ok(rd) = std::fs::read_dir(parent) {
+        for e in rd.flatten() {
+            let n = e.file_name().to_string_lossy().to_string();
+            if n.starts_with(&format!(".{name}.pågår-"))
+                || n.starts_with(&format!(".{name}.gammal-"))
+            {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
     let tmp = parent.join(format!(".{name}.pågår-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|source| Error::Io {

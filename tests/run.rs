@@ -1,0 +1,343 @@
+//! `uppfolj run` end to end on `data-samples/`: the indicator table, the
+//! charts, the report, the quality report and the manifest; byte-identical
+//! twice; the committed charts are what the code draws; a killed run leaves
+//! the previous output intact.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::test::{SAMPLE_PIPELINE, Test, repo_root};
+
+fn run_samples(out: &Path, charts: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args([
+            "run",
+            &repo_root().join(SAMPLE_PIPELINE).to_string_lossy(),
+            "--offline",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out)
+        .arg("--charts")
+        .arg(charts)
+        .output()
+        .unwrap()
+}
+
+/// Every file under `dir`, by relative path.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// The manifest without its stage times, which are the one thing allowed to differ.
+fn without_times(manifest: &[u8]) -> String {
+    let mut v: serde_json::Value = serde_json::from_slice(manifest).unwrap();
+    v["stages"] = serde_json::Value::Null;
+    v.to_string()
+}
+
+struct Sample {
+    _dir: tempfile::TempDir,
+    out: PathBuf,
+    stdout: String,
+}
+
+fn sample() -> Sample {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ut");
+    let o = run_samples(&out, &dir.path().join("charts"));
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    Sample {
+        _dir: dir,
+        out,
+        stdout,
+    }
+}
+
+#[test]
+fn the_run_on_the_samples_makes_every_output_and_repeats_byte_for_byte() {
+    let s = sample();
+    let first = files(&s.out);
+    for f in [
+        "indicators.csv",
+        "indicators.parquet",
+        "indikatorer.xlsx",
+        "kvalitet.json",
+        "manifest.json",
+        "rapport.html",
+        "charts/ENK-4.svg",
+        "charts/ENK-4.png",
+        "charts/paritet.svg",
+        "charts/fullstandighet.png",
+        "charts/aktiviteter.svg",
+        "feedback/amn-2021.txt",
+        "feedback/skarholmen-2019.txt",
+    ] {
+        assert!(first.contains_key(f), "{f} missing");
+    }
+
+    // The tidy table's columns and some known values.
+    let csv = String::from_utf8(first["indicators.csv"].clone()).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "indicator_id,year,unit_id,breakdown,group,value,numerator,denominator,n,ci_low,ci_high,suppressed,source"
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let find = |id: &str, year: &str, unit: &str, group: &str| {
+        rows.iter()
+            .find(|r| r[0] == id && r[1] == year && r[2] == unit && r[4] == group)
+            .cloned()
+    };
+    // The snapshot's Stockholm employment 2022 is 81.4 %.
+    assert_eq!(
+        find("REF-1", "2022", "stad", "total").unwrap()[5],
+        "0.8140000000000001"
+    );
+    for year in 2018..=2022 {
+        let y = year.to_string();
+        assert!(find("GAP-1", &y, "stad", "total").is_some(), "GAP-1 {year}");
+        assert!(
+            find("GAP-2", &y, "stad", "kvinna").is_some(),
+            "GAP-2 {year}"
+        );
+        let enk = find("ENK-4", &y, "stad", "total").unwrap();
+        let v: f64 = enk[5].parse().unwrap();
+        let (lo, hi): (f64, f64) = (enk[9].parse().unwrap(), enk[10].parse().unwrap());
+        assert!(lo < v && v < hi && enk[12] == "survey");
+    }
+    assert!(
+        rows.iter()
+            .filter(|r| r[0] == "SOC-7")
+            .all(|r| r[2] == "stad"),
+        "SOC-7 for the city only"
+    );
+    for r in rows.iter().filter(|r| r[11] == "true") {
+        assert!(
+            r[5].is_empty() && r[6].is_empty() && r[7].is_empty() && r[8].is_empty(),
+            "a withheld row carries numbers: {r:?}"
+        );
+    }
+    // The planted "ca 20" leaves ARB-2 (man) 2021 out of Arbetsmarknadsnämnden's numbers.
+    assert!(find("ARB-2", "2021", "amn", "man").is_none());
+
+    // The report's sections.
+    let html = String::from_utf8(first["rapport.html"].clone()).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"sv\">"));
+    for needle in [
+        "<h1>Uppföljning 2022: Stockholms stads strategi för romsk inkludering 2018–2022</h1>",
+        "<h2 id=\"sammanfattning\">Sammanfattning</h2>",
+        "<h2 id=\"omrade-ARB\">Rätten till arbete och försörjning</h2>",
+        "<h2 id=\"omrade-UPP\">Ansvarsfördelning och uppföljning</h2>",
+        "<h2 id=\"paritet\">Paritet: romer jämfört med hela staden</h2>",
+        "<h2 id=\"bilaga-kvalitet\">Bilaga 1. Datakvalitet</h2>",
+        "<h2 id=\"bilaga-metod\">Bilaga 2. Metod</h2>",
+        "<svg role=\"img\" aria-labelledby=\"t-ENK-4 d-ENK-4\"",
+        "@media print",
+    ] {
+        assert!(html.contains(needle), "the report lacks {needle}");
+    }
+    assert!(
+        !html.contains("src=\"http") && !html.contains("<link") && !html.contains("url(http"),
+        "the report must not fetch anything"
+    );
+
+    // The summary matches kvalitet.json.
+    let q: serde_json::Value = serde_json::from_slice(&first["kvalitet.json"]).unwrap();
+    assert!(
+        s.stdout.contains(&format!(
+            "Fel och varningar: {} fel, {} varningar",
+            q["errors"], q["warnings"]
+        )),
+        "{}",
+        s.stdout
+    );
+    assert!(s.stdout.contains(&format!(
+        "Avvisade filer: {}",
+        q["refused"].as_array().unwrap().len()
+    )));
+    let c2019 = q["completeness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["year"] == 2019)
+        .unwrap();
+    assert_eq!(c2019["missing"], serde_json::json!(["skarholmen"]));
+    assert!(
+        s.stdout
+            .contains("Saknade återrapporteringar: 1 (Skärholmens stadsdelsnämnd 2019)")
+    );
+    let withheld = q["withheld"].as_array().unwrap().len();
+    assert!(
+        s.stdout
+            .contains(&format!("Undantagna värden: {withheld} av {}", rows.len()))
+    );
+
+    // The manifest records inputs with their hashes.
+    let m: serde_json::Value = serde_json::from_slice(&first["manifest.json"]).unwrap();
+    let inputs = m["inputs"].as_array().unwrap();
+    assert_eq!(
+        inputs
+            .iter()
+            .filter(|i| i["kind"] == "återrapportering")
+            .count(),
+        91
+    );
+    assert_eq!(inputs.iter().filter(|i| i["kind"] == "enkät").count(), 5);
+    assert!(
+        inputs
+            .iter()
+            .all(|i| i["sha256"].as_str().unwrap().len() == 64)
+    );
+    assert_eq!(m["rows"]["indicators"], rows.len());
+
+    // A second run gives the same bytes, apart from the stage times.
+    let dir2 = tempfile::tempdir().unwrap();
+    let out2 = dir2.path().join("ut");
+    assert!(
+        run_samples(&out2, &dir2.path().join("charts"))
+            .status
+            .success()
+    );
+    let second = files(&out2);
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &first {
+        if name == "manifest.json" {
+            assert_eq!(without_times(bytes), without_times(&second[name]));
+        } else {
+            assert!(bytes == &second[name], "{name} differs between two runs");
+        }
+    }
+}
+
+#[test]
+fn the_committed_charts_are_what_the_code_draws() {
+    let s = sample();
+    let drawn = files(&s.out.join("charts"));
+    let committed: BTreeMap<String, Vec<u8>> = files(&repo_root().join("charts"))
+        .into_iter()
+        .filter(|(k, _)| k.ends_with(".svg") || k.ends_with(".png"))
+        .collect();
+    assert_eq!(
+        drawn.keys().collect::<Vec<_>>(),
+        committed.keys().collect::<Vec<_>>(),
+        "charts/ is out of date: run `cargo run --release -- run pipelines/romsk-inkludering-2018-2022.toml` and commit charts/"
+    );
+    for (name, bytes) in &drawn {
+        assert!(
+            bytes == &committed[name],
+            "charts/{name} differs from what the code draws; rerun and commit charts/"
+        );
+    }
+}
+
+#[test]
+fn a_killed_run_leaves_the_previous_output_intact() {
+    let s = sample();
+    let before = files(&s.out);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args([
+            "run",
+            &repo_root().join(SAMPLE_PIPELINE).to_string_lossy(),
+            "--offline",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&s.out)
+        .arg("--charts")
+        .arg(s.out.parent().unwrap().join("charts"))
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let _ = child.kill();
+    let _ = child.wait();
+    let after = files(&s.out);
+    assert!(
+        before == after,
+        "the output folder changed under a killed run"
+    );
+}
+
+#[test]
+fn a_refused_input_makes_exit_1_and_is_said_in_the_summary() {
+    let root = repo_root();
+    let t = Test::new();
+    let data = |p: &str| {
+        root.join("data-samples")
+            .join(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let t = t
+        .pipeline(&[
+            ("inbox = \"../data-samples/returns\"", "inbox = \"inkorg\""),
+            ("dir = \"../ut\"", "dir = \"ut\""),
+            ("charts = \"../charts\"", "charts = \"diagram\""),
+            (
+                "cache = \"../data-samples/reference\"",
+                &format!("cache = \"{}\"", data("reference")),
+            ),
+            (
+                "path = \"../data-samples/survey/enkat-2018.csv\"",
+                &format!("path = \"{}\"", data("survey/enkat-2018.csv")),
+            ),
+            (
+                "path = \"../data-samples/survey/enkat-2019.csv\"",
+                &format!("path = \"{}\"", data("survey/enkat-2019.csv")),
+            ),
+            (
+                "path = \"../data-samples/survey/enkat-2020.xlsx\"",
+                &format!("path = \"{}\"", data("survey/enkat-2020.xlsx")),
+            ),
+            (
+                "path = \"../data-samples/survey/enkat-2021.parquet\"",
+                &format!("path = \"{}\"", data("survey/enkat-2021.parquet")),
+            ),
+            (
+                "path = \"../data-samples/survey/enkat-2022.csv\"",
+                &format!("path = \"{}\"", data("survey/enkat-2022.csv")),
+            ),
+        ])
+        .fixture("returns/un-2022.xlsx", "inkorg/2022/un-2022.xlsx")
+        .fixture("returns/truncated.xlsx", "inkorg/2022/amn-2022.xlsx");
+    let (out, dir) = t
+        .args(&["run", "p.toml", "--offline", "-q"])
+        .status(1)
+        .stdout_has("Avvisade filer: 1")
+        .stdout_has("inkorg/2022/amn-2022.xlsx")
+        .run_keep();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("Saknade återrapporteringar:"), "{stdout}");
+    let q: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("ut/kvalitet.json")).unwrap())
+            .unwrap();
+    assert_eq!(q["refused"][0]["file"], "inkorg/2022/amn-2022.xlsx");
+    assert!(dir.path().join("ut/feedback/avvisad-amn-2022.txt").exists());
+    assert!(
+        dir.path().join("diagram/UTB-3.svg").exists(),
+        "charts are published where the pipeline says"
+    );
+}
