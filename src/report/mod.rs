@@ -35,6 +35,7 @@ h5 { font-size: 1rem; margin-top: 1.25rem; }
 a { color: #005a8c; }
 a:focus, a:hover { outline: 2px solid #005a8c; outline-offset: 2px; }
 nav ol { columns: 2; }
+@media (max-width: 40rem) { nav ol { columns: 1; } h1 { font-size: 1.6rem; } }
 .table-wrap { overflow-x: auto; margin: .75rem 0 1.5rem; }
 table { border-collapse: collapse; min-width: 20rem; }
 caption { text-align: left; font-weight: bold; padding: .25rem 0; }
