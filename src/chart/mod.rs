@@ -116,7 +116,7 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
     };
     let source = match ind.source {
         Source::Return => "nämndernas återrapportering".to_string(),
-        Source::Survey => "enkät till romska invånare".to_string(),
+        Source::Survey => "enkät".to_string(),
         Source::Reference => "Kolada (referensstatistik)".to_string(),
         Source::Derived => "enkät och Kolada, beräknat".to_string(),
     };
@@ -558,7 +558,7 @@ pub fn draw_bars<DB: DrawingBackend>(
     ))
     .map_err(err)?;
     let colors = [GREEN, SKY, ORANGE, RGBColor(200, 200, 200)];
-    let text_colors = [WHITE, BLACK, BLACK, BLACK];
+    let text_colors = [BLACK, BLACK, BLACK, BLACK];
     let left = 330;
     let width = WIDTH as i32 - left - 40;
     let max: usize = rows
@@ -568,7 +568,7 @@ pub fn draw_bars<DB: DrawingBackend>(
         .unwrap_or(1)
         .max(1);
     for (i, (name, counts)) in rows.iter().enumerate() {
-        let top = 60 + i as i32 * 44;
+        let top = 60 + i as i32 * 62;
         root.draw(&Text::new(
             name.clone(),
             (20, top + 8),
@@ -603,9 +603,21 @@ pub fn draw_bars<DB: DrawingBackend>(
             }
             x += w;
         }
+        // The counts in words too, so that no category rests on colour alone.
+        let words: Vec<String> = categories
+            .iter()
+            .zip(counts)
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
+        root.draw(&Text::new(
+            words.join(" · "),
+            (left, top + 34),
+            ("sans-serif", 12).into_font().color(&GREY),
+        ))
+        .map_err(err)?;
     }
     let mut x = 20;
-    let y = 60 + rows.len() as i32 * 44 + 10;
+    let y = 60 + rows.len() as i32 * 62 + 4;
     for (k, c) in categories.iter().enumerate() {
         root.draw(&Rectangle::new(
             [(x, y), (x + 16, y + 16)],

@@ -305,7 +305,7 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
     }
     let _ = writeln!(
         out,
-        "<li><a href=\"#paritet\">Paritet: romer jämfört med hela staden</a></li><li><a href=\"#bilaga-kvalitet\">Bilaga 1. Datakvalitet</a></li><li><a href=\"#bilaga-metod\">Bilaga 2. Metod</a></li></ol></nav>\n<main>"
+        "<li><a href=\"#paritet\">Jämförelse med hela staden</a></li><li><a href=\"#bilaga-kvalitet\">Bilaga 1. Datakvalitet</a></li><li><a href=\"#bilaga-metod\">Bilaga 2. Metod</a></li></ol></nav>\n<main>"
     );
 
     // Summary.
@@ -420,11 +420,16 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
     // Parity.
     let _ = writeln!(
         out,
-        "<section aria-labelledby=\"paritet\"><h2 id=\"paritet\">Paritet: romer jämfört med hela staden</h2>"
+        "<section aria-labelledby=\"paritet\"><h2 id=\"paritet\">Jämförelse med hela staden</h2>"
     );
     let _ = writeln!(
         out,
-        "<p>Strategins måttstock är att en rom som fyller 20 år 2032 ska ha samma möjligheter som en icke-rom. Skillnaden nedan är andelen bland de svarande i enkäten minus andelen i hela Stockholms stad, i procentenheter; ett negativt tal betyder att romer ligger under stadens nivå.</p>"
+        "<p>{}Skillnaden nedan är andelen bland de svarande i enkäten minus samma andel för hela staden, i procentenheter; ett negativt tal betyder att de svarande ligger under stadens nivå.</p>",
+        p.strategy
+            .national_goal
+            .as_ref()
+            .map(|g| format!("Strategins måttstock: {} ", esc(g)))
+            .unwrap_or_default()
     );
     if let Some(svg) = charts.get("paritet") {
         let gaps: Vec<&Indicator> = p
@@ -567,9 +572,9 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
     let min = p.disclosure.min_cell;
     let k = p.survey.as_ref().map(|s| s.k_anonymity).unwrap_or(5);
     let _ = writeln!(out, "<section aria-labelledby=\"bilaga-metod\"><h2 id=\"bilaga-metod\">Bilaga 2. Metod</h2>
-<h3>Källor</h3><p>Nämndernas och stadsdelsnämndernas årliga återrapportering i Excel, en anonym enkät till romska invånare om förtroende, utbildning och arbete, och referensstatistik för hela staden från Kolada.</p>
+<h3>Källor</h3><p>Nämndernas och stadsdelsnämndernas årliga återrapportering i Excel, en anonym enkät, och referensstatistik för hela staden från Kolada.</p>
 <h3>Osäkerhet i enkäten</h3><p>Andelarna från enkäten redovisas med ett 95-procentigt konfidensintervall enligt Wilsons metod, som fungerar även för små grupper och andelar nära 0 eller 100 procent. När svaren är viktade beräknas andelen med vikterna och intervallet på det effektiva urvalet enligt Kish, (Σw)²/Σw², så att ojämna vikter ger bredare intervall.</p>
-<h3>Skydd för enskilda</h3><p>Enkäten handlar om en etnisk minoritet, och etniskt ursprung är en känslig personuppgift. Därför tas bara anonyma svar emot: en fil med personnummer, e-postadresser, telefonnummer eller kolumner med namn eller adresser avvisas i sin helhet. Varje kombination av kön, åldersklass och område ska ha minst {k} svarande; annars slås områdena ihop till hela staden, eller så avvisas filen.</p>
+<h3>Skydd för enskilda</h3><p>Enkätsvar kan röja känsliga personuppgifter, till exempel etniskt ursprung. Därför tas bara anonyma svar emot: en fil med personnummer, e-postadresser, telefonnummer eller kolumner med namn eller adresser avvisas i sin helhet. Varje kombination av kön, åldersklass och område ska ha minst {k} svarande; annars slås områdena ihop till hela staden, eller så avvisas filen.</p>
 <p>Värden som bygger på färre än {min} personer redovisas inte (“..”). För andelar gäller det också när antalet som uppfyller villkoret, eller antalet som inte gör det, är färre än {min}. Därtill undantas fler värden där det behövs för att ett undantaget värde inte ska kunna räknas fram ur en totalsumma och de värden som visas. Att inget undantaget värde kan räknas fram kontrolleras för varje tabell. Känsliga indikatorer, som placerade barn, redovisas bara för hela staden.</p>
 <h3>Mål</h3><p>En indikator har nått målet när utfallet ligger på målets rätta sida; den har närmat sig målet när den ligger högst {} procent från målvärdet.</p></section>", crate::chart::format::decimal(p.output.approached_within * 100.0, 0));
     let _ = writeln!(

@@ -502,9 +502,12 @@ fn draw_charts(
             })
             .collect();
         let spec = chart::TrendSpec {
-            title: "Skillnad mot hela staden: andel som arbetar (GAP-1) och andel med minst gymnasial utbildning (GAP-2)".into(),
-            subtitle: "Enkätens andel minus hela stadens, procentenheter".into(),
-            source: format!("Källa: enkät till romska invånare och Kolada. {}", p.strategy.title),
+            title: format!(
+                "Skillnad mot hela staden: {}",
+                gaps.iter().map(|g| g.id.as_str()).collect::<Vec<_>>().join(" och ")
+            ),
+            subtitle: "Enkätens andel minus hela stadens, procentenheter; under noll är under stadens nivå".into(),
+            source: format!("Källa: enkät och Kolada, beräknat. {}", p.strategy.title),
             unit: crate::pipeline::MeasureUnit::Procentenheter,
             years: years.clone(),
             series,
@@ -574,7 +577,7 @@ fn draw_charts(
         "Åtgärdernas status {} per rättighetsområde (antal nämndsvar)",
         d.report_year
     );
-    let height = 110 + 44 * bars.len() as u32;
+    let height = 100 + 62 * bars.len() as u32;
     svgs.insert(
         "aktiviteter".into(),
         chart::write_overview(
