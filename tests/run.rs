@@ -341,3 +341,98 @@ fn a_refused_input_makes_exit_1_and_is_said_in_the_summary() {
         "charts are published where the pipeline says"
     );
 }
+
+#[test]
+fn no_value_from_a_refused_survey_file_reaches_any_output() {
+    let root = repo_root();
+    let data = |p: &str| {
+        root.join("data-samples")
+            .join(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let mut survey =
+        std::fs::read_to_string(root.join("data-samples/survey/enkat-2018.csv")).unwrap();
+    // A personnummer and an e-mail address in the free-text column of two rows.
+    let lines: Vec<String> = survey
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match i {
+            3 => format!(
+                "{}Ring mig 811218-9876",
+                l.trim_end_matches(',').to_string() + ","
+            ),
+            5 => format!(
+                "{}skriv till ulla.ungersson@example.se",
+                l.trim_end_matches(',').to_string() + ","
+            ),
+            _ => l.to_string(),
+        })
+        .collect();
+    survey = lines.join("\r\n") + "\r\n";
+    let t = Test::new()
+        .pipeline(&[
+            (
+                "inbox = \"../data-samples/returns\"",
+                &format!("inbox = \"{}\"", data("returns")),
+            ),
+            ("dir = \"../ut\"", "dir = \"ut\""),
+            ("charts = \"../charts\"", "charts = \"diagram\""),
+            (
+                "cache = \"../data-samples/reference\"",
+                &format!("cache = \"{}\"", data("reference")),
+            ),
+            (
+                "path = \"../data-samples/survey/enkat-2018.csv\"",
+                "path = \"enkat-2018.csv\"",
+            ),
+            (
+                "path = \"../data-samples/survey/enkat-2019.csv\"",
+                &format!("path = \"{}\"", data("survey/enkat-2019.csv")),
+            ),
+            (
+                "path = \"../data-samples/survey/enkat-2020.xlsx\"",
+                &format!("path = \"{}\"", data("survey/enkat-2020.xlsx")),
+            ),
+            (
+                "path = \"../data-samples/survey/enkat-2021.parquet\"",
+                &format!("path = \"{}\"", data("survey/enkat-2021.parquet")),
+            ),
+            (
+                "path = \"../data-samples/survey/enkat-2022.csv\"",
+                &format!("path = \"{}\"", data("survey/enkat-2022.csv")),
+            ),
+        ])
+        .write("enkat-2018.csv", survey);
+    let secrets = [
+        "811218",
+        "9876",
+        "ulla",
+        "ungersson",
+        "example.se",
+        "Ring mig",
+    ];
+    let mut t = t
+        .args(&["run", "p.toml", "--offline", "-v"])
+        .status(1)
+        .stdout_has("Avvisade filer: 1");
+    for s in secrets {
+        t = t.stdout_lacks(s).stderr_lacks(s);
+    }
+    let (_, dir) = t.run_keep();
+    // Nothing from the file in anything written, and no 2018 survey numbers.
+    for (name, bytes) in files(&dir.path().join("ut")) {
+        let text = String::from_utf8_lossy(&bytes);
+        for s in secrets {
+            assert!(!text.contains(s), "{s:?} found in {name}");
+        }
+    }
+    let csv = std::fs::read_to_string(dir.path().join("ut/indicators.csv")).unwrap();
+    assert!(
+        !csv.lines().any(|l| l.starts_with("ENK-1,2018,")),
+        "the refused year has no survey numbers"
+    );
+    assert!(csv.lines().any(|l| l.starts_with("ENK-1,2019,")));
+    let q = std::fs::read_to_string(dir.path().join("ut/kvalitet.json")).unwrap();
+    assert!(q.contains("kolumnen \\\"kommentar\\\" innehåller något som ser ut som ett personnummer eller samordningsnummer på 1 rad"), "{q}");
+}

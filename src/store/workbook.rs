@@ -154,7 +154,7 @@ pub fn write(
                         row,
                         6,
                         &Note::new(format!(
-                            "Värdet redovisas inte: {why} ({} personer).",
+                            "Värdet redovisas inte: {why} (gränsen är {} personer).",
                             p.disclosure.min_cell
                         ))
                         .set_author("uppfolj"),
