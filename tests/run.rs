@@ -358,14 +358,16 @@ fn no_value_from_a_refused_survey_file_reaches_any_output() {
         .lines()
         .enumerate()
         .map(|(i, l)| match i {
-            3 => format!(
-                "{}Ring mig 811218-9876",
-                l.trim_end_matches(',').to_string() + ","
-            ),
-            5 => format!(
-                "{}skriv till ulla.ungersson@example.se",
-                l.trim_end_matches(',').to_string() + ","
-            ),
+            3 | 5 => {
+                // Replace the last field, the free-text comment.
+                let mut f: Vec<&str> = l.split(',').collect();
+                *f.last_mut().unwrap() = if i == 3 {
+                    "Ring mig 811218-9876"
+                } else {
+                    "skriv till ulla.ungersson@example.se"
+                };
+                f.join(",")
+            }
             _ => l.to_string(),
         })
         .collect();
@@ -434,5 +436,5 @@ fn no_value_from_a_refused_survey_file_reaches_any_output() {
     );
     assert!(csv.lines().any(|l| l.starts_with("ENK-1,2019,")));
     let q = std::fs::read_to_string(dir.path().join("ut/kvalitet.json")).unwrap();
-    assert!(q.contains("kolumnen \\\"kommentar\\\" innehåller något som ser ut som ett personnummer eller samordningsnummer på 1 rad"), "{q}");
+    assert!(q.contains("Kolumnen \\\"kommentar\\\" innehåller något som ser ut som ett personnummer eller samordningsnummer på 1 rad"), "{q}");
 }
