@@ -281,46 +281,58 @@ fn a_killed_run_leaves_the_previous_output_intact() {
     );
 }
 
-#[test]
-fn a_refused_input_makes_exit_1_and_is_said_in_the_summary() {
+/// The sample pipeline in a test folder: returns from `inbox`, the 2018 survey
+/// from `survey_2018`, everything else from `data-samples/`, output in `ut/`.
+fn pipeline_in_test_folder(t: Test, inbox: &str, survey_2018: &str) -> Test {
     let root = repo_root();
-    let t = Test::new();
     let data = |p: &str| {
         root.join("data-samples")
             .join(p)
             .to_string_lossy()
             .replace('\\', "/")
     };
-    let t = t
-        .pipeline(&[
-            ("inbox = \"../data-samples/returns\"", "inbox = \"inkorg\""),
-            ("dir = \"../ut\"", "dir = \"ut\""),
-            ("charts = \"../charts\"", "charts = \"diagram\""),
-            (
-                "cache = \"../data-samples/reference\"",
-                &format!("cache = \"{}\"", data("reference")),
-            ),
-            (
-                "path = \"../data-samples/survey/enkat-2018.csv\"",
-                &format!("path = \"{}\"", data("survey/enkat-2018.csv")),
-            ),
-            (
-                "path = \"../data-samples/survey/enkat-2019.csv\"",
-                &format!("path = \"{}\"", data("survey/enkat-2019.csv")),
-            ),
-            (
-                "path = \"../data-samples/survey/enkat-2020.xlsx\"",
-                &format!("path = \"{}\"", data("survey/enkat-2020.xlsx")),
-            ),
-            (
-                "path = \"../data-samples/survey/enkat-2021.parquet\"",
-                &format!("path = \"{}\"", data("survey/enkat-2021.parquet")),
-            ),
-            (
-                "path = \"../data-samples/survey/enkat-2022.csv\"",
-                &format!("path = \"{}\"", data("survey/enkat-2022.csv")),
-            ),
-        ])
+    let survey = |y: &str| format!("path = \"{}\"", data(&format!("survey/enkat-{y}")));
+    t.pipeline(&[
+        (
+            "inbox = \"../data-samples/returns\"",
+            &format!("inbox = \"{inbox}\""),
+        ),
+        ("dir = \"../ut\"", "dir = \"ut\""),
+        ("charts = \"../charts\"", "charts = \"diagram\""),
+        (
+            "cache = \"../data-samples/reference\"",
+            &format!("cache = \"{}\"", data("reference")),
+        ),
+        (
+            "path = \"../data-samples/survey/enkat-2018.csv\"",
+            &format!("path = \"{survey_2018}\""),
+        ),
+        (
+            "path = \"../data-samples/survey/enkat-2019.csv\"",
+            &survey("2019.csv"),
+        ),
+        (
+            "path = \"../data-samples/survey/enkat-2020.xlsx\"",
+            &survey("2020.xlsx"),
+        ),
+        (
+            "path = \"../data-samples/survey/enkat-2021.parquet\"",
+            &survey("2021.parquet"),
+        ),
+        (
+            "path = \"../data-samples/survey/enkat-2022.csv\"",
+            &survey("2022.csv"),
+        ),
+    ])
+}
+
+#[test]
+fn a_refused_input_makes_exit_1_and_is_said_in_the_summary() {
+    let survey_2018 = repo_root()
+        .join("data-samples/survey/enkat-2018.csv")
+        .to_string_lossy()
+        .replace('\\', "/");
+    let t = pipeline_in_test_folder(Test::new(), "inkorg", &survey_2018)
         .fixture("returns/un-2022.xlsx", "inkorg/2022/un-2022.xlsx")
         .fixture("returns/truncated.xlsx", "inkorg/2022/amn-2022.xlsx");
     let (out, dir) = t
@@ -345,12 +357,6 @@ fn a_refused_input_makes_exit_1_and_is_said_in_the_summary() {
 #[test]
 fn no_value_from_a_refused_survey_file_reaches_any_output() {
     let root = repo_root();
-    let data = |p: &str| {
-        root.join("data-samples")
-            .join(p)
-            .to_string_lossy()
-            .replace('\\', "/")
-    };
     let mut survey =
         std::fs::read_to_string(root.join("data-samples/survey/enkat-2018.csv")).unwrap();
     // A personnummer and an e-mail address in the free-text column of two rows.
@@ -372,39 +378,11 @@ fn no_value_from_a_refused_survey_file_reaches_any_output() {
         })
         .collect();
     survey = lines.join("\r\n") + "\r\n";
-    let t = Test::new()
-        .pipeline(&[
-            (
-                "inbox = \"../data-samples/returns\"",
-                &format!("inbox = \"{}\"", data("returns")),
-            ),
-            ("dir = \"../ut\"", "dir = \"ut\""),
-            ("charts = \"../charts\"", "charts = \"diagram\""),
-            (
-                "cache = \"../data-samples/reference\"",
-                &format!("cache = \"{}\"", data("reference")),
-            ),
-            (
-                "path = \"../data-samples/survey/enkat-2018.csv\"",
-                "path = \"enkat-2018.csv\"",
-            ),
-            (
-                "path = \"../data-samples/survey/enkat-2019.csv\"",
-                &format!("path = \"{}\"", data("survey/enkat-2019.csv")),
-            ),
-            (
-                "path = \"../data-samples/survey/enkat-2020.xlsx\"",
-                &format!("path = \"{}\"", data("survey/enkat-2020.xlsx")),
-            ),
-            (
-                "path = \"../data-samples/survey/enkat-2021.parquet\"",
-                &format!("path = \"{}\"", data("survey/enkat-2021.parquet")),
-            ),
-            (
-                "path = \"../data-samples/survey/enkat-2022.csv\"",
-                &format!("path = \"{}\"", data("survey/enkat-2022.csv")),
-            ),
-        ])
+    let inbox = root
+        .join("data-samples/returns")
+        .to_string_lossy()
+        .replace('\\', "/");
+    let t = pipeline_in_test_folder(Test::new(), &inbox, "enkat-2018.csv")
         .write("enkat-2018.csv", survey);
     let secrets = [
         "811218",

@@ -471,12 +471,10 @@ pub fn write_trend(spec: &TrendSpec, dir: &Path, name: &str) -> Result<String, E
     Ok(svg)
 }
 
-/// A grid of units × years: reported (filled, ✓) or missing (open, –).
-pub fn draw_grid<DB: DrawingBackend>(
-    root: DrawingArea<DB, Shift>,
+/// A white canvas with the chart's title in the top left.
+fn blank_with_title<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
     title: &str,
-    rows: &[(String, Vec<Option<bool>>)],
-    years: &[i32],
 ) -> Result<(), Error> {
     root.fill(&WHITE).map_err(err)?;
     root.draw(&Text::new(
@@ -488,6 +486,17 @@ pub fn draw_grid<DB: DrawingBackend>(
             .color(&BLACK),
     ))
     .map_err(err)?;
+    Ok(())
+}
+
+/// A grid of units × years: reported (filled, ✓) or missing (open, –).
+pub fn draw_grid<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    title: &str,
+    rows: &[(String, Vec<Option<bool>>)],
+    years: &[i32],
+) -> Result<(), Error> {
+    blank_with_title(&root, title)?;
     let left = 300;
     let cell_w = 90;
     let row_h = 24;
@@ -547,16 +556,7 @@ pub fn draw_bars<DB: DrawingBackend>(
     categories: &[&str],
     rows: &[(String, Vec<usize>)],
 ) -> Result<(), Error> {
-    root.fill(&WHITE).map_err(err)?;
-    root.draw(&Text::new(
-        title.to_string(),
-        (20, 12),
-        ("sans-serif", 21)
-            .into_font()
-            .style(FontStyle::Bold)
-            .color(&BLACK),
-    ))
-    .map_err(err)?;
+    blank_with_title(&root, title)?;
     let colors = [GREEN, SKY, ORANGE, RGBColor(200, 200, 200)];
     let text_colors = [BLACK, BLACK, BLACK, BLACK];
     let left = 330;

@@ -522,16 +522,7 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
         }
         let _ = writeln!(out, "</ul>");
     }
-    let errors = d
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let warnings = d
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Warning)
-        .count();
+    let (errors, warnings) = (d.count(Severity::Error), d.count(Severity::Warning));
     let _ = writeln!(
         out,
         "<p>Valideringen gav {errors} fel och {warnings} varningar; alla finns i <code>kvalitet.json</code>, och varje nämnd får sina i <code>feedback/</code>.</p>"

@@ -46,6 +46,16 @@ pub struct RunData {
     pub completeness: Vec<Completeness>,
 }
 
+impl RunData {
+    /// How many findings of a severity the run made.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Completeness {
     pub year: i32,
@@ -701,6 +711,26 @@ fn publish_charts(from: &Path, to: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// `pipelines/../ut` as `ut`: a path as a person would write it.
+pub fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
+    }
+}
+
 /// The summary the run ends with; its figures are those of `kvalitet.json`.
 pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> Summary {
     let mut lines = Vec::new();
@@ -747,16 +777,7 @@ pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> Summary {
     {
         lines.push(format!("Referensstatistik: {}", s.describe()));
     }
-    let errors = d
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let warnings = d
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Warning)
-        .count();
+    let (errors, warnings) = (d.count(Severity::Error), d.count(Severity::Warning));
     lines.push(format!(
         "Fel och varningar: {errors} fel, {warnings} varningar (se kvalitet.json och feedback/)"
     ));
@@ -765,7 +786,7 @@ pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> Summary {
         d.cells.iter().filter(|(c, _)| c.suppressed).count(),
         d.cells.len()
     ));
-    lines.push(format!("Utdata: {}", out.display()));
+    lines.push(format!("Utdata: {}", tidy(out).display()));
     Summary {
         out: out.to_path_buf(),
         lines,

@@ -182,14 +182,13 @@ pub fn write_quality(p: &Pipeline, d: &RunData, path: &Path) -> Result<(), Error
             })
         })
         .collect();
-    let count = |s: Severity| d.findings.iter().filter(|f| f.severity == s).count();
     let doc = serde_json::json!({
         "strategy": p.strategy.id,
         "report_year": d.report_year,
         "min_cell": p.disclosure.min_cell,
         "completeness": d.completeness,
-        "errors": count(Severity::Error),
-        "warnings": count(Severity::Warning),
+        "errors": d.count(Severity::Error),
+        "warnings": d.count(Severity::Warning),
         "refused": refused,
         "findings": d.findings,
         "reference": reference,
