@@ -89,6 +89,21 @@ enum Command {
         #[arg(long)]
         offline: bool,
     },
+    /// Write a larger synthetic follow-up, for measuring how the pipeline scales.
+    #[command(hide = true)]
+    ScaleData {
+        /// Reporting units added to the sample's.
+        #[arg(long)]
+        units: usize,
+        /// Survey respondents per year.
+        #[arg(long)]
+        respondents: usize,
+        /// Survey files as CSV instead of Parquet.
+        #[arg(long)]
+        csv: bool,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Write the synthetic sample returns (for data-samples/ and tests).
     #[command(hide = true)]
     SampleData {
@@ -339,6 +354,25 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             } else {
                 ExitCode::from(EXIT_FINDINGS)
             })
+        }
+        Command::ScaleData {
+            units,
+            respondents,
+            csv,
+            out,
+        } => {
+            let scale = uppfolj::samples::scale::Scale {
+                units,
+                respondents,
+                csv,
+            };
+            let path =
+                uppfolj::samples::scale::write(&scale, &out).map_err(|source| Error::Io {
+                    context: format!("kan inte skriva till {}", out.display()),
+                    source,
+                })?;
+            println!("{}", path.display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::SampleData {
             pipeline: path,

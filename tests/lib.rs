@@ -5,6 +5,7 @@ mod check;
 mod disclosure;
 mod reference;
 mod run;
+mod scale;
 mod show;
 mod survey;
 mod template;

@@ -13,6 +13,7 @@ use crate::pipeline::{Direction, MeasureUnit, Pipeline, UnitKind};
 use crate::template::{self, Entry, Fill};
 
 pub mod reference;
+pub mod scale;
 pub mod survey;
 
 /// A mistake planted on purpose: unit, year, indicator, group, what is written.

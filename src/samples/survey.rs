@@ -238,6 +238,15 @@ fn code_for(survey: &Survey, cb: &Codebook, var: &str, value: &str) -> String {
 
 /// Writes each year's file where the pipeline's `[[survey.files]]` says.
 pub fn write_surveys(p: &Pipeline, base: &Path) -> std::io::Result<Vec<PathBuf>> {
+    write_surveys_sized(p, base, None)
+}
+
+/// As [`write_surveys`], with `respondents` a year instead of the samples' sizes.
+pub fn write_surveys_sized(
+    p: &Pipeline,
+    base: &Path,
+    respondents: Option<usize>,
+) -> std::io::Result<Vec<PathBuf>> {
     let Some(survey) = &p.survey else {
         return Ok(Vec::new());
     };
@@ -246,11 +255,13 @@ pub fn write_surveys(p: &Pipeline, base: &Path) -> std::io::Result<Vec<PathBuf>>
         let Some(cb) = survey.codebook(&f.codebook) else {
             continue;
         };
-        let n = SIZES
-            .iter()
-            .find(|(y, _)| *y == f.year)
-            .map(|(_, n)| *n)
-            .unwrap_or(500);
+        let n = respondents.unwrap_or_else(|| {
+            SIZES
+                .iter()
+                .find(|(y, _)| *y == f.year)
+                .map(|(_, n)| *n)
+                .unwrap_or(500)
+        });
         let mut rng = Rng::new(seed_of(&["enkät", &f.year.to_string()]));
         let mut people = quotas(n);
         // Shuffle, so that rows come in no telling order.

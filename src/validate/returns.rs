@@ -78,11 +78,21 @@ fn refusal_finding(r: Refusal) -> Finding {
 pub fn validate_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Outcome {
     let mut out = Outcome::default();
     let mut books: Vec<ReturnWorkbook> = Vec::new();
-    for f in files {
-        let expect = Expect {
-            year: year.or_else(|| super::folder_year(f)),
-        };
-        match returns::read(p, f, expect) {
+    // Workbooks are read in parallel on all cores; the results keep the files' order.
+    let read: Vec<Result<ReturnWorkbook, Refusal>> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|f| {
+                let expect = Expect {
+                    year: year.or_else(|| super::folder_year(f)),
+                };
+                returns::read(p, f, expect)
+            })
+            .collect()
+    };
+    for r in read {
+        match r {
             Ok(b) => books.push(b),
             Err(r) => {
                 out.refused.push(r.file.clone());

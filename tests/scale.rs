@@ -1,0 +1,72 @@
+//! The scale generator: a larger follow-up that the pipeline runs through.
+
+use crate::test::Test;
+
+#[test]
+fn a_generated_follow_up_with_more_units_runs_through() {
+    let (_, dir) = Test::new()
+        .args(&[
+            "scale-data",
+            "--units",
+            "6",
+            "--respondents",
+            "700",
+            "--out",
+            "skala",
+        ])
+        .stdout_has("skala/pipeline.toml")
+        .run_keep();
+    let root = dir.path().join("skala");
+    // The sample's units plus six, each with a return every year.
+    let returns_2022 = std::fs::read_dir(root.join("returns/2022"))
+        .unwrap()
+        .count();
+    assert_eq!(returns_2022, 18 + 6);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args(["run", "skala/pipeline.toml", "--offline", "-q"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "Lästa: {} återrapporteringar, 5 enkätfiler",
+            91 + 6 * 5
+        )),
+        "{stdout}"
+    );
+    let q: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("ut/kvalitet.json")).unwrap()).unwrap();
+    let survey = q["survey"].as_array().unwrap();
+    assert!(
+        survey
+            .iter()
+            .all(|s| s["respondents"].as_u64().unwrap() >= 700)
+    );
+    // The same arguments give the same files.
+    let again = dir.path().join("igen");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args([
+            "scale-data",
+            "--units",
+            "6",
+            "--respondents",
+            "700",
+            "--out",
+        ])
+        .arg(&again)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for f in [
+        "pipeline.toml",
+        "survey/enkat-2019.parquet",
+        "returns/2021/enhet-00003-2021.xlsx",
+    ] {
+        assert!(
+            std::fs::read(root.join(f)).unwrap() == std::fs::read(again.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
