@@ -1,0 +1,132 @@
+//! Benchmarks of each stage and of `run` end to end (divan). Figures and the
+//! commands to reproduce them are in BENCHMARKS.md.
+//!
+//!     cargo bench --bench stages
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use divan::Bencher;
+use uppfolj::pipeline::{self, Pipeline};
+use uppfolj::run::{self, Options};
+use uppfolj::samples::scale::{self, Scale};
+
+fn main() {
+    divan::main();
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sample() -> Pipeline {
+    pipeline::load(&root().join("pipelines/romsk-inkludering-2018-2022.toml")).unwrap()
+}
+
+/// A generated follow-up, made once per benchmark run.
+struct Generated {
+    _dir: tempfile::TempDir,
+    pipeline: PathBuf,
+}
+
+fn generate(units: usize, respondents: usize, csv: bool) -> Generated {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = scale::write(&Scale { units, respondents, csv }, dir.path()).unwrap();
+    Generated { _dir: dir, pipeline }
+}
+
+/// One survey year of a million respondents, as Parquet and as CSV.
+static MILLION_PARQUET: LazyLock<Generated> = LazyLock::new(|| generate(0, 1_000_000, false));
+static MILLION_CSV: LazyLock<Generated> = LazyLock::new(|| generate(0, 1_000_000, true));
+/// The region scale: 1,000 more units, 200,000 respondents a year.
+static REGION: LazyLock<Generated> = LazyLock::new(|| generate(1_000, 200_000, false));
+
+/// Reading one committee return (calamine), the unit of the returns target.
+#[divan::bench(sample_count = 200)]
+fn returns_read_one_workbook(b: Bencher) {
+    let p = sample();
+    let file = root().join("data-samples/returns/2022/amn-2022.xlsx");
+    b.bench(|| uppfolj::ingest::returns::read(&p, &file, Default::default()).unwrap());
+}
+
+/// Reading and validating all 91 sample returns, in parallel.
+#[divan::bench(sample_count = 20)]
+fn returns_validate_91(b: Bencher) {
+    let p = sample();
+    let (files, _) = uppfolj::validate::collect_files(&[root().join("data-samples/returns")]);
+    b.bench(|| uppfolj::validate::returns::validate_files(&p, &files, None));
+}
+
+/// A million survey rows from a file to all survey indicators with
+/// intervals and disclosure control.
+fn survey_million(b: Bencher, g: &Generated, ext: &str) {
+    let p = pipeline::load(&g.pipeline).unwrap();
+    let base = g.pipeline.parent().unwrap().to_path_buf();
+    let file = base.join(format!("survey/enkat-2021.{ext}"));
+    b.bench(|| {
+        let o = uppfolj::validate::survey::validate_files(&p, &base, std::slice::from_ref(&file), Some(2021));
+        let cells = uppfolj::aggregate::survey::cells(&p, &o.respondents[0]).unwrap();
+        uppfolj::disclose::protect(&p, cells).unwrap()
+    });
+}
+
+#[divan::bench(sample_count = 5)]
+fn survey_million_rows_parquet(b: Bencher) {
+    survey_million(b, &MILLION_PARQUET, "parquet");
+}
+
+#[divan::bench(sample_count = 5)]
+fn survey_million_rows_csv(b: Bencher) {
+    survey_million(b, &MILLION_CSV, "csv");
+}
+
+/// One trend chart, SVG and PNG.
+#[divan::bench(sample_count = 20)]
+fn chart_one_indicator(b: Bencher) {
+    let p = sample();
+    let out = tempfile::tempdir().unwrap();
+    let spec = uppfolj::chart::TrendSpec {
+        title: "ENK-4 Andel 20–64 år som arbetar eller har eget företag".into(),
+        subtitle: "Hela staden".into(),
+        source: "Källa: enkät".into(),
+        unit: uppfolj::pipeline::MeasureUnit::Andel,
+        years: (2018..=2022).collect(),
+        series: vec![uppfolj::chart::Series {
+            label: "Totalt".into(),
+            points: (2018..=2022).map(|y| (y, Some(0.4 + (y - 2018) as f64 * 0.02), Some((0.35, 0.5)))).collect(),
+            band: true,
+        }],
+        targets: vec![(2022, 0.5)],
+        withheld_years: vec![],
+    };
+    let _ = p;
+    b.bench(|| uppfolj::chart::write_trend(&spec, out.path(), "ENK-4").unwrap());
+}
+
+fn run_end_to_end(b: Bencher, pipeline_path: &Path) {
+    let p = pipeline::load(pipeline_path).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    b.bench(|| {
+        let opts = Options {
+            year: None,
+            out: None,
+            offline: true,
+            charts: None,
+        };
+        let mut progress = run::progress::Progress::new(true, false);
+        let d = run::compute(&p, pipeline_path, &opts, &mut progress).unwrap();
+        run::write_outputs(&p, pipeline_path, &d, &out.path().join("ut"), None, &mut progress).unwrap();
+    });
+}
+
+/// `run` on data-samples/: about 20 units × 5 years, up to 1,350 respondents a year.
+#[divan::bench(sample_count = 10)]
+fn run_city(b: Bencher) {
+    run_end_to_end(b, &root().join("pipelines/romsk-inkludering-2018-2022.toml"));
+}
+
+/// `run` at the region scale: 1,000 more units × 5 years, 200,000 respondents a year.
+#[divan::bench(sample_count = 3)]
+fn run_region(b: Bencher) {
+    run_end_to_end(b, &REGION.pipeline);
+}
