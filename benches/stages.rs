@@ -31,8 +31,19 @@ struct Generated {
 
 fn generate(units: usize, respondents: usize, csv: bool) -> Generated {
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = scale::write(&Scale { units, respondents, csv }, dir.path()).unwrap();
-    Generated { _dir: dir, pipeline }
+    let pipeline = scale::write(
+        &Scale {
+            units,
+            respondents,
+            csv,
+        },
+        dir.path(),
+    )
+    .unwrap();
+    Generated {
+        _dir: dir,
+        pipeline,
+    }
 }
 
 /// One survey year of a million respondents, as Parquet and as CSV.
@@ -64,7 +75,12 @@ fn survey_million(b: Bencher, g: &Generated, ext: &str) {
     let base = g.pipeline.parent().unwrap().to_path_buf();
     let file = base.join(format!("survey/enkat-2021.{ext}"));
     b.bench(|| {
-        let o = uppfolj::validate::survey::validate_files(&p, &base, std::slice::from_ref(&file), Some(2021));
+        let o = uppfolj::validate::survey::validate_files(
+            &p,
+            &base,
+            std::slice::from_ref(&file),
+            Some(2021),
+        );
         let cells = uppfolj::aggregate::survey::cells(&p, &o.respondents[0]).unwrap();
         uppfolj::disclose::protect(&p, cells).unwrap()
     });
@@ -93,7 +109,9 @@ fn chart_one_indicator(b: Bencher) {
         years: (2018..=2022).collect(),
         series: vec![uppfolj::chart::Series {
             label: "Totalt".into(),
-            points: (2018..=2022).map(|y| (y, Some(0.4 + (y - 2018) as f64 * 0.02), Some((0.35, 0.5)))).collect(),
+            points: (2018..=2022)
+                .map(|y| (y, Some(0.4 + (y - 2018) as f64 * 0.02), Some((0.35, 0.5))))
+                .collect(),
             band: true,
         }],
         targets: vec![(2022, 0.5)],
@@ -115,14 +133,25 @@ fn run_end_to_end(b: Bencher, pipeline_path: &Path) {
         };
         let mut progress = run::progress::Progress::new(true, false);
         let d = run::compute(&p, pipeline_path, &opts, &mut progress).unwrap();
-        run::write_outputs(&p, pipeline_path, &d, &out.path().join("ut"), None, &mut progress).unwrap();
+        run::write_outputs(
+            &p,
+            pipeline_path,
+            &d,
+            &out.path().join("ut"),
+            None,
+            &mut progress,
+        )
+        .unwrap();
     });
 }
 
 /// `run` on data-samples/: about 20 units × 5 years, up to 1,350 respondents a year.
 #[divan::bench(sample_count = 10)]
 fn run_city(b: Bencher) {
-    run_end_to_end(b, &root().join("pipelines/romsk-inkludering-2018-2022.toml"));
+    run_end_to_end(
+        b,
+        &root().join("pipelines/romsk-inkludering-2018-2022.toml"),
+    );
 }
 
 /// `run` at the region scale: 1,000 more units × 5 years, 200,000 respondents a year.

@@ -73,11 +73,7 @@ impl Layout<'_> {
 /// The rows `unit` fills in for `year`: the return indicators and measures it
 /// is responsible for that year.
 pub fn layout<'p>(p: &'p Pipeline, unit: &'p Unit, year: i32) -> Layout<'p> {
-    let responsible = |refs: &[String]| {
-        p.responsible_units(refs, year)
-            .iter()
-            .any(|u| u.id == unit.id)
-    };
+    let responsible = |refs: &[String]| p.is_responsible(refs, unit, year);
     let mut indicators = Vec::new();
     for ind in p
         .indicators

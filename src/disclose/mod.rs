@@ -164,15 +164,19 @@ pub fn table_of(cells: &[&Cell]) -> Table {
     let mut units: Vec<&str> = cells.iter().map(|c| c.unit_id.as_str()).collect();
     units.sort();
     units.dedup();
+    let mut of_unit: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (k, c) in cells.iter().enumerate() {
+        if present[k] && c.breakdown != "total" {
+            of_unit.entry(c.unit_id.as_str()).or_default().push(k);
+        }
+    }
     for u in &units {
         let mut by_breakdown: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (k, c) in cells.iter().enumerate() {
-            if present[k] && c.unit_id == *u && c.breakdown != "total" {
-                by_breakdown
-                    .entry(c.breakdown.as_str())
-                    .or_default()
-                    .push(k);
-            }
+        for k in of_unit.get(u).map(|v| v.as_slice()).unwrap_or(&[]) {
+            by_breakdown
+                .entry(cells[*k].breakdown.as_str())
+                .or_default()
+                .push(*k);
         }
         let total = at.get(&(*u, "total", "total")).copied();
         for (b, members) in &by_breakdown {
@@ -198,20 +202,21 @@ pub fn table_of(cells: &[&Cell]) -> Table {
         }
     }
     // The city is the sum of the units, group by group.
+    let mut parts_of: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (j, o) in cells.iter().enumerate() {
+        if present[j] && o.unit_id != CITY {
+            parts_of
+                .entry((o.breakdown.as_str(), o.group.as_str()))
+                .or_default()
+                .push(j);
+        }
+    }
     for (k, c) in cells.iter().enumerate() {
         if !present[k] || c.unit_id != CITY {
             continue;
         }
-        let parts: Vec<usize> = cells
-            .iter()
-            .enumerate()
-            .filter(|(j, o)| {
-                present[*j] && o.unit_id != CITY && o.breakdown == c.breakdown && o.group == c.group
-            })
-            .map(|(j, _)| j)
-            .collect();
-        if !parts.is_empty() {
-            sums.push(std::iter::once(k).chain(parts).collect());
+        if let Some(parts) = parts_of.get(&(c.breakdown.as_str(), c.group.as_str())) {
+            sums.push(std::iter::once(k).chain(parts.iter().copied()).collect());
         }
     }
     Table { sums }

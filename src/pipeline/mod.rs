@@ -515,21 +515,18 @@ impl Pipeline {
     /// Expands responsible references (unit ids and unit-group ids) to the
     /// units that carry that responsibility in `year`.
     pub fn responsible_units(&self, refs: &[String], year: i32) -> Vec<&Unit> {
-        let mut out: Vec<&Unit> = Vec::new();
-        for r in refs {
-            if let Some(u) = self.unit(r) {
-                if u.reports_in(year) && !out.iter().any(|o| o.id == u.id) {
-                    out.push(u);
-                }
-            } else if let Some(g) = self.unit_group(r) {
-                for u in self.units_reporting(year).filter(|u| u.kind == g.kind) {
-                    if !out.iter().any(|o| o.id == u.id) {
-                        out.push(u);
-                    }
-                }
-            }
-        }
-        out
+        self.units_reporting(year)
+            .filter(|u| self.is_responsible(refs, u, year))
+            .collect()
+    }
+
+    /// Whether `unit` carries a responsibility given by `refs` in `year`:
+    /// named itself, or one of a named group, and reporting that year.
+    pub fn is_responsible(&self, refs: &[String], unit: &Unit, year: i32) -> bool {
+        unit.reports_in(year)
+            && refs
+                .iter()
+                .any(|r| *r == unit.id || self.unit_group(r).is_some_and(|g| g.kind == unit.kind))
     }
 
     /// The unit that carries `unit_id`'s series in `year`, following mergers
