@@ -141,16 +141,14 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
 
 /// Splits a title over lines of at most `width` characters.
 fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
+    let mut lines: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
-        let last = lines.last_mut().unwrap();
-        if !last.is_empty() && last.chars().count() + word.chars().count() + 1 > width {
-            lines.push(word.to_string());
-        } else {
-            if !last.is_empty() {
+        match lines.last_mut() {
+            Some(last) if last.chars().count() + word.chars().count() < width => {
                 last.push(' ');
+                last.push_str(word);
             }
-            last.push_str(word);
+            _ => lines.push(word.to_string()),
         }
     }
     lines

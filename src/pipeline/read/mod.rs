@@ -1,0 +1,462 @@
+//! Reads a pipeline file from its spanned TOML tree into the model.
+//!
+//! serde would stop at the first mistake; a committee's analyst should see all
+//! of them at once, each with its line. So every field is read by hand: the
+//! machinery is in [`reader`], the strategy and its units here, and the run's
+//! settings in [`settings`].
+
+mod reader;
+mod settings;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use toml::de::DeTable;
+
+pub(super) use reader::edit_distance;
+use reader::{Reader, Tbl, join, string_lists};
+use settings::{read_reference, read_returns, read_survey};
+
+use super::*;
+
+const UNIT_KINDS: &[(&str, UnitKind)] = &[
+    ("ks", UnitKind::Ks),
+    ("facknamnd", UnitKind::Facknamnd),
+    ("sdn", UnitKind::Sdn),
+];
+
+/// Reads the file. Returns the model when every required part could be read,
+/// and every problem found on the way.
+pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
+    let line_starts = std::iter::once(0)
+        .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let mut r = Reader {
+        src,
+        line_starts,
+        problems: Vec::new(),
+        lines: BTreeMap::new(),
+    };
+    let (doc, errors) = DeTable::parse_recoverable(src);
+    if !errors.is_empty() {
+        for e in errors {
+            r.problem(
+                e.span(),
+                "",
+                format!("TOML-syntaxfel: {}", e.message().trim()),
+            );
+        }
+        return (None, r.problems);
+    }
+    let root = Tbl {
+        table: doc.get_ref(),
+        path: String::new(),
+        span: doc.span(),
+    };
+    r.only(
+        &root,
+        &[
+            "strategy",
+            "disclosure",
+            "breakdowns",
+            "units",
+            "unit_groups",
+            "areas",
+            "goals",
+            "measures",
+            "indicators",
+            "returns",
+            "survey",
+            "reference",
+            "output",
+        ],
+    );
+
+    let strategy = r.table(&root, "strategy", true).and_then(|t| {
+        r.only(
+            &t,
+            &["id", "title", "period", "owner", "vision", "national_goal"],
+        );
+        let id = r.string(&t, "id", true);
+        let title = r.string(&t, "title", true);
+        let period = r.table(&t, "period", true).and_then(|p| {
+            r.only(&p, &["from", "to"]);
+            let from = r.year(&p, "from");
+            let to = r.year(&p, "to");
+            Some(Period {
+                from: from?,
+                to: to?,
+            })
+        });
+        let owner = r.string(&t, "owner", true);
+        let vision = r.string(&t, "vision", false);
+        let national_goal = r.string(&t, "national_goal", false);
+        Some(Strategy {
+            id: id?,
+            title: title?,
+            period: period?,
+            owner: owner?,
+            vision,
+            national_goal,
+        })
+    });
+
+    let disclosure = match r.table(&root, "disclosure", false) {
+        Some(t) => {
+            r.only(&t, &["min_cell", "city_only"]);
+            let min_cell = match r.integer(&t, "min_cell", false) {
+                Some(v) if (1..=1000).contains(&v) => v as u32,
+                Some(v) => {
+                    let span = t.table.get("min_cell").map(|i| i.span());
+                    r.problem(
+                        span,
+                        join(&t.path, "min_cell"),
+                        format!("{v} är inte en rimlig minsta cellstorlek; ange ett heltal från 1 till 1000 (vanligt är 5)"),
+                    );
+                    5
+                }
+                None => 5,
+            };
+            let city_only = r.strings(&t, "city_only", false).unwrap_or_default();
+            Some(Disclosure {
+                min_cell,
+                city_only,
+            })
+        }
+        None => Some(Disclosure {
+            min_cell: 5,
+            city_only: Vec::new(),
+        }),
+    };
+
+    let breakdowns: Vec<Option<Breakdown>> = r
+        .tables(&root, "breakdowns", false)
+        .into_iter()
+        .map(|t| {
+            r.only(&t, &["id", "title", "groups"]);
+            let id = r.string(&t, "id", true);
+            let title = r.string(&t, "title", true);
+            let groups: Vec<Option<Group>> = r
+                .tables(&t, "groups", true)
+                .into_iter()
+                .map(|g| {
+                    r.only(&g, &["id", "label"]);
+                    let id = r.string(&g, "id", true);
+                    let label = r.string(&g, "label", true);
+                    Some(Group {
+                        id: id?,
+                        label: label?,
+                    })
+                })
+                .collect();
+            Some(Breakdown {
+                id: id?,
+                title: title?,
+                groups: groups.into_iter().collect::<Option<_>>()?,
+            })
+        })
+        .collect();
+
+    let units: Vec<Option<Unit>> = r
+        .tables(&root, "units", true)
+        .into_iter()
+        .map(|t| {
+            r.only(
+                &t,
+                &["id", "name", "kind", "valid_from", "valid_to", "successors"],
+            );
+            let id = r.string(&t, "id", true);
+            let name = r.string(&t, "name", true);
+            let kind = r.choice(&t, "kind", true, UNIT_KINDS);
+            let valid_from = r.date(&t, "valid_from");
+            let valid_to = r.date(&t, "valid_to");
+            let successors = r.strings(&t, "successors", false).unwrap_or_default();
+            Some(Unit {
+                id: id?,
+                name: name?,
+                kind: kind?,
+                valid_from,
+                valid_to,
+                successors,
+            })
+        })
+        .collect();
+
+    let unit_groups: Vec<Option<UnitGroup>> = r
+        .tables(&root, "unit_groups", false)
+        .into_iter()
+        .map(|t| {
+            r.only(&t, &["id", "name", "kind"]);
+            let id = r.string(&t, "id", true);
+            let name = r.string(&t, "name", true);
+            let kind = r.choice(&t, "kind", true, UNIT_KINDS);
+            Some(UnitGroup {
+                id: id?,
+                name: name?,
+                kind: kind?,
+            })
+        })
+        .collect();
+
+    let areas: Vec<Option<Area>> = r
+        .tables(&root, "areas", true)
+        .into_iter()
+        .map(|t| {
+            r.only(&t, &["id", "title"]);
+            let id = r.string(&t, "id", true);
+            let title = r.string(&t, "title", true);
+            Some(Area {
+                id: id?,
+                title: title?,
+            })
+        })
+        .collect();
+
+    let goals: Vec<Option<Goal>> = r
+        .tables(&root, "goals", true)
+        .into_iter()
+        .map(|t| {
+            r.only(&t, &["id", "area", "title"]);
+            let id = r.string(&t, "id", true);
+            let area = r.string(&t, "area", true);
+            let title = r.string(&t, "title", true);
+            Some(Goal {
+                id: id?,
+                area: area?,
+                title: title?,
+            })
+        })
+        .collect();
+
+    let measures: Vec<Option<Measure>> = r
+        .tables(&root, "measures", true)
+        .into_iter()
+        .map(|t| {
+            r.only(
+                &t,
+                &["id", "goal", "form", "text", "responsible", "named_as"],
+            );
+            let id = r.string(&t, "id", true);
+            let goal = r.string(&t, "goal", true);
+            let form = r.choice(
+                &t,
+                "form",
+                true,
+                &[
+                    ("bullet", MeasureForm::Bullet),
+                    ("prose", MeasureForm::Prose),
+                ],
+            );
+            let text = r.string(&t, "text", true);
+            let responsible = r.strings(&t, "responsible", false).unwrap_or_default();
+            let named_as = r.string(&t, "named_as", false);
+            Some(Measure {
+                id: id?,
+                goal: goal?,
+                form: form?,
+                text: text?,
+                responsible,
+                named_as,
+            })
+        })
+        .collect();
+
+    let indicators: Vec<Option<Indicator>> = r
+        .tables(&root, "indicators", true)
+        .into_iter()
+        .map(|t| read_indicator(&mut r, &t))
+        .collect();
+
+    let returns = match r.table(&root, "returns", false) {
+        Some(t) => read_returns(&mut r, &t),
+        None => Some(Returns::default()),
+    };
+
+    let survey = r
+        .table(&root, "survey", false)
+        .map(|t| read_survey(&mut r, &t));
+
+    let reference = r
+        .table(&root, "reference", false)
+        .map(|t| read_reference(&mut r, &t));
+
+    let output = match r.table(&root, "output", false) {
+        Some(t) => {
+            r.only(&t, &["dir", "charts", "approached_within"]);
+            let d = Output::default();
+            Some(Output {
+                dir: r
+                    .string(&t, "dir", false)
+                    .map(PathBuf::from)
+                    .unwrap_or(d.dir),
+                charts: r.string(&t, "charts", false).map(PathBuf::from),
+                approached_within: match t.table.get("approached_within") {
+                    Some(_) => r
+                        .number(&t, "approached_within")
+                        .unwrap_or(d.approached_within),
+                    None => d.approached_within,
+                },
+            })
+        }
+        None => Some(Output::default()),
+    };
+
+    let pipeline = (|| {
+        Some(Pipeline {
+            strategy: strategy?,
+            disclosure: disclosure?,
+            breakdowns: breakdowns.into_iter().collect::<Option<_>>()?,
+            units: units.into_iter().collect::<Option<_>>()?,
+            unit_groups: unit_groups.into_iter().collect::<Option<_>>()?,
+            areas: areas.into_iter().collect::<Option<_>>()?,
+            goals: goals.into_iter().collect::<Option<_>>()?,
+            measures: measures.into_iter().collect::<Option<_>>()?,
+            indicators: indicators.into_iter().collect::<Option<_>>()?,
+            returns: returns?,
+            survey: match survey {
+                Some(s) => Some(s?),
+                None => None,
+            },
+            reference: match reference {
+                Some(x) => Some(x?),
+                None => None,
+            },
+            output: output?,
+            lines: std::mem::take(&mut r.lines),
+        })
+    })();
+    (pipeline, r.problems)
+}
+
+fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
+    r.only(
+        t,
+        &[
+            "id",
+            "title",
+            "unit",
+            "source",
+            "measure",
+            "responsible",
+            "breakdowns",
+            "crossed",
+            "direction",
+            "counts_persons",
+            "publication",
+            "baseline",
+            "targets",
+            "derived",
+            "bounds",
+            "required",
+            "survey",
+        ],
+    );
+    let id = r.string(t, "id", true);
+    let title = r.string(t, "title", true);
+    let unit = r.choice(
+        t,
+        "unit",
+        true,
+        &[
+            ("antal", MeasureUnit::Antal),
+            ("andel", MeasureUnit::Andel),
+            ("procentenheter", MeasureUnit::Procentenheter),
+        ],
+    );
+    let source = r.choice(
+        t,
+        "source",
+        true,
+        &[
+            ("return", Source::Return),
+            ("survey", Source::Survey),
+            ("reference", Source::Reference),
+            ("derived", Source::Derived),
+        ],
+    );
+    let measure = r.string(t, "measure", true);
+    let responsible = r.strings(t, "responsible", false).unwrap_or_default();
+    let breakdowns = r.strings(t, "breakdowns", false).unwrap_or_default();
+    let crossed = r.boolean(t, "crossed", false).unwrap_or(false);
+    let direction = r.choice(
+        t,
+        "direction",
+        true,
+        &[("higher", Direction::Higher), ("lower", Direction::Lower)],
+    );
+    let counts_persons = r.boolean(t, "counts_persons", true);
+    let publication = r.choice(
+        t,
+        "publication",
+        true,
+        &[("unit", Publication::Unit), ("city", Publication::City)],
+    );
+    let baseline = r
+        .table(t, "baseline", false)
+        .and_then(|b| year_value(r, &b));
+    let targets: Vec<Option<YearValue>> = r
+        .tables(t, "targets", false)
+        .into_iter()
+        .map(|tv| year_value(r, &tv))
+        .collect();
+    let derived = r.table(t, "derived", false).and_then(|d| {
+        r.only(&d, &["minuend", "subtrahend"]);
+        let minuend = r.string(&d, "minuend", true);
+        let subtrahend = r.string(&d, "subtrahend", true);
+        Some(Derivation {
+            minuend: minuend?,
+            subtrahend: subtrahend?,
+        })
+    });
+    let bounds = r.table(t, "bounds", false).map(|b| {
+        r.only(&b, &["min", "max"]);
+        Bounds {
+            min: b.table.get("min").and_then(|_| r.number(&b, "min")),
+            max: b.table.get("max").and_then(|_| r.number(&b, "max")),
+        }
+    });
+    let required = r.boolean(t, "required", false).unwrap_or(true);
+    let survey = r.table(t, "survey", false).and_then(|s| {
+        r.only(&s, &["variable", "numerator", "population"]);
+        let variable = r.string(&s, "variable", true);
+        let numerator = r.strings(&s, "numerator", true);
+        let population = match r.table(&s, "population", false) {
+            Some(pt) => string_lists(r, &pt),
+            None => Vec::new(),
+        };
+        Some(SurveyMeasure {
+            variable: variable?,
+            numerator: numerator?,
+            population,
+        })
+    });
+    Some(Indicator {
+        id: id?,
+        title: title?,
+        unit: unit?,
+        source: source?,
+        measure: measure?,
+        responsible,
+        breakdowns,
+        crossed,
+        direction: direction?,
+        counts_persons: counts_persons?,
+        publication: publication?,
+        baseline,
+        targets: targets.into_iter().collect::<Option<_>>()?,
+        derived,
+        bounds,
+        required,
+        survey,
+    })
+}
+
+fn year_value(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<YearValue> {
+    r.only(t, &["year", "value"]);
+    let year = r.year(t, "year");
+    let value = r.number(t, "value");
+    Some(YearValue {
+        year: year?,
+        value: value?,
+    })
+}

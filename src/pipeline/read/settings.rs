@@ -1,0 +1,261 @@
+//! The run's settings: how returns come in, the survey and its codebooks,
+//! and the reference statistics.
+
+use std::path::PathBuf;
+
+use super::reader::{Reader, Tbl, join, positive, string_lists, string_map};
+use crate::pipeline::*;
+
+pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey> {
+    r.only(
+        t,
+        &[
+            "k_anonymity",
+            "quasi_identifiers",
+            "coarsen",
+            "missing",
+            "breakdowns",
+            "files",
+            "codebooks",
+        ],
+    );
+    let k_anonymity = positive(r, t, "k_anonymity", 1000)
+        .map(|v| v as u32)
+        .unwrap_or(5);
+    let quasi_identifiers = r.strings(t, "quasi_identifiers", true);
+    let coarsen = r.string(t, "coarsen", false);
+    let missing = r.strings(t, "missing", false).unwrap_or_default();
+    let breakdowns: Vec<SurveyBreakdown> = match r.table(t, "breakdowns", false) {
+        Some(bt) => {
+            let keys: Vec<String> = bt.table.keys().map(|k| k.get_ref().to_string()).collect();
+            keys.into_iter()
+                .filter_map(|id| {
+                    let b = r.table(&bt, &id, true)?;
+                    r.only(&b, &["variable", "groups"]);
+                    let variable = r.string(&b, "variable", true);
+                    let groups = r.table(&b, "groups", true).map(|g| string_lists(r, &g));
+                    Some(SurveyBreakdown {
+                        id,
+                        variable: variable?,
+                        groups: groups?,
+                    })
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let files: Vec<Option<SurveyFile>> = r
+        .tables(t, "files", false)
+        .into_iter()
+        .map(|f| {
+            r.only(&f, &["year", "path", "codebook"]);
+            let year = r.year(&f, "year");
+            let path = r.string(&f, "path", true);
+            let codebook = r.string(&f, "codebook", true);
+            Some(SurveyFile {
+                year: year?,
+                path: PathBuf::from(path?),
+                codebook: codebook?,
+            })
+        })
+        .collect();
+    let codebooks: Vec<Codebook> = match r.table(t, "codebooks", true) {
+        Some(ct) => {
+            let keys: Vec<String> = ct.table.keys().map(|k| k.get_ref().to_string()).collect();
+            keys.into_iter()
+                .filter_map(|id| {
+                    let c = r.table(&ct, &id, true)?;
+                    r.only(&c, &["weight", "variables"]);
+                    let weight = r.string(&c, "weight", false);
+                    let vars = r.table(&c, "variables", true)?;
+                    let names: Vec<String> =
+                        vars.table.keys().map(|k| k.get_ref().to_string()).collect();
+                    let variables = names
+                        .into_iter()
+                        .filter_map(|name| {
+                            let v = r.table(&vars, &name, true)?;
+                            r.only(&v, &["column", "codes"]);
+                            let column = r.string(&v, "column", true);
+                            let codes = match r.table(&v, "codes", false) {
+                                Some(ct) => string_map(r, &ct),
+                                None => Vec::new(),
+                            };
+                            Some(CodebookVariable {
+                                name,
+                                column: column?,
+                                codes,
+                            })
+                        })
+                        .collect();
+                    Some(Codebook {
+                        id,
+                        weight,
+                        variables,
+                    })
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    Some(Survey {
+        k_anonymity,
+        quasi_identifiers: quasi_identifiers?,
+        coarsen,
+        missing,
+        breakdowns,
+        files: files.into_iter().collect::<Option<_>>()?,
+        codebooks,
+    })
+}
+
+pub(super) fn read_returns(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Returns> {
+    r.only(
+        t,
+        &[
+            "inbox",
+            "template_version",
+            "deadline",
+            "contact",
+            "change_factor",
+            "change_min_difference",
+            "max_rows",
+            "max_bytes",
+        ],
+    );
+    let d = Returns::default();
+    let inbox = r.string(t, "inbox", false).map(PathBuf::from);
+    let template_version = positive(r, t, "template_version", 1_000)
+        .map(|v| v as u32)
+        .unwrap_or(d.template_version);
+    let deadline = r.table(t, "deadline", false).and_then(|dl| {
+        r.only(&dl, &["month", "day"]);
+        let month = r.integer(&dl, "month", true)?;
+        let day = r.integer(&dl, "day", true)?;
+        if Date::new(2001, month.clamp(0, 13) as u32, day.clamp(0, 32) as u32).is_none() {
+            r.problem(
+                Some(dl.span.clone()),
+                dl.path.clone(),
+                format!("{day}/{month} är inget datum; ange t.ex. {{ month = 2, day = 15 }}"),
+            );
+            return None;
+        }
+        Some(MonthDay {
+            month: month as u32,
+            day: day as u32,
+        })
+    });
+    let contact = r.string(t, "contact", false);
+    let change_factor = match t.table.get("change_factor") {
+        Some(_) => r.number(t, "change_factor").filter(|f| {
+            let ok = *f > 1.0;
+            if !ok {
+                let span = t.table.get("change_factor").map(|i| i.span());
+                r.problem(
+                    span,
+                    join(&t.path, "change_factor"),
+                    "ska vara större än 1, t.ex. 3 (varna när ett värde tredubblas eller minskar till en tredjedel)".into(),
+                );
+            }
+            ok
+        })?,
+        None => d.change_factor,
+    };
+    let change_min_difference = match t.table.get("change_min_difference") {
+        Some(_) => r.number(t, "change_min_difference")?,
+        None => d.change_min_difference,
+    };
+    let max_rows = positive(r, t, "max_rows", 1_048_576)
+        .map(|v| v as u32)
+        .unwrap_or(d.max_rows);
+    let max_bytes = positive(r, t, "max_bytes", i64::MAX)
+        .map(|v| v as u64)
+        .unwrap_or(d.max_bytes);
+    Some(Returns {
+        inbox,
+        template_version,
+        deadline,
+        contact,
+        change_factor,
+        change_min_difference,
+        max_rows,
+        max_bytes,
+    })
+}
+
+pub(super) fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Reference> {
+    r.only(
+        t,
+        &[
+            "base_url",
+            "cache",
+            "municipalities",
+            "municipality",
+            "connect_timeout_ms",
+            "timeout_ms",
+            "max_tries",
+            "backoff_ms",
+            "max_retry_after_ms",
+            "max_bytes",
+            "series",
+        ],
+    );
+    let base_url = r.string(t, "base_url", true);
+    if let Some(u) = &base_url
+        && !(u.starts_with("http://") || u.starts_with("https://"))
+    {
+        let span = t.table.get("base_url").map(|i| i.span());
+        r.problem(
+            span,
+            join(&t.path, "base_url"),
+            format!("\"{u}\" är ingen http- eller https-adress"),
+        );
+    }
+    let cache = r.string(t, "cache", true).map(PathBuf::from);
+    let municipality = r.string(t, "municipality", true);
+    let municipalities = r.strings(t, "municipalities", false);
+    let ms = |r: &mut Reader<'_>, key: &str, default: i64| {
+        positive(r, t, key, 3_600_000).unwrap_or(default) as u64
+    };
+    let connect_timeout_ms = ms(r, "connect_timeout_ms", 5_000);
+    let timeout_ms = ms(r, "timeout_ms", 30_000);
+    let max_tries = positive(r, t, "max_tries", 20).unwrap_or(4) as u32;
+    let backoff_ms = ms(r, "backoff_ms", 500);
+    let max_retry_after_ms = ms(r, "max_retry_after_ms", 60_000);
+    let max_bytes = positive(r, t, "max_bytes", i64::MAX).unwrap_or(50_000_000) as u64;
+    let series: Vec<Option<ReferenceSeries>> = r
+        .tables(t, "series", true)
+        .into_iter()
+        .map(|st| {
+            r.only(&st, &["indicator", "kpi", "scale"]);
+            let indicator = r.string(&st, "indicator", true);
+            let kpi = r.string(&st, "kpi", true);
+            let scale = match st.table.get("scale") {
+                Some(_) => r.number(&st, "scale")?,
+                None => 1.0,
+            };
+            Some(ReferenceSeries {
+                indicator: indicator?,
+                kpi: kpi?,
+                scale,
+            })
+        })
+        .collect();
+    let municipality = municipality?;
+    let mut municipalities = municipalities.unwrap_or_default();
+    if !municipalities.contains(&municipality) {
+        municipalities.insert(0, municipality.clone());
+    }
+    Some(Reference {
+        base_url: base_url?.trim_end_matches('/').to_string(),
+        cache: cache?,
+        municipalities,
+        municipality,
+        connect_timeout_ms,
+        timeout_ms,
+        max_tries,
+        backoff_ms,
+        max_retry_after_ms,
+        max_bytes,
+        series: series.into_iter().collect::<Option<_>>()?,
+    })
+}
