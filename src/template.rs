@@ -299,6 +299,26 @@ fn write_entry(
     Ok(())
 }
 
+/// A data sheet's name, title, hint, and header row with column widths.
+fn sheet_head(
+    ws: &mut Worksheet,
+    f: &Formats,
+    name: &str,
+    title: &str,
+    hint: &str,
+    columns: &[(u16, &str, f64)],
+) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    ws.write_string_with_format(0, 0, title, &f.title)?;
+    ws.write_string(1, 0, hint)?;
+    for (col, header, width) in columns {
+        ws.set_column_width(*col, *width)?;
+        ws.write_string_with_format(layout::HEADER_ROW, *col, *header, &f.header)?;
+    }
+    ws.set_row_height(layout::HEADER_ROW, 30)?;
+    Ok(())
+}
+
 /// The indicator rows, one per indicator and group, value cells open.
 pub fn write_indicators(
     ws: &mut Worksheet,
@@ -307,39 +327,21 @@ pub fn write_indicators(
 ) -> Result<(), XlsxError> {
     use layout::*;
     let f = &formats();
-    ws.set_name(SHEET_INDICATORS)?;
-    for (col, width) in [
-        (COL_ID, 8.0),
-        (COL_TITLE, 55.0),
-        (COL_GROUP, 18.0),
-        (COL_VALUE, 16.0),
-        (COL_DENOMINATOR, 16.0),
-        (COL_COMMENT, 45.0),
-    ] {
-        ws.set_column_width(col, width)?;
-    }
-    ws.write_string_with_format(
-        0,
-        0,
-        format!("Indikatorer {} – {}", l.year, l.unit.name),
-        &f.title,
-    )?;
-    ws.write_string(
-        1,
-        0,
+    sheet_head(
+        ws,
+        f,
+        SHEET_INDICATORS,
+        &format!("Indikatorer {} – {}", l.year, l.unit.name),
         "Fyll i de gula cellerna. Skriv 0 om det var noll; lämna tomt bara om uppgiften saknas.",
+        &[
+            (COL_ID, "Id", 8.0),
+            (COL_TITLE, "Indikator", 55.0),
+            (COL_GROUP, "Grupp", 18.0),
+            (COL_VALUE, "Antal, eller täljare för andelar", 16.0),
+            (COL_DENOMINATOR, "Nämnare (bara för andelar)", 16.0),
+            (COL_COMMENT, "Kommentar", 45.0),
+        ],
     )?;
-    for (col, h) in [
-        (COL_ID, "Id"),
-        (COL_TITLE, "Indikator"),
-        (COL_GROUP, "Grupp"),
-        (COL_VALUE, "Antal, eller täljare för andelar"),
-        (COL_DENOMINATOR, "Nämnare (bara för andelar)"),
-        (COL_COMMENT, "Kommentar"),
-    ] {
-        ws.write_string_with_format(HEADER_ROW, col, h, &f.header)?;
-    }
-    ws.set_row_height(HEADER_ROW, 30)?;
     for (i, r) in l.indicators.iter().enumerate() {
         let row = FIRST_ROW + i as u32;
         let ind = r.indicator;
@@ -422,37 +424,20 @@ pub fn write_activities(
 ) -> Result<(), XlsxError> {
     use layout::*;
     let f = &formats();
-    ws.set_name(SHEET_ACTIVITIES)?;
-    for (col, width) in [
-        (ACT_COL_ID, 8.0),
-        (ACT_COL_TEXT, 60.0),
-        (ACT_COL_STATUS, 14.0),
-        (ACT_COL_ASSESSMENT, 16.0),
-        (ACT_COL_DESCRIPTION, 60.0),
-    ] {
-        ws.set_column_width(col, width)?;
-    }
-    ws.write_string_with_format(
-        0,
-        0,
-        format!("Aktiviteter {} – {}", l.year, l.unit.name),
-        &f.title,
-    )?;
-    ws.write_string(
-        1,
-        0,
+    sheet_head(
+        ws,
+        f,
+        SHEET_ACTIVITIES,
+        &format!("Aktiviteter {} – {}", l.year, l.unit.name),
         "Välj status och bedömning i listorna och beskriv årets aktiviteter för varje åtgärd.",
+        &[
+            (ACT_COL_ID, "Id", 8.0),
+            (ACT_COL_TEXT, "Åtgärd i strategin", 60.0),
+            (ACT_COL_STATUS, "Status", 14.0),
+            (ACT_COL_ASSESSMENT, "Nämndens bedömning", 16.0),
+            (ACT_COL_DESCRIPTION, "Årets aktiviteter (beskrivning)", 60.0),
+        ],
     )?;
-    for (col, h) in [
-        (ACT_COL_ID, "Id"),
-        (ACT_COL_TEXT, "Åtgärd i strategin"),
-        (ACT_COL_STATUS, "Status"),
-        (ACT_COL_ASSESSMENT, "Nämndens bedömning"),
-        (ACT_COL_DESCRIPTION, "Årets aktiviteter (beskrivning)"),
-    ] {
-        ws.write_string_with_format(HEADER_ROW, col, h, &f.header)?;
-    }
-    ws.set_row_height(HEADER_ROW, 30)?;
     let status = DataValidation::new()
         .allow_list_strings(&STATUSES)?
         .set_input_title("Status")?

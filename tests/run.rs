@@ -9,20 +9,20 @@ use std::process::Command;
 
 use crate::test::{SAMPLE_PIPELINE, Test, repo_root};
 
-fn run_samples(out: &Path, charts: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_uppfolj"))
-        .args([
-            "run",
-            &repo_root().join(SAMPLE_PIPELINE).to_string_lossy(),
-            "--offline",
-            "--quiet",
-            "--out",
-        ])
+/// `uppfolj run` on the samples, offline, into `out`, publishing charts to `charts`.
+fn samples_command(out: &Path, charts: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_uppfolj"));
+    c.arg("run")
+        .arg(repo_root().join(SAMPLE_PIPELINE))
+        .args(["--offline", "--quiet", "--out"])
         .arg(out)
         .arg("--charts")
-        .arg(charts)
-        .output()
-        .unwrap()
+        .arg(charts);
+    c
+}
+
+fn run_samples(out: &Path, charts: &Path) -> std::process::Output {
+    samples_command(out, charts).output().unwrap()
 }
 
 /// Every file under `dir`, by relative path.
@@ -258,17 +258,7 @@ fn the_committed_charts_are_what_the_code_draws() {
 fn a_killed_run_leaves_the_previous_output_intact() {
     let s = sample();
     let before = files(&s.out);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_uppfolj"))
-        .args([
-            "run",
-            &repo_root().join(SAMPLE_PIPELINE).to_string_lossy(),
-            "--offline",
-            "--quiet",
-            "--out",
-        ])
-        .arg(&s.out)
-        .arg("--charts")
-        .arg(s.out.parent().unwrap().join("charts"))
+    let mut child = samples_command(&s.out, &s.out.parent().unwrap().join("charts"))
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1500));

@@ -15,6 +15,18 @@ fn xml_of(path: &std::path::Path, entry: &str) -> String {
     s
 }
 
+/// Writes one unit's template for a year into `m/` of a fresh test folder.
+fn one_template(unit: &str, year: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (_, dir) = Test::new()
+        .pipeline(&[])
+        .args(&[
+            "template", "p.toml", "--year", year, "--out", "m", "--unit", unit,
+        ])
+        .run_keep();
+    let path = dir.path().join(format!("m/{unit}-{year}.xlsx"));
+    (dir, path)
+}
+
 #[test]
 fn one_workbook_per_unit_that_reports_in_2022() {
     let (_, dir) = Test::new()
@@ -99,13 +111,7 @@ fn unknown_unit_and_year_outside_period_are_clear_errors() {
 
 #[test]
 fn sheets_rows_and_hidden_meta() {
-    let (_, dir) = Test::new()
-        .pipeline(&[])
-        .args(&[
-            "template", "p.toml", "--year", "2022", "--out", "m", "--unit", "amn",
-        ])
-        .run_keep();
-    let path = dir.path().join("m/amn-2022.xlsx");
+    let (_dir, path) = one_template("amn", "2022");
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
     let sheets: Vec<(String, SheetVisible)> = wb
         .sheets_metadata()
@@ -165,13 +171,7 @@ fn sheets_rows_and_hidden_meta() {
 
 #[test]
 fn validation_dropdowns_and_protection_are_in_the_file() {
-    let (_, dir) = Test::new()
-        .pipeline(&[])
-        .args(&[
-            "template", "p.toml", "--year", "2022", "--out", "m", "--unit", "amn",
-        ])
-        .run_keep();
-    let path = dir.path().join("m/amn-2022.xlsx");
+    let (_dir, path) = one_template("amn", "2022");
     let indicators = xml_of(&path, "xl/worksheets/sheet2.xml");
     assert!(
         indicators.contains("<sheetProtection"),

@@ -53,7 +53,7 @@ fn cell(
     }
 }
 
-/// All return cells, sorted by indicator, year, unit (city last) and group.
+/// All return cells, in a fixed order (the run sorts the whole table).
 pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
     // (indicator, year, unit) → (breakdown, group) → sum; only values that came in.
     type Key = (String, i32, String);
@@ -128,25 +128,5 @@ pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
             out.push(cell(p, &id, year, CITY, &b, &g, s));
         }
     }
-    out.sort_by(|a, b| {
-        (
-            a.indicator_id.as_str(),
-            a.year,
-            a.unit_id == CITY,
-            a.unit_id.as_str(),
-            a.breakdown != "total",
-            a.breakdown.as_str(),
-            a.group.as_str(),
-        )
-            .cmp(&(
-                b.indicator_id.as_str(),
-                b.year,
-                b.unit_id == CITY,
-                b.unit_id.as_str(),
-                b.breakdown != "total",
-                b.breakdown.as_str(),
-                b.group.as_str(),
-            ))
-    });
     out
 }

@@ -450,23 +450,13 @@ fn runs<T: Copy>(points: &[(i32, Option<T>)]) -> Vec<Vec<(i32, T)>> {
 
 /// Draws `spec` to `<dir>/<name>.svg` and `.png`; returns the SVG text.
 pub fn write_trend(spec: &TrendSpec, dir: &Path, name: &str) -> Result<String, Error> {
-    register_fonts();
-    let mut svg = String::new();
-    draw_trend(
-        SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area(),
-        spec,
-    )?;
-    let svg_path = dir.join(format!("{name}.svg"));
-    std::fs::write(&svg_path, &svg).map_err(|source| Error::Io {
-        context: format!("kan inte skriva {}", svg_path.display()),
-        source,
-    })?;
-    let png = dir.join(format!("{name}.png"));
-    draw_trend(
-        BitMapBackend::new(&png, (WIDTH, HEIGHT)).into_drawing_area(),
-        spec,
-    )?;
-    Ok(svg)
+    write_chart(
+        dir,
+        name,
+        (WIDTH, HEIGHT),
+        |a| draw_trend(a, spec),
+        |a| draw_trend(a, spec),
+    )
 }
 
 /// A white canvas with the chart's title in the top left.
@@ -634,8 +624,9 @@ pub fn draw_bars<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Writes an overview chart as SVG and PNG with `draw` on each backend.
-pub fn write_overview(
+/// Writes a chart as SVG and PNG, drawn by `draw_svg` and `draw_png` (the
+/// same drawing on each backend); returns the SVG text.
+pub fn write_chart(
     dir: &Path,
     name: &str,
     size: (u32, u32),

@@ -547,7 +547,7 @@ fn draw_charts(
     let title = "Inlämnade återrapporteringar per nämnd och år";
     svgs.insert(
         "fullstandighet".into(),
-        chart::write_overview(
+        chart::write_chart(
             dir,
             "fullstandighet",
             (chart::WIDTH, height),
@@ -590,7 +590,7 @@ fn draw_charts(
     let height = 100 + 62 * bars.len() as u32;
     svgs.insert(
         "aktiviteter".into(),
-        chart::write_overview(
+        chart::write_chart(
             dir,
             "aktiviteter",
             (chart::WIDTH, height),
