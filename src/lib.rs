@@ -12,6 +12,7 @@ pub mod error;
 pub mod ingest;
 pub mod layout;
 pub mod pipeline;
+pub mod pool;
 pub mod reference;
 pub mod report;
 pub mod run;

@@ -194,6 +194,116 @@ fn weights_with_text_or_negative_values() {
     );
 }
 
+#[test]
+fn weights_with_a_decimal_comma_a_true_minus_sign_or_blanks() {
+    // A Swedish decimal comma is a number (quoted, as Excel writes it in a
+    // comma-separated file); the typographic minus sign makes it negative.
+    let text = set(&sample_2018(), 3, "vikt", "\"1,25\"");
+    Test::new()
+        .pipeline(&[])
+        .write("enkat.csv", &text)
+        .args(&["validate", "p.toml", "--year", "2018", "enkat.csv"])
+        .stdout_has("0 avvisade")
+        .run();
+    let mut text = set(&text, 5, "vikt", "\"−0,5\"");
+    text = set(&text, 9, "vikt", "");
+    text = set(&text, 10, "vikt", "1.2.3");
+    refused(
+        "enkat.csv",
+        text,
+        "viktkolumnen \"vikt\" har text som inte är ett tal på 1 rad och negativa vikter på 1 rad och tomma vikter på 1 rad.",
+        &["1.2.3", "−0,5"],
+    );
+}
+
+#[test]
+fn answer_codes_match_whatever_their_case_and_spaces() {
+    // The 2022 codebook has labels: "Kvinna", "Man". The sample is tab-separated.
+    let mut text =
+        std::fs::read_to_string(repo_root().join("data-samples/survey/enkat-2022.csv")).unwrap();
+    let header = text.lines().next().unwrap().to_string();
+    let sep = '\t';
+    let kon = header.split(sep).position(|h| h == "kön").unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut f: Vec<String> = line.split(sep).map(str::to_string).collect();
+            if i > 0 && i % 2 == 0 && f[kon] == "Kvinna" {
+                f[kon] = "  KVINNA ".into();
+            }
+            f.join(&sep.to_string())
+        })
+        .collect();
+    text = lines.join("\n") + "\n";
+    Test::new()
+        .pipeline(&[])
+        .write("enkat-2022.csv", text)
+        .args(&["validate", "p.toml", "--year", "2022", "enkat-2022.csv"])
+        .stdout_has("0 avvisade; 0 fel och 0 varningar.")
+        .run();
+}
+
+/// Writes a Parquet survey for 2021 from typed columns.
+fn parquet_2021(extra: Column) -> Vec<u8> {
+    let sample = repo_root().join("data-samples/survey/enkat-2021.parquet");
+    let mut df = ParquetReader::new(std::fs::File::open(sample).unwrap())
+        .finish()
+        .unwrap();
+    df.with_column(extra).unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut df).unwrap();
+    bytes
+}
+
+#[test]
+fn a_personal_number_stored_as_a_number_in_parquet() {
+    let sample = repo_root().join("data-samples/survey/enkat-2021.parquet");
+    let rows = ParquetReader::new(std::fs::File::open(sample).unwrap())
+        .finish()
+        .unwrap()
+        .height();
+    let mut ids = vec![Some(3i64); rows];
+    ids[4] = Some(198112189876);
+    let bytes = parquet_2021(Column::new("extra".into(), ids));
+    refused_2021(
+        bytes,
+        "Kolumnen \"extra\" innehåller något som ser ut som ett personnummer eller samordningsnummer på 1 rad.",
+        &["198112189876", "811218"],
+    );
+}
+
+#[test]
+fn long_decimals_in_a_number_column_are_not_a_phone_number() {
+    let sample = repo_root().join("data-samples/survey/enkat-2021.parquet");
+    let rows = ParquetReader::new(std::fs::File::open(sample).unwrap())
+        .finish()
+        .unwrap()
+        .height();
+    // As text, 0.0701234567 holds "0701234567", which looks like a mobile number.
+    let bytes = parquet_2021(Column::new("andel".into(), vec![0.0701234567f64; rows]));
+    Test::new()
+        .pipeline(&[])
+        .write("enkat.parquet", bytes)
+        .args(&["validate", "p.toml", "--year", "2021", "enkat.parquet"])
+        .stdout_has("0 avvisade")
+        .run();
+}
+
+fn refused_2021(bytes: Vec<u8>, message: &str, secrets: &[&str]) {
+    let mut t = Test::new()
+        .pipeline(&[])
+        .write("enkat.parquet", bytes)
+        .args(&["validate", "p.toml", "--year", "2021", "enkat.parquet"])
+        .status(1)
+        .stdout_has(&format!("fel: enkat.parquet: {message}"))
+        .stdout_has("1 avvisade");
+    for s in secrets {
+        t = t.stdout_lacks(s).stderr_lacks(s);
+    }
+    t.run();
+}
+
 /// A small file where each kön × åldersklass cell has `per_cell` respondents,
 /// all but one in område 1: below k with område, and `per_cell` without it.
 fn small_file(per_cell: usize) -> String {

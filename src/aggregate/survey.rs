@@ -40,10 +40,30 @@ fn sums() -> Vec<Expr> {
 
 /// Every survey indicator's cells for one year.
 pub fn cells(p: &Pipeline, r: &Respondents) -> PolarsResult<Vec<Cell>> {
+    cells_of_years(p, std::slice::from_ref(r))
+}
+
+/// Every survey indicator's cells for every year, computed in parallel on
+/// polars' thread pool (one query per indicator and year); the cells come
+/// back in the order of the years and the pipeline's indicators.
+pub fn cells_of_years(p: &Pipeline, years: &[Respondents]) -> PolarsResult<Vec<Cell>> {
+    use rayon::prelude::*;
+    let jobs: Vec<(&Respondents, &Indicator, &SurveyMeasure)> = years
+        .iter()
+        .flat_map(|r| {
+            p.indicators
+                .iter()
+                .filter_map(move |ind| ind.survey.as_ref().map(|m| (r, ind, m)))
+        })
+        .collect();
+    let done: Vec<PolarsResult<Vec<Cell>>> = crate::pool::install(|| {
+        jobs.par_iter()
+            .map(|(r, ind, m)| indicator_cells(p, ind, m, r))
+            .collect()
+    });
     let mut out = Vec::new();
-    for ind in &p.indicators {
-        let Some(m) = &ind.survey else { continue };
-        out.extend(indicator_cells(p, ind, m, r)?);
+    for cells in done {
+        out.extend(cells?);
     }
     Ok(out)
 }
@@ -54,29 +74,51 @@ fn indicator_cells(
     m: &SurveyMeasure,
     r: &Respondents,
 ) -> PolarsResult<Vec<Cell>> {
-    let base = r.frame.clone().lazy().filter(answered(m)).with_column(
+    let survey = p.survey.as_ref();
+    let breakdowns: Vec<(&String, &crate::pipeline::SurveyBreakdown)> = ind
+        .breakdowns
+        .iter()
+        .filter_map(|b| survey.and_then(|s| s.breakdown(b)).map(|sb| (b, sb)))
+        .collect();
+    // The respondents who count, filtered once, with only the columns the
+    // total and the breakdowns need.
+    let mut keep = vec![
         when(one_of(&m.variable, &m.numerator))
             .then(lit(1.0))
             .otherwise(lit(0.0))
             .alias("y"),
-    );
+        col(WEIGHT),
+    ];
+    let mut kept: Vec<&str> = Vec::new();
+    for (_, sb) in &breakdowns {
+        if !kept.contains(&sb.variable.as_str()) {
+            kept.push(sb.variable.as_str());
+            keep.push(col(sb.variable.as_str()));
+        }
+    }
+    let base = r
+        .frame
+        .clone()
+        .lazy()
+        .filter(answered(m))
+        .select(keep)
+        .collect()?
+        .lazy();
     let mut out = Vec::new();
     let total = base.clone().select(sums()).collect()?;
     out.extend(rows_to_cells(ind, r, "total", &total, None)?);
-    let survey = p.survey.as_ref();
-    for b in &ind.breakdowns {
-        let Some(sb) = survey.and_then(|s| s.breakdown(b)) else {
-            continue;
-        };
-        // Map the variable's values to the breakdown's groups.
+    for (b, sb) in breakdowns {
+        // Map the variable's values to the breakdown's groups, by number
+        // (the group's place in the breakdown): numbers group faster than text.
         let mut group: Option<Expr> = None;
-        for (gid, values) in &sb.groups {
+        for (i, (_, values)) in sb.groups.iter().enumerate() {
             let cond = one_of(&sb.variable, values);
+            let i = lit(i as u32);
             group = Some(match group {
                 None => when(cond)
-                    .then(lit(gid.clone()))
-                    .otherwise(lit(NULL).cast(DataType::String)),
-                Some(g) => when(cond).then(lit(gid.clone())).otherwise(g),
+                    .then(i)
+                    .otherwise(lit(NULL).cast(DataType::UInt32)),
+                Some(g) => when(cond).then(i).otherwise(g),
             });
         }
         let Some(group) = group else { continue };
@@ -88,14 +130,13 @@ fn indicator_cells(
             .agg(sums())
             .collect()?;
         // Every group gets a cell, in the breakdown's order, even if no one answered.
-        let order: Vec<&str> = sb.groups.iter().map(|(g, _)| g.as_str()).collect();
-        for g in order {
+        for (i, (g, _)) in sb.groups.iter().enumerate() {
             let row = grouped
                 .clone()
                 .lazy()
-                .filter(col("_grupp").eq(lit(g)))
+                .filter(col("_grupp").eq(lit(i as u32)))
                 .collect()?;
-            out.extend(rows_to_cells(ind, r, b, &row, Some(g))?);
+            out.extend(rows_to_cells(ind, r, b, &row, Some(g.as_str()))?);
         }
     }
     Ok(out)

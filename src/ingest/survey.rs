@@ -1,9 +1,10 @@
-//! Reads a survey export into a table of text columns, whatever the format:
-//! CSV (UTF-8 with or without BOM, or Windows-1252 as Swedish Excel saves it;
-//! `,`, `;` or tab, detected), `.xlsx`/`.xls`/`.ods`, or Parquet.
+//! Reads a survey export into a table, whatever the format: CSV (UTF-8 with
+//! or without BOM, or Windows-1252 as Swedish Excel saves it; `,`, `;` or
+//! tab, detected), `.xlsx`/`.xls`/`.ods`, or Parquet.
 //!
-//! Everything is read as text first: the anonymity gate must see every cell as
-//! written, before anything else interprets the data.
+//! CSV and workbook cells are read as text, as written: the anonymity gate
+//! must see them before anything else interprets the data. Parquet keeps its
+//! column types, which the gate and the codebook read as they are.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ use super::returns::Refusal;
 /// File types taken as survey exports.
 pub const EXTENSIONS: [&str; 5] = ["csv", "txt", "tsv", "parquet", "xlsx"];
 
-/// A survey file read as text columns, with its original headers.
+/// A survey file as read, with its original headers.
 #[derive(Clone, Debug)]
 pub struct SurveyTable {
     pub file: String,
@@ -53,7 +54,7 @@ pub fn read(path: &Path) -> Result<SurveyTable, Refusal> {
         .map(|e| e.to_ascii_lowercase())
         .unwrap_or_default();
     let (frame, format) = match ext.as_str() {
-        "parquet" => (read_parquet(&bytes, &file)?, "Parquet".to_string()),
+        "parquet" => (read_parquet(bytes, &file)?, "Parquet".to_string()),
         "xlsx" | "xlsm" | "xls" | "ods" => (read_workbook(&bytes, &file)?, "arbetsbok".to_string()),
         _ => read_csv(&bytes, &file)?,
     };
@@ -163,8 +164,8 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
 }
 
-fn read_parquet(bytes: &[u8], file: &str) -> Result<DataFrame, Refusal> {
-    let df = ParquetReader::new(Cursor::new(bytes.to_vec()))
+fn read_parquet(bytes: Vec<u8>, file: &str) -> Result<DataFrame, Refusal> {
+    ParquetReader::new(Cursor::new(bytes))
         .finish()
         .map_err(|e| {
             refusal(
@@ -174,28 +175,7 @@ fn read_parquet(bytes: &[u8], file: &str) -> Result<DataFrame, Refusal> {
                     first_line(&e.to_string())
                 ),
             )
-        })?;
-    all_text(df, file)
-}
-
-/// Every column as text, as the gate needs it.
-fn all_text(df: DataFrame, file: &str) -> Result<DataFrame, Refusal> {
-    let columns: Vec<Column> = df
-        .columns()
-        .iter()
-        .map(|c| c.cast(&DataType::String))
-        .collect::<PolarsResult<_>>()
-        .map_err(|e| {
-            refusal(
-                file,
-                format!(
-                    "kolumnerna går inte att läsa som text ({}).",
-                    first_line(&e.to_string())
-                ),
-            )
-        })?;
-    DataFrame::new_infer_height(columns)
-        .map_err(|e| refusal(file, first_line(&e.to_string()).to_string()))
+        })
 }
 
 fn read_workbook(bytes: &[u8], file: &str) -> Result<DataFrame, Refusal> {

@@ -515,9 +515,24 @@ impl Pipeline {
     /// Expands responsible references (unit ids and unit-group ids) to the
     /// units that carry that responsibility in `year`.
     pub fn responsible_units(&self, refs: &[String], year: i32) -> Vec<&Unit> {
-        self.units_reporting(year)
-            .filter(|u| self.is_responsible(refs, u, year))
-            .collect()
+        // In the order the responsibility names them (a group's units in the
+        // pipeline's order), each once; linear in the number of units.
+        let mut seen = std::collections::HashSet::new();
+        let mut out: Vec<&Unit> = Vec::new();
+        for r in refs {
+            if let Some(u) = self.unit(r) {
+                if u.reports_in(year) && seen.insert(u.id.as_str()) {
+                    out.push(u);
+                }
+            } else if let Some(g) = self.unit_group(r) {
+                for u in self.units_reporting(year).filter(|u| u.kind == g.kind) {
+                    if seen.insert(u.id.as_str()) {
+                        out.push(u);
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Whether `unit` carries a responsibility given by `refs` in `year`:

@@ -186,7 +186,7 @@ pub fn compute(
             }
         }
     }
-    let mut survey = validate::survey::Outcome::default();
+    let mut present: Vec<(PathBuf, Option<i32>)> = Vec::new();
     for (year, path) in &survey_files {
         if !path.exists() {
             findings.push(Finding {
@@ -198,11 +198,9 @@ pub fn compute(
             });
             continue;
         }
-        let o = validate::survey::validate_files(p, base, std::slice::from_ref(path), Some(*year));
-        survey.respondents.extend(o.respondents);
-        survey.findings.extend(o.findings);
-        survey.refused.extend(o.refused);
+        present.push((path.clone(), Some(*year)));
     }
+    let survey = validate::survey::validate_each(p, base, &present);
     for r in &survey.respondents {
         inputs.push(InputRecord {
             kind: "enkät",
@@ -258,13 +256,10 @@ pub fn compute(
     let t = Instant::now();
     progress.stage("Beräknar indikatorer och röjandeskydd");
     let mut cells: Vec<Cell> = aggregate::returns::cells(p, &returns.values);
-    for r in &survey.respondents {
-        cells.extend(
-            aggregate::survey::cells(p, r).map_err(|e| {
-                Error::Usage(format!("enkätindikatorerna kunde inte beräknas: {e}"))
-            })?,
-        );
-    }
+    cells.extend(
+        aggregate::survey::cells_of_years(p, &survey.respondents)
+            .map_err(|e| Error::Usage(format!("enkätindikatorerna kunde inte beräknas: {e}")))?,
+    );
     cells.extend(reference::cells(p, base));
     let protected = disclose::protect(p, cells).map_err(|e| Error::Usage(e.to_string()))?;
     let published: Vec<Cell> = protected.iter().map(|(c, _)| c.clone()).collect();

@@ -93,21 +93,25 @@ pub fn header_is_identifier(header: &str) -> bool {
 }
 
 /// Runs the gate over every column of the file. Empty when the file may pass.
-pub fn gate(frame: &DataFrame) -> Vec<Hit> {
+///
+/// polars finds the few cells that could hold an identifier (an `@`, or at
+/// least seven digits); only those are checked in Rust, where the date and
+/// Luhn checks live.
+pub fn gate(frame: &DataFrame) -> PolarsResult<Vec<Hit>> {
     let mut hits = Vec::new();
-    for col in frame.columns() {
-        let name = col.name().to_string();
+    for column in frame.columns() {
+        let name = column.name().to_string();
         if header_is_identifier(&name) {
             hits.push(Hit {
-                column: name.clone(),
+                column: name,
                 found: None,
                 rows: 0,
             });
             continue;
         }
-        let Ok(text) = col.str() else { continue };
+        let candidates = candidates(frame, &name, column.dtype())?;
         let mut counts = [0usize; 3];
-        for v in text.iter().flatten() {
+        for v in candidates.str()?.iter().flatten() {
             if let Some(kind) = scan(v) {
                 counts[kind as usize] += 1;
             }
@@ -129,7 +133,48 @@ pub fn gate(frame: &DataFrame) -> Vec<Hit> {
             }
         }
     }
-    hits
+    Ok(hits)
+}
+
+/// The cells of a column, as text, that [`scan`] could find something in:
+/// those with an `@` or with seven digits or more (the fewest any identifier
+/// has). Everything else is left out without leaving polars. In a number
+/// column that means seven digits before the decimal point: an identifier
+/// stored as a number is a whole number, and the decimals of a weight such
+/// as 0.0701234567 are not a phone number.
+fn candidates(frame: &DataFrame, name: &str, dtype: &DataType) -> PolarsResult<Column> {
+    let c = col(name);
+    if dtype.is_primitive_numeric() {
+        let x = c.clone().cast(DataType::Float64);
+        let big = x
+            .clone()
+            .gt_eq(lit(1_000_000.0))
+            .or(x.lt_eq(lit(-1_000_000.0)));
+        let out = frame
+            .clone()
+            .lazy()
+            .select([c.filter(big).cast(DataType::String)])
+            .collect()?;
+        return Ok(out.column(name)?.clone());
+    }
+    // Two steps, so that the pattern only runs on the cells long enough to
+    // hold an identifier (six bytes: a@b.se), which survey codes never are.
+    let text = c.clone().cast(DataType::String);
+    let long = frame
+        .clone()
+        .lazy()
+        .select([text.clone().filter(text.str().len_bytes().gt_eq(lit(6u32)))])
+        .collect()?;
+    let out = long
+        .lazy()
+        .select([c.clone().filter(
+            c.clone()
+                .str()
+                .contains_literal(lit("@"))
+                .or(c.str().contains(lit("[0-9](?:[^0-9]*[0-9]){6}"), true)),
+        )])
+        .collect()?;
+    Ok(out.column(name)?.clone())
 }
 
 /// The first kind of direct identifier in a cell, if any.

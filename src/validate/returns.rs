@@ -81,15 +81,17 @@ pub fn validate_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Out
     // Workbooks are read in parallel on all cores; the results keep the files' order.
     let read: Vec<Result<ReturnWorkbook, Refusal>> = {
         use rayon::prelude::*;
-        files
-            .par_iter()
-            .map(|f| {
-                let expect = Expect {
-                    year: year.or_else(|| super::folder_year(f)),
-                };
-                returns::read(p, f, expect)
-            })
-            .collect()
+        crate::pool::install(|| {
+            files
+                .par_iter()
+                .map(|f| {
+                    let expect = Expect {
+                        year: year.or_else(|| super::folder_year(f)),
+                    };
+                    returns::read(p, f, expect)
+                })
+                .collect()
+        })
     };
     for r in read {
         match r {

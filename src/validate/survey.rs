@@ -10,7 +10,7 @@ use polars::prelude::*;
 use super::anonymity::{self, Hit};
 use super::{Finding, Severity};
 use crate::ingest::survey::{self as ingest, SurveyTable};
-use crate::pipeline::{Codebook, Pipeline, Survey};
+use crate::pipeline::{Codebook, CodebookVariable, Pipeline, Survey};
 
 /// The column of the respondents table that holds each respondent's weight.
 pub const WEIGHT: &str = "_vikt";
@@ -76,9 +76,15 @@ pub fn year_of(p: &Pipeline, base: &Path, path: &Path, year: Option<i32>) -> Opt
 
 /// Reads and checks survey files; one refused file never stops the others.
 pub fn validate_files(p: &Pipeline, base: &Path, files: &[PathBuf], year: Option<i32>) -> Outcome {
+    let each: Vec<(PathBuf, Option<i32>)> = files.iter().map(|f| (f.clone(), year)).collect();
+    validate_each(p, base, &each)
+}
+
+/// Reads and checks survey files, each with the year it holds if known.
+pub fn validate_each(p: &Pipeline, base: &Path, files: &[(PathBuf, Option<i32>)]) -> Outcome {
     let mut out = Outcome::default();
     let Some(survey) = &p.survey else {
-        for f in files {
+        for (f, _) in files {
             out.refused.push(f.display().to_string());
             out.findings.push(finding(
                 Severity::Error,
@@ -88,32 +94,21 @@ pub fn validate_files(p: &Pipeline, base: &Path, files: &[PathBuf], year: Option
         }
         return out;
     };
-    for f in files {
-        let file = f.display().to_string();
-        let Some(y) = year_of(p, base, f, year) else {
-            out.refused.push(file.clone());
-            out.findings.push(finding(
-                Severity::Error,
-                &file,
-                "det går inte att avgöra vilket år filen gäller (den står inte under [[survey.files]] och namnet har inget enkätår). Ange året med --year.".into(),
-            ));
-            continue;
-        };
-        let Some(codebook) = survey
-            .files
-            .iter()
-            .find(|sf| sf.year == y)
-            .and_then(|sf| survey.codebook(&sf.codebook))
-        else {
-            out.refused.push(file.clone());
-            out.findings.push(finding(
-                Severity::Error,
-                &file,
-                format!("pipelinefilen har ingen kodbok för enkäten {y}; lägg till den under [[survey.files]]."),
-            ));
-            continue;
-        };
-        match ingest::read(f).and_then(|t| check(survey, codebook, t, y, &mut out.findings)) {
+    // Files are read and checked in parallel; their results keep the files' order.
+    use rayon::prelude::*;
+    let checked: Vec<(Result<Respondents, Refusal>, Vec<Finding>)> = crate::pool::install(|| {
+        files
+            .par_iter()
+            .map(|(f, year)| {
+                let mut findings = Vec::new();
+                let r = check_file(p, survey, base, f, *year, &mut findings);
+                (r, findings)
+            })
+            .collect()
+    });
+    for (r, findings) in checked {
+        out.findings.extend(findings);
+        match r {
             Ok(r) => out.respondents.push(r),
             Err(r) => {
                 out.refused.push(r.file.clone());
@@ -123,6 +118,38 @@ pub fn validate_files(p: &Pipeline, base: &Path, files: &[PathBuf], year: Option
         }
     }
     out
+}
+
+/// The year, the codebook and then [`check`] for one file.
+fn check_file(
+    p: &Pipeline,
+    survey: &Survey,
+    base: &Path,
+    f: &Path,
+    year: Option<i32>,
+    findings: &mut Vec<Finding>,
+) -> Result<Respondents, Refusal> {
+    let file = f.display().to_string();
+    let Some(y) = year_of(p, base, f, year) else {
+        return Err(refuse(
+            &file,
+            "det går inte att avgöra vilket år filen gäller (den står inte under [[survey.files]] och namnet har inget enkätår). Ange året med --year.".into(),
+        ));
+    };
+    let Some(codebook) = survey
+        .files
+        .iter()
+        .find(|sf| sf.year == y)
+        .and_then(|sf| survey.codebook(&sf.codebook))
+    else {
+        return Err(refuse(
+            &file,
+            format!(
+                "pipelinefilen har ingen kodbok för enkäten {y}; lägg till den under [[survey.files]]."
+            ),
+        ));
+    };
+    ingest::read(f).and_then(|t| check(survey, codebook, t, y, findings))
 }
 
 type Refusal = crate::ingest::returns::Refusal;
@@ -176,7 +203,15 @@ fn check(
     findings: &mut Vec<Finding>,
 ) -> Result<Respondents, Refusal> {
     let file = t.file.clone();
-    let hits = anonymity::gate(&t.frame);
+    let hits = anonymity::gate(&t.frame).map_err(|e| {
+        refuse(
+            &file,
+            format!(
+                "kolumnerna går inte att läsa som text ({}).",
+                e.to_string().lines().next().unwrap_or("")
+            ),
+        )
+    })?;
     if !hits.is_empty() {
         return Err(refuse(&file, gate_message(&hits)));
     }
@@ -222,44 +257,60 @@ fn check(
         ));
     }
 
-    let rows = t.frame.height();
-    let mut columns: Vec<Column> = Vec::new();
+    // The codebook and the weights as one polars query: each variable trimmed,
+    // matched case-insensitively against its codes, answers that mean "no
+    // answer" made null; beside them, flags that count what did not fit.
+    let mut exprs: Vec<Expr> = Vec::new();
+    let mut unknown_counts: Vec<(String, usize)> = Vec::new();
     for v in &codebook.variables {
         let Some(header) = find(&v.column) else {
             continue;
         };
-        let col = t
-            .frame
-            .column(&header)
-            .and_then(|c| c.str().cloned())
-            .map_err(|e| refuse(&file, e.to_string()))?;
-        let lookup: HashMap<String, &str> = v
-            .codes
-            .iter()
-            .map(|(code, value)| (code.trim().to_lowercase(), value.as_str()))
-            .collect();
-        let mut unknown = 0usize;
-        let values: Vec<Option<String>> = col
-            .iter()
-            .map(|cell| {
-                let raw = cell?.trim();
-                if raw.is_empty() {
-                    return None;
-                }
-                let value = if lookup.is_empty() {
-                    raw.to_string()
-                } else {
-                    match lookup.get(&raw.to_lowercase()) {
-                        Some(v) => v.to_string(),
-                        None => {
-                            unknown += 1;
-                            return None;
-                        }
-                    }
-                };
-                (!survey.is_missing(&value)).then_some(value)
-            })
-            .collect();
+        let (value, unknown) =
+            map_variable(survey, v, &t.frame, &header).map_err(|e| refuse(&file, e.to_string()))?;
+        exprs.push(value.alias(v.name.as_str()));
+        unknown_counts.push((header, unknown));
+    }
+    let weight_header = codebook
+        .weight
+        .as_ref()
+        .map(|w| find(w).unwrap_or_default());
+    match &weight_header {
+        None => exprs.push(col(WEIGHT)),
+        Some(header) => {
+            let dtype = t
+                .frame
+                .column(header)
+                .map(|c| c.dtype().clone())
+                .map_err(|e| refuse(&file, e.to_string()))?;
+            let w = weight(header, &dtype, &t.frame);
+            exprs.extend([
+                w.value.alias(WEIGHT),
+                w.text.alias("_vikt_text"),
+                w.negative.alias("_vikt_negativ"),
+                w.blank.alias("_vikt_tom"),
+            ]);
+        }
+    }
+    let mut frame = t
+        .frame
+        .lazy()
+        .with_column(lit(1.0).alias(WEIGHT))
+        .select(exprs)
+        .collect()
+        .map_err(|e| refuse(&file, e.to_string()))?;
+    // One chunk per column: sums then add up in the same order whatever the
+    // number of threads the reader split the file over, so that results are
+    // byte-identical on every machine.
+    frame.rechunk_mut_par();
+    let count = |frame: &DataFrame, flag: &str| -> usize {
+        frame
+            .column(flag)
+            .ok()
+            .and_then(|c| c.bool().ok().map(|b| b.sum().unwrap_or(0) as usize))
+            .unwrap_or(0)
+    };
+    for (header, unknown) in unknown_counts {
         if unknown > 0 {
             findings.push(finding(
                 Severity::Warning,
@@ -267,74 +318,46 @@ fn check(
                 format!(
                     "kolumnen \"{header}\" har svarskoder som inte finns i kodboken \"{}\" på {unknown} {}; de räknas som uteblivna svar. Rätta kodboken eller exporten.",
                     codebook.id,
-                    if unknown == 1 { "rad" } else { "rader" }
+                    rows_word(unknown)
                 ),
             ));
         }
-        columns.push(Column::new(v.name.as_str().into(), values));
     }
-
-    let weights: Vec<f64> = match &codebook.weight {
-        None => vec![1.0; rows],
-        Some(w) => {
-            let header = find(w).unwrap_or_default();
-            let col = t
-                .frame
-                .column(&header)
-                .and_then(|c| c.str().cloned())
-                .map_err(|e| refuse(&file, e.to_string()))?;
-            let (mut text, mut negative, mut blank) = (0usize, 0usize, 0usize);
-            let values: Vec<f64> = col
-                .iter()
-                .map(|cell| match cell.map(|c| c.trim()) {
-                    None | Some("") => {
-                        blank += 1;
-                        0.0
-                    }
-                    Some(c) => match crate::ingest::cell::parse_decimal(c) {
-                        Some(v) if v < 0.0 => {
-                            negative += 1;
-                            0.0
-                        }
-                        Some(v) => v,
-                        None => {
-                            text += 1;
-                            0.0
-                        }
-                    },
-                })
-                .collect();
-            if text + negative + blank > 0 {
-                let mut what = Vec::new();
-                if text > 0 {
-                    what.push(format!(
-                        "text som inte är ett tal på {text} {}",
-                        rows_word(text)
-                    ));
-                }
-                if negative > 0 {
-                    what.push(format!(
-                        "negativa vikter på {negative} {}",
-                        rows_word(negative)
-                    ));
-                }
-                if blank > 0 {
-                    what.push(format!("tomma vikter på {blank} {}", rows_word(blank)));
-                }
-                return Err(refuse(
-                    &file,
-                    format!(
-                        "viktkolumnen \"{header}\" har {}. Varje svar behöver en vikt som är ett tal, 0 eller större; rätta exporten och skicka den igen.",
-                        what.join(" och ")
-                    ),
+    if let Some(header) = &weight_header {
+        let (text, negative, blank) = (
+            count(&frame, "_vikt_text"),
+            count(&frame, "_vikt_negativ"),
+            count(&frame, "_vikt_tom"),
+        );
+        if text + negative + blank > 0 {
+            let mut what = Vec::new();
+            if text > 0 {
+                what.push(format!(
+                    "text som inte är ett tal på {text} {}",
+                    rows_word(text)
                 ));
             }
-            values
+            if negative > 0 {
+                what.push(format!(
+                    "negativa vikter på {negative} {}",
+                    rows_word(negative)
+                ));
+            }
+            if blank > 0 {
+                what.push(format!("tomma vikter på {blank} {}", rows_word(blank)));
+            }
+            return Err(refuse(
+                &file,
+                format!(
+                    "viktkolumnen \"{header}\" har {}. Varje svar behöver en vikt som är ett tal, 0 eller större; rätta exporten och skicka den igen.",
+                    what.join(" och ")
+                ),
+            ));
         }
-    };
-    columns.push(Column::new(WEIGHT.into(), weights));
-    let mut frame =
-        DataFrame::new_infer_height(columns).map_err(|e| refuse(&file, e.to_string()))?;
+        for flag in ["_vikt_text", "_vikt_negativ", "_vikt_tom"] {
+            let _ = frame.drop_in_place(flag);
+        }
+    }
 
     // k-anonymity over the quasi-identifiers. Respondents who did not give a
     // quasi-identifier are left out of the groups: a missing value singles no
@@ -405,6 +428,136 @@ fn check(
         smallest_group: smallest_after,
         coarsened,
     })
+}
+
+/// A codebook variable as an expression, and how many rows hold a code the
+/// codebook does not know. Survey columns hold few distinct answers, so each
+/// distinct answer is mapped once (trimmed, a blank made null, codes matched
+/// case-insensitively, values that mean "no answer" made null) and polars
+/// replaces the column's values by their mapping in one pass.
+fn map_variable(
+    survey: &Survey,
+    v: &CodebookVariable,
+    frame: &DataFrame,
+    header: &str,
+) -> PolarsResult<(Expr, usize)> {
+    let counted = frame
+        .clone()
+        .lazy()
+        .select([col(header)])
+        .group_by([col(header)])
+        .agg([len().alias("_n")])
+        .drop_nulls(None)
+        .sort([header], SortMultipleOptions::default())
+        .collect()?;
+    let distinct = counted.column(header)?.as_materialized_series().clone();
+    let text = distinct.cast(&DataType::String)?;
+    let counts = counted.column("_n")?.cast(&DataType::UInt64)?;
+    let codes: HashMap<String, &str> = v
+        .codes
+        .iter()
+        .map(|(code, value)| (code.trim().to_lowercase(), value.as_str()))
+        .collect();
+    let mut unknown = 0usize;
+    let mut mapped: Vec<Option<String>> = Vec::with_capacity(text.len());
+    for (raw, n) in text.str()?.iter().zip(counts.u64()?.iter()) {
+        let raw = raw.unwrap_or("").trim();
+        let value = if raw.is_empty() {
+            None
+        } else if codes.is_empty() {
+            Some(raw)
+        } else {
+            let found = codes.get(&raw.to_lowercase()).copied();
+            if found.is_none() {
+                unknown += n.unwrap_or(0) as usize;
+            }
+            found
+        };
+        mapped.push(value.filter(|v| !survey.is_missing(v)).map(str::to_string));
+    }
+    let mapped = Series::new("".into(), mapped);
+    let expr = col(header).replace_strict(
+        lit(distinct).implode(true),
+        lit(mapped).implode(true),
+        Some(lit(NULL).cast(DataType::String)),
+        Some(DataType::String),
+    );
+    Ok((expr, unknown))
+}
+
+/// The weight column as numbers, and flags for what is not a weight.
+struct Weight {
+    value: Expr,
+    text: Expr,
+    negative: Expr,
+    blank: Expr,
+}
+
+/// Weights are read as [`crate::ingest::cell::parse_decimal`] reads them:
+/// a decimal comma or point, a leading minus, nothing else.
+fn weight(header: &str, dtype: &DataType, frame: &DataFrame) -> Weight {
+    if dtype.is_primitive_numeric() {
+        let w = col(header).cast(DataType::Float64);
+        let blank = w.clone().is_null();
+        let text = w.clone().is_not_null().and(w.clone().is_finite().not());
+        let negative = w.clone().lt(lit(0.0)).fill_null(lit(false));
+        let value = when(blank.clone().or(text.clone()).or(negative.clone()))
+            .then(lit(0.0))
+            .otherwise(w);
+        return Weight {
+            value,
+            text,
+            negative,
+            blank,
+        };
+    }
+    let trimmed = col(header)
+        .cast(DataType::String)
+        .str()
+        .strip_chars(lit(NULL).cast(DataType::String));
+    let blank = trimmed.clone().is_null().or(trimmed.clone().eq(lit("")));
+    // Replacing is costly on every row, so only where some row needs it.
+    let has = |pattern: &str| {
+        frame
+            .clone()
+            .lazy()
+            .select([col(header)
+                .cast(DataType::String)
+                .str()
+                .contains_literal(lit(pattern.to_string()))
+                .any(true)])
+            .collect()
+            .ok()
+            .and_then(|df| df.column(header).ok()?.bool().ok()?.get(0))
+            .unwrap_or(true)
+    };
+    let mut normal = trimmed;
+    for (from, to) in [(",", "."), ("−", "-")] {
+        if has(from) {
+            normal = normal.str().replace_all(lit(from), lit(to), true);
+        }
+    }
+    let number = normal
+        .clone()
+        .str()
+        .contains(lit(r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$"), true);
+    let parsed = when(number)
+        .then(normal.cast(DataType::Float64))
+        .otherwise(lit(NULL).cast(DataType::Float64));
+    let text = blank
+        .clone()
+        .not()
+        .and(parsed.clone().is_finite().fill_null(lit(false)).not());
+    let negative = parsed.clone().lt(lit(0.0)).fill_null(lit(false));
+    let value = when(blank.clone().or(text.clone()).or(negative.clone()))
+        .then(lit(0.0))
+        .otherwise(parsed);
+    Weight {
+        value,
+        text,
+        negative,
+        blank,
+    }
 }
 
 fn rows_word(n: usize) -> &'static str {
