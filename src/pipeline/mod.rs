@@ -98,6 +98,9 @@ pub struct Pipeline {
     /// Line of each TOML path that was read, for messages about cross-references.
     #[serde(skip)]
     pub(crate) lines: BTreeMap<String, usize>,
+    /// Unit id → place in `units`: units are looked up by id once per value.
+    #[serde(skip)]
+    pub(crate) unit_index: std::collections::HashMap<String, usize>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -484,7 +487,13 @@ impl Pipeline {
     }
 
     pub fn unit(&self, id: &str) -> Option<&Unit> {
-        self.units.iter().find(|u| u.id == id)
+        // The index is built when the file is read; it is checked against
+        // the list, which stays the truth if a caller has changed it.
+        self.unit_index
+            .get(id)
+            .and_then(|&i| self.units.get(i))
+            .filter(|u| u.id == id)
+            .or_else(|| self.units.iter().find(|u| u.id == id))
     }
 
     pub fn unit_group(&self, id: &str) -> Option<&UnitGroup> {

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::aggregate::{CITY, Cell};
+use crate::aggregate::Cell;
 use crate::chart::format::fmt_table;
 use crate::pipeline::{Direction, Indicator, MeasureUnit, Pipeline, Source};
 use crate::run::RunData;
@@ -111,13 +111,7 @@ fn city_cell<'a>(
     breakdown: &str,
     group: &str,
 ) -> Option<&'a Cell> {
-    d.cells.iter().map(|(c, _)| c).find(|c| {
-        c.indicator_id == id
-            && c.year == year
-            && c.unit_id == CITY
-            && c.breakdown == breakdown
-            && c.group == group
-    })
+    d.city_cell(id, year, breakdown, group)
 }
 
 fn value_text(c: Option<&Cell>, unit: MeasureUnit) -> String {
@@ -391,11 +385,7 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
                     "<div class=\"table-wrap\"><table><caption>Nämndernas redovisning för {year}</caption><thead><tr><th scope=\"col\">Nämnd</th><th scope=\"col\">Status</th><th scope=\"col\">Egen bedömning</th><th scope=\"col\">Årets aktiviteter</th></tr></thead><tbody>"
                 );
                 for u in units {
-                    let act = d
-                        .returns
-                        .activities
-                        .iter()
-                        .find(|x| x.year == year && x.unit_id == u.id && x.measure_id == m.id);
+                    let act = d.activity(year, &u.id, &m.id);
                     let cell = |v: Option<&String>| {
                         v.map(|s| esc(s)).unwrap_or_else(|| "Ingen uppgift".into())
                     };

@@ -4,6 +4,7 @@
 
 pub mod progress;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -12,6 +13,7 @@ use crate::disclose::{self, Reason};
 use crate::error::Error;
 use crate::pipeline::Pipeline;
 use crate::reference::{self, Status};
+use crate::validate::returns::Activity;
 use crate::validate::{self, Finding, Severity};
 use progress::Progress;
 
@@ -44,9 +46,67 @@ pub struct RunData {
     pub stages: Vec<(String, f64)>,
     /// Each year's expected and reporting units and values.
     pub completeness: Vec<Completeness>,
+    /// Where to find cells and activities by key: the report and the charts
+    /// look up one per unit and measure, and a scan each time would make a
+    /// run quadratic in the number of units.
+    index: Index,
+}
+
+#[derive(Default)]
+struct Index {
+    /// (indicator, year, breakdown, group) → the city's cell in `cells`.
+    city: HashMap<(String, i32, String, String), usize>,
+    /// (year, unit, measure) → the activity in `returns.activities`.
+    activity: HashMap<(i32, String, String), usize>,
+}
+
+impl Index {
+    fn build(cells: &[(Cell, Option<Reason>)], activities: &[Activity]) -> Index {
+        let mut index = Index::default();
+        for (i, (c, _)) in cells.iter().enumerate() {
+            if c.unit_id == aggregate::CITY {
+                index
+                    .city
+                    .entry((
+                        c.indicator_id.clone(),
+                        c.year,
+                        c.breakdown.clone(),
+                        c.group.clone(),
+                    ))
+                    .or_insert(i);
+            }
+        }
+        for (i, a) in activities.iter().enumerate() {
+            index
+                .activity
+                .entry((a.year, a.unit_id.clone(), a.measure_id.clone()))
+                .or_insert(i);
+        }
+        index
+    }
 }
 
 impl RunData {
+    /// The city's cell of an indicator for a year and group, if computed.
+    pub fn city_cell(&self, id: &str, year: i32, breakdown: &str, group: &str) -> Option<&Cell> {
+        let key = (
+            id.to_string(),
+            year,
+            breakdown.to_string(),
+            group.to_string(),
+        );
+        self.index.city.get(&key).map(|&i| &self.cells[i].0)
+    }
+
+    /// What a unit reported on a measure for a year, if anything.
+    pub fn activity(&self, year: i32, unit: &str, measure: &str) -> Option<&Activity> {
+        let key = (year, unit.to_string(), measure.to_string());
+        self.index
+            .activity
+            .get(&key)
+            .map(|&i| &self.returns.activities[i])
+    }
+
     /// How many findings of a severity the run made.
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
@@ -288,7 +348,9 @@ pub fn compute(
             .unwrap_or(p.strategy.period.to),
     };
     let completeness = completeness(p, &returns);
+    let index = Index::build(&all, &returns.activities);
     Ok(RunData {
+        index,
         report_year,
         cells: all,
         returns,
@@ -376,21 +438,16 @@ fn completeness(p: &Pipeline, returns: &validate::returns::Outcome) -> Vec<Compl
             expected.push(u.id.clone());
             values_expected += l.indicators.len();
         }
-        let reported: Vec<String> = expected
+        let used: std::collections::HashSet<&str> = returns
+            .used
             .iter()
-            .filter(|id| {
-                returns
-                    .used
-                    .iter()
-                    .any(|u| u.year == year && &u.unit_id == *id)
-            })
-            .cloned()
+            .filter(|u| u.year == year)
+            .map(|u| u.unit_id.as_str())
             .collect();
-        let missing: Vec<String> = expected
+        let (reported, missing): (Vec<String>, Vec<String>) = expected
             .iter()
-            .filter(|id| !reported.contains(id))
             .cloned()
-            .collect();
+            .partition(|id| used.contains(id.as_str()));
         let values_received = returns
             .values
             .iter()
@@ -523,15 +580,28 @@ fn draw_charts(
     }
     // Completeness per unit and year.
     let mut rows: Vec<(String, Vec<Option<bool>>)> = Vec::new();
+    type Sets<'a> = (
+        std::collections::HashSet<&'a str>,
+        std::collections::HashSet<&'a str>,
+    );
+    let per_year: Vec<Option<Sets>> = years
+        .iter()
+        .map(|y| {
+            d.completeness.iter().find(|c| c.year == *y).map(|c| {
+                (
+                    c.expected.iter().map(String::as_str).collect(),
+                    c.reported.iter().map(String::as_str).collect(),
+                )
+            })
+        })
+        .collect();
     for u in &p.units {
-        let marks: Vec<Option<bool>> = years
+        let marks: Vec<Option<bool>> = per_year
             .iter()
-            .map(|y| {
-                d.completeness
-                    .iter()
-                    .find(|c| c.year == *y)
-                    .filter(|c| c.expected.contains(&u.id))
-                    .map(|c| c.reported.contains(&u.id))
+            .map(|sets| {
+                sets.as_ref()
+                    .filter(|(expected, _)| expected.contains(u.id.as_str()))
+                    .map(|(_, reported)| reported.contains(u.id.as_str()))
             })
             .collect();
         if marks.iter().any(|m| m.is_some()) {
@@ -562,10 +632,7 @@ fn draw_charts(
         {
             for u in p.responsible_units(&m.responsible, d.report_year) {
                 let status = d
-                    .returns
-                    .activities
-                    .iter()
-                    .find(|x| x.year == d.report_year && x.unit_id == u.id && x.measure_id == m.id)
+                    .activity(d.report_year, &u.id, &m.id)
                     .and_then(|x| x.status.clone());
                 let k = match status.as_deref() {
                     Some("Genomförd") => 0,

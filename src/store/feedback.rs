@@ -1,6 +1,7 @@
 //! `feedback/<unit>-<year>.txt`: for each committee, in Swedish, what was
 //! wrong or missing in its return, cell by cell, ready to send back.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::Error;
@@ -52,6 +53,17 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error
         ),
         None => String::new(),
     };
+    // Looked up once per unit and year below, so indexed here.
+    let used: HashMap<(i32, &str), &crate::validate::returns::Input> = d
+        .returns
+        .used
+        .iter()
+        .map(|u| ((u.year, u.unit_id.as_str()), u))
+        .collect();
+    let mut by_file: HashMap<&str, Vec<&Finding>> = HashMap::new();
+    for f in &d.findings {
+        by_file.entry(f.file.as_str()).or_default().push(f);
+    }
     for c in &d.completeness {
         for unit_id in &c.expected {
             let unit = p.unit(unit_id).map(|u| u.name.as_str()).unwrap_or(unit_id);
@@ -59,12 +71,7 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error
                 "Återkoppling på återrapporteringen {} – {unit}\n{}\n",
                 c.year, p.strategy.title
             );
-            match d
-                .returns
-                .used
-                .iter()
-                .find(|u| u.year == c.year && &u.unit_id == unit_id)
-            {
+            match used.get(&(c.year, unit_id.as_str())) {
                 None => {
                     text.push_str(&format!(
                         "\nIngen återrapportering har kommit in för {}. Fyll i årets mall och skicka den{}.\n",
@@ -78,8 +85,8 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error
                         .and_then(|n| n.to_str())
                         .unwrap_or(&input.file);
                     text.push_str(&format!("\nFilen {file} har lästs in.\n"));
-                    let mine: Vec<&Finding> =
-                        d.findings.iter().filter(|f| f.file == input.file).collect();
+                    let mine: &[&Finding] =
+                        by_file.get(input.file.as_str()).map_or(&[], Vec::as_slice);
                     let errors: Vec<&Finding> = mine
                         .iter()
                         .copied()
@@ -113,7 +120,7 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error
             .file_stem()
             .and_then(|n| n.to_str())
             .unwrap_or("fil");
-        let mine: Vec<&Finding> = d.findings.iter().filter(|f| &f.file == file).collect();
+        let mine: &[&Finding] = by_file.get(file.as_str()).map_or(&[], Vec::as_slice);
         let mut text = format!(
             "Återkoppling på filen {file}\n{}\n\nFilen kunde inte användas:\n",
             p.strategy.title

@@ -302,11 +302,19 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
     };
 
     let pipeline = (|| {
+        let units: Vec<Unit> = units.into_iter().collect::<Option<_>>()?;
+        let unit_index = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.id.clone(), i))
+            .rev()
+            .collect();
         Some(Pipeline {
             strategy: strategy?,
             disclosure: disclosure?,
             breakdowns: breakdowns.into_iter().collect::<Option<_>>()?,
-            units: units.into_iter().collect::<Option<_>>()?,
+            units,
+            unit_index,
             unit_groups: unit_groups.into_iter().collect::<Option<_>>()?,
             areas: areas.into_iter().collect::<Option<_>>()?,
             goals: goals.into_iter().collect::<Option<_>>()?,
