@@ -46,7 +46,7 @@ fn generate(units: usize, respondents: usize, csv: bool) -> Generated {
     }
 }
 
-/// One survey year of a million respondents, as Parquet and as CSV.
+/// Five survey years of a million respondents each, as Parquet and as CSV.
 static MILLION_PARQUET: LazyLock<Generated> = LazyLock::new(|| generate(0, 1_000_000, false));
 static MILLION_CSV: LazyLock<Generated> = LazyLock::new(|| generate(0, 1_000_000, true));
 /// The region scale: 1,000 more units, 200,000 respondents a year.
@@ -68,32 +68,51 @@ fn returns_validate_91(b: Bencher) {
     b.bench(|| uppfolj::validate::returns::validate_files(&p, &files, None));
 }
 
-/// A million survey rows from a file to all survey indicators with
-/// intervals and disclosure control.
-fn survey_million(b: Bencher, g: &Generated, ext: &str) {
+/// The survey files of a generated follow-up, each with its year.
+fn survey_files(g: &Generated, ext: &str) -> Vec<(PathBuf, Option<i32>)> {
+    let base = g.pipeline.parent().unwrap();
+    (2018..=2022)
+        .map(|y| (base.join(format!("survey/enkat-{y}.{ext}")), Some(y)))
+        .collect()
+}
+
+/// Five million survey rows (five years of a million) from their files to
+/// all survey indicators with intervals and disclosure control.
+fn survey_five_million(b: Bencher, g: &Generated, ext: &str) {
     let p = pipeline::load(&g.pipeline).unwrap();
     let base = g.pipeline.parent().unwrap().to_path_buf();
-    let file = base.join(format!("survey/enkat-2021.{ext}"));
+    let files = survey_files(g, ext);
     b.bench(|| {
-        let o = uppfolj::validate::survey::validate_files(
-            &p,
-            &base,
-            std::slice::from_ref(&file),
-            Some(2021),
-        );
-        let cells = uppfolj::aggregate::survey::cells(&p, &o.respondents[0]).unwrap();
+        let o = uppfolj::validate::survey::validate_each(&p, &base, &files);
+        assert_eq!(o.respondents.len(), 5);
+        let cells = uppfolj::aggregate::survey::cells_of_years(&p, &o.respondents).unwrap();
         uppfolj::disclose::protect(&p, cells).unwrap()
     });
 }
 
-#[divan::bench(sample_count = 5)]
-fn survey_million_rows_parquet(b: Bencher) {
-    survey_million(b, &MILLION_PARQUET, "parquet");
+#[divan::bench(sample_count = 3)]
+fn survey_five_million_rows_parquet(b: Bencher) {
+    survey_five_million(b, &MILLION_PARQUET, "parquet");
 }
 
+#[divan::bench(sample_count = 3)]
+fn survey_five_million_rows_csv(b: Bencher) {
+    survey_five_million(b, &MILLION_CSV, "csv");
+}
+
+/// The indicators and disclosure control alone, on a million respondents
+/// already read and checked.
 #[divan::bench(sample_count = 5)]
-fn survey_million_rows_csv(b: Bencher) {
-    survey_million(b, &MILLION_CSV, "csv");
+fn survey_indicators_million_rows(b: Bencher) {
+    let g = &*MILLION_PARQUET;
+    let p = pipeline::load(&g.pipeline).unwrap();
+    let base = g.pipeline.parent().unwrap().to_path_buf();
+    let files = survey_files(g, "parquet");
+    let o = uppfolj::validate::survey::validate_each(&p, &base, &files[3..4]);
+    b.bench(|| {
+        let cells = uppfolj::aggregate::survey::cells_of_years(&p, &o.respondents).unwrap();
+        uppfolj::disclose::protect(&p, cells).unwrap()
+    });
 }
 
 /// One trend chart, SVG and PNG.
@@ -158,4 +177,13 @@ fn run_city(b: Bencher) {
 #[divan::bench(sample_count = 3)]
 fn run_region(b: Bencher) {
     run_end_to_end(b, &REGION.pipeline);
+}
+
+/// `run` at 1×, 4× and 16× the region scale (units and respondents both
+/// multiplied), to show that cost grows linearly. The inputs are generated
+/// before timing starts; 16× takes a few minutes to generate.
+#[divan::bench(args = [1, 4, 16], sample_count = 1, sample_size = 1)]
+fn run_region_times(b: Bencher, times: usize) {
+    let g = generate(1_000 * times, 200_000 * times, false);
+    run_end_to_end(b, &g.pipeline);
 }

@@ -450,6 +450,7 @@ fn weighted_share_and_kish_interval_agree_with_numpy_and_statsmodels() {
         file: "test".into(),
         path: PathBuf::from("test"),
         sha256: String::new(),
+        rows: frame.height(),
         frame,
         weighted: true,
         smallest_group: n,

@@ -2,6 +2,8 @@
 //! for the whole city, in percentage points, with the survey's interval
 //! carried over. A gap is withheld whenever its survey cell is.
 
+use std::collections::HashMap;
+
 use super::Cell;
 use crate::pipeline::Pipeline;
 
@@ -10,18 +12,25 @@ pub fn cells(p: &Pipeline, published: &[Cell]) -> Vec<Cell> {
     let mut out = Vec::new();
     for ind in &p.indicators {
         let Some(d) = &ind.derived else { continue };
+        // The subtrahend's cells by key, the first of each, as a scan would find them.
+        let mut subtrahend: HashMap<(i32, &str, &str, &str), &Cell> = HashMap::new();
+        for c in published.iter().filter(|c| c.indicator_id == d.subtrahend) {
+            subtrahend
+                .entry((c.year, &c.unit_id, &c.breakdown, &c.group))
+                .or_insert(c);
+        }
         for m in published.iter().filter(|c| c.indicator_id == d.minuend) {
             let wanted = m.breakdown == "total" || ind.breakdowns.contains(&m.breakdown);
             if !wanted {
                 continue;
             }
-            let Some(s) = published.iter().find(|c| {
-                c.indicator_id == d.subtrahend
-                    && c.year == m.year
-                    && c.unit_id == m.unit_id
-                    && c.breakdown == m.breakdown
-                    && c.group == m.group
-            }) else {
+            let key = (
+                m.year,
+                m.unit_id.as_str(),
+                m.breakdown.as_str(),
+                m.group.as_str(),
+            );
+            let Some(s) = subtrahend.get(&key) else {
                 continue;
             };
             let Some(sv) = s.value else { continue };

@@ -361,10 +361,13 @@ fn read_book(
 
     let mut warnings = Vec::new();
     if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-        let named = p
-            .units
-            .iter()
-            .filter(|u| stem.starts_with(&format!("{}-", u.id)) || stem == u.id)
+        // The longest unit id the name starts with, followed by '-' or nothing.
+        let named = stem
+            .char_indices()
+            .filter(|(_, c)| *c == '-')
+            .map(|(i, _)| &stem[..i])
+            .chain(std::iter::once(stem))
+            .filter_map(|prefix| p.unit(prefix))
             .max_by_key(|u| u.id.len());
         if let Some(named) = named
             && named.id != unit.id

@@ -487,13 +487,13 @@ impl Pipeline {
     }
 
     pub fn unit(&self, id: &str) -> Option<&Unit> {
-        // The index is built when the file is read; it is checked against
-        // the list, which stays the truth if a caller has changed it.
-        self.unit_index
-            .get(id)
-            .and_then(|&i| self.units.get(i))
-            .filter(|u| u.id == id)
-            .or_else(|| self.units.iter().find(|u| u.id == id))
+        // The index is built when the file is read. The list stays the
+        // truth: a pipeline whose units were changed since is searched.
+        match self.unit_index.get(id).and_then(|&i| self.units.get(i)) {
+            Some(u) if u.id == id => Some(u),
+            None if self.unit_index.len() == self.units.len() => None,
+            _ => self.units.iter().find(|u| u.id == id),
+        }
     }
 
     pub fn unit_group(&self, id: &str) -> Option<&UnitGroup> {

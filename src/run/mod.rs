@@ -5,6 +5,8 @@
 pub mod progress;
 
 use std::collections::HashMap;
+
+use polars::prelude::PolarsResult;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -260,7 +262,35 @@ pub fn compute(
         }
         present.push((path.clone(), Some(*year)));
     }
-    let survey = validate::survey::validate_each(p, base, &present);
+    // Each year's indicators are computed as soon as its file passes, and
+    // its rows let go: memory holds two years' respondents at most, not all.
+    let per_file: Vec<(validate::survey::Outcome, PolarsResult<Vec<Cell>>)> =
+        crate::pool::install(|| {
+            use rayon::prelude::*;
+            present
+                .par_iter()
+                .map(|f| {
+                    let mut o = validate::survey::validate_each(p, base, std::slice::from_ref(f));
+                    let cells = aggregate::survey::cells_of_years(p, &o.respondents);
+                    for r in &mut o.respondents {
+                        r.frame = polars::prelude::DataFrame::empty();
+                    }
+                    (o, cells)
+                })
+                .collect()
+        });
+    let mut survey = validate::survey::Outcome::default();
+    let mut survey_cells: Vec<Cell> = Vec::new();
+    for (o, cells) in per_file {
+        survey.respondents.extend(o.respondents);
+        survey.findings.extend(o.findings);
+        survey.refused.extend(o.refused);
+        survey_cells.extend(
+            cells.map_err(|e| {
+                Error::Usage(format!("enkätindikatorerna kunde inte beräknas: {e}"))
+            })?,
+        );
+    }
     for r in &survey.respondents {
         inputs.push(InputRecord {
             kind: "enkät",
@@ -316,10 +346,7 @@ pub fn compute(
     let t = Instant::now();
     progress.stage("Beräknar indikatorer och röjandeskydd");
     let mut cells: Vec<Cell> = aggregate::returns::cells(p, &returns.values);
-    cells.extend(
-        aggregate::survey::cells_of_years(p, &survey.respondents)
-            .map_err(|e| Error::Usage(format!("enkätindikatorerna kunde inte beräknas: {e}")))?,
-    );
+    cells.extend(survey_cells);
     cells.extend(reference::cells(p, base));
     let protected = disclose::protect(p, cells).map_err(|e| Error::Usage(e.to_string()))?;
     let published: Vec<Cell> = protected.iter().map(|(c, _)| c.clone()).collect();
@@ -366,21 +393,21 @@ pub fn compute(
 /// Indicators in the pipeline's order; per indicator by year, the city first,
 /// then units in the pipeline's order; totals before groups.
 fn sort_cells(p: &Pipeline, cells: &mut [(Cell, Option<Reason>)]) {
-    let ind_pos = |id: &str| {
-        p.indicators
-            .iter()
-            .position(|i| i.id == id)
-            .unwrap_or(usize::MAX)
-    };
+    // Places by id, looked up once per cell rather than once per comparison.
+    let mut indicators: HashMap<&str, usize> = HashMap::new();
+    for (i, ind) in p.indicators.iter().enumerate() {
+        indicators.entry(ind.id.as_str()).or_insert(i);
+    }
+    let mut units: HashMap<&str, usize> = HashMap::new();
+    for (i, u) in p.units.iter().enumerate() {
+        units.entry(u.id.as_str()).or_insert(i);
+    }
+    let ind_pos = |id: &str| indicators.get(id).copied().unwrap_or(usize::MAX);
     let unit_pos = |id: &str| {
         if id == aggregate::CITY {
             0
         } else {
-            1 + p
-                .units
-                .iter()
-                .position(|u| u.id == id)
-                .unwrap_or(usize::MAX - 1)
+            1 + units.get(id).copied().unwrap_or(usize::MAX - 1)
         }
     };
     let group_pos = |c: &Cell| {
@@ -398,24 +425,16 @@ fn sort_cells(p: &Pipeline, cells: &mut [(Cell, Option<Reason>)]) {
             .unwrap_or(99);
         (1 + crossed, g, c.group.clone())
     };
-    cells.sort_by(|(a, _), (b, _)| {
-        let (ga, gb) = (group_pos(a), group_pos(b));
+    cells.sort_by_cached_key(|(c, _)| {
+        let g = group_pos(c);
         (
-            ind_pos(&a.indicator_id),
-            a.year,
-            unit_pos(&a.unit_id),
-            ga.0,
-            a.breakdown.clone(),
-            ga,
+            ind_pos(&c.indicator_id),
+            c.year,
+            unit_pos(&c.unit_id),
+            g.0,
+            c.breakdown.clone(),
+            g,
         )
-            .cmp(&(
-                ind_pos(&b.indicator_id),
-                b.year,
-                unit_pos(&b.unit_id),
-                gb.0,
-                b.breakdown.clone(),
-                gb,
-            ))
     });
 }
 
@@ -522,6 +541,9 @@ pub fn write_atomically(
     Ok(())
 }
 
+/// The most units the completeness grid draws a row for.
+const GRID_ROWS: usize = 60;
+
 /// Draws every chart into `dir`; returns each chart's SVG by name.
 fn draw_charts(
     p: &Pipeline,
@@ -536,15 +558,30 @@ fn draw_charts(
     let years: Vec<i32> = p.strategy.period.years().collect();
     let cells: Vec<&Cell> = d.cells.iter().map(|(c, _)| c).collect();
     let mut svgs = std::collections::BTreeMap::new();
-    for ind in &p.indicators {
-        if !cells
-            .iter()
-            .any(|c| c.indicator_id == ind.id && c.unit_id == aggregate::CITY)
-        {
-            continue;
+    // One trend chart per indicator, drawn in parallel; each is its own files.
+    let trends: Vec<Result<Option<(String, String)>, Error>> = crate::pool::install(|| {
+        use rayon::prelude::*;
+        p.indicators
+            .par_iter()
+            .map(|ind| {
+                if !cells
+                    .iter()
+                    .any(|c| c.indicator_id == ind.id && c.unit_id == aggregate::CITY)
+                {
+                    return Ok(None);
+                }
+                let spec = chart::trend_spec(p, ind, &cells, &years);
+                Ok(Some((
+                    ind.id.clone(),
+                    chart::write_trend(&spec, dir, &ind.id)?,
+                )))
+            })
+            .collect()
+    });
+    for t in trends {
+        if let Some((id, svg)) = t? {
+            svgs.insert(id, svg);
         }
-        let spec = chart::trend_spec(p, ind, &cells, &years);
-        svgs.insert(ind.id.clone(), chart::write_trend(&spec, dir, &ind.id)?);
     }
     // The parity gaps over time, one line each.
     let gaps: Vec<&crate::pipeline::Indicator> = p
@@ -608,8 +645,27 @@ fn draw_charts(
             rows.push((u.name.clone(), marks));
         }
     }
+    // A row per unit reads well for a city; for hundreds of units the grid
+    // shows those that missed a year (the ones to follow up), at most
+    // GRID_ROWS of them, and the table in the report gives the counts.
+    let all_units = rows.len();
+    let mut title = "Inlämnade återrapporteringar per nämnd och år".to_string();
+    if all_units > GRID_ROWS {
+        rows.retain(|(_, marks)| marks.contains(&Some(false)));
+        let missing = rows.len();
+        rows.truncate(GRID_ROWS);
+        title = format!(
+            "Nämnder som saknar någon återrapportering: {} av {all_units}{}",
+            missing,
+            if missing > GRID_ROWS {
+                format!(" (de {GRID_ROWS} första visas)")
+            } else {
+                String::new()
+            }
+        );
+    }
     let height = 90 + 24 * rows.len() as u32;
-    let title = "Inlämnade återrapporteringar per nämnd och år";
+    let title = title.as_str();
     svgs.insert(
         "fullstandighet".into(),
         chart::write_chart(
@@ -683,12 +739,28 @@ pub fn write_outputs(
     write_atomically(out, |tmp| {
         let t = Instant::now();
         progress.stage("Skriver tabeller");
-        crate::store::write_csv(&d.cells, &tmp.join("indicators.csv"))?;
-        crate::store::write_parquet(&d.cells, &tmp.join("indicators.parquet"))?;
-        crate::store::workbook::write(p, &d.cells, d.report_year, &tmp.join("indikatorer.xlsx"))
-            .map_err(|e| Error::Usage(format!("indikatorer.xlsx kunde inte skrivas: {e}")))?;
-        crate::store::write_quality(p, d, &tmp.join("kvalitet.json"))?;
-        let feedback = crate::store::feedback::write(p, d, &tmp.join("feedback"))?;
+        // The workbook takes longest; the other tables are written beside it.
+        let (book, feedback) = crate::pool::install(|| {
+            rayon::join(
+                || {
+                    crate::store::workbook::write(
+                        p,
+                        &d.cells,
+                        d.report_year,
+                        &tmp.join("indikatorer.xlsx"),
+                    )
+                    .map_err(|e| Error::Usage(format!("indikatorer.xlsx kunde inte skrivas: {e}")))
+                },
+                || -> Result<Vec<String>, Error> {
+                    crate::store::write_csv(&d.cells, &tmp.join("indicators.csv"))?;
+                    crate::store::write_parquet(&d.cells, &tmp.join("indicators.parquet"))?;
+                    crate::store::write_quality(p, d, &tmp.join("kvalitet.json"))?;
+                    crate::store::feedback::write(p, d, &tmp.join("feedback"))
+                },
+            )
+        });
+        book?;
+        let feedback = feedback?;
         progress.done(&format!(
             "indikatortabell, arbetsbok, kvalitet och {} återkopplingar",
             feedback.len()

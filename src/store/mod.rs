@@ -174,7 +174,7 @@ pub fn write_quality(p: &Pipeline, d: &RunData, path: &Path) -> Result<(), Error
             serde_json::json!({
                 "year": r.year,
                 "file": r.file,
-                "respondents": r.frame.height(),
+                "respondents": r.rows,
                 "weighted": r.weighted,
                 "smallest_group": r.smallest_group,
                 "coarsened": r.coarsened,
@@ -227,7 +227,7 @@ pub fn write_manifest(
             "withheld": d.cells.iter().filter(|(c, _)| c.suppressed).count(),
             "return_values": d.returns.values.len(),
             "activities": d.returns.activities.len(),
-            "survey_respondents": d.survey.respondents.iter().map(|r| r.frame.height()).sum::<usize>(),
+            "survey_respondents": d.survey.respondents.iter().map(|r| r.rows).sum::<usize>(),
         },
         "outputs": files.iter().map(|(f, n)| serde_json::json!({"file": f, "bytes": n})).collect::<Vec<_>>(),
         "stages": stages.iter().map(|(n, s)| serde_json::json!({"stage": n, "seconds": s})).collect::<Vec<_>>(),

@@ -26,6 +26,8 @@ pub struct Respondents {
     pub path: PathBuf,
     pub sha256: String,
     pub frame: DataFrame,
+    /// How many respondents the file held; stays when a run lets `frame` go.
+    pub rows: usize,
     pub weighted: bool,
     /// The smallest group over the quasi-identifiers, after any coarsening.
     pub smallest_group: usize,
@@ -423,6 +425,7 @@ fn check(
         file,
         path: t.path,
         sha256: t.sha256,
+        rows: frame.height(),
         frame,
         weighted: codebook.weight.is_some(),
         smallest_group: smallest_after,
