@@ -9,6 +9,12 @@ use uppfolj::error::Error;
 use uppfolj::pipeline::{self, PipelineError};
 use uppfolj::validate::{self, Severity};
 
+/// mimalloc instead of the system allocator: reading tens of thousands of
+/// returns on several threads leaves glibc's heap fragmented (at country
+/// scale, 2 GiB resident for 0.6 GiB in use); mimalloc gives memory back.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "uppfolj",
