@@ -70,3 +70,36 @@ fn a_generated_follow_up_with_more_units_runs_through() {
         );
     }
 }
+
+#[test]
+fn with_hundreds_of_units_the_completeness_grid_shows_those_that_missed_a_year() {
+    let (_, dir) = Test::new()
+        .args(&[
+            "scale-data",
+            "--units",
+            "70",
+            "--respondents",
+            "700",
+            "--out",
+            "skala",
+        ])
+        .run_keep();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args(["run", "skala/pipeline.toml", "--offline", "-q"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let svg =
+        std::fs::read_to_string(dir.path().join("skala/ut/charts/fullstandighet.svg")).unwrap();
+    // The 20 sample units that are expected to report in some year, and 70
+    // more; only the sample's Skärholmen missed a year (2019).
+    assert!(
+        svg.contains("Nämnder som saknar någon återrapportering: 1 av 90"),
+        "{svg}"
+    );
+    assert!(svg.contains("Skärholmens stadsdelsnämnd"));
+    assert!(!svg.contains("Enhet 00001"));
+    // One row: the PNG is as short as the SVG says.
+    assert!(svg.contains("height=\"114\""), "{}", &svg[..200]);
+}
