@@ -655,8 +655,9 @@ fn draw_charts(
         let missing = rows.len();
         rows.truncate(GRID_ROWS);
         title = format!(
-            "Nämnder som saknar någon återrapportering: {} av {all_units}{}",
-            missing,
+            "Nämnder som saknar någon återrapportering: {} av {}{}",
+            chart::format::thousands(missing as i64),
+            chart::format::thousands(all_units as i64),
             if missing > GRID_ROWS {
                 format!(" (de {GRID_ROWS} första visas)")
             } else {
