@@ -40,6 +40,7 @@ fn generate(units: usize, respondents: usize, csv: bool) -> Generated {
             units,
             respondents,
             csv,
+            years: 5,
         },
         dir.path(),
     )

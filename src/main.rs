@@ -107,6 +107,9 @@ enum Command {
         /// Survey files as CSV instead of Parquet.
         #[arg(long)]
         csv: bool,
+        /// Years of follow-up from 2018 (5 or more).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(5..=50))]
+        years: u16,
         #[arg(long)]
         out: PathBuf,
     },
@@ -365,12 +368,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             units,
             respondents,
             csv,
+            years,
             out,
         } => {
             let scale = uppfolj::samples::scale::Scale {
                 units,
                 respondents,
                 csv,
+                years,
             };
             let path =
                 uppfolj::samples::scale::write(&scale, &out).map_err(|source| Error::Io {

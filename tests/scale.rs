@@ -103,3 +103,55 @@ fn with_hundreds_of_units_the_completeness_grid_shows_those_that_missed_a_year()
     // One row: the PNG is as short as the SVG says.
     assert!(svg.contains("height=\"114\""), "{}", &svg[..200]);
 }
+
+#[test]
+fn a_longer_history_has_returns_and_a_survey_for_every_year() {
+    let (_, dir) = Test::new()
+        .args(&[
+            "scale-data",
+            "--units",
+            "0",
+            "--respondents",
+            "700",
+            "--years",
+            "7",
+            "--out",
+            "skala",
+        ])
+        .run_keep();
+    let root = dir.path().join("skala");
+    let text = std::fs::read_to_string(root.join("pipeline.toml")).unwrap();
+    assert!(text.contains("period = { from = 2018, to = 2024 }"));
+    for year in 2018..=2024 {
+        assert!(root.join(format!("returns/{year}")).is_dir(), "{year}");
+        assert!(
+            root.join(format!("survey/enkat-{year}.parquet")).is_file(),
+            "{year}"
+        );
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args(["run", "skala/pipeline.toml", "--offline", "-q"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("rapportår 2024"), "{stdout}");
+    assert!(stdout.contains("7 enkätfiler"), "{stdout}");
+    // Fewer years than the sample strategy's five is refused with a message.
+    Test::new()
+        .args(&[
+            "scale-data",
+            "--units",
+            "0",
+            "--respondents",
+            "700",
+            "--years",
+            "3",
+            "--out",
+            "x",
+        ])
+        .status(2)
+        .stderr_has("--years")
+        .run();
+}

@@ -1,7 +1,7 @@
 //! A generator for larger follow-ups than Stockholm's, to measure how the
 //! pipeline scales: the sample strategy with `units` more reporting units,
-//! their filled-in returns for every year, and survey files of `respondents`
-//! a year. Deterministic: the same arguments give the same files.
+//! over `years` years, their filled-in returns for every year, and survey
+//! files of `respondents` a year. Deterministic: the same arguments give the same files.
 
 use std::path::{Path, PathBuf};
 
@@ -19,7 +19,14 @@ pub struct Scale {
     pub respondents: usize,
     /// Survey files as CSV (true) or Parquet (false).
     pub csv: bool,
+    /// Years of follow-up from 2018; the sample's five or more (a longer
+    /// history), each with its returns and survey file.
+    pub years: u16,
 }
+
+/// The sample strategy's first year and length.
+const FIRST_YEAR: i32 = 2018;
+const SAMPLE_YEARS: u16 = 5;
 
 /// The pipeline text for a scale, with its inputs and outputs under its own folder.
 pub fn pipeline_text(scale: &Scale) -> String {
@@ -47,6 +54,26 @@ pub fn pipeline_text(scale: &Scale) -> String {
     // The codebooks with labels and the new names stay; every year gets the
     // coded questionnaire, which the generator writes in any format.
     text = text.replace("codebook = \"v2022\"", "codebook = \"v2021\"");
+    // A longer history: the period runs on, each added year with its survey.
+    let years = scale.years.max(SAMPLE_YEARS);
+    let last = FIRST_YEAR + years as i32 - 1;
+    text = text.replace(
+        "period = { from = 2018, to = 2022 }",
+        &format!("period = {{ from = {FIRST_YEAR}, to = {last} }}"),
+    );
+    let mut added = String::new();
+    for year in FIRST_YEAR + SAMPLE_YEARS as i32..=last {
+        added.push_str(&format!(
+            "[[survey.files]]\nyear = {year}\npath = \"survey/enkat-{year}.{ext}\"\ncodebook = \"v2021\"\n\n"
+        ));
+    }
+    if !added.is_empty() {
+        text = text.replacen(
+            "# The questionnaire of 2018–2020",
+            &format!("{added}# The questionnaire of 2018–2020"),
+            1,
+        );
+    }
     for i in 1..=scale.units {
         text.push_str(&format!(
             "\n[[units]]\nid = \"enhet-{i:05}\"\nname = \"Enhet {i:05}\"\nkind = \"sdn\"\n"
