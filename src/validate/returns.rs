@@ -3,7 +3,7 @@
 //! missing, and a warning on a sharp change from the year before.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
@@ -74,22 +74,57 @@ fn refusal_finding(r: Refusal) -> Finding {
     }
 }
 
+/// A return read and judged on its own: its tidy values, activities and
+/// findings, without the workbook's cells.
+struct Judged {
+    file: String,
+    path: PathBuf,
+    sha256: String,
+    unit_id: String,
+    year: i32,
+    part: Outcome,
+}
+
+/// Reads one return and judges it; the workbook is let go here, so that a
+/// run holds the tidy rows of every return, never all their cells.
+fn read_and_judge(p: &Pipeline, f: &Path, year: Option<i32>) -> Result<Judged, Refusal> {
+    let expect = Expect {
+        year: year.or_else(|| super::folder_year(f)),
+    };
+    let b = returns::read(p, f, expect)?;
+    let mut part = Outcome::default();
+    for (sheet, cell, message) in &b.warnings {
+        part.findings.push(Finding {
+            severity: Severity::Warning,
+            file: b.file.clone(),
+            sheet: sheet.clone(),
+            cell: cell.clone(),
+            message: message.clone(),
+        });
+    }
+    judge_values(p, &b, &mut part);
+    judge_activities(&b, &mut part);
+    Ok(Judged {
+        file: b.file,
+        path: b.path,
+        sha256: b.sha256,
+        unit_id: b.unit_id,
+        year: b.year,
+        part,
+    })
+}
+
 /// Reads and validates each return; one bad file never stops the others.
 pub fn validate_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Outcome {
     let mut out = Outcome::default();
-    let mut books: Vec<ReturnWorkbook> = Vec::new();
+    let mut books: Vec<Judged> = Vec::new();
     // Workbooks are read in parallel on all cores; the results keep the files' order.
-    let read: Vec<Result<ReturnWorkbook, Refusal>> = {
+    let read: Vec<Result<Judged, Refusal>> = {
         use rayon::prelude::*;
         crate::pool::install(|| {
             files
                 .par_iter()
-                .map(|f| {
-                    let expect = Expect {
-                        year: year.or_else(|| super::folder_year(f)),
-                    };
-                    returns::read(p, f, expect)
-                })
+                .map(|f| read_and_judge(p, f, year))
                 .collect()
         })
     };
@@ -138,22 +173,14 @@ pub fn validate_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Out
         if dup {
             continue;
         }
-        for (sheet, cell, message) in &b.warnings {
-            out.findings.push(Finding {
-                severity: Severity::Warning,
-                file: b.file.clone(),
-                sheet: sheet.clone(),
-                cell: cell.clone(),
-                message: message.clone(),
-            });
-        }
-        judge_values(p, &b, &mut out);
-        judge_activities(&b, &mut out);
+        out.findings.extend(b.part.findings);
+        out.values.extend(b.part.values);
+        out.activities.extend(b.part.activities);
         out.used.push(Input {
-            file: b.file.clone(),
-            path: b.path.clone(),
-            sha256: b.sha256.clone(),
-            unit_id: b.unit_id.clone(),
+            file: b.file,
+            path: b.path,
+            sha256: b.sha256,
+            unit_id: b.unit_id,
             year: b.year,
         });
     }
