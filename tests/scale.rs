@@ -1,34 +1,43 @@
 //! The scale generator: a larger follow-up that the pipeline runs through.
 
+use std::path::Path;
+
 use crate::test::Test;
+
+/// Generates a follow-up into `skala/` of a fresh folder.
+fn generate(args: &[&str]) -> tempfile::TempDir {
+    let mut all = vec!["scale-data"];
+    all.extend_from_slice(args);
+    all.extend(["--out", "skala"]);
+    let (_, dir) = Test::new()
+        .args(&all)
+        .stdout_has("skala/pipeline.toml")
+        .run_keep();
+    dir
+}
+
+/// Runs the generated pipeline offline and returns its summary.
+fn run_generated(dir: &Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args(["run", "skala/pipeline.toml", "--offline", "-q"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}");
+    stdout
+}
 
 #[test]
 fn a_generated_follow_up_with_more_units_runs_through() {
-    let (_, dir) = Test::new()
-        .args(&[
-            "scale-data",
-            "--units",
-            "6",
-            "--respondents",
-            "700",
-            "--out",
-            "skala",
-        ])
-        .stdout_has("skala/pipeline.toml")
-        .run_keep();
+    let dir = generate(&["--units", "6", "--respondents", "700"]);
     let root = dir.path().join("skala");
     // The sample's units plus six, each with a return every year.
     let returns_2022 = std::fs::read_dir(root.join("returns/2022"))
         .unwrap()
         .count();
     assert_eq!(returns_2022, 18 + 6);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
-        .args(["run", "skala/pipeline.toml", "--offline", "-q"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
+    let stdout = run_generated(dir.path());
     assert!(
         stdout.contains(&format!(
             "Lästa: {} återrapporteringar, 5 enkätfiler",
@@ -73,23 +82,8 @@ fn a_generated_follow_up_with_more_units_runs_through() {
 
 #[test]
 fn with_hundreds_of_units_the_completeness_grid_shows_those_that_missed_a_year() {
-    let (_, dir) = Test::new()
-        .args(&[
-            "scale-data",
-            "--units",
-            "70",
-            "--respondents",
-            "700",
-            "--out",
-            "skala",
-        ])
-        .run_keep();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
-        .args(["run", "skala/pipeline.toml", "--offline", "-q"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let dir = generate(&["--units", "70", "--respondents", "700"]);
+    run_generated(dir.path());
     let svg =
         std::fs::read_to_string(dir.path().join("skala/ut/charts/fullstandighet.svg")).unwrap();
     // The 20 sample units that are expected to report in some year, and 70
@@ -100,25 +94,13 @@ fn with_hundreds_of_units_the_completeness_grid_shows_those_that_missed_a_year()
     );
     assert!(svg.contains("Skärholmens stadsdelsnämnd"));
     assert!(!svg.contains("Enhet 00001"));
-    // One row: the PNG is as short as the SVG says.
+    // One row: the chart is as tall as a title and one row.
     assert!(svg.contains("height=\"114\""), "{}", &svg[..200]);
 }
 
 #[test]
 fn a_longer_history_has_returns_and_a_survey_for_every_year() {
-    let (_, dir) = Test::new()
-        .args(&[
-            "scale-data",
-            "--units",
-            "0",
-            "--respondents",
-            "700",
-            "--years",
-            "7",
-            "--out",
-            "skala",
-        ])
-        .run_keep();
+    let dir = generate(&["--units", "0", "--respondents", "700", "--years", "7"]);
     let root = dir.path().join("skala");
     let text = std::fs::read_to_string(root.join("pipeline.toml")).unwrap();
     assert!(text.contains("period = { from = 2018, to = 2024 }"));
@@ -129,13 +111,7 @@ fn a_longer_history_has_returns_and_a_survey_for_every_year() {
             "{year}"
         );
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
-        .args(["run", "skala/pipeline.toml", "--offline", "-q"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
+    let stdout = run_generated(dir.path());
     assert!(stdout.contains("rapportår 2024"), "{stdout}");
     assert!(stdout.contains("7 enkätfiler"), "{stdout}");
     // Fewer years than the sample strategy's five is refused with a message.

@@ -104,16 +104,6 @@ pub fn standing(ind: &Indicator, value: Option<f64>, target: f64, within: f64) -
     }
 }
 
-fn city_cell<'a>(
-    d: &'a RunData,
-    id: &str,
-    year: i32,
-    breakdown: &str,
-    group: &str,
-) -> Option<&'a Cell> {
-    d.city_cell(id, year, breakdown, group)
-}
-
 fn value_text(c: Option<&Cell>, unit: MeasureUnit) -> String {
     match c {
         Some(c) if c.suppressed => "..".into(),
@@ -161,7 +151,7 @@ fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) 
     let has_any = ctx
         .years
         .iter()
-        .any(|y| city_cell(ctx.d, &ind.id, *y, "total", "total").is_some());
+        .any(|y| ctx.d.city_cell(&ind.id, *y, "total", "total").is_some());
     if !has_any {
         let _ = writeln!(out, "<p>Det finns inga värden för indikatorn ännu.</p>");
         return;
@@ -172,7 +162,7 @@ fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) 
         .map(|y| {
             format!(
                 "{y}: {}",
-                value_text(city_cell(ctx.d, &ind.id, *y, "total", "total"), ind.unit)
+                value_text(ctx.d.city_cell(&ind.id, *y, "total", "total"), ind.unit)
             )
         })
         .collect();
@@ -220,11 +210,11 @@ fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) 
             let _ = write!(
                 out,
                 "<td class=\"num\">{}</td>",
-                value_text(city_cell(ctx.d, &ind.id, *y, b, g), ind.unit)
+                value_text(ctx.d.city_cell(&ind.id, *y, b, g), ind.unit)
             );
         }
         if ind.source == Source::Survey {
-            let c = city_cell(ctx.d, &ind.id, *y, "total", "total");
+            let c = ctx.d.city_cell(&ind.id, *y, "total", "total");
             let ci = c
                 .and_then(|c| Some((c.ci_low?, c.ci_high?)))
                 .map(|(a, b)| format!("{}–{}", fmt_table(a, ind.unit), fmt_table(b, ind.unit)))
@@ -312,7 +302,7 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
         let Some(t) = ind.targets.iter().find(|t| t.year == year) else {
             continue;
         };
-        let c = city_cell(d, &ind.id, year, "total", "total");
+        let c = d.city_cell(&ind.id, year, "total", "total");
         let v = c.filter(|c| !c.suppressed).and_then(|c| c.value);
         rows.push((
             ind,
@@ -436,7 +426,7 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
                     .map(|y| {
                         format!(
                             "{y}: {}",
-                            value_text(city_cell(d, &g.id, *y, "total", "total"), g.unit)
+                            value_text(d.city_cell(&g.id, *y, "total", "total"), g.unit)
                         )
                     })
                     .collect();

@@ -1,0 +1,188 @@
+//! The run's charts: a trend per indicator, the parity gaps, completeness
+//! and the measures' status.
+
+use std::path::Path;
+
+use super::*;
+use crate::aggregate::{self, Cell};
+use crate::error::Error;
+use crate::pipeline::Pipeline;
+
+/// The most units the completeness grid draws a row for.
+const GRID_ROWS: usize = 60;
+
+/// Draws every chart into `dir`; returns each chart's SVG by name.
+pub(super) fn draw_charts(
+    p: &Pipeline,
+    d: &RunData,
+    dir: &Path,
+) -> Result<std::collections::BTreeMap<String, String>, Error> {
+    use crate::chart;
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        context: format!("kan inte skapa {}", dir.display()),
+        source,
+    })?;
+    let years: Vec<i32> = p.strategy.period.years().collect();
+    let cells: Vec<&Cell> = d.cells.iter().map(|(c, _)| c).collect();
+    let mut svgs = std::collections::BTreeMap::new();
+    // One trend chart per indicator, drawn in parallel; each is its own files.
+    let trends: Vec<Result<Option<(String, String)>, Error>> = crate::pool::install(|| {
+        use rayon::prelude::*;
+        p.indicators
+            .par_iter()
+            .map(|ind| {
+                if !cells
+                    .iter()
+                    .any(|c| c.indicator_id == ind.id && c.unit_id == aggregate::CITY)
+                {
+                    return Ok(None);
+                }
+                let spec = chart::trend_spec(p, ind, &cells, &years);
+                Ok(Some((
+                    ind.id.clone(),
+                    chart::write_trend(&spec, dir, &ind.id)?,
+                )))
+            })
+            .collect()
+    });
+    for t in trends {
+        if let Some((id, svg)) = t? {
+            svgs.insert(id, svg);
+        }
+    }
+    // The parity gaps over time, one line each.
+    let gaps: Vec<&crate::pipeline::Indicator> = p
+        .indicators
+        .iter()
+        .filter(|i| i.derived.is_some())
+        .collect();
+    if !gaps.is_empty() {
+        let series = gaps
+            .iter()
+            .map(|g| {
+                let spec = chart::trend_spec(p, g, &cells, &years);
+                let mut s = spec.series[0].clone();
+                s.label = g.id.clone();
+                s.band = false;
+                s
+            })
+            .collect();
+        let spec = chart::TrendSpec {
+            title: format!(
+                "Skillnad mot hela staden: {}",
+                gaps.iter().map(|g| g.id.as_str()).collect::<Vec<_>>().join(" och ")
+            ),
+            subtitle: "Enkätens andel minus hela stadens, procentenheter; under noll är under stadens nivå".into(),
+            source: format!("Källa: enkät och Kolada, beräknat. {}", p.strategy.title),
+            unit: crate::pipeline::MeasureUnit::Procentenheter,
+            years: years.clone(),
+            series,
+            targets: Vec::new(),
+            withheld_years: Vec::new(),
+        };
+        svgs.insert("paritet".into(), chart::write_trend(&spec, dir, "paritet")?);
+    }
+    // Completeness per unit and year.
+    let mut rows: Vec<(String, Vec<Option<bool>>)> = Vec::new();
+    type Sets<'a> = (
+        std::collections::HashSet<&'a str>,
+        std::collections::HashSet<&'a str>,
+    );
+    let per_year: Vec<Option<Sets>> = years
+        .iter()
+        .map(|y| {
+            d.completeness.iter().find(|c| c.year == *y).map(|c| {
+                (
+                    c.expected.iter().map(String::as_str).collect(),
+                    c.reported.iter().map(String::as_str).collect(),
+                )
+            })
+        })
+        .collect();
+    for u in &p.units {
+        let marks: Vec<Option<bool>> = per_year
+            .iter()
+            .map(|sets| {
+                sets.as_ref()
+                    .filter(|(expected, _)| expected.contains(u.id.as_str()))
+                    .map(|(_, reported)| reported.contains(u.id.as_str()))
+            })
+            .collect();
+        if marks.iter().any(|m| m.is_some()) {
+            rows.push((u.name.clone(), marks));
+        }
+    }
+    // A row per unit reads well for a city; for hundreds of units the grid
+    // shows those that missed a year (the ones to follow up), at most
+    // GRID_ROWS of them, and the table in the report gives the counts.
+    let all_units = rows.len();
+    let mut title = "Inlämnade återrapporteringar per nämnd och år".to_string();
+    if all_units > GRID_ROWS {
+        rows.retain(|(_, marks)| marks.contains(&Some(false)));
+        let missing = rows.len();
+        rows.truncate(GRID_ROWS);
+        title = format!(
+            "Nämnder som saknar någon återrapportering: {} av {}{}",
+            chart::format::thousands(missing as i64),
+            chart::format::thousands(all_units as i64),
+            if missing > GRID_ROWS {
+                format!(" (de {GRID_ROWS} första visas)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    let height = 90 + 24 * rows.len() as u32;
+    let title = title.as_str();
+    svgs.insert(
+        "fullstandighet".into(),
+        chart::write_chart(
+            dir,
+            "fullstandighet",
+            (chart::WIDTH, height),
+            |a| chart::draw_grid(a, title, &rows, &years),
+            |a| chart::draw_grid(a, title, &rows, &years),
+        )?,
+    );
+    // Status of the measures per area, in the report year.
+    let categories = ["Genomförd", "Påbörjad", "Ej påbörjad", "Ingen uppgift"];
+    let mut bars: Vec<(String, Vec<usize>)> = Vec::new();
+    for a in &p.areas {
+        let mut counts = vec![0usize; 4];
+        for m in p
+            .measures
+            .iter()
+            .filter(|m| p.goal(&m.goal).is_some_and(|g| g.area == a.id))
+        {
+            for u in p.responsible_units(&m.responsible, d.report_year) {
+                let status = d
+                    .activity(d.report_year, &u.id, &m.id)
+                    .and_then(|x| x.status.clone());
+                let k = match status.as_deref() {
+                    Some("Genomförd") => 0,
+                    Some("Påbörjad") => 1,
+                    Some("Ej påbörjad") => 2,
+                    _ => 3,
+                };
+                counts[k] += 1;
+            }
+        }
+        bars.push((a.title.clone(), counts));
+    }
+    let title = format!(
+        "Åtgärdernas status {} per rättighetsområde (antal nämndsvar)",
+        d.report_year
+    );
+    let height = 100 + 62 * bars.len() as u32;
+    svgs.insert(
+        "aktiviteter".into(),
+        chart::write_chart(
+            dir,
+            "aktiviteter",
+            (chart::WIDTH, height),
+            |a| chart::draw_bars(a, &title, &categories, &bars),
+            |a| chart::draw_bars(a, &title, &categories, &bars),
+        )?,
+    );
+    Ok(svgs)
+}

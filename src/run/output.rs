@@ -1,0 +1,186 @@
+//! Writing the output folder atomically, and publishing the charts.
+
+use std::path::Path;
+use std::time::Instant;
+
+use super::*;
+use crate::error::Error;
+use crate::pipeline::Pipeline;
+
+/// Writes to a temporary folder beside `out` and moves it into place at the
+/// end, so a run that dies never leaves half an output and the previous one
+/// stays intact.
+pub fn write_atomically(
+    out: &Path,
+    write: impl FnOnce(&Path) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+        context: format!("kan inte skapa {}", parent.display()),
+        source,
+    })?;
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("ut");
+    // Left behind by a run that was killed: never part of any output.
+    if let Ok(rd) = std::fs::read_dir(parent) {
+        for e in rd.flatten() {
+            let n = e.file_name().to_string_lossy().to_string();
+            if n.starts_with(&format!(".{name}.pågår-"))
+                || n.starts_with(&format!(".{name}.gammal-"))
+            {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    let tmp = parent.join(format!(".{name}.pågår-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|source| Error::Io {
+        context: format!("kan inte skapa {}", tmp.display()),
+        source,
+    })?;
+    if let Err(e) = write(&tmp) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    let old = parent.join(format!(".{name}.gammal-{}", std::process::id()));
+    if out.exists() {
+        std::fs::rename(out, &old).map_err(|source| Error::Io {
+            context: format!("kan inte flytta undan {}", out.display()),
+            source,
+        })?;
+    }
+    std::fs::rename(&tmp, out).map_err(|source| Error::Io {
+        context: format!("kan inte flytta {} till {}", tmp.display(), out.display()),
+        source,
+    })?;
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        context: format!("kan inte skriva {}", path.display()),
+        source,
+    }
+}
+
+/// Writes the whole output folder, atomically, and publishes the charts.
+pub fn write_outputs(
+    p: &Pipeline,
+    pipeline_path: &Path,
+    d: &RunData,
+    out: &Path,
+    publish: Option<&Path>,
+    progress: &mut Progress,
+) -> Result<(), Error> {
+    let mut stages = Vec::new();
+    write_atomically(out, |tmp| {
+        let t = Instant::now();
+        progress.stage("Skriver tabeller");
+        // The workbook takes longest; the other tables are written beside it.
+        let (book, feedback) = crate::pool::install(|| {
+            rayon::join(
+                || {
+                    crate::store::workbook::write(
+                        p,
+                        &d.cells,
+                        d.report_year,
+                        &tmp.join("indikatorer.xlsx"),
+                    )
+                    .map_err(|e| Error::Usage(format!("indikatorer.xlsx kunde inte skrivas: {e}")))
+                },
+                || -> Result<Vec<String>, Error> {
+                    crate::store::write_csv(&d.cells, &tmp.join("indicators.csv"))?;
+                    crate::store::write_parquet(&d.cells, &tmp.join("indicators.parquet"))?;
+                    crate::store::write_quality(p, d, &tmp.join("kvalitet.json"))?;
+                    crate::store::feedback::write(p, d, &tmp.join("feedback"))
+                },
+            )
+        });
+        book?;
+        let feedback = feedback?;
+        progress.done(&format!(
+            "indikatortabell, arbetsbok, kvalitet och {} återkopplingar",
+            feedback.len()
+        ));
+        stages.push(("tabeller".to_string(), t.elapsed().as_secs_f64()));
+
+        let t = Instant::now();
+        progress.stage("Ritar diagram");
+        let svgs = super::charts::draw_charts(p, d, &tmp.join("charts"))?;
+        progress.done(&format!("{} diagram (SVG och PNG)", svgs.len()));
+        stages.push(("diagram".to_string(), t.elapsed().as_secs_f64()));
+
+        let t = Instant::now();
+        progress.stage("Skriver rapporten");
+        let html = crate::report::render(p, d, &svgs);
+        let report = tmp.join("rapport.html");
+        std::fs::write(&report, html).map_err(io_err(&report))?;
+        progress.done("rapport.html");
+        stages.push(("rapport".to_string(), t.elapsed().as_secs_f64()));
+
+        let mut files: Vec<(String, usize)> = Vec::new();
+        collect_sizes(tmp, tmp, &mut files);
+        files.sort();
+        let mut all_stages = d.stages.clone();
+        all_stages.extend(stages.iter().cloned());
+        crate::store::write_manifest(
+            p,
+            pipeline_path,
+            d,
+            &all_stages,
+            &files,
+            &tmp.join("manifest.json"),
+        )?;
+        Ok(())
+    })?;
+    if let Some(dest) = publish {
+        publish_charts(&out.join("charts"), dest)?;
+    }
+    Ok(())
+}
+
+fn collect_sizes(root: &Path, dir: &Path, out: &mut Vec<(String, usize)>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            collect_sizes(root, &path, out);
+        } else if let Ok(meta) = e.metadata() {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((rel, meta.len() as usize));
+        }
+    }
+}
+
+/// Copies the charts to where the pipeline publishes them, replacing stale ones.
+fn publish_charts(from: &Path, to: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(to).map_err(io_err(to))?;
+    let fresh: Vec<std::ffi::OsString> = std::fs::read_dir(from)
+        .map(|rd| rd.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    if let Ok(rd) = std::fs::read_dir(to) {
+        for e in rd.flatten() {
+            let name = e.file_name();
+            let chart = name
+                .to_str()
+                .is_some_and(|n| n.ends_with(".svg") || n.ends_with(".png"));
+            if chart && !fresh.contains(&name) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    for name in fresh {
+        let target = to.join(&name);
+        std::fs::copy(from.join(&name), &target).map_err(io_err(&target))?;
+    }
+    Ok(())
+}

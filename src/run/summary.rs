@@ -1,0 +1,90 @@
+//! The summary a run ends with.
+
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::pipeline::Pipeline;
+use crate::validate::Severity;
+
+/// `pipelines/../ut` as `ut`: a path as a person would write it.
+pub fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
+    }
+}
+
+/// The summary the run ends with; its figures are those of `kvalitet.json`.
+pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> Summary {
+    let mut lines = Vec::new();
+    lines.push(format!("{}: rapportår {}", p.strategy.title, d.report_year));
+    let returns_read = d.returns.used.len() + d.returns.refused.len();
+    lines.push(format!(
+        "Lästa: {} återrapporteringar, {} enkätfiler, {} av {} referensserier",
+        returns_read,
+        d.survey.respondents.len() + d.survey.refused.len(),
+        d.reference.iter().filter(|s| s.available()).count(),
+        d.reference.len()
+    ));
+    let refused = d.returns.refused.len() + d.survey.refused.len();
+    lines.push(format!("Avvisade filer: {refused}"));
+    for f in d.returns.refused.iter().chain(&d.survey.refused) {
+        lines.push(format!("  {f}"));
+    }
+    let missing: Vec<String> = d
+        .completeness
+        .iter()
+        .flat_map(|c| {
+            c.missing.iter().map(move |u| {
+                format!(
+                    "{} {}",
+                    p.unit(u).map(|x| x.name.as_str()).unwrap_or(u),
+                    c.year
+                )
+            })
+        })
+        .collect();
+    lines.push(format!(
+        "Saknade återrapporteringar: {}{}",
+        missing.len(),
+        if missing.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", missing.join(", "))
+        }
+    ));
+    for s in d
+        .reference
+        .iter()
+        .filter(|s| s.error.is_some() || !s.available())
+    {
+        lines.push(format!("Referensstatistik: {}", s.describe()));
+    }
+    let (errors, warnings) = (d.count(Severity::Error), d.count(Severity::Warning));
+    lines.push(format!(
+        "Fel och varningar: {errors} fel, {warnings} varningar (se kvalitet.json och feedback/)"
+    ));
+    lines.push(format!(
+        "Undantagna värden: {} av {}",
+        d.cells.iter().filter(|(c, _)| c.suppressed).count(),
+        d.cells.len()
+    ));
+    lines.push(format!("Utdata: {}", tidy(out).display()));
+    Summary {
+        out: out.to_path_buf(),
+        lines,
+        refused,
+    }
+}
