@@ -9,7 +9,11 @@ use std::sync::LazyLock;
 use divan::Bencher;
 use uppfolj::pipeline::{self, Pipeline};
 use uppfolj::run::{self, Options};
-use uppfolj::samples::scale::{self, Scale};
+#[allow(dead_code)]
+#[path = "../examples/samples/generate/mod.rs"]
+mod samples;
+
+use samples::scale::{self, Scale};
 
 /// The allocator the `uppfolj` binary uses, so that the figures are the program's.
 #[global_allocator]
@@ -69,7 +73,7 @@ fn returns_read_one_workbook(b: Bencher) {
 #[divan::bench(sample_count = 20)]
 fn returns_validate_91(b: Bencher) {
     let p = sample();
-    let (files, _) = uppfolj::validate::collect_files(&[root().join("data-samples/returns")]);
+    let (files, _) = uppfolj::inputs::collect_files(&[root().join("data-samples/returns")]);
     b.bench(|| uppfolj::validate::returns::validate_files(&p, &files, None));
 }
 
@@ -85,10 +89,9 @@ fn survey_files(g: &Generated, ext: &str) -> Vec<(PathBuf, Option<i32>)> {
 /// all survey indicators with intervals and disclosure control.
 fn survey_five_million(b: Bencher, g: &Generated, ext: &str) {
     let p = pipeline::load(&g.pipeline).unwrap();
-    let base = g.pipeline.parent().unwrap().to_path_buf();
     let files = survey_files(g, ext);
     b.bench(|| {
-        let o = uppfolj::validate::survey::validate_each(&p, &base, &files);
+        let o = uppfolj::validate::survey::validate_each(&p, &files);
         assert_eq!(o.respondents.len(), 5);
         let cells = uppfolj::aggregate::survey::cells_of_years(&p, &o.respondents).unwrap();
         uppfolj::disclose::protect(&p, cells).unwrap()
@@ -111,9 +114,8 @@ fn survey_five_million_rows_csv(b: Bencher) {
 fn survey_indicators_million_rows(b: Bencher) {
     let g = &*MILLION_PARQUET;
     let p = pipeline::load(&g.pipeline).unwrap();
-    let base = g.pipeline.parent().unwrap().to_path_buf();
     let files = survey_files(g, "parquet");
-    let o = uppfolj::validate::survey::validate_each(&p, &base, &files[3..4]);
+    let o = uppfolj::validate::survey::validate_each(&p, &files[3..4]);
     b.bench(|| {
         let cells = uppfolj::aggregate::survey::cells_of_years(&p, &o.respondents).unwrap();
         uppfolj::disclose::protect(&p, cells).unwrap()
@@ -151,21 +153,11 @@ fn run_end_to_end(b: Bencher, pipeline_path: &Path) {
     b.bench(|| {
         let opts = Options {
             year: None,
-            out: None,
             offline: true,
-            charts: None,
         };
         let mut progress = run::progress::Progress::new(true, false);
-        let d = run::compute(&p, pipeline_path, &opts, &mut progress).unwrap();
-        run::write_outputs(
-            &p,
-            pipeline_path,
-            &d,
-            &out.path().join("ut"),
-            None,
-            &mut progress,
-        )
-        .unwrap();
+        let d = run::compute(&p, &opts, &mut progress).unwrap();
+        run::write_outputs(&p, &d, &out.path().join("ut"), None, &mut progress).unwrap();
     });
 }
 

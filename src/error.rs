@@ -1,6 +1,7 @@
 //! The errors a command can end with. `main` turns them into messages and
 //! exit codes in one place.
 
+use crate::disclose::AuditFailure;
 use crate::pipeline::PipelineError;
 use crate::template::TemplateError;
 
@@ -16,7 +17,26 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Missing(#[from] crate::inputs::Missing),
     /// The command was given something it cannot work with.
     #[error("{0}")]
     Usage(String),
+    /// Disclosure control could not prove a table safe: nothing is published.
+    #[error("{0}. Inget har publicerats; rapportera felet till den som underhåller uppfolj")]
+    Audit(#[from] AuditFailure),
+    /// A computation inside the run failed (in polars).
+    #[error("{what} kunde inte beräknas: {reason}")]
+    Compute { what: String, reason: String },
+    /// An output file could not be made.
+    #[error("{file} kunde inte skrivas: {reason}")]
+    Output { file: String, reason: String },
+}
+
+impl Error {
+    /// An I/O error with what was being done.
+    pub fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
+        let context = context.into();
+        move |source| Error::Io { context, source }
+    }
 }

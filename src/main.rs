@@ -1,12 +1,13 @@
 //! The `uppfolj` command line. This is the one place where errors become
 //! messages and exit codes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use uppfolj::error::Error;
 use uppfolj::pipeline::{self, PipelineError};
+use uppfolj::text::Count;
 use uppfolj::validate::{self, Severity};
 
 /// mimalloc instead of the system allocator: reading tens of thousands of
@@ -95,31 +96,6 @@ enum Command {
         #[arg(long)]
         offline: bool,
     },
-    /// Write a larger synthetic follow-up, for measuring how the pipeline scales.
-    #[command(hide = true)]
-    ScaleData {
-        /// Reporting units added to the sample's.
-        #[arg(long)]
-        units: usize,
-        /// Survey respondents per year.
-        #[arg(long)]
-        respondents: usize,
-        /// Survey files as CSV instead of Parquet.
-        #[arg(long)]
-        csv: bool,
-        /// Years of follow-up from 2018 (5 or more).
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(5..=50))]
-        years: u16,
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Write the synthetic sample returns (for data-samples/ and tests).
-    #[command(hide = true)]
-    SampleData {
-        pipeline: PathBuf,
-        #[arg(long)]
-        out: PathBuf,
-    },
 }
 
 /// Exit status when a command ran but found problems in its inputs.
@@ -129,304 +105,188 @@ const EXIT_CANNOT_RUN: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => code,
-        Err(e) => report(e),
-    }
-}
-
-fn run(cli: Cli) -> Result<ExitCode, Error> {
-    match cli.command {
-        Command::Check { pipeline: path } => {
-            let p = pipeline::load(&path)?;
-            println!(
-                "{}: ok: {} områden, {} mål, {} åtgärder, {} indikatorer, {} enheter",
-                path.display(),
-                p.areas.len(),
-                p.goals.len(),
-                p.measures.len(),
-                p.indicators.len(),
-                p.units.len()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Show {
-            pipeline: path,
-            json,
-        } => {
-            let p = pipeline::load(&path)?;
-            if json {
-                print!("{}", uppfolj::show::json(&p));
-            } else {
-                print!("{}", uppfolj::show::text(&p));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+    let result = match cli.command {
+        Command::Check { pipeline } => check(&pipeline),
+        Command::Show { pipeline, json } => show(&pipeline, json),
         Command::Template {
-            pipeline: path,
+            pipeline,
             year,
             out,
             unit,
-        } => {
-            let p = pipeline::load(&path)?;
-            let written = uppfolj::template::write_templates(&p, year, &out, unit.as_deref())?;
-            for f in &written {
-                println!("{}", f.display());
-            }
-            println!(
-                "{} mallar för {year} skrivna till {}",
-                written.len(),
-                out.display()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => template(&pipeline, year, &out, unit.as_deref()),
         Command::Validate {
-            pipeline: path,
+            pipeline,
             files,
             year,
             json,
-        } => {
-            let p = pipeline::load(&path)?;
-            // Inputs given as URLs are downloaded first, with the same client as
-            // the reference statistics, and read from a private folder.
-            let downloads = tempfile::tempdir().map_err(|source| Error::Io {
-                context: "kan inte skapa en tillfällig mapp".into(),
-                source,
-            })?;
-            let mut files = files;
-            let mut download_findings = Vec::new();
-            let mut urls: Vec<(String, String)> = Vec::new();
-            for f in files.iter_mut() {
-                let text = f.to_string_lossy().to_string();
-                if text.starts_with("http://") || text.starts_with("https://") {
-                    match uppfolj::reference::download(&p, &text, downloads.path()) {
-                        Ok(local) => {
-                            urls.push((local.display().to_string(), text.clone()));
-                            *f = local;
-                        }
-                        Err(e) => {
-                            download_findings.push(validate::Finding {
-                                severity: Severity::Error,
-                                file: text.clone(),
-                                sheet: None,
-                                cell: None,
-                                message: format!("kunde inte hämtas: {e}"),
-                            });
-                            *f = PathBuf::new();
-                        }
-                    }
-                }
-            }
-            files.retain(|f| !f.as_os_str().is_empty());
-            for f in &files {
-                if !f.exists() {
-                    return Err(Error::Usage(format!(
-                        "{} finns inte; ange befintliga filer eller mappar",
-                        f.display()
-                    )));
-                }
-            }
-            let (found, mut findings) = validate::collect_files(&files);
-            findings.extend(download_findings);
-            let base = path.parent().unwrap_or(std::path::Path::new("."));
-            let (surveys, returns): (Vec<PathBuf>, Vec<PathBuf>) = found
-                .iter()
-                .cloned()
-                .partition(|f| validate::is_survey_file(&p, base, f));
-            let mut refused: Vec<String> = Vec::new();
-            if !returns.is_empty() {
-                let outcome = validate::returns::validate_files(&p, &returns, year);
-                findings.extend(outcome.findings);
-                refused.extend(outcome.refused);
-            }
-            if !surveys.is_empty() {
-                let outcome = validate::survey::validate_files(&p, base, &surveys, year);
-                findings.extend(outcome.findings);
-                refused.extend(outcome.refused);
-            }
-            // Name downloaded inputs by their URL, not the private folder.
-            for f in findings.iter_mut() {
-                if let Some((_, url)) = urls.iter().find(|(local, _)| *local == f.file) {
-                    f.file = url.clone();
-                }
-            }
-            for r in refused.iter_mut() {
-                if let Some((_, url)) = urls.iter().find(|(local, _)| local == r) {
-                    *r = url.clone();
-                }
-            }
-            let errors = findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .count();
-            let warnings = findings
-                .iter()
-                .filter(|f| f.severity == Severity::Warning)
-                .count();
-            if json {
-                let doc = serde_json::json!({
-                    "files": found.len(),
-                    "refused": refused,
-                    "errors": errors,
-                    "warnings": warnings,
-                    "findings": findings,
-                });
-                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-            } else {
-                for f in &findings {
-                    println!("{f}");
-                }
-                println!(
-                    "{} lästa, {} avvisade; {} fel och {}.",
-                    count(found.len(), "fil", "filer"),
-                    refused.len(),
-                    errors,
-                    count(warnings, "varning", "varningar")
-                );
-            }
-            Ok(if errors + warnings == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(EXIT_FINDINGS)
-            })
-        }
+        } => validate(&pipeline, &files, year, json),
         Command::Run {
-            pipeline: path,
+            pipeline,
             year,
             out,
             offline,
             charts,
             quiet,
             verbose,
-        } => {
-            use uppfolj::run;
-            let p = pipeline::load(&path)?;
-            let base = path.parent().unwrap_or(std::path::Path::new("."));
-            let out = out.unwrap_or_else(|| p.resolve(base, &p.output.dir));
-            let publish = charts.or_else(|| p.output.charts.as_ref().map(|c| p.resolve(base, c)));
-            if let Some(y) = year
-                && !p.strategy.period.contains(y)
-            {
-                return Err(Error::Usage(format!(
-                    "året {y} ligger utanför strategins period {}–{}",
-                    p.strategy.period.from, p.strategy.period.to
-                )));
-            }
-            let mut progress = run::progress::Progress::new(quiet, verbose);
-            let opts = run::Options {
-                year,
-                out: Some(out.clone()),
-                offline,
-                charts: publish.clone(),
-            };
-            let data = run::compute(&p, &path, &opts, &mut progress)?;
-            for f in data
-                .findings
-                .iter()
-                .filter(|f| f.severity != Severity::Info)
-            {
-                progress.detail(&f.to_string());
-            }
-            run::write_outputs(&p, &path, &data, &out, publish.as_deref(), &mut progress)?;
-            let summary = run::summary(&p, &data, &out);
-            for line in &summary.lines {
-                println!("{line}");
-            }
-            Ok(if summary.refused > 0 {
-                ExitCode::from(EXIT_FINDINGS)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
-        Command::Fetch {
-            pipeline: path,
-            offline,
-        } => {
-            let p = pipeline::load(&path)?;
-            if p.reference.is_none() {
-                return Err(Error::Usage(format!(
-                    "{} har ingen [reference]-del; det finns inget att hämta",
-                    path.display()
-                )));
-            }
-            let base = path.parent().unwrap_or(std::path::Path::new("."));
-            let statuses = uppfolj::reference::refresh(&p, base, offline);
-            for s in &statuses {
-                println!("{}", s.describe());
-            }
-            let failed = statuses
-                .iter()
-                .filter(|s| s.error.is_some() || !s.available())
-                .count();
-            Ok(if failed == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(EXIT_FINDINGS)
-            })
-        }
-        Command::ScaleData {
-            units,
-            respondents,
-            csv,
-            years,
-            out,
-        } => {
-            let scale = uppfolj::samples::scale::Scale {
-                units,
-                respondents,
-                csv,
-                years,
-            };
-            let path =
-                uppfolj::samples::scale::write(&scale, &out).map_err(|source| Error::Io {
-                    context: format!("kan inte skriva till {}", out.display()),
-                    source,
-                })?;
-            println!("{}", path.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::SampleData {
-            pipeline: path,
-            out,
-        } => {
-            let p = pipeline::load(&path)?;
-            let written =
-                uppfolj::samples::write_returns(&p, &out).map_err(|source| Error::Io {
-                    context: format!("kan inte skriva exempeldata till {}", out.display()),
-                    source,
-                })?;
-            println!(
-                "{} återrapporteringar skrivna till {}",
-                written.len(),
-                out.display()
-            );
-            let base = path.parent().unwrap_or(std::path::Path::new("."));
-            let surveys =
-                uppfolj::samples::survey::write_surveys(&p, base).map_err(|source| Error::Io {
-                    context: "kan inte skriva enkätfilerna".into(),
-                    source,
-                })?;
-            for s in surveys {
-                println!("{}", s.display());
-            }
-            let snapshot =
-                uppfolj::samples::reference::write_snapshot(&p, base).map_err(|source| {
-                    Error::Io {
-                        context: "kan inte skriva referenscachen".into(),
-                        source,
-                    }
-                })?;
-            for s in snapshot {
-                println!("{}", s.display());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => run(&pipeline, year, out, offline, charts, quiet, verbose),
+        Command::Fetch { pipeline, offline } => fetch(&pipeline, offline),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => report(e),
     }
 }
 
-/// "1 fil", "3 filer".
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+fn check(path: &Path) -> Result<ExitCode, Error> {
+    let p = pipeline::load(path)?;
+    println!(
+        "{}: ok: {} områden, {} mål, {} åtgärder, {} indikatorer, {} enheter",
+        path.display(),
+        p.areas.len(),
+        p.goals.len(),
+        p.measures.len(),
+        p.indicators.len(),
+        p.units.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(path: &Path, json: bool) -> Result<ExitCode, Error> {
+    let p = pipeline::load(path)?;
+    if json {
+        print!("{}", uppfolj::show::json(&p));
+    } else {
+        print!("{}", uppfolj::show::text(&p));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn template(path: &Path, year: i32, out: &Path, unit: Option<&str>) -> Result<ExitCode, Error> {
+    let p = pipeline::load(path)?;
+    let written = uppfolj::template::write_templates(&p, year, out, unit)?;
+    for f in &written {
+        println!("{}", f.display());
+    }
+    println!(
+        "{} mallar för {year} skrivna till {}",
+        written.len(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate(
+    path: &Path,
+    args: &[PathBuf],
+    year: Option<i32>,
+    json: bool,
+) -> Result<ExitCode, Error> {
+    let p = pipeline::load(path)?;
+    let inputs = uppfolj::inputs::gather(&p, args)?;
+    let checked = validate::check_files(&p, &inputs.files, year);
+    let mut findings = inputs.findings.clone();
+    findings.extend(checked.findings);
+    // Downloaded inputs are named by their URL, not the private folder.
+    for f in findings.iter_mut() {
+        f.file = inputs.name(&f.file).to_string();
+    }
+    let refused: Vec<String> = checked
+        .refused
+        .iter()
+        .map(|r| inputs.name(r).to_string())
+        .collect();
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    if json {
+        let doc = serde_json::json!({
+            "files": inputs.files.len(),
+            "refused": refused,
+            "errors": errors,
+            "warnings": warnings,
+            "findings": findings,
+        });
+        println!("{doc:#}");
+    } else {
+        for f in &findings {
+            println!("{f}");
+        }
+        println!(
+            "{} lästa, {} avvisade; {} fel och {}.",
+            Count(inputs.files.len(), "fil", "filer"),
+            refused.len(),
+            errors,
+            Count(warnings, "varning", "varningar")
+        );
+    }
+    Ok(exit_for_findings(errors + warnings))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run(
+    path: &Path,
+    year: Option<i32>,
+    out: Option<PathBuf>,
+    offline: bool,
+    charts: Option<PathBuf>,
+    quiet: bool,
+    verbose: bool,
+) -> Result<ExitCode, Error> {
+    use uppfolj::run;
+    let p = pipeline::load(path)?;
+    if let Some(y) = year
+        && !p.strategy.period.contains(y)
+    {
+        return Err(Error::Usage(format!(
+            "året {y} ligger utanför strategins period {}–{}",
+            p.strategy.period.from, p.strategy.period.to
+        )));
+    }
+    let out = out.unwrap_or_else(|| p.resolve(&p.output.dir));
+    let publish = charts.or_else(|| p.output.charts.as_ref().map(|c| p.resolve(c)));
+    let mut progress = run::progress::Progress::new(quiet, verbose);
+    let opts = run::Options { year, offline };
+    let data = run::compute(&p, &opts, &mut progress)?;
+    for f in data
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+    {
+        progress.detail(&f.to_string());
+    }
+    run::write_outputs(&p, &data, &out, publish.as_deref(), &mut progress)?;
+    let summary = run::summary(&p, &data, &out);
+    for line in &summary.lines {
+        println!("{line}");
+    }
+    Ok(exit_for_findings(summary.refused))
+}
+
+fn fetch(path: &Path, offline: bool) -> Result<ExitCode, Error> {
+    let p = pipeline::load(path)?;
+    if p.reference.is_none() {
+        return Err(Error::Usage(format!(
+            "{} har ingen [reference]-del; det finns inget att hämta",
+            path.display()
+        )));
+    }
+    let statuses = uppfolj::reference::refresh(&p, offline);
+    for s in &statuses {
+        println!("{}", s.describe());
+    }
+    let failed = statuses
+        .iter()
+        .filter(|s| s.error.is_some() || !s.available())
+        .count();
+    Ok(exit_for_findings(failed))
+}
+
+/// 0 when nothing was found, 1 when something was.
+fn exit_for_findings(found: usize) -> ExitCode {
+    if found == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FINDINGS)
+    }
 }
 
 fn report(e: Error) -> ExitCode {

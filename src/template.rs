@@ -164,22 +164,6 @@ fn formats() -> Formats {
     }
 }
 
-/// Swedish month names for the deadline.
-pub const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
 /// Builds one unit's workbook for a year, optionally filled in.
 pub fn workbook_bytes(
     p: &Pipeline,
@@ -222,16 +206,20 @@ pub fn write_instructions(
     ws.set_print_fit_to_pages(1, 0);
     let deadline = match p.returns.deadline {
         Some(d) => format!(
-            "Skicka in den ifyllda filen senast den {} {} {}.",
-            d.day,
-            MONTHS[(d.month as usize).saturating_sub(1).min(11)],
-            l.year + 1
+            "Skicka in den ifyllda filen senast den {}.",
+            crate::text::date(d, l.year + 1)
         ),
-        None => "Skicka in den ifyllda filen senast det datum Kommunstyrelsen har angett.".into(),
+        None => format!(
+            "Skicka in den ifyllda filen senast det datum {} har angett.",
+            p.owner_name()
+        ),
     };
     let contact = match &p.returns.contact {
         Some(c) => format!("Frågor om återrapporteringen besvaras av {c}."),
-        None => "Frågor om återrapporteringen besvaras av Kommunstyrelsen.".into(),
+        None => format!(
+            "Frågor om återrapporteringen besvaras av {}.",
+            p.owner_name()
+        ),
     };
     let lines: Vec<(String, bool)> = vec![
         (format!("Återrapportering {} – {}", l.year, l.unit.name), true),

@@ -27,7 +27,7 @@ fn count(id: &str, unit: &str, breakdown: &str, group: &str, v: f64) -> Cell {
         ci_low: None,
         ci_high: None,
         suppressed: false,
-        source: "return",
+        source: uppfolj::pipeline::Source::Return,
     }
 }
 

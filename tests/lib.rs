@@ -5,6 +5,9 @@ mod check;
 mod disclosure;
 mod reference;
 mod run;
+#[allow(dead_code)]
+#[path = "../examples/samples/generate/mod.rs"]
+mod samples;
 mod scale;
 mod show;
 mod survey;

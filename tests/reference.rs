@@ -130,7 +130,7 @@ fn pipeline_for(t: Test, url: &str) -> Test {
 
 fn reference_rows(dir: &std::path::Path) -> String {
     let p = uppfolj::pipeline::load(&dir.join("p.toml")).unwrap();
-    uppfolj::reference::cells(&p, dir)
+    uppfolj::reference::cells(&p)
         .iter()
         .map(|c| serde_json::to_string(c).unwrap())
         .collect::<Vec<_>>()
@@ -335,21 +335,20 @@ fn the_committed_snapshot_works_offline() {
 #[test]
 fn gaps_appear_for_the_sample_years_and_follow_survey_suppression() {
     let p = uppfolj::pipeline::load(&repo_root().join(SAMPLE_PIPELINE)).unwrap();
-    let base = repo_root().join("pipelines");
     let files: Vec<std::path::PathBuf> = p
         .survey
         .as_ref()
         .unwrap()
         .files
         .iter()
-        .map(|f| p.resolve(&base, &f.path))
+        .map(|f| p.resolve(&f.path))
         .collect();
-    let o = uppfolj::validate::survey::validate_files(&p, &base, &files, None);
+    let o = uppfolj::validate::survey::validate_files(&p, &files, None);
     let mut cells = Vec::new();
     for r in &o.respondents {
         cells.extend(uppfolj::aggregate::survey::cells(&p, r).unwrap());
     }
-    cells.extend(uppfolj::reference::cells(&p, &base));
+    cells.extend(uppfolj::reference::cells(&p));
     let mut published: Vec<uppfolj::aggregate::Cell> = uppfolj::disclose::protect(&p, cells)
         .unwrap()
         .into_iter()

@@ -2,18 +2,24 @@
 
 use std::path::Path;
 
-use crate::test::Test;
+use crate::samples::{self, scale::Scale};
 
 /// Generates a follow-up into `skala/` of a fresh folder.
-fn generate(args: &[&str]) -> tempfile::TempDir {
-    let mut all = vec!["scale-data"];
-    all.extend_from_slice(args);
-    all.extend(["--out", "skala"]);
-    let (_, dir) = Test::new()
-        .args(&all)
-        .stdout_has("skala/pipeline.toml")
-        .run_keep();
+fn generate(units: usize, respondents: usize, years: u16) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(units, respondents, years, &dir.path().join("skala"));
     dir
+}
+
+fn write(units: usize, respondents: usize, years: u16, out: &Path) {
+    let scale = Scale {
+        units,
+        respondents,
+        csv: false,
+        years,
+    };
+    let pipeline = samples::scale::write(&scale, out).unwrap();
+    assert_eq!(pipeline, out.join("pipeline.toml"));
 }
 
 /// Runs the generated pipeline offline and returns its summary.
@@ -30,7 +36,7 @@ fn run_generated(dir: &Path) -> String {
 
 #[test]
 fn a_generated_follow_up_with_more_units_runs_through() {
-    let dir = generate(&["--units", "6", "--respondents", "700"]);
+    let dir = generate(6, 700, 5);
     let root = dir.path().join("skala");
     // The sample's units plus six, each with a return every year.
     let returns_2022 = std::fs::read_dir(root.join("returns/2022"))
@@ -55,19 +61,7 @@ fn a_generated_follow_up_with_more_units_runs_through() {
     );
     // The same arguments give the same files.
     let again = dir.path().join("igen");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
-        .args([
-            "scale-data",
-            "--units",
-            "6",
-            "--respondents",
-            "700",
-            "--out",
-        ])
-        .arg(&again)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    write(6, 700, 5, &again);
     for f in [
         "pipeline.toml",
         "survey/enkat-2019.parquet",
@@ -82,7 +76,7 @@ fn a_generated_follow_up_with_more_units_runs_through() {
 
 #[test]
 fn with_hundreds_of_units_the_completeness_grid_shows_those_that_missed_a_year() {
-    let dir = generate(&["--units", "70", "--respondents", "700"]);
+    let dir = generate(70, 700, 5);
     run_generated(dir.path());
     let svg =
         std::fs::read_to_string(dir.path().join("skala/ut/charts/fullstandighet.svg")).unwrap();
@@ -100,7 +94,7 @@ fn with_hundreds_of_units_the_completeness_grid_shows_those_that_missed_a_year()
 
 #[test]
 fn a_longer_history_has_returns_and_a_survey_for_every_year() {
-    let dir = generate(&["--units", "0", "--respondents", "700", "--years", "7"]);
+    let dir = generate(0, 700, 7);
     let root = dir.path().join("skala");
     let text = std::fs::read_to_string(root.join("pipeline.toml")).unwrap();
     assert!(text.contains("period = { from = 2018, to = 2024 }"));
@@ -114,9 +108,17 @@ fn a_longer_history_has_returns_and_a_survey_for_every_year() {
     let stdout = run_generated(dir.path());
     assert!(stdout.contains("rapportår 2024"), "{stdout}");
     assert!(stdout.contains("7 enkätfiler"), "{stdout}");
-    // Fewer years than the sample strategy's five is refused with a message.
-    Test::new()
-        .args(&[
+}
+
+/// The generator's command line (the `samples` example, which `cargo test`
+/// builds beside the program) refuses fewer years than the sample's five.
+#[test]
+fn the_generator_refuses_fewer_years_than_the_sample() {
+    let exe = Path::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .with_file_name("examples")
+        .join("samples");
+    let out = std::process::Command::new(&exe)
+        .args([
             "scale-data",
             "--units",
             "0",
@@ -127,7 +129,8 @@ fn a_longer_history_has_returns_and_a_survey_for_every_year() {
             "--out",
             "x",
         ])
-        .status(2)
-        .stderr_has("--years")
-        .run();
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", exe.display()));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--years"));
 }

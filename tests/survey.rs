@@ -489,8 +489,7 @@ fn sample_respondents() -> Vec<Respondents> {
     .iter()
     .map(|f| repo_root().join("data-samples/survey").join(f))
     .collect();
-    let o =
-        uppfolj::validate::survey::validate_files(&p, &repo_root().join("pipelines"), &files, None);
+    let o = uppfolj::validate::survey::validate_files(&p, &files, None);
     assert!(o.refused.is_empty(), "{:?}", o.findings);
     o.respondents
 }
@@ -535,7 +534,7 @@ fn the_audit_passes_on_every_table_the_sample_data_produces() {
     for r in sample_respondents() {
         cells.extend(uppfolj::aggregate::survey::cells(&p, &r).unwrap());
     }
-    let (files, _) = uppfolj::validate::collect_files(&[repo_root().join("data-samples/returns")]);
+    let (files, _) = uppfolj::inputs::collect_files(&[repo_root().join("data-samples/returns")]);
     let returns = uppfolj::validate::returns::validate_files(&p, &files, None);
     cells.extend(uppfolj::aggregate::returns::cells(&p, &returns.values));
     let before = cells.len();

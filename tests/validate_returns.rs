@@ -438,14 +438,14 @@ fn the_tidy_tables_have_their_columns() {
 
 fn sample_files() -> Vec<PathBuf> {
     let (files, findings) =
-        uppfolj::validate::collect_files(&[repo_root().join("data-samples/returns")]);
+        uppfolj::inputs::collect_files(&[repo_root().join("data-samples/returns")]);
     assert!(findings.is_empty(), "{findings:?}");
     files
 }
 
 #[test]
 fn the_samples_report_the_planted_problems_and_nothing_else() {
-    use uppfolj::samples::{PLANTED, PlantedKind};
+    use crate::samples::{PLANTED, PlantedKind};
     let o = outcome(&sample_files(), None);
     assert!(o.refused.is_empty(), "{:?}", o.refused);
     let mut found: Vec<(String, String)> = o
@@ -503,7 +503,7 @@ fn the_samples_cover_every_unit_and_year_but_the_missing_one() {
             .units_reporting(year)
             .filter(|u| !uppfolj::layout::layout(&p, u, year).is_empty())
             .map(|u| u.id.as_str())
-            .filter(|id| !uppfolj::samples::MISSING.contains(&(id, year)))
+            .filter(|id| !crate::samples::MISSING.contains(&(id, year)))
             .collect();
         let mut got: Vec<&str> = o
             .used
@@ -534,8 +534,8 @@ fn libreoffice_saved_samples_hold_the_generated_values() {
     // values read from the committed LibreOffice copies.
     let p = pipeline::load(&repo_root().join(SAMPLE_PIPELINE)).unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    uppfolj::samples::write_returns(&p, tmp.path()).unwrap();
-    for (unit, year, format) in uppfolj::samples::LIBREOFFICE {
+    crate::samples::write_returns(&p, tmp.path()).unwrap();
+    for (unit, year, format) in crate::samples::LIBREOFFICE {
         let committed = repo_root().join(format!(
             "data-samples/returns/{year}/{unit}-{year}.{format}"
         ));
@@ -552,12 +552,12 @@ fn libreoffice_saved_samples_hold_the_generated_values() {
 fn the_committed_generated_samples_are_what_the_generator_writes() {
     let p = pipeline::load(&repo_root().join(SAMPLE_PIPELINE)).unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    let written = uppfolj::samples::write_returns(&p, tmp.path()).unwrap();
+    let written = crate::samples::write_returns(&p, tmp.path()).unwrap();
     let mut compared = 0;
     for f in written {
         let rel = f.strip_prefix(tmp.path()).unwrap();
         let committed = repo_root().join("data-samples/returns").join(rel);
-        let resaved = uppfolj::samples::LIBREOFFICE
+        let resaved = crate::samples::LIBREOFFICE
             .iter()
             .any(|(u, y, _)| rel.ends_with(format!("{u}-{y}.xlsx")));
         if !resaved {
@@ -569,7 +569,7 @@ fn the_committed_generated_samples_are_what_the_generator_writes() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 91 - uppfolj::samples::LIBREOFFICE.len());
+    assert_eq!(compared, 91 - crate::samples::LIBREOFFICE.len());
 }
 
 #[test]

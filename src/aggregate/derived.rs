@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::Cell;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, Source};
 
 /// Gap cells from the published (already protected) cells.
 pub fn cells(p: &Pipeline, published: &[Cell]) -> Vec<Cell> {
@@ -52,7 +52,7 @@ pub fn cells(p: &Pipeline, published: &[Cell]) -> Vec<Cell> {
                     m.ci_high.map(pp)
                 },
                 suppressed: m.suppressed,
-                source: "derived",
+                source: Source::Derived,
             });
         }
     }

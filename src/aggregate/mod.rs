@@ -8,6 +8,8 @@ pub mod survey;
 
 use serde::Serialize;
 
+use crate::pipeline::Source;
+
 /// One number of the indicator table, before or after disclosure control.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Cell {
@@ -26,8 +28,7 @@ pub struct Cell {
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
     pub suppressed: bool,
-    pub source: &'static str,
+    pub source: Source,
 }
 
-/// The unit id for the whole city.
-pub const CITY: &str = "stad";
+pub use crate::pipeline::CITY;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{CITY, Cell};
-use crate::pipeline::{MeasureUnit, Pipeline};
+use crate::pipeline::{MeasureUnit, Pipeline, Source};
 use crate::validate::returns::Value;
 
 /// (numerator or count, denominator) summed.
@@ -49,7 +49,7 @@ fn cell(
         ci_low: None,
         ci_high: None,
         suppressed: false,
-        source: "return",
+        source: Source::Return,
     }
 }
 

@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use super::stats::{Z95, kish_effective_n, wilson};
 use super::{CITY, Cell};
-use crate::pipeline::{Indicator, Pipeline, SurveyMeasure};
+use crate::pipeline::{Indicator, Pipeline, Source, SurveyMeasure};
 use crate::validate::survey::{Respondents, WEIGHT};
 
 /// `col(var)` is one of `values`.
@@ -181,6 +181,6 @@ fn rows_to_cells(
         ci_low: interval.map(|i| i.0),
         ci_high: interval.map(|i| i.1),
         suppressed: false,
-        source: "survey",
+        source: Source::Survey,
     }])
 }

@@ -3,8 +3,6 @@
 //! and ö render on a machine without fonts. Colours from the Okabe–Ito
 //! colour-blind-safe palette; series are told apart by marker and line too.
 
-pub mod format;
-
 use std::path::Path;
 use std::sync::Once;
 
@@ -15,7 +13,7 @@ use plotters::style::FontStyle;
 use crate::aggregate::{CITY, Cell};
 use crate::error::Error;
 use crate::pipeline::{Indicator, MeasureUnit, Pipeline, Source};
-use format::fmt_value;
+use crate::text::fmt_value;
 
 pub const WIDTH: u32 = 900;
 pub const HEIGHT: u32 = 520;

@@ -39,6 +39,18 @@ pub enum Reason {
     Complementary,
 }
 
+impl Reason {
+    /// The reason as the report, the workbook and `kvalitet.json` give it.
+    pub fn swedish(self) -> &'static str {
+        match self {
+            Reason::Primary => "färre än minsta antal personer",
+            Reason::Complementary => {
+                "undantagen så att ett annat undantaget värde inte kan räknas fram"
+            }
+        }
+    }
+}
+
 /// Applies disclosure control to all cells. Cells of `city`-level indicators
 /// are dropped for every unit but the city; withheld cells keep their row but
 /// lose their numbers. Returns, beside each cell, why it was withheld.

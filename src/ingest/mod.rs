@@ -7,6 +7,28 @@ pub mod survey;
 
 use sha2::{Digest, Sha256};
 
+/// Why a file was refused as a whole.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct Refusal {
+    pub file: String,
+    pub sheet: Option<String>,
+    pub cell: Option<String>,
+    pub message: String,
+}
+
+impl Refusal {
+    /// A refusal of a whole file, with no sheet or cell to point at.
+    pub fn file(file: impl Into<String>, message: impl Into<String>) -> Refusal {
+        Refusal {
+            file: file.into(),
+            sheet: None,
+            cell: None,
+            message: message.into(),
+        }
+    }
+}
+
 /// Hex SHA-256 of a file's bytes, as recorded in the manifest.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);

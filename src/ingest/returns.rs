@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use calamine::{Data, Ods, Range, Reader, Xls, Xlsx};
 
+use super::Refusal;
 use crate::layout::{self, Layout};
 use crate::pipeline::Pipeline;
 
@@ -68,16 +69,6 @@ pub struct ReturnWorkbook {
     pub warnings: Vec<(Option<String>, Option<String>, String)>,
 }
 
-/// Why a file was refused as a whole.
-#[derive(Clone, Debug, thiserror::Error)]
-#[error("{file}: {message}")]
-pub struct Refusal {
-    pub file: String,
-    pub sheet: Option<String>,
-    pub cell: Option<String>,
-    pub message: String,
-}
-
 /// What the caller expects of a file, from where it was found.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Expect {
@@ -117,8 +108,13 @@ impl Book {
 
 const RESEND: &str =
     "Be nämnden spara filen igen i Excel eller LibreOffice och skicka den på nytt.";
-const USE_TEMPLATE: &str =
-    "Använd årets mall från Kommunstyrelsen (uppfolj template) och fyll i den.";
+/// What to do instead of sending a home-made or broken workbook.
+fn use_template(p: &Pipeline) -> String {
+    format!(
+        "Använd årets mall från {} (uppfolj template) och fyll i den.",
+        p.owner_name()
+    )
+}
 
 /// Reads one return. `file` is the path as the user wrote it.
 pub fn read(p: &Pipeline, path: &Path, expect: Expect) -> Result<ReturnWorkbook, Refusal> {
@@ -144,12 +140,12 @@ pub fn read(p: &Pipeline, path: &Path, expect: Expect) -> Result<ReturnWorkbook,
         .and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
         .map_err(|e| refuse(format!("filen kan inte läsas: {e}")))?;
     let sha256 = super::sha256_hex(&bytes);
-    let book = open(&bytes, cap).map_err(refuse)?;
+    let book = open(&bytes, cap, &use_template(p)).map_err(refuse)?;
     read_book(p, path, &file, sha256, book, expect)
 }
 
 /// Opens the bytes as the kind of workbook they are, whatever the file is called.
-fn open(bytes: &[u8], cap: u64) -> Result<Book, String> {
+fn open(bytes: &[u8], cap: u64, use_template: &str) -> Result<Book, String> {
     if bytes.is_empty() {
         return Err(format!("filen är tom (0 byte). {RESEND}"));
     }
@@ -191,7 +187,7 @@ fn open(bytes: &[u8], cap: u64) -> Result<Book, String> {
             });
         }
         return Err(format!(
-            "filen är ett zip-arkiv men ingen arbetsbok (varken Excel eller OpenDocument). {USE_TEMPLATE}"
+            "filen är ett zip-arkiv men ingen arbetsbok (varken Excel eller OpenDocument). {use_template}"
         ));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
@@ -214,10 +210,10 @@ fn open(bytes: &[u8], cap: u64) -> Result<Book, String> {
         .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace() || *b >= 0x80);
     Err(if looks_like_text {
         format!(
-            "filen är en textfil, inte en arbetsbok, fast den har ett kalkylbladsnamn. {USE_TEMPLATE}"
+            "filen är en textfil, inte en arbetsbok, fast den har ett kalkylbladsnamn. {use_template}"
         )
     } else {
-        format!("filen är inte en arbetsbok som går att läsa (okänt format). {USE_TEMPLATE}")
+        format!("filen är inte en arbetsbok som går att läsa (okänt format). {use_template}")
     })
 }
 
@@ -244,6 +240,7 @@ fn read_book(
     mut book: Book,
     expect: Expect,
 ) -> Result<ReturnWorkbook, Refusal> {
+    let use_template = use_template(p);
     let refuse_at = |sheet: Option<&str>, cell: Option<String>, message: String| Refusal {
         file: file.to_string(),
         sheet: sheet.map(str::to_string),
@@ -256,7 +253,7 @@ fn read_book(
             None,
             None,
             format!(
-                "filen saknar det dolda bladet {} som visar vilken nämnd, vilket år och vilken mall den gäller. Den verkar inte vara gjord från uppfoljs mall. {USE_TEMPLATE}",
+                "filen saknar det dolda bladet {} som visar vilken nämnd, vilket år och vilken mall den gäller. Den verkar inte vara gjord från uppfoljs mall. {use_template}",
                 layout::SHEET_META
             ),
         ));
@@ -276,7 +273,7 @@ fn read_book(
                 Some(layout::SHEET_META),
                 Some(layout::a1(i as u32, 0)),
                 format!(
-                    "det dolda bladet är ändrat (väntade \"{key}\", fann \"{found}\"). {USE_TEMPLATE}"
+                    "det dolda bladet är ändrat (väntade \"{key}\", fann \"{found}\"). {use_template}"
                 ),
             ));
         }
@@ -287,7 +284,7 @@ fn read_book(
             Some(layout::SHEET_META),
             Some("B1".into()),
             format!(
-                "mallen hör till en annan uppföljning (\"{pipeline_id}\"), inte till {} (\"{}\"). {USE_TEMPLATE}",
+                "mallen hör till en annan uppföljning (\"{pipeline_id}\"), inte till {} (\"{}\"). {use_template}",
                 p.strategy.title, p.strategy.id
             ),
         ));
@@ -298,7 +295,7 @@ fn read_book(
             Some(layout::SHEET_META),
             Some("B2".into()),
             format!(
-                "filen är gjord från mallversion {version}, men årets mall är version {}. Uppgifterna måste föras över till den nya mallen. {USE_TEMPLATE}",
+                "filen är gjord från mallversion {version}, men årets mall är version {}. Uppgifterna måste föras över till den nya mallen. {use_template}",
                 p.returns.template_version
             ),
         ));
@@ -308,7 +305,7 @@ fn read_book(
         return Err(refuse_at(
             Some(layout::SHEET_META),
             Some("B3".into()),
-            format!("mallen gäller en okänd enhet \"{unit_id}\". {USE_TEMPLATE}"),
+            format!("mallen gäller en okänd enhet \"{unit_id}\". {use_template}"),
         ));
     };
     let year: i32 = match meta_value(3).parse() {
@@ -318,7 +315,7 @@ fn read_book(
                 Some(layout::SHEET_META),
                 Some("B4".into()),
                 format!(
-                    "året på det dolda bladet går inte att läsa (\"{}\"). {USE_TEMPLATE}",
+                    "året på det dolda bladet går inte att läsa (\"{}\"). {use_template}",
                     meta_value(3)
                 ),
             ));
@@ -357,7 +354,8 @@ fn read_book(
         ));
     }
     let l = layout::layout(p, unit, year);
-    check_row_map(&meta, &l).map_err(|m| refuse_at(Some(layout::SHEET_META), None, m))?;
+    check_row_map(&meta, &l, &use_template)
+        .map_err(|m| refuse_at(Some(layout::SHEET_META), None, m))?;
 
     let mut warnings = Vec::new();
     if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
@@ -399,7 +397,7 @@ fn read_book(
 
 /// The hidden sheet's row map must be the one this pipeline gives the unit
 /// for the year; otherwise the template was made from another definition.
-fn check_row_map(meta: &Range<Data>, l: &Layout<'_>) -> Result<(), String> {
+fn check_row_map(meta: &Range<Data>, l: &Layout<'_>, use_template: &str) -> Result<(), String> {
     let mut expected: Vec<[String; 5]> = l
         .indicators
         .iter()
@@ -428,7 +426,7 @@ fn check_row_map(meta: &Range<Data>, l: &Layout<'_>) -> Result<(), String> {
         let found: Vec<String> = (0..5).map(|c| text_of(meta.get_value((row, c)))).collect();
         if found != exp.as_slice() {
             return Err(format!(
-                "mallen stämmer inte med årets indikatorer och åtgärder för nämnden (rad {} på det dolda bladet: väntade {}, fann {}). Den gjordes troligen före en ändring av uppföljningen. {USE_TEMPLATE}",
+                "mallen stämmer inte med årets indikatorer och åtgärder för nämnden (rad {} på det dolda bladet: väntade {}, fann {}). Den gjordes troligen före en ändring av uppföljningen. {use_template}",
                 row + 1,
                 exp.join(" "),
                 found.join(" ").trim()
@@ -439,7 +437,7 @@ fn check_row_map(meta: &Range<Data>, l: &Layout<'_>) -> Result<(), String> {
     let extra = text_of(meta.get_value((row, 2)));
     if !extra.is_empty() {
         return Err(format!(
-            "mallen har fler rader än årets uppföljning ({extra} på rad {} på det dolda bladet). {USE_TEMPLATE}",
+            "mallen har fler rader än årets uppföljning ({extra} på rad {} på det dolda bladet). {use_template}",
             row + 1
         ));
     }
@@ -452,6 +450,7 @@ fn sheet_range(
     p: &Pipeline,
     file: &str,
 ) -> Result<(Range<Data>, Option<Range<String>>), Refusal> {
+    let use_template = use_template(p);
     let refuse = |message: String| Refusal {
         file: file.to_string(),
         sheet: Some(sheet.to_string()),
@@ -464,7 +463,7 @@ fn sheet_range(
             sheet: None,
             cell: None,
             message: format!(
-                "bladet {sheet} saknas; har det bytt namn eller tagits bort? Bladen i filen heter: {}. {USE_TEMPLATE}",
+                "bladet {sheet} saknas; har det bytt namn eller tagits bort? Bladen i filen heter: {}. {use_template}",
                 book.sheet_names()
                     .iter()
                     .filter(|n| *n != layout::SHEET_META)

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader};
 use polars::prelude::*;
 
-use super::returns::Refusal;
+use super::Refusal;
 
 /// File types taken as survey exports.
 pub const EXTENSIONS: [&str; 5] = ["csv", "txt", "tsv", "parquet", "xlsx"];

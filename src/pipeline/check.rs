@@ -475,6 +475,9 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
                 Some(_) => {}
             }
         }
+        if let Some(b) = &r.breakdown {
+            check_reference_breakdown(&mut c, b);
+        }
     }
 
     for (i, id) in p.disclosure.city_only.iter().enumerate() {
@@ -494,6 +497,37 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
         }
     }
     c.problems
+}
+
+/// The reference statistics' groups must be groups of a declared breakdown.
+fn check_reference_breakdown(c: &mut Checker<'_>, b: &ReferenceBreakdown) {
+    let Some(known) = c.p.breakdown(&b.id) else {
+        c.at(
+            "reference.breakdown.id".into(),
+            format!(
+                "okänd indelning \"{}\"; ange ett id från [[breakdowns]]",
+                b.id
+            ),
+        );
+        return;
+    };
+    for (code, group) in &b.groups {
+        if !known.groups.iter().any(|g| g.id == *group) {
+            c.at(
+                format!("reference.breakdown.groups.{code}"),
+                format!(
+                    "indelningen \"{}\" har ingen grupp \"{group}\"; ange en av {}",
+                    b.id,
+                    known
+                        .groups
+                        .iter()
+                        .map(|g| format!("\"{}\"", g.id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+        }
+    }
 }
 
 fn check_survey(c: &mut Checker<'_>) {

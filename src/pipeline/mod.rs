@@ -15,6 +15,29 @@ use serde::Serialize;
 
 pub use date::Date;
 
+/// The unit id of the whole city. Reserved: no unit may have it.
+pub const CITY: &str = "stad";
+/// The breakdown and group of a total. Reserved: no breakdown or group may have it.
+pub const TOTAL: &str = "total";
+/// Joins the ids of crossed breakdowns, and of their groups, into one key:
+/// `kon+aldersgrupp`, `kvinna+16-29`. Reserved in ids.
+pub const CROSS: char = '+';
+
+/// The key of crossed breakdowns or groups.
+pub fn cross_key<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    ids.into_iter().collect::<Vec<_>>().join(&CROSS.to_string())
+}
+
+/// The ids a key joins (one for a plain breakdown or group).
+pub fn split_key(key: &str) -> impl Iterator<Item = &str> {
+    key.split(CROSS)
+}
+
+/// Whether a key joins crossed breakdowns or groups.
+pub fn is_crossed(key: &str) -> bool {
+    key.contains(CROSS)
+}
+
 /// One problem in a pipeline file, with its place.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
@@ -60,7 +83,11 @@ pub fn load(path: &Path) -> Result<Pipeline, PipelineError> {
             ),
         }])
     })?;
-    parse(&text).map_err(invalid)
+    let mut p = parse(&text).map_err(invalid)?;
+    p.file = path.to_path_buf();
+    // Empty for a file in the working folder, so that paths read as the user wrote them.
+    p.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(p)
 }
 
 /// Reads and cross-checks a pipeline from its text; on problems, returns all
@@ -95,6 +122,13 @@ pub struct Pipeline {
     pub survey: Option<Survey>,
     pub reference: Option<Reference>,
     pub output: Output,
+    /// The pipeline file, as given (empty for a pipeline parsed from text).
+    #[serde(skip)]
+    pub file: PathBuf,
+    /// The pipeline file's folder: relative paths in the file start here.
+    /// Worked out once, when the file is loaded.
+    #[serde(skip)]
+    pub base: PathBuf,
     /// Line of each TOML path that was read, for messages about cross-references.
     #[serde(skip)]
     pub(crate) lines: BTreeMap<String, usize>,
@@ -273,6 +307,8 @@ impl Default for Output {
 /// Reference statistics fetched over HTTP (Kolada's data API), and cached.
 #[derive(Clone, Debug, Serialize)]
 pub struct Reference {
+    /// What the source is called in the report and under charts, e.g. `Kolada`.
+    pub name: String,
     /// E.g. `https://api.kolada.se/v2`.
     pub base_url: String,
     /// Folder of cached responses, relative to the pipeline file.
@@ -281,6 +317,19 @@ pub struct Reference {
     pub municipalities: Vec<String>,
     /// The municipality whose values become the indicators.
     pub municipality: String,
+    /// Which breakdown the source's own groups (Kolada's K and M) become;
+    /// without it only the totals are taken.
+    pub breakdown: Option<ReferenceBreakdown>,
+    /// Limits for its downloads, and for inputs given as URLs.
+    #[serde(flatten)]
+    pub http: HttpLimits,
+    pub series: Vec<ReferenceSeries>,
+}
+
+/// Limits for every download. The defaults are the README's; a pipeline
+/// without `[reference]` downloads URL inputs with them.
+#[derive(Clone, Debug, Serialize)]
+pub struct HttpLimits {
     pub connect_timeout_ms: u64,
     pub timeout_ms: u64,
     /// Tries in all, the first included.
@@ -291,7 +340,44 @@ pub struct Reference {
     pub max_retry_after_ms: u64,
     /// Downloads larger than this are refused.
     pub max_bytes: u64,
-    pub series: Vec<ReferenceSeries>,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            connect_timeout_ms: 5_000,
+            timeout_ms: 30_000,
+            max_tries: 4,
+            backoff_ms: 500,
+            max_retry_after_ms: 60_000,
+            max_bytes: 50_000_000,
+        }
+    }
+}
+
+impl Pipeline {
+    /// Who owns the strategy and follows it up, by name (the owner's unit).
+    pub fn owner_name(&self) -> &str {
+        self.unit(&self.strategy.owner)
+            .map(|u| u.name.as_str())
+            .unwrap_or(self.strategy.owner.as_str())
+    }
+
+    /// The limits downloads go by: `[reference]`'s, or the defaults.
+    pub fn http_limits(&self) -> HttpLimits {
+        self.reference
+            .as_ref()
+            .map(|r| r.http.clone())
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReferenceBreakdown {
+    /// A breakdown id from `[[breakdowns]]`.
+    pub id: String,
+    /// The source's group code → a group id of that breakdown.
+    pub groups: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -418,6 +504,18 @@ pub enum Source {
     Derived,
 }
 
+impl Source {
+    /// The id the pipeline file and the indicator table use.
+    pub fn id(self) -> &'static str {
+        match self {
+            Source::Return => "return",
+            Source::Survey => "survey",
+            Source::Reference => "reference",
+            Source::Derived => "derived",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
@@ -477,12 +575,12 @@ pub struct Bounds {
 }
 
 impl Pipeline {
-    /// The pipeline file's folder: relative paths in the file start here.
-    pub fn resolve(&self, base: &Path, path: &Path) -> PathBuf {
+    /// A path from the pipeline file, taken from the file's folder.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
         if path.is_absolute() {
             path.to_path_buf()
         } else {
-            base.join(path)
+            self.base.join(path)
         }
     }
 

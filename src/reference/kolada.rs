@@ -4,7 +4,10 @@
 
 use serde::Deserialize;
 
-use super::client::FetchError;
+use crate::http::FetchError;
+
+/// The group code of a value for everyone (the others are the pipeline's to map).
+pub const TOTAL: &str = "T";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Page {

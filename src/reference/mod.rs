@@ -2,7 +2,6 @@
 //! HTTP from Kolada and cached on disk, so that a run can go on offline and
 //! be repeated years later from the same responses.
 
-pub mod client;
 pub mod kolada;
 
 use std::path::{Path, PathBuf};
@@ -10,8 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{CITY, Cell};
-use crate::pipeline::{Pipeline, Reference, ReferenceSeries};
-use client::{Client, FetchError, Settings};
+use crate::http::{Client, FetchError};
+use crate::pipeline::{Pipeline, Reference, ReferenceSeries, Source};
 
 /// One cached response page, exactly as it came.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,9 +70,15 @@ impl Status {
     }
 }
 
-fn cache_file(p: &Pipeline, base: &Path, r: &Reference, s: &ReferenceSeries) -> PathBuf {
-    p.resolve(base, &r.cache)
+fn cache_file(p: &Pipeline, r: &Reference, s: &ReferenceSeries) -> PathBuf {
+    p.resolve(&r.cache)
         .join(format!("{}-{}.json", s.indicator, s.kpi))
+}
+
+fn write_cache(file: &Path, entry: &CacheEntry) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(entry).map_err(std::io::Error::other)?;
+    std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")))?;
+    std::fs::write(file, text + "\n")
 }
 
 fn read_cache(path: &Path) -> Option<CacheEntry> {
@@ -83,19 +88,21 @@ fn read_cache(path: &Path) -> Option<CacheEntry> {
 
 /// Fetches every series and refreshes the cache; a series that cannot be
 /// fetched falls back to its cached copy. With `offline`, only the cache is read.
-pub fn refresh(p: &Pipeline, base: &Path, offline: bool) -> Vec<Status> {
+pub fn refresh(p: &Pipeline, offline: bool) -> Vec<Status> {
     let Some(r) = &p.reference else {
         return Vec::new();
     };
     let years: Vec<i32> = p.strategy.period.years().collect();
+    // A client that cannot be built is said for every series, never a silent
+    // fall back to the cache.
     let mut client = if offline {
         None
     } else {
-        Client::new(Settings::from_pipeline(r)).ok()
+        Some(Client::new(&r.http))
     };
     let mut out = Vec::new();
     for s in &r.series {
-        let file = cache_file(p, base, r, s);
+        let file = cache_file(p, r, s);
         let cached = read_cache(&file);
         let mut status = Status {
             indicator: s.indicator.clone(),
@@ -107,20 +114,18 @@ pub fn refresh(p: &Pipeline, base: &Path, offline: bool) -> Vec<Status> {
         };
         if let Some(c) = client.as_mut() {
             let url = kolada::url(&r.base_url, &s.kpi, &r.municipalities, &years);
-            match fetch_all(c, &url) {
+            let fetched = match c {
+                Ok(c) => fetch_all(c, &url),
+                Err(e) => Err(e.clone()),
+            };
+            match fetched {
                 Ok(pages) => {
                     let entry = CacheEntry {
                         url: url.clone(),
                         fetched_at: now_rfc3339(),
                         pages,
                     };
-                    let written = std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")))
-                        .and_then(|_| {
-                            std::fs::write(
-                                &file,
-                                serde_json::to_string_pretty(&entry).unwrap_or_default() + "\n",
-                            )
-                        });
+                    let written = write_cache(&file, &entry);
                     match written {
                         Ok(()) => {
                             status.cache_file = Some(file.clone());
@@ -143,35 +148,9 @@ pub fn refresh(p: &Pipeline, base: &Path, offline: bool) -> Vec<Status> {
     out
 }
 
-/// Downloads an input given as a URL (a return, a survey export) with the
-/// same client, under the size cap, into `dir`; returns the local file.
-pub fn download(p: &Pipeline, url: &str, dir: &Path) -> Result<PathBuf, FetchError> {
-    let settings = match &p.reference {
-        Some(r) => Settings::from_pipeline(r),
-        None => Settings {
-            connect_timeout: std::time::Duration::from_secs(5),
-            timeout: std::time::Duration::from_secs(60),
-            max_tries: 3,
-            backoff: std::time::Duration::from_millis(500),
-            max_retry_after: std::time::Duration::from_secs(60),
-            max_bytes: 200_000_000,
-        },
-    };
-    let mut client = Client::new(settings)?;
-    let body = client.get(url)?;
-    let name = url
-        .split(['?', '#'])
-        .next()
-        .and_then(|u| u.rsplit('/').next())
-        .filter(|n| !n.is_empty())
-        .unwrap_or("nedladdad");
-    let path = dir.join(name);
-    std::fs::write(&path, &body).map_err(|e| FetchError::Body {
-        url: url.into(),
-        what: format!("kan inte spara filen: {e}"),
-    })?;
-    Ok(path)
-}
+/// The most pages one series may span: a server that keeps sending new
+/// `next_page` addresses is cut off here.
+const MAX_PAGES: usize = 1000;
 
 /// Follows `next_page` until done, checking each page's shape.
 fn fetch_all(c: &mut Client, first: &str) -> Result<Vec<CachedPage>, FetchError> {
@@ -179,10 +158,18 @@ fn fetch_all(c: &mut Client, first: &str) -> Result<Vec<CachedPage>, FetchError>
     let mut next = Some(first.to_string());
     let mut seen = std::collections::HashSet::new();
     while let Some(url) = next {
-        if !seen.insert(url.clone()) || pages.len() >= 1000 {
+        if !seen.insert(url.clone()) {
             return Err(FetchError::Body {
                 url,
                 what: "next_page pekar tillbaka på en sida som redan hämtats".into(),
+            });
+        }
+        if pages.len() >= MAX_PAGES {
+            return Err(FetchError::Body {
+                url,
+                what: format!(
+                    "svaret har fler än {MAX_PAGES} sidor; begränsa serien till färre år eller kommuner"
+                ),
             });
         }
         let body = c.get(&url)?;
@@ -197,15 +184,16 @@ fn fetch_all(c: &mut Client, first: &str) -> Result<Vec<CachedPage>, FetchError>
     Ok(pages)
 }
 
-/// The reference cells from the cache: one per year and gender of the
-/// pipeline's municipality (T → total, K → kvinna, M → man).
-pub fn cells(p: &Pipeline, base: &Path) -> Vec<Cell> {
+/// The reference cells from the cache: one per year of the pipeline's
+/// municipality in total, and per group where `[reference] breakdown` maps
+/// the source's groups to a breakdown.
+pub fn cells(p: &Pipeline) -> Vec<Cell> {
     let Some(r) = &p.reference else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for s in &r.series {
-        let Some(entry) = read_cache(&cache_file(p, base, r, s)) else {
+        let Some(entry) = read_cache(&cache_file(p, r, s)) else {
             continue;
         };
         for page in &entry.pages {
@@ -221,11 +209,8 @@ pub fn cells(p: &Pipeline, base: &Path) -> Vec<Cell> {
                 }
                 for g in &v.values {
                     let Some(value) = g.value else { continue };
-                    let (breakdown, group) = match g.gender.as_str() {
-                        "T" => ("total", "total"),
-                        "K" => ("kon", "kvinna"),
-                        "M" => ("kon", "man"),
-                        _ => continue,
+                    let Some((breakdown, group)) = group_of(r, &g.gender) else {
+                        continue;
                     };
                     out.push(Cell {
                         indicator_id: s.indicator.clone(),
@@ -240,7 +225,7 @@ pub fn cells(p: &Pipeline, base: &Path) -> Vec<Cell> {
                         ci_low: None,
                         ci_high: None,
                         suppressed: false,
-                        source: "reference",
+                        source: Source::Reference,
                     });
                 }
             }
@@ -262,6 +247,16 @@ pub fn cells(p: &Pipeline, base: &Path) -> Vec<Cell> {
     });
     out.dedup_by(|a, b| a.indicator_id == b.indicator_id && a.year == b.year && a.group == b.group);
     out
+}
+
+/// The breakdown and group a value of the source's group `code` belongs to.
+fn group_of<'r>(r: &'r Reference, code: &str) -> Option<(&'r str, &'r str)> {
+    if code == kolada::TOTAL {
+        return Some(("total", "total"));
+    }
+    let b = r.breakdown.as_ref()?;
+    let (_, group) = b.groups.iter().find(|(c, _)| c == code)?;
+    Some((b.id.as_str(), group.as_str()))
 }
 
 /// Now, in UTC, as RFC 3339.

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::aggregate::Cell;
-use crate::chart::format::fmt_table;
 use crate::pipeline::{Direction, Indicator, MeasureUnit, Pipeline, Source};
-use crate::run::RunData;
-use crate::store::workbook::{source_text, unit_name};
+use crate::results::RunData;
+use crate::text::fmt_table;
+use crate::text::unit_name;
 use crate::validate::Severity;
 
 /// Escapes text for HTML.
@@ -221,7 +221,7 @@ fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) 
                 .unwrap_or_else(|| "–".into());
             let n = c
                 .and_then(|c| c.n)
-                .map(|n| crate::chart::format::thousands(n as i64))
+                .map(|n| crate::text::thousands(n as i64))
                 .unwrap_or_else(|| "–".into());
             let _ = write!(out, "<td class=\"num\">{ci}</td><td class=\"num\">{n}</td>");
         }
@@ -240,12 +240,7 @@ fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) 
     let _ = writeln!(
         out,
         "<p>Källa: {}. “..” betyder att värdet inte redovisas för att skydda enskilda; “–” att uppgift saknas.</p>",
-        source_text(match ind.source {
-            Source::Return => "return",
-            Source::Survey => "survey",
-            Source::Reference => "reference",
-            Source::Derived => "derived",
-        })
+        crate::text::source(ind.source)
     );
 }
 
@@ -318,7 +313,7 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
             "<p>{} av {} nämnder och stadsdelsnämnder lämnade återrapportering för {year}; {} % av de väntade värdena kom in.</p>",
             c.reported.len(),
             c.expected.len(),
-            crate::chart::format::decimal(c.share * 100.0, 0)
+            crate::text::decimal(c.share * 100.0, 0)
         );
     }
     let _ = writeln!(
@@ -327,7 +322,7 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
         rows.len(),
         count(Standing::Met),
         count(Standing::Approached),
-        crate::chart::format::decimal(p.output.approached_within * 100.0, 0),
+        crate::text::decimal(p.output.approached_within * 100.0, 0),
         count(Standing::Missed),
         count(Standing::NoValue)
     );
@@ -476,7 +471,7 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
             } else {
                 esc(&missing.join(", "))
             },
-            crate::chart::format::decimal(c.share * 100.0, 1)
+            crate::text::decimal(c.share * 100.0, 1)
         );
     }
     let _ = writeln!(out, "</tbody></table></div><h3>Avvisade filer</h3>");
@@ -516,7 +511,7 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
     for (c, r) in &d.cells {
         if let Some(r) = r {
             *withheld
-                .entry((c.indicator_id.clone(), crate::store::reason_text(*r)))
+                .entry((c.indicator_id.clone(), r.swedish()))
                 .or_default() += 1;
         }
     }
@@ -547,7 +542,7 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
 <h3>Osäkerhet i enkäten</h3><p>Andelarna från enkäten redovisas med ett 95-procentigt konfidensintervall enligt Wilsons metod, som fungerar även för små grupper och andelar nära 0 eller 100 procent. När svaren är viktade beräknas andelen med vikterna och intervallet på det effektiva urvalet enligt Kish, (Σw)²/Σw², så att ojämna vikter ger bredare intervall.</p>
 <h3>Skydd för enskilda</h3><p>Enkätsvar kan röja känsliga personuppgifter, till exempel etniskt ursprung. Därför tas bara anonyma svar emot: en fil med personnummer, e-postadresser, telefonnummer eller kolumner med namn eller adresser avvisas i sin helhet. Varje kombination av kön, åldersklass och område ska ha minst {k} svarande; annars slås områdena ihop till hela staden, eller så avvisas filen.</p>
 <p>Värden som bygger på färre än {min} personer redovisas inte (“..”). För andelar gäller det också när antalet som uppfyller villkoret, eller antalet som inte gör det, är färre än {min}. Därtill undantas fler värden där det behövs för att ett undantaget värde inte ska kunna räknas fram ur en totalsumma och de värden som visas. Att inget undantaget värde kan räknas fram kontrolleras för varje tabell. Känsliga indikatorer, som placerade barn, redovisas bara för hela staden.</p>
-<h3>Mål</h3><p>En indikator har nått målet när utfallet ligger på målets rätta sida; den har närmat sig målet när den ligger högst {} procent från målvärdet.</p></section>", crate::chart::format::decimal(p.output.approached_within * 100.0, 0));
+<h3>Mål</h3><p>En indikator har nått målet när utfallet ligger på målets rätta sida; den har närmat sig målet när den ligger högst {} procent från målvärdet.</p></section>", crate::text::decimal(p.output.approached_within * 100.0, 0));
     let _ = writeln!(
         out,
         "</main>\n<footer><p>Rapporten är skapad av uppfolj {} från pipelinefilen för {}. Alla siffror finns i <code>indicators.csv</code> och <code>indikatorer.xlsx</code>.</p></footer>\n</body>\n</html>",

@@ -123,8 +123,8 @@ pub(super) fn draw_charts(
         rows.truncate(GRID_ROWS);
         title = format!(
             "Nämnder som saknar någon återrapportering: {} av {}{}",
-            chart::format::thousands(missing as i64),
-            chart::format::thousands(all_units as i64),
+            crate::text::thousands(missing as i64),
+            crate::text::thousands(all_units as i64),
             if missing > GRID_ROWS {
                 format!(" (de {GRID_ROWS} första visas)")
             } else {

@@ -1,7 +1,9 @@
-//! Every stage from the inputs to the protected cells: `compute`.
+//! Every stage from the inputs to the protected cells: `compute`. Read it
+//! top to bottom: returns, survey, reference statistics, then indicators and
+//! disclosure control.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use polars::prelude::PolarsResult;
@@ -10,239 +12,257 @@ use super::*;
 use crate::aggregate::{self, Cell};
 use crate::disclose::{self, Reason};
 use crate::error::Error;
-use crate::pipeline::Pipeline;
+use crate::finding::{Finding, Severity};
+use crate::inputs::{self, Downloads};
+use crate::pipeline::{self, Pipeline};
 use crate::reference;
-use crate::validate::{self, Finding, Severity};
-
-/// A refused file in the manifest: its hash only, nothing from inside it.
-fn refused_input(kind: &'static str, path: String) -> InputRecord {
-    let sha256 = std::fs::read(&path)
-        .map(|b| crate::ingest::sha256_hex(&b))
-        .unwrap_or_default();
-    InputRecord {
-        kind,
-        path,
-        sha256,
-        used: false,
-    }
-}
-
-/// The years a returns inbox has folders for.
-fn inbox_years(inbox: &Path, p: &Pipeline) -> Vec<(i32, PathBuf)> {
-    p.strategy
-        .period
-        .years()
-        .map(|y| (y, inbox.join(y.to_string())))
-        .filter(|(_, d)| d.is_dir())
-        .collect()
-}
+use crate::results::{Completeness, InputRecord, RunData};
+use crate::validate;
 
 /// Reads, validates, aggregates and protects: everything but writing.
-pub fn compute(
-    p: &Pipeline,
-    pipeline_path: &Path,
-    opts: &Options,
-    progress: &mut Progress,
-) -> Result<RunData, Error> {
-    let base = pipeline_path.parent().unwrap_or(Path::new("."));
-    let mut stages = Vec::new();
-    let mut findings = Vec::new();
-    let mut inputs = Vec::new();
-
-    // Committee returns.
-    let t = Instant::now();
-    progress.stage("Läser återrapporteringar");
-    let mut files = Vec::new();
-    if let Some(inbox) = &p.returns.inbox {
-        let inbox = p.resolve(base, inbox);
-        if !inbox.is_dir() {
-            findings.push(Finding {
-                severity: Severity::Warning,
-                file: inbox.display().to_string(),
-                sheet: None,
-                cell: None,
-                message: "mappen för återrapporteringar finns inte; körningen går vidare utan dem"
-                    .into(),
-            });
-        }
-        for (_, dir) in inbox_years(&inbox, p) {
-            let (f, extra) = validate::collect_files(std::slice::from_ref(&dir));
-            files.extend(f);
-            findings.extend(extra);
-        }
-    }
-    let returns = validate::returns::validate_files(p, &files, None);
-    for u in &returns.used {
-        inputs.push(InputRecord {
-            kind: "återrapportering",
-            path: u.file.clone(),
-            sha256: u.sha256.clone(),
-            used: true,
-        });
-    }
-    let refused: std::collections::HashSet<&str> =
-        returns.refused.iter().map(String::as_str).collect();
-    for f in &files {
-        let name = f.display().to_string();
-        if refused.contains(name.as_str()) {
-            inputs.push(refused_input("återrapportering", name));
-        }
-    }
-    findings.extend(returns.findings.iter().cloned());
-    progress.done(&format!(
-        "{} återrapporteringar lästa, {} avvisade",
-        files.len(),
-        returns.refused.len()
-    ));
-    stages.push(("återrapporteringar".to_string(), t.elapsed().as_secs_f64()));
-
-    // Survey files.
-    let t = Instant::now();
-    progress.stage("Läser enkätsvar");
-    let downloads = tempfile::tempdir().map_err(|source| Error::Io {
-        context: "kan inte skapa en tillfällig mapp".into(),
-        source,
+pub fn compute(p: &Pipeline, opts: &Options, progress: &mut Progress) -> Result<RunData, Error> {
+    let mut run = Stages::new(progress);
+    let returns = run.stage("Läser återrapporteringar", "återrapporteringar", || {
+        Ok(read_returns(p))
     })?;
-    let mut survey_files = Vec::new();
-    if let Some(s) = &p.survey {
-        for f in &s.files {
-            let text = f.path.to_string_lossy().to_string();
-            if text.starts_with("http://") || text.starts_with("https://") {
-                if opts.offline {
-                    findings.push(Finding {
-                        severity: Severity::Warning,
-                        file: text.clone(),
-                        sheet: None,
-                        cell: None,
-                        message: "körningen är offline, så enkätfilen på nätet hämtas inte".into(),
-                    });
-                    continue;
-                }
-                match reference::download(p, &text, downloads.path()) {
-                    Ok(local) => survey_files.push((f.year, local)),
-                    Err(e) => findings.push(Finding {
-                        severity: Severity::Error,
-                        file: text.clone(),
-                        sheet: None,
-                        cell: None,
-                        message: format!("kunde inte hämtas: {e}"),
-                    }),
-                }
-            } else {
-                survey_files.push((f.year, p.resolve(base, &f.path)));
-            }
-        }
-    }
-    let mut present: Vec<(PathBuf, Option<i32>)> = Vec::new();
-    for (year, path) in &survey_files {
-        if !path.exists() {
-            findings.push(Finding {
-                severity: Severity::Warning,
-                file: path.display().to_string(),
-                sheet: None,
-                cell: None,
-                message: format!("enkätfilen för {year} finns inte; enkätindikatorerna för {year} saknas i körningen"),
-            });
-            continue;
-        }
-        present.push((path.clone(), Some(*year)));
-    }
-    let (survey, survey_cells) = survey_indicators(p, base, &present)?;
-    for r in &survey.respondents {
-        inputs.push(InputRecord {
-            kind: "enkät",
-            path: r.file.clone(),
-            sha256: r.sha256.clone(),
-            used: true,
-        });
-    }
-    for f in &survey.refused {
-        inputs.push(refused_input("enkät", f.clone()));
-    }
-    findings.extend(survey.findings.iter().cloned());
-    progress.done(&format!(
-        "{} enkätfiler lästa, {} avvisade",
-        survey_files.len(),
-        survey.refused.len()
-    ));
-    stages.push(("enkäter".to_string(), t.elapsed().as_secs_f64()));
+    let mut survey = run.stage("Läser enkätsvar", "enkäter", || read_survey(p, opts))?;
+    let mut reference = run.stage("Referensstatistik", "referensstatistik", || {
+        Ok(read_reference(p, opts))
+    })?;
+    let survey_cells = std::mem::take(&mut survey.cells);
+    let reference_cells = std::mem::take(&mut reference.cells);
+    let cells = run.stage(
+        "Beräknar indikatorer och röjandeskydd",
+        "indikatorer",
+        || indicators(p, &returns.outcome, survey_cells, reference_cells),
+    )?;
+    let stages = run.finish();
 
-    // Reference statistics.
-    let t = Instant::now();
-    progress.stage("Referensstatistik");
-    let statuses = reference::refresh(p, base, opts.offline);
-    for s in &statuses {
-        if let Some(file) = &s.cache_file
-            && let Ok(bytes) = std::fs::read(file)
-        {
-            inputs.push(InputRecord {
-                kind: "referensstatistik",
-                path: file.display().to_string(),
-                sha256: crate::ingest::sha256_hex(&bytes),
-                used: true,
-            });
-        }
-    }
-    progress.done(&format!(
-        "{} av {} serier tillgängliga",
-        statuses.iter().filter(|s| s.available()).count(),
-        statuses.len()
-    ));
-    stages.push(("referensstatistik".to_string(), t.elapsed().as_secs_f64()));
-
-    // Indicators and disclosure control.
-    let t = Instant::now();
-    progress.stage("Beräknar indikatorer och röjandeskydd");
-    let mut cells: Vec<Cell> = aggregate::returns::cells(p, &returns.values);
-    cells.extend(survey_cells);
-    cells.extend(reference::cells(p, base));
-    let protected = disclose::protect(p, cells).map_err(|e| Error::Usage(e.to_string()))?;
-    let published: Vec<Cell> = protected.iter().map(|(c, _)| c.clone()).collect();
-    let mut all = protected;
-    all.extend(
-        aggregate::derived::cells(p, &published)
-            .into_iter()
-            .map(|c| (c, None)),
-    );
-    sort_cells(p, &mut all);
-    progress.done(&format!(
-        "{} värden, {} undantagna",
-        all.len(),
-        all.iter().filter(|(c, _)| c.suppressed).count()
-    ));
-    stages.push(("indikatorer".to_string(), t.elapsed().as_secs_f64()));
-
-    let report_year = match opts.year {
-        Some(y) => y,
-        None => returns
-            .used
-            .iter()
-            .map(|u| u.year)
-            .max()
-            .or_else(|| survey.respondents.iter().map(|r| r.year).max())
-            .unwrap_or(p.strategy.period.to),
-    };
-    let completeness = completeness(p, &returns);
-    let index = Index::build(&all, &returns.activities);
-    Ok(RunData {
-        index,
+    let report_year = report_year(p, opts, &returns.outcome, &survey.outcome);
+    let completeness = completeness(p, &returns.outcome);
+    let mut findings = returns.findings;
+    findings.extend(survey.findings);
+    let mut inputs = returns.inputs;
+    inputs.extend(survey.inputs);
+    inputs.extend(reference.inputs);
+    Ok(RunData::new(
         report_year,
-        cells: all,
-        returns,
-        survey,
-        reference: statuses,
+        cells,
+        returns.outcome,
+        survey.outcome,
+        reference.statuses,
         findings,
         inputs,
         stages,
         completeness,
+    ))
+}
+
+/// Runs the stages one after another, shows each on the terminal with what
+/// it did, and keeps each one's time for the manifest.
+struct Stages<'a> {
+    progress: &'a mut Progress,
+    times: Vec<(String, f64)>,
+}
+
+/// What a stage did, in a few words for the terminal.
+trait Done {
+    fn done(&self) -> String;
+}
+
+impl<'a> Stages<'a> {
+    fn new(progress: &'a mut Progress) -> Self {
+        Stages {
+            progress,
+            times: Vec::new(),
+        }
+    }
+
+    fn stage<T: Done>(
+        &mut self,
+        title: &str,
+        name: &str,
+        work: impl FnOnce() -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let t = Instant::now();
+        self.progress.stage(title);
+        let out = work()?;
+        self.progress.done(&out.done());
+        self.times
+            .push((name.to_string(), t.elapsed().as_secs_f64()));
+        Ok(out)
+    }
+
+    fn finish(self) -> Vec<(String, f64)> {
+        self.times
+    }
+}
+
+/// The committee returns, judged, and what they add to the manifest.
+struct Returns {
+    outcome: validate::returns::Outcome,
+    findings: Vec<Finding>,
+    inputs: Vec<InputRecord>,
+    files: usize,
+}
+
+impl Done for Returns {
+    fn done(&self) -> String {
+        format!(
+            "{} återrapporteringar lästa, {} avvisade",
+            self.files,
+            self.outcome.refused.len()
+        )
+    }
+}
+
+fn read_returns(p: &Pipeline) -> Returns {
+    let (files, mut findings) = inbox_files(p);
+    let outcome = validate::returns::validate_files(p, &files, None);
+    let mut inputs: Vec<InputRecord> = outcome
+        .used
+        .iter()
+        .map(|u| InputRecord::used("återrapportering", u.file.clone(), u.sha256.clone()))
+        .collect();
+    let refused: HashSet<&str> = outcome.refused.iter().map(String::as_str).collect();
+    for f in &files {
+        let name = f.display().to_string();
+        if refused.contains(name.as_str()) {
+            inputs.push(InputRecord::refused("återrapportering", name));
+        }
+    }
+    findings.extend(outcome.findings.iter().cloned());
+    Returns {
+        outcome,
+        findings,
+        inputs,
+        files: files.len(),
+    }
+}
+
+/// The files in the returns inbox's year folders.
+fn inbox_files(p: &Pipeline) -> (Vec<PathBuf>, Vec<Finding>) {
+    let mut files = Vec::new();
+    let mut findings = Vec::new();
+    let Some(inbox) = &p.returns.inbox else {
+        return (files, findings);
+    };
+    let inbox = p.resolve(inbox);
+    if !inbox.is_dir() {
+        findings.push(Finding::file(
+            Severity::Warning,
+            inbox.display().to_string(),
+            "mappen för återrapporteringar finns inte; körningen går vidare utan dem",
+        ));
+    }
+    for year in p.strategy.period.years() {
+        let dir = inbox.join(year.to_string());
+        if dir.is_dir() {
+            let (f, extra) = inputs::collect_files(std::slice::from_ref(&dir));
+            files.extend(f);
+            findings.extend(extra);
+        }
+    }
+    (files, findings)
+}
+
+/// The survey files, checked, and their indicator cells.
+struct Survey {
+    outcome: validate::survey::Outcome,
+    cells: Vec<Cell>,
+    findings: Vec<Finding>,
+    inputs: Vec<InputRecord>,
+    files: usize,
+}
+
+impl Done for Survey {
+    fn done(&self) -> String {
+        format!(
+            "{} enkätfiler lästa, {} avvisade",
+            self.files,
+            self.outcome.refused.len()
+        )
+    }
+}
+
+fn read_survey(p: &Pipeline, opts: &Options) -> Result<Survey, Error> {
+    let mut downloads = Downloads::new().map_err(Error::io("kan inte skapa en tillfällig mapp"))?;
+    let (files, mut findings) = survey_files(p, opts, &mut downloads);
+    let mut present: Vec<(PathBuf, Option<i32>)> = Vec::new();
+    for (year, path) in &files {
+        if path.exists() {
+            present.push((path.clone(), Some(*year)));
+        } else {
+            findings.push(Finding::file(
+                Severity::Warning,
+                path.display().to_string(),
+                format!("enkätfilen för {year} finns inte; enkätindikatorerna för {year} saknas i körningen"),
+            ));
+        }
+    }
+    let (outcome, cells) = survey_indicators(p, &present)?;
+    let mut inputs: Vec<InputRecord> = outcome
+        .respondents
+        .iter()
+        .map(|r| InputRecord::used("enkät", r.file.clone(), r.sha256.clone()))
+        .collect();
+    inputs.extend(
+        outcome
+            .refused
+            .iter()
+            .map(|f| InputRecord::refused("enkät", f.clone())),
+    );
+    findings.extend(outcome.findings.iter().cloned());
+    Ok(Survey {
+        outcome,
+        cells,
+        findings,
+        inputs,
+        files: files.len(),
     })
+}
+
+/// Each survey year's file: local, or downloaded unless the run is offline.
+fn survey_files(
+    p: &Pipeline,
+    opts: &Options,
+    downloads: &mut Downloads,
+) -> (Vec<(i32, PathBuf)>, Vec<Finding>) {
+    let mut files = Vec::new();
+    let mut findings = Vec::new();
+    let Some(s) = &p.survey else {
+        return (files, findings);
+    };
+    for f in &s.files {
+        if !inputs::is_url(&f.path) {
+            files.push((f.year, p.resolve(&f.path)));
+            continue;
+        }
+        let url = f.path.to_string_lossy().to_string();
+        if opts.offline {
+            findings.push(Finding::file(
+                Severity::Warning,
+                url,
+                "körningen är offline, så enkätfilen på nätet hämtas inte",
+            ));
+            continue;
+        }
+        match downloads.get(p, &url) {
+            Ok(local) => files.push((f.year, local)),
+            Err(e) => findings.push(Finding::file(
+                Severity::Error,
+                url,
+                format!("kunde inte hämtas: {e}"),
+            )),
+        }
+    }
+    (files, findings)
 }
 
 /// Checks each survey file and computes its year's indicators as soon as it
 /// passes, letting its rows go: memory holds two years' respondents at most.
 fn survey_indicators(
     p: &Pipeline,
-    base: &Path,
     files: &[(PathBuf, Option<i32>)],
 ) -> Result<(validate::survey::Outcome, Vec<Cell>), Error> {
     use rayon::prelude::*;
@@ -251,7 +271,7 @@ fn survey_indicators(
             files
                 .par_iter()
                 .map(|f| {
-                    let mut o = validate::survey::validate_each(p, base, std::slice::from_ref(f));
+                    let mut o = validate::survey::validate_each(p, std::slice::from_ref(f));
                     let cells = aggregate::survey::cells_of_years(p, &o.respondents);
                     for r in &mut o.respondents {
                         r.frame = polars::prelude::DataFrame::empty();
@@ -266,11 +286,103 @@ fn survey_indicators(
         survey.respondents.extend(o.respondents);
         survey.findings.extend(o.findings);
         survey.refused.extend(o.refused);
-        cells.extend(
-            c.map_err(|e| Error::Usage(format!("enkätindikatorerna kunde inte beräknas: {e}")))?,
-        );
+        cells.extend(c.map_err(|e| Error::Compute {
+            what: "enkätindikatorerna".into(),
+            reason: e.to_string(),
+        })?);
     }
     Ok((survey, cells))
+}
+
+/// The reference statistics: refreshed (or from the cache) and their cells.
+struct Reference {
+    statuses: Vec<reference::Status>,
+    cells: Vec<Cell>,
+    inputs: Vec<InputRecord>,
+}
+
+impl Done for Reference {
+    fn done(&self) -> String {
+        format!(
+            "{} av {} serier tillgängliga",
+            self.statuses.iter().filter(|s| s.available()).count(),
+            self.statuses.len()
+        )
+    }
+}
+
+fn read_reference(p: &Pipeline, opts: &Options) -> Reference {
+    let statuses = reference::refresh(p, opts.offline);
+    let mut inputs = Vec::new();
+    for s in &statuses {
+        if let Some(file) = &s.cache_file
+            && let Ok(bytes) = std::fs::read(file)
+        {
+            inputs.push(InputRecord::used(
+                "referensstatistik",
+                file.display().to_string(),
+                crate::ingest::sha256_hex(&bytes),
+            ));
+        }
+    }
+    Reference {
+        statuses,
+        cells: reference::cells(p),
+        inputs,
+    }
+}
+
+/// The protected cells and, from them, the derived ones.
+type Cells = Vec<(Cell, Option<Reason>)>;
+
+impl Done for Cells {
+    fn done(&self) -> String {
+        format!(
+            "{} värden, {} undantagna",
+            self.len(),
+            self.iter().filter(|(c, _)| c.suppressed).count()
+        )
+    }
+}
+
+fn indicators(
+    p: &Pipeline,
+    returns: &validate::returns::Outcome,
+    survey: Vec<Cell>,
+    reference: Vec<Cell>,
+) -> Result<Cells, Error> {
+    let mut cells: Vec<Cell> = aggregate::returns::cells(p, &returns.values);
+    cells.extend(survey);
+    cells.extend(reference);
+    let protected = disclose::protect(p, cells)?;
+    let published: Vec<Cell> = protected.iter().map(|(c, _)| c.clone()).collect();
+    let mut all = protected;
+    all.extend(
+        aggregate::derived::cells(p, &published)
+            .into_iter()
+            .map(|c| (c, None)),
+    );
+    sort_cells(p, &mut all);
+    Ok(all)
+}
+
+/// The year the user asked for, or the latest year with returns (or survey
+/// answers), or the strategy's last year.
+fn report_year(
+    p: &Pipeline,
+    opts: &Options,
+    returns: &validate::returns::Outcome,
+    survey: &validate::survey::Outcome,
+) -> i32 {
+    opts.year.unwrap_or_else(|| {
+        returns
+            .used
+            .iter()
+            .map(|u| u.year)
+            .max()
+            .or_else(|| survey.respondents.iter().map(|r| r.year).max())
+            .unwrap_or(p.strategy.period.to)
+    })
 }
 
 /// Indicators in the pipeline's order; per indicator by year, the city first,
@@ -287,23 +399,23 @@ fn sort_cells(p: &Pipeline, cells: &mut [(Cell, Option<Reason>)]) {
     }
     let ind_pos = |id: &str| indicators.get(id).copied().unwrap_or(usize::MAX);
     let unit_pos = |id: &str| {
-        if id == aggregate::CITY {
+        if id == pipeline::CITY {
             0
         } else {
             1 + units.get(id).copied().unwrap_or(usize::MAX - 1)
         }
     };
     let group_pos = |c: &Cell| {
-        if c.breakdown == "total" {
+        if c.breakdown == pipeline::TOTAL {
             return (0, 0, String::new());
         }
-        let b = p.breakdown(c.breakdown.split('+').next().unwrap_or(""));
-        let crossed = c.breakdown.contains('+') as usize;
+        let b = p.breakdown(pipeline::split_key(&c.breakdown).next().unwrap_or(""));
+        let crossed = pipeline::is_crossed(&c.breakdown) as usize;
         let g = b
             .and_then(|b| {
                 b.groups
                     .iter()
-                    .position(|g| Some(g.id.as_str()) == c.group.split('+').next())
+                    .position(|g| Some(g.id.as_str()) == pipeline::split_key(&c.group).next())
             })
             .unwrap_or(99);
         (1 + crossed, g, c.group.clone())
@@ -321,53 +433,54 @@ fn sort_cells(p: &Pipeline, cells: &mut [(Cell, Option<Reason>)]) {
     });
 }
 
+/// Each year with returns: which units were expected and which reported,
+/// and the share of expected values that came in.
 fn completeness(p: &Pipeline, returns: &validate::returns::Outcome) -> Vec<Completeness> {
-    let mut out = Vec::new();
-    let years: Vec<i32> = {
-        let mut y: Vec<i32> = returns.used.iter().map(|u| u.year).collect();
-        y.sort();
-        y.dedup();
-        y
-    };
-    for year in p.strategy.period.years().filter(|y| years.contains(y)) {
-        let mut expected = Vec::new();
-        let mut values_expected = 0;
-        for u in p.units_reporting(year) {
-            let l = crate::layout::layout(p, u, year);
-            if l.is_empty() {
-                continue;
-            }
+    let years: HashSet<i32> = returns.used.iter().map(|u| u.year).collect();
+    p.strategy
+        .period
+        .years()
+        .filter(|y| years.contains(y))
+        .map(|year| completeness_of(p, returns, year))
+        .collect()
+}
+
+fn completeness_of(p: &Pipeline, returns: &validate::returns::Outcome, year: i32) -> Completeness {
+    let mut expected = Vec::new();
+    let mut values_expected = 0;
+    for u in p.units_reporting(year) {
+        let l = crate::layout::layout(p, u, year);
+        if !l.is_empty() {
             expected.push(u.id.clone());
             values_expected += l.indicators.len();
         }
-        let used: std::collections::HashSet<&str> = returns
-            .used
-            .iter()
-            .filter(|u| u.year == year)
-            .map(|u| u.unit_id.as_str())
-            .collect();
-        let (reported, missing): (Vec<String>, Vec<String>) = expected
-            .iter()
-            .cloned()
-            .partition(|id| used.contains(id.as_str()));
-        let values_received = returns
-            .values
-            .iter()
-            .filter(|v| v.year == year && (v.value.is_some() || v.numerator.is_some()))
-            .count();
-        out.push(Completeness {
-            year,
-            share: if values_expected > 0 {
-                values_received as f64 / values_expected as f64
-            } else {
-                0.0
-            },
-            expected,
-            reported,
-            missing,
-            values_expected,
-            values_received,
-        });
     }
-    out
+    let used: HashSet<&str> = returns
+        .used
+        .iter()
+        .filter(|u| u.year == year)
+        .map(|u| u.unit_id.as_str())
+        .collect();
+    let (reported, missing): (Vec<String>, Vec<String>) = expected
+        .iter()
+        .cloned()
+        .partition(|id| used.contains(id.as_str()));
+    let values_received = returns
+        .values
+        .iter()
+        .filter(|v| v.year == year && (v.value.is_some() || v.numerator.is_some()))
+        .count();
+    Completeness {
+        year,
+        share: if values_expected > 0 {
+            values_received as f64 / values_expected as f64
+        } else {
+            0.0
+        },
+        expected,
+        reported,
+        missing,
+        values_expected,
+        values_received,
+    }
 }

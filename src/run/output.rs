@@ -6,6 +6,8 @@ use std::time::Instant;
 use super::*;
 use crate::error::Error;
 use crate::pipeline::Pipeline;
+use crate::results::RunData;
+use crate::store::names;
 
 /// Writes to a temporary folder beside `out` and moves it into place at the
 /// end, so a run that dies never leaves half an output and the previous one
@@ -69,7 +71,6 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 /// Writes the whole output folder, atomically, and publishes the charts.
 pub fn write_outputs(
     p: &Pipeline,
-    pipeline_path: &Path,
     d: &RunData,
     out: &Path,
     publish: Option<&Path>,
@@ -87,15 +88,18 @@ pub fn write_outputs(
                         p,
                         &d.cells,
                         d.report_year,
-                        &tmp.join("indikatorer.xlsx"),
+                        &tmp.join(names::WORKBOOK),
                     )
-                    .map_err(|e| Error::Usage(format!("indikatorer.xlsx kunde inte skrivas: {e}")))
+                    .map_err(|e| Error::Output {
+                        file: names::WORKBOOK.into(),
+                        reason: e.to_string(),
+                    })
                 },
                 || -> Result<Vec<String>, Error> {
-                    crate::store::write_csv(&d.cells, &tmp.join("indicators.csv"))?;
-                    crate::store::write_parquet(&d.cells, &tmp.join("indicators.parquet"))?;
-                    crate::store::write_quality(p, d, &tmp.join("kvalitet.json"))?;
-                    crate::store::feedback::write(p, d, &tmp.join("feedback"))
+                    crate::store::write_csv(&d.cells, &tmp.join(names::INDICATORS_CSV))?;
+                    crate::store::write_parquet(&d.cells, &tmp.join(names::INDICATORS_PARQUET))?;
+                    crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
+                    crate::store::feedback::write(p, d, &tmp.join(names::FEEDBACK))
                 },
             )
         });
@@ -109,16 +113,16 @@ pub fn write_outputs(
 
         let t = Instant::now();
         progress.stage("Ritar diagram");
-        let svgs = super::charts::draw_charts(p, d, &tmp.join("charts"))?;
+        let svgs = super::charts::draw_charts(p, d, &tmp.join(names::CHARTS))?;
         progress.done(&format!("{} diagram (SVG och PNG)", svgs.len()));
         stages.push(("diagram".to_string(), t.elapsed().as_secs_f64()));
 
         let t = Instant::now();
         progress.stage("Skriver rapporten");
         let html = crate::report::render(p, d, &svgs);
-        let report = tmp.join("rapport.html");
+        let report = tmp.join(names::REPORT);
         std::fs::write(&report, html).map_err(io_err(&report))?;
-        progress.done("rapport.html");
+        progress.done(names::REPORT);
         stages.push(("rapport".to_string(), t.elapsed().as_secs_f64()));
 
         let mut files: Vec<(String, usize)> = Vec::new();
@@ -126,18 +130,11 @@ pub fn write_outputs(
         files.sort();
         let mut all_stages = d.stages.clone();
         all_stages.extend(stages.iter().cloned());
-        crate::store::write_manifest(
-            p,
-            pipeline_path,
-            d,
-            &all_stages,
-            &files,
-            &tmp.join("manifest.json"),
-        )?;
+        crate::store::write_manifest(p, d, &all_stages, &files, &tmp.join(names::MANIFEST))?;
         Ok(())
     })?;
     if let Some(dest) = publish {
-        publish_charts(&out.join("charts"), dest)?;
+        publish_charts(&out.join(names::CHARTS), dest)?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::pipeline::Pipeline;
-use crate::run::RunData;
+use crate::results::RunData;
 use crate::validate::{Finding, Severity};
 
 fn line(f: &Finding) -> String {
@@ -45,12 +45,7 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error
         Ok(())
     };
     let deadline = |year: i32| match p.returns.deadline {
-        Some(dl) => format!(
-            " senast den {} {} {}",
-            dl.day,
-            crate::template::MONTHS[(dl.month as usize).saturating_sub(1).min(11)],
-            year + 1
-        ),
+        Some(dl) => format!(" senast den {}", crate::text::date(dl, year + 1)),
         None => String::new(),
     };
     // Looked up once per unit and year below, so indexed here.

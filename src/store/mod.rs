@@ -6,6 +6,20 @@
 pub mod feedback;
 pub mod workbook;
 
+/// The output folder's files, named once for the code and the tests.
+pub mod names {
+    pub const INDICATORS_CSV: &str = "indicators.csv";
+    pub const INDICATORS_PARQUET: &str = "indicators.parquet";
+    pub const WORKBOOK: &str = "indikatorer.xlsx";
+    pub const QUALITY: &str = "kvalitet.json";
+    pub const MANIFEST: &str = "manifest.json";
+    pub const REPORT: &str = "rapport.html";
+    /// A folder: one text file per committee and year.
+    pub const FEEDBACK: &str = "feedback";
+    /// A folder: one SVG and one PNG per chart.
+    pub const CHARTS: &str = "charts";
+}
+
 use std::path::Path;
 
 use polars::prelude::*;
@@ -15,7 +29,7 @@ use crate::aggregate::Cell;
 use crate::disclose::Reason;
 use crate::error::Error;
 use crate::pipeline::Pipeline;
-use crate::run::RunData;
+use crate::results::RunData;
 use crate::validate::Severity;
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -71,7 +85,7 @@ pub fn write_csv(cells: &[(Cell, Option<Reason>)], path: &Path) -> Result<(), Er
             num(c.ci_low),
             num(c.ci_high),
             c.suppressed.to_string(),
-            c.source.to_string(),
+            c.source.id().to_string(),
         ];
         s.push_str(&row.join(","));
         s.push('\n');
@@ -94,17 +108,18 @@ pub fn frame(cells: &[(Cell, Option<Reason>)]) -> PolarsResult<DataFrame> {
         "ci_low" => c.iter().map(|x| x.ci_low).collect::<Vec<_>>(),
         "ci_high" => c.iter().map(|x| x.ci_high).collect::<Vec<_>>(),
         "suppressed" => c.iter().map(|x| x.suppressed).collect::<Vec<_>>(),
-        "source" => c.iter().map(|x| x.source).collect::<Vec<_>>(),
+        "source" => c.iter().map(|x| x.source.id()).collect::<Vec<_>>(),
     )
 }
 
 pub fn write_parquet(cells: &[(Cell, Option<Reason>)], path: &Path) -> Result<(), Error> {
-    let mut df = frame(cells)
-        .map_err(|e| Error::Usage(format!("indikatortabellen kunde inte byggas: {e}")))?;
+    let output = |e: PolarsError| Error::Output {
+        file: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let mut df = frame(cells).map_err(output)?;
     let file = std::fs::File::create(path).map_err(io(path))?;
-    ParquetWriter::new(file)
-        .finish(&mut df)
-        .map_err(|e| Error::Usage(format!("kan inte skriva {}: {e}", path.display())))?;
+    ParquetWriter::new(file).finish(&mut df).map_err(output)?;
     Ok(())
 }
 
@@ -116,15 +131,6 @@ struct Withheld<'a> {
     breakdown: &'a str,
     group: &'a str,
     reason: &'static str,
-}
-
-pub fn reason_text(r: Reason) -> &'static str {
-    match r {
-        Reason::Primary => "färre än minsta antal personer",
-        Reason::Complementary => {
-            "undantagen så att ett annat undantaget värde inte kan räknas fram"
-        }
-    }
 }
 
 /// `kvalitet.json`: completeness, every finding, refused files, the reference
@@ -140,7 +146,7 @@ pub fn write_quality(p: &Pipeline, d: &RunData, path: &Path) -> Result<(), Error
                 unit_id: &c.unit_id,
                 breakdown: &c.breakdown,
                 group: &c.group,
-                reason: reason_text(r),
+                reason: r.swedish(),
             })
         })
         .collect();
@@ -195,31 +201,36 @@ pub fn write_quality(p: &Pipeline, d: &RunData, path: &Path) -> Result<(), Error
         "survey": survey,
         "withheld": withheld,
     });
-    std::fs::write(
-        path,
-        serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n",
-    )
-    .map_err(io(path))
+    write_json(&doc, path)
+}
+
+/// Pretty JSON with a final newline. A value that cannot be serialised is
+/// an error, never an empty file.
+fn write_json(doc: &serde_json::Value, path: &Path) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(doc).map_err(|e| Error::Output {
+        file: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    std::fs::write(path, text + "\n").map_err(io(path))
 }
 
 /// `manifest.json`: what went in (paths and SHA-256), the program, row
 /// counts and each stage's time.
 pub fn write_manifest(
     p: &Pipeline,
-    pipeline_path: &Path,
     d: &RunData,
     stages: &[(String, f64)],
     files: &[(String, usize)],
     path: &Path,
 ) -> Result<(), Error> {
-    let pipeline_hash = std::fs::read(pipeline_path)
+    let pipeline_hash = std::fs::read(&p.file)
         .map(|b| crate::ingest::sha256_hex(&b))
-        .unwrap_or_default();
+        .map_err(Error::io(format!("kan inte läsa {}", p.file.display())))?;
     let mut inputs = d.inputs.clone();
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
     let doc = serde_json::json!({
         "program": {"name": env!("CARGO_PKG_NAME"), "version": env!("CARGO_PKG_VERSION")},
-        "pipeline": {"id": p.strategy.id, "path": pipeline_path.display().to_string(), "sha256": pipeline_hash},
+        "pipeline": {"id": p.strategy.id, "path": p.file.display().to_string(), "sha256": pipeline_hash},
         "report_year": d.report_year,
         "inputs": inputs,
         "rows": {
@@ -232,9 +243,5 @@ pub fn write_manifest(
         "outputs": files.iter().map(|(f, n)| serde_json::json!({"file": f, "bytes": n})).collect::<Vec<_>>(),
         "stages": stages.iter().map(|(n, s)| serde_json::json!({"stage": n, "seconds": s})).collect::<Vec<_>>(),
     });
-    std::fs::write(
-        path,
-        serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n",
-    )
-    .map_err(io(path))
+    write_json(&doc, path)
 }

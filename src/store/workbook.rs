@@ -5,55 +5,10 @@ use std::path::Path;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, XlsxError};
 
-use crate::aggregate::{CITY, Cell};
+use crate::aggregate::Cell;
 use crate::disclose::Reason;
 use crate::pipeline::{MeasureUnit, Pipeline};
-
-pub fn source_text(s: &str) -> &'static str {
-    match s {
-        "return" => "återrapportering",
-        "survey" => "enkät",
-        "reference" => "referensstatistik",
-        "derived" => "beräknad",
-        _ => "",
-    }
-}
-
-pub fn unit_name(p: &Pipeline, id: &str) -> String {
-    if id == CITY {
-        "Hela staden".into()
-    } else {
-        p.unit(id)
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| id.to_string())
-    }
-}
-
-/// "Kön: Kvinna", "Kön × Åldersgrupp: Kvinna, 16–29 år", "Totalt".
-pub fn group_label(p: &Pipeline, breakdown: &str, group: &str) -> (String, String) {
-    if breakdown == "total" {
-        return ("Totalt".into(), "Totalt".into());
-    }
-    let titles: Vec<String> = breakdown
-        .split('+')
-        .map(|b| {
-            p.breakdown(b)
-                .map(|x| x.title.clone())
-                .unwrap_or_else(|| b.to_string())
-        })
-        .collect();
-    let labels: Vec<String> = breakdown
-        .split('+')
-        .zip(group.split('+'))
-        .map(|(b, g)| {
-            p.breakdown(b)
-                .and_then(|x| x.groups.iter().find(|gg| gg.id == g))
-                .map(|gg| gg.label.clone())
-                .unwrap_or_else(|| g.to_string())
-        })
-        .collect();
-    (titles.join(" × "), labels.join(", "))
-}
+use crate::text::{group_label, unit_name};
 
 fn sheet_name(title: &str) -> String {
     if title.chars().count() <= 31 {
@@ -147,9 +102,7 @@ pub fn write(
             match (c.suppressed, c.value) {
                 (true, _) => {
                     ws.write_string_with_format(row, 6, "..", &right)?;
-                    let why = reason
-                        .map(crate::store::reason_text)
-                        .unwrap_or("undantagen");
+                    let why = reason.map(Reason::swedish).unwrap_or("undantagen");
                     ws.insert_note(
                         row,
                         6,
@@ -175,7 +128,7 @@ pub fn write(
                     ws.write_number_with_format(row, col, v, value_format)?;
                 }
             }
-            ws.write_string(row, 12, source_text(c.source))?;
+            ws.write_string(row, 12, crate::text::source(c.source))?;
             row += 1;
         }
         ws.autofilter(0, 0, row.saturating_sub(1).max(1), headers.len() as u16 - 1)?;

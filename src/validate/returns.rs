@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::{Finding, Severity};
+use crate::ingest::Refusal;
 use crate::ingest::cell::parse_swedish_number;
-use crate::ingest::returns::{self, CellInput, Expect, Refusal, ReturnWorkbook};
+use crate::ingest::returns::{self, CellInput, Expect, ReturnWorkbook};
 use crate::layout;
 use crate::pipeline::Pipeline;
 
@@ -89,7 +90,7 @@ struct Judged {
 /// run holds the tidy rows of every return, never all their cells.
 fn read_and_judge(p: &Pipeline, f: &Path, year: Option<i32>) -> Result<Judged, Refusal> {
     let expect = Expect {
-        year: year.or_else(|| super::folder_year(f)),
+        year: year.or_else(|| crate::inputs::folder_year(f)),
     };
     let b = returns::read(p, f, expect)?;
     let mut part = Outcome::default();

@@ -9,6 +9,7 @@ use polars::prelude::*;
 
 use super::anonymity::{self, Hit};
 use super::{Finding, Severity};
+use crate::ingest::Refusal;
 use crate::ingest::survey::{self as ingest, SurveyTable};
 use crate::pipeline::{Codebook, CodebookVariable, Pipeline, Survey};
 
@@ -53,14 +54,14 @@ fn finding(severity: Severity, file: &str, message: String) -> Finding {
 
 /// Which year a survey file holds: the year the user named, the pipeline's
 /// listing of the file, or a year in its name.
-pub fn year_of(p: &Pipeline, base: &Path, path: &Path, year: Option<i32>) -> Option<i32> {
+pub fn year_of(p: &Pipeline, path: &Path, year: Option<i32>) -> Option<i32> {
     if year.is_some() {
         return year;
     }
     let survey = p.survey.as_ref()?;
     let canonical = path.canonicalize().ok();
     for f in &survey.files {
-        let listed = p.resolve(base, &f.path);
+        let listed = p.resolve(&f.path);
         if listed
             .canonicalize()
             .ok()
@@ -77,13 +78,13 @@ pub fn year_of(p: &Pipeline, base: &Path, path: &Path, year: Option<i32>) -> Opt
 }
 
 /// Reads and checks survey files; one refused file never stops the others.
-pub fn validate_files(p: &Pipeline, base: &Path, files: &[PathBuf], year: Option<i32>) -> Outcome {
+pub fn validate_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Outcome {
     let each: Vec<(PathBuf, Option<i32>)> = files.iter().map(|f| (f.clone(), year)).collect();
-    validate_each(p, base, &each)
+    validate_each(p, &each)
 }
 
 /// Reads and checks survey files, each with the year it holds if known.
-pub fn validate_each(p: &Pipeline, base: &Path, files: &[(PathBuf, Option<i32>)]) -> Outcome {
+pub fn validate_each(p: &Pipeline, files: &[(PathBuf, Option<i32>)]) -> Outcome {
     let mut out = Outcome::default();
     let Some(survey) = &p.survey else {
         for (f, _) in files {
@@ -103,7 +104,7 @@ pub fn validate_each(p: &Pipeline, base: &Path, files: &[(PathBuf, Option<i32>)]
             .par_iter()
             .map(|(f, year)| {
                 let mut findings = Vec::new();
-                let r = check_file(p, survey, base, f, *year, &mut findings);
+                let r = check_file(p, survey, f, *year, &mut findings);
                 (r, findings)
             })
             .collect()
@@ -126,13 +127,12 @@ pub fn validate_each(p: &Pipeline, base: &Path, files: &[(PathBuf, Option<i32>)]
 fn check_file(
     p: &Pipeline,
     survey: &Survey,
-    base: &Path,
     f: &Path,
     year: Option<i32>,
     findings: &mut Vec<Finding>,
 ) -> Result<Respondents, Refusal> {
     let file = f.display().to_string();
-    let Some(y) = year_of(p, base, f, year) else {
+    let Some(y) = year_of(p, f, year) else {
         return Err(refuse(
             &file,
             "det går inte att avgöra vilket år filen gäller (den står inte under [[survey.files]] och namnet har inget enkätår). Ange året med --year.".into(),
@@ -154,15 +154,8 @@ fn check_file(
     ingest::read(f).and_then(|t| check(survey, codebook, t, y, findings))
 }
 
-type Refusal = crate::ingest::returns::Refusal;
-
 fn refuse(file: &str, message: String) -> Refusal {
-    Refusal {
-        file: file.to_string(),
-        sheet: None,
-        cell: None,
-        message,
-    }
+    Refusal::file(file, message)
 }
 
 fn gate_message(hits: &[Hit]) -> String {
@@ -178,22 +171,14 @@ fn gate_message(hits: &[Hit]) -> String {
                 h.column,
                 kind.swedish(),
                 h.rows,
-                if h.rows == 1 { "rad" } else { "rader" }
+                crate::text::rows(h.rows)
             ),
         })
         .collect();
     format!(
         "{}. Enkäten får bara innehålla anonyma svar, så hela filen avvisas och inget värde från den används. Ta bort uppgifterna ur exporten och skicka den igen.",
-        capitalize(&parts.join("; "))
+        crate::text::capitalize(&parts.join("; "))
     )
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
 }
 
 /// Gate, codebook and k-anonymity for one file.
@@ -320,7 +305,7 @@ fn check(
                 format!(
                     "kolumnen \"{header}\" har svarskoder som inte finns i kodboken \"{}\" på {unknown} {}; de räknas som uteblivna svar. Rätta kodboken eller exporten.",
                     codebook.id,
-                    rows_word(unknown)
+                    crate::text::rows(unknown)
                 ),
             ));
         }
@@ -336,17 +321,20 @@ fn check(
             if text > 0 {
                 what.push(format!(
                     "text som inte är ett tal på {text} {}",
-                    rows_word(text)
+                    crate::text::rows(text)
                 ));
             }
             if negative > 0 {
                 what.push(format!(
                     "negativa vikter på {negative} {}",
-                    rows_word(negative)
+                    crate::text::rows(negative)
                 ));
             }
             if blank > 0 {
-                what.push(format!("tomma vikter på {blank} {}", rows_word(blank)));
+                what.push(format!(
+                    "tomma vikter på {blank} {}",
+                    crate::text::rows(blank)
+                ));
             }
             return Err(refuse(
                 &file,
@@ -561,10 +549,6 @@ fn weight(header: &str, dtype: &DataType, frame: &DataFrame) -> Weight {
         negative,
         blank,
     }
-}
-
-fn rows_word(n: usize) -> &'static str {
-    if n == 1 { "rad" } else { "rader" }
 }
 
 /// The size of the smallest group over `vars`, among respondents with all of them given.

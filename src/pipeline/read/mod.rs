@@ -330,6 +330,8 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
                 None => None,
             },
             output: output?,
+            file: PathBuf::new(),
+            base: PathBuf::new(),
             lines: std::mem::take(&mut r.lines),
         })
     })();

@@ -186,6 +186,7 @@ pub(super) fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Refe
     r.only(
         t,
         &[
+            "name",
             "base_url",
             "cache",
             "municipalities",
@@ -196,6 +197,7 @@ pub(super) fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Refe
             "backoff_ms",
             "max_retry_after_ms",
             "max_bytes",
+            "breakdown",
             "series",
         ],
     );
@@ -210,18 +212,33 @@ pub(super) fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Refe
             format!("\"{u}\" är ingen http- eller https-adress"),
         );
     }
+    let name = r
+        .string(t, "name", false)
+        .unwrap_or_else(|| "referensstatistik".into());
     let cache = r.string(t, "cache", true).map(PathBuf::from);
     let municipality = r.string(t, "municipality", true);
     let municipalities = r.strings(t, "municipalities", false);
     let ms = |r: &mut Reader<'_>, key: &str, default: i64| {
         positive(r, t, key, 3_600_000).unwrap_or(default) as u64
     };
-    let connect_timeout_ms = ms(r, "connect_timeout_ms", 5_000);
-    let timeout_ms = ms(r, "timeout_ms", 30_000);
-    let max_tries = positive(r, t, "max_tries", 20).unwrap_or(4) as u32;
-    let backoff_ms = ms(r, "backoff_ms", 500);
-    let max_retry_after_ms = ms(r, "max_retry_after_ms", 60_000);
-    let max_bytes = positive(r, t, "max_bytes", i64::MAX).unwrap_or(50_000_000) as u64;
+    let breakdown = r.table(t, "breakdown", false).and_then(|bt| {
+        r.only(&bt, &["id", "groups"]);
+        let id = r.string(&bt, "id", true);
+        let groups = r.table(&bt, "groups", true).map(|gt| string_map(r, &gt));
+        Some(ReferenceBreakdown {
+            id: id?,
+            groups: groups?,
+        })
+    });
+    let d = HttpLimits::default();
+    let http = HttpLimits {
+        connect_timeout_ms: ms(r, "connect_timeout_ms", d.connect_timeout_ms as i64),
+        timeout_ms: ms(r, "timeout_ms", d.timeout_ms as i64),
+        max_tries: positive(r, t, "max_tries", 20).unwrap_or(d.max_tries as i64) as u32,
+        backoff_ms: ms(r, "backoff_ms", d.backoff_ms as i64),
+        max_retry_after_ms: ms(r, "max_retry_after_ms", d.max_retry_after_ms as i64),
+        max_bytes: positive(r, t, "max_bytes", i64::MAX).unwrap_or(d.max_bytes as i64) as u64,
+    };
     let series: Vec<Option<ReferenceSeries>> = r
         .tables(t, "series", true)
         .into_iter()
@@ -246,16 +263,13 @@ pub(super) fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Refe
         municipalities.insert(0, municipality.clone());
     }
     Some(Reference {
+        name,
         base_url: base_url?.trim_end_matches('/').to_string(),
         cache: cache?,
         municipalities,
         municipality,
-        connect_timeout_ms,
-        timeout_ms,
-        max_tries,
-        backoff_ms,
-        max_retry_after_ms,
-        max_bytes,
+        breakdown,
+        http,
         series: series.into_iter().collect::<Option<_>>()?,
     })
 }

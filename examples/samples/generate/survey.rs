@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::{Rng, seed_of};
-use crate::pipeline::{Codebook, Pipeline, Survey};
+use uppfolj::pipeline::{Codebook, Pipeline, Survey};
 
 /// Respondents per year.
 pub const SIZES: [(i32, usize); 5] = [
@@ -237,14 +237,13 @@ fn code_for(survey: &Survey, cb: &Codebook, var: &str, value: &str) -> String {
 }
 
 /// Writes each year's file where the pipeline's `[[survey.files]]` says.
-pub fn write_surveys(p: &Pipeline, base: &Path) -> std::io::Result<Vec<PathBuf>> {
-    write_surveys_sized(p, base, None)
+pub fn write_surveys(p: &Pipeline) -> std::io::Result<Vec<PathBuf>> {
+    write_surveys_sized(p, None)
 }
 
 /// As [`write_surveys`], with `respondents` a year instead of the samples' sizes.
 pub fn write_surveys_sized(
     p: &Pipeline,
-    base: &Path,
     respondents: Option<usize>,
 ) -> std::io::Result<Vec<PathBuf>> {
     let Some(survey) = &p.survey else {
@@ -300,7 +299,7 @@ pub fn write_surveys_sized(
             row.push(comment.to_string());
             rows.push(row);
         }
-        let path = p.resolve(base, &f.path);
+        let path = p.resolve(&f.path);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }

@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::layout::{self, Layout};
-use crate::pipeline::{Direction, MeasureUnit, Pipeline, UnitKind};
-use crate::template::{self, Entry, Fill};
+use uppfolj::layout::{self, Layout};
+use uppfolj::pipeline::{Direction, MeasureUnit, Pipeline, UnitKind};
+use uppfolj::template::{self, Entry, Fill};
 
 pub mod reference;
 pub mod scale;

@@ -1,10 +1,11 @@
-//! The one HTTP client every download goes through: timeouts, bounded retries
-//! with exponential backoff and jitter, `Retry-After`, and a size cap.
+//! The one HTTP client every download goes through (reference statistics,
+//! inputs given as URLs): timeouts, bounded retries with exponential backoff
+//! and jitter, `Retry-After`, and a size cap.
 
 use std::io::Read;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::pipeline::Reference;
+use crate::pipeline::HttpLimits;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
@@ -28,33 +29,59 @@ pub enum FetchError {
     Body { url: String, what: String },
 }
 
+/// The limits as durations.
 #[derive(Clone, Debug)]
-pub struct Settings {
-    pub connect_timeout: Duration,
-    pub timeout: Duration,
-    pub max_tries: u32,
-    pub backoff: Duration,
-    pub max_retry_after: Duration,
-    pub max_bytes: u64,
+struct Settings {
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_tries: u32,
+    backoff: Duration,
+    max_retry_after: Duration,
+    max_bytes: u64,
 }
 
-impl Settings {
-    pub fn from_pipeline(r: &Reference) -> Settings {
+impl From<&HttpLimits> for Settings {
+    fn from(l: &HttpLimits) -> Settings {
         Settings {
-            connect_timeout: Duration::from_millis(r.connect_timeout_ms),
-            timeout: Duration::from_millis(r.timeout_ms),
-            max_tries: r.max_tries.max(1),
-            backoff: Duration::from_millis(r.backoff_ms),
-            max_retry_after: Duration::from_millis(r.max_retry_after_ms),
-            max_bytes: r.max_bytes,
+            connect_timeout: Duration::from_millis(l.connect_timeout_ms),
+            timeout: Duration::from_millis(l.timeout_ms),
+            max_tries: l.max_tries.max(1),
+            backoff: Duration::from_millis(l.backoff_ms),
+            max_retry_after: Duration::from_millis(l.max_retry_after_ms),
+            max_bytes: l.max_bytes,
         }
+    }
+}
+
+/// Spreads retries out so that clients that failed together do not come back
+/// together. Not for anything that must be unpredictable: xorshift, seeded
+/// from the clock.
+struct Jitter(u64);
+
+impl Jitter {
+    fn from_clock() -> Jitter {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1);
+        Jitter(nanos | 1)
+    }
+
+    /// A number in [0, 1).
+    fn unit(&mut self) -> f64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        (x >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
 pub struct Client {
     http: reqwest::blocking::Client,
     settings: Settings,
-    jitter: crate::samples::Rng,
+    jitter: Jitter,
 }
 
 enum Attempt {
@@ -65,7 +92,8 @@ enum Attempt {
 }
 
 impl Client {
-    pub fn new(settings: Settings) -> Result<Client, FetchError> {
+    pub fn new(limits: &HttpLimits) -> Result<Client, FetchError> {
+        let settings = Settings::from(limits);
         let http = reqwest::blocking::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
@@ -76,14 +104,10 @@ impl Client {
                 reason: e.to_string(),
                 tries: 0,
             })?;
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1);
         Ok(Client {
             http,
             settings,
-            jitter: crate::samples::Rng::new(seed),
+            jitter: Jitter::from_clock(),
         })
     }
 
@@ -92,7 +116,6 @@ impl Client {
         let mut tries = 0;
         loop {
             tries += 1;
-            let started = Instant::now();
             let outcome = self.attempt(url, tries);
             let (err, retry_after) = match outcome {
                 Attempt::Done(body) => return Ok(body),
@@ -108,7 +131,6 @@ impl Client {
                 Some(after) => after.min(self.settings.max_retry_after),
                 None => backoff + jitter,
             };
-            let _ = started;
             std::thread::sleep(wait);
         }
     }
@@ -191,5 +213,19 @@ impl Client {
         } else {
             Attempt::Fail(err)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_stays_in_the_unit_interval_and_varies() {
+        let mut j = Jitter(42);
+        let draws: Vec<f64> = (0..1000).map(|_| j.unit()).collect();
+        assert!(draws.iter().all(|x| (0.0..1.0).contains(x)));
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        assert!((0.4..0.6).contains(&mean), "mean {mean}");
     }
 }

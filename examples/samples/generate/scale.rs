@@ -5,10 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::pipeline::{self, Pipeline};
+use uppfolj::pipeline::{self, Pipeline};
 
 /// The sample pipeline, as shipped.
-const SAMPLE: &str = include_str!("../../pipelines/romsk-inkludering-2018-2022.toml");
+const SAMPLE: &str = include_str!("../../../pipelines/romsk-inkludering-2018-2022.toml");
 
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
@@ -91,7 +91,7 @@ pub fn write(scale: &Scale, dir: &Path) -> std::io::Result<PathBuf> {
     let p: Pipeline =
         pipeline::load(&path).map_err(|e| std::io::Error::other(format!("{e}: {e:?}")))?;
     super::write_returns(&p, &dir.join("returns"))?;
-    super::survey::write_surveys_sized(&p, dir, Some(scale.respondents))?;
-    super::reference::write_snapshot(&p, dir)?;
+    super::survey::write_surveys_sized(&p, Some(scale.respondents))?;
+    super::reference::write_snapshot(&p)?;
     Ok(path)
 }

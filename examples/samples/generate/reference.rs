@@ -2,10 +2,10 @@
 //! that the default run works offline on a fresh machine. The values are
 //! illustrative, not Kolada's.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::pipeline::Pipeline;
-use crate::reference::{CacheEntry, CachedPage, kolada};
+use uppfolj::pipeline::Pipeline;
+use uppfolj::reference::{CacheEntry, CachedPage, kolada};
 
 /// Illustrative levels, in percent, per series: (total, women, men) in 2018,
 /// and the yearly change.
@@ -23,11 +23,11 @@ fn level(indicator: &str, year: i32) -> (f64, f64, f64) {
 }
 
 /// Writes the snapshot where the pipeline's `[reference]` cache is.
-pub fn write_snapshot(p: &Pipeline, base: &Path) -> std::io::Result<Vec<PathBuf>> {
+pub fn write_snapshot(p: &Pipeline) -> std::io::Result<Vec<PathBuf>> {
     let Some(r) = &p.reference else {
         return Ok(Vec::new());
     };
-    let dir = p.resolve(base, &r.cache);
+    let dir = p.resolve(&r.cache);
     std::fs::create_dir_all(&dir)?;
     let years: Vec<i32> = p.strategy.period.years().collect();
     let mut written = Vec::new();
@@ -62,7 +62,7 @@ pub fn write_snapshot(p: &Pipeline, base: &Path) -> std::io::Result<Vec<PathBuf>
             fetched_at: "2023-01-16T08:00:00Z".into(),
             pages: vec![CachedPage {
                 url,
-                sha256: crate::ingest::sha256_hex(body.as_bytes()),
+                sha256: uppfolj::ingest::sha256_hex(body.as_bytes()),
                 body,
             }],
         };

@@ -1,0 +1,236 @@
+//! Finding inputs: folders expanded to the files in them, inputs given as
+//! URLs downloaded (each to a name of its own), and which files are survey
+//! exports rather than committee returns.
+
+use std::path::{Path, PathBuf};
+
+use crate::finding::{Finding, Severity};
+use crate::http::{Client, FetchError};
+use crate::pipeline::Pipeline;
+
+/// File types `validate` and `run` take as committee returns.
+pub const RETURN_EXTENSIONS: [&str; 4] = ["xlsx", "xlsm", "xls", "ods"];
+/// File types taken as survey exports (an `.xlsx` is one where the pipeline lists it).
+pub const SURVEY_EXTENSIONS: [&str; 4] = ["csv", "txt", "tsv", "parquet"];
+
+/// Expands folders to the files in them (sorted, recursively); files named
+/// directly are kept as given. Files in folders that are not returns are
+/// reported, not silently passed over.
+pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Finding>) {
+    let mut files = Vec::new();
+    let mut findings = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut files, &mut findings);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    (files, findings)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, findings: &mut Vec<Finding>) {
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) => {
+            findings.push(Finding {
+                severity: Severity::Error,
+                file: dir.display().to_string(),
+                sheet: None,
+                cell: None,
+                message: format!("mappen kan inte läsas: {e}"),
+            });
+            return;
+        }
+    };
+    entries.sort();
+    for e in entries {
+        let name = e.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name.starts_with("~$") {
+            continue; // hidden files and Excel's lock files
+        }
+        if e.is_dir() {
+            walk(&e, files, findings);
+        } else if has_extension(&e, &RETURN_EXTENSIONS) || has_extension(&e, &SURVEY_EXTENSIONS) {
+            files.push(e);
+        } else {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                file: e.display().to_string(),
+                sheet: None,
+                cell: None,
+                message: format!(
+                    "filtypen känns inte igen och filen läses inte in; återrapporteringar ska vara {} och enkätfiler {}",
+                    RETURN_EXTENSIONS.map(|x| format!(".{x}")).join(", "),
+                    SURVEY_EXTENSIONS.map(|x| format!(".{x}")).join(", ")
+                ),
+            });
+        }
+    }
+}
+
+pub fn has_extension(path: &Path, exts: &[&str]) -> bool {
+    path.extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| exts.iter().any(|e| e.eq_ignore_ascii_case(x)))
+}
+
+/// The year a file's folder names (`returns/2021/x.xlsx` → 2021), if any.
+pub fn folder_year(path: &Path) -> Option<i32> {
+    let name = path.parent()?.file_name()?.to_str()?;
+    (name.len() == 4).then(|| name.parse().ok()).flatten()
+}
+
+/// Whether a file is a survey export rather than a committee return: a CSV or
+/// Parquet file, or a workbook the pipeline lists under `[[survey.files]]` or
+/// that lies beside one.
+pub fn is_survey_file(p: &Pipeline, path: &Path) -> bool {
+    if has_extension(path, &SURVEY_EXTENSIONS) {
+        return true;
+    }
+    let Some(survey) = &p.survey else {
+        return false;
+    };
+    let canonical = |q: &Path| q.canonicalize().ok();
+    let me = canonical(path);
+    let my_dir = path.parent().and_then(canonical);
+    survey.files.iter().any(|f| {
+        let listed = p.resolve(&f.path);
+        let same_file = me.is_some() && canonical(&listed) == me;
+        let same_dir = my_dir.is_some() && listed.parent().and_then(canonical) == my_dir;
+        same_file || same_dir
+    })
+}
+
+/// A path on the command line that does not exist.
+#[derive(Debug, thiserror::Error)]
+#[error("{} finns inte; ange befintliga filer eller mappar", .0.display())]
+pub struct Missing(pub PathBuf);
+
+/// The inputs named on the command line: files as they are, folders expanded,
+/// URLs downloaded. Findings for what could not be had; downloaded files are
+/// named by their URL in messages.
+pub struct Gathered {
+    pub files: Vec<PathBuf>,
+    pub findings: Vec<Finding>,
+    /// Downloaded file (as displayed) → its URL.
+    urls: Vec<(String, String)>,
+    /// Holds the downloaded files until the inputs are let go.
+    _downloads: Option<Downloads>,
+}
+
+impl Gathered {
+    /// What to call a file in a message: its URL, if it was downloaded.
+    pub fn name<'a>(&'a self, file: &'a str) -> &'a str {
+        self.urls
+            .iter()
+            .find(|(local, _)| local == file)
+            .map_or(file, |(_, url)| url.as_str())
+    }
+}
+
+/// Gathers the inputs named on a command line.
+pub fn gather(p: &Pipeline, args: &[PathBuf]) -> Result<Gathered, Missing> {
+    let mut downloads = None;
+    let mut urls = Vec::new();
+    let mut findings = Vec::new();
+    let mut local = Vec::new();
+    for arg in args {
+        if !is_url(arg) {
+            if !arg.exists() {
+                return Err(Missing(arg.clone()));
+            }
+            local.push(arg.clone());
+            continue;
+        }
+        let url = arg.to_string_lossy().to_string();
+        let fetched = match &mut downloads {
+            Some(d) => Ok(d),
+            None => Downloads::new().map(|d| downloads.insert(d)),
+        }
+        .map_err(|e| e.to_string())
+        .and_then(|d| d.get(p, &url).map_err(|e| e.to_string()));
+        match fetched {
+            Ok(path) => {
+                urls.push((path.display().to_string(), url));
+                local.push(path);
+            }
+            Err(e) => findings.push(Finding::file(
+                Severity::Error,
+                url,
+                format!("kunde inte hämtas: {e}"),
+            )),
+        }
+    }
+    let (files, mut found) = collect_files(&local);
+    found.extend(findings);
+    Ok(Gathered {
+        files,
+        findings: found,
+        urls,
+        _downloads: downloads,
+    })
+}
+
+/// Whether an input is given as an http(s) address rather than a path.
+pub fn is_url(path: &Path) -> bool {
+    let text = path.to_string_lossy();
+    text.starts_with("http://") || text.starts_with("https://")
+}
+
+/// Downloads inputs given as URLs into a private folder.
+pub struct Downloads {
+    dir: tempfile::TempDir,
+    count: usize,
+}
+
+impl Downloads {
+    pub fn new() -> std::io::Result<Downloads> {
+        Ok(Downloads {
+            dir: tempfile::tempdir()?,
+            count: 0,
+        })
+    }
+
+    /// Downloads `url` under the pipeline's limits. Each download gets a
+    /// folder of its own, so two URLs ending in the same name never overwrite
+    /// each other; the file keeps the URL's name, whose extension says what
+    /// kind of input it is.
+    pub fn get(&mut self, p: &Pipeline, url: &str) -> Result<PathBuf, FetchError> {
+        let body = Client::new(&p.http_limits())?.get(url)?;
+        self.count += 1;
+        let folder = self.dir.path().join(self.count.to_string());
+        let path = folder.join(file_name_of(url));
+        std::fs::create_dir_all(&folder)
+            .and_then(|_| std::fs::write(&path, &body))
+            .map_err(|e| FetchError::Body {
+                url: url.into(),
+                what: format!("kan inte spara filen: {e}"),
+            })?;
+        Ok(path)
+    }
+}
+
+/// The last segment of a URL's path, or a stand-in.
+fn file_name_of(url: &str) -> &str {
+    url.split(['?', '#'])
+        .next()
+        .and_then(|u| u.rsplit('/').next())
+        .filter(|n| !n.is_empty() && *n != "." && *n != "..")
+        .unwrap_or("nedladdad")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_names_its_file() {
+        assert_eq!(
+            file_name_of("http://x/a/bromma-2022.xlsx?v=2"),
+            "bromma-2022.xlsx"
+        );
+        assert_eq!(file_name_of("http://x/a/"), "nedladdad");
+        assert_eq!(file_name_of("http://x/.."), "nedladdad");
+    }
+}

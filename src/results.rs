@@ -1,0 +1,166 @@
+//! What a run computed: the protected cells, the judged inputs, findings and
+//! completeness. Every output (tables, charts, the report) is written from
+//! it, so it sits below them and they never need to know how a run goes.
+
+use std::collections::HashMap;
+
+use crate::aggregate::{self, Cell};
+use crate::disclose::Reason;
+use crate::reference::Status;
+use crate::validate::returns::Activity;
+use crate::validate::{self, Finding, Severity};
+
+/// One input file the run read, for the manifest.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct InputRecord {
+    pub kind: &'static str,
+    pub path: String,
+    pub sha256: String,
+    pub used: bool,
+}
+
+/// Everything the outputs are written from.
+pub struct RunData {
+    pub report_year: i32,
+    pub cells: Vec<(Cell, Option<Reason>)>,
+    pub returns: validate::returns::Outcome,
+    pub survey: validate::survey::Outcome,
+    pub reference: Vec<Status>,
+    pub findings: Vec<Finding>,
+    pub inputs: Vec<InputRecord>,
+    pub stages: Vec<(String, f64)>,
+    /// Each year's expected and reporting units and values.
+    pub completeness: Vec<Completeness>,
+    /// Where to find cells and activities by key: the report and the charts
+    /// look up one per unit and measure, and a scan each time would make a
+    /// run quadratic in the number of units.
+    index: Index,
+}
+
+#[derive(Default)]
+struct Index {
+    /// (indicator, year, breakdown, group) → the city's cell in `cells`.
+    city: HashMap<(String, i32, String, String), usize>,
+    /// (year, unit, measure) → the activity in `returns.activities`.
+    activity: HashMap<(i32, String, String), usize>,
+}
+
+impl Index {
+    fn build(cells: &[(Cell, Option<Reason>)], activities: &[Activity]) -> Index {
+        let mut index = Index::default();
+        for (i, (c, _)) in cells.iter().enumerate() {
+            if c.unit_id == aggregate::CITY {
+                index
+                    .city
+                    .entry((
+                        c.indicator_id.clone(),
+                        c.year,
+                        c.breakdown.clone(),
+                        c.group.clone(),
+                    ))
+                    .or_insert(i);
+            }
+        }
+        for (i, a) in activities.iter().enumerate() {
+            index
+                .activity
+                .entry((a.year, a.unit_id.clone(), a.measure_id.clone()))
+                .or_insert(i);
+        }
+        index
+    }
+}
+
+impl InputRecord {
+    /// An input the run used.
+    pub fn used(kind: &'static str, path: String, sha256: String) -> InputRecord {
+        InputRecord {
+            kind,
+            path,
+            sha256,
+            used: true,
+        }
+    }
+
+    /// A refused file: its hash only, nothing from inside it.
+    pub fn refused(kind: &'static str, path: String) -> InputRecord {
+        let sha256 = std::fs::read(&path)
+            .map(|b| crate::ingest::sha256_hex(&b))
+            .unwrap_or_default();
+        InputRecord {
+            kind,
+            path,
+            sha256,
+            used: false,
+        }
+    }
+}
+
+impl RunData {
+    /// Gathers what the stages computed, and indexes it for the outputs.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        report_year: i32,
+        cells: Vec<(Cell, Option<Reason>)>,
+        returns: validate::returns::Outcome,
+        survey: validate::survey::Outcome,
+        reference: Vec<Status>,
+        findings: Vec<Finding>,
+        inputs: Vec<InputRecord>,
+        stages: Vec<(String, f64)>,
+        completeness: Vec<Completeness>,
+    ) -> RunData {
+        let index = Index::build(&cells, &returns.activities);
+        RunData {
+            report_year,
+            cells,
+            returns,
+            survey,
+            reference,
+            findings,
+            inputs,
+            stages,
+            completeness,
+            index,
+        }
+    }
+
+    /// The city's cell of an indicator for a year and group, if computed.
+    pub fn city_cell(&self, id: &str, year: i32, breakdown: &str, group: &str) -> Option<&Cell> {
+        let key = (
+            id.to_string(),
+            year,
+            breakdown.to_string(),
+            group.to_string(),
+        );
+        self.index.city.get(&key).map(|&i| &self.cells[i].0)
+    }
+
+    /// What a unit reported on a measure for a year, if anything.
+    pub fn activity(&self, year: i32, unit: &str, measure: &str) -> Option<&Activity> {
+        let key = (year, unit.to_string(), measure.to_string());
+        self.index
+            .activity
+            .get(&key)
+            .map(|&i| &self.returns.activities[i])
+    }
+
+    /// How many findings of a severity the run made.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Completeness {
+    pub year: i32,
+    pub expected: Vec<String>,
+    pub reported: Vec<String>,
+    pub missing: Vec<String>,
+    pub values_expected: usize,
+    pub values_received: usize,
+    pub share: f64,
+}

@@ -1,0 +1,223 @@
+//! Swedish wording, in one place: numbers with a decimal comma and spaces
+//! between thousands, plurals, months, and the labels of sources, reasons
+//! and units that every output shows.
+
+use std::fmt;
+
+use crate::pipeline::{CITY, MeasureUnit, MonthDay, Pipeline, Source, TOTAL};
+
+/// Groups digits by thousands with a no-break space.
+pub fn thousands(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("−{out}") } else { out }
+}
+
+/// A number with `decimals` decimals and a decimal comma.
+pub fn decimal(v: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = s
+        .split_once('.')
+        .map(|(a, b)| (a.to_string(), Some(b.to_string())))
+        .unwrap_or((s.clone(), None));
+    let int: i64 = int.parse().unwrap_or(0);
+    let mut out = thousands(int);
+    if let Some(f) = frac {
+        out.push(',');
+        out.push_str(&f);
+    }
+    if v < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out = format!("−{out}");
+    }
+    out
+}
+
+/// A value as the unit shows it: "1 234", "45 %", "−12,5".
+pub fn fmt_value(v: f64, unit: MeasureUnit) -> String {
+    match unit {
+        MeasureUnit::Antal => thousands(v.round() as i64),
+        MeasureUnit::Andel => format!("{}\u{a0}%", decimal(v * 100.0, 0)),
+        MeasureUnit::Procentenheter => decimal(v, 1),
+    }
+}
+
+/// A value for a table: shares with one decimal.
+pub fn fmt_table(v: f64, unit: MeasureUnit) -> String {
+    match unit {
+        MeasureUnit::Antal => thousands(v.round() as i64),
+        MeasureUnit::Andel => format!("{}\u{a0}%", decimal(v * 100.0, 1)),
+        MeasureUnit::Procentenheter => decimal(v, 1),
+    }
+}
+
+/// A count and its noun: `Count(1, "fil", "filer")` shows "1 fil", and
+/// `Count(3, "fil", "filer")` "3 filer".
+pub struct Count<'a>(pub usize, pub &'a str, pub &'a str);
+
+impl fmt::Display for Count<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.0, self.noun())
+    }
+}
+
+impl Count<'_> {
+    /// The noun alone, in the number the count needs.
+    pub fn noun(&self) -> &str {
+        if self.0 == 1 { self.1 } else { self.2 }
+    }
+}
+
+/// "rad" or "rader".
+pub fn rows(n: usize) -> &'static str {
+    if n == 1 { "rad" } else { "rader" }
+}
+
+/// Swedish month names.
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// "15 februari 2023".
+pub fn date(day: MonthDay, year: i32) -> String {
+    let month = MONTHS[(day.month as usize).saturating_sub(1).min(11)];
+    format!("{} {month} {year}", day.day)
+}
+
+/// What a source is called in tables and the workbook.
+pub fn source(s: Source) -> &'static str {
+    match s {
+        Source::Return => "återrapportering",
+        Source::Survey => "enkät",
+        Source::Reference => "referensstatistik",
+        Source::Derived => "beräknad",
+    }
+}
+
+/// What a source is called under a chart: where the numbers come from.
+pub fn source_long(p: &Pipeline, s: Source) -> String {
+    let reference = reference_name(p);
+    match s {
+        Source::Return => "nämndernas återrapportering".to_string(),
+        Source::Survey => "enkät".to_string(),
+        Source::Reference => format!("{reference} (referensstatistik)"),
+        Source::Derived => format!("enkät och {reference}, beräknat"),
+    }
+}
+
+/// The reference statistics' source by name, as the pipeline gives it.
+pub fn reference_name(p: &Pipeline) -> &str {
+    p.reference
+        .as_ref()
+        .map(|r| r.name.as_str())
+        .unwrap_or("referensstatistik")
+}
+
+/// How a measure unit is described under a chart.
+pub fn measure_unit(u: MeasureUnit) -> &'static str {
+    match u {
+        MeasureUnit::Antal => "antal",
+        MeasureUnit::Andel => "andel, procent",
+        MeasureUnit::Procentenheter => "procentenheter",
+    }
+}
+
+/// A unit's name, or the whole city's.
+pub fn unit_name(p: &Pipeline, id: &str) -> String {
+    if id == CITY {
+        "Hela staden".into()
+    } else {
+        p.unit(id)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| id.to_string())
+    }
+}
+
+/// ("Kön", "Kvinna"), ("Kön × Åldersgrupp", "Kvinna, 16–29 år"), ("Totalt", "Totalt").
+pub fn group_label(p: &Pipeline, breakdown: &str, group: &str) -> (String, String) {
+    if breakdown == TOTAL {
+        return ("Totalt".into(), "Totalt".into());
+    }
+    let titles: Vec<String> = crate::pipeline::split_key(breakdown)
+        .map(|b| {
+            p.breakdown(b)
+                .map(|x| x.title.clone())
+                .unwrap_or_else(|| b.to_string())
+        })
+        .collect();
+    let labels: Vec<String> = crate::pipeline::split_key(breakdown)
+        .zip(crate::pipeline::split_key(group))
+        .map(|(b, g)| {
+            p.breakdown(b)
+                .and_then(|x| x.groups.iter().find(|gg| gg.id == g))
+                .map(|gg| gg.label.clone())
+                .unwrap_or_else(|| g.to_string())
+        })
+        .collect();
+    (titles.join(" × "), labels.join(", "))
+}
+
+/// The first letter in upper case.
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swedish_numbers() {
+        assert_eq!(thousands(1234), "1\u{a0}234");
+        assert_eq!(thousands(1_234_567), "1\u{a0}234\u{a0}567");
+        assert_eq!(decimal(12.345, 1), "12,3");
+        assert_eq!(decimal(-3.25, 1), "−3,2");
+        assert_eq!(fmt_value(0.456, MeasureUnit::Andel), "46\u{a0}%");
+        assert_eq!(fmt_table(0.456, MeasureUnit::Andel), "45,6\u{a0}%");
+        assert_eq!(fmt_value(-12.5, MeasureUnit::Procentenheter), "−12,5");
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(Count(1, "fil", "filer").to_string(), "1 fil");
+        assert_eq!(Count(0, "fil", "filer").to_string(), "0 filer");
+        assert_eq!(
+            Count(11, "varning", "varningar").to_string(),
+            "11 varningar"
+        );
+        assert_eq!(rows(1), "rad");
+        assert_eq!(rows(2), "rader");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(
+            date(MonthDay { month: 2, day: 15 }, 2023),
+            "15 februari 2023"
+        );
+        assert_eq!(
+            date(MonthDay { month: 12, day: 1 }, 2020),
+            "1 december 2020"
+        );
+    }
+}
