@@ -377,3 +377,30 @@ fn empty_file_lists_the_missing_sections() {
         .stderr_has("indicators: fältet `indicators` saknas")
         .run();
 }
+
+#[test]
+fn reserved_ids_are_refused() {
+    let text = edit(
+        &sample_pipeline(),
+        "{ id = \"man\", label = \"Man\" }",
+        "{ id = \"total\", label = \"Man\" }",
+    );
+    let text = edit(&text, "id = \"aldersgrupp\"", "id = \"alder+grupp\"");
+    let unit = line_of(&sample_pipeline(), "id = \"amn\"");
+    let text = edit(&text, "id = \"amn\"", "id = \"stad\"");
+    let out = expect_problems(
+        &text,
+        &[
+            (
+                line_of(&text, "id = \"total\""),
+                "breakdowns[0].groups[1].id: id:t \"total\" är reserverat",
+            ),
+            (
+                line_of(&text, "id = \"alder+grupp\""),
+                "breakdowns[1].id: id:t \"alder+grupp\" får inte innehålla \"+\"",
+            ),
+            (unit, "units[1].id: id:t \"stad\" är reserverat"),
+        ],
+    );
+    assert!(out.contains("välj ett annat id"), "{out}");
+}

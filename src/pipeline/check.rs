@@ -151,6 +151,28 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
         p,
         problems: Vec::new(),
     };
+    check_period(&mut c);
+    check_unique_ids(&mut c);
+    check_reserved_ids(&mut c);
+    check_breakdowns(&mut c);
+    check_units(&mut c);
+    check_tree(&mut c);
+    for (i, ind) in p.indicators.iter().enumerate() {
+        let path = format!("indicators[{i}]");
+        check_indicator_refs(&mut c, &path, ind);
+        check_indicator_years(&mut c, &path, ind);
+        check_indicator_values(&mut c, &path, ind);
+        check_derivation(&mut c, &path, ind);
+    }
+    check_survey(&mut c);
+    check_reference(&mut c);
+    check_city_only(&mut c);
+    c.problems
+}
+
+/// The period runs forward.
+fn check_period(c: &mut Checker<'_>) {
+    let p = c.p;
     let period = p.strategy.period;
     if period.from > period.to {
         c.at(
@@ -161,7 +183,11 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
             ),
         );
     }
+}
 
+/// Ids are unique within each list.
+fn check_unique_ids(c: &mut Checker<'_>) {
+    let p = c.p;
     // Unique ids. Units and unit groups share a namespace: `responsible` names either.
     c.unique(
         "units",
@@ -217,6 +243,49 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
             .enumerate()
             .map(|(i, b)| (format!("breakdowns[{i}].id"), b.id.as_str())),
     );
+}
+
+/// `stad` (the whole city) and `total` (a total), and `+` (which joins
+/// crossed keys), mean something in the indicator table: no id may be them.
+fn check_reserved_ids(c: &mut Checker<'_>) {
+    let p = c.p;
+    let units = p
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (format!("units[{i}].id"), u.id.as_str()));
+    let groups = p
+        .unit_groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (format!("unit_groups[{i}].id"), g.id.as_str()));
+    let breakdowns = p.breakdowns.iter().enumerate().flat_map(|(bi, b)| {
+        std::iter::once((format!("breakdowns[{bi}].id"), b.id.as_str())).chain(
+            b.groups
+                .iter()
+                .enumerate()
+                .map(move |(gi, g)| (format!("breakdowns[{bi}].groups[{gi}].id"), g.id.as_str())),
+        )
+    });
+    let ids: Vec<(String, &str)> = units.chain(groups).chain(breakdowns).collect();
+    for (path, id) in ids {
+        if id == CITY || id == TOTAL {
+            c.at(
+                path,
+                format!("id:t \"{id}\" är reserverat (\"{CITY}\" är hela staden och \"{TOTAL}\" en totalsumma i indikatortabellen); välj ett annat id"),
+            );
+        } else if id.contains(CROSS) {
+            c.at(
+                path,
+                format!("id:t \"{id}\" får inte innehålla \"{CROSS}\", som fogar ihop korsade indelningar i indikatortabellen; välj ett annat id"),
+            );
+        }
+    }
+}
+
+/// Each breakdown has two or more groups, each once.
+fn check_breakdowns(c: &mut Checker<'_>) {
+    let p = c.p;
     for (bi, b) in p.breakdowns.iter().enumerate() {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (gi, g) in b.groups.iter().enumerate() {
@@ -239,8 +308,11 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
             );
         }
     }
+}
 
-    // The owner and the units' history.
+/// The owner exists, and the units' history holds together: dates in order, successors that take over the day after.
+fn check_units(c: &mut Checker<'_>) {
+    let p = c.p;
     if p.unit(&p.strategy.owner).is_none() {
         c.at(
             "strategy.owner".into(),
@@ -307,8 +379,11 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
             );
         }
     }
+}
 
-    // The strategy tree.
+/// Goals belong to areas, and measures to goals and to responsible units.
+fn check_tree(c: &mut Checker<'_>) {
+    let p = c.p;
     for (i, g) in p.goals.iter().enumerate() {
         if !p.areas.iter().any(|a| a.id == g.area) {
             c.at(
@@ -338,126 +413,145 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
             &m.responsible,
         );
     }
+}
 
-    for (i, ind) in p.indicators.iter().enumerate() {
-        let path = format!("indicators[{i}]");
-        if p.measure(&ind.measure).is_none() {
+/// An indicator's measure, responsible units and breakdowns exist.
+fn check_indicator_refs(c: &mut Checker<'_>, path: &str, ind: &Indicator) {
+    let p = c.p;
+    if p.measure(&ind.measure).is_none() {
+        c.at(
+            format!("{path}.measure"),
+            format!(
+                "okänd åtgärd \"{}\"; ange ett id från [[measures]]{}",
+                ind.measure,
+                suggest(&ind.measure, p.measures.iter().map(|m| m.id.as_str()))
+            ),
+        );
+    }
+    c.responsible(path, &format!("indikatorn {}", ind.id), &ind.responsible);
+    for (bi, b) in ind.breakdowns.iter().enumerate() {
+        if p.breakdown(b).is_none() {
             c.at(
-                format!("{path}.measure"),
+                format!("{path}.breakdowns[{bi}]"),
                 format!(
-                    "okänd åtgärd \"{}\"; ange ett id från [[measures]]{}",
-                    ind.measure,
-                    suggest(&ind.measure, p.measures.iter().map(|m| m.id.as_str()))
+                    "okänd indelning \"{b}\"; ange ett id från [[breakdowns]]{}",
+                    suggest(b, p.breakdowns.iter().map(|b| b.id.as_str()))
                 ),
             );
-        }
-        c.responsible(&path, &format!("indikatorn {}", ind.id), &ind.responsible);
-        for (bi, b) in ind.breakdowns.iter().enumerate() {
-            if p.breakdown(b).is_none() {
-                c.at(
-                    format!("{path}.breakdowns[{bi}]"),
-                    format!(
-                        "okänd indelning \"{b}\"; ange ett id från [[breakdowns]]{}",
-                        suggest(b, p.breakdowns.iter().map(|b| b.id.as_str()))
-                    ),
-                );
-            } else if ind.breakdowns[..bi].contains(b) {
-                c.at(
-                    format!("{path}.breakdowns[{bi}]"),
-                    format!("indelningen \"{b}\" står två gånger"),
-                );
-            }
-        }
-        if ind.crossed && ind.breakdowns.len() < 2 {
+        } else if ind.breakdowns[..bi].contains(b) {
             c.at(
-                format!("{path}.crossed"),
-                "crossed = true kräver minst två indelningar i `breakdowns`".into(),
+                format!("{path}.breakdowns[{bi}]"),
+                format!("indelningen \"{b}\" står två gånger"),
             );
-        }
-        if let Some(b) = ind.baseline
-            && b.year > period.to
-        {
-            c.at(
-                format!("{path}.baseline.year"),
-                format!(
-                    "utgångsläget {} ligger efter strategins period {}–{}",
-                    b.year, period.from, period.to
-                ),
-            );
-        }
-        let mut target_years: Vec<i32> = Vec::new();
-        for (ti, t) in ind.targets.iter().enumerate() {
-            if !period.contains(t.year) {
-                c.at(
-                    format!("{path}.targets[{ti}].year"),
-                    format!(
-                        "målåret {} ligger utanför strategins period {}–{}",
-                        t.year, period.from, period.to
-                    ),
-                );
-            }
-            if target_years.contains(&t.year) {
-                c.at(
-                    format!("{path}.targets[{ti}].year"),
-                    format!("målvärde för {} anges två gånger", t.year),
-                );
-            }
-            target_years.push(t.year);
-        }
-        for (what, v) in ind
-            .baseline
-            .iter()
-            .map(|b| ("baseline.value".to_string(), b.value))
-            .chain(
-                ind.targets
-                    .iter()
-                    .enumerate()
-                    .map(|(ti, t)| (format!("targets[{ti}].value"), t.value)),
-            )
-        {
-            let bad = match ind.unit {
-                MeasureUnit::Andel => !(0.0..=1.0).contains(&v),
-                MeasureUnit::Antal => v < 0.0,
-                MeasureUnit::Procentenheter => !(-100.0..=100.0).contains(&v),
-            };
-            if bad {
-                let hint = match ind.unit {
-                    MeasureUnit::Andel => {
-                        "en andel anges som ett tal mellan 0 och 1, t.ex. 0.35 för 35 %"
-                    }
-                    MeasureUnit::Antal => "ett antal kan inte vara negativt",
-                    MeasureUnit::Procentenheter => "procentenheter ligger mellan -100 och 100",
-                };
-                c.at(
-                    format!("{path}.{what}"),
-                    format!("värdet {v} är orimligt: {hint}"),
-                );
-            }
-        }
-        match (&ind.derived, ind.source) {
-            (None, Source::Derived) => c.at(
-                format!("{path}.source"),
-                "en härledd indikator (source = \"derived\") behöver `derived = { minuend = \"…\", subtrahend = \"…\" }`".into(),
-            ),
-            (Some(_), s) if s != Source::Derived => c.at(
-                format!("{path}.derived"),
-                "`derived` gäller bara indikatorer med source = \"derived\"".into(),
-            ),
-            (Some(d), _) => {
-                for (key, r) in [("minuend", &d.minuend), ("subtrahend", &d.subtrahend)] {
-                    if p.indicator(r).is_none() {
-                        c.at(
-                            format!("{path}.derived.{key}"),
-                            format!("okänd indikator \"{r}\"; ange ett id från [[indicators]]"),
-                        );
-                    }
-                }
-            }
-            _ => {}
         }
     }
+    if ind.crossed && ind.breakdowns.len() < 2 {
+        c.at(
+            format!("{path}.crossed"),
+            "crossed = true kräver minst två indelningar i `breakdowns`".into(),
+        );
+    }
+}
 
-    check_survey(&mut c);
+/// The baseline and targets fall in the period, one target a year.
+fn check_indicator_years(c: &mut Checker<'_>, path: &str, ind: &Indicator) {
+    let p = c.p;
+    let period = p.strategy.period;
+    if let Some(b) = ind.baseline
+        && b.year > period.to
+    {
+        c.at(
+            format!("{path}.baseline.year"),
+            format!(
+                "utgångsläget {} ligger efter strategins period {}–{}",
+                b.year, period.from, period.to
+            ),
+        );
+    }
+    let mut target_years: Vec<i32> = Vec::new();
+    for (ti, t) in ind.targets.iter().enumerate() {
+        if !period.contains(t.year) {
+            c.at(
+                format!("{path}.targets[{ti}].year"),
+                format!(
+                    "målåret {} ligger utanför strategins period {}–{}",
+                    t.year, period.from, period.to
+                ),
+            );
+        }
+        if target_years.contains(&t.year) {
+            c.at(
+                format!("{path}.targets[{ti}].year"),
+                format!("målvärde för {} anges två gånger", t.year),
+            );
+        }
+        target_years.push(t.year);
+    }
+}
+
+/// Baselines and targets are plausible for the indicator's unit.
+fn check_indicator_values(c: &mut Checker<'_>, path: &str, ind: &Indicator) {
+    for (what, v) in ind
+        .baseline
+        .iter()
+        .map(|b| ("baseline.value".to_string(), b.value))
+        .chain(
+            ind.targets
+                .iter()
+                .enumerate()
+                .map(|(ti, t)| (format!("targets[{ti}].value"), t.value)),
+        )
+    {
+        let bad = match ind.unit {
+            MeasureUnit::Andel => !(0.0..=1.0).contains(&v),
+            MeasureUnit::Antal => v < 0.0,
+            MeasureUnit::Procentenheter => !(-100.0..=100.0).contains(&v),
+        };
+        if bad {
+            let hint = match ind.unit {
+                MeasureUnit::Andel => {
+                    "en andel anges som ett tal mellan 0 och 1, t.ex. 0.35 för 35 %"
+                }
+                MeasureUnit::Antal => "ett antal kan inte vara negativt",
+                MeasureUnit::Procentenheter => "procentenheter ligger mellan -100 och 100",
+            };
+            c.at(
+                format!("{path}.{what}"),
+                format!("värdet {v} är orimligt: {hint}"),
+            );
+        }
+    }
+}
+
+/// A derived indicator says what it is derived from, and only a derived one.
+fn check_derivation(c: &mut Checker<'_>, path: &str, ind: &Indicator) {
+    let p = c.p;
+    match (&ind.derived, ind.source) {
+        (None, Source::Derived) => c.at(
+            format!("{path}.source"),
+            "en härledd indikator (source = \"derived\") behöver `derived = { minuend = \"…\", subtrahend = \"…\" }`".into(),
+        ),
+        (Some(_), s) if s != Source::Derived => c.at(
+            format!("{path}.derived"),
+            "`derived` gäller bara indikatorer med source = \"derived\"".into(),
+        ),
+        (Some(d), _) => {
+            for (key, r) in [("minuend", &d.minuend), ("subtrahend", &d.subtrahend)] {
+                if p.indicator(r).is_none() {
+                    c.at(
+                        format!("{path}.derived.{key}"),
+                        format!("okänd indikator \"{r}\"; ange ett id från [[indicators]]"),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Reference series feed reference indicators.
+fn check_reference(c: &mut Checker<'_>) {
+    let p = c.p;
     if let Some(r) = &p.reference {
         for (i, s) in r.series.iter().enumerate() {
             match p.indicator(&s.indicator) {
@@ -476,10 +570,14 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
             }
         }
         if let Some(b) = &r.breakdown {
-            check_reference_breakdown(&mut c, b);
+            check_reference_breakdown(c, b);
         }
     }
+}
 
+/// Indicators published for the city only are declared so.
+fn check_city_only(c: &mut Checker<'_>) {
+    let p = c.p;
     for (i, id) in p.disclosure.city_only.iter().enumerate() {
         let path = format!("disclosure.city_only[{i}]");
         match p.indicator(id) {
@@ -496,7 +594,6 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
             Some(_) => {}
         }
     }
-    c.problems
 }
 
 /// The reference statistics' groups must be groups of a declared breakdown.
