@@ -173,6 +173,15 @@ pub fn group_label(p: &Pipeline, breakdown: &str, group: &str) -> (String, Strin
     (titles.join(" × "), labels.join(", "))
 }
 
+/// "a", "a och b", "a, b och c".
+pub fn list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} och {last}", init.join(", ")),
+    }
+}
+
 /// The first letter in upper case.
 pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();
@@ -207,6 +216,12 @@ mod tests {
         );
         assert_eq!(rows(1), "rad");
         assert_eq!(rows(2), "rader");
+    }
+
+    #[test]
+    fn lists() {
+        assert_eq!(list(&["kön"]), "kön");
+        assert_eq!(list(&["kön", "ålder", "område"]), "kön, ålder och område");
     }
 
     #[test]

@@ -220,6 +220,8 @@ pub struct Survey {
     pub missing: Vec<String>,
     /// How each breakdown's groups are formed from a survey variable.
     pub breakdowns: Vec<SurveyBreakdown>,
+    /// What the report calls a variable, e.g. `omrade` → "område".
+    pub labels: Vec<(String, String)>,
     pub files: Vec<SurveyFile>,
     pub codebooks: Vec<Codebook>,
 }
@@ -272,6 +274,14 @@ impl Survey {
     pub fn breakdown(&self, id: &str) -> Option<&SurveyBreakdown> {
         self.breakdowns.iter().find(|b| b.id == id)
     }
+    /// A variable as the report names it: its label, or its name.
+    pub fn label<'a>(&'a self, variable: &'a str) -> &'a str {
+        self.labels
+            .iter()
+            .find(|(v, _)| v == variable)
+            .map_or(variable, |(_, l)| l.as_str())
+    }
+
     pub fn is_missing(&self, value: &str) -> bool {
         let v = value.trim();
         v.is_empty()

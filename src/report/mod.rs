@@ -4,10 +4,10 @@
 //! chart, contrast of at least 4.5:1.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 use crate::aggregate::Cell;
-use crate::pipeline::{Direction, Indicator, MeasureUnit, Pipeline, Source};
+use crate::pipeline::{Direction, Indicator, MeasureUnit, Pipeline, Source, TOTAL};
 use crate::results::RunData;
 use crate::text::fmt_table;
 use crate::text::unit_name;
@@ -131,30 +131,21 @@ fn accessible_svg(svg: &str, id: &str, title: &str, desc: &str) -> String {
     }
 }
 
-fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) {
-    let p = ctx.p;
-    let _ = writeln!(
+/// An indicator's heading, chart and table of the city's values.
+fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) -> fmt::Result {
+    writeln!(
         out,
         "<h{level} id=\"ind-{}\">{} {}</h{level}>",
         esc(&ind.id),
         esc(&ind.id),
         esc(&ind.title)
-    );
-    // Columns: the total, then the first breakdown's groups.
-    let mut cols: Vec<(String, String, String)> =
-        vec![("Totalt".into(), "total".into(), "total".into())];
-    if let Some(b) = ind.breakdowns.first().and_then(|b| p.breakdown(b)) {
-        for g in &b.groups {
-            cols.push((g.label.clone(), b.id.clone(), g.id.clone()));
-        }
-    }
+    )?;
     let has_any = ctx
         .years
         .iter()
-        .any(|y| ctx.d.city_cell(&ind.id, *y, "total", "total").is_some());
+        .any(|y| ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL).is_some());
     if !has_any {
-        let _ = writeln!(out, "<p>Det finns inga värden för indikatorn ännu.</p>");
-        return;
+        return writeln!(out, "<p>Det finns inga värden för indikatorn ännu.</p>");
     }
     let series_text: Vec<String> = ctx
         .years
@@ -162,7 +153,7 @@ fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) 
         .map(|y| {
             format!(
                 "{y}: {}",
-                value_text(ctx.d.city_cell(&ind.id, *y, "total", "total"), ind.unit)
+                value_text(ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL), ind.unit)
             )
         })
         .collect();
@@ -171,16 +162,30 @@ fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) 
         series_text.join("; ")
     );
     if let Some(svg) = ctx.charts.get(&ind.id) {
-        let _ = writeln!(
+        writeln!(
             out,
             "<figure>{}<figcaption>Diagram {}: {}. {}</figcaption></figure>",
             accessible_svg(svg, &ind.id, &format!("{} {}", ind.id, ind.title), &desc),
             esc(&ind.id),
             esc(&ind.title),
             esc(&desc)
-        );
+        )?;
     }
-    let _ = writeln!(
+    indicator_table(ctx, out, ind)
+}
+
+/// The city's values per year: the total, the first breakdown's groups, and
+/// for the survey the interval and the respondents; targets beside them.
+fn indicator_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Result {
+    // Columns: the total, then the first breakdown's groups.
+    let mut cols: Vec<(String, String, String)> =
+        vec![("Totalt".into(), TOTAL.into(), TOTAL.into())];
+    if let Some(b) = ind.breakdowns.first().and_then(|b| ctx.p.breakdown(b)) {
+        for g in &b.groups {
+            cols.push((g.label.clone(), b.id.clone(), g.id.clone()));
+        }
+    }
+    writeln!(
         out,
         "<div class=\"table-wrap\"><table><caption>{} per år, hela staden{}</caption>",
         esc(&ind.id),
@@ -189,32 +194,32 @@ fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) 
         } else {
             ""
         }
-    );
-    let _ = write!(out, "<thead><tr><th scope=\"col\">År</th>");
+    )?;
+    write!(out, "<thead><tr><th scope=\"col\">År</th>")?;
     for (label, _, _) in &cols {
-        let _ = write!(out, "<th scope=\"col\" class=\"num\">{}</th>", esc(label));
+        write!(out, "<th scope=\"col\" class=\"num\">{}</th>", esc(label))?;
     }
     if ind.source == Source::Survey {
-        let _ = write!(
+        write!(
             out,
             "<th scope=\"col\" class=\"num\">Intervall (totalt)</th><th scope=\"col\" class=\"num\">Svarande (totalt)</th>"
-        );
+        )?;
     }
     if !ind.targets.is_empty() {
-        let _ = write!(out, "<th scope=\"col\" class=\"num\">Mål</th>");
+        write!(out, "<th scope=\"col\" class=\"num\">Mål</th>")?;
     }
-    let _ = writeln!(out, "</tr></thead><tbody>");
+    writeln!(out, "</tr></thead><tbody>")?;
     for y in &ctx.years {
-        let _ = write!(out, "<tr><th scope=\"row\">{y}</th>");
+        write!(out, "<tr><th scope=\"row\">{y}</th>")?;
         for (_, b, g) in &cols {
-            let _ = write!(
+            write!(
                 out,
                 "<td class=\"num\">{}</td>",
                 value_text(ctx.d.city_cell(&ind.id, *y, b, g), ind.unit)
-            );
+            )?;
         }
         if ind.source == Source::Survey {
-            let c = ctx.d.city_cell(&ind.id, *y, "total", "total");
+            let c = ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL);
             let ci = c
                 .and_then(|c| Some((c.ci_low?, c.ci_high?)))
                 .map(|(a, b)| format!("{}–{}", fmt_table(a, ind.unit), fmt_table(b, ind.unit)))
@@ -223,7 +228,7 @@ fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) 
                 .and_then(|c| c.n)
                 .map(|n| crate::text::thousands(n as i64))
                 .unwrap_or_else(|| "–".into());
-            let _ = write!(out, "<td class=\"num\">{ci}</td><td class=\"num\">{n}</td>");
+            write!(out, "<td class=\"num\">{ci}</td><td class=\"num\">{n}</td>")?;
         }
         if !ind.targets.is_empty() {
             let t = ind
@@ -232,16 +237,16 @@ fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) 
                 .find(|t| t.year == *y)
                 .map(|t| fmt_table(t.value, ind.unit))
                 .unwrap_or_default();
-            let _ = write!(out, "<td class=\"num\">{t}</td>");
+            write!(out, "<td class=\"num\">{t}</td>")?;
         }
-        let _ = writeln!(out, "</tr>");
+        writeln!(out, "</tr>")?;
     }
-    let _ = writeln!(out, "</tbody></table></div>");
-    let _ = writeln!(
+    writeln!(out, "</tbody></table></div>")?;
+    writeln!(
         out,
         "<p>Källa: {}. “..” betyder att värdet inte redovisas för att skydda enskilda; “–” att uppgift saknas.</p>",
         crate::text::source(ind.source)
-    );
+    )
 }
 
 pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> String {
@@ -251,53 +256,81 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
         charts,
         years: p.strategy.period.years().collect(),
     };
-    let year = d.report_year;
     let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_report(&ctx, &mut out);
+    out
+}
+
+fn write_report(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
+    head(ctx, out)?;
+    contents(ctx, out)?;
+    summary(ctx, out)?;
+    areas(ctx, out)?;
+    parity(ctx, out)?;
+    annex_quality(ctx, out)?;
+    annex_method(ctx, out)
+}
+
+/// The document's head and the report's title.
+fn head(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
+    let p = ctx.p;
+    let year = ctx.d.report_year;
     let title = format!("Uppföljning {year}: {}", p.strategy.title);
-    let _ = writeln!(
+    writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>",
         esc(&title)
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         out,
         "<header><p class=\"kicker\">Årsrapport {year}</p><h1>{}</h1>",
         esc(&title)
-    );
+    )?;
     if let Some(g) = &p.strategy.national_goal {
-        let _ = writeln!(out, "<p>Det nationella målet: {}</p>", esc(g));
+        writeln!(out, "<p>Det nationella målet: {}</p>", esc(g))?;
     }
-    let _ = writeln!(out, "</header>");
+    writeln!(out, "</header>")?;
+    Ok(())
+}
 
-    // Contents.
-    let _ = writeln!(
+/// The table of contents.
+fn contents(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
+    let p = ctx.p;
+    writeln!(
         out,
         "<nav aria-label=\"Innehåll\"><h2>Innehåll</h2><ol><li><a href=\"#sammanfattning\">Sammanfattning</a></li>"
-    );
+    )?;
     for a in &p.areas {
-        let _ = writeln!(
+        writeln!(
             out,
             "<li><a href=\"#omrade-{}\">{}</a></li>",
             esc(&a.id),
             esc(&a.title)
-        );
+        )?;
     }
-    let _ = writeln!(
+    writeln!(
         out,
         "<li><a href=\"#paritet\">Jämförelse med hela staden</a></li><li><a href=\"#bilaga-kvalitet\">Bilaga 1. Datakvalitet</a></li><li><a href=\"#bilaga-metod\">Bilaga 2. Metod</a></li></ol></nav>\n<main>"
-    );
+    )?;
+    Ok(())
+}
 
-    // Summary.
-    let _ = writeln!(
+/// The summary: returns that came in, and each target's standing.
+fn summary(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
+    let p = ctx.p;
+    let d = ctx.d;
+    let year = ctx.d.report_year;
+    writeln!(
         out,
         "<section aria-labelledby=\"sammanfattning\"><h2 id=\"sammanfattning\">Sammanfattning</h2>"
-    );
+    )?;
     let mut rows = Vec::new();
     for ind in &p.indicators {
         let Some(t) = ind.targets.iter().find(|t| t.year == year) else {
             continue;
         };
-        let c = d.city_cell(&ind.id, year, "total", "total");
+        let c = d.city_cell(&ind.id, year, TOTAL, TOTAL);
         let v = c.filter(|c| !c.suppressed).and_then(|c| c.value);
         rows.push((
             ind,
@@ -308,15 +341,15 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
     }
     let count = |s: Standing| rows.iter().filter(|r| r.3 == s).count();
     if let Some(c) = d.completeness.iter().find(|c| c.year == year) {
-        let _ = writeln!(
+        writeln!(
             out,
             "<p>{} av {} nämnder och stadsdelsnämnder lämnade återrapportering för {year}; {} % av de väntade värdena kom in.</p>",
             c.reported.len(),
             c.expected.len(),
             crate::text::decimal(c.share * 100.0, 0)
-        );
+        )?;
     }
-    let _ = writeln!(
+    writeln!(
         out,
         "<p>Av de {} indikatorer som har ett mål för {year} <span class=\"met\">nådde {} målet</span>, {} närmade sig målet (högst {} % från det), {} nådde inte målet och för {} saknas utfall.</p>",
         rows.len(),
@@ -325,14 +358,14 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
         crate::text::decimal(p.output.approached_within * 100.0, 0),
         count(Standing::Missed),
         count(Standing::NoValue)
-    );
+    )?;
     if !rows.is_empty() {
-        let _ = writeln!(
+        writeln!(
             out,
             "<div class=\"table-wrap\"><table><caption>Indikatorer med mål för {year}</caption><thead><tr><th scope=\"col\">Indikator</th><th scope=\"col\" class=\"num\">Mål</th><th scope=\"col\" class=\"num\">Utfall</th><th scope=\"col\">Bedömning</th></tr></thead><tbody>"
-        );
+        )?;
         for (ind, target, c, s) in &rows {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "<tr><th scope=\"row\"><a href=\"#ind-{}\">{} {}</a></th><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
                 esc(&ind.id),
@@ -341,63 +374,75 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
                 fmt_table(*target, ind.unit),
                 value_text(*c, ind.unit),
                 s.swedish()
-            );
+            )?;
         }
-        let _ = writeln!(out, "</tbody></table></div>");
+        writeln!(out, "</tbody></table></div>")?;
     }
-    let _ = writeln!(out, "</section>");
+    writeln!(out, "</section>")?;
+    Ok(())
+}
 
-    // Rights areas.
+/// Per rights area: goals, measures, what each committee did, and the indicators.
+fn areas(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
+    let p = ctx.p;
+    let d = ctx.d;
+    let year = ctx.d.report_year;
     for a in &p.areas {
-        let _ = writeln!(
+        writeln!(
             out,
             "<section aria-labelledby=\"omrade-{id}\"><h2 id=\"omrade-{id}\">{}</h2>",
             esc(&a.title),
             id = esc(&a.id)
-        );
+        )?;
         for g in p.goals.iter().filter(|g| g.area == a.id) {
-            let _ = writeln!(out, "<h3>{}</h3>", esc(&g.title));
+            writeln!(out, "<h3>{}</h3>", esc(&g.title))?;
             for m in p.measures.iter().filter(|m| m.goal == g.id) {
-                let _ = writeln!(
+                writeln!(
                     out,
                     "<div class=\"measure\"><h4>Åtgärd {}</h4><p>{}</p>",
                     esc(&m.id),
                     esc(&m.text)
-                );
+                )?;
                 let units = p.responsible_units(&m.responsible, year);
-                let _ = writeln!(
+                writeln!(
                     out,
                     "<div class=\"table-wrap\"><table><caption>Nämndernas redovisning för {year}</caption><thead><tr><th scope=\"col\">Nämnd</th><th scope=\"col\">Status</th><th scope=\"col\">Egen bedömning</th><th scope=\"col\">Årets aktiviteter</th></tr></thead><tbody>"
-                );
+                )?;
                 for u in units {
                     let act = d.activity(year, &u.id, &m.id);
                     let cell = |v: Option<&String>| {
                         v.map(|s| esc(s)).unwrap_or_else(|| "Ingen uppgift".into())
                     };
-                    let _ = writeln!(
+                    writeln!(
                         out,
                         "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
                         esc(&u.name),
                         cell(act.and_then(|a| a.status.as_ref())),
                         cell(act.and_then(|a| a.assessment.as_ref())),
                         cell(act.and_then(|a| a.description.as_ref()))
-                    );
+                    )?;
                 }
-                let _ = writeln!(out, "</tbody></table></div></div>");
+                writeln!(out, "</tbody></table></div></div>")?;
                 for ind in p.indicators.iter().filter(|i| i.measure == m.id) {
-                    indicator_block(&ctx, &mut out, ind, 5);
+                    indicator_block(ctx, out, ind, 5)?;
                 }
             }
         }
-        let _ = writeln!(out, "</section>");
+        writeln!(out, "</section>")?;
     }
+    Ok(())
+}
 
-    // Parity.
-    let _ = writeln!(
+/// The comparison with the whole city: the parity gaps.
+fn parity(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
+    let p = ctx.p;
+    let d = ctx.d;
+    let charts = ctx.charts;
+    writeln!(
         out,
         "<section aria-labelledby=\"paritet\"><h2 id=\"paritet\">Jämförelse med hela staden</h2>"
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         out,
         "<p>{}Skillnaden nedan är andelen bland de svarande i enkäten minus samma andel för hela staden, i procentenheter; ett negativt tal betyder att de svarande ligger under stadens nivå.</p>",
         p.strategy
@@ -405,7 +450,7 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
             .as_ref()
             .map(|g| format!("Strategins måttstock: {} ", esc(g)))
             .unwrap_or_default()
-    );
+    )?;
     if let Some(svg) = charts.get("paritet") {
         let gaps: Vec<&Indicator> = p
             .indicators
@@ -421,7 +466,7 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
                     .map(|y| {
                         format!(
                             "{y}: {}",
-                            value_text(d.city_cell(&g.id, *y, "total", "total"), g.unit)
+                            value_text(d.city_cell(&g.id, *y, TOTAL, TOTAL), g.unit)
                         )
                     })
                     .collect();
@@ -429,38 +474,44 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
             })
             .collect();
         let desc = format!("{}. Tabellerna nedan visar samma värden.", desc.join(". "));
-        let _ = writeln!(
+        writeln!(
             out,
             "<figure>{}<figcaption>Diagram: skillnaden mot hela staden över tid. {}</figcaption></figure>",
             accessible_svg(svg, "paritet", "Skillnad mot hela staden", &desc),
             esc(&desc)
-        );
+        )?;
     }
     for ind in p.indicators.iter().filter(|i| i.derived.is_some()) {
-        indicator_block(&ctx, &mut out, ind, 3);
+        indicator_block(ctx, out, ind, 3)?;
     }
-    let _ = writeln!(out, "</section>");
+    writeln!(out, "</section>")?;
+    Ok(())
+}
 
-    // Annex: data quality.
-    let _ = writeln!(
+/// Annex 1: which returns came in, refused files, reference statistics and withheld values.
+fn annex_quality(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
+    let p = ctx.p;
+    let d = ctx.d;
+    let charts = ctx.charts;
+    writeln!(
         out,
         "<section aria-labelledby=\"bilaga-kvalitet\"><h2 id=\"bilaga-kvalitet\">Bilaga 1. Datakvalitet</h2><h3>Inlämnade återrapporteringar</h3>"
-    );
+    )?;
     if let Some(svg) = charts.get("fullstandighet") {
         let desc = "Vilka nämnder som lämnat återrapportering respektive år; samma uppgifter finns i tabellen nedan.";
-        let _ = writeln!(
+        writeln!(
             out,
             "<figure>{}<figcaption>Diagram: inlämnade återrapporteringar per nämnd och år.</figcaption></figure>",
             accessible_svg(svg, "fullstandighet", "Inlämnade återrapporteringar", desc)
-        );
+        )?;
     }
-    let _ = writeln!(
+    writeln!(
         out,
         "<div class=\"table-wrap\"><table><caption>Fullständighet per år</caption><thead><tr><th scope=\"col\">År</th><th scope=\"col\" class=\"num\">Väntade</th><th scope=\"col\" class=\"num\">Inlämnade</th><th scope=\"col\">Saknas</th><th scope=\"col\" class=\"num\">Andel väntade värden</th></tr></thead><tbody>"
-    );
+    )?;
     for c in &d.completeness {
         let missing: Vec<String> = c.missing.iter().map(|u| unit_name(p, u)).collect();
-        let _ = writeln!(
+        writeln!(
             out,
             "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{} %</td></tr>",
             c.year,
@@ -472,9 +523,9 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
                 esc(&missing.join(", "))
             },
             crate::text::decimal(c.share * 100.0, 1)
-        );
+        )?;
     }
-    let _ = writeln!(out, "</tbody></table></div><h3>Avvisade filer</h3>");
+    writeln!(out, "</tbody></table></div><h3>Avvisade filer</h3>")?;
     let refused: Vec<_> = d
         .findings
         .iter()
@@ -485,28 +536,28 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
         })
         .collect();
     if refused.is_empty() {
-        let _ = writeln!(out, "<p>Inga filer avvisades.</p>");
+        writeln!(out, "<p>Inga filer avvisades.</p>")?;
     } else {
-        let _ = writeln!(out, "<ul>");
+        writeln!(out, "<ul>")?;
         for f in refused {
             let name = std::path::Path::new(&f.file)
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or(&f.file);
-            let _ = writeln!(out, "<li>{}: {}</li>", esc(name), esc(&f.message));
+            writeln!(out, "<li>{}: {}</li>", esc(name), esc(&f.message))?;
         }
-        let _ = writeln!(out, "</ul>");
+        writeln!(out, "</ul>")?;
     }
     let (errors, warnings) = (d.count(Severity::Error), d.count(Severity::Warning));
-    let _ = writeln!(
+    writeln!(
         out,
         "<p>Valideringen gav {errors} fel och {warnings} varningar; alla finns i <code>kvalitet.json</code>, och varje nämnd får sina i <code>feedback/</code>.</p>"
-    );
-    let _ = writeln!(out, "<h3>Referensstatistik</h3><ul>");
+    )?;
+    writeln!(out, "<h3>Referensstatistik</h3><ul>")?;
     for s in &d.reference {
-        let _ = writeln!(out, "<li>{}</li>", esc(&s.describe()));
+        writeln!(out, "<li>{}</li>", esc(&s.describe()))?;
     }
-    let _ = writeln!(out, "</ul><h3>Undantagna värden</h3>");
+    writeln!(out, "</ul><h3>Undantagna värden</h3>")?;
     let mut withheld: BTreeMap<(String, &'static str), usize> = BTreeMap::new();
     for (c, r) in &d.cells {
         if let Some(r) = r {
@@ -516,38 +567,85 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
         }
     }
     if withheld.is_empty() {
-        let _ = writeln!(out, "<p>Inga värden behövde undantas.</p>");
+        writeln!(out, "<p>Inga värden behövde undantas.</p>")?;
     } else {
-        let _ = writeln!(
+        writeln!(
             out,
             "<div class=\"table-wrap\"><table><caption>Undantagna värden per indikator och skäl</caption><thead><tr><th scope=\"col\">Indikator</th><th scope=\"col\">Skäl</th><th scope=\"col\" class=\"num\">Antal värden</th></tr></thead><tbody>"
-        );
+        )?;
         for ((id, why), n) in &withheld {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"num\">{n}</td></tr>",
                 esc(id),
                 esc(why)
-            );
+            )?;
         }
-        let _ = writeln!(out, "</tbody></table></div>");
+        writeln!(out, "</tbody></table></div>")?;
     }
-    let _ = writeln!(out, "</section>");
+    writeln!(out, "</section>")?;
+    Ok(())
+}
 
-    // Annex: method.
+/// How the survey's k-anonymity works, in the pipeline's words.
+fn k_anonymity_text(p: &Pipeline) -> String {
+    let Some(s) = &p.survey else {
+        return String::new();
+    };
+    let words: Vec<&str> = s.quasi_identifiers.iter().map(|v| s.label(v)).collect();
+    let fallback = match &s.coarsen {
+        Some(v) => format!(
+            "annars slås {} ihop till hela staden, eller så avvisas filen",
+            s.label(v)
+        ),
+        None => "annars avvisas filen".to_string(),
+    };
+    format!(
+        " Varje kombination av {} ska ha minst {} svarande; {fallback}.",
+        crate::text::list(&words),
+        s.k_anonymity
+    )
+}
+
+/// Which indicators are sensitive in themselves, and so published for the
+/// whole city only.
+fn city_only_text(p: &Pipeline) -> String {
+    let titles: Vec<String> = p
+        .indicators
+        .iter()
+        .filter(|i| p.disclosure.city_only.contains(&i.id))
+        .map(|i| format!("{} {}", i.id, i.title))
+        .collect();
+    if titles.is_empty() {
+        return String::new();
+    }
+    let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
+    format!(
+        " Indikatorer som är känsliga i sig redovisas bara för hela staden: {}.",
+        crate::text::list(&titles)
+    )
+}
+
+/// Annex 2: method, and the footer.
+fn annex_method(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
+    let p = ctx.p;
     let min = p.disclosure.min_cell;
-    let k = p.survey.as_ref().map(|s| s.k_anonymity).unwrap_or(5);
-    let _ = writeln!(out, "<section aria-labelledby=\"bilaga-metod\"><h2 id=\"bilaga-metod\">Bilaga 2. Metod</h2>
-<h3>Källor</h3><p>Nämndernas och stadsdelsnämndernas årliga återrapportering i Excel, en anonym enkät, och referensstatistik för hela staden från Kolada.</p>
+    writeln!(out, "<section aria-labelledby=\"bilaga-metod\"><h2 id=\"bilaga-metod\">Bilaga 2. Metod</h2>
+<h3>Källor</h3><p>Nämndernas och stadsdelsnämndernas årliga återrapportering i Excel, en anonym enkät, och referensstatistik för hela staden från {}.</p>
 <h3>Osäkerhet i enkäten</h3><p>Andelarna från enkäten redovisas med ett 95-procentigt konfidensintervall enligt Wilsons metod, som fungerar även för små grupper och andelar nära 0 eller 100 procent. När svaren är viktade beräknas andelen med vikterna och intervallet på det effektiva urvalet enligt Kish, (Σw)²/Σw², så att ojämna vikter ger bredare intervall.</p>
-<h3>Skydd för enskilda</h3><p>Enkätsvar kan röja känsliga personuppgifter, till exempel etniskt ursprung. Därför tas bara anonyma svar emot: en fil med personnummer, e-postadresser, telefonnummer eller kolumner med namn eller adresser avvisas i sin helhet. Varje kombination av kön, åldersklass och område ska ha minst {k} svarande; annars slås områdena ihop till hela staden, eller så avvisas filen.</p>
-<p>Värden som bygger på färre än {min} personer redovisas inte (“..”). För andelar gäller det också när antalet som uppfyller villkoret, eller antalet som inte gör det, är färre än {min}. Därtill undantas fler värden där det behövs för att ett undantaget värde inte ska kunna räknas fram ur en totalsumma och de värden som visas. Att inget undantaget värde kan räknas fram kontrolleras för varje tabell. Känsliga indikatorer, som placerade barn, redovisas bara för hela staden.</p>
-<h3>Mål</h3><p>En indikator har nått målet när utfallet ligger på målets rätta sida; den har närmat sig målet när den ligger högst {} procent från målvärdet.</p></section>", crate::text::decimal(p.output.approached_within * 100.0, 0));
-    let _ = writeln!(
+<h3>Skydd för enskilda</h3><p>Enkätsvar kan röja känsliga personuppgifter. Därför tas bara anonyma svar emot: en fil med personnummer, e-postadresser, telefonnummer eller kolumner med namn eller adresser avvisas i sin helhet.{}</p>
+<p>Värden som bygger på färre än {min} personer redovisas inte (“..”). För andelar gäller det också när antalet som uppfyller villkoret, eller antalet som inte gör det, är färre än {min}. Därtill undantas fler värden där det behövs för att ett undantaget värde inte ska kunna räknas fram ur en totalsumma och de värden som visas. Att inget undantaget värde kan räknas fram kontrolleras för varje tabell.{}</p>
+<h3>Mål</h3><p>En indikator har nått målet när utfallet ligger på målets rätta sida; den har närmat sig målet när den ligger högst {} procent från målvärdet.</p></section>",
+        esc(crate::text::reference_name(p)),
+        esc(&k_anonymity_text(p)),
+        esc(&city_only_text(p)),
+        crate::text::decimal(p.output.approached_within * 100.0, 0)
+    )?;
+    writeln!(
         out,
         "</main>\n<footer><p>Rapporten är skapad av uppfolj {} från pipelinefilen för {}. Alla siffror finns i <code>indicators.csv</code> och <code>indikatorer.xlsx</code>.</p></footer>\n</body>\n</html>",
         env!("CARGO_PKG_VERSION"),
         esc(&p.strategy.id)
-    );
-    out
+    )?;
+    Ok(())
 }

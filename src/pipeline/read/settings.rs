@@ -14,6 +14,7 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
             "quasi_identifiers",
             "coarsen",
             "missing",
+            "labels",
             "breakdowns",
             "files",
             "codebooks",
@@ -25,6 +26,10 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
     let quasi_identifiers = r.strings(t, "quasi_identifiers", true);
     let coarsen = r.string(t, "coarsen", false);
     let missing = r.strings(t, "missing", false).unwrap_or_default();
+    let labels = r
+        .table(t, "labels", false)
+        .map(|lt| string_map(r, &lt))
+        .unwrap_or_default();
     let breakdowns: Vec<SurveyBreakdown> = match r.table(t, "breakdowns", false) {
         Some(bt) => {
             let keys: Vec<String> = bt.table.keys().map(|k| k.get_ref().to_string()).collect();
@@ -102,6 +107,7 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
         quasi_identifiers: quasi_identifiers?,
         coarsen,
         missing,
+        labels,
         breakdowns,
         files: files.into_iter().collect::<Option<_>>()?,
         codebooks,
