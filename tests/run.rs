@@ -406,3 +406,23 @@ fn no_value_from_a_refused_survey_file_reaches_any_output() {
     let q = std::fs::read_to_string(dir.path().join("ut/kvalitet.json")).unwrap();
     assert!(q.contains("Kolumnen \\\"kommentar\\\" innehåller något som ser ut som ett personnummer eller samordningsnummer på 1 rad"), "{q}");
 }
+
+#[test]
+fn refused_files_with_the_same_name_each_get_their_own_feedback() {
+    let survey_2018 = repo_root()
+        .join("data-samples/survey/enkat-2018.csv")
+        .to_string_lossy()
+        .replace('\\', "/");
+    let (_, dir) = pipeline_in_test_folder(Test::new(), "inkorg", &survey_2018)
+        .fixture("returns/truncated.xlsx", "inkorg/2021/amn.xlsx")
+        .fixture("returns/truncated.xlsx", "inkorg/2022/amn.xlsx")
+        .args(&["run", "p.toml", "--offline", "-q"])
+        .status(1)
+        .stdout_has("Avvisade filer: 2")
+        .run_keep();
+    let feedback = dir.path().join("ut/feedback");
+    let first = std::fs::read_to_string(feedback.join("avvisad-amn.txt")).unwrap();
+    let second = std::fs::read_to_string(feedback.join("avvisad-amn-2.txt")).unwrap();
+    assert!(first.contains("inkorg/2021/amn.xlsx"), "{first}");
+    assert!(second.contains("inkorg/2022/amn.xlsx"), "{second}");
+}

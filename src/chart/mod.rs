@@ -65,7 +65,10 @@ pub struct TrendSpec {
 }
 
 fn err<E: std::fmt::Display>(e: E) -> Error {
-    Error::Usage(format!("ett diagram kunde inte ritas: {e}"))
+    Error::Output {
+        file: "ett diagram".into(),
+        reason: e.to_string(),
+    }
 }
 
 /// The city-level series of an indicator: the total, and the groups of its
@@ -246,10 +249,10 @@ pub fn draw_trend<DB: DrawingBackend>(
             (lo, hi)
         }
     };
-    let (x0, x1) = (
-        *spec.years.first().unwrap_or(&2018) as f64 - 0.4,
-        *spec.years.last().unwrap_or(&2022) as f64 + 0.4,
-    );
+    // A chart always has its strategy's years; an empty spec gets one year's axis.
+    let first = spec.years.first().copied().unwrap_or_default();
+    let last = spec.years.last().copied().unwrap_or(first);
+    let (x0, x1) = (first as f64 - 0.4, last as f64 + 0.4);
     let unit = spec.unit;
     let mut chart = ChartBuilder::on(&plot)
         .margin_left(20)

@@ -410,16 +410,15 @@ fn areas(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
                 )?;
                 for u in units {
                     let act = d.activity(year, &u.id, &m.id);
-                    let cell = |v: Option<&String>| {
-                        v.map(|s| esc(s)).unwrap_or_else(|| "Ingen uppgift".into())
-                    };
+                    let cell =
+                        |v: Option<&str>| v.map(esc).unwrap_or_else(|| "Ingen uppgift".into());
                     writeln!(
                         out,
                         "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
                         esc(&u.name),
-                        cell(act.and_then(|a| a.status.as_ref())),
-                        cell(act.and_then(|a| a.assessment.as_ref())),
-                        cell(act.and_then(|a| a.description.as_ref()))
+                        cell(act.and_then(|a| a.status).map(|s| s.label())),
+                        cell(act.and_then(|a| a.assessment).map(|s| s.label())),
+                        cell(act.and_then(|a| a.description.as_deref()))
                     )?;
                 }
                 writeln!(out, "</tbody></table></div></div>")?;

@@ -6,6 +6,7 @@ use std::path::Path;
 use super::*;
 use crate::aggregate::{self, Cell};
 use crate::error::Error;
+use crate::layout::Status;
 use crate::pipeline::Pipeline;
 
 /// The most units the completeness grid draws a row for.
@@ -145,7 +146,14 @@ pub(super) fn draw_charts(
         )?,
     );
     // Status of the measures per area, in the report year.
-    let categories = ["Genomförd", "Påbörjad", "Ej påbörjad", "Ingen uppgift"];
+    // Done first: the bars read from what is finished to what is not known.
+    let order = [Status::Done, Status::Started, Status::NotStarted];
+    let categories = [
+        order[0].label(),
+        order[1].label(),
+        order[2].label(),
+        "Ingen uppgift",
+    ];
     let mut bars: Vec<(String, Vec<usize>)> = Vec::new();
     for a in &p.areas {
         let mut counts = vec![0usize; 4];
@@ -157,13 +165,10 @@ pub(super) fn draw_charts(
             for u in p.responsible_units(&m.responsible, d.report_year) {
                 let status = d
                     .activity(d.report_year, &u.id, &m.id)
-                    .and_then(|x| x.status.clone());
-                let k = match status.as_deref() {
-                    Some("Genomförd") => 0,
-                    Some("Påbörjad") => 1,
-                    Some("Ej påbörjad") => 2,
-                    _ => 3,
-                };
+                    .and_then(|x| x.status);
+                let k = status
+                    .and_then(|s| order.iter().position(|o| *o == s))
+                    .unwrap_or(order.len());
                 counts[k] += 1;
             }
         }

@@ -109,12 +109,22 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error
             save(format!("{unit_id}-{}.txt", c.year), text)?;
         }
     }
-    // Files refused whole cannot be put on a committee; each gets its own note.
+    // Files refused whole cannot be put on a committee; each gets its own
+    // note, under a name of its own even where two files share a name (in
+    // two years' folders, say).
+    let mut taken = std::collections::HashSet::new();
     for file in &d.returns.refused {
-        let name = Path::new(file)
+        let stem = Path::new(file)
             .file_stem()
             .and_then(|n| n.to_str())
             .unwrap_or("fil");
+        let name = (1..)
+            .map(|n| match n {
+                1 => format!("avvisad-{stem}.txt"),
+                n => format!("avvisad-{stem}-{n}.txt"),
+            })
+            .find(|name| taken.insert(name.clone()))
+            .unwrap_or_default();
         let mine: &[&Finding] = by_file.get(file.as_str()).map_or(&[], Vec::as_slice);
         let mut text = format!(
             "Återkoppling på filen {file}\n{}\n\nFilen kunde inte användas:\n",
@@ -124,7 +134,7 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error
             text.push_str(&line(f));
             text.push('\n');
         }
-        save(format!("avvisad-{name}.txt"), text)?;
+        save(name, text)?;
     }
     written.sort();
     written.dedup();

@@ -11,7 +11,7 @@ use super::{Finding, Severity};
 use crate::ingest::Refusal;
 use crate::ingest::cell::parse_swedish_number;
 use crate::ingest::returns::{self, CellInput, Expect, ReturnWorkbook};
-use crate::layout;
+use crate::layout::{self, Assessment, Status};
 use crate::pipeline::Pipeline;
 
 /// An accepted value, ready for the indicator table.
@@ -37,8 +37,8 @@ pub struct Activity {
     pub unit_id: String,
     pub year: i32,
     pub measure_id: String,
-    pub status: Option<String>,
-    pub assessment: Option<String>,
+    pub status: Option<Status>,
+    pub assessment: Option<Assessment>,
     pub description: Option<String>,
     pub file: String,
     pub sheet: String,
@@ -413,37 +413,33 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
 fn judge_activities(b: &ReturnWorkbook, out: &mut Outcome) {
     let sheet = layout::SHEET_ACTIVITIES.to_string();
     for a in &b.activities {
-        let mut status = a.status.clone();
-        let mut assessment = a.assessment.clone();
-        for (value, cell, allowed, what) in [
-            (&mut status, &a.status_cell, &layout::STATUSES[..], "status"),
-            (
-                &mut assessment,
-                &a.assessment_cell,
-                &layout::ASSESSMENTS[..],
-                "bedömning",
-            ),
-        ] {
-            if let Some(v) = value.as_ref() {
-                match allowed.iter().find(|x| x.eq_ignore_ascii_case(v.trim())) {
-                    Some(x) => *value = Some(x.to_string()),
-                    None => {
-                        out.findings.push(Finding {
-                            severity: Severity::Error,
-                            file: b.file.clone(),
-                            sheet: Some(sheet.clone()),
-                            cell: Some(cell.clone()),
-                            message: format!(
-                                "åtgärd {}: \"{v}\" är ingen giltig {what}. Välj {} i listan.",
-                                a.measure_id,
-                                allowed.join(", ")
-                            ),
-                        });
-                        *value = None;
-                    }
-                }
+        let mut invalid = |v: &String, cell: &String, what: &str, allowed: &[&str]| {
+            out.findings.push(Finding {
+                severity: Severity::Error,
+                file: b.file.clone(),
+                sheet: Some(sheet.clone()),
+                cell: Some(cell.clone()),
+                message: format!(
+                    "åtgärd {}: \"{v}\" är ingen giltig {what}. Välj {} i listan.",
+                    a.measure_id,
+                    allowed.join(", ")
+                ),
+            });
+        };
+        let status = a.status.as_ref().and_then(|v| {
+            let s = Status::parse(v);
+            if s.is_none() {
+                invalid(v, &a.status_cell, "status", &layout::STATUSES);
             }
-        }
+            s
+        });
+        let assessment = a.assessment.as_ref().and_then(|v| {
+            let s = Assessment::parse(v);
+            if s.is_none() {
+                invalid(v, &a.assessment_cell, "bedömning", &layout::ASSESSMENTS);
+            }
+            s
+        });
         if a.status.is_none() {
             out.findings.push(Finding {
                 severity: Severity::Warning,
@@ -559,8 +555,8 @@ impl Outcome {
             "unit_id" => a.iter().map(|x| x.unit_id.as_str()).collect::<Vec<_>>(),
             "year" => a.iter().map(|x| x.year).collect::<Vec<_>>(),
             "measure_id" => a.iter().map(|x| x.measure_id.as_str()).collect::<Vec<_>>(),
-            "status" => a.iter().map(|x| x.status.as_deref()).collect::<Vec<_>>(),
-            "assessment" => a.iter().map(|x| x.assessment.as_deref()).collect::<Vec<_>>(),
+            "status" => a.iter().map(|x| x.status.map(Status::label)).collect::<Vec<_>>(),
+            "assessment" => a.iter().map(|x| x.assessment.map(Assessment::label)).collect::<Vec<_>>(),
             "description" => a.iter().map(|x| x.description.as_deref()).collect::<Vec<_>>(),
             "file" => a.iter().map(|x| x.file.as_str()).collect::<Vec<_>>(),
             "sheet" => a.iter().map(|x| x.sheet.as_str()).collect::<Vec<_>>(),
