@@ -168,13 +168,10 @@ fn two_pages_fill_the_cache_and_offline_gives_the_same_rows() {
     // Ten rows: five years of T and K; M is null in Kolada and left out.
     assert_eq!(online.lines().count(), 10, "{online}");
     assert!(online.contains("\"indicator_id\":\"REF-1\",\"year\":2022,\"unit_id\":\"stad\",\"breakdown\":\"total\",\"group\":\"total\",\"value\":0.84"), "{online}");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
-        .args(["fetch", "p.toml", "--offline"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("REF-1 (N00914): från cachen, hämtad"));
+    let (_, dir) = Test::within(dir)
+        .args(&["fetch", "p.toml", "--offline"])
+        .stdout_has("REF-1 (N00914): från cachen, hämtad")
+        .run_keep();
     assert_eq!(
         std::fs::read_to_string(dir.path().join("cache/REF-1-N00914.json")).unwrap(),
         cache

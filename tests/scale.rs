@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use crate::samples::{self, scale::Scale};
+use crate::test::Test;
 
 /// Generates a follow-up into `skala/` of a fresh folder.
 fn generate(units: usize, respondents: usize, years: u16) -> tempfile::TempDir {
@@ -22,16 +23,13 @@ fn write(units: usize, respondents: usize, years: u16, out: &Path) {
     assert_eq!(pipeline, out.join("pipeline.toml"));
 }
 
-/// Runs the generated pipeline offline and returns its summary.
-fn run_generated(dir: &Path) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
-        .args(["run", "skala/pipeline.toml", "--offline", "-q"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "{stdout}");
-    stdout
+/// Runs the generated pipeline offline in its folder; its summary, and the folder.
+fn run_generated(dir: tempfile::TempDir) -> (String, tempfile::TempDir) {
+    let (out, dir) = Test::within(dir)
+        .current_dir("skala")
+        .args(&["run", "pipeline.toml", "--offline", "-q"])
+        .run_keep();
+    (String::from_utf8(out.stdout).unwrap(), dir)
 }
 
 #[test]
@@ -43,7 +41,7 @@ fn a_generated_follow_up_with_more_units_runs_through() {
         .unwrap()
         .count();
     assert_eq!(returns_2022, 18 + 6);
-    let stdout = run_generated(dir.path());
+    let (stdout, dir) = run_generated(dir);
     assert!(
         stdout.contains(&format!(
             "Lästa: {} återrapporteringar, 5 enkätfiler",
@@ -77,7 +75,7 @@ fn a_generated_follow_up_with_more_units_runs_through() {
 #[test]
 fn with_hundreds_of_units_the_completeness_grid_shows_those_that_missed_a_year() {
     let dir = generate(70, 700, 5);
-    run_generated(dir.path());
+    let (_, dir) = run_generated(dir);
     let svg =
         std::fs::read_to_string(dir.path().join("skala/ut/charts/fullstandighet.svg")).unwrap();
     // The 20 sample units that are expected to report in some year, and 70
@@ -105,7 +103,7 @@ fn a_longer_history_has_returns_and_a_survey_for_every_year() {
             "{year}"
         );
     }
-    let stdout = run_generated(dir.path());
+    let (stdout, dir) = run_generated(dir);
     assert!(stdout.contains("rapportår 2024"), "{stdout}");
     assert!(stdout.contains("7 enkätfiler"), "{stdout}");
 }

@@ -212,14 +212,11 @@ fn the_same_template_is_byte_identical() {
         ])
         .run_keep();
     let first = std::fs::read(dir.path().join("a/sn-2021.xlsx")).unwrap();
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
-        .args([
+    let (_, dir) = Test::within(dir)
+        .args(&[
             "template", "p.toml", "--year", "2021", "--out", "b", "--unit", "sn",
         ])
-        .current_dir(dir.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
+        .run_keep();
     let second = std::fs::read(dir.path().join("b/sn-2021.xlsx")).unwrap();
     assert!(first == second, "two runs gave different bytes");
 }
@@ -232,14 +229,11 @@ fn an_empty_template_validates_with_every_value_missing() {
             "template", "p.toml", "--year", "2022", "--out", "m", "--unit", "un",
         ])
         .run_keep();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
-        .args(["validate", "p.toml", "m/un-2022.xlsx"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("varning: m/un-2022.xlsx, Indikatorer!D4: UTB-1 är inte ifyllt och redovisas som saknat."), "{stdout}");
     // Five values and four measures (status) are missing.
-    assert!(stdout.contains("0 fel och 9 varningar"), "{stdout}");
+    Test::within(dir)
+        .args(&["validate", "p.toml", "m/un-2022.xlsx"])
+        .status(1)
+        .stdout_has("varning: m/un-2022.xlsx, Indikatorer!D4: UTB-1 är inte ifyllt och redovisas som saknat.")
+        .stdout_has("0 fel och 9 varningar")
+        .run();
 }

@@ -34,9 +34,24 @@ pub fn line_of(text: &str, needle: &str) -> usize {
     text[..at].matches('\n').count() + 1
 }
 
+/// Whether `needle` occurs in `hay` as a whole: not inside a longer word or
+/// number, so that "1 avvisade" does not match "11 avvisade".
+pub fn contains_anchored(hay: &str, needle: &str) -> bool {
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    hay.match_indices(needle).any(|(at, _)| {
+        let before = hay[..at].chars().next_back();
+        let after = hay[at + needle.len()..].chars().next();
+        !(word(needle.chars().next()) && word(before))
+            && !(word(needle.chars().next_back()) && word(after))
+    })
+}
+
 pub struct Test {
     dir: tempfile::TempDir,
+    /// Where the binary runs, relative to the test's folder.
+    current_dir: PathBuf,
     args: Vec<String>,
+    stdout: Option<String>,
     status: i32,
     stdout_has: Vec<String>,
     stdout_lacks: Vec<String>,
@@ -48,13 +63,20 @@ impl Test {
     pub fn new() -> Self {
         Test {
             dir: tempfile::tempdir().expect("temp dir"),
+            current_dir: PathBuf::new(),
             args: Vec::new(),
+            stdout: None,
             status: 0,
             stdout_has: Vec::new(),
             stdout_lacks: Vec::new(),
             stderr_has: Vec::new(),
             stderr_lacks: Vec::new(),
         }
+    }
+
+    /// A test that runs in the folder an earlier test left (see [`Test::run_keep`]).
+    pub fn within(dir: tempfile::TempDir) -> Self {
+        Test { dir, ..Test::new() }
     }
 
     /// Writes a file into the test's folder.
@@ -88,11 +110,24 @@ impl Test {
         self
     }
 
+    /// Runs the binary in a folder of the test's folder (made if missing).
+    pub fn current_dir(mut self, dir: &str) -> Self {
+        self.current_dir = PathBuf::from(dir);
+        self
+    }
+
+    /// The whole of stdout, exactly.
+    pub fn stdout(mut self, s: &str) -> Self {
+        self.stdout = Some(s.to_string());
+        self
+    }
+
     pub fn status(mut self, status: i32) -> Self {
         self.status = status;
         self
     }
 
+    /// Stdout holds `s` as a whole (see [`contains_anchored`]).
     pub fn stdout_has(mut self, s: &str) -> Self {
         self.stdout_has.push(s.to_string());
         self
@@ -103,6 +138,7 @@ impl Test {
         self
     }
 
+    /// Stderr holds `s` as a whole (see [`contains_anchored`]).
     pub fn stderr_has(mut self, s: &str) -> Self {
         self.stderr_has.push(s.to_string());
         self
@@ -120,9 +156,11 @@ impl Test {
 
     /// Runs, and keeps the test's folder for a look at what was written.
     pub fn run_keep(self) -> (Output, tempfile::TempDir) {
+        let cwd = self.dir.path().join(&self.current_dir);
+        fs::create_dir_all(&cwd).unwrap();
         let output = Command::new(env!("CARGO_BIN_EXE_uppfolj"))
             .args(&self.args)
-            .current_dir(self.dir.path())
+            .current_dir(&cwd)
             .output()
             .expect("the binary runs");
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -136,14 +174,23 @@ impl Test {
             Some(self.status),
             "unexpected exit status\n{context}"
         );
+        if let Some(expected) = &self.stdout {
+            assert_eq!(&stdout, expected, "stdout differs\n{context}");
+        }
         for s in &self.stdout_has {
-            assert!(stdout.contains(s.as_str()), "stdout lacks {s:?}\n{context}");
+            assert!(
+                contains_anchored(&stdout, s),
+                "stdout lacks {s:?}\n{context}"
+            );
         }
         for s in &self.stdout_lacks {
             assert!(!stdout.contains(s.as_str()), "stdout has {s:?}\n{context}");
         }
         for s in &self.stderr_has {
-            assert!(stderr.contains(s.as_str()), "stderr lacks {s:?}\n{context}");
+            assert!(
+                contains_anchored(&stderr, s),
+                "stderr lacks {s:?}\n{context}"
+            );
         }
         for s in &self.stderr_lacks {
             assert!(!stderr.contains(s.as_str()), "stderr has {s:?}\n{context}");
@@ -154,4 +201,13 @@ impl Test {
         );
         (output, self.dir)
     }
+}
+
+#[test]
+fn anchored_matches_do_not_continue_a_number_or_word() {
+    assert!(contains_anchored("0 fel, 1 avvisade", "1 avvisade"));
+    assert!(!contains_anchored("11 avvisade", "1 avvisade"));
+    assert!(!contains_anchored("1 avvisades", "1 avvisade"));
+    assert!(contains_anchored("p.toml:12: fel", "p.toml:12:"));
+    assert!(!contains_anchored("p.toml:123: fel", "p.toml:12"));
 }
