@@ -103,7 +103,7 @@ fn a_longer_history_has_returns_and_a_survey_for_every_year() {
             "{year}"
         );
     }
-    let (stdout, dir) = run_generated(dir);
+    let (stdout, _) = run_generated(dir);
     assert!(stdout.contains("rapportår 2024"), "{stdout}");
     assert!(stdout.contains("7 enkätfiler"), "{stdout}");
 }

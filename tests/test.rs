@@ -41,8 +41,9 @@ pub fn contains_anchored(hay: &str, needle: &str) -> bool {
     hay.match_indices(needle).any(|(at, _)| {
         let before = hay[..at].chars().next_back();
         let after = hay[at + needle.len()..].chars().next();
-        !(word(needle.chars().next()) && word(before))
-            && !(word(needle.chars().next_back()) && word(after))
+        let joins_before = word(needle.chars().next()) && word(before);
+        let joins_after = word(needle.chars().next_back()) && word(after);
+        !joins_before && !joins_after
     })
 }
 
