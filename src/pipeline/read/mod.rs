@@ -53,26 +53,63 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
         path: String::new(),
         span: doc.span(),
     };
-    r.only(
-        &root,
-        &[
-            "strategy",
-            "disclosure",
-            "breakdowns",
-            "units",
-            "unit_groups",
-            "areas",
-            "goals",
-            "measures",
-            "indicators",
-            "returns",
-            "survey",
-            "reference",
-            "output",
-        ],
-    );
+    r.only(&root, SECTIONS);
+    let parts = read_parts(&mut r, &root);
+    let pipeline = assemble(parts).map(|mut p| {
+        p.lines = std::mem::take(&mut r.lines);
+        p
+    });
+    (pipeline, r.problems)
+}
 
-    let strategy = r.table(&root, "strategy", true).and_then(|t| {
+/// The file's top-level sections.
+const SECTIONS: &[&str] = &[
+    "strategy",
+    "disclosure",
+    "breakdowns",
+    "units",
+    "unit_groups",
+    "areas",
+    "goals",
+    "measures",
+    "indicators",
+    "returns",
+    "survey",
+    "reference",
+    "output",
+];
+
+/// Every section, in the file's order.
+fn read_parts(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Parts {
+    Parts {
+        strategy: read_strategy(r, root),
+        disclosure: read_disclosure(r, root),
+        breakdowns: read_breakdowns(r, root),
+        units: read_units(r, root),
+        unit_groups: read_unit_groups(r, root),
+        areas: read_areas(r, root),
+        goals: read_goals(r, root),
+        measures: read_measures(r, root),
+        indicators: r
+            .tables(root, "indicators", true)
+            .into_iter()
+            .map(|t| read_indicator(r, &t))
+            .collect(),
+        returns: match r.table(root, "returns", false) {
+            Some(t) => read_returns(r, &t),
+            None => Some(Returns::default()),
+        },
+        survey: r.table(root, "survey", false).map(|t| read_survey(r, &t)),
+        reference: r
+            .table(root, "reference", false)
+            .map(|t| read_reference(r, &t)),
+        output: read_output(r, root),
+    }
+}
+
+/// The strategy: its id, title, period and owner.
+fn read_strategy(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Option<Strategy> {
+    r.table(root, "strategy", true).and_then(|t| {
         r.only(
             &t,
             &["id", "title", "period", "owner", "vision", "national_goal"],
@@ -99,9 +136,12 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
             vision,
             national_goal,
         })
-    });
+    })
+}
 
-    let disclosure = match r.table(&root, "disclosure", false) {
+/// The disclosure rules, with their defaults.
+fn read_disclosure(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Option<Disclosure> {
+    match r.table(root, "disclosure", false) {
         Some(t) => {
             r.only(&t, &["min_cell", "city_only"]);
             let min_cell = match r.integer(&t, "min_cell", false) {
@@ -127,10 +167,12 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
             min_cell: 5,
             city_only: Vec::new(),
         }),
-    };
+    }
+}
 
-    let breakdowns: Vec<Option<Breakdown>> = r
-        .tables(&root, "breakdowns", false)
+/// The breakdowns and their groups.
+fn read_breakdowns(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<Breakdown>> {
+    r.tables(root, "breakdowns", false)
         .into_iter()
         .map(|t| {
             r.only(&t, &["id", "title", "groups"]);
@@ -155,10 +197,12 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
                 groups: groups.into_iter().collect::<Option<_>>()?,
             })
         })
-        .collect();
+        .collect()
+}
 
-    let units: Vec<Option<Unit>> = r
-        .tables(&root, "units", true)
+/// The reporting units and the years they exist.
+fn read_units(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<Unit>> {
+    r.tables(root, "units", true)
         .into_iter()
         .map(|t| {
             r.only(
@@ -180,10 +224,12 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
                 successors,
             })
         })
-        .collect();
+        .collect()
+}
 
-    let unit_groups: Vec<Option<UnitGroup>> = r
-        .tables(&root, "unit_groups", false)
+/// Groups of units of one kind, for responsibility.
+fn read_unit_groups(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<UnitGroup>> {
+    r.tables(root, "unit_groups", false)
         .into_iter()
         .map(|t| {
             r.only(&t, &["id", "name", "kind"]);
@@ -196,10 +242,12 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
                 kind: kind?,
             })
         })
-        .collect();
+        .collect()
+}
 
-    let areas: Vec<Option<Area>> = r
-        .tables(&root, "areas", true)
+/// The rights areas.
+fn read_areas(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<Area>> {
+    r.tables(root, "areas", true)
         .into_iter()
         .map(|t| {
             r.only(&t, &["id", "title"]);
@@ -210,10 +258,12 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
                 title: title?,
             })
         })
-        .collect();
+        .collect()
+}
 
-    let goals: Vec<Option<Goal>> = r
-        .tables(&root, "goals", true)
+/// The goals under each area.
+fn read_goals(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<Goal>> {
+    r.tables(root, "goals", true)
         .into_iter()
         .map(|t| {
             r.only(&t, &["id", "area", "title"]);
@@ -226,10 +276,12 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
                 title: title?,
             })
         })
-        .collect();
+        .collect()
+}
 
-    let measures: Vec<Option<Measure>> = r
-        .tables(&root, "measures", true)
+/// The measures and who is responsible for them.
+fn read_measures(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<Measure>> {
+    r.tables(root, "measures", true)
         .into_iter()
         .map(|t| {
             r.only(
@@ -259,28 +311,12 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
                 named_as,
             })
         })
-        .collect();
+        .collect()
+}
 
-    let indicators: Vec<Option<Indicator>> = r
-        .tables(&root, "indicators", true)
-        .into_iter()
-        .map(|t| read_indicator(&mut r, &t))
-        .collect();
-
-    let returns = match r.table(&root, "returns", false) {
-        Some(t) => read_returns(&mut r, &t),
-        None => Some(Returns::default()),
-    };
-
-    let survey = r
-        .table(&root, "survey", false)
-        .map(|t| read_survey(&mut r, &t));
-
-    let reference = r
-        .table(&root, "reference", false)
-        .map(|t| read_reference(&mut r, &t));
-
-    let output = match r.table(&root, "output", false) {
+/// Where a run writes.
+fn read_output(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Option<Output> {
+    match r.table(root, "output", false) {
         Some(t) => {
             r.only(&t, &["dir", "charts", "approached_within"]);
             let d = Output::default();
@@ -299,68 +335,119 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
             })
         }
         None => Some(Output::default()),
-    };
+    }
+}
 
-    let pipeline = (|| {
-        let units: Vec<Unit> = units.into_iter().collect::<Option<_>>()?;
-        let unit_index = units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.id.clone(), i))
-            .rev()
-            .collect();
-        Some(Pipeline {
-            strategy: strategy?,
-            disclosure: disclosure?,
-            breakdowns: breakdowns.into_iter().collect::<Option<_>>()?,
-            units,
-            unit_index,
-            unit_groups: unit_groups.into_iter().collect::<Option<_>>()?,
-            areas: areas.into_iter().collect::<Option<_>>()?,
-            goals: goals.into_iter().collect::<Option<_>>()?,
-            measures: measures.into_iter().collect::<Option<_>>()?,
-            indicators: indicators.into_iter().collect::<Option<_>>()?,
-            returns: returns?,
-            survey: match survey {
-                Some(s) => Some(s?),
-                None => None,
-            },
-            reference: match reference {
-                Some(x) => Some(x?),
-                None => None,
-            },
-            output: output?,
-            file: PathBuf::new(),
-            base: PathBuf::new(),
-            lines: std::mem::take(&mut r.lines),
-        })
-    })();
-    (pipeline, r.problems)
+/// Every part as read; each `None` where a problem kept it from being read.
+struct Parts {
+    strategy: Option<Strategy>,
+    disclosure: Option<Disclosure>,
+    breakdowns: Vec<Option<Breakdown>>,
+    units: Vec<Option<Unit>>,
+    unit_groups: Vec<Option<UnitGroup>>,
+    areas: Vec<Option<Area>>,
+    goals: Vec<Option<Goal>>,
+    measures: Vec<Option<Measure>>,
+    indicators: Vec<Option<Indicator>>,
+    returns: Option<Returns>,
+    survey: Option<Option<Survey>>,
+    reference: Option<Option<Reference>>,
+    output: Option<Output>,
+}
+
+/// The model, when every part could be read.
+fn assemble(parts: Parts) -> Option<Pipeline> {
+    let units: Vec<Unit> = parts.units.into_iter().collect::<Option<_>>()?;
+    let unit_index = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.id.clone(), i))
+        .rev()
+        .collect();
+    Some(Pipeline {
+        strategy: parts.strategy?,
+        disclosure: parts.disclosure?,
+        breakdowns: parts.breakdowns.into_iter().collect::<Option<_>>()?,
+        units,
+        unit_index,
+        unit_groups: parts.unit_groups.into_iter().collect::<Option<_>>()?,
+        areas: parts.areas.into_iter().collect::<Option<_>>()?,
+        goals: parts.goals.into_iter().collect::<Option<_>>()?,
+        measures: parts.measures.into_iter().collect::<Option<_>>()?,
+        indicators: parts.indicators.into_iter().collect::<Option<_>>()?,
+        returns: parts.returns?,
+        survey: match parts.survey {
+            Some(s) => Some(s?),
+            None => None,
+        },
+        reference: match parts.reference {
+            Some(x) => Some(x?),
+            None => None,
+        },
+        output: parts.output?,
+        file: PathBuf::new(),
+        base: PathBuf::new(),
+        lines: BTreeMap::new(),
+    })
+}
+
+const INDICATOR_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "unit",
+    "source",
+    "measure",
+    "responsible",
+    "breakdowns",
+    "crossed",
+    "direction",
+    "counts_persons",
+    "publication",
+    "baseline",
+    "targets",
+    "derived",
+    "bounds",
+    "required",
+    "survey",
+];
+
+/// What a derived indicator is the difference of.
+fn read_derivation(r: &mut Reader<'_>, d: &Tbl<'_, '_>) -> Option<Derivation> {
+    r.only(d, &["minuend", "subtrahend"]);
+    let minuend = r.string(d, "minuend", true);
+    let subtrahend = r.string(d, "subtrahend", true);
+    Some(Derivation {
+        minuend: minuend?,
+        subtrahend: subtrahend?,
+    })
+}
+
+fn read_bounds(r: &mut Reader<'_>, b: &Tbl<'_, '_>) -> Bounds {
+    r.only(b, &["min", "max"]);
+    Bounds {
+        min: b.table.get("min").and_then(|_| r.number(b, "min")),
+        max: b.table.get("max").and_then(|_| r.number(b, "max")),
+    }
+}
+
+/// What a survey indicator counts.
+fn read_survey_measure(r: &mut Reader<'_>, s: &Tbl<'_, '_>) -> Option<SurveyMeasure> {
+    r.only(s, &["variable", "numerator", "population"]);
+    let variable = r.string(s, "variable", true);
+    let numerator = r.strings(s, "numerator", true);
+    let population = match r.table(s, "population", false) {
+        Some(pt) => string_lists(r, &pt),
+        None => Vec::new(),
+    };
+    Some(SurveyMeasure {
+        variable: variable?,
+        numerator: numerator?,
+        population,
+    })
 }
 
 fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
-    r.only(
-        t,
-        &[
-            "id",
-            "title",
-            "unit",
-            "source",
-            "measure",
-            "responsible",
-            "breakdowns",
-            "crossed",
-            "direction",
-            "counts_persons",
-            "publication",
-            "baseline",
-            "targets",
-            "derived",
-            "bounds",
-            "required",
-            "survey",
-        ],
-    );
+    r.only(t, INDICATOR_FIELDS);
     let id = r.string(t, "id", true);
     let title = r.string(t, "title", true);
     let unit = r.choice(
@@ -409,37 +496,14 @@ fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
         .into_iter()
         .map(|tv| year_value(r, &tv))
         .collect();
-    let derived = r.table(t, "derived", false).and_then(|d| {
-        r.only(&d, &["minuend", "subtrahend"]);
-        let minuend = r.string(&d, "minuend", true);
-        let subtrahend = r.string(&d, "subtrahend", true);
-        Some(Derivation {
-            minuend: minuend?,
-            subtrahend: subtrahend?,
-        })
-    });
-    let bounds = r.table(t, "bounds", false).map(|b| {
-        r.only(&b, &["min", "max"]);
-        Bounds {
-            min: b.table.get("min").and_then(|_| r.number(&b, "min")),
-            max: b.table.get("max").and_then(|_| r.number(&b, "max")),
-        }
-    });
+    let derived = r
+        .table(t, "derived", false)
+        .and_then(|d| read_derivation(r, &d));
+    let bounds = r.table(t, "bounds", false).map(|b| read_bounds(r, &b));
     let required = r.boolean(t, "required", false).unwrap_or(true);
-    let survey = r.table(t, "survey", false).and_then(|s| {
-        r.only(&s, &["variable", "numerator", "population"]);
-        let variable = r.string(&s, "variable", true);
-        let numerator = r.strings(&s, "numerator", true);
-        let population = match r.table(&s, "population", false) {
-            Some(pt) => string_lists(r, &pt),
-            None => Vec::new(),
-        };
-        Some(SurveyMeasure {
-            variable: variable?,
-            numerator: numerator?,
-            population,
-        })
-    });
+    let survey = r
+        .table(t, "survey", false)
+        .and_then(|s| read_survey_measure(r, &s));
     Some(Indicator {
         id: id?,
         title: title?,

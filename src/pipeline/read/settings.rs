@@ -30,7 +30,24 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
         .table(t, "labels", false)
         .map(|lt| string_map(r, &lt))
         .unwrap_or_default();
-    let breakdowns: Vec<SurveyBreakdown> = match r.table(t, "breakdowns", false) {
+    let breakdowns = read_survey_breakdowns(r, t);
+    let files = read_survey_files(r, t);
+    let codebooks = read_codebooks(r, t);
+    Some(Survey {
+        k_anonymity,
+        quasi_identifiers: quasi_identifiers?,
+        coarsen,
+        missing,
+        labels,
+        breakdowns,
+        files: files.into_iter().collect::<Option<_>>()?,
+        codebooks,
+    })
+}
+
+/// How each breakdown's groups are formed from a survey variable.
+fn read_survey_breakdowns(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Vec<SurveyBreakdown> {
+    match r.table(t, "breakdowns", false) {
         Some(bt) => {
             let keys: Vec<String> = bt.table.keys().map(|k| k.get_ref().to_string()).collect();
             keys.into_iter()
@@ -48,9 +65,12 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
                 .collect()
         }
         None => Vec::new(),
-    };
-    let files: Vec<Option<SurveyFile>> = r
-        .tables(t, "files", false)
+    }
+}
+
+/// Each year's survey file and its codebook.
+fn read_survey_files(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Vec<Option<SurveyFile>> {
+    r.tables(t, "files", false)
         .into_iter()
         .map(|f| {
             r.only(&f, &["year", "path", "codebook"]);
@@ -63,8 +83,12 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
                 codebook: codebook?,
             })
         })
-        .collect();
-    let codebooks: Vec<Codebook> = match r.table(t, "codebooks", true) {
+        .collect()
+}
+
+/// The codebooks: for each questionnaire, its weight column and its variables.
+fn read_codebooks(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Vec<Codebook> {
+    match r.table(t, "codebooks", true) {
         Some(ct) => {
             let keys: Vec<String> = ct.table.keys().map(|k| k.get_ref().to_string()).collect();
             keys.into_iter()
@@ -77,20 +101,7 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
                         vars.table.keys().map(|k| k.get_ref().to_string()).collect();
                     let variables = names
                         .into_iter()
-                        .filter_map(|name| {
-                            let v = r.table(&vars, &name, true)?;
-                            r.only(&v, &["column", "codes"]);
-                            let column = r.string(&v, "column", true);
-                            let codes = match r.table(&v, "codes", false) {
-                                Some(ct) => string_map(r, &ct),
-                                None => Vec::new(),
-                            };
-                            Some(CodebookVariable {
-                                name,
-                                column: column?,
-                                codes,
-                            })
-                        })
+                        .filter_map(|name| read_codebook_variable(r, &vars, name))
                         .collect();
                     Some(Codebook {
                         id,
@@ -101,16 +112,26 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
                 .collect()
         }
         None => Vec::new(),
+    }
+}
+
+/// One codebook variable: its column and answer codes.
+fn read_codebook_variable(
+    r: &mut Reader<'_>,
+    vars: &Tbl<'_, '_>,
+    name: String,
+) -> Option<CodebookVariable> {
+    let v = r.table(vars, &name, true)?;
+    r.only(&v, &["column", "codes"]);
+    let column = r.string(&v, "column", true);
+    let codes = match r.table(&v, "codes", false) {
+        Some(ct) => string_map(r, &ct),
+        None => Vec::new(),
     };
-    Some(Survey {
-        k_anonymity,
-        quasi_identifiers: quasi_identifiers?,
-        coarsen,
-        missing,
-        labels,
-        breakdowns,
-        files: files.into_iter().collect::<Option<_>>()?,
-        codebooks,
+    Some(CodebookVariable {
+        name,
+        column: column?,
+        codes,
     })
 }
 
@@ -188,6 +209,33 @@ pub(super) fn read_returns(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Return
     })
 }
 
+/// Which breakdown the source's own groups become.
+fn read_reference_breakdown(r: &mut Reader<'_>, bt: &Tbl<'_, '_>) -> Option<ReferenceBreakdown> {
+    r.only(bt, &["id", "groups"]);
+    let id = r.string(bt, "id", true);
+    let groups = r.table(bt, "groups", true).map(|gt| string_map(r, &gt));
+    Some(ReferenceBreakdown {
+        id: id?,
+        groups: groups?,
+    })
+}
+
+/// The download limits, each with its default.
+fn read_http_limits(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> HttpLimits {
+    let ms = |r: &mut Reader<'_>, key: &str, default: u64| {
+        positive(r, t, key, 3_600_000).map_or(default, |v| v as u64)
+    };
+    let d = HttpLimits::default();
+    HttpLimits {
+        connect_timeout_ms: ms(r, "connect_timeout_ms", d.connect_timeout_ms),
+        timeout_ms: ms(r, "timeout_ms", d.timeout_ms),
+        max_tries: positive(r, t, "max_tries", 20).map_or(d.max_tries, |v| v as u32),
+        backoff_ms: ms(r, "backoff_ms", d.backoff_ms),
+        max_retry_after_ms: ms(r, "max_retry_after_ms", d.max_retry_after_ms),
+        max_bytes: positive(r, t, "max_bytes", i64::MAX).map_or(d.max_bytes, |v| v as u64),
+    }
+}
+
 pub(super) fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Reference> {
     r.only(
         t,
@@ -224,27 +272,10 @@ pub(super) fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Refe
     let cache = r.string(t, "cache", true).map(PathBuf::from);
     let municipality = r.string(t, "municipality", true);
     let municipalities = r.strings(t, "municipalities", false);
-    let ms = |r: &mut Reader<'_>, key: &str, default: i64| {
-        positive(r, t, key, 3_600_000).unwrap_or(default) as u64
-    };
-    let breakdown = r.table(t, "breakdown", false).and_then(|bt| {
-        r.only(&bt, &["id", "groups"]);
-        let id = r.string(&bt, "id", true);
-        let groups = r.table(&bt, "groups", true).map(|gt| string_map(r, &gt));
-        Some(ReferenceBreakdown {
-            id: id?,
-            groups: groups?,
-        })
-    });
-    let d = HttpLimits::default();
-    let http = HttpLimits {
-        connect_timeout_ms: ms(r, "connect_timeout_ms", d.connect_timeout_ms as i64),
-        timeout_ms: ms(r, "timeout_ms", d.timeout_ms as i64),
-        max_tries: positive(r, t, "max_tries", 20).unwrap_or(d.max_tries as i64) as u32,
-        backoff_ms: ms(r, "backoff_ms", d.backoff_ms as i64),
-        max_retry_after_ms: ms(r, "max_retry_after_ms", d.max_retry_after_ms as i64),
-        max_bytes: positive(r, t, "max_bytes", i64::MAX).unwrap_or(d.max_bytes as i64) as u64,
-    };
+    let breakdown = r
+        .table(t, "breakdown", false)
+        .and_then(|bt| read_reference_breakdown(r, &bt));
+    let http = read_http_limits(r, t);
     let series: Vec<Option<ReferenceSeries>> = r
         .tables(t, "series", true)
         .into_iter()
