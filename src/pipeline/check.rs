@@ -629,23 +629,7 @@ fn check_reference_breakdown(c: &mut Checker<'_>, b: &ReferenceBreakdown) {
 
 fn check_survey(c: &mut Checker<'_>) {
     let p = c.p;
-    for (i, ind) in p.indicators.iter().enumerate() {
-        let path = format!("indicators[{i}]");
-        match (&ind.survey, ind.source) {
-            (None, Source::Survey) => c.at(
-                format!("{path}.source"),
-                format!(
-                    "enkätindikatorn {} behöver `survey = {{ variable = \"…\", numerator = [\"…\"] }}` som säger vad som räknas",
-                    ind.id
-                ),
-            ),
-            (Some(_), s) if s != Source::Survey => c.at(
-                format!("{path}.survey"),
-                "`survey` gäller bara indikatorer med source = \"survey\"".into(),
-            ),
-            _ => {}
-        }
-    }
+    check_survey_indicators(c);
     let uses_survey = p.indicators.iter().any(|i| i.survey.is_some());
     let Some(s) = &p.survey else {
         if uses_survey {
@@ -664,6 +648,36 @@ fn check_survey(c: &mut Checker<'_>) {
             format!("\"{v}\" är inte en av survey.quasi_identifiers"),
         );
     }
+    check_survey_breakdowns(c, s);
+    let needed = needed_variables(c, s);
+    check_survey_files(c, s, &needed);
+}
+
+/// Survey indicators say what they count, and only they do.
+fn check_survey_indicators(c: &mut Checker<'_>) {
+    let p = c.p;
+    for (i, ind) in p.indicators.iter().enumerate() {
+        let path = format!("indicators[{i}]");
+        match (&ind.survey, ind.source) {
+            (None, Source::Survey) => c.at(
+                format!("{path}.source"),
+                format!(
+                    "enkätindikatorn {} behöver `survey = {{ variable = \"…\", numerator = [\"…\"] }}` som säger vad som räknas",
+                    ind.id
+                ),
+            ),
+            (Some(_), s) if s != Source::Survey => c.at(
+                format!("{path}.survey"),
+                "`survey` gäller bara indikatorer med source = \"survey\"".into(),
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// The survey's breakdowns are declared ones, and form every group.
+fn check_survey_breakdowns(c: &mut Checker<'_>, s: &Survey) {
+    let p = c.p;
     for b in &s.breakdowns {
         let path = format!("survey.breakdowns.{}", b.id);
         match p.breakdown(&b.id) {
@@ -697,7 +711,11 @@ fn check_survey(c: &mut Checker<'_>) {
             }
         }
     }
-    // Every variable the survey's indicators and checks need, and where it is named.
+}
+
+/// Every variable the survey's indicators and checks need, and where it is named.
+fn needed_variables(c: &mut Checker<'_>, s: &Survey) -> Vec<(String, String)> {
+    let p = c.p;
     let mut needed: Vec<(String, String)> = s
         .quasi_identifiers
         .iter()
@@ -730,6 +748,12 @@ fn check_survey(c: &mut Checker<'_>) {
             }
         }
     }
+    needed
+}
+
+/// One file a year, in the period, each with a codebook that has every needed variable.
+fn check_survey_files(c: &mut Checker<'_>, s: &Survey, needed: &[(String, String)]) {
+    let p = c.p;
     let mut years: Vec<i32> = Vec::new();
     for (fi, f) in s.files.iter().enumerate() {
         let path = format!("survey.files[{fi}]");
@@ -759,7 +783,7 @@ fn check_survey(c: &mut Checker<'_>) {
             );
             continue;
         };
-        for (v, named_at) in &needed {
+        for (v, named_at) in needed {
             if cb.variable(v).is_none() {
                 c.at(
                     format!("survey.codebooks.{}.variables", cb.id),

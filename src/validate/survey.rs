@@ -189,88 +189,171 @@ fn check(
     year: i32,
     findings: &mut Vec<Finding>,
 ) -> Result<Respondents, Refusal> {
-    let file = t.file.clone();
+    gate(&t)?;
+    let headers = Headers::of(&t.frame);
+    missing_columns(codebook, &headers, &t, year)?;
+    let SurveyTable {
+        file,
+        path,
+        sha256,
+        frame: raw,
+        format,
+    } = t;
+    // The file's own columns are let go once the codebook has been applied.
+    let (mut frame, unknown, weight_header) =
+        apply_codebook(survey, codebook, &headers, raw, &file)?;
+    unknown_code_warnings(codebook, &file, &unknown, findings);
+    if let Some(header) = &weight_header {
+        check_weights(&mut frame, header, &file)?;
+    }
+    let (smallest, coarsened) = k_anonymity(survey, &mut frame, &file, findings)?;
+    findings.push(Finding::file(
+        Severity::Info,
+        file.clone(),
+        format!(
+            "{} svar {year} ({}); minsta gruppen över {} har {smallest} svarande (k = {}){}.",
+            frame.height(),
+            format,
+            survey.quasi_identifiers.join(", "),
+            survey.k_anonymity,
+            if coarsened {
+                ", efter sammanslagning"
+            } else {
+                ""
+            }
+        ),
+    ));
+    Ok(Respondents {
+        year,
+        file,
+        path,
+        sha256,
+        rows: frame.height(),
+        frame,
+        weighted: codebook.weight.is_some(),
+        smallest_group: smallest,
+        coarsened,
+    })
+}
+
+/// The anonymity gate: a file with a direct identifier is refused whole,
+/// and the message names columns, never a value.
+fn gate(t: &SurveyTable) -> Result<(), Refusal> {
     let hits = anonymity::gate(&t.frame).map_err(|e| {
         refuse(
-            &file,
+            &t.file,
             format!(
                 "kolumnerna går inte att läsa som text ({}).",
                 e.to_string().lines().next().unwrap_or("")
             ),
         )
     })?;
-    if !hits.is_empty() {
-        return Err(refuse(&file, gate_message(&hits)));
+    if hits.is_empty() {
+        Ok(())
+    } else {
+        Err(refuse(&t.file, gate_message(&hits)))
     }
-    let headers: Vec<String> = t
-        .frame
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
-    let find = |column: &str| {
-        headers
+}
+
+/// A file's column headers, found as the codebook names them: trimmed and
+/// whatever their case.
+struct Headers(Vec<String>);
+
+impl Headers {
+    fn of(frame: &DataFrame) -> Headers {
+        Headers(
+            frame
+                .get_column_names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect(),
+        )
+    }
+
+    fn find(&self, column: &str) -> Option<String> {
+        self.0
             .iter()
             .find(|h| {
                 h.trim().eq_ignore_ascii_case(column.trim())
                     || h.trim().to_lowercase() == column.trim().to_lowercase()
             })
             .cloned()
-    };
-    let mut missing_columns: Vec<String> = codebook
+    }
+}
+
+/// Refuses a file that lacks a column the codebook names.
+fn missing_columns(
+    codebook: &Codebook,
+    headers: &Headers,
+    t: &SurveyTable,
+    year: i32,
+) -> Result<(), Refusal> {
+    let mut missing: Vec<String> = codebook
         .variables
         .iter()
-        .filter(|v| find(&v.column).is_none())
+        .filter(|v| headers.find(&v.column).is_none())
         .map(|v| format!("\"{}\"", v.column))
         .collect();
     if let Some(w) = &codebook.weight
-        && find(w).is_none()
+        && headers.find(w).is_none()
     {
-        missing_columns.push(format!("\"{w}\" (vikt)"));
+        missing.push(format!("\"{w}\" (vikt)"));
     }
-    if !missing_columns.is_empty() {
-        return Err(refuse(
-            &file,
-            format!(
-                "kodboken \"{}\" för {year} väntar sig kolumnerna {}, men de finns inte i filen. Filens kolumner är: {}. Kontrollera att det är rätt års export, eller rätta kodboken i pipelinefilen.",
-                codebook.id,
-                missing_columns.join(", "),
-                headers
-                    .iter()
-                    .map(|h| format!("\"{h}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
+    if missing.is_empty() {
+        return Ok(());
     }
+    Err(refuse(
+        &t.file,
+        format!(
+            "kodboken \"{}\" för {year} väntar sig kolumnerna {}, men de finns inte i filen. Filens kolumner är: {}. Kontrollera att det är rätt års export, eller rätta kodboken i pipelinefilen.",
+            codebook.id,
+            missing.join(", "),
+            headers
+                .0
+                .iter()
+                .map(|h| format!("\"{h}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    ))
+}
 
-    // The codebook and the weights as one polars query: each variable trimmed,
-    // matched case-insensitively against its codes, answers that mean "no
-    // answer" made null; beside them, flags that count what did not fit.
+/// Rows per column with codes the codebook does not know.
+type Unknown = Vec<(String, usize)>;
+
+/// The codebook and the weights as one polars query: each variable trimmed,
+/// matched case-insensitively against its codes, answers that mean "no
+/// answer" made null; beside them, flags that count what did not fit.
+fn apply_codebook(
+    survey: &Survey,
+    codebook: &Codebook,
+    headers: &Headers,
+    raw: DataFrame,
+    file: &str,
+) -> Result<(DataFrame, Unknown, Option<String>), Refusal> {
     let mut exprs: Vec<Expr> = Vec::new();
-    let mut unknown_counts: Vec<(String, usize)> = Vec::new();
+    let mut unknown_counts: Unknown = Vec::new();
     for v in &codebook.variables {
-        let Some(header) = find(&v.column) else {
+        let Some(header) = headers.find(&v.column) else {
             continue;
         };
         let (value, unknown) =
-            map_variable(survey, v, &t.frame, &header).map_err(|e| refuse(&file, e.to_string()))?;
+            map_variable(survey, v, &raw, &header).map_err(|e| refuse(file, e.to_string()))?;
         exprs.push(value.alias(v.name.as_str()));
         unknown_counts.push((header, unknown));
     }
     let weight_header = codebook
         .weight
         .as_ref()
-        .map(|w| find(w).unwrap_or_default());
+        .map(|w| headers.find(w).unwrap_or_default());
     match &weight_header {
         None => exprs.push(col(WEIGHT)),
         Some(header) => {
-            let dtype = t
-                .frame
+            let dtype = raw
                 .column(header)
                 .map(|c| c.dtype().clone())
-                .map_err(|e| refuse(&file, e.to_string()))?;
-            let w = weight(header, &dtype, &t.frame);
+                .map_err(|e| refuse(file, e.to_string()))?;
+            let w = weight(header, &dtype, &raw);
             exprs.extend([
                 w.value.alias(WEIGHT),
                 w.text.alias("_vikt_text"),
@@ -279,146 +362,135 @@ fn check(
             ]);
         }
     }
-    let mut frame = t
-        .frame
+    let mut frame = raw
         .lazy()
         .with_column(lit(1.0).alias(WEIGHT))
         .select(exprs)
         .collect()
-        .map_err(|e| refuse(&file, e.to_string()))?;
+        .map_err(|e| refuse(file, e.to_string()))?;
     // One chunk per column: sums then add up in the same order whatever the
     // number of threads the reader split the file over, so that results are
     // byte-identical on every machine.
     frame.rechunk_mut_par();
-    let count = |frame: &DataFrame, flag: &str| -> usize {
+    Ok((frame, unknown_counts, weight_header))
+}
+
+fn unknown_code_warnings(
+    codebook: &Codebook,
+    file: &str,
+    unknown: &Unknown,
+    findings: &mut Vec<Finding>,
+) {
+    for (header, unknown) in unknown {
+        if *unknown > 0 {
+            findings.push(finding(
+                Severity::Warning,
+                file,
+                format!(
+                    "kolumnen \"{header}\" har svarskoder som inte finns i kodboken \"{}\" på {unknown} {}; de räknas som uteblivna svar. Rätta kodboken eller exporten.",
+                    codebook.id,
+                    crate::text::rows(*unknown)
+                ),
+            ));
+        }
+    }
+}
+
+/// Refuses a file with a weight that is text, negative or blank; otherwise
+/// drops the flags.
+fn check_weights(frame: &mut DataFrame, header: &str, file: &str) -> Result<(), Refusal> {
+    let count = |flag: &str| -> usize {
         frame
             .column(flag)
             .ok()
             .and_then(|c| c.bool().ok().map(|b| b.sum().unwrap_or(0) as usize))
             .unwrap_or(0)
     };
-    for (header, unknown) in unknown_counts {
-        if unknown > 0 {
-            findings.push(finding(
-                Severity::Warning,
-                &file,
-                format!(
-                    "kolumnen \"{header}\" har svarskoder som inte finns i kodboken \"{}\" på {unknown} {}; de räknas som uteblivna svar. Rätta kodboken eller exporten.",
-                    codebook.id,
-                    crate::text::rows(unknown)
-                ),
+    let (text, negative, blank) = (
+        count("_vikt_text"),
+        count("_vikt_negativ"),
+        count("_vikt_tom"),
+    );
+    if text + negative + blank > 0 {
+        let mut what = Vec::new();
+        if text > 0 {
+            what.push(format!(
+                "text som inte är ett tal på {text} {}",
+                crate::text::rows(text)
             ));
         }
-    }
-    if let Some(header) = &weight_header {
-        let (text, negative, blank) = (
-            count(&frame, "_vikt_text"),
-            count(&frame, "_vikt_negativ"),
-            count(&frame, "_vikt_tom"),
-        );
-        if text + negative + blank > 0 {
-            let mut what = Vec::new();
-            if text > 0 {
-                what.push(format!(
-                    "text som inte är ett tal på {text} {}",
-                    crate::text::rows(text)
-                ));
-            }
-            if negative > 0 {
-                what.push(format!(
-                    "negativa vikter på {negative} {}",
-                    crate::text::rows(negative)
-                ));
-            }
-            if blank > 0 {
-                what.push(format!(
-                    "tomma vikter på {blank} {}",
-                    crate::text::rows(blank)
-                ));
-            }
-            return Err(refuse(
-                &file,
-                format!(
-                    "viktkolumnen \"{header}\" har {}. Varje svar behöver en vikt som är ett tal, 0 eller större; rätta exporten och skicka den igen.",
-                    what.join(" och ")
-                ),
+        if negative > 0 {
+            what.push(format!(
+                "negativa vikter på {negative} {}",
+                crate::text::rows(negative)
             ));
         }
-        for flag in ["_vikt_text", "_vikt_negativ", "_vikt_tom"] {
-            let _ = frame.drop_in_place(flag);
+        if blank > 0 {
+            what.push(format!(
+                "tomma vikter på {blank} {}",
+                crate::text::rows(blank)
+            ));
         }
+        return Err(refuse(
+            file,
+            format!(
+                "viktkolumnen \"{header}\" har {}. Varje svar behöver en vikt som är ett tal, 0 eller större; rätta exporten och skicka den igen.",
+                what.join(" och ")
+            ),
+        ));
     }
+    for flag in ["_vikt_text", "_vikt_negativ", "_vikt_tom"] {
+        let _ = frame.drop_in_place(flag);
+    }
+    Ok(())
+}
 
-    // k-anonymity over the quasi-identifiers. Respondents who did not give a
-    // quasi-identifier are left out of the groups: a missing value singles no
-    // one out.
-    let smallest = smallest_group(&frame, &survey.quasi_identifiers);
+/// k-anonymity over the quasi-identifiers: below k the pipeline's `coarsen`
+/// variable is coarsened to the whole city, or the file is refused. Returns
+/// the smallest group after any coarsening, and whether there was one.
+/// Respondents who did not give a quasi-identifier are left out of the
+/// groups: a missing value singles no one out.
+fn k_anonymity(
+    survey: &Survey,
+    frame: &mut DataFrame,
+    file: &str,
+    findings: &mut Vec<Finding>,
+) -> Result<(usize, bool), Refusal> {
+    let smallest = smallest_group(frame, &survey.quasi_identifiers);
     let k = survey.k_anonymity as usize;
-    let mut coarsened = false;
-    let mut smallest_after = smallest;
-    if smallest < k {
-        match &survey.coarsen {
-            Some(var) => {
-                let replaced =
-                    Column::new(var.as_str().into(), vec![Some(WHOLE_CITY); frame.height()]);
-                frame
-                    .with_column(replaced)
-                    .map_err(|e| refuse(&file, e.to_string()))?;
-                smallest_after = smallest_group(&frame, &survey.quasi_identifiers);
-                if smallest_after < k {
-                    return Err(refuse(
-                        &file,
-                        format!(
-                            "den minsta gruppen över {} har bara {smallest_after} svarande även sedan {var} slagits ihop till hela staden, färre än k = {k}. Filen avvisas så att ingen kan pekas ut.",
-                            survey.quasi_identifiers.join(", "),
-                        ),
-                    ));
-                }
-                coarsened = true;
-                findings.push(finding(
-                    Severity::Warning,
-                    &file,
-                    format!(
-                        "den minsta gruppen över {} hade bara {smallest} svarande, färre än k = {k}; {var} har slagits ihop till hela staden, och då är den minsta gruppen {smallest_after}.",
-                        survey.quasi_identifiers.join(", ")
-                    ),
-                ));
-            }
-            None => {
-                return Err(refuse(
-                    &file,
-                    format!(
-                        "den minsta gruppen över {} har bara {smallest} svarande, färre än k = {k}. Filen avvisas så att ingen kan pekas ut.",
-                        survey.quasi_identifiers.join(", ")
-                    ),
-                ));
-            }
-        }
+    if smallest >= k {
+        return Ok((smallest, false));
     }
-    findings.push(Finding {
-        severity: Severity::Info,
-        file: file.clone(),
-        sheet: None,
-        cell: None,
-        message: format!(
-            "{} svar {year} ({}); minsta gruppen över {} har {smallest_after} svarande (k = {k}){}.",
-            frame.height(),
-            t.format,
-            survey.quasi_identifiers.join(", "),
-            if coarsened { ", efter sammanslagning" } else { "" }
-        ),
-    });
-    Ok(Respondents {
-        year,
+    let qi = survey.quasi_identifiers.join(", ");
+    let Some(var) = &survey.coarsen else {
+        return Err(refuse(
+            file,
+            format!(
+                "den minsta gruppen över {qi} har bara {smallest} svarande, färre än k = {k}. Filen avvisas så att ingen kan pekas ut."
+            ),
+        ));
+    };
+    let replaced = Column::new(var.as_str().into(), vec![Some(WHOLE_CITY); frame.height()]);
+    frame
+        .with_column(replaced)
+        .map_err(|e| refuse(file, e.to_string()))?;
+    let after = smallest_group(frame, &survey.quasi_identifiers);
+    if after < k {
+        return Err(refuse(
+            file,
+            format!(
+                "den minsta gruppen över {qi} har bara {after} svarande även sedan {var} slagits ihop till hela staden, färre än k = {k}. Filen avvisas så att ingen kan pekas ut."
+            ),
+        ));
+    }
+    findings.push(finding(
+        Severity::Warning,
         file,
-        path: t.path,
-        sha256: t.sha256,
-        rows: frame.height(),
-        frame,
-        weighted: codebook.weight.is_some(),
-        smallest_group: smallest_after,
-        coarsened,
-    })
+        format!(
+            "den minsta gruppen över {qi} hade bara {smallest} svarande, färre än k = {k}; {var} har slagits ihop till hela staden, och då är den minsta gruppen {after}."
+        ),
+    ));
+    Ok((after, true))
 }
 
 /// A codebook variable as an expression, and how many rows hold a code the
