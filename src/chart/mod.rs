@@ -191,14 +191,37 @@ fn draw_marker<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Draws a trend chart on any plotters backend.
+/// The plot's coordinates: years across, values up.
+type Plot<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Draws a trend chart on any plotters backend: the title, the plot, and
+/// below it the legend and the source.
 pub fn draw_trend<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     spec: &TrendSpec,
 ) -> Result<(), Error> {
     root.fill(&WHITE).map_err(err)?;
-    let title_lines = wrap(&spec.title, 70);
+    let top = draw_titles(&root, spec)?;
+    let (_, rest) = root.split_vertically(top);
+    let (plot, footer) = rest.split_vertically(HEIGHT - top - 56);
+    draw_plot(&plot, spec)?;
+    draw_legend(&footer, spec)?;
+    draw_note(&footer, spec)?;
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// The title, wrapped, and the subtitle; returns where the plot starts.
+fn draw_titles<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    spec: &TrendSpec,
+) -> Result<u32, Error> {
     let mut y = 12;
+    let title_lines = wrap(&spec.title, 70);
     for line in &title_lines {
         root.draw(&Text::new(
             line.clone(),
@@ -217,10 +240,12 @@ pub fn draw_trend<DB: DrawingBackend>(
         ("sans-serif", 15).into_font().color(&GREY),
     ))
     .map_err(err)?;
-    let top = (y + 30) as u32;
-    let (_, rest) = root.split_vertically(top);
-    let (plot, footer) = rest.split_vertically(HEIGHT - top - 56);
+    Ok((y + 30) as u32)
+}
 
+/// The value axis: from 0 for counts and shares (shares at most 100 %),
+/// around 0 for percentage points, with room above the highest value.
+fn value_range(spec: &TrendSpec) -> (f64, f64) {
     let values: Vec<f64> = spec
         .series
         .iter()
@@ -233,7 +258,7 @@ pub fn draw_trend<DB: DrawingBackend>(
         .collect();
     let max = values.iter().cloned().fold(f64::MIN, f64::max);
     let min = values.iter().cloned().fold(f64::MAX, f64::min);
-    let (y0, y1) = match spec.unit {
+    match spec.unit {
         MeasureUnit::Antal => (0.0, if max > 0.0 { max * 1.15 } else { 10.0 }),
         MeasureUnit::Andel => (
             0.0,
@@ -248,13 +273,21 @@ pub fn draw_trend<DB: DrawingBackend>(
             let hi = if max > 0.0 { max * 1.2 } else { 1.0 };
             (lo, hi)
         }
-    };
+    }
+}
+
+/// The axes, the series with their bands and markers, and the targets.
+fn draw_plot<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    spec: &TrendSpec,
+) -> Result<(), Error> {
+    let (y0, y1) = value_range(spec);
     // A chart always has its strategy's years; an empty spec gets one year's axis.
     let first = spec.years.first().copied().unwrap_or_default();
     let last = spec.years.last().copied().unwrap_or(first);
     let (x0, x1) = (first as f64 - 0.4, last as f64 + 0.4);
     let unit = spec.unit;
-    let mut chart = ChartBuilder::on(&plot)
+    let mut chart = ChartBuilder::on(plot)
         .margin_left(20)
         .margin_right(30)
         .margin_top(5)
@@ -282,66 +315,93 @@ pub fn draw_trend<DB: DrawingBackend>(
             .map_err(err)?;
     }
     for (i, s) in spec.series.iter().enumerate() {
-        let (color, marker) = STYLES[i % STYLES.len()];
-        if s.band {
-            // The interval as a band, one polygon per unbroken stretch of years.
-            for run in runs(
-                &s.points
-                    .iter()
-                    .map(|(y, _, ci)| (*y, *ci))
-                    .collect::<Vec<_>>(),
-            ) {
-                let mut poly: Vec<(f64, f64)> = run.iter().map(|(y, c)| (*y as f64, c.0)).collect();
-                poly.extend(run.iter().rev().map(|(y, c)| (*y as f64, c.1)));
-                chart
-                    .draw_series(std::iter::once(Polygon::new(poly, SKY.mix(0.25).filled())))
-                    .map_err(err)?;
-            }
-        }
-        // Lines break where a year is withheld or missing.
-        let points: Vec<(i32, Option<f64>)> = s.points.iter().map(|(y, v, _)| (*y, *v)).collect();
-        for run in runs(&points) {
-            let line: Vec<(f64, f64)> = run.iter().map(|(y, v)| (*y as f64, *v)).collect();
-            let width = if i == 0 { 3 } else { 2 };
-            if i == 0 || line.len() < 2 {
-                chart
-                    .draw_series(LineSeries::new(line.clone(), color.stroke_width(width)))
-                    .map_err(err)?;
-            } else {
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        line.clone(),
-                        8,
-                        5,
-                        color.stroke_width(width),
-                    ))
-                    .map_err(err)?;
-            }
-            draw_marker(&mut chart, marker, color, line)?;
+        draw_series(&mut chart, i, s)?;
+    }
+    draw_targets(&mut chart, &spec.targets)
+}
+
+/// One series: its interval as a band, and its line (solid for the total,
+/// dashed for groups), broken where a year is withheld or missing.
+fn draw_series<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    i: usize,
+    s: &Series,
+) -> Result<(), Error> {
+    let (color, marker) = STYLES[i % STYLES.len()];
+    if s.band {
+        // The interval as a band, one polygon per unbroken stretch of years.
+        for run in runs(
+            &s.points
+                .iter()
+                .map(|(y, _, ci)| (*y, *ci))
+                .collect::<Vec<_>>(),
+        ) {
+            let mut poly: Vec<(f64, f64)> = run.iter().map(|(y, c)| (*y as f64, c.0)).collect();
+            poly.extend(run.iter().rev().map(|(y, c)| (*y as f64, c.1)));
+            chart
+                .draw_series(std::iter::once(Polygon::new(poly, SKY.mix(0.25).filled())))
+                .map_err(err)?;
         }
     }
-    if !spec.targets.is_empty() {
-        let pts: Vec<(f64, f64)> = spec.targets.iter().map(|(y, v)| (*y as f64, *v)).collect();
-        chart
-            .draw_series(pts.iter().map(|p| {
-                EmptyElement::at(*p)
-                    + Polygon::new(
-                        vec![(0, -8), (8, 0), (0, 8), (-8, 0)],
-                        VERMILLION.mix(0.0).stroke_width(2),
-                    )
-            }))
-            .map_err(err)?;
-        chart
-            .draw_series(pts.iter().map(|p| {
-                EmptyElement::at(*p)
-                    + PathElement::new(
-                        vec![(0, -8), (8, 0), (0, 8), (-8, 0), (0, -8)],
-                        VERMILLION.stroke_width(2),
-                    )
-            }))
-            .map_err(err)?;
+    // Lines break where a year is withheld or missing.
+    let points: Vec<(i32, Option<f64>)> = s.points.iter().map(|(y, v, _)| (*y, *v)).collect();
+    for run in runs(&points) {
+        let line: Vec<(f64, f64)> = run.iter().map(|(y, v)| (*y as f64, *v)).collect();
+        let width = if i == 0 { 3 } else { 2 };
+        if i == 0 || line.len() < 2 {
+            chart
+                .draw_series(LineSeries::new(line.clone(), color.stroke_width(width)))
+                .map_err(err)?;
+        } else {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    line.clone(),
+                    8,
+                    5,
+                    color.stroke_width(width),
+                ))
+                .map_err(err)?;
+        }
+        draw_marker(chart, marker, color, line)?;
     }
-    // The legend, drawn by hand below the plot so it never hides a line.
+    Ok(())
+}
+
+/// Targets as open diamonds.
+fn draw_targets<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    targets: &[(i32, f64)],
+) -> Result<(), Error> {
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let pts: Vec<(f64, f64)> = targets.iter().map(|(y, v)| (*y as f64, *v)).collect();
+    chart
+        .draw_series(pts.iter().map(|p| {
+            EmptyElement::at(*p)
+                + Polygon::new(
+                    vec![(0, -8), (8, 0), (0, 8), (-8, 0)],
+                    VERMILLION.mix(0.0).stroke_width(2),
+                )
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(pts.iter().map(|p| {
+            EmptyElement::at(*p)
+                + PathElement::new(
+                    vec![(0, -8), (8, 0), (0, 8), (-8, 0), (0, -8)],
+                    VERMILLION.stroke_width(2),
+                )
+        }))
+        .map_err(err)?;
+    Ok(())
+}
+
+/// The legend, drawn by hand below the plot so it never hides a line.
+fn draw_legend<DB: DrawingBackend>(
+    footer: &DrawingArea<DB, Shift>,
+    spec: &TrendSpec,
+) -> Result<(), Error> {
     let mut x = 20;
     let legend_y = 8;
     for (i, s) in spec.series.iter().enumerate() {
@@ -410,6 +470,15 @@ pub fn draw_trend<DB: DrawingBackend>(
             ))
             .map_err(err)?;
     }
+    Ok(())
+}
+
+/// The source, and which years were withheld.
+fn draw_note<DB: DrawingBackend>(
+    footer: &DrawingArea<DB, Shift>,
+    spec: &TrendSpec,
+) -> Result<(), Error> {
+    let legend_y = 8;
     let mut note = spec.source.clone();
     if !spec.withheld_years.is_empty() {
         let years: Vec<String> = spec.withheld_years.iter().map(|y| y.to_string()).collect();
@@ -425,7 +494,6 @@ pub fn draw_trend<DB: DrawingBackend>(
             ("sans-serif", 13).into_font().color(&GREY),
         ))
         .map_err(err)?;
-    root.present().map_err(err)?;
     Ok(())
 }
 
@@ -546,10 +614,6 @@ pub fn draw_bars<DB: DrawingBackend>(
     rows: &[(String, Vec<usize>)],
 ) -> Result<(), Error> {
     blank_with_title(&root, title)?;
-    let colors = [GREEN, SKY, ORANGE, RGBColor(200, 200, 200)];
-    let text_colors = [BLACK, BLACK, BLACK, BLACK];
-    let left = 330;
-    let width = WIDTH as i32 - left - 40;
     let max: usize = rows
         .iter()
         .map(|(_, v)| v.iter().sum::<usize>())
@@ -564,34 +628,7 @@ pub fn draw_bars<DB: DrawingBackend>(
             ("sans-serif", 14).into_font().color(&BLACK),
         ))
         .map_err(err)?;
-        let mut x = left;
-        for (k, n) in counts.iter().enumerate() {
-            if *n == 0 {
-                continue;
-            }
-            let w = (*n as f64 / max as f64 * width as f64).round() as i32;
-            root.draw(&Rectangle::new(
-                [(x, top), (x + w, top + 30)],
-                colors[k % colors.len()].filled(),
-            ))
-            .map_err(err)?;
-            root.draw(&Rectangle::new(
-                [(x, top), (x + w, top + 30)],
-                WHITE.stroke_width(1),
-            ))
-            .map_err(err)?;
-            if w > 18 {
-                root.draw(&Text::new(
-                    n.to_string(),
-                    (x + 5, top + 7),
-                    ("sans-serif", 14)
-                        .into_font()
-                        .color(&text_colors[k % text_colors.len()]),
-                ))
-                .map_err(err)?;
-            }
-            x += w;
-        }
+        draw_bar(&root, top, counts, max)?;
         // The counts in words too, so that no category rests on colour alone.
         let words: Vec<String> = categories
             .iter()
@@ -600,7 +637,7 @@ pub fn draw_bars<DB: DrawingBackend>(
             .collect();
         root.draw(&Text::new(
             words.join(" · "),
-            (left, top + 34),
+            (BAR_LEFT, top + 34),
             ("sans-serif", 12).into_font().color(&GREY),
         ))
         .map_err(err)?;
@@ -610,7 +647,7 @@ pub fn draw_bars<DB: DrawingBackend>(
     for (k, c) in categories.iter().enumerate() {
         root.draw(&Rectangle::new(
             [(x, y), (x + 16, y + 16)],
-            colors[k % colors.len()].filled(),
+            BAR_COLORS[k % BAR_COLORS.len()].filled(),
         ))
         .map_err(err)?;
         root.draw(&Text::new(
@@ -622,6 +659,47 @@ pub fn draw_bars<DB: DrawingBackend>(
         x += 40 + 9 * c.chars().count() as i32;
     }
     root.present().map_err(err)?;
+    Ok(())
+}
+
+const BAR_COLORS: [RGBColor; 4] = [GREEN, SKY, ORANGE, RGBColor(200, 200, 200)];
+/// Where the bars start, right of the row names.
+const BAR_LEFT: i32 = 330;
+
+/// One stacked bar, each part with its count where there is room.
+fn draw_bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    top: i32,
+    counts: &[usize],
+    max: usize,
+) -> Result<(), Error> {
+    let width = WIDTH as i32 - BAR_LEFT - 40;
+    let mut x = BAR_LEFT;
+    for (k, n) in counts.iter().enumerate() {
+        if *n == 0 {
+            continue;
+        }
+        let w = (*n as f64 / max as f64 * width as f64).round() as i32;
+        root.draw(&Rectangle::new(
+            [(x, top), (x + w, top + 30)],
+            BAR_COLORS[k % BAR_COLORS.len()].filled(),
+        ))
+        .map_err(err)?;
+        root.draw(&Rectangle::new(
+            [(x, top), (x + w, top + 30)],
+            WHITE.stroke_width(1),
+        ))
+        .map_err(err)?;
+        if w > 18 {
+            root.draw(&Text::new(
+                n.to_string(),
+                (x + 5, top + 7),
+                ("sans-serif", 14).into_font().color(&BLACK),
+            ))
+            .map_err(err)?;
+        }
+        x += w;
+    }
     Ok(())
 }
 
