@@ -5,28 +5,41 @@ use std::path::Path;
 
 use super::*;
 use crate::aggregate::{self, Cell};
+use crate::chart;
 use crate::error::Error;
 use crate::layout::Status;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, Source};
 
 /// The most units the completeness grid draws a row for.
 const GRID_ROWS: usize = 60;
 
 /// Draws every chart into `dir`; returns each chart's SVG by name.
-pub(super) fn draw_charts(
-    p: &Pipeline,
-    d: &RunData,
-    dir: &Path,
-) -> Result<std::collections::BTreeMap<String, String>, Error> {
-    use crate::chart;
+pub(super) fn draw_charts(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Charts, Error> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {
         context: format!("kan inte skapa {}", dir.display()),
         source,
     })?;
     let years: Vec<i32> = p.strategy.period.years().collect();
     let cells: Vec<&Cell> = d.cells.iter().map(|(c, _)| c).collect();
-    let mut svgs = std::collections::BTreeMap::new();
-    // One trend chart per indicator, drawn in parallel; each is its own files.
+    let mut svgs = trend_charts(p, &cells, &years, dir)?;
+    if let Some(svg) = parity_chart(p, &cells, &years, dir)? {
+        svgs.insert("paritet".into(), svg);
+    }
+    svgs.insert(
+        "fullstandighet".into(),
+        completeness_chart(p, d, &years, dir)?,
+    );
+    svgs.insert("aktiviteter".into(), status_chart(p, d, dir)?);
+    Ok(svgs)
+}
+
+/// Each chart's SVG by name.
+type Charts = std::collections::BTreeMap<String, String>;
+
+/// One trend chart per indicator with city values, drawn in parallel; each
+/// is its own files.
+fn trend_charts(p: &Pipeline, cells: &[&Cell], years: &[i32], dir: &Path) -> Result<Charts, Error> {
+    let mut svgs = Charts::new();
     let trends: Vec<Result<Option<(String, String)>, Error>> = crate::pool::install(|| {
         use rayon::prelude::*;
         p.indicators
@@ -38,7 +51,7 @@ pub(super) fn draw_charts(
                 {
                     return Ok(None);
                 }
-                let spec = chart::trend_spec(p, ind, &cells, &years);
+                let spec = chart::trend_spec(p, ind, cells, years);
                 Ok(Some((
                     ind.id.clone(),
                     chart::write_trend(&spec, dir, &ind.id)?,
@@ -51,39 +64,62 @@ pub(super) fn draw_charts(
             svgs.insert(id, svg);
         }
     }
-    // The parity gaps over time, one line each.
+    Ok(svgs)
+}
+
+/// The parity gaps over time, one line each, if the pipeline has any.
+fn parity_chart(
+    p: &Pipeline,
+    cells: &[&Cell],
+    years: &[i32],
+    dir: &Path,
+) -> Result<Option<String>, Error> {
     let gaps: Vec<&crate::pipeline::Indicator> = p
         .indicators
         .iter()
         .filter(|i| i.derived.is_some())
         .collect();
-    if !gaps.is_empty() {
-        let series = gaps
-            .iter()
-            .map(|g| {
-                let spec = chart::trend_spec(p, g, &cells, &years);
-                let mut s = spec.series[0].clone();
+    if gaps.is_empty() {
+        return Ok(None);
+    }
+    let series = gaps
+        .iter()
+        .flat_map(|g| {
+            let spec = chart::trend_spec(p, g, cells, years);
+            spec.series.into_iter().next().map(|mut s| {
                 s.label = g.id.clone();
                 s.band = false;
                 s
             })
-            .collect();
-        let spec = chart::TrendSpec {
-            title: format!(
-                "Skillnad mot hela staden: {}",
-                gaps.iter().map(|g| g.id.as_str()).collect::<Vec<_>>().join(" och ")
-            ),
-            subtitle: "Enkätens andel minus hela stadens, procentenheter; under noll är under stadens nivå".into(),
-            source: format!("Källa: enkät och Kolada, beräknat. {}", p.strategy.title),
-            unit: crate::pipeline::MeasureUnit::Procentenheter,
-            years: years.clone(),
-            series,
-            targets: Vec::new(),
-            withheld_years: Vec::new(),
-        };
-        svgs.insert("paritet".into(), chart::write_trend(&spec, dir, "paritet")?);
-    }
-    // Completeness per unit and year.
+        })
+        .collect();
+    let ids: Vec<&str> = gaps.iter().map(|g| g.id.as_str()).collect();
+    let spec = chart::TrendSpec {
+        title: format!("Skillnad mot hela staden: {}", ids.join(" och ")),
+        subtitle:
+            "Enkätens andel minus hela stadens, procentenheter; under noll är under stadens nivå"
+                .into(),
+        source: format!(
+            "Källa: {}. {}",
+            crate::text::source_long(p, Source::Derived),
+            p.strategy.title
+        ),
+        unit: crate::pipeline::MeasureUnit::Procentenheter,
+        years: years.to_vec(),
+        series,
+        targets: Vec::new(),
+        withheld_years: Vec::new(),
+    };
+    Ok(Some(chart::write_trend(&spec, dir, "paritet")?))
+}
+
+/// Completeness per unit and year.
+fn completeness_chart(
+    p: &Pipeline,
+    d: &RunData,
+    years: &[i32],
+    dir: &Path,
+) -> Result<String, Error> {
     let mut rows: Vec<(String, Vec<Option<bool>>)> = Vec::new();
     type Sets<'a> = (
         std::collections::HashSet<&'a str>,
@@ -135,17 +171,17 @@ pub(super) fn draw_charts(
     }
     let height = 90 + 24 * rows.len() as u32;
     let title = title.as_str();
-    svgs.insert(
-        "fullstandighet".into(),
-        chart::write_chart(
-            dir,
-            "fullstandighet",
-            (chart::WIDTH, height),
-            |a| chart::draw_grid(a, title, &rows, &years),
-            |a| chart::draw_grid(a, title, &rows, &years),
-        )?,
-    );
-    // Status of the measures per area, in the report year.
+    chart::write_chart(
+        dir,
+        "fullstandighet",
+        (chart::WIDTH, height),
+        |a| chart::draw_grid(a, title, &rows, years),
+        |a| chart::draw_grid(a, title, &rows, years),
+    )
+}
+
+/// Status of the measures per area, in the report year.
+fn status_chart(p: &Pipeline, d: &RunData, dir: &Path) -> Result<String, Error> {
     // Done first: the bars read from what is finished to what is not known.
     let order = [Status::Done, Status::Started, Status::NotStarted];
     let categories = [
@@ -179,15 +215,11 @@ pub(super) fn draw_charts(
         d.report_year
     );
     let height = 100 + 62 * bars.len() as u32;
-    svgs.insert(
-        "aktiviteter".into(),
-        chart::write_chart(
-            dir,
-            "aktiviteter",
-            (chart::WIDTH, height),
-            |a| chart::draw_bars(a, &title, &categories, &bars),
-            |a| chart::draw_bars(a, &title, &categories, &bars),
-        )?,
-    );
-    Ok(svgs)
+    chart::write_chart(
+        dir,
+        "aktiviteter",
+        (chart::WIDTH, height),
+        |a| chart::draw_bars(a, &title, &categories, &bars),
+        |a| chart::draw_bars(a, &title, &categories, &bars),
+    )
 }
