@@ -11,7 +11,7 @@ use calamine::{Data, Ods, Range, Reader, Xls, Xlsx};
 
 use super::Refusal;
 use crate::layout::{self, Layout};
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, Unit};
 
 /// A cell as it was found, before validation judges it.
 #[derive(Clone, Debug, PartialEq)]
@@ -54,6 +54,9 @@ pub struct RawActivity {
     pub assessment_cell: String,
 }
 
+/// A warning about a return: its sheet and cell, where there is one, and what to check.
+pub type Warning = (Option<String>, Option<String>, String);
+
 /// A return that could be read.
 #[derive(Clone, Debug)]
 pub struct ReturnWorkbook {
@@ -66,7 +69,7 @@ pub struct ReturnWorkbook {
     pub values: Vec<RawValue>,
     pub activities: Vec<RawActivity>,
     /// Doubts that do not stop the file from being read.
-    pub warnings: Vec<(Option<String>, Option<String>, String)>,
+    pub warnings: Vec<Warning>,
 }
 
 /// What the caller expects of a file, from where it was found.
@@ -247,6 +250,40 @@ fn read_book(
         cell,
         message,
     };
+    let (meta, unit, year) = read_meta(p, &mut book, file, &use_template)?;
+    check_year(p, unit, year, expect).map_err(|m| refuse_at(None, None, m))?;
+    let l = layout::layout(p, unit, year);
+    check_row_map(&meta, &l, &use_template)
+        .map_err(|m| refuse_at(Some(layout::SHEET_META), None, m))?;
+    let warnings = name_warning(p, path, unit).into_iter().collect();
+    let values = read_indicators(&mut book, &l, p, file)?;
+    let activities = read_activities(&mut book, &l, p, file)?;
+    Ok(ReturnWorkbook {
+        file: file.to_string(),
+        path: path.to_path_buf(),
+        sha256,
+        unit_id: unit.id.clone(),
+        year,
+        values,
+        activities,
+        warnings,
+    })
+}
+
+/// The hidden sheet: that it is there and unchanged, and made for this
+/// pipeline and template version; the unit and year it names.
+fn read_meta<'p>(
+    p: &'p Pipeline,
+    book: &mut Book,
+    file: &str,
+    use_template: &str,
+) -> Result<(Range<Data>, &'p Unit, i32), Refusal> {
+    let refuse_at = |sheet: Option<&str>, cell: Option<String>, message: String| Refusal {
+        file: file.to_string(),
+        sheet: sheet.map(str::to_string),
+        cell,
+        message,
+    };
     let names = book.sheet_names();
     if !names.iter().any(|n| n == layout::SHEET_META) {
         return Err(refuse_at(
@@ -321,77 +358,55 @@ fn read_book(
             ));
         }
     };
+    Ok((meta, unit, year))
+}
+
+/// The year a return says it is for: the one it was handed in for, in the
+/// period, and one its unit reports.
+fn check_year(p: &Pipeline, unit: &Unit, year: i32, expect: Expect) -> Result<(), String> {
     if let Some(expected) = expect.year
         && expected != year
     {
-        return Err(refuse_at(
-            None,
-            None,
-            format!(
-                "filen är {}s mall för {year}, men den lämnades in för {expected}. Använd mallen för {expected} och fyll i årets uppgifter.",
-                unit.name
-            ),
+        return Err(format!(
+            "filen är {}s mall för {year}, men den lämnades in för {expected}. Använd mallen för {expected} och fyll i årets uppgifter.",
+            unit.name
         ));
     }
     if !p.strategy.period.contains(year) {
-        return Err(refuse_at(
-            None,
-            None,
-            format!(
-                "mallen gäller {year}, utanför strategins period {}–{}.",
-                p.strategy.period.from, p.strategy.period.to
-            ),
+        return Err(format!(
+            "mallen gäller {year}, utanför strategins period {}–{}.",
+            p.strategy.period.from, p.strategy.period.to
         ));
     }
     if !unit.reports_in(year) {
-        return Err(refuse_at(
+        return Err(format!(
+            "{} fanns inte den 31 december {year} och rapporterar inte för det året; dess efterföljare gör det.",
+            unit.name
+        ));
+    }
+    Ok(())
+}
+
+/// A warning when the file's name suggests another unit than its template's.
+fn name_warning(p: &Pipeline, path: &Path, unit: &Unit) -> Option<Warning> {
+    let stem = path.file_stem().and_then(|s| s.to_str())?;
+    // The longest unit id the name starts with, followed by '-' or nothing.
+    let named = stem
+        .char_indices()
+        .filter(|(_, c)| *c == '-')
+        .map(|(i, _)| &stem[..i])
+        .chain(std::iter::once(stem))
+        .filter_map(|prefix| p.unit(prefix))
+        .max_by_key(|u| u.id.len())?;
+    (named.id != unit.id).then(|| {
+        (
             None,
             None,
             format!(
-                "{} fanns inte den 31 december {year} och rapporterar inte för det året; dess efterföljare gör det.",
-                unit.name
+                "filnamnet tyder på {} men filen är {}s mall; uppgifterna räknas för {}. Kontrollera att rätt nämnd har fyllt i rätt mall.",
+                named.name, unit.name, unit.name
             ),
-        ));
-    }
-    let l = layout::layout(p, unit, year);
-    check_row_map(&meta, &l, &use_template)
-        .map_err(|m| refuse_at(Some(layout::SHEET_META), None, m))?;
-
-    let mut warnings = Vec::new();
-    if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-        // The longest unit id the name starts with, followed by '-' or nothing.
-        let named = stem
-            .char_indices()
-            .filter(|(_, c)| *c == '-')
-            .map(|(i, _)| &stem[..i])
-            .chain(std::iter::once(stem))
-            .filter_map(|prefix| p.unit(prefix))
-            .max_by_key(|u| u.id.len());
-        if let Some(named) = named
-            && named.id != unit.id
-        {
-            warnings.push((
-                None,
-                None,
-                format!(
-                    "filnamnet tyder på {} men filen är {}s mall; uppgifterna räknas för {}. Kontrollera att rätt nämnd har fyllt i rätt mall.",
-                    named.name, unit.name, unit.name
-                ),
-            ));
-        }
-    }
-
-    let values = read_indicators(&mut book, &l, p, file)?;
-    let activities = read_activities(&mut book, &l, p, file)?;
-    Ok(ReturnWorkbook {
-        file: file.to_string(),
-        path: path.to_path_buf(),
-        sha256,
-        unit_id: unit.id.clone(),
-        year,
-        values,
-        activities,
-        warnings,
+        )
     })
 }
 

@@ -10,9 +10,9 @@ use polars::prelude::*;
 use super::{Finding, Severity};
 use crate::ingest::Refusal;
 use crate::ingest::cell::parse_swedish_number;
-use crate::ingest::returns::{self, CellInput, Expect, ReturnWorkbook};
+use crate::ingest::returns::{self, CellInput, Expect, RawValue, ReturnWorkbook};
 use crate::layout::{self, Assessment, Status};
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Indicator, Pipeline, TOTAL};
 
 /// An accepted value, ready for the indicator table.
 #[derive(Clone, Debug, PartialEq)]
@@ -287,7 +287,7 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
         let Some(ind) = p.indicator(&v.indicator_id) else {
             continue;
         };
-        let what = if v.group == "total" {
+        let what = if v.group == TOTAL {
             ind.id.clone()
         } else {
             format!("{} ({})", ind.id, v.label)
@@ -310,69 +310,10 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             },
             None => None,
         };
-        let mut ok = true;
-        if v.is_share {
-            let den_cell = v
-                .denominator
-                .as_ref()
-                .map(|(_, c)| c.as_str())
-                .unwrap_or("");
-            match (num, den) {
-                (Some(n), Some(d)) if n > d => {
-                    out.findings.push(finding(
-                        Severity::Error,
-                        &v.value_cell,
-                        format!(
-                            "{what}: täljaren ({}) är större än nämnaren ({} i {den_cell}). Täljaren är de av nämnarens personer som uppfyller villkoret; rätta någon av dem.",
-                            fmt_num(n),
-                            fmt_num(d)
-                        ),
-                    ));
-                    ok = false;
-                }
-                (Some(_), None) => {
-                    out.findings.push(finding(
-                        Severity::Error,
-                        den_cell,
-                        format!("{what}: täljaren är ifylld men nämnaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas."),
-                    ));
-                    ok = false;
-                }
-                (None, Some(_)) => {
-                    out.findings.push(finding(
-                        Severity::Error,
-                        &v.value_cell,
-                        format!("{what}: nämnaren är ifylld men täljaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas."),
-                    ));
-                    ok = false;
-                }
-                _ => {}
-            }
-        }
-        if let (Some(bounds), Some(n)) = (ind.bounds, num)
-            && !v.is_share
-        {
-            let low = bounds.min.is_some_and(|m| n < m);
-            let high = bounds.max.is_some_and(|m| n > m);
-            if low || high {
-                let range = match (bounds.min, bounds.max) {
-                    (Some(a), Some(b)) => format!("mellan {} och {}", fmt_num(a), fmt_num(b)),
-                    (Some(a), None) => format!("minst {}", fmt_num(a)),
-                    (None, Some(b)) => format!("högst {}", fmt_num(b)),
-                    (None, None) => String::new(),
-                };
-                out.findings.push(finding(
-                    Severity::Error,
-                    &v.value_cell,
-                    format!(
-                        "{what}: {} är orimligt; värdet ska vara {range}. Kontrollera siffran.",
-                        fmt_num(n)
-                    ),
-                ));
-                ok = false;
-            }
-        }
-        if !ok {
+        let problem =
+            share_problem(&what, v, num, den).or_else(|| bounds_problem(&what, ind, v, num));
+        if let Some((cell, message)) = problem {
+            out.findings.push(finding(Severity::Error, &cell, message));
             continue;
         }
         if num.is_none() && ind.required {
@@ -408,6 +349,77 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             cell: v.value_cell.clone(),
         });
     }
+}
+
+/// A share whose täljare is above its nämnare, or has one without the
+/// other: the cell to point at, and what to say.
+fn share_problem(
+    what: &str,
+    v: &RawValue,
+    num: Option<f64>,
+    den: Option<f64>,
+) -> Option<(String, String)> {
+    if !v.is_share {
+        return None;
+    }
+    let den_cell = v
+        .denominator
+        .as_ref()
+        .map(|(_, c)| c.as_str())
+        .unwrap_or("");
+    match (num, den) {
+        (Some(n), Some(d)) if n > d => Some((
+            v.value_cell.clone(),
+            format!(
+                "{what}: täljaren ({}) är större än nämnaren ({} i {den_cell}). Täljaren är de av nämnarens personer som uppfyller villkoret; rätta någon av dem.",
+                fmt_num(n),
+                fmt_num(d)
+            ),
+        )),
+        (Some(_), None) => Some((
+            den_cell.to_string(),
+            format!(
+                "{what}: täljaren är ifylld men nämnaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas."
+            ),
+        )),
+        (None, Some(_)) => Some((
+            v.value_cell.clone(),
+            format!(
+                "{what}: nämnaren är ifylld men täljaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas."
+            ),
+        )),
+        _ => None,
+    }
+}
+
+/// A count outside the indicator's bounds.
+fn bounds_problem(
+    what: &str,
+    ind: &Indicator,
+    v: &RawValue,
+    num: Option<f64>,
+) -> Option<(String, String)> {
+    let (Some(bounds), Some(n)) = (ind.bounds, num) else {
+        return None;
+    };
+    let low = bounds.min.is_some_and(|m| n < m);
+    let high = bounds.max.is_some_and(|m| n > m);
+    if v.is_share || !(low || high) {
+        return None;
+    }
+    let range = match (bounds.min, bounds.max) {
+        (Some(a), Some(b)) => format!("mellan {} och {}", fmt_num(a), fmt_num(b)),
+        (Some(a), None) => format!("minst {}", fmt_num(a)),
+        (None, Some(b)) => format!("högst {}", fmt_num(b)),
+        (None, None) => String::new(),
+    };
+    Some((
+        v.value_cell.clone(),
+        format!(
+            "{what}: {} är orimligt; värdet ska vara {range}. Kontrollera siffran.",
+            fmt_num(n)
+        ),
+    ))
 }
 
 fn judge_activities(b: &ReturnWorkbook, out: &mut Outcome) {
