@@ -1,12 +1,13 @@
 //! `feedback/<unit>-<year>.txt`: for each committee, in Swedish, what was
 //! wrong or missing in its return, cell by cell, ready to send back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::Error;
 use crate::pipeline::Pipeline;
 use crate::results::RunData;
+use crate::validate::returns::Input;
 use crate::validate::{Finding, Severity};
 
 fn line(f: &Finding) -> String {
@@ -30,26 +31,17 @@ fn section(out: &mut String, title: &str, items: &[&Finding]) {
 
 /// Writes one file per expected unit and year, and one per refused file.
 pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        context: format!("kan inte skapa {}", dir.display()),
-        source,
-    })?;
+    std::fs::create_dir_all(dir).map_err(Error::io(format!("kan inte skapa {}", dir.display())))?;
     let mut written = Vec::new();
     let mut save = |name: String, text: String| -> Result<(), Error> {
         let path = dir.join(&name);
-        std::fs::write(&path, text).map_err(|source| Error::Io {
-            context: format!("kan inte skriva {}", path.display()),
-            source,
-        })?;
+        std::fs::write(&path, text)
+            .map_err(Error::io(format!("kan inte skriva {}", path.display())))?;
         written.push(name);
         Ok(())
     };
-    let deadline = |year: i32| match p.returns.deadline {
-        Some(dl) => format!(" senast den {}", crate::text::date(dl, year + 1)),
-        None => String::new(),
-    };
     // Looked up once per unit and year below, so indexed here.
-    let used: HashMap<(i32, &str), &crate::validate::returns::Input> = d
+    let used: HashMap<(i32, &str), &Input> = d
         .returns
         .used
         .iter()
@@ -59,60 +51,20 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error
     for f in &d.findings {
         by_file.entry(f.file.as_str()).or_default().push(f);
     }
+    let of_file = |file: &str| by_file.get(file).map_or(&[][..], Vec::as_slice);
     for c in &d.completeness {
         for unit_id in &c.expected {
-            let unit = p.unit(unit_id).map(|u| u.name.as_str()).unwrap_or(unit_id);
-            let mut text = format!(
-                "Återkoppling på återrapporteringen {} – {unit}\n{}\n",
-                c.year, p.strategy.title
-            );
-            match used.get(&(c.year, unit_id.as_str())) {
-                None => {
-                    text.push_str(&format!(
-                        "\nIngen återrapportering har kommit in för {}. Fyll i årets mall och skicka den{}.\n",
-                        c.year,
-                        deadline(c.year)
-                    ));
-                }
-                Some(input) => {
-                    let file = Path::new(&input.file)
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .unwrap_or(&input.file);
-                    text.push_str(&format!("\nFilen {file} har lästs in.\n"));
-                    let mine: &[&Finding] =
-                        by_file.get(input.file.as_str()).map_or(&[], Vec::as_slice);
-                    let errors: Vec<&Finding> = mine
-                        .iter()
-                        .copied()
-                        .filter(|f| f.severity == Severity::Error)
-                        .collect();
-                    let warnings: Vec<&Finding> = mine
-                        .iter()
-                        .copied()
-                        .filter(|f| f.severity == Severity::Warning)
-                        .collect();
-                    if errors.is_empty() && warnings.is_empty() {
-                        text.push_str("\nInga fel eller saknade uppgifter hittades. Tack!\n");
-                    }
-                    section(
-                        &mut text,
-                        "Fel som behöver rättas (värdena har inte kunnat användas):",
-                        &errors,
-                    );
-                    section(&mut text, "Att kontrollera eller komplettera:", &warnings);
-                    if !errors.is_empty() || !warnings.is_empty() {
-                        text.push_str("\nRätta i samma fil och skicka den igen.\n");
-                    }
-                }
-            }
+            let text = match used.get(&(c.year, unit_id.as_str())) {
+                None => missing_text(p, unit_id, c.year),
+                Some(input) => return_text(p, unit_id, input, of_file(&input.file)),
+            };
             save(format!("{unit_id}-{}.txt", c.year), text)?;
         }
     }
     // Files refused whole cannot be put on a committee; each gets its own
     // note, under a name of its own even where two files share a name (in
     // two years' folders, say).
-    let mut taken = std::collections::HashSet::new();
+    let mut taken = HashSet::new();
     for file in &d.returns.refused {
         let stem = Path::new(file)
             .file_stem()
@@ -125,18 +77,68 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error
             })
             .find(|name| taken.insert(name.clone()))
             .unwrap_or_default();
-        let mine: &[&Finding] = by_file.get(file.as_str()).map_or(&[], Vec::as_slice);
-        let mut text = format!(
-            "Återkoppling på filen {file}\n{}\n\nFilen kunde inte användas:\n",
-            p.strategy.title
-        );
-        for f in mine {
-            text.push_str(&line(f));
-            text.push('\n');
-        }
-        save(name, text)?;
+        save(name, refused_text(p, file, of_file(file)))?;
     }
     written.sort();
     written.dedup();
     Ok(written)
+}
+
+fn heading(p: &Pipeline, unit_id: &str, year: i32) -> String {
+    let unit = p.unit(unit_id).map(|u| u.name.as_str()).unwrap_or(unit_id);
+    format!(
+        "Återkoppling på återrapporteringen {year} – {unit}\n{}\n",
+        p.strategy.title
+    )
+}
+
+/// For a unit whose return did not come in.
+fn missing_text(p: &Pipeline, unit_id: &str, year: i32) -> String {
+    let deadline = match p.returns.deadline {
+        Some(dl) => format!(" senast den {}", crate::text::date(dl, year + 1)),
+        None => String::new(),
+    };
+    heading(p, unit_id, year)
+        + &format!(
+            "\nIngen återrapportering har kommit in för {year}. Fyll i årets mall och skicka den{deadline}.\n"
+        )
+}
+
+/// For a return that was read: its errors and what to check, or thanks.
+fn return_text(p: &Pipeline, unit_id: &str, input: &Input, mine: &[&Finding]) -> String {
+    let mut text = heading(p, unit_id, input.year);
+    let file = Path::new(&input.file)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(&input.file);
+    text.push_str(&format!("\nFilen {file} har lästs in.\n"));
+    let of = |s: Severity| -> Vec<&Finding> {
+        mine.iter().copied().filter(|f| f.severity == s).collect()
+    };
+    let (errors, warnings) = (of(Severity::Error), of(Severity::Warning));
+    if errors.is_empty() && warnings.is_empty() {
+        text.push_str("\nInga fel eller saknade uppgifter hittades. Tack!\n");
+        return text;
+    }
+    section(
+        &mut text,
+        "Fel som behöver rättas (värdena har inte kunnat användas):",
+        &errors,
+    );
+    section(&mut text, "Att kontrollera eller komplettera:", &warnings);
+    text.push_str("\nRätta i samma fil och skicka den igen.\n");
+    text
+}
+
+/// For a file refused whole.
+fn refused_text(p: &Pipeline, file: &str, mine: &[&Finding]) -> String {
+    let mut text = format!(
+        "Återkoppling på filen {file}\n{}\n\nFilen kunde inte användas:\n",
+        p.strategy.title
+    );
+    for f in mine {
+        text.push_str(&line(f));
+        text.push('\n');
+    }
+    text
 }
