@@ -7,7 +7,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, Xlsx
 
 use crate::aggregate::Cell;
 use crate::disclose::Reason;
-use crate::pipeline::{MeasureUnit, Pipeline};
+use crate::pipeline::{Indicator, MeasureUnit, Pipeline};
 use crate::text::{group_label, unit_name};
 
 fn sheet_name(title: &str) -> String {
@@ -27,6 +27,55 @@ fn sheet_name(title: &str) -> String {
     out + "…"
 }
 
+/// The formats of the sheet's cells.
+struct Formats {
+    header: Format,
+    share: Format,
+    points: Format,
+    count: Format,
+    right: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_background_color(rust_xlsxwriter::Color::RGB(0xD9E1F2)),
+            share: Format::new().set_num_format("0.0%"),
+            points: Format::new().set_num_format("0.0"),
+            count: Format::new().set_num_format("# ##0"),
+            right: Format::new().set_align(rust_xlsxwriter::FormatAlign::Right),
+        }
+    }
+
+    fn value(&self, unit: MeasureUnit) -> &Format {
+        match unit {
+            MeasureUnit::Andel => &self.share,
+            MeasureUnit::Procentenheter => &self.points,
+            MeasureUnit::Antal => &self.count,
+        }
+    }
+}
+
+/// The columns and their widths.
+const HEADERS: [(&str, f64); 13] = [
+    ("Id", 8.0),
+    ("Indikator", 50.0),
+    ("År", 6.0),
+    ("Enhet", 28.0),
+    ("Indelning", 16.0),
+    ("Grupp", 18.0),
+    ("Värde", 10.0),
+    ("Täljare", 9.0),
+    ("Nämnare", 9.0),
+    ("Antal (n)", 9.0),
+    ("95 % KI, lägre", 10.0),
+    ("95 % KI, övre", 10.0),
+    ("Källa", 16.0),
+];
+
 pub fn write(
     p: &Pipeline,
     cells: &[(Cell, Option<Reason>)],
@@ -44,34 +93,12 @@ pub fn write(
                 31,
             )?),
     );
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_background_color(rust_xlsxwriter::Color::RGB(0xD9E1F2));
-    let share = Format::new().set_num_format("0.0%");
-    let points = Format::new().set_num_format("0.0");
-    let count = Format::new().set_num_format("# ##0");
-    let right = Format::new().set_align(rust_xlsxwriter::FormatAlign::Right);
-    let headers = [
-        ("Id", 8.0),
-        ("Indikator", 50.0),
-        ("År", 6.0),
-        ("Enhet", 28.0),
-        ("Indelning", 16.0),
-        ("Grupp", 18.0),
-        ("Värde", 10.0),
-        ("Täljare", 9.0),
-        ("Nämnare", 9.0),
-        ("Antal (n)", 9.0),
-        ("95 % KI, lägre", 10.0),
-        ("95 % KI, övre", 10.0),
-        ("Källa", 16.0),
-    ];
+    let f = Formats::new();
     for area in &p.areas {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&area.title))?;
-        for (c, (h, w)) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &header)?;
+        for (c, (h, w)) in HEADERS.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &f.header)?;
             ws.set_column_width(c as u16, *w)?;
         }
         ws.set_freeze_panes(1, 0)?;
@@ -84,54 +111,63 @@ pub fn write(
                 .measure(&ind.measure)
                 .and_then(|m| p.goal(&m.goal))
                 .is_some_and(|g| g.area == area.id);
-            if !in_area {
-                continue;
+            if in_area {
+                write_row(ws, &f, p, row, ind, c, *reason)?;
+                row += 1;
             }
-            let (bd, grp) = group_label(p, &c.breakdown, &c.group);
-            ws.write_string(row, 0, &c.indicator_id)?;
-            ws.write_string(row, 1, &ind.title)?;
-            ws.write_number(row, 2, c.year)?;
-            ws.write_string(row, 3, unit_name(p, &c.unit_id))?;
-            ws.write_string(row, 4, bd)?;
-            ws.write_string(row, 5, grp)?;
-            let value_format = match ind.unit {
-                MeasureUnit::Andel => &share,
-                MeasureUnit::Procentenheter => &points,
-                MeasureUnit::Antal => &count,
-            };
-            match (c.suppressed, c.value) {
-                (true, _) => {
-                    ws.write_string_with_format(row, 6, "..", &right)?;
-                    let why = reason.map(Reason::swedish).unwrap_or("undantagen");
-                    ws.insert_note(
-                        row,
-                        6,
-                        &Note::new(format!(
-                            "Värdet redovisas inte: {why} (gränsen är {} personer).",
-                            p.disclosure.min_cell
-                        ))
-                        .set_author("uppfolj"),
-                    )?;
-                }
-                (false, Some(v)) => {
-                    ws.write_number_with_format(row, 6, v, value_format)?;
-                }
-                (false, None) => {}
-            }
-            for (col, v) in [(7u16, c.numerator), (8, c.denominator), (9, c.n)] {
-                if let Some(v) = v {
-                    ws.write_number_with_format(row, col, v, &count)?;
-                }
-            }
-            for (col, v) in [(10u16, c.ci_low), (11, c.ci_high)] {
-                if let Some(v) = v {
-                    ws.write_number_with_format(row, col, v, value_format)?;
-                }
-            }
-            ws.write_string(row, 12, crate::text::source(c.source))?;
-            row += 1;
         }
-        ws.autofilter(0, 0, row.saturating_sub(1).max(1), headers.len() as u16 - 1)?;
+        ws.autofilter(0, 0, row.saturating_sub(1).max(1), HEADERS.len() as u16 - 1)?;
     }
     wb.save(path)
+}
+
+/// One cell of the indicator table as a row; a withheld value as `..` with a note.
+fn write_row(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    f: &Formats,
+    p: &Pipeline,
+    row: u32,
+    ind: &Indicator,
+    c: &Cell,
+    reason: Option<Reason>,
+) -> Result<(), XlsxError> {
+    let (bd, grp) = group_label(p, &c.breakdown, &c.group);
+    ws.write_string(row, 0, &c.indicator_id)?;
+    ws.write_string(row, 1, &ind.title)?;
+    ws.write_number(row, 2, c.year)?;
+    ws.write_string(row, 3, unit_name(p, &c.unit_id))?;
+    ws.write_string(row, 4, bd)?;
+    ws.write_string(row, 5, grp)?;
+    let value_format = f.value(ind.unit);
+    match (c.suppressed, c.value) {
+        (true, _) => {
+            ws.write_string_with_format(row, 6, "..", &f.right)?;
+            let why = reason.map(Reason::swedish).unwrap_or("undantagen");
+            ws.insert_note(
+                row,
+                6,
+                &Note::new(format!(
+                    "Värdet redovisas inte: {why} (gränsen är {} personer).",
+                    p.disclosure.min_cell
+                ))
+                .set_author("uppfolj"),
+            )?;
+        }
+        (false, Some(v)) => {
+            ws.write_number_with_format(row, 6, v, value_format)?;
+        }
+        (false, None) => {}
+    }
+    for (col, v) in [(7u16, c.numerator), (8, c.denominator), (9, c.n)] {
+        if let Some(v) = v {
+            ws.write_number_with_format(row, col, v, &f.count)?;
+        }
+    }
+    for (col, v) in [(10u16, c.ci_low), (11, c.ci_high)] {
+        if let Some(v) = v {
+            ws.write_number_with_format(row, col, v, value_format)?;
+        }
+    }
+    ws.write_string(row, 12, crate::text::source(c.source))?;
+    Ok(())
 }
