@@ -524,7 +524,16 @@ fn annex_quality(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
             crate::text::decimal(c.share * 100.0, 1)
         )?;
     }
-    writeln!(out, "</tbody></table></div><h3>Avvisade filer</h3>")?;
+    // The heading that follows goes on the same line.
+    write!(out, "</tbody></table></div>")?;
+    refused_files(ctx, out)?;
+    reference_and_withheld(ctx, out)
+}
+
+/// Files refused whole, and the count of findings.
+fn refused_files(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
+    let d = ctx.d;
+    writeln!(out, "<h3>Avvisade filer</h3>")?;
     let refused: Vec<_> = d
         .findings
         .iter()
@@ -552,6 +561,12 @@ fn annex_quality(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
         out,
         "<p>Valideringen gav {errors} fel och {warnings} varningar; alla finns i <code>kvalitet.json</code>, och varje nämnd får sina i <code>feedback/</code>.</p>"
     )?;
+    Ok(())
+}
+
+/// The reference statistics' state, and the withheld values per indicator and reason.
+fn reference_and_withheld(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
+    let d = ctx.d;
     writeln!(out, "<h3>Referensstatistik</h3><ul>")?;
     for s in &d.reference {
         writeln!(out, "<li>{}</li>", esc(&s.describe()))?;
