@@ -14,7 +14,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::layout::{self, Layout};
-use crate::pipeline::{MeasureUnit, Pipeline};
+use crate::pipeline::{Indicator, MeasureUnit, Pipeline};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
@@ -308,6 +308,33 @@ fn sheet_head(
 }
 
 /// The indicator rows, one per indicator and group, value cells open.
+/// What a count or täljare/nämnare cell accepts: a whole number within the
+/// indicator's bounds (never negative), with a message that says so.
+fn whole_number(ind: &Indicator, title: &str) -> Result<DataValidation, XlsxError> {
+    let (min, max) = ind
+        .bounds
+        .map(|b| (b.min.unwrap_or(0.0).max(0.0), b.max))
+        .unwrap_or((0.0, None));
+    let rule = match max {
+        Some(max) => DataValidationRule::Between(min as i32, max.min(i32::MAX as f64) as i32),
+        None => DataValidationRule::GreaterThanOrEqualTo(min as i32),
+    };
+    let limit = match max {
+        Some(max) => format!("ett heltal från {} till {}", min as i64, max as i64),
+        None => format!("ett heltal, {} eller större", min as i64),
+    };
+    DataValidation::new()
+        .allow_whole_number(rule)
+        .set_input_title(title)?
+        .set_input_message(format!(
+            "Skriv {limit}. Lämna tomt bara om uppgiften saknas."
+        ))?
+        .set_error_title("Inte ett giltigt tal")?
+        .set_error_message(format!(
+            "Här ska stå {limit}, utan text. Förklara gärna i kommentarskolumnen."
+        ))
+}
+
 pub fn write_indicators(
     ws: &mut Worksheet,
     l: &Layout<'_>,
@@ -343,30 +370,7 @@ pub fn write_indicators(
         let lines = (title.chars().count() as f64 / 55.0).ceil().max(1.0);
         ws.set_row_height(row, 15.0 * lines)?;
 
-        let (min, max) = ind
-            .bounds
-            .map(|b| (b.min.unwrap_or(0.0).max(0.0), b.max))
-            .unwrap_or((0.0, None));
-        let rule = match max {
-            Some(max) => DataValidationRule::Between(min as i32, max.min(i32::MAX as f64) as i32),
-            None => DataValidationRule::GreaterThanOrEqualTo(min as i32),
-        };
-        let limit = match max {
-            Some(max) => format!("ett heltal från {} till {}", min as i64, max as i64),
-            None => format!("ett heltal, {} eller större", min as i64),
-        };
-        let validation = |title: &str| -> Result<DataValidation, XlsxError> {
-            DataValidation::new()
-                .allow_whole_number(rule.clone())
-                .set_input_title(title)?
-                .set_input_message(format!(
-                    "Skriv {limit}. Lämna tomt bara om uppgiften saknas."
-                ))?
-                .set_error_title("Inte ett giltigt tal")?
-                .set_error_message(format!(
-                    "Här ska stå {limit}, utan text. Förklara gärna i kommentarskolumnen."
-                ))
-        };
+        let validation = |title: &str| whole_number(ind, title);
         let value = fill.and_then(|fl| fl.values.get(&i));
         match value {
             Some(e) => write_entry(ws, row, COL_VALUE, e, &f.input)?,

@@ -284,37 +284,8 @@ fn read_meta<'p>(
         cell,
         message,
     };
-    let names = book.sheet_names();
-    if !names.iter().any(|n| n == layout::SHEET_META) {
-        return Err(refuse_at(
-            None,
-            None,
-            format!(
-                "filen saknar det dolda bladet {} som visar vilken nämnd, vilket år och vilken mall den gäller. Den verkar inte vara gjord från uppfoljs mall. {use_template}",
-                layout::SHEET_META
-            ),
-        ));
-    }
-    let meta = book.range(layout::SHEET_META).map_err(|e| {
-        refuse_at(
-            Some(layout::SHEET_META),
-            None,
-            format!("bladet går inte att läsa ({e}). {RESEND}"),
-        )
-    })?;
+    let meta = open_meta(book, file, use_template)?;
     let meta_value = |row: u32| text_of(meta.get_value((row, 1)));
-    for (i, key) in layout::META_KEYS.iter().enumerate() {
-        let found = text_of(meta.get_value((i as u32, 0)));
-        if found != *key {
-            return Err(refuse_at(
-                Some(layout::SHEET_META),
-                Some(layout::a1(i as u32, 0)),
-                format!(
-                    "det dolda bladet är ändrat (väntade \"{key}\", fann \"{found}\"). {use_template}"
-                ),
-            ));
-        }
-    }
     let pipeline_id = meta_value(0);
     if pipeline_id != p.strategy.id {
         return Err(refuse_at(
@@ -359,6 +330,47 @@ fn read_meta<'p>(
         }
     };
     Ok((meta, unit, year))
+}
+
+/// The hidden sheet, there and with its keys unchanged.
+fn open_meta(book: &mut Book, file: &str, use_template: &str) -> Result<Range<Data>, Refusal> {
+    let refuse_at = |sheet: Option<&str>, cell: Option<String>, message: String| Refusal {
+        file: file.to_string(),
+        sheet: sheet.map(str::to_string),
+        cell,
+        message,
+    };
+    let names = book.sheet_names();
+    if !names.iter().any(|n| n == layout::SHEET_META) {
+        return Err(refuse_at(
+            None,
+            None,
+            format!(
+                "filen saknar det dolda bladet {} som visar vilken nämnd, vilket år och vilken mall den gäller. Den verkar inte vara gjord från uppfoljs mall. {use_template}",
+                layout::SHEET_META
+            ),
+        ));
+    }
+    let meta = book.range(layout::SHEET_META).map_err(|e| {
+        refuse_at(
+            Some(layout::SHEET_META),
+            None,
+            format!("bladet går inte att läsa ({e}). {RESEND}"),
+        )
+    })?;
+    for (i, key) in layout::META_KEYS.iter().enumerate() {
+        let found = text_of(meta.get_value((i as u32, 0)));
+        if found != *key {
+            return Err(refuse_at(
+                Some(layout::SHEET_META),
+                Some(layout::a1(i as u32, 0)),
+                format!(
+                    "det dolda bladet är ändrat (väntade \"{key}\", fann \"{found}\"). {use_template}"
+                ),
+            ));
+        }
+    }
+    Ok(meta)
 }
 
 /// The year a return says it is for: the one it was handed in for, in the
