@@ -221,7 +221,7 @@ fn clean_fill(l: &Layout<'_>) -> Fill {
 fn row(l: &Layout<'_>, id: &str, group: &str) -> usize {
     l.indicators
         .iter()
-        .position(|r| r.indicator.id == id && r.group == group)
+        .position(|r| r.indicator.id == id && r.key.group == group)
         .unwrap_or_else(|| panic!("{id} {group} not in layout"))
 }
 

@@ -2,7 +2,7 @@
 //! a year, and where. The template writes it and ingestion reads it back, so
 //! both take it from here.
 
-use crate::pipeline::{Indicator, Measure, MeasureUnit, Pipeline, Source, Unit};
+use crate::pipeline::{GroupKey, Indicator, Measure, MeasureUnit, Pipeline, Source, Unit};
 
 pub const SHEET_INSTRUCTIONS: &str = "Instruktioner";
 pub const SHEET_INDICATORS: &str = "Indikatorer";
@@ -105,10 +105,7 @@ pub const META_MAP_ROW: u32 = 6;
 #[derive(Clone, Debug)]
 pub struct IndicatorRow<'p> {
     pub indicator: &'p Indicator,
-    /// Breakdown ids joined by `+` (`kon+aldersgrupp`), or `total`.
-    pub breakdown: String,
-    /// Group ids joined by `+` (`kvinna+16-29`), or `total`.
-    pub group: String,
+    pub key: GroupKey,
     /// What the committee sees, e.g. "Kvinna, 16–29 år" or "Totalt".
     pub label: String,
 }
@@ -162,8 +159,7 @@ pub fn layout<'p>(p: &'p Pipeline, unit: &'p Unit, year: i32) -> Layout<'p> {
 fn rows_for<'p>(p: &'p Pipeline, ind: &'p Indicator) -> Vec<IndicatorRow<'p>> {
     let total = |ind| IndicatorRow {
         indicator: ind,
-        breakdown: "total".into(),
-        group: "total".into(),
+        key: GroupKey::total(),
         label: "Totalt".into(),
     };
     let breakdowns: Vec<_> = ind
@@ -176,7 +172,9 @@ fn rows_for<'p>(p: &'p Pipeline, ind: &'p Indicator) -> Vec<IndicatorRow<'p>> {
     }
     if ind.crossed {
         // Every combination, the first breakdown varying slowest.
-        let mut combos: Vec<(Vec<&str>, Vec<&str>)> = vec![(Vec::new(), Vec::new())];
+        // Each combination: its (breakdown, group) ids and its groups' labels.
+        type Combo<'a> = (Vec<(&'a str, &'a str)>, Vec<&'a str>);
+        let mut combos: Vec<Combo> = vec![(Vec::new(), Vec::new())];
         for b in &breakdowns {
             combos = combos
                 .into_iter()
@@ -184,24 +182,18 @@ fn rows_for<'p>(p: &'p Pipeline, ind: &'p Indicator) -> Vec<IndicatorRow<'p>> {
                     b.groups.iter().map(move |g| {
                         let mut ids = ids.clone();
                         let mut labels = labels.clone();
-                        ids.push(g.id.as_str());
+                        ids.push((b.id.as_str(), g.id.as_str()));
                         labels.push(g.label.as_str());
                         (ids, labels)
                     })
                 })
                 .collect();
         }
-        let breakdown = breakdowns
-            .iter()
-            .map(|b| b.id.as_str())
-            .collect::<Vec<_>>()
-            .join("+");
         return combos
             .into_iter()
             .map(|(ids, labels)| IndicatorRow {
                 indicator: ind,
-                breakdown: breakdown.clone(),
-                group: ids.join("+"),
+                key: GroupKey::crossed(ids),
                 label: labels.join(", "),
             })
             .collect();
@@ -216,8 +208,7 @@ fn rows_for<'p>(p: &'p Pipeline, ind: &'p Indicator) -> Vec<IndicatorRow<'p>> {
         for g in &b.groups {
             rows.push(IndicatorRow {
                 indicator: ind,
-                breakdown: b.id.clone(),
-                group: g.id.clone(),
+                key: GroupKey::of(&b.id, &g.id),
                 label: g.label.clone(),
             });
         }

@@ -154,7 +154,11 @@ fn check(path: &Path) -> Result<ExitCode, Error> {
 fn show(path: &Path, json: bool) -> Result<ExitCode, Error> {
     let p = pipeline::load(path)?;
     if json {
-        print!("{}", uppfolj::show::json(&p));
+        let json = uppfolj::show::json(&p).map_err(|e| Error::Output {
+            file: "JSON-utdata".into(),
+            reason: e.to_string(),
+        })?;
+        print!("{json}");
     } else {
         print!("{}", uppfolj::show::text(&p));
     }

@@ -55,8 +55,8 @@ impl Index {
                     .entry((
                         c.indicator_id.clone(),
                         c.year,
-                        c.breakdown.clone(),
-                        c.group.clone(),
+                        c.key.breakdown.clone(),
+                        c.key.group.clone(),
                     ))
                     .or_insert(i);
             }

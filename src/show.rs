@@ -103,9 +103,8 @@ pub fn tree(p: &Pipeline) -> Tree<'_> {
     }
 }
 
-pub fn json(p: &Pipeline) -> String {
-    // Serialising plain data with string keys cannot fail.
-    serde_json::to_string_pretty(&tree(p)).unwrap_or_default() + "\n"
+pub fn json(p: &Pipeline) -> Result<String, serde_json::Error> {
+    Ok(serde_json::to_string_pretty(&tree(p))? + "\n")
 }
 
 fn responsible_names(p: &Pipeline, refs: &[String]) -> String {

@@ -509,8 +509,8 @@ pub fn write_meta(ws: &mut Worksheet, p: &Pipeline, l: &Layout<'_>) -> Result<()
         ws.write_string(row, 0, SHEET_INDICATORS)?;
         ws.write_number(row, 1, (FIRST_ROW + i as u32 + 1) as f64)?;
         ws.write_string(row, 2, &r.indicator.id)?;
-        ws.write_string(row, 3, &r.breakdown)?;
-        ws.write_string(row, 4, &r.group)?;
+        ws.write_string(row, 3, &r.key.breakdown)?;
+        ws.write_string(row, 4, &r.key.group)?;
         row += 1;
     }
     for (i, m) in l.measures.iter().enumerate() {

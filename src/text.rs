@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::pipeline::{CITY, MeasureUnit, MonthDay, Pipeline, Source, TOTAL};
+use crate::pipeline::{CITY, GroupKey, MeasureUnit, MonthDay, Pipeline, Source};
 
 /// Groups digits by thousands with a no-break space.
 pub fn thousands(n: i64) -> String {
@@ -150,19 +150,20 @@ pub fn unit_name(p: &Pipeline, id: &str) -> String {
 }
 
 /// ("Kön", "Kvinna"), ("Kön × Åldersgrupp", "Kvinna, 16–29 år"), ("Totalt", "Totalt").
-pub fn group_label(p: &Pipeline, breakdown: &str, group: &str) -> (String, String) {
-    if breakdown == TOTAL {
+pub fn group_label(p: &Pipeline, key: &GroupKey) -> (String, String) {
+    if key.is_total() {
         return ("Totalt".into(), "Totalt".into());
     }
-    let titles: Vec<String> = crate::pipeline::split_key(breakdown)
-        .map(|b| {
+    let titles: Vec<String> = key
+        .parts()
+        .map(|(b, _)| {
             p.breakdown(b)
                 .map(|x| x.title.clone())
                 .unwrap_or_else(|| b.to_string())
         })
         .collect();
-    let labels: Vec<String> = crate::pipeline::split_key(breakdown)
-        .zip(crate::pipeline::split_key(group))
+    let labels: Vec<String> = key
+        .parts()
         .map(|(b, g)| {
             p.breakdown(b)
                 .and_then(|x| x.groups.iter().find(|gg| gg.id == g))

@@ -18,8 +18,7 @@ fn count(id: &str, unit: &str, breakdown: &str, group: &str, v: f64) -> Cell {
         indicator_id: id.into(),
         year: 2021,
         unit_id: unit.into(),
-        breakdown: breakdown.into(),
-        group: group.into(),
+        key: uppfolj::pipeline::GroupKey::of(breakdown, group),
         value: Some(v),
         numerator: None,
         denominator: None,
@@ -56,7 +55,7 @@ fn find<'a>(
 ) -> &'a (Cell, Option<Reason>) {
     cells
         .iter()
-        .find(|(c, _)| c.unit_id == unit && c.group == group)
+        .find(|(c, _)| c.unit_id == unit && c.key.group == group)
         .unwrap()
 }
 

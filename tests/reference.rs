@@ -354,7 +354,7 @@ fn gaps_appear_for_the_sample_years_and_follow_survey_suppression() {
     // Withhold one survey cell by hand: its gap must be withheld too.
     let hidden = published
         .iter()
-        .position(|c| c.indicator_id == "ENK-4" && c.year == 2019 && c.group == "man")
+        .position(|c| c.indicator_id == "ENK-4" && c.year == 2019 && c.key.group == "man")
         .unwrap();
     published[hidden].suppressed = true;
     published[hidden].value = None;
@@ -364,7 +364,7 @@ fn gaps_appear_for_the_sample_years_and_follow_survey_suppression() {
             for group in ["total", "kvinna", "man"] {
                 assert!(
                     gaps.iter()
-                        .any(|c| c.indicator_id == id && c.year == year && c.group == group),
+                        .any(|c| c.indicator_id == id && c.year == year && c.key.group == group),
                     "{id} {year} {group}"
                 );
             }
@@ -373,13 +373,13 @@ fn gaps_appear_for_the_sample_years_and_follow_survey_suppression() {
     let find = |id: &str, year: i32, group: &str| {
         published
             .iter()
-            .find(|c| c.indicator_id == id && c.year == year && c.group == group)
+            .find(|c| c.indicator_id == id && c.year == year && c.key.group == group)
             .unwrap()
             .clone()
     };
     let gap = gaps
         .iter()
-        .find(|c| c.indicator_id == "GAP-1" && c.year == 2022 && c.group == "total")
+        .find(|c| c.indicator_id == "GAP-1" && c.year == 2022 && c.key.group == "total")
         .unwrap();
     let (s, r) = (find("ENK-4", 2022, "total"), find("REF-1", 2022, "total"));
     assert!((gap.value.unwrap() - (s.value.unwrap() - r.value.unwrap()) * 100.0).abs() < 1e-9);
@@ -390,7 +390,7 @@ fn gaps_appear_for_the_sample_years_and_follow_survey_suppression() {
     );
     let withheld = gaps
         .iter()
-        .find(|c| c.indicator_id == "GAP-1" && c.year == 2019 && c.group == "man")
+        .find(|c| c.indicator_id == "GAP-1" && c.year == 2019 && c.key.group == "man")
         .unwrap();
     assert!(withheld.suppressed && withheld.value.is_none());
 }

@@ -459,7 +459,7 @@ fn weighted_share_and_kish_interval_agree_with_numpy_and_statsmodels() {
     let cells = uppfolj::aggregate::survey::cells(&p, &r).unwrap();
     let total = cells
         .iter()
-        .find(|c| c.indicator_id == "ENK-7" && c.group == "total")
+        .find(|c| c.indicator_id == "ENK-7" && c.key.group == "total")
         .unwrap();
     assert!((total.value.unwrap() - 0.6461538461538462).abs() < 1e-9);
     let sw: f64 = w.iter().sum();
@@ -502,7 +502,7 @@ fn sample_indicators_have_intervals_around_their_values_and_plausible_trends() {
         all.extend(uppfolj::aggregate::survey::cells(&p, &r).unwrap());
     }
     // 7 indicators × 5 years; totals and groups (ENK-6 by kön only).
-    assert_eq!(all.iter().filter(|c| c.group == "total").count(), 35);
+    assert_eq!(all.iter().filter(|c| c.key.group == "total").count(), 35);
     assert_eq!(all.len(), 5 * (6 * 5 + 3));
     for c in &all {
         let (v, lo, hi) = (c.value.unwrap(), c.ci_low.unwrap(), c.ci_high.unwrap());
@@ -511,7 +511,7 @@ fn sample_indicators_have_intervals_around_their_values_and_plausible_trends() {
     }
     let total = |id: &str, year: i32| {
         all.iter()
-            .find(|c| c.indicator_id == id && c.year == year && c.group == "total")
+            .find(|c| c.indicator_id == id && c.year == year && c.key.group == "total")
             .unwrap()
             .value
             .unwrap()

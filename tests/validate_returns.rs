@@ -353,8 +353,8 @@ fn rows(o: &Outcome) -> Vec<Row> {
         .map(|v| {
             (
                 v.indicator_id.clone(),
-                v.breakdown.clone(),
-                v.group.clone(),
+                v.key.breakdown.clone(),
+                v.key.group.clone(),
                 v.value,
                 v.numerator,
                 v.denominator,

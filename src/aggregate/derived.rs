@@ -16,19 +16,19 @@ pub fn cells(p: &Pipeline, published: &[Cell]) -> Vec<Cell> {
         let mut subtrahend: HashMap<(i32, &str, &str, &str), &Cell> = HashMap::new();
         for c in published.iter().filter(|c| c.indicator_id == d.subtrahend) {
             subtrahend
-                .entry((c.year, &c.unit_id, &c.breakdown, &c.group))
+                .entry((c.year, &c.unit_id, &c.key.breakdown, &c.key.group))
                 .or_insert(c);
         }
         for m in published.iter().filter(|c| c.indicator_id == d.minuend) {
-            let wanted = m.breakdown == "total" || ind.breakdowns.contains(&m.breakdown);
+            let wanted = m.key.is_total() || ind.breakdowns.contains(&m.key.breakdown);
             if !wanted {
                 continue;
             }
             let key = (
                 m.year,
                 m.unit_id.as_str(),
-                m.breakdown.as_str(),
-                m.group.as_str(),
+                m.key.breakdown.as_str(),
+                m.key.group.as_str(),
             );
             let Some(s) = subtrahend.get(&key) else {
                 continue;
@@ -39,8 +39,7 @@ pub fn cells(p: &Pipeline, published: &[Cell]) -> Vec<Cell> {
                 indicator_id: ind.id.clone(),
                 year: m.year,
                 unit_id: m.unit_id.clone(),
-                breakdown: m.breakdown.clone(),
-                group: m.group.clone(),
+                key: m.key.clone(),
                 value: if m.suppressed { None } else { m.value.map(pp) },
                 numerator: None,
                 denominator: None,

@@ -8,7 +8,7 @@ pub mod survey;
 
 use serde::Serialize;
 
-use crate::pipeline::Source;
+use crate::pipeline::{GroupKey, Source};
 
 /// One number of the indicator table, before or after disclosure control.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -17,9 +17,8 @@ pub struct Cell {
     pub year: i32,
     /// A reporting unit, or `stad` for the whole city.
     pub unit_id: String,
-    /// `total`, a breakdown id, or crossed ids joined by `+`.
-    pub breakdown: String,
-    pub group: String,
+    #[serde(flatten)]
+    pub key: GroupKey,
     pub value: Option<f64>,
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,

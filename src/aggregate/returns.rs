@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{CITY, Cell};
-use crate::pipeline::{MeasureUnit, Pipeline, Source};
+use crate::pipeline::{GroupKey, MeasureUnit, Pipeline, Source};
 use crate::validate::returns::Value;
 
 /// (numerator or count, denominator) summed.
@@ -15,15 +15,7 @@ struct Sum {
     den: f64,
 }
 
-fn cell(
-    p: &Pipeline,
-    id: &str,
-    year: i32,
-    unit: &str,
-    breakdown: &str,
-    group: &str,
-    s: Sum,
-) -> Cell {
+fn cell(p: &Pipeline, id: &str, year: i32, unit: &str, key: GroupKey, s: Sum) -> Cell {
     let share = p
         .indicator(id)
         .is_some_and(|i| i.unit == MeasureUnit::Andel);
@@ -40,8 +32,7 @@ fn cell(
         indicator_id: id.to_string(),
         year,
         unit_id: unit.to_string(),
-        breakdown: breakdown.to_string(),
-        group: group.to_string(),
+        key,
         value,
         numerator,
         denominator,
@@ -57,7 +48,7 @@ fn cell(
 pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
     // (indicator, year, unit) → (breakdown, group) → sum; only values that came in.
     type Key = (String, i32, String);
-    let mut by_unit: BTreeMap<Key, BTreeMap<(String, String), Sum>> = BTreeMap::new();
+    let mut by_unit: BTreeMap<Key, BTreeMap<GroupKey, Sum>> = BTreeMap::new();
     let mut blanks: BTreeMap<Key, bool> = BTreeMap::new();
     for v in values {
         let key = (v.indicator_id.clone(), v.year, v.unit_id.clone());
@@ -68,10 +59,7 @@ pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
         };
         match s {
             Some(s) => {
-                by_unit
-                    .entry(key)
-                    .or_default()
-                    .insert((v.breakdown.clone(), v.group.clone()), s);
+                by_unit.entry(key).or_default().insert(v.key.clone(), s);
             }
             None => {
                 blanks.insert(key.clone(), true);
@@ -81,51 +69,50 @@ pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
     }
     let mut out = Vec::new();
     // The city's sums, by (indicator, year) and (breakdown, group).
-    let mut city: BTreeMap<(String, i32), BTreeMap<(String, String), Sum>> = BTreeMap::new();
+    let mut city: BTreeMap<(String, i32), BTreeMap<GroupKey, Sum>> = BTreeMap::new();
     for ((id, year, unit), groups) in &by_unit {
         let complete = !blanks
             .get(&(id.clone(), *year, unit.clone()))
             .copied()
             .unwrap_or(false);
-        let mut rows: BTreeMap<(String, String), Sum> = groups.clone();
-        if complete && !groups.is_empty() && !groups.contains_key(&("total".into(), "total".into()))
-        {
+        let mut rows: BTreeMap<GroupKey, Sum> = groups.clone();
+        if complete && !groups.is_empty() && !groups.contains_key(&GroupKey::total()) {
             // Every group came in: the total and the margins are their sums.
             let first_breakdown = groups
                 .keys()
                 .next()
-                .map(|(b, _)| b.clone())
+                .map(|k| k.breakdown.clone())
                 .unwrap_or_default();
             let mut total = Sum::default();
-            for ((b, g), s) in groups {
-                if *b == first_breakdown {
+            for (k, s) in groups {
+                if k.breakdown == first_breakdown {
                     total.num += s.num;
                     total.den += s.den;
                 }
-                if b.contains('+') {
-                    for (part, pg) in b.split('+').zip(g.split('+')) {
-                        let m = rows.entry((part.to_string(), pg.to_string())).or_default();
+                if k.is_crossed() {
+                    for (part, pg) in k.parts() {
+                        let m = rows.entry(GroupKey::of(part, pg)).or_default();
                         m.num += s.num;
                         m.den += s.den;
                     }
                 }
             }
-            rows.insert(("total".into(), "total".into()), total);
+            rows.insert(GroupKey::total(), total);
         }
-        for ((b, g), s) in &rows {
-            out.push(cell(p, id, *year, unit, b, g, *s));
+        for (k, s) in &rows {
+            out.push(cell(p, id, *year, unit, k.clone(), *s));
             let c = city
                 .entry((id.clone(), *year))
                 .or_default()
-                .entry((b.clone(), g.clone()))
+                .entry(k.clone())
                 .or_default();
             c.num += s.num;
             c.den += s.den;
         }
     }
     for ((id, year), rows) in city {
-        for ((b, g), s) in rows {
-            out.push(cell(p, &id, year, CITY, &b, &g, s));
+        for (k, s) in rows {
+            out.push(cell(p, &id, year, CITY, k, s));
         }
     }
     out

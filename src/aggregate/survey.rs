@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use super::stats::{Z95, kish_effective_n, wilson};
 use super::{CITY, Cell};
-use crate::pipeline::{Indicator, Pipeline, Source, SurveyMeasure};
+use crate::pipeline::{GroupKey, Indicator, Pipeline, Source, SurveyMeasure};
 use crate::validate::survey::{Respondents, WEIGHT};
 
 /// `col(var)` is one of `values`.
@@ -106,7 +106,7 @@ fn indicator_cells(
         .lazy();
     let mut out = Vec::new();
     let total = base.clone().select(sums()).collect()?;
-    out.extend(rows_to_cells(ind, r, "total", &total, None)?);
+    out.extend(rows_to_cells(ind, r, GroupKey::total(), &total)?);
     for (b, sb) in breakdowns {
         // Map the variable's values to the breakdown's groups, by number
         // (the group's place in the breakdown): numbers group faster than text.
@@ -136,7 +136,7 @@ fn indicator_cells(
                 .lazy()
                 .filter(col("_grupp").eq(lit(i as u32)))
                 .collect()?;
-            out.extend(rows_to_cells(ind, r, b, &row, Some(g.as_str()))?);
+            out.extend(rows_to_cells(ind, r, GroupKey::of(b, g), &row)?);
         }
     }
     Ok(out)
@@ -149,9 +149,8 @@ fn first_f64(df: &DataFrame, name: &str) -> Option<f64> {
 fn rows_to_cells(
     ind: &Indicator,
     r: &Respondents,
-    breakdown: &str,
+    key: GroupKey,
     df: &DataFrame,
-    group: Option<&str>,
 ) -> PolarsResult<Vec<Cell>> {
     let n = first_f64(df, "n").unwrap_or(0.0);
     let x = first_f64(df, "x").unwrap_or(0.0);
@@ -172,8 +171,7 @@ fn rows_to_cells(
         indicator_id: ind.id.clone(),
         year: r.year,
         unit_id: CITY.into(),
-        breakdown: breakdown.to_string(),
-        group: group.unwrap_or("total").to_string(),
+        key,
         value,
         numerator: Some(x),
         denominator: Some(n),

@@ -12,7 +12,7 @@ use plotters::style::FontStyle;
 
 use crate::aggregate::{CITY, Cell};
 use crate::error::Error;
-use crate::pipeline::{Indicator, MeasureUnit, Pipeline, Source};
+use crate::pipeline::{Indicator, MeasureUnit, Pipeline, Source, TOTAL};
 use crate::text::fmt_value;
 
 pub const WIDTH: u32 = 900;
@@ -86,7 +86,7 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
             .map(|y| {
                 let c = city
                     .iter()
-                    .find(|c| c.year == *y && c.breakdown == breakdown && c.group == group);
+                    .find(|c| c.year == *y && c.key.breakdown == breakdown && c.key.group == group);
                 let v = c.and_then(|c| c.value);
                 let ci = c.and_then(|c| Some((c.ci_low?, c.ci_high?)));
                 (*y, v, ci)
@@ -96,8 +96,8 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
     };
     series.push(mk(
         "Totalt".into(),
-        "total",
-        "total",
+        TOTAL,
+        TOTAL,
         ind.source == Source::Survey || ind.source == Source::Derived,
     ));
     if let Some(b) = ind.breakdowns.first().and_then(|b| p.breakdown(b)) {

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::aggregate::{CITY, Cell};
-use crate::pipeline::{MeasureUnit, Pipeline, Publication};
+use crate::pipeline::{MeasureUnit, Pipeline, Publication, TOTAL};
 
 /// A table's cells and the sums that tie them: each equation says that its
 /// first cell is the sum of the rest.
@@ -107,7 +107,7 @@ pub fn protect(
                     .map(|k| {
                         format!(
                             "{}/{}={}",
-                            local[*k].unit_id, local[*k].breakdown, local[*k].group
+                            local[*k].unit_id, local[*k].key.breakdown, local[*k].key.group
                         )
                     })
                     .collect(),
@@ -167,7 +167,11 @@ pub fn table_of(cells: &[&Cell]) -> Table {
     for (k, c) in cells.iter().enumerate() {
         if present[k] {
             at.insert(
-                (c.unit_id.as_str(), c.breakdown.as_str(), c.group.as_str()),
+                (
+                    c.unit_id.as_str(),
+                    c.key.breakdown.as_str(),
+                    c.key.group.as_str(),
+                ),
                 k,
             );
         }
@@ -178,7 +182,7 @@ pub fn table_of(cells: &[&Cell]) -> Table {
     units.dedup();
     let mut of_unit: HashMap<&str, Vec<usize>> = HashMap::new();
     for (k, c) in cells.iter().enumerate() {
-        if present[k] && c.breakdown != "total" {
+        if present[k] && !c.key.is_total() {
             of_unit.entry(c.unit_id.as_str()).or_default().push(k);
         }
     }
@@ -186,26 +190,28 @@ pub fn table_of(cells: &[&Cell]) -> Table {
         let mut by_breakdown: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for k in of_unit.get(u).map(|v| v.as_slice()).unwrap_or(&[]) {
             by_breakdown
-                .entry(cells[*k].breakdown.as_str())
+                .entry(cells[*k].key.breakdown.as_str())
                 .or_default()
                 .push(*k);
         }
-        let total = at.get(&(*u, "total", "total")).copied();
-        for (b, members) in &by_breakdown {
+        let total = at.get(&(*u, TOTAL, TOTAL)).copied();
+        for members in by_breakdown.values() {
             if let Some(t) = total {
                 sums.push(std::iter::once(t).chain(members.iter().copied()).collect());
             }
             // A crossed breakdown's margins, where they are published.
-            if b.contains('+') {
-                let parts: Vec<&str> = b.split('+').collect();
-                for (pi, part) in parts.iter().enumerate() {
+            let Some(first) = members.first().map(|k| &cells[*k].key) else {
+                continue;
+            };
+            if first.is_crossed() {
+                for (pi, (part, _)) in first.parts().enumerate() {
                     let mut margins: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
                     for k in members {
-                        let g = cells[*k].group.split('+').nth(pi).unwrap_or("");
+                        let g = cells[*k].key.parts().nth(pi).map_or("", |(_, g)| g);
                         margins.entry(g).or_default().push(*k);
                     }
                     for (g, inner) in margins {
-                        if let Some(m) = at.get(&(*u, *part, g)) {
+                        if let Some(m) = at.get(&(*u, part, g)) {
                             sums.push(std::iter::once(*m).chain(inner).collect());
                         }
                     }
@@ -218,7 +224,7 @@ pub fn table_of(cells: &[&Cell]) -> Table {
     for (j, o) in cells.iter().enumerate() {
         if present[j] && o.unit_id != CITY {
             parts_of
-                .entry((o.breakdown.as_str(), o.group.as_str()))
+                .entry((o.key.breakdown.as_str(), o.key.group.as_str()))
                 .or_default()
                 .push(j);
         }
@@ -227,7 +233,7 @@ pub fn table_of(cells: &[&Cell]) -> Table {
         if !present[k] || c.unit_id != CITY {
             continue;
         }
-        if let Some(parts) = parts_of.get(&(c.breakdown.as_str(), c.group.as_str())) {
+        if let Some(parts) = parts_of.get(&(c.key.breakdown.as_str(), c.key.group.as_str())) {
             sums.push(std::iter::once(k).chain(parts.iter().copied()).collect());
         }
     }

@@ -11,7 +11,7 @@ use calamine::{Data, Ods, Range, Reader, Xls, Xlsx};
 
 use super::Refusal;
 use crate::layout::{self, Layout};
-use crate::pipeline::{Pipeline, Unit};
+use crate::pipeline::{GroupKey, Pipeline, Unit};
 
 /// A cell as it was found, before validation judges it.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,8 +33,7 @@ pub struct RawValue {
     /// Index into the layout's indicator rows.
     pub row_index: usize,
     pub indicator_id: String,
-    pub breakdown: String,
-    pub group: String,
+    pub key: GroupKey,
     pub label: String,
     pub is_share: bool,
     pub value: CellInput,
@@ -434,8 +433,8 @@ fn check_row_map(meta: &Range<Data>, l: &Layout<'_>, use_template: &str) -> Resu
                 layout::SHEET_INDICATORS.to_string(),
                 (layout::FIRST_ROW + i as u32 + 1).to_string(),
                 r.indicator.id.clone(),
-                r.breakdown.clone(),
-                r.group.clone(),
+                r.key.breakdown.clone(),
+                r.key.group.clone(),
             ]
         })
         .collect();
@@ -573,8 +572,7 @@ fn read_indicators(
         out.push(RawValue {
             row_index: i,
             indicator_id: r.indicator.id.clone(),
-            breakdown: r.breakdown.clone(),
-            group: r.group.clone(),
+            key: r.key.clone(),
             label: r.label.clone(),
             is_share: r.is_share(),
             value: input(&range, formulas.as_ref(), row, COL_VALUE),

@@ -23,19 +23,51 @@ pub const TOTAL: &str = "total";
 /// `kon+aldersgrupp`, `kvinna+16-29`. Reserved in ids.
 pub const CROSS: char = '+';
 
-/// The key of crossed breakdowns or groups.
-pub fn cross_key<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
-    ids.into_iter().collect::<Vec<_>>().join(&CROSS.to_string())
+/// Which numbers a cell, or a row of a return, holds: the total, a group of
+/// one breakdown, or a group of each of crossed breakdowns. The indicator
+/// table writes it as two columns, `breakdown` (`total`, `kon`,
+/// `kon+aldersgrupp`) and `group` (`total`, `kvinna`, `kvinna+16-29`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct GroupKey {
+    pub breakdown: String,
+    pub group: String,
 }
 
-/// The ids a key joins (one for a plain breakdown or group).
-pub fn split_key(key: &str) -> impl Iterator<Item = &str> {
-    key.split(CROSS)
-}
+impl GroupKey {
+    pub fn total() -> GroupKey {
+        GroupKey::of(TOTAL, TOTAL)
+    }
 
-/// Whether a key joins crossed breakdowns or groups.
-pub fn is_crossed(key: &str) -> bool {
-    key.contains(CROSS)
+    /// A group of one breakdown (or, given joined ids, of crossed ones).
+    pub fn of(breakdown: &str, group: &str) -> GroupKey {
+        GroupKey {
+            breakdown: breakdown.to_string(),
+            group: group.to_string(),
+        }
+    }
+
+    /// A group of each of crossed breakdowns, as (breakdown, group) pairs.
+    pub fn crossed<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> GroupKey {
+        let (b, g): (Vec<&str>, Vec<&str>) = pairs.into_iter().unzip();
+        let cross = CROSS.to_string();
+        GroupKey {
+            breakdown: b.join(&cross),
+            group: g.join(&cross),
+        }
+    }
+
+    pub fn is_total(&self) -> bool {
+        self.breakdown == TOTAL
+    }
+
+    pub fn is_crossed(&self) -> bool {
+        self.breakdown.contains(CROSS)
+    }
+
+    /// Each breakdown with its group: one pair, or one per crossed breakdown.
+    pub fn parts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.breakdown.split(CROSS).zip(self.group.split(CROSS))
+    }
 }
 
 /// One problem in a pipeline file, with its place.

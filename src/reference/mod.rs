@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{CITY, Cell};
 use crate::http::{Client, FetchError};
-use crate::pipeline::{Pipeline, Reference, ReferenceSeries, Source};
+use crate::pipeline::{GroupKey, Pipeline, Reference, ReferenceSeries, Source, TOTAL};
 
 /// One cached response page, exactly as it came.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -216,8 +216,7 @@ pub fn cells(p: &Pipeline) -> Vec<Cell> {
                         indicator_id: s.indicator.clone(),
                         year: v.period,
                         unit_id: CITY.into(),
-                        breakdown: breakdown.into(),
-                        group: group.into(),
+                        key: GroupKey::of(breakdown, group),
                         value: Some(value * s.scale),
                         numerator: None,
                         denominator: None,
@@ -235,24 +234,26 @@ pub fn cells(p: &Pipeline) -> Vec<Cell> {
         (
             a.indicator_id.as_str(),
             a.year,
-            a.breakdown != "total",
-            a.group.as_str(),
+            !a.key.is_total(),
+            a.key.group.as_str(),
         )
             .cmp(&(
                 b.indicator_id.as_str(),
                 b.year,
-                b.breakdown != "total",
-                b.group.as_str(),
+                !b.key.is_total(),
+                b.key.group.as_str(),
             ))
     });
-    out.dedup_by(|a, b| a.indicator_id == b.indicator_id && a.year == b.year && a.group == b.group);
+    out.dedup_by(|a, b| {
+        a.indicator_id == b.indicator_id && a.year == b.year && a.key.group == b.key.group
+    });
     out
 }
 
 /// The breakdown and group a value of the source's group `code` belongs to.
 fn group_of<'r>(r: &'r Reference, code: &str) -> Option<(&'r str, &'r str)> {
     if code == kolada::TOTAL {
-        return Some(("total", "total"));
+        return Some((TOTAL, TOTAL));
     }
     let b = r.breakdown.as_ref()?;
     let (_, group) = b.groups.iter().find(|(c, _)| c == code)?;

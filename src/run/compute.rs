@@ -406,19 +406,16 @@ fn sort_cells(p: &Pipeline, cells: &mut [(Cell, Option<Reason>)]) {
         }
     };
     let group_pos = |c: &Cell| {
-        if c.breakdown == pipeline::TOTAL {
+        if c.key.is_total() {
             return (0, 0, String::new());
         }
-        let b = p.breakdown(pipeline::split_key(&c.breakdown).next().unwrap_or(""));
-        let crossed = pipeline::is_crossed(&c.breakdown) as usize;
-        let g = b
-            .and_then(|b| {
-                b.groups
-                    .iter()
-                    .position(|g| Some(g.id.as_str()) == pipeline::split_key(&c.group).next())
-            })
+        let (first, first_group) = c.key.parts().next().unwrap_or_default();
+        let crossed = c.key.is_crossed() as usize;
+        let g = p
+            .breakdown(first)
+            .and_then(|b| b.groups.iter().position(|g| g.id == first_group))
             .unwrap_or(99);
-        (1 + crossed, g, c.group.clone())
+        (1 + crossed, g, c.key.group.clone())
     };
     cells.sort_by_cached_key(|(c, _)| {
         let g = group_pos(c);
@@ -427,7 +424,7 @@ fn sort_cells(p: &Pipeline, cells: &mut [(Cell, Option<Reason>)]) {
             c.year,
             unit_pos(&c.unit_id),
             g.0,
-            c.breakdown.clone(),
+            c.key.breakdown.clone(),
             g,
         )
     });

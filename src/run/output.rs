@@ -162,8 +162,10 @@ fn collect_sizes(root: &Path, dir: &Path, out: &mut Vec<(String, usize)>) {
 fn publish_charts(from: &Path, to: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(to).map_err(io_err(to))?;
     let fresh: Vec<std::ffi::OsString> = std::fs::read_dir(from)
-        .map(|rd| rd.flatten().map(|e| e.file_name()).collect())
-        .unwrap_or_default();
+        .map_err(Error::io(format!("kan inte läsa {}", from.display())))?
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
     if let Ok(rd) = std::fs::read_dir(to) {
         for e in rd.flatten() {
             let name = e.file_name();

@@ -131,7 +131,7 @@ fn write_row(
     c: &Cell,
     reason: Option<Reason>,
 ) -> Result<(), XlsxError> {
-    let (bd, grp) = group_label(p, &c.breakdown, &c.group);
+    let (bd, grp) = group_label(p, &c.key);
     ws.write_string(row, 0, &c.indicator_id)?;
     ws.write_string(row, 1, &ind.title)?;
     ws.write_number(row, 2, c.year)?;

@@ -12,7 +12,7 @@ use crate::ingest::Refusal;
 use crate::ingest::cell::parse_swedish_number;
 use crate::ingest::returns::{self, CellInput, Expect, RawValue, ReturnWorkbook};
 use crate::layout::{self, Assessment, Status};
-use crate::pipeline::{Indicator, Pipeline, TOTAL};
+use crate::pipeline::{GroupKey, Indicator, Pipeline};
 
 /// An accepted value, ready for the indicator table.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,8 +20,7 @@ pub struct Value {
     pub unit_id: String,
     pub year: i32,
     pub indicator_id: String,
-    pub breakdown: String,
-    pub group: String,
+    pub key: GroupKey,
     /// The count, or täljare / nämnare for a share; `None` when blank.
     pub value: Option<f64>,
     pub numerator: Option<f64>,
@@ -287,7 +286,7 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
         let Some(ind) = p.indicator(&v.indicator_id) else {
             continue;
         };
-        let what = if v.group == TOTAL {
+        let what = if v.key.is_total() {
             ind.id.clone()
         } else {
             format!("{} ({})", ind.id, v.label)
@@ -338,8 +337,7 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             unit_id: b.unit_id.clone(),
             year: b.year,
             indicator_id: v.indicator_id.clone(),
-            breakdown: v.breakdown.clone(),
-            group: v.group.clone(),
+            key: v.key.clone(),
             value,
             numerator,
             denominator,
@@ -491,8 +489,8 @@ fn change_warnings(p: &Pipeline, out: &mut Outcome) {
                     v.unit_id.as_str(),
                     v.year,
                     v.indicator_id.as_str(),
-                    v.breakdown.as_str(),
-                    v.group.as_str(),
+                    v.key.breakdown.as_str(),
+                    v.key.group.as_str(),
                 ),
                 v,
             )
@@ -504,8 +502,8 @@ fn change_warnings(p: &Pipeline, out: &mut Outcome) {
             v.unit_id.as_str(),
             v.year - 1,
             v.indicator_id.as_str(),
-            v.breakdown.as_str(),
-            v.group.as_str(),
+            v.key.breakdown.as_str(),
+            v.key.group.as_str(),
         );
         let Some(prev) = index.get(&key) else {
             continue;
@@ -528,7 +526,7 @@ fn change_warnings(p: &Pipeline, out: &mut Outcome) {
                 message: format!(
                     "{}{}: {}{} jämfört med {} året före, en ändring med mer än faktor {}. Kontrollera siffran; stämmer den, förklara gärna ändringen i kommentarskolumnen.",
                     v.indicator_id,
-                    if v.group == "total" { String::new() } else { format!(" ({})", v.group) },
+                    if v.key.is_total() { String::new() } else { format!(" ({})", v.key.group) },
                     fmt_num(now),
                     if v.numerator.is_some() { " i nämnaren" } else { "" },
                     fmt_num(before),
@@ -548,8 +546,8 @@ impl Outcome {
             "unit_id" => v.iter().map(|x| x.unit_id.as_str()).collect::<Vec<_>>(),
             "year" => v.iter().map(|x| x.year).collect::<Vec<_>>(),
             "indicator_id" => v.iter().map(|x| x.indicator_id.as_str()).collect::<Vec<_>>(),
-            "breakdown" => v.iter().map(|x| x.breakdown.as_str()).collect::<Vec<_>>(),
-            "group" => v.iter().map(|x| x.group.as_str()).collect::<Vec<_>>(),
+            "breakdown" => v.iter().map(|x| x.key.breakdown.as_str()).collect::<Vec<_>>(),
+            "group" => v.iter().map(|x| x.key.group.as_str()).collect::<Vec<_>>(),
             "value" => v.iter().map(|x| x.value).collect::<Vec<_>>(),
             "numerator" => v.iter().map(|x| x.numerator).collect::<Vec<_>>(),
             "denominator" => v.iter().map(|x| x.denominator).collect::<Vec<_>>(),

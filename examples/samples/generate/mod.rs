@@ -169,11 +169,16 @@ fn natural(
         Direction::Lower => -rng.range(0.02, 0.06),
     };
     let t = (year - p.strategy.period.from) as f64;
-    let mut noise = Rng::new(seed_of(&[&ind.id, &unit.id, &year.to_string(), &row.group]));
+    let mut noise = Rng::new(seed_of(&[
+        &ind.id,
+        &unit.id,
+        &year.to_string(),
+        &row.key.group,
+    ]));
     let jitter = 1.0 + noise.range(-0.06, 0.06);
     // Split the total over the row's groups: women a little more than half, the younger a third.
     let mut share = 1.0;
-    for g in row.group.split('+') {
+    for (_, g) in row.key.parts() {
         share *= match g {
             "kvinna" => 0.55,
             "man" => 0.45,
@@ -213,7 +218,7 @@ pub fn fill_for(p: &Pipeline, l: &Layout<'_>) -> Fill {
             m.unit == l.unit.id
                 && m.year == l.year
                 && m.indicator == row.indicator.id
-                && m.group == row.group
+                && m.group == row.key.group
         });
         let roll = rng.unit();
         if let Some(m) = planted {
