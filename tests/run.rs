@@ -6,6 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
+
+use uppfolj::store::names;
 
 use crate::test::{SAMPLE_PIPELINE, Test, repo_root};
 
@@ -54,6 +57,32 @@ struct Sample {
     _dir: tempfile::TempDir,
     out: PathBuf,
     stdout: String,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Sample {
+    fn text(&self, name: &str) -> String {
+        String::from_utf8(self.files[name].clone()).unwrap()
+    }
+
+    fn json(&self, name: &str) -> serde_json::Value {
+        serde_json::from_slice(&self.files[name]).unwrap()
+    }
+
+    /// The indicator table's rows, split at commas.
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.text(names::INDICATORS_CSV)
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect()
+    }
+
+    fn find(&self, id: &str, year: &str, unit: &str, group: &str) -> Option<Vec<String>> {
+        self.rows()
+            .into_iter()
+            .find(|r| r[0] == id && r[1] == year && r[2] == unit && r[4] == group)
+    }
 }
 
 fn sample() -> Sample {
@@ -67,24 +96,31 @@ fn sample() -> Sample {
         "{stdout}\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    let files = files(&out);
     Sample {
         _dir: dir,
         out,
         stdout,
+        files,
     }
 }
 
+/// One run on the samples, shared by the tests that only read what it made.
+fn shared() -> &'static Sample {
+    static SAMPLE: OnceLock<Sample> = OnceLock::new();
+    SAMPLE.get_or_init(sample)
+}
+
 #[test]
-fn the_run_on_the_samples_makes_every_output_and_repeats_byte_for_byte() {
-    let s = sample();
-    let first = files(&s.out);
+fn the_run_makes_every_output() {
+    let s = shared();
     for f in [
-        "indicators.csv",
-        "indicators.parquet",
-        "indikatorer.xlsx",
-        "kvalitet.json",
-        "manifest.json",
-        "rapport.html",
+        names::INDICATORS_CSV,
+        names::INDICATORS_PARQUET,
+        names::WORKBOOK,
+        names::QUALITY,
+        names::MANIFEST,
+        names::REPORT,
         "charts/ENK-4.svg",
         "charts/ENK-4.png",
         "charts/paritet.svg",
@@ -93,39 +129,38 @@ fn the_run_on_the_samples_makes_every_output_and_repeats_byte_for_byte() {
         "feedback/amn-2021.txt",
         "feedback/skarholmen-2019.txt",
     ] {
-        assert!(first.contains_key(f), "{f} missing");
+        assert!(s.files.contains_key(f), "{f} missing");
     }
+}
 
-    // The tidy table's columns and some known values.
-    let csv = String::from_utf8(first["indicators.csv"].clone()).unwrap();
-    let mut lines = csv.lines();
+#[test]
+fn the_indicator_table_has_its_columns_and_known_values() {
+    let s = shared();
     assert_eq!(
-        lines.next().unwrap(),
+        s.text(names::INDICATORS_CSV).lines().next().unwrap(),
         "indicator_id,year,unit_id,breakdown,group,value,numerator,denominator,n,ci_low,ci_high,suppressed,source"
     );
-    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    let find = |id: &str, year: &str, unit: &str, group: &str| {
-        rows.iter()
-            .find(|r| r[0] == id && r[1] == year && r[2] == unit && r[4] == group)
-            .cloned()
-    };
     // The snapshot's Stockholm employment 2022 is 81.4 %.
     assert_eq!(
-        find("REF-1", "2022", "stad", "total").unwrap()[5],
+        s.find("REF-1", "2022", "stad", "total").unwrap()[5],
         "0.8140000000000001"
     );
     for year in 2018..=2022 {
         let y = year.to_string();
-        assert!(find("GAP-1", &y, "stad", "total").is_some(), "GAP-1 {year}");
         assert!(
-            find("GAP-2", &y, "stad", "kvinna").is_some(),
+            s.find("GAP-1", &y, "stad", "total").is_some(),
+            "GAP-1 {year}"
+        );
+        assert!(
+            s.find("GAP-2", &y, "stad", "kvinna").is_some(),
             "GAP-2 {year}"
         );
-        let enk = find("ENK-4", &y, "stad", "total").unwrap();
+        let enk = s.find("ENK-4", &y, "stad", "total").unwrap();
         let v: f64 = enk[5].parse().unwrap();
         let (lo, hi): (f64, f64) = (enk[9].parse().unwrap(), enk[10].parse().unwrap());
         assert!(lo < v && v < hi && enk[12] == "survey");
     }
+    let rows = s.rows();
     assert!(
         rows.iter()
             .filter(|r| r[0] == "SOC-7")
@@ -139,10 +174,12 @@ fn the_run_on_the_samples_makes_every_output_and_repeats_byte_for_byte() {
         );
     }
     // The planted "ca 20" leaves ARB-2 (man) 2021 out of Arbetsmarknadsnämnden's numbers.
-    assert!(find("ARB-2", "2021", "amn", "man").is_none());
+    assert!(s.find("ARB-2", "2021", "amn", "man").is_none());
+}
 
-    // The report's sections.
-    let html = String::from_utf8(first["rapport.html"].clone()).unwrap();
+#[test]
+fn the_report_has_its_sections_and_fetches_nothing() {
+    let html = shared().text(names::REPORT);
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"sv\">"));
     for needle in [
         "<h1>Uppföljning 2022: Stockholms stads strategi för romsk inkludering 2018–2022</h1>",
@@ -161,21 +198,27 @@ fn the_run_on_the_samples_makes_every_output_and_repeats_byte_for_byte() {
         !html.contains("src=\"http") && !html.contains("<link") && !html.contains("url(http"),
         "the report must not fetch anything"
     );
+}
 
-    // The summary matches kvalitet.json.
-    let q: serde_json::Value = serde_json::from_slice(&first["kvalitet.json"]).unwrap();
-    assert!(
-        s.stdout.contains(&format!(
-            "Fel och varningar: {} fel, {} varningar",
-            q["errors"], q["warnings"]
-        )),
-        "{}",
-        s.stdout
-    );
-    assert!(s.stdout.contains(&format!(
+#[test]
+fn the_summary_matches_the_quality_report() {
+    let s = shared();
+    let q = s.json(names::QUALITY);
+    let line = |l: String| {
+        assert!(
+            s.stdout.lines().any(|x| x == l),
+            "no line {l:?} in\n{}",
+            s.stdout
+        )
+    };
+    line(format!(
+        "Fel och varningar: {} fel, {} varningar (se kvalitet.json och feedback/)",
+        q["errors"], q["warnings"]
+    ));
+    line(format!(
         "Avvisade filer: {}",
         q["refused"].as_array().unwrap().len()
-    )));
+    ));
     let c2019 = q["completeness"]
         .as_array()
         .unwrap()
@@ -183,35 +226,33 @@ fn the_run_on_the_samples_makes_every_output_and_repeats_byte_for_byte() {
         .find(|c| c["year"] == 2019)
         .unwrap();
     assert_eq!(c2019["missing"], serde_json::json!(["skarholmen"]));
-    assert!(
-        s.stdout
-            .contains("Saknade återrapporteringar: 1 (Skärholmens stadsdelsnämnd 2019)")
-    );
+    line("Saknade återrapporteringar: 1 (Skärholmens stadsdelsnämnd 2019)".into());
     let withheld = q["withheld"].as_array().unwrap().len();
-    assert!(
-        s.stdout
-            .contains(&format!("Undantagna värden: {withheld} av {}", rows.len()))
-    );
+    line(format!(
+        "Undantagna värden: {withheld} av {}",
+        s.rows().len()
+    ));
+}
 
-    // The manifest records inputs with their hashes.
-    let m: serde_json::Value = serde_json::from_slice(&first["manifest.json"]).unwrap();
+#[test]
+fn the_manifest_records_inputs_with_their_hashes() {
+    let s = shared();
+    let m = s.json(names::MANIFEST);
     let inputs = m["inputs"].as_array().unwrap();
-    assert_eq!(
-        inputs
-            .iter()
-            .filter(|i| i["kind"] == "återrapportering")
-            .count(),
-        91
-    );
-    assert_eq!(inputs.iter().filter(|i| i["kind"] == "enkät").count(), 5);
+    let kind = |k: &str| inputs.iter().filter(|i| i["kind"] == k).count();
+    assert_eq!(kind("återrapportering"), 91);
+    assert_eq!(kind("enkät"), 5);
     assert!(
         inputs
             .iter()
             .all(|i| i["sha256"].as_str().unwrap().len() == 64)
     );
-    assert_eq!(m["rows"]["indicators"], rows.len());
+    assert_eq!(m["rows"]["indicators"], s.rows().len());
+}
 
-    // A second run gives the same bytes, apart from the stage times.
+#[test]
+fn a_second_run_gives_the_same_bytes_but_the_stage_times() {
+    let first = &shared().files;
     let dir2 = tempfile::tempdir().unwrap();
     let out2 = dir2.path().join("ut");
     assert!(
@@ -224,8 +265,8 @@ fn the_run_on_the_samples_makes_every_output_and_repeats_byte_for_byte() {
         first.keys().collect::<Vec<_>>(),
         second.keys().collect::<Vec<_>>()
     );
-    for (name, bytes) in &first {
-        if name == "manifest.json" {
+    for (name, bytes) in first {
+        if name == names::MANIFEST {
             assert_eq!(without_times(bytes), without_times(&second[name]));
         } else {
             assert!(bytes == &second[name], "{name} differs between two runs");
@@ -235,8 +276,8 @@ fn the_run_on_the_samples_makes_every_output_and_repeats_byte_for_byte() {
 
 #[test]
 fn the_committed_charts_are_what_the_code_draws() {
-    let s = sample();
-    let drawn = files(&s.out.join("charts"));
+    let s = shared();
+    let drawn = files(&s.out.join(names::CHARTS));
     let committed: BTreeMap<String, Vec<u8>> = files(&repo_root().join("charts"))
         .into_iter()
         .filter(|(k, _)| k.ends_with(".svg") || k.ends_with(".png"))
@@ -255,20 +296,70 @@ fn the_committed_charts_are_what_the_code_draws() {
 }
 
 #[test]
-fn a_killed_run_leaves_the_previous_output_intact() {
+fn a_run_killed_while_writing_leaves_the_previous_output_intact() {
     let s = sample();
     let before = files(&s.out);
+    let paused = s.out.parent().unwrap().join("skriver");
     let mut child = samples_command(&s.out, &s.out.parent().unwrap().join("charts"))
+        .env(uppfolj::run::PAUSE_WHILE_WRITING, &paused)
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // The run says when it is half-way through writing; wait for that (at
+    // most two minutes), so the kill provably lands mid-write.
+    let waited = std::time::Instant::now();
+    while !paused.exists() {
+        assert!(
+            waited.elapsed().as_secs() < 120 && child.try_wait().unwrap().is_none(),
+            "the run never reached its writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let _ = child.kill();
     let _ = child.wait();
-    let after = files(&s.out);
     assert!(
-        before == after,
+        files(&s.out) == before,
         "the output folder changed under a killed run"
     );
+    // The half-written folder is beside it, never in its place.
+    let beside: Vec<String> = std::fs::read_dir(s.out.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        beside.iter().any(|n| n.starts_with(".ut.pågår-")),
+        "{beside:?}"
+    );
+}
+
+#[test]
+fn write_atomically_keeps_the_old_folder_when_the_writer_fails_half_way() {
+    use uppfolj::error::Error;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ut");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("gammal.txt"), "förra körningen").unwrap();
+    let result = uppfolj::run::write_atomically(&out, |tmp| {
+        std::fs::write(tmp.join("halv.txt"), "halvvägs").unwrap();
+        Err(Error::Usage("skrivaren gav upp".into()))
+    });
+    assert!(matches!(result, Err(Error::Usage(m)) if m == "skrivaren gav upp"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("gammal.txt")).unwrap(),
+        "förra körningen"
+    );
+    assert!(!out.join("halv.txt").exists());
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+    assert_eq!(left.len(), 1, "the temporary folder is removed");
+
+    // A writer that succeeds replaces the folder whole.
+    uppfolj::run::write_atomically(&out, |tmp| {
+        std::fs::write(tmp.join("ny.txt"), "ny").map_err(Error::io("test"))
+    })
+    .unwrap();
+    assert!(!out.join("gammal.txt").exists());
+    assert_eq!(std::fs::read_to_string(out.join("ny.txt")).unwrap(), "ny");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
 /// The sample pipeline in a test folder: returns from `inbox`, the 2018 survey

@@ -726,13 +726,15 @@ mod tests {
         assert_eq!(p.indicators.len(), 34);
     }
 
-    /// Whatever the file holds, reading it reports problems and never panics.
+    /// Whatever the file holds, reading it never panics, and a file that
+    /// cannot be read says why: at least one problem, each with a message.
     #[test]
     fn truncated_or_damaged_files_never_panic() {
+        let mut texts: Vec<String> = Vec::new();
         let mut cut = 0;
         while cut < SAMPLE.len() {
             if SAMPLE.is_char_boundary(cut) {
-                let _ = parse(&SAMPLE[..cut]);
+                texts.push(SAMPLE[..cut].to_string());
             }
             cut += 97;
         }
@@ -744,8 +746,18 @@ mod tests {
                 .filter(|(i, _)| *i != skip)
                 .map(|(_, l)| *l)
                 .collect();
-            let _ = parse(&damaged.join("\n"));
+            texts.push(damaged.join("\n"));
         }
+        let mut refused = 0;
+        for text in &texts {
+            if let Err(problems) = parse(text) {
+                refused += 1;
+                assert!(!problems.is_empty());
+                assert!(problems.iter().all(|p| !p.message.trim().is_empty()));
+            }
+        }
+        // Every cut short of the whole file loses a required part.
+        assert!(refused >= SAMPLE.len() / 97, "{refused} of {}", texts.len());
     }
 
     #[test]

@@ -61,6 +61,18 @@ pub fn write_atomically(
     Ok(())
 }
 
+/// A test hook: when this environment variable names a file, a run creates
+/// that file once its tables are in the temporary folder, and then waits a
+/// minute, so that a test can kill it while it is provably writing.
+pub const PAUSE_WHILE_WRITING: &str = "UPPFOLJ_PAUSE_WHILE_WRITING";
+
+fn pause_if_asked() {
+    if let Some(path) = std::env::var_os(PAUSE_WHILE_WRITING) {
+        let _ = std::fs::write(path, b"");
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }
+}
+
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
         context: format!("kan inte skriva {}", path.display()),
@@ -109,6 +121,7 @@ pub fn write_outputs(
             "indikatortabell, arbetsbok, kvalitet och {} återkopplingar",
             feedback.len()
         ));
+        pause_if_asked();
         stages.push(("tabeller".to_string(), t.elapsed().as_secs_f64()));
 
         let t = Instant::now();
