@@ -3,6 +3,7 @@
 
 mod check;
 mod disclosure;
+mod pipeline;
 mod reference;
 mod run;
 #[allow(dead_code)]

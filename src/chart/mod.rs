@@ -110,17 +110,8 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
         .copied()
         .filter(|y| city.iter().any(|c| c.year == *y && c.suppressed))
         .collect();
-    let unit_text = match ind.unit {
-        MeasureUnit::Antal => "antal",
-        MeasureUnit::Andel => "andel, procent",
-        MeasureUnit::Procentenheter => "procentenheter",
-    };
-    let source = match ind.source {
-        Source::Return => "nämndernas återrapportering".to_string(),
-        Source::Survey => "enkät".to_string(),
-        Source::Reference => "Kolada (referensstatistik)".to_string(),
-        Source::Derived => "enkät och Kolada, beräknat".to_string(),
-    };
+    let unit_text = crate::text::measure_unit(ind.unit);
+    let source = crate::text::source_long(p, ind.source);
     TrendSpec {
         title: format!("{} {}", ind.id, ind.title),
         subtitle: format!(

@@ -362,7 +362,7 @@ mod tests {
         assert!(has_personal_number("811218-9876"));
         assert!(has_personal_number("19811218-9876"));
         assert!(has_personal_number("198112189876"));
-        assert!(has_personal_number("född 811218+9876 i Stockholm"));
+        assert!(has_personal_number("född 811218+9876 enligt blanketten"));
         // Samordningsnummer: day + 60.
         assert!(is_personal_number("8112789873"));
         // Wrong check digit, impossible date, too few digits.
