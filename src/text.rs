@@ -8,7 +8,11 @@ use crate::pipeline::{CITY, GroupKey, MeasureUnit, MonthDay, Pipeline, Source};
 
 /// Groups digits by thousands with a no-break space.
 pub fn thousands(n: i64) -> String {
-    let s = n.unsigned_abs().to_string();
+    let out = group_digits(&n.unsigned_abs().to_string());
+    if n < 0 { format!("−{out}") } else { out }
+}
+
+fn group_digits(s: &str) -> String {
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
         if i > 0 && (s.len() - i).is_multiple_of(3) {
@@ -16,7 +20,31 @@ pub fn thousands(n: i64) -> String {
         }
         out.push(c);
     }
-    if n < 0 { format!("−{out}") } else { out }
+    out
+}
+
+/// A number as it was written, with every decimal it has: "1 234", "12,5",
+/// "−3". For quoting a committee's own figure back to it.
+pub fn number(v: f64) -> String {
+    let abs = v.abs();
+    let s = if abs.fract() == 0.0 {
+        format!("{abs:.0}")
+    } else {
+        format!("{abs}")
+    };
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i.to_string(), Some(f.to_string())),
+        None => (s, None),
+    };
+    let mut out = group_digits(&int);
+    if v < 0.0 {
+        out = format!("−{out}");
+    }
+    if let Some(f) = frac {
+        out.push(',');
+        out.push_str(&f);
+    }
+    out
 }
 
 /// A number with `decimals` decimals and a decimal comma.
@@ -205,6 +233,14 @@ mod tests {
         assert_eq!(fmt_value(0.456, MeasureUnit::Andel), "46\u{a0}%");
         assert_eq!(fmt_table(0.456, MeasureUnit::Andel), "45,6\u{a0}%");
         assert_eq!(fmt_value(-12.5, MeasureUnit::Procentenheter), "−12,5");
+    }
+
+    #[test]
+    fn numbers_as_written() {
+        assert_eq!(number(1234.0), "1\u{a0}234");
+        assert_eq!(number(12.5), "12,5");
+        assert_eq!(number(-3.0), "−3");
+        assert_eq!(number(1234567.25), "1\u{a0}234\u{a0}567,25");
     }
 
     #[test]

@@ -316,8 +316,8 @@ pub fn age_text(at: &str) -> String {
     match parse() {
         Some(then) => match now - then {
             0 => "hämtad i dag".into(),
-            1 => "1 dag gammal".into(),
-            n => format!("{n} dagar gammal"),
+            n if n > 0 => format!("{} gammal", crate::text::Count(n as usize, "dag", "dagar")),
+            _ => "hämtad senare än i dag; kontrollera datorns klocka".into(),
         },
         None => "okänd ålder".into(),
     }

@@ -228,49 +228,17 @@ fn count(input: &CellInput) -> Result<Option<f64>, String> {
     if v < 0.0 {
         return Err(format!(
             "{} är negativt, men ett antal kan inte vara mindre än 0. Skriv 0 eller det rätta antalet.",
-            fmt_num(v)
+            crate::text::number(v)
         ));
     }
     if v.fract() != 0.0 {
         return Err(format!(
             "{} är inte ett heltal. Skriv ett helt antal, till exempel {}.",
-            fmt_num(v),
-            fmt_num(v.round())
+            crate::text::number(v),
+            crate::text::number(v.round())
         ));
     }
     Ok(Some(v))
-}
-
-/// A number in Swedish writing: decimal comma, space between thousands.
-pub fn fmt_num(v: f64) -> String {
-    let negative = v < 0.0;
-    let abs = v.abs();
-    let s = if abs.fract() == 0.0 {
-        format!("{abs:.0}")
-    } else {
-        format!("{abs}")
-    };
-    let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i.to_string(), Some(f.to_string())),
-        None => (s, None),
-    };
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push('\u{a0}');
-        }
-        grouped.push(c);
-    }
-    let mut out = if negative {
-        format!("−{grouped}")
-    } else {
-        grouped
-    };
-    if let Some(f) = frac {
-        out.push(',');
-        out.push_str(&f);
-    }
-    out
 }
 
 fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
@@ -370,8 +338,8 @@ fn share_problem(
             v.value_cell.clone(),
             format!(
                 "{what}: täljaren ({}) är större än nämnaren ({} i {den_cell}). Täljaren är de av nämnarens personer som uppfyller villkoret; rätta någon av dem.",
-                fmt_num(n),
-                fmt_num(d)
+                crate::text::number(n),
+                crate::text::number(d)
             ),
         )),
         (Some(_), None) => Some((
@@ -406,16 +374,20 @@ fn bounds_problem(
         return None;
     }
     let range = match (bounds.min, bounds.max) {
-        (Some(a), Some(b)) => format!("mellan {} och {}", fmt_num(a), fmt_num(b)),
-        (Some(a), None) => format!("minst {}", fmt_num(a)),
-        (None, Some(b)) => format!("högst {}", fmt_num(b)),
+        (Some(a), Some(b)) => format!(
+            "mellan {} och {}",
+            crate::text::number(a),
+            crate::text::number(b)
+        ),
+        (Some(a), None) => format!("minst {}", crate::text::number(a)),
+        (None, Some(b)) => format!("högst {}", crate::text::number(b)),
         (None, None) => String::new(),
     };
     Some((
         v.value_cell.clone(),
         format!(
             "{what}: {} är orimligt; värdet ska vara {range}. Kontrollera siffran.",
-            fmt_num(n)
+            crate::text::number(n)
         ),
     ))
 }
@@ -527,10 +499,10 @@ fn change_warnings(p: &Pipeline, out: &mut Outcome) {
                     "{}{}: {}{} jämfört med {} året före, en ändring med mer än faktor {}. Kontrollera siffran; stämmer den, förklara gärna ändringen i kommentarskolumnen.",
                     v.indicator_id,
                     if v.key.is_total() { String::new() } else { format!(" ({})", v.key.group) },
-                    fmt_num(now),
+                    crate::text::number(now),
                     if v.numerator.is_some() { " i nämnaren" } else { "" },
-                    fmt_num(before),
-                    fmt_num(factor)
+                    crate::text::number(before),
+                    crate::text::number(factor)
                 ),
             });
         }
