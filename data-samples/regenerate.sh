@@ -8,10 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pipeline=pipelines/romsk-inkludering-2018-2022.toml
 rm -rf data-samples/returns
-cargo run --quiet -- sample-data "$pipeline" --out data-samples/returns
+cargo run --quiet --example samples -- sample-data "$pipeline" --out data-samples/returns
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# Keep in step with samples::LIBREOFFICE.
+# Keep in step with LIBREOFFICE in examples/samples/generate/mod.rs.
 for spec in kun:2021:xlsx farsta:2022:ods bromma:2019:xls; do
   IFS=: read -r unit year format <<<"$spec"
   src=data-samples/returns/$year/$unit-$year.xlsx
