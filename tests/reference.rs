@@ -428,3 +428,63 @@ fn a_download_over_the_size_cap_is_refused() {
         ))
         .run();
 }
+
+#[test]
+fn two_urls_ending_in_the_same_name_are_both_checked() {
+    let survey = |f: &str| std::fs::read(repo_root().join("data-samples/survey").join(f)).unwrap();
+    let second = ascii_only(&survey("enkat-2019.csv"));
+    let server = serve(vec![
+        Reply::Status(
+            200,
+            vec![],
+            String::from_utf8(survey("enkat-2018.csv")).unwrap(),
+        ),
+        Reply::Status(200, vec![], second),
+    ]);
+    let a = format!("{}/a/enkat-2018.csv", server.url);
+    let b = format!("{}/b/enkat-2018.csv", server.url);
+    Test::new()
+        .args(&[
+            "validate",
+            &repo_root().join(SAMPLE_PIPELINE).to_string_lossy(),
+            &a,
+            &b,
+        ])
+        .stdout_has(&format!("info: {a}: 620 svar 2018"))
+        .stdout_has(&format!("info: {b}: 812 svar 2018"))
+        .run();
+}
+
+/// The test server sends text. The 2019 export is Windows-1252, so its few
+/// non-ASCII bytes (Swedish letters in free text) become `x`; its
+/// respondents are counted the same.
+fn ascii_only(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| if b.is_ascii() { *b as char } else { 'x' })
+        .collect()
+}
+
+#[test]
+fn a_series_that_never_ends_is_cut_off_with_the_right_reason() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/v2", listener.local_addr().unwrap());
+    let next_base = base.clone();
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().take(1100).enumerate() {
+            let Ok(stream) = stream else { continue };
+            let body = page(&[2018], Some(&format!("{next_base}/sida/{}", n + 1)));
+            answer(
+                stream,
+                Some(Reply::Json(body)),
+                Arc::new(Mutex::new(Vec::new())),
+            );
+        }
+    });
+    pipeline_for(Test::new(), &base)
+        .args(&["fetch", "p.toml"])
+        .status(1)
+        .stdout_has("svaret har fler än 1000 sidor; begränsa serien till färre år eller kommuner")
+        .stdout_lacks("pekar tillbaka")
+        .run();
+}

@@ -713,3 +713,37 @@ impl Pipeline {
         self.lines.get(path).copied()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README gives these defaults; a pipeline without `[reference]`
+    /// downloads URL inputs with them too.
+    #[test]
+    fn download_limits_default_to_the_readmes() {
+        let d = HttpLimits::default();
+        assert_eq!((d.connect_timeout_ms, d.timeout_ms), (5_000, 30_000));
+        assert_eq!(
+            (d.max_tries, d.backoff_ms, d.max_retry_after_ms),
+            (4, 500, 60_000)
+        );
+        assert_eq!(d.max_bytes, 50_000_000);
+    }
+
+    #[test]
+    fn group_keys_cross_and_split() {
+        let k = GroupKey::crossed([("kon", "kvinna"), ("alder", "16-29")]);
+        assert_eq!(
+            (k.breakdown.as_str(), k.group.as_str()),
+            ("kon+alder", "kvinna+16-29")
+        );
+        assert!(k.is_crossed() && !k.is_total());
+        assert_eq!(
+            k.parts().collect::<Vec<_>>(),
+            [("kon", "kvinna"), ("alder", "16-29")]
+        );
+        assert!(GroupKey::total().is_total());
+        assert_eq!(GroupKey::of("kon", "man").parts().count(), 1);
+    }
+}
