@@ -425,10 +425,16 @@ fn a_refused_input_makes_exit_1_and_is_said_in_the_summary() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("Saknade återrapporteringar:"), "{stdout}");
     let q: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("ut/kvalitet.json")).unwrap())
+        serde_json::from_slice(&std::fs::read(dir.path().join("ut").join(names::QUALITY)).unwrap())
             .unwrap();
     assert_eq!(q["refused"][0]["file"], "inkorg/2022/amn-2022.xlsx");
-    assert!(dir.path().join("ut/feedback/avvisad-amn-2022.txt").exists());
+    assert!(
+        dir.path()
+            .join("ut")
+            .join(names::FEEDBACK)
+            .join("avvisad-amn-2022.txt")
+            .exists()
+    );
     assert!(
         dir.path().join("diagram/UTB-3.svg").exists(),
         "charts are published where the pipeline says"
@@ -488,13 +494,13 @@ fn no_value_from_a_refused_survey_file_reaches_any_output() {
             assert!(!text.contains(s), "{s:?} found in {name}");
         }
     }
-    let csv = std::fs::read_to_string(dir.path().join("ut/indicators.csv")).unwrap();
+    let csv = std::fs::read_to_string(dir.path().join("ut").join(names::INDICATORS_CSV)).unwrap();
     assert!(
         !csv.lines().any(|l| l.starts_with("ENK-1,2018,")),
         "the refused year has no survey numbers"
     );
     assert!(csv.lines().any(|l| l.starts_with("ENK-1,2019,")));
-    let q = std::fs::read_to_string(dir.path().join("ut/kvalitet.json")).unwrap();
+    let q = std::fs::read_to_string(dir.path().join("ut").join(names::QUALITY)).unwrap();
     assert!(q.contains("Kolumnen \\\"kommentar\\\" innehåller något som ser ut som ett personnummer eller samordningsnummer på 1 rad"), "{q}");
 }
 
@@ -511,7 +517,7 @@ fn refused_files_with_the_same_name_each_get_their_own_feedback() {
         .status(1)
         .stdout_has("Avvisade filer: 2")
         .run_keep();
-    let feedback = dir.path().join("ut/feedback");
+    let feedback = dir.path().join("ut").join(names::FEEDBACK);
     let first = std::fs::read_to_string(feedback.join("avvisad-amn.txt")).unwrap();
     let second = std::fs::read_to_string(feedback.join("avvisad-amn-2.txt")).unwrap();
     assert!(first.contains("inkorg/2021/amn.xlsx"), "{first}");

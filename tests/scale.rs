@@ -49,8 +49,10 @@ fn a_generated_follow_up_with_more_units_runs_through() {
         )),
         "{stdout}"
     );
-    let q: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root.join("ut/kvalitet.json")).unwrap()).unwrap();
+    let q: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(root.join("ut").join(uppfolj::store::names::QUALITY)).unwrap(),
+    )
+    .unwrap();
     let survey = q["survey"].as_array().unwrap();
     assert!(
         survey
