@@ -39,4 +39,9 @@ impl Error {
         let context = context.into();
         move |source| Error::Io { context, source }
     }
+
+    /// An I/O error while writing `path`.
+    pub fn writing(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Error {
+        Error::io(format!("kan inte skriva {}", path.display()))
+    }
 }

@@ -73,13 +73,6 @@ fn pause_if_asked() {
     }
 }
 
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        context: format!("kan inte skriva {}", path.display()),
-        source,
-    }
-}
-
 /// Writes the whole output folder, atomically, and publishes the charts.
 pub fn write_outputs(
     p: &Pipeline,
@@ -134,7 +127,7 @@ pub fn write_outputs(
         progress.stage("Skriver rapporten");
         let html = crate::report::render(p, d, &svgs);
         let report = tmp.join(names::REPORT);
-        std::fs::write(&report, html).map_err(io_err(&report))?;
+        std::fs::write(&report, html).map_err(Error::writing(&report))?;
         progress.done(names::REPORT);
         stages.push(("rapport".to_string(), t.elapsed().as_secs_f64()));
 
@@ -173,7 +166,7 @@ fn collect_sizes(root: &Path, dir: &Path, out: &mut Vec<(String, usize)>) {
 
 /// Copies the charts to where the pipeline publishes them, replacing stale ones.
 fn publish_charts(from: &Path, to: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(to).map_err(io_err(to))?;
+    std::fs::create_dir_all(to).map_err(Error::writing(to))?;
     let fresh: Vec<std::ffi::OsString> = std::fs::read_dir(from)
         .map_err(Error::io(format!("kan inte läsa {}", from.display())))?
         .flatten()
@@ -192,7 +185,7 @@ fn publish_charts(from: &Path, to: &Path) -> Result<(), Error> {
     }
     for name in fresh {
         let target = to.join(&name);
-        std::fs::copy(from.join(&name), &target).map_err(io_err(&target))?;
+        std::fs::copy(from.join(&name), &target).map_err(Error::writing(&target))?;
     }
     Ok(())
 }

@@ -35,8 +35,7 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error
     let mut written = Vec::new();
     let mut save = |name: String, text: String| -> Result<(), Error> {
         let path = dir.join(&name);
-        std::fs::write(&path, text)
-            .map_err(Error::io(format!("kan inte skriva {}", path.display())))?;
+        std::fs::write(&path, text).map_err(Error::writing(&path))?;
         written.push(name);
         Ok(())
     };

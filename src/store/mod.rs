@@ -32,13 +32,6 @@ use crate::pipeline::Pipeline;
 use crate::results::RunData;
 use crate::validate::Severity;
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        context: format!("kan inte skriva {}", path.display()),
-        source,
-    }
-}
-
 /// The table's columns, as the design fixes them.
 pub const COLUMNS: [&str; 13] = [
     "indicator_id",
@@ -90,7 +83,7 @@ pub fn write_csv(cells: &[(Cell, Option<Reason>)], path: &Path) -> Result<(), Er
         s.push_str(&row.join(","));
         s.push('\n');
     }
-    std::fs::write(path, s).map_err(io(path))
+    std::fs::write(path, s).map_err(Error::writing(path))
 }
 
 pub fn frame(cells: &[(Cell, Option<Reason>)]) -> PolarsResult<DataFrame> {
@@ -118,7 +111,7 @@ pub fn write_parquet(cells: &[(Cell, Option<Reason>)], path: &Path) -> Result<()
         reason: e.to_string(),
     };
     let mut df = frame(cells).map_err(output)?;
-    let file = std::fs::File::create(path).map_err(io(path))?;
+    let file = std::fs::File::create(path).map_err(Error::writing(path))?;
     ParquetWriter::new(file).finish(&mut df).map_err(output)?;
     Ok(())
 }
@@ -211,7 +204,7 @@ fn write_json(doc: &serde_json::Value, path: &Path) -> Result<(), Error> {
         file: path.display().to_string(),
         reason: e.to_string(),
     })?;
-    std::fs::write(path, text + "\n").map_err(io(path))
+    std::fs::write(path, text + "\n").map_err(Error::writing(path))
 }
 
 /// `manifest.json`: what went in (paths and SHA-256), the program, row
