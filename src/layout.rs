@@ -2,7 +2,10 @@
 //! a year, and where. The template writes it and ingestion reads it back, so
 //! both take it from here.
 
-use crate::pipeline::{GroupKey, Indicator, Measure, MeasureUnit, Pipeline, Source, Unit};
+use crate::pipeline::{
+    Assessment, GroupKey, Indicator, Measure, MeasureUnit, Pipeline, Source, Status, Unit,
+};
+use crate::text;
 
 pub const SHEET_INSTRUCTIONS: &str = "Instruktioner";
 pub const SHEET_INDICATORS: &str = "Indikatorer";
@@ -29,71 +32,16 @@ pub const ACT_COL_STATUS: u16 = 2;
 pub const ACT_COL_ASSESSMENT: u16 = 3;
 pub const ACT_COL_DESCRIPTION: u16 = 4;
 
-/// How far a measure has come, as the committee picks it from the
-/// template's list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Status {
-    NotStarted,
-    Started,
-    Done,
-}
-
-impl Status {
-    pub const ALL: [Status; 3] = [Status::NotStarted, Status::Started, Status::Done];
-
-    /// The words in the template's list, the report and the tables.
-    pub const fn label(self) -> &'static str {
-        match self {
-            Status::NotStarted => "Ej påbörjad",
-            Status::Started => "Påbörjad",
-            Status::Done => "Genomförd",
-        }
-    }
-
-    /// The status a cell names, whatever its case and spaces.
-    pub fn parse(text: &str) -> Option<Status> {
-        Status::ALL
-            .into_iter()
-            .find(|s| s.label().eq_ignore_ascii_case(text.trim()))
-    }
-}
-
-/// The committee's own assessment of a measure: the usual three levels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Assessment {
-    Met,
-    PartlyMet,
-    NotMet,
-}
-
-impl Assessment {
-    pub const ALL: [Assessment; 3] = [Assessment::Met, Assessment::PartlyMet, Assessment::NotMet];
-
-    pub const fn label(self) -> &'static str {
-        match self {
-            Assessment::Met => "Uppfyllt",
-            Assessment::PartlyMet => "Delvis uppfyllt",
-            Assessment::NotMet => "Ej uppfyllt",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Assessment> {
-        Assessment::ALL
-            .into_iter()
-            .find(|s| s.label().eq_ignore_ascii_case(text.trim()))
-    }
-}
-
 /// The template's lists.
 pub const STATUSES: [&str; 3] = [
-    Status::NotStarted.label(),
-    Status::Started.label(),
-    Status::Done.label(),
+    text::status(Status::NotStarted),
+    text::status(Status::Started),
+    text::status(Status::Done),
 ];
 pub const ASSESSMENTS: [&str; 3] = [
-    Assessment::Met.label(),
-    Assessment::PartlyMet.label(),
-    Assessment::NotMet.label(),
+    text::assessment(Assessment::Met),
+    text::assessment(Assessment::PartlyMet),
+    text::assessment(Assessment::NotMet),
 ];
 
 /// Meta keys on the hidden sheet, in rows 1–4 (column A key, column B value).

@@ -4,7 +4,8 @@
 //! this list (`README.md` has the same map with more words):
 //!
 //! - [`pipeline`]: the pipeline file, the model every stage shares;
-//! - [`text`]: Swedish wording: numbers, plurals, months, labels;
+//! - [`text`]: Swedish wording: numbers, plurals, months, and the labels of
+//!   sources, statuses and reasons;
 //! - [`finding`]: what is wrong in an input, and where;
 //! - [`http`]: the one HTTP client; [`inputs`]: finding files and downloading URLs;
 //! - [`pool`]: the one thread pool;

@@ -1,10 +1,13 @@
 //! Swedish wording, in one place: numbers with a decimal comma and spaces
-//! between thousands, plurals, months, and the labels of sources, reasons
-//! and units that every output shows.
+//! between thousands, plurals, months, lists, and the labels of sources,
+//! units, statuses, assessments and reasons that every output shows. (A
+//! finding's severity word stays with `Finding`, which prints it.)
 
 use std::fmt;
 
-use crate::pipeline::{CITY, GroupKey, MeasureUnit, MonthDay, Pipeline, Source};
+use crate::pipeline::{
+    Assessment, CITY, GroupKey, MeasureUnit, MonthDay, Pipeline, Reason, Source, Status,
+};
 
 /// Groups digits by thousands with a no-break space.
 pub fn thousands(n: i64) -> String {
@@ -126,6 +129,48 @@ const MONTHS: [&str; 12] = [
 pub fn date(day: MonthDay, year: i32) -> String {
     let month = MONTHS[(day.month as usize).saturating_sub(1).min(11)];
     format!("{} {month} {year}", day.day)
+}
+
+/// A measure's status, as the template's list and the report name it.
+pub const fn status(s: Status) -> &'static str {
+    match s {
+        Status::NotStarted => "Ej påbörjad",
+        Status::Started => "Påbörjad",
+        Status::Done => "Genomförd",
+    }
+}
+
+/// The status a cell names, whatever its case and spaces.
+pub fn parse_status(cell: &str) -> Option<Status> {
+    Status::ALL
+        .into_iter()
+        .find(|s| status(*s).eq_ignore_ascii_case(cell.trim()))
+}
+
+/// A committee's assessment, as the template's list and the report name it.
+pub const fn assessment(a: Assessment) -> &'static str {
+    match a {
+        Assessment::Met => "Uppfyllt",
+        Assessment::PartlyMet => "Delvis uppfyllt",
+        Assessment::NotMet => "Ej uppfyllt",
+    }
+}
+
+/// The assessment a cell names, whatever its case and spaces.
+pub fn parse_assessment(cell: &str) -> Option<Assessment> {
+    Assessment::ALL
+        .into_iter()
+        .find(|a| assessment(*a).eq_ignore_ascii_case(cell.trim()))
+}
+
+/// Why a value was withheld, as the report, the workbook and `kvalitet.json` say it.
+pub fn reason(r: Reason) -> &'static str {
+    match r {
+        Reason::Primary => "färre än minsta antal personer",
+        Reason::Complementary => {
+            "undantagen så att ett annat undantaget värde inte kan räknas fram"
+        }
+    }
 }
 
 /// What a source is called in tables and the workbook.

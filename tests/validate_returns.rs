@@ -602,8 +602,11 @@ fn a_template_filled_in_and_saved_by_libreoffice() {
         .iter()
         .find(|a| a.measure_id == "KUL-A1")
         .unwrap();
-    assert_eq!(a1.status.map(|s| s.label()), Some("Genomförd"));
-    assert_eq!(a1.assessment.map(|s| s.label()), Some("Uppfyllt"));
+    assert_eq!(a1.status.map(uppfolj::text::status), Some("Genomförd"));
+    assert_eq!(
+        a1.assessment.map(uppfolj::text::assessment),
+        Some("Uppfyllt")
+    );
     assert_eq!(
         a1.description.as_deref(),
         Some("Romska nationaldagen firades på Kulturhuset.")

@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::aggregate::{CITY, Cell};
+pub use crate::pipeline::Reason;
 use crate::pipeline::{MeasureUnit, Pipeline, Publication, TOTAL};
 
 /// A table's cells and the sums that tie them: each equation says that its
@@ -28,27 +29,6 @@ pub struct AuditFailure {
     pub indicator: String,
     pub year: i32,
     pub cells: Vec<String>,
-}
-
-/// Why a cell was withheld, for the report's annex.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Reason {
-    /// Fewer persons than the minimum.
-    Primary,
-    /// Withheld so that another withheld cell cannot be worked out.
-    Complementary,
-}
-
-impl Reason {
-    /// The reason as the report, the workbook and `kvalitet.json` give it.
-    pub fn swedish(self) -> &'static str {
-        match self {
-            Reason::Primary => "färre än minsta antal personer",
-            Reason::Complementary => {
-                "undantagen så att ett annat undantaget värde inte kan räknas fram"
-            }
-        }
-    }
 }
 
 /// Applies disclosure control to all cells. Cells of `city`-level indicators
@@ -199,24 +179,12 @@ pub fn table_of(cells: &[&Cell]) -> Table {
             if let Some(t) = total {
                 sums.push(std::iter::once(t).chain(members.iter().copied()).collect());
             }
-            // A crossed breakdown's margins, where they are published.
-            let Some(first) = members.first().map(|k| &cells[*k].key) else {
-                continue;
-            };
-            if first.is_crossed() {
-                for (pi, (part, _)) in first.parts().enumerate() {
-                    let mut margins: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-                    for k in members {
-                        let g = cells[*k].key.parts().nth(pi).map_or("", |(_, g)| g);
-                        margins.entry(g).or_default().push(*k);
-                    }
-                    for (g, inner) in margins {
-                        if let Some(m) = at.get(&(*u, part, g)) {
-                            sums.push(std::iter::once(*m).chain(inner).collect());
-                        }
-                    }
-                }
-            }
+            margin_sums(
+                cells,
+                members,
+                |part, g| at.get(&(*u, part, g)).copied(),
+                &mut sums,
+            );
         }
     }
     // The city is the sum of the units, group by group.
@@ -238,6 +206,34 @@ pub fn table_of(cells: &[&Cell]) -> Table {
         }
     }
     Table { sums }
+}
+
+/// A crossed breakdown's margins, where they are published: each margin
+/// cell (found by `margin`) is the sum of the crossed cells in its group.
+fn margin_sums<'a>(
+    cells: &[&'a Cell],
+    members: &[usize],
+    margin: impl Fn(&'a str, &'a str) -> Option<usize>,
+    sums: &mut Vec<Vec<usize>>,
+) {
+    let Some(first) = members.first().map(|k| &cells[*k].key) else {
+        return;
+    };
+    if !first.is_crossed() {
+        return;
+    }
+    for (pi, (part, _)) in first.parts().enumerate() {
+        let mut margins: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for k in members {
+            let g = cells[*k].key.parts().nth(pi).map_or("", |(_, g)| g);
+            margins.entry(g).or_default().push(*k);
+        }
+        for (g, inner) in margins {
+            if let Some(m) = margin(part, g) {
+                sums.push(std::iter::once(m).chain(inner).collect());
+            }
+        }
+    }
 }
 
 /// Withholds more cells until no sum has exactly one withheld member.

@@ -537,6 +537,40 @@ pub enum MeasureUnit {
     Procentenheter,
 }
 
+/// How far a measure has come, as the committee picks it from the
+/// template's list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    NotStarted,
+    Started,
+    Done,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::NotStarted, Status::Started, Status::Done];
+}
+
+/// The committee's own assessment of a measure: the usual three levels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Assessment {
+    Met,
+    PartlyMet,
+    NotMet,
+}
+
+impl Assessment {
+    pub const ALL: [Assessment; 3] = [Assessment::Met, Assessment::PartlyMet, Assessment::NotMet];
+}
+
+/// Why a published cell was withheld.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reason {
+    /// Fewer persons than the minimum.
+    Primary,
+    /// Withheld so that another withheld cell cannot be worked out.
+    Complementary,
+}
+
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {

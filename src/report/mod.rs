@@ -416,8 +416,8 @@ fn areas(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
                         out,
                         "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
                         esc(&u.name),
-                        cell(act.and_then(|a| a.status).map(|s| s.label())),
-                        cell(act.and_then(|a| a.assessment).map(|s| s.label())),
+                        cell(act.and_then(|a| a.status).map(crate::text::status)),
+                        cell(act.and_then(|a| a.assessment).map(crate::text::assessment)),
                         cell(act.and_then(|a| a.description.as_deref()))
                     )?;
                 }
@@ -576,7 +576,7 @@ fn reference_and_withheld(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
     for (c, r) in &d.cells {
         if let Some(r) = r {
             *withheld
-                .entry((c.indicator_id.clone(), r.swedish()))
+                .entry((c.indicator_id.clone(), crate::text::reason(*r)))
                 .or_default() += 1;
         }
     }

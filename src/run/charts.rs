@@ -7,8 +7,7 @@ use super::*;
 use crate::aggregate::{self, Cell};
 use crate::chart;
 use crate::error::Error;
-use crate::layout::Status;
-use crate::pipeline::{Pipeline, Source};
+use crate::pipeline::{Pipeline, Source, Status};
 
 /// The most units the completeness grid draws a row for.
 const GRID_ROWS: usize = 60;
@@ -185,9 +184,9 @@ fn status_chart(p: &Pipeline, d: &RunData, dir: &Path) -> Result<String, Error> 
     // Done first: the bars read from what is finished to what is not known.
     let order = [Status::Done, Status::Started, Status::NotStarted];
     let categories = [
-        order[0].label(),
-        order[1].label(),
-        order[2].label(),
+        crate::text::status(order[0]),
+        crate::text::status(order[1]),
+        crate::text::status(order[2]),
         "Ingen uppgift",
     ];
     let mut bars: Vec<(String, Vec<usize>)> = Vec::new();

@@ -139,7 +139,7 @@ pub fn write_quality(p: &Pipeline, d: &RunData, path: &Path) -> Result<(), Error
                 unit_id: &c.unit_id,
                 breakdown: &c.key.breakdown,
                 group: &c.key.group,
-                reason: r.swedish(),
+                reason: crate::text::reason(r),
             })
         })
         .collect();

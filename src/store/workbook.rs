@@ -142,7 +142,7 @@ fn write_row(
     match (c.suppressed, c.value) {
         (true, _) => {
             ws.write_string_with_format(row, 6, "..", &f.right)?;
-            let why = reason.map(Reason::swedish).unwrap_or("undantagen");
+            let why = reason.map(crate::text::reason).unwrap_or("undantagen");
             ws.insert_note(
                 row,
                 6,

@@ -11,8 +11,10 @@ use super::{Finding, Severity};
 use crate::ingest::Refusal;
 use crate::ingest::cell::parse_swedish_number;
 use crate::ingest::returns::{self, CellInput, Expect, RawValue, ReturnWorkbook};
-use crate::layout::{self, Assessment, Status};
+use crate::layout;
+use crate::pipeline::{Assessment, Status};
 use crate::pipeline::{GroupKey, Indicator, Pipeline};
+use crate::text;
 
 /// An accepted value, ready for the indicator table.
 #[derive(Clone, Debug, PartialEq)]
@@ -409,14 +411,14 @@ fn judge_activities(b: &ReturnWorkbook, out: &mut Outcome) {
             });
         };
         let status = a.status.as_ref().and_then(|v| {
-            let s = Status::parse(v);
+            let s = text::parse_status(v);
             if s.is_none() {
                 invalid(v, &a.status_cell, "status", &layout::STATUSES);
             }
             s
         });
         let assessment = a.assessment.as_ref().and_then(|v| {
-            let s = Assessment::parse(v);
+            let s = text::parse_assessment(v);
             if s.is_none() {
                 invalid(v, &a.assessment_cell, "bedömning", &layout::ASSESSMENTS);
             }
@@ -537,8 +539,8 @@ impl Outcome {
             "unit_id" => a.iter().map(|x| x.unit_id.as_str()).collect::<Vec<_>>(),
             "year" => a.iter().map(|x| x.year).collect::<Vec<_>>(),
             "measure_id" => a.iter().map(|x| x.measure_id.as_str()).collect::<Vec<_>>(),
-            "status" => a.iter().map(|x| x.status.map(Status::label)).collect::<Vec<_>>(),
-            "assessment" => a.iter().map(|x| x.assessment.map(Assessment::label)).collect::<Vec<_>>(),
+            "status" => a.iter().map(|x| x.status.map(text::status)).collect::<Vec<_>>(),
+            "assessment" => a.iter().map(|x| x.assessment.map(text::assessment)).collect::<Vec<_>>(),
             "description" => a.iter().map(|x| x.description.as_deref()).collect::<Vec<_>>(),
             "file" => a.iter().map(|x| x.file.as_str()).collect::<Vec<_>>(),
             "sheet" => a.iter().map(|x| x.sheet.as_str()).collect::<Vec<_>>(),
