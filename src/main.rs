@@ -68,27 +68,7 @@ enum Command {
         json: bool,
     },
     /// The whole yearly run: inputs, validation, indicators, disclosure control, tables, charts and the report.
-    Run {
-        pipeline: PathBuf,
-        /// The report's year (default: the latest year with returns).
-        #[arg(long)]
-        year: Option<i32>,
-        /// The output folder (default: the pipeline file's [output] dir).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Use only cached reference statistics; download nothing.
-        #[arg(long)]
-        offline: bool,
-        /// Also publish the charts here (default: the pipeline file's [output] charts).
-        #[arg(long)]
-        charts: Option<PathBuf>,
-        /// No progress, only the summary.
-        #[arg(long, short)]
-        quiet: bool,
-        /// More detail as the run goes.
-        #[arg(long, short)]
-        verbose: bool,
-    },
+    Run(RunArgs),
     /// Refresh the cached reference statistics (exit 0 all fetched, 1 some could not be).
     Fetch {
         pipeline: PathBuf,
@@ -96,6 +76,29 @@ enum Command {
         #[arg(long)]
         offline: bool,
     },
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    pipeline: PathBuf,
+    /// The report's year (default: the latest year with returns).
+    #[arg(long)]
+    year: Option<i32>,
+    /// The output folder (default: the pipeline file's [output] dir).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Use only cached reference statistics; download nothing.
+    #[arg(long)]
+    offline: bool,
+    /// Also publish the charts here (default: the pipeline file's [output] charts).
+    #[arg(long)]
+    charts: Option<PathBuf>,
+    /// No progress, only the summary.
+    #[arg(long, short)]
+    quiet: bool,
+    /// More detail as the run goes.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 /// Exit status when a command ran but found problems in its inputs.
@@ -120,15 +123,7 @@ fn main() -> ExitCode {
             year,
             json,
         } => validate(&pipeline, &files, year, json),
-        Command::Run {
-            pipeline,
-            year,
-            out,
-            offline,
-            charts,
-            quiet,
-            verbose,
-        } => run(&pipeline, year, out, offline, charts, quiet, verbose),
+        Command::Run(args) => run(args),
         Command::Fetch { pipeline, offline } => fetch(&pipeline, offline),
     };
     match result {
@@ -225,18 +220,18 @@ fn validate(
     Ok(exit_for_findings(errors + warnings))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run(
-    path: &Path,
-    year: Option<i32>,
-    out: Option<PathBuf>,
-    offline: bool,
-    charts: Option<PathBuf>,
-    quiet: bool,
-    verbose: bool,
-) -> Result<ExitCode, Error> {
+fn run(args: RunArgs) -> Result<ExitCode, Error> {
     use uppfolj::run;
-    let p = pipeline::load(path)?;
+    let RunArgs {
+        pipeline: path,
+        year,
+        out,
+        offline,
+        charts,
+        quiet,
+        verbose,
+    } = args;
+    let p = pipeline::load(&path)?;
     if let Some(y) = year
         && !p.strategy.period.contains(y)
     {

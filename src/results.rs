@@ -33,12 +33,13 @@ pub struct RunData {
     pub completeness: Vec<Completeness>,
     /// Where to find cells and activities by key: the report and the charts
     /// look up one per unit and measure, and a scan each time would make a
-    /// run quadratic in the number of units.
-    index: Index,
+    /// run quadratic in the number of units. Built by [`RunData::indexed`].
+    pub index: Index,
 }
 
+/// Where to find cells and activities by key.
 #[derive(Default)]
-struct Index {
+pub struct Index {
     /// (indicator, year, breakdown, group) → the city's cell in `cells`.
     city: HashMap<(String, i32, String, String), usize>,
     /// (year, unit, measure) → the activity in `returns.activities`.
@@ -97,32 +98,10 @@ impl InputRecord {
 }
 
 impl RunData {
-    /// Gathers what the stages computed, and indexes it for the outputs.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        report_year: i32,
-        cells: Vec<(Cell, Option<Reason>)>,
-        returns: validate::returns::Outcome,
-        survey: validate::survey::Outcome,
-        reference: Vec<Status>,
-        findings: Vec<Finding>,
-        inputs: Vec<InputRecord>,
-        stages: Vec<(String, f64)>,
-        completeness: Vec<Completeness>,
-    ) -> RunData {
-        let index = Index::build(&cells, &returns.activities);
-        RunData {
-            report_year,
-            cells,
-            returns,
-            survey,
-            reference,
-            findings,
-            inputs,
-            stages,
-            completeness,
-            index,
-        }
+    /// Indexes what the stages computed, for the outputs' look-ups.
+    pub fn indexed(mut self) -> RunData {
+        self.index = Index::build(&self.cells, &self.returns.activities);
+        self
     }
 
     /// The city's cell of an indicator for a year and group, if computed.

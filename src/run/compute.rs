@@ -45,17 +45,19 @@ pub fn compute(p: &Pipeline, opts: &Options, progress: &mut Progress) -> Result<
     let mut inputs = returns.inputs;
     inputs.extend(survey.inputs);
     inputs.extend(reference.inputs);
-    Ok(RunData::new(
+    Ok(RunData {
         report_year,
         cells,
-        returns.outcome,
-        survey.outcome,
-        reference.statuses,
+        returns: returns.outcome,
+        survey: survey.outcome,
+        reference: reference.statuses,
         findings,
         inputs,
         stages,
         completeness,
-    ))
+        index: Default::default(),
+    }
+    .indexed())
 }
 
 /// Runs the stages one after another, shows each on the terminal with what
