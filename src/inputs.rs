@@ -33,13 +33,11 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, findings: &mut Vec<Finding>) {
     let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
         Err(e) => {
-            findings.push(Finding {
-                severity: Severity::Error,
-                file: dir.display().to_string(),
-                sheet: None,
-                cell: None,
-                message: format!("mappen kan inte läsas: {e}"),
-            });
+            findings.push(Finding::file(
+                Severity::Error,
+                dir.display().to_string(),
+                format!("mappen kan inte läsas: {e}"),
+            ));
             return;
         }
     };
@@ -54,17 +52,15 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, findings: &mut Vec<Finding>) {
         } else if has_extension(&e, &RETURN_EXTENSIONS) || has_extension(&e, &SURVEY_EXTENSIONS) {
             files.push(e);
         } else {
-            findings.push(Finding {
-                severity: Severity::Warning,
-                file: e.display().to_string(),
-                sheet: None,
-                cell: None,
-                message: format!(
+            findings.push(Finding::file(
+                Severity::Warning,
+                e.display().to_string(),
+                format!(
                     "filtypen känns inte igen och filen läses inte in; återrapporteringar ska vara {} och enkätfiler {}",
                     RETURN_EXTENSIONS.map(|x| format!(".{x}")).join(", "),
                     SURVEY_EXTENSIONS.map(|x| format!(".{x}")).join(", ")
                 ),
-            });
+            ));
         }
     }
 }

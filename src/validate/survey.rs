@@ -42,16 +42,6 @@ pub struct Outcome {
     pub refused: Vec<String>,
 }
 
-fn finding(severity: Severity, file: &str, message: String) -> Finding {
-    Finding {
-        severity,
-        file: file.to_string(),
-        sheet: None,
-        cell: None,
-        message,
-    }
-}
-
 /// Which year a survey file holds: the year the user named, the pipeline's
 /// listing of the file, or a year in its name.
 pub fn year_of(p: &Pipeline, path: &Path, year: Option<i32>) -> Option<i32> {
@@ -89,10 +79,10 @@ pub fn validate_each(p: &Pipeline, files: &[(PathBuf, Option<i32>)]) -> Outcome 
     let Some(survey) = &p.survey else {
         for (f, _) in files {
             out.refused.push(f.display().to_string());
-            out.findings.push(finding(
+            out.findings.push(Finding::file(
                 Severity::Error,
-                &f.display().to_string(),
-                "pipelinefilen har ingen [survey]-del, så enkätfiler kan inte läsas.".into(),
+                f.display().to_string(),
+                "pipelinefilen har ingen [survey]-del, så enkätfiler kan inte läsas.",
             ));
         }
         return out;
@@ -116,7 +106,7 @@ pub fn validate_each(p: &Pipeline, files: &[(PathBuf, Option<i32>)]) -> Outcome 
             Err(r) => {
                 out.refused.push(r.file.clone());
                 out.findings
-                    .push(finding(Severity::Error, &r.file, r.message));
+                    .push(Finding::file(Severity::Error, &r.file, r.message));
             }
         }
     }
@@ -383,7 +373,7 @@ fn unknown_code_warnings(
 ) {
     for (header, unknown) in unknown {
         if *unknown > 0 {
-            findings.push(finding(
+            findings.push(Finding::file(
                 Severity::Warning,
                 file,
                 format!(
@@ -483,7 +473,7 @@ fn k_anonymity(
             ),
         ));
     }
-    findings.push(finding(
+    findings.push(Finding::file(
         Severity::Warning,
         file,
         format!(
