@@ -112,7 +112,7 @@ pub struct Gathered {
     /// Downloaded file (as displayed) → its URL.
     urls: Vec<(String, String)>,
     /// Holds the downloaded files until the inputs are let go.
-    _downloads: Option<Downloads>,
+    _downloads: Downloads,
 }
 
 impl Gathered {
@@ -127,7 +127,7 @@ impl Gathered {
 
 /// Gathers the inputs named on a command line.
 pub fn gather(p: &Pipeline, args: &[PathBuf]) -> Result<Gathered, Missing> {
-    let mut downloads = None;
+    let mut downloads = Downloads::default();
     let mut urls = Vec::new();
     let mut findings = Vec::new();
     let mut local = Vec::new();
@@ -140,13 +140,7 @@ pub fn gather(p: &Pipeline, args: &[PathBuf]) -> Result<Gathered, Missing> {
             continue;
         }
         let url = arg.to_string_lossy().to_string();
-        let fetched = match &mut downloads {
-            Some(d) => Ok(d),
-            None => Downloads::new().map(|d| downloads.insert(d)),
-        }
-        .map_err(|e| e.to_string())
-        .and_then(|d| d.get(p, &url).map_err(|e| e.to_string()));
-        match fetched {
+        match downloads.get(p, &url) {
             Ok(path) => {
                 urls.push((path.display().to_string(), url));
                 local.push(path);
@@ -174,35 +168,35 @@ pub fn is_url(path: &Path) -> bool {
     text.starts_with("http://") || text.starts_with("https://")
 }
 
-/// Downloads inputs given as URLs into a private folder.
+/// Downloads inputs given as URLs into a private folder, made at the first
+/// download and removed when this is dropped.
+#[derive(Default)]
 pub struct Downloads {
-    dir: tempfile::TempDir,
+    dir: Option<tempfile::TempDir>,
     count: usize,
 }
 
 impl Downloads {
-    pub fn new() -> std::io::Result<Downloads> {
-        Ok(Downloads {
-            dir: tempfile::tempdir()?,
-            count: 0,
-        })
-    }
-
     /// Downloads `url` under the pipeline's limits. Each download gets a
     /// folder of its own, so two URLs ending in the same name never overwrite
     /// each other; the file keeps the URL's name, whose extension says what
     /// kind of input it is.
     pub fn get(&mut self, p: &Pipeline, url: &str) -> Result<PathBuf, FetchError> {
         let body = Client::new(&p.http_limits())?.get(url)?;
+        let saving = |e: std::io::Error| FetchError::Body {
+            url: url.into(),
+            what: format!("kan inte spara filen: {e}"),
+        };
+        let dir = match &mut self.dir {
+            Some(dir) => dir,
+            None => self.dir.insert(tempfile::tempdir().map_err(saving)?),
+        };
         self.count += 1;
-        let folder = self.dir.path().join(self.count.to_string());
+        let folder = dir.path().join(self.count.to_string());
         let path = folder.join(file_name_of(url));
         std::fs::create_dir_all(&folder)
             .and_then(|_| std::fs::write(&path, &body))
-            .map_err(|e| FetchError::Body {
-                url: url.into(),
-                what: format!("kan inte spara filen: {e}"),
-            })?;
+            .map_err(saving)?;
         Ok(path)
     }
 }

@@ -181,9 +181,9 @@ fn validate(
     json: bool,
 ) -> Result<ExitCode, Error> {
     let p = pipeline::load(path)?;
-    let inputs = uppfolj::inputs::gather(&p, args)?;
+    let mut inputs = uppfolj::inputs::gather(&p, args)?;
     let checked = validate::check_files(&p, &inputs.files, year);
-    let mut findings = inputs.findings.clone();
+    let mut findings = std::mem::take(&mut inputs.findings);
     findings.extend(checked.findings);
     // Downloaded inputs are named by their URL, not the private folder.
     for f in findings.iter_mut() {

@@ -130,7 +130,7 @@ fn pipeline_for(t: Test, url: &str) -> Test {
 
 fn reference_rows(dir: &std::path::Path) -> String {
     let p = uppfolj::pipeline::load(&dir.join("p.toml")).unwrap();
-    uppfolj::reference::cells(&p)
+    uppfolj::reference::cells(&p, &uppfolj::reference::refresh(&p, true))
         .iter()
         .map(|c| serde_json::to_string(c).unwrap())
         .collect::<Vec<_>>()
@@ -345,7 +345,10 @@ fn gaps_appear_for_the_sample_years_and_follow_survey_suppression() {
     for r in &o.respondents {
         cells.extend(uppfolj::aggregate::survey::cells(&p, r).unwrap());
     }
-    cells.extend(uppfolj::reference::cells(&p));
+    cells.extend(uppfolj::reference::cells(
+        &p,
+        &uppfolj::reference::refresh(&p, true),
+    ));
     let mut published: Vec<uppfolj::aggregate::Cell> = uppfolj::disclose::protect(&p, cells)
         .unwrap()
         .into_iter()

@@ -15,6 +15,11 @@ use crate::error::Error;
 use crate::pipeline::{Indicator, MeasureUnit, Pipeline, Source, TOTAL};
 use crate::text::fmt_value;
 
+/// The overview charts' names (their files are `<name>.svg` and `.png`).
+pub const PARITY: &str = "paritet";
+pub const COMPLETENESS: &str = "fullstandighet";
+pub const STATUS: &str = "aktiviteter";
+
 pub const WIDTH: u32 = 900;
 pub const HEIGHT: u32 = 520;
 

@@ -27,6 +27,16 @@ impl Refusal {
             message: message.into(),
         }
     }
+
+    /// A refusal that points at a sheet, and a cell in it, where there is one.
+    pub fn at(file: &str, sheet: Option<&str>, cell: Option<String>, message: String) -> Refusal {
+        Refusal {
+            file: file.to_string(),
+            sheet: sheet.map(str::to_string),
+            cell,
+            message,
+        }
+    }
 }
 
 /// Hex SHA-256 of a file's bytes, as recorded in the manifest.

@@ -243,12 +243,7 @@ fn read_book(
     expect: Expect,
 ) -> Result<ReturnWorkbook, Refusal> {
     let use_template = use_template(p);
-    let refuse_at = |sheet: Option<&str>, cell: Option<String>, message: String| Refusal {
-        file: file.to_string(),
-        sheet: sheet.map(str::to_string),
-        cell,
-        message,
-    };
+    let refuse_at = |sheet: Option<&str>, cell, message| Refusal::at(file, sheet, cell, message);
     let (meta, unit, year) = read_meta(p, &mut book, file, &use_template)?;
     check_year(p, unit, year, expect).map_err(|m| refuse_at(None, None, m))?;
     let l = layout::layout(p, unit, year);
@@ -277,12 +272,7 @@ fn read_meta<'p>(
     file: &str,
     use_template: &str,
 ) -> Result<(Range<Data>, &'p Unit, i32), Refusal> {
-    let refuse_at = |sheet: Option<&str>, cell: Option<String>, message: String| Refusal {
-        file: file.to_string(),
-        sheet: sheet.map(str::to_string),
-        cell,
-        message,
-    };
+    let refuse_at = |sheet: Option<&str>, cell, message| Refusal::at(file, sheet, cell, message);
     let meta = open_meta(book, file, use_template)?;
     let meta_value = |row: u32| text_of(meta.get_value((row, 1)));
     let pipeline_id = meta_value(0);
@@ -333,12 +323,7 @@ fn read_meta<'p>(
 
 /// The hidden sheet, there and with its keys unchanged.
 fn open_meta(book: &mut Book, file: &str, use_template: &str) -> Result<Range<Data>, Refusal> {
-    let refuse_at = |sheet: Option<&str>, cell: Option<String>, message: String| Refusal {
-        file: file.to_string(),
-        sheet: sheet.map(str::to_string),
-        cell,
-        message,
-    };
+    let refuse_at = |sheet: Option<&str>, cell, message| Refusal::at(file, sheet, cell, message);
     let names = book.sheet_names();
     if !names.iter().any(|n| n == layout::SHEET_META) {
         return Err(refuse_at(

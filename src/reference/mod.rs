@@ -41,6 +41,9 @@ pub struct Status {
     /// Whether they were fetched in this call.
     pub fresh: bool,
     pub error: Option<FetchError>,
+    /// The responses in use, read once, and the cache file's SHA-256.
+    pub entry: Option<CacheEntry>,
+    pub sha256: Option<String>,
 }
 
 impl Status {
@@ -75,15 +78,19 @@ fn cache_file(p: &Pipeline, r: &Reference, s: &ReferenceSeries) -> PathBuf {
         .join(format!("{}-{}.json", s.indicator, s.kpi))
 }
 
-fn write_cache(file: &Path, entry: &CacheEntry) -> std::io::Result<()> {
-    let text = serde_json::to_string_pretty(entry).map_err(std::io::Error::other)?;
+/// Writes a series' responses; returns the file's SHA-256.
+fn write_cache(file: &Path, entry: &CacheEntry) -> std::io::Result<String> {
+    let text = serde_json::to_string_pretty(entry).map_err(std::io::Error::other)? + "\n";
     std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")))?;
-    std::fs::write(file, text + "\n")
+    std::fs::write(file, &text)?;
+    Ok(crate::ingest::sha256_hex(text.as_bytes()))
 }
 
-fn read_cache(path: &Path) -> Option<CacheEntry> {
-    let text = std::fs::read_to_string(path).ok()?;
-    serde_json::from_str(&text).ok()
+/// A series' cached responses and the file's SHA-256, if it holds any.
+fn read_cache(path: &Path) -> Option<(CacheEntry, String)> {
+    let bytes = std::fs::read(path).ok()?;
+    let entry = serde_json::from_slice(&bytes).ok()?;
+    Some((entry, crate::ingest::sha256_hex(&bytes)))
 }
 
 /// Fetches every series and refreshes the cache; a series that cannot be
@@ -103,14 +110,16 @@ pub fn refresh(p: &Pipeline, offline: bool) -> Vec<Status> {
     let mut out = Vec::new();
     for s in &r.series {
         let file = cache_file(p, r, s);
-        let cached = read_cache(&file);
+        let (entry, sha256) = read_cache(&file).unzip();
         let mut status = Status {
             indicator: s.indicator.clone(),
             kpi: s.kpi.clone(),
-            cache_file: cached.as_ref().map(|_| file.clone()),
-            fetched_at: cached.as_ref().map(|c| c.fetched_at.clone()),
+            cache_file: entry.as_ref().map(|_| file.clone()),
+            fetched_at: entry.as_ref().map(|c| c.fetched_at.clone()),
             fresh: false,
             error: None,
+            entry,
+            sha256,
         };
         if let Some(c) = client.as_mut() {
             let url = kolada::url(&r.base_url, &s.kpi, &r.municipalities, &years);
@@ -127,10 +136,12 @@ pub fn refresh(p: &Pipeline, offline: bool) -> Vec<Status> {
                     };
                     let written = write_cache(&file, &entry);
                     match written {
-                        Ok(()) => {
+                        Ok(sha256) => {
                             status.cache_file = Some(file.clone());
-                            status.fetched_at = Some(entry.fetched_at);
+                            status.fetched_at = Some(entry.fetched_at.clone());
                             status.fresh = true;
+                            status.entry = Some(entry);
+                            status.sha256 = Some(sha256);
                         }
                         Err(e) => {
                             status.error = Some(FetchError::Body {
@@ -184,16 +195,20 @@ fn fetch_all(c: &mut Client, first: &str) -> Result<Vec<CachedPage>, FetchError>
     Ok(pages)
 }
 
-/// The reference cells from the cache: one per year of the pipeline's
+/// The reference cells from the responses `refresh` found or fetched: one per year of the pipeline's
 /// municipality in total, and per group where `[reference] breakdown` maps
 /// the source's groups to a breakdown.
-pub fn cells(p: &Pipeline) -> Vec<Cell> {
+pub fn cells(p: &Pipeline, statuses: &[Status]) -> Vec<Cell> {
     let Some(r) = &p.reference else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for s in &r.series {
-        let Some(entry) = read_cache(&cache_file(p, r, s)) else {
+        let in_use = statuses
+            .iter()
+            .find(|st| st.indicator == s.indicator && st.kpi == s.kpi)
+            .and_then(|st| st.entry.as_ref());
+        let Some(entry) = in_use else {
             continue;
         };
         for page in &entry.pages {

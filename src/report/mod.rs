@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::fmt::{self, Write};
 
 use crate::aggregate::Cell;
-use crate::pipeline::{Direction, Indicator, MeasureUnit, Pipeline, Source, TOTAL};
+use crate::chart;
+use crate::pipeline::{Direction, Indicator, Measure, MeasureUnit, Pipeline, Source, TOTAL};
 use crate::results::RunData;
 use crate::text::fmt_table;
 use crate::text::unit_name;
@@ -385,8 +386,6 @@ fn summary(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
 /// Per rights area: goals, measures, what each committee did, and the indicators.
 fn areas(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
     let p = ctx.p;
-    let d = ctx.d;
-    let year = ctx.d.report_year;
     for a in &p.areas {
         writeln!(
             out,
@@ -397,37 +396,43 @@ fn areas(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
         for g in p.goals.iter().filter(|g| g.area == a.id) {
             writeln!(out, "<h3>{}</h3>", esc(&g.title))?;
             for m in p.measures.iter().filter(|m| m.goal == g.id) {
-                writeln!(
-                    out,
-                    "<div class=\"measure\"><h4>Åtgärd {}</h4><p>{}</p>",
-                    esc(&m.id),
-                    esc(&m.text)
-                )?;
-                let units = p.responsible_units(&m.responsible, year);
-                writeln!(
-                    out,
-                    "<div class=\"table-wrap\"><table><caption>Nämndernas redovisning för {year}</caption><thead><tr><th scope=\"col\">Nämnd</th><th scope=\"col\">Status</th><th scope=\"col\">Egen bedömning</th><th scope=\"col\">Årets aktiviteter</th></tr></thead><tbody>"
-                )?;
-                for u in units {
-                    let act = d.activity(year, &u.id, &m.id);
-                    let cell =
-                        |v: Option<&str>| v.map(esc).unwrap_or_else(|| "Ingen uppgift".into());
-                    writeln!(
-                        out,
-                        "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
-                        esc(&u.name),
-                        cell(act.and_then(|a| a.status).map(crate::text::status)),
-                        cell(act.and_then(|a| a.assessment).map(crate::text::assessment)),
-                        cell(act.and_then(|a| a.description.as_deref()))
-                    )?;
-                }
-                writeln!(out, "</tbody></table></div></div>")?;
-                for ind in p.indicators.iter().filter(|i| i.measure == m.id) {
-                    indicator_block(ctx, out, ind, 5)?;
-                }
+                measure_block(ctx, out, m)?;
             }
         }
         writeln!(out, "</section>")?;
+    }
+    Ok(())
+}
+
+/// A measure: its text, what each responsible committee reported on it this
+/// year, and its indicators.
+fn measure_block(ctx: &Ctx<'_>, out: &mut String, m: &Measure) -> fmt::Result {
+    let (p, d, year) = (ctx.p, ctx.d, ctx.d.report_year);
+    writeln!(
+        out,
+        "<div class=\"measure\"><h4>Åtgärd {}</h4><p>{}</p>",
+        esc(&m.id),
+        esc(&m.text)
+    )?;
+    writeln!(
+        out,
+        "<div class=\"table-wrap\"><table><caption>Nämndernas redovisning för {year}</caption><thead><tr><th scope=\"col\">Nämnd</th><th scope=\"col\">Status</th><th scope=\"col\">Egen bedömning</th><th scope=\"col\">Årets aktiviteter</th></tr></thead><tbody>"
+    )?;
+    let cell = |v: Option<&str>| v.map(esc).unwrap_or_else(|| "Ingen uppgift".into());
+    for u in p.responsible_units(&m.responsible, year) {
+        let act = d.activity(year, &u.id, &m.id);
+        writeln!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&u.name),
+            cell(act.and_then(|a| a.status).map(crate::text::status)),
+            cell(act.and_then(|a| a.assessment).map(crate::text::assessment)),
+            cell(act.and_then(|a| a.description.as_deref()))
+        )?;
+    }
+    writeln!(out, "</tbody></table></div></div>")?;
+    for ind in p.indicators.iter().filter(|i| i.measure == m.id) {
+        indicator_block(ctx, out, ind, 5)?;
     }
     Ok(())
 }
@@ -450,7 +455,7 @@ fn parity(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
             .map(|g| format!("Strategins måttstock: {} ", esc(g)))
             .unwrap_or_default()
     )?;
-    if let Some(svg) = charts.get("paritet") {
+    if let Some(svg) = charts.get(chart::PARITY) {
         let gaps: Vec<&Indicator> = p
             .indicators
             .iter()
@@ -476,7 +481,7 @@ fn parity(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
         writeln!(
             out,
             "<figure>{}<figcaption>Diagram: skillnaden mot hela staden över tid. {}</figcaption></figure>",
-            accessible_svg(svg, "paritet", "Skillnad mot hela staden", &desc),
+            accessible_svg(svg, chart::PARITY, "Skillnad mot hela staden", &desc),
             esc(&desc)
         )?;
     }
@@ -496,12 +501,17 @@ fn annex_quality(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
         out,
         "<section aria-labelledby=\"bilaga-kvalitet\"><h2 id=\"bilaga-kvalitet\">Bilaga 1. Datakvalitet</h2><h3>Inlämnade återrapporteringar</h3>"
     )?;
-    if let Some(svg) = charts.get("fullstandighet") {
+    if let Some(svg) = charts.get(chart::COMPLETENESS) {
         let desc = "Vilka nämnder som lämnat återrapportering respektive år; samma uppgifter finns i tabellen nedan.";
         writeln!(
             out,
             "<figure>{}<figcaption>Diagram: inlämnade återrapporteringar per nämnd och år.</figcaption></figure>",
-            accessible_svg(svg, "fullstandighet", "Inlämnade återrapporteringar", desc)
+            accessible_svg(
+                svg,
+                chart::COMPLETENESS,
+                "Inlämnade återrapporteringar",
+                desc
+            )
         )?;
     }
     writeln!(

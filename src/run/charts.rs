@@ -22,13 +22,13 @@ pub(super) fn draw_charts(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Chart
     let cells: Vec<&Cell> = d.cells.iter().map(|(c, _)| c).collect();
     let mut svgs = trend_charts(p, &cells, &years, dir)?;
     if let Some(svg) = parity_chart(p, &cells, &years, dir)? {
-        svgs.insert("paritet".into(), svg);
+        svgs.insert(chart::PARITY.into(), svg);
     }
     svgs.insert(
-        "fullstandighet".into(),
+        chart::COMPLETENESS.into(),
         completeness_chart(p, d, &years, dir)?,
     );
-    svgs.insert("aktiviteter".into(), status_chart(p, d, dir)?);
+    svgs.insert(chart::STATUS.into(), status_chart(p, d, dir)?);
     Ok(svgs)
 }
 
@@ -109,7 +109,7 @@ fn parity_chart(
         targets: Vec::new(),
         withheld_years: Vec::new(),
     };
-    Ok(Some(chart::write_trend(&spec, dir, "paritet")?))
+    Ok(Some(chart::write_trend(&spec, dir, chart::PARITY)?))
 }
 
 /// Completeness per unit and year.
@@ -172,7 +172,7 @@ fn completeness_chart(
     let title = title.as_str();
     chart::write_chart(
         dir,
-        "fullstandighet",
+        chart::COMPLETENESS,
         (chart::WIDTH, height),
         |a| chart::draw_grid(a, title, &rows, years),
         |a| chart::draw_grid(a, title, &rows, years),
@@ -216,7 +216,7 @@ fn status_chart(p: &Pipeline, d: &RunData, dir: &Path) -> Result<String, Error> 
     let height = 100 + 62 * bars.len() as u32;
     chart::write_chart(
         dir,
-        "aktiviteter",
+        chart::STATUS,
         (chart::WIDTH, height),
         |a| chart::draw_bars(a, &title, &categories, &bars),
         |a| chart::draw_bars(a, &title, &categories, &bars),

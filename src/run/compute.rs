@@ -188,7 +188,7 @@ impl Done for Survey {
 }
 
 fn read_survey(p: &Pipeline, opts: &Options) -> Result<Survey, Error> {
-    let mut downloads = Downloads::new().map_err(Error::io("kan inte skapa en tillfällig mapp"))?;
+    let mut downloads = Downloads::default();
     let (files, mut findings) = survey_files(p, opts, &mut downloads);
     let mut present: Vec<(PathBuf, Option<i32>)> = Vec::new();
     for (year, path) in &files {
@@ -315,21 +315,22 @@ impl Done for Reference {
 
 fn read_reference(p: &Pipeline, opts: &Options) -> Reference {
     let statuses = reference::refresh(p, opts.offline);
-    let mut inputs = Vec::new();
-    for s in &statuses {
-        if let Some(file) = &s.cache_file
-            && let Ok(bytes) = std::fs::read(file)
-        {
-            inputs.push(InputRecord::used(
+    // The cache is read once, by `refresh`: its entries make the cells, its
+    // hashes go in the manifest.
+    let inputs = statuses
+        .iter()
+        .filter_map(|s| {
+            let (file, sha256) = (s.cache_file.as_ref()?, s.sha256.clone()?);
+            Some(InputRecord::used(
                 "referensstatistik",
                 file.display().to_string(),
-                crate::ingest::sha256_hex(&bytes),
-            ));
-        }
-    }
+                sha256,
+            ))
+        })
+        .collect();
     Reference {
+        cells: reference::cells(p, &statuses),
         statuses,
-        cells: reference::cells(p),
         inputs,
     }
 }

@@ -123,9 +123,9 @@ fn check_file(
 ) -> Result<Respondents, Refusal> {
     let file = f.display().to_string();
     let Some(y) = year_of(p, f, year) else {
-        return Err(refuse(
+        return Err(Refusal::file(
             &file,
-            "det går inte att avgöra vilket år filen gäller (den står inte under [[survey.files]] och namnet har inget enkätår). Ange året med --year.".into(),
+            "det går inte att avgöra vilket år filen gäller (den står inte under [[survey.files]] och namnet har inget enkätår). Ange året med --year.",
         ));
     };
     let Some(codebook) = survey
@@ -134,7 +134,7 @@ fn check_file(
         .find(|sf| sf.year == y)
         .and_then(|sf| survey.codebook(&sf.codebook))
     else {
-        return Err(refuse(
+        return Err(Refusal::file(
             &file,
             format!(
                 "pipelinefilen har ingen kodbok för enkäten {y}; lägg till den under [[survey.files]]."
@@ -142,10 +142,6 @@ fn check_file(
         ));
     };
     ingest::read(f).and_then(|t| check(survey, codebook, t, y, findings))
-}
-
-fn refuse(file: &str, message: String) -> Refusal {
-    Refusal::file(file, message)
 }
 
 fn gate_message(hits: &[Hit]) -> String {
@@ -230,7 +226,7 @@ fn check(
 /// and the message names columns, never a value.
 fn gate(t: &SurveyTable) -> Result<(), Refusal> {
     let hits = anonymity::gate(&t.frame).map_err(|e| {
-        refuse(
+        Refusal::file(
             &t.file,
             format!(
                 "kolumnerna går inte att läsa som text ({}).",
@@ -241,7 +237,7 @@ fn gate(t: &SurveyTable) -> Result<(), Refusal> {
     if hits.is_empty() {
         Ok(())
     } else {
-        Err(refuse(&t.file, gate_message(&hits)))
+        Err(Refusal::file(&t.file, gate_message(&hits)))
     }
 }
 
@@ -292,7 +288,7 @@ fn missing_columns(
     if missing.is_empty() {
         return Ok(());
     }
-    Err(refuse(
+    Err(Refusal::file(
         &t.file,
         format!(
             "kodboken \"{}\" för {year} väntar sig kolumnerna {}, men de finns inte i filen. Filens kolumner är: {}. Kontrollera att det är rätt års export, eller rätta kodboken i pipelinefilen.",
@@ -327,8 +323,8 @@ fn apply_codebook(
         let Some(header) = headers.find(&v.column) else {
             continue;
         };
-        let (value, unknown) =
-            map_variable(survey, v, &raw, &header).map_err(|e| refuse(file, e.to_string()))?;
+        let (value, unknown) = map_variable(survey, v, &raw, &header)
+            .map_err(|e| Refusal::file(file, e.to_string()))?;
         exprs.push(value.alias(v.name.as_str()));
         unknown_counts.push((header, unknown));
     }
@@ -342,7 +338,7 @@ fn apply_codebook(
             let dtype = raw
                 .column(header)
                 .map(|c| c.dtype().clone())
-                .map_err(|e| refuse(file, e.to_string()))?;
+                .map_err(|e| Refusal::file(file, e.to_string()))?;
             let w = weight(header, &dtype, &raw);
             exprs.extend([
                 w.value.alias(WEIGHT),
@@ -357,7 +353,7 @@ fn apply_codebook(
         .with_column(lit(1.0).alias(WEIGHT))
         .select(exprs)
         .collect()
-        .map_err(|e| refuse(file, e.to_string()))?;
+        .map_err(|e| Refusal::file(file, e.to_string()))?;
     // One chunk per column: sums then add up in the same order whatever the
     // number of threads the reader split the file over, so that results are
     // byte-identical on every machine.
@@ -421,7 +417,7 @@ fn check_weights(frame: &mut DataFrame, header: &str, file: &str) -> Result<(), 
                 crate::text::rows(blank)
             ));
         }
-        return Err(refuse(
+        return Err(Refusal::file(
             file,
             format!(
                 "viktkolumnen \"{header}\" har {}. Varje svar behöver en vikt som är ett tal, 0 eller större; rätta exporten och skicka den igen.",
@@ -453,7 +449,7 @@ fn k_anonymity(
     }
     let qi = survey.quasi_identifiers.join(", ");
     let Some(var) = &survey.coarsen else {
-        return Err(refuse(
+        return Err(Refusal::file(
             file,
             format!(
                 "den minsta gruppen över {qi} har bara {smallest} svarande, färre än k = {k}. Filen avvisas så att ingen kan pekas ut."
@@ -463,10 +459,10 @@ fn k_anonymity(
     let replaced = Column::new(var.as_str().into(), vec![Some(WHOLE_CITY); frame.height()]);
     frame
         .with_column(replaced)
-        .map_err(|e| refuse(file, e.to_string()))?;
+        .map_err(|e| Refusal::file(file, e.to_string()))?;
     let after = smallest_group(frame, &survey.quasi_identifiers);
     if after < k {
-        return Err(refuse(
+        return Err(Refusal::file(
             file,
             format!(
                 "den minsta gruppen över {qi} har bara {after} svarande även sedan {var} slagits ihop till hela staden, färre än k = {k}. Filen avvisas så att ingen kan pekas ut."
