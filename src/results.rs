@@ -83,11 +83,11 @@ impl InputRecord {
         }
     }
 
-    /// A refused file: its hash only, nothing from inside it.
-    pub fn refused(kind: &'static str, path: String) -> InputRecord {
-        let sha256 = std::fs::read(&path)
-            .map(|b| crate::ingest::sha256_hex(&b))
-            .unwrap_or_default();
+    /// A refused file: its hash only, nothing from inside it, streamed
+    /// within the same cap as reading it (empty when it could not be).
+    pub fn refused(kind: &'static str, path: String, cap: u64) -> InputRecord {
+        let sha256 =
+            crate::ingest::file::hash_capped(std::path::Path::new(&path), cap).unwrap_or_default();
         InputRecord {
             kind,
             path,

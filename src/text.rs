@@ -265,6 +265,46 @@ pub fn capitalize(s: &str) -> String {
     }
 }
 
+/// An operating-system error in Swedish, with what to do where there is
+/// something to do; the OS's own English words never reach a user.
+pub fn io_error(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    let words = match e.kind() {
+        NotFound => "finns inte",
+        PermissionDenied => "saknar behörighet (kontrollera filens rättigheter)",
+        AlreadyExists => "finns redan",
+        IsADirectory => "är en mapp, inte en fil",
+        NotADirectory => "är inte en mapp",
+        DirectoryNotEmpty => "mappen är inte tom",
+        ResourceBusy => "är upptagen (används av systemet eller ett annat program)",
+        StorageFull => "disken är full",
+        ReadOnlyFilesystem => "ligger på en skrivskyddad disk",
+        InvalidFilename | InvalidInput => "har ett ogiltigt namn",
+        TimedOut => "svarade inte i tid",
+        UnexpectedEof => "tog slut för tidigt",
+        InvalidData => "innehåller ogiltiga data",
+        Interrupted => "avbröts",
+        CrossesDevices => "ligger på en annan disk",
+        _ => return format!("gick inte att komma åt (systemfel {})", e.raw_os_error().unwrap_or(0)),
+    };
+    words.to_string()
+}
+
+/// A cell text quoted in a message, cut to a short excerpt so that a huge
+/// cell is not echoed whole.
+pub fn excerpt(s: &str) -> String {
+    const MAX: usize = 40;
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if one_line.chars().count() <= MAX {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(MAX).collect();
+    format!("{cut}…")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,6 +344,16 @@ mod tests {
     fn lists() {
         assert_eq!(list(&["kön"]), "kön");
         assert_eq!(list(&["kön", "ålder", "område"]), "kön, ålder och område");
+    }
+
+    #[test]
+    fn excerpts_and_os_errors() {
+        assert_eq!(excerpt("ca 20"), "ca 20");
+        let long = "x".repeat(1_000_000);
+        assert_eq!(excerpt(&long).chars().count(), 41);
+        assert_eq!(excerpt("a\nb"), "a b");
+        let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert_eq!(io_error(&e), "finns inte");
     }
 
     #[test]

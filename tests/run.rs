@@ -504,7 +504,7 @@ fn no_value_from_a_refused_survey_file_reaches_any_output() {
     );
     assert!(csv.lines().any(|l| l.starts_with("ENK-1,2019,")));
     let q = std::fs::read_to_string(dir.path().join("ut").join(names::QUALITY)).unwrap();
-    assert!(q.contains("Kolumnen \\\"kommentar\\\" innehåller något som ser ut som ett personnummer eller samordningsnummer på 1 rad"), "{q}");
+    assert!(q.contains("Kolumn 14 (räknat från vänster) innehåller något som ser ut som ett personnummer eller samordningsnummer på 1 rad"), "{q}");
 }
 
 #[test]

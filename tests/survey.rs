@@ -55,7 +55,7 @@ fn a_personal_number_in_an_unexpected_column() {
     refused(
         "enkat.csv",
         text,
-        "Kolumnen \"kommentar\" innehåller något som ser ut som ett personnummer eller samordningsnummer på 1 rad. Enkäten får bara innehålla anonyma svar, så hela filen avvisas och inget värde från den används.",
+        "Kolumn 14 (räknat från vänster) innehåller något som ser ut som ett personnummer eller samordningsnummer på 1 rad. Enkäten får bara innehålla anonyma svar, så hela filen avvisas och inget värde från den används.",
         &["811218", "9876", "Mitt personnummer"],
     );
 }
@@ -67,7 +67,7 @@ fn a_twelve_digit_personal_number_and_a_samordningsnummer_in_the_id_column() {
     refused(
         "enkat.csv",
         text,
-        "Kolumnen \"lopnr\" innehåller något som ser ut som ett personnummer eller samordningsnummer på 2 rader.",
+        "Kolumn 1 (räknat från vänster) innehåller något som ser ut som ett personnummer eller samordningsnummer på 2 rader.",
         &["19811218", "9876", "811278", "9873"],
     );
 }
@@ -83,7 +83,7 @@ fn an_email_address_in_a_free_text_answer() {
     refused(
         "enkat.csv",
         text,
-        "Kolumnen \"kommentar\" innehåller något som ser ut som en e-postadress på 1 rad.",
+        "Kolumn 14 (räknat från vänster) innehåller något som ser ut som en e-postadress på 1 rad.",
         &["kalle", "example.se", "Kontakta mig"],
     );
 }
@@ -94,7 +94,7 @@ fn a_phone_number_in_a_free_text_answer() {
     refused(
         "enkat.csv",
         text,
-        "Kolumnen \"kommentar\" innehåller något som ser ut som ett telefonnummer på 1 rad.",
+        "Kolumn 14 (räknat från vänster) innehåller något som ser ut som ett telefonnummer på 1 rad.",
         &["070", "123 45 67"],
     );
 }
@@ -115,7 +115,7 @@ fn a_header_that_names_a_direct_identifier() {
     refused(
         "enkat.csv",
         text,
-        "Kolumnen \"Namn\" har ett namn som tyder på direkta personuppgifter.",
+        "Kolumn 15 (räknat från vänster) har en rubrik som tyder på direkta personuppgifter.",
         &["Lindqvist", "Maria"],
     );
 }
@@ -134,7 +134,7 @@ fn a_column_missing_from_the_codebooks_list() {
     refused(
         "enkat.csv",
         text,
-        "kodboken \"v2018\" för 2018 väntar sig kolumnerna \"f_skola\", men de finns inte i filen.",
+        "kodboken \"v2018\" för 2018 väntar sig kolumnerna \"f_skola\", men de finns inte bland filens 13 kolumner.",
         &[],
     );
 }
@@ -268,7 +268,7 @@ fn a_personal_number_stored_as_a_number_in_parquet() {
     let bytes = parquet_2021(Column::new("extra".into(), ids));
     refused_2021(
         bytes,
-        "Kolumnen \"extra\" innehåller något som ser ut som ett personnummer eller samordningsnummer på 1 rad.",
+        "Kolumn 15 (räknat från vänster) innehåller något som ser ut som ett personnummer eller samordningsnummer på 1 rad.",
         &["198112189876", "811218"],
     );
 }

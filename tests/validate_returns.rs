@@ -245,7 +245,7 @@ fn a_huge_sheet_is_capped_by_rows() {
     refused(
         "huge.xlsx",
         "un-2022.xlsx",
-        ", bladet Indikatorer: bladet har 6053 rader, fler än gränsen 5000 för en återrapportering.",
+        ", Indikatorer!A5001: bladet har innehåll på rad 5001 eller längre ner, fler än gränsen 5000 rader för en återrapportering.",
     );
 }
 

@@ -1,11 +1,15 @@
 //! Ingest: reading input files into plain records, refusing a file whole when
 //! it cannot be trusted. Judging the values is validation's job.
 
+pub mod archive;
 pub mod cell;
+pub mod csv;
+pub mod file;
+pub mod sheet;
 pub mod returns;
 pub mod survey;
 
-use sha2::{Digest, Sha256};
+pub use file::sha256_hex;
 
 /// Why a file was refused as a whole.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -37,10 +41,4 @@ impl Refusal {
             message,
         }
     }
-}
-
-/// Hex SHA-256 of a file's bytes, as recorded in the manifest.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }

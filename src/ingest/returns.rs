@@ -4,12 +4,15 @@
 //! Every reason to refuse a file names the file, and the sheet and cell where
 //! there is one, and says what to do.
 
-use std::io::{Cursor, Read as _};
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Ods, Range, Reader, Xls, Xlsx};
 
 use super::Refusal;
+use super::archive::{self, ZipProblem};
+use super::file::{self, FileError};
+use super::sheet::{self, Bounds, SheetProblem};
 use crate::layout::{self, Layout};
 use crate::pipeline::{GroupKey, Pipeline, Unit};
 
@@ -92,19 +95,34 @@ impl Book {
             Book::Ods(b) => b.sheet_names(),
         }
     }
-    fn range(&mut self, name: &str) -> Result<Range<Data>, String> {
+
+    /// A sheet's values and formulas; `.xlsx` sheets are read within `bounds`.
+    fn sheet(&mut self, name: &str, bounds: Bounds) -> Result<SheetData, SheetProblem> {
         match self {
-            Book::Xlsx(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
-            Book::Xls(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
-            Book::Ods(b) => b.worksheet_range(name).map_err(|e| e.to_string()),
+            Book::Xlsx(b) => sheet::ranges(b, name, bounds).map(|(v, f)| (v, Some(f))),
+            Book::Xls(b) => Ok((
+                b.worksheet_range(name).map_err(|_| SheetProblem::Broken)?,
+                b.worksheet_formula(name).ok(),
+            )),
+            Book::Ods(b) => Ok((
+                b.worksheet_range(name).map_err(|_| SheetProblem::Broken)?,
+                b.worksheet_formula(name).ok(),
+            )),
         }
     }
-    fn formulas(&mut self, name: &str) -> Option<Range<String>> {
-        match self {
-            Book::Xlsx(b) => b.worksheet_formula(name).ok(),
-            Book::Xls(b) => b.worksheet_formula(name).ok(),
-            Book::Ods(b) => b.worksheet_formula(name).ok(),
-        }
+}
+
+/// A sheet's values, and its formulas where the format keeps them.
+type SheetData = (Range<Data>, Option<Range<String>>);
+
+/// How many columns a return's sheet may use; the template uses a handful.
+const MAX_COLUMNS: u32 = 256;
+
+fn bounds(p: &Pipeline) -> Bounds {
+    Bounds {
+        rows: p.returns.max_rows,
+        columns: MAX_COLUMNS,
+        cells: p.returns.max_rows as u64 * MAX_COLUMNS as u64,
     }
 }
 
@@ -128,19 +146,12 @@ pub fn read(p: &Pipeline, path: &Path, expect: Expect) -> Result<ReturnWorkbook,
         message,
     };
     let cap = p.returns.max_bytes;
-    let len = std::fs::metadata(path)
-        .map_err(|e| refuse(format!("filen kan inte läsas: {e}")))?
-        .len();
-    if len > cap {
-        return Err(refuse(format!(
-            "filen är {} byte, mer än gränsen {} byte för en återrapportering. Kontrollera att det är rätt fil; en ifylld mall är bara några tiotal kilobyte.",
-            len, cap
-        )));
-    }
-    let mut bytes = Vec::with_capacity(len as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
-        .map_err(|e| refuse(format!("filen kan inte läsas: {e}")))?;
+    let bytes = file::read_capped(path, cap).map_err(|e| match e {
+        FileError::TooBig(len) => refuse(format!(
+            "filen är {len} byte, mer än gränsen {cap} byte för en återrapportering. Kontrollera att det är rätt fil; en ifylld mall är bara några tiotal kilobyte."
+        )),
+        FileError::Unreadable(m) => refuse(m),
+    })?;
     let sha256 = super::sha256_hex(&bytes);
     let book = open(&bytes, cap, &use_template(p)).map_err(refuse)?;
     read_book(p, path, &file, sha256, book, expect)
@@ -155,27 +166,19 @@ fn open(bytes: &[u8], cap: u64, use_template: &str) -> Result<Book, String> {
         return Err("filen är en PDF, inte en arbetsbok. Skicka den ifyllda Excel-filen (.xlsx), inte en utskrift av den.".into());
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
-            format!("filen är skadad eller ofullständig (zip-arkivet går inte att läsa). {RESEND}")
+        let names = archive::check(bytes, cap).map_err(|e| match e {
+            ZipProblem::Broken => {
+                format!("filen är skadad eller ofullständig (zip-arkivet går inte att läsa). {RESEND}")
+            }
+            ZipProblem::Duplicate(name) => format!(
+                "arbetsboken innehåller delen {} två gånger, så det går inte att veta vilken som gäller. Filen har ändrats utanför Excel; {}",
+                crate::text::excerpt(&name),
+                use_template.to_lowercase()
+            ),
+            ZipProblem::TooBig(n) => format!(
+                "arbetsboken packas upp till mer än {n} byte, över gränsen {cap} byte. En ifylld mall är mycket mindre; kontrollera att inga stora blad eller bilder har lagts till."
+            ),
         })?;
-        // Bound what a workbook may unpack to, so a huge sheet is refused
-        // before it is read into memory.
-        let mut unpacked: u64 = 0;
-        let mut names = Vec::new();
-        for i in 0..zip.len() {
-            let entry = zip.by_index_raw(i).map_err(|_| {
-                format!(
-                    "filen är skadad eller ofullständig (zip-arkivet går inte att läsa). {RESEND}"
-                )
-            })?;
-            unpacked = unpacked.saturating_add(entry.size());
-            names.push(entry.name().map(|n| n.to_string()).unwrap_or_default());
-        }
-        if unpacked > cap {
-            return Err(format!(
-                "arbetsboken packas upp till {unpacked} byte, mer än gränsen {cap} byte. En ifylld mall är mycket mindre; kontrollera att inga stora blad eller bilder har lagts till."
-            ));
-        }
         let data = Cursor::new(bytes.to_vec());
         if names.iter().any(|n| n == "xl/workbook.xml") {
             return Xlsx::new(data)
@@ -273,7 +276,7 @@ fn read_meta<'p>(
     use_template: &str,
 ) -> Result<(Range<Data>, &'p Unit, i32), Refusal> {
     let refuse_at = |sheet: Option<&str>, cell, message| Refusal::at(file, sheet, cell, message);
-    let meta = open_meta(book, file, use_template)?;
+    let meta = open_meta(p, book, file, use_template)?;
     let meta_value = |row: u32| text_of(meta.get_value((row, 1)));
     let pipeline_id = meta_value(0);
     if pipeline_id != p.strategy.id {
@@ -322,9 +325,28 @@ fn read_meta<'p>(
 }
 
 /// The hidden sheet, there and with its keys unchanged.
-fn open_meta(book: &mut Book, file: &str, use_template: &str) -> Result<Range<Data>, Refusal> {
+fn open_meta(
+    p: &Pipeline,
+    book: &mut Book,
+    file: &str,
+    use_template: &str,
+) -> Result<Range<Data>, Refusal> {
     let refuse_at = |sheet: Option<&str>, cell, message| Refusal::at(file, sheet, cell, message);
     let names = book.sheet_names();
+    if let Some(twice) = names
+        .iter()
+        .enumerate()
+        .find(|(i, n)| names[..*i].iter().any(|m| m.eq_ignore_ascii_case(n)))
+    {
+        return Err(refuse_at(
+            None,
+            None,
+            format!(
+                "arbetsboken har två blad som heter {}, så det går inte att veta vilket som gäller. Filen har ändrats utanför Excel. {use_template}",
+                crate::text::excerpt(twice.1)
+            ),
+        ));
+    }
     if !names.iter().any(|n| n == layout::SHEET_META) {
         return Err(refuse_at(
             None,
@@ -335,13 +357,7 @@ fn open_meta(book: &mut Book, file: &str, use_template: &str) -> Result<Range<Da
             ),
         ));
     }
-    let meta = book.range(layout::SHEET_META).map_err(|e| {
-        refuse_at(
-            Some(layout::SHEET_META),
-            None,
-            format!("bladet går inte att läsa ({e}). {RESEND}"),
-        )
-    })?;
+    let (meta, _) = read_sheet(book, layout::SHEET_META, p, file)?;
     for (i, key) in layout::META_KEYS.iter().enumerate() {
         let found = text_of(meta.get_value((i as u32, 0)));
         if found != *key {
@@ -462,12 +478,6 @@ fn sheet_range(
     file: &str,
 ) -> Result<(Range<Data>, Option<Range<String>>), Refusal> {
     let use_template = use_template(p);
-    let refuse = |message: String| Refusal {
-        file: file.to_string(),
-        sheet: Some(sheet.to_string()),
-        cell: None,
-        message,
-    };
     if !book.sheet_names().iter().any(|n| n == sheet) {
         return Err(Refusal {
             file: file.to_string(),
@@ -484,17 +494,34 @@ fn sheet_range(
             ),
         });
     }
-    let range = book
-        .range(sheet)
-        .map_err(|e| refuse(format!("bladet går inte att läsa ({e}). {RESEND}")))?;
+    read_sheet(book, sheet, p, file)
+}
+
+/// A sheet within the return's bounds; the first cell outside them refuses the file.
+fn read_sheet(book: &mut Book, sheet: &str, p: &Pipeline, file: &str) -> Result<SheetData, Refusal> {
+    let max = p.returns.max_rows;
+    let (range, formulas) = book.sheet(sheet, bounds(p)).map_err(|e| {
+        let (cell, message) = match e {
+            SheetProblem::Outside { cell, rows: true } => (Some(cell), format!(
+                "bladet har innehåll på rad {} eller längre ner, fler än gränsen {max} rader för en återrapportering. Ta bort det som har lagts till under mallens rader.",
+                max + 1
+            )),
+            SheetProblem::Outside { cell, rows: false } => (Some(cell), format!(
+                "bladet har innehåll längre till höger än kolumn {MAX_COLUMNS}, långt utanför mallen. Ta bort det som har lagts till och skicka filen igen."
+            )),
+            SheetProblem::TooManyCells(_) => (None, format!(
+                "bladet har fler ifyllda celler än en återrapportering kan ha. Ta bort det som har lagts till utanför mallen. {RESEND}"
+            )),
+            SheetProblem::Broken => (None, format!("bladet går inte att läsa (innehållet är skadat). {RESEND}")),
+        };
+        Refusal::at(file, Some(sheet), cell, message)
+    })?;
     let height = range.end().map(|(r, _)| r + 1).unwrap_or(0);
-    if height > p.returns.max_rows {
-        return Err(refuse(format!(
-            "bladet har {height} rader, fler än gränsen {} för en återrapportering. Ta bort det som har lagts till under mallens rader.",
-            p.returns.max_rows
+    if height > max {
+        return Err(Refusal::at(file, Some(sheet), None, format!(
+            "bladet har {height} rader, fler än gränsen {max} för en återrapportering. Ta bort det som har lagts till under mallens rader."
         )));
     }
-    let formulas = book.formulas(sheet);
     Ok((range, formulas))
 }
 

@@ -9,10 +9,14 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, Reader};
+use calamine::{Data, Reader, Xlsx};
 use polars::prelude::*;
 
 use super::Refusal;
+use super::archive::{self, ZipProblem};
+use super::csv;
+use super::file::FileError;
+use super::sheet::{self, Bounds, SheetProblem};
 
 /// File types taken as survey exports.
 pub const EXTENSIONS: [&str; 5] = ["csv", "txt", "tsv", "parquet", "xlsx"];
@@ -28,24 +32,25 @@ pub struct SurveyTable {
     pub format: String,
 }
 
-fn refusal(file: &str, message: String) -> Refusal {
-    Refusal {
-        file: file.to_string(),
-        sheet: None,
-        cell: None,
-        message,
-    }
+fn refusal(file: &str, message: impl Into<String>) -> Refusal {
+    Refusal::file(file, message)
 }
 
-pub fn read(path: &Path) -> Result<SurveyTable, Refusal> {
+/// Reads a survey file of at most `cap` bytes. No message says anything
+/// from inside the file: places are told by line and column.
+pub fn read(path: &Path, cap: u64) -> Result<SurveyTable, Refusal> {
     let file = path.display().to_string();
-    let bytes =
-        std::fs::read(path).map_err(|e| refusal(&file, format!("filen kan inte läsas: {e}")))?;
+    let bytes = super::file::read_capped(path, cap).map_err(|e| match e {
+        FileError::TooBig(len) => refusal(&file, format!(
+            "filen är {len} byte, mer än gränsen {cap} byte för en enkätfil (max_bytes under [survey]). Kontrollera att det är rätt fil."
+        )),
+        FileError::Unreadable(m) => refusal(&file, m),
+    })?;
     let sha256 = super::sha256_hex(&bytes);
     if bytes.is_empty() {
         return Err(refusal(
             &file,
-            "filen är tom (0 byte). Exportera enkätsvaren på nytt.".into(),
+            "filen är tom (0 byte). Exportera enkätsvaren på nytt.",
         ));
     }
     let ext = path
@@ -55,13 +60,13 @@ pub fn read(path: &Path) -> Result<SurveyTable, Refusal> {
         .unwrap_or_default();
     let (frame, format) = match ext.as_str() {
         "parquet" => (read_parquet(bytes, &file)?, "Parquet".to_string()),
-        "xlsx" | "xlsm" | "xls" | "ods" => (read_workbook(&bytes, &file)?, "arbetsbok".to_string()),
+        "xlsx" => (read_workbook(bytes, cap, &file)?, "arbetsbok".to_string()),
         _ => read_csv(&bytes, &file)?,
     };
     if frame.height() == 0 {
         return Err(refusal(
             &file,
-            "filen har rubriker men inga svar. Exportera enkätsvaren på nytt.".into(),
+            "filen har rubriker men inga svar. Exportera enkätsvaren på nytt.",
         ));
     }
     Ok(SurveyTable {
@@ -73,85 +78,18 @@ pub fn read(path: &Path) -> Result<SurveyTable, Refusal> {
     })
 }
 
-/// Decodes CSV bytes to text: UTF-8 (a BOM is dropped) or Windows-1252.
-/// Anything else is refused, since guessing would garble the answers.
-pub fn decode(bytes: &[u8], file: &str) -> Result<(String, &'static str), Refusal> {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return std::str::from_utf8(&bytes[3..])
-            .map(|s| (s.to_string(), "UTF-8 med BOM"))
-            .map_err(|_| refusal(file, "filen börjar som UTF-8 men innehåller ogiltiga tecken. Spara den på nytt som UTF-8.".into()));
-    }
-    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
-    if utf16 || bytes.iter().take(4096).any(|b| *b == 0) {
-        return Err(refusal(
-            file,
-            "filen är varken UTF-8 eller Windows-1252 (den ser ut att vara UTF-16 eller binär). Spara den som CSV UTF-8 (i Excel: Spara som > CSV UTF-8).".into(),
-        ));
-    }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok((s.to_string(), "UTF-8"));
-    }
-    // Bytes Windows-1252 leaves undefined mean another code page.
-    if bytes
-        .iter()
-        .any(|b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D))
-    {
-        return Err(refusal(
-            file,
-            "filen är varken UTF-8 eller Windows-1252. Spara den som CSV UTF-8 (i Excel: Spara som > CSV UTF-8).".into(),
-        ));
-    }
-    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-    // The old DOS code pages put ä, å, ö where Windows-1252 has „ † ”.
-    let dos = text
-        .chars()
-        .filter(|c| matches!(c, '„' | '†' | '”' | 'Ž' | '™'))
-        .count();
-    let swedish = text.chars().filter(|c| "åäöÅÄÖ".contains(*c)).count();
-    if dos > 0 && dos >= swedish {
-        return Err(refusal(
-            file,
-            "filen är varken UTF-8 eller Windows-1252 (den ser ut att vara en gammal DOS-kodning, t.ex. CP850). Spara den som CSV UTF-8 (i Excel: Spara som > CSV UTF-8).".into(),
-        ));
-    }
-    Ok((text.into_owned(), "Windows-1252"))
-}
-
-/// The delimiter that splits the header line most: `;`, `,` or tab.
-pub fn detect_separator(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or("");
-    let mut counts = [(b';', 0usize), (b',', 0), (b'\t', 0)];
-    let mut quoted = false;
-    for c in header.bytes() {
-        if c == b'"' {
-            quoted = !quoted;
-        } else if !quoted {
-            for (sep, n) in counts.iter_mut() {
-                if c == *sep {
-                    *n += 1;
-                }
-            }
-        }
-    }
-    // Ties go to the order above: Swedish exports use `;`.
-    let best = counts
-        .iter()
-        .max_by_key(|(_, n)| *n)
-        .copied()
-        .unwrap_or((b',', 0));
-    if best.1 == 0 { b',' } else { best.0 }
-}
-
 fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
-    let (text, encoding) = decode(bytes, file)?;
-    let sep = detect_separator(&text);
+    let (text, encoding) = csv::decode(bytes).map_err(|e| refusal(file, e.message()))?;
+    let sep = csv::detect_separator(&text);
+    csv::check_shape(&text, sep).map_err(|e| refusal(file, e.message()))?;
+    // polars' own errors quote the file's text, so none of it is passed on.
     let frame = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
         .map_parse_options(|o| o.with_separator(sep))
         .into_reader_with_file_handle(Cursor::new(text.into_bytes()))
         .finish()
-        .map_err(|e| refusal(file, format!("CSV-filen går inte att läsa ({}). Kontrollera att den är en export av enkätsvaren.", first_line(&e.to_string()))))?;
+        .map_err(|_| refusal(file, "CSV-filen går inte att läsa som en tabell (t.ex. två kolumner med samma rubrik eller en trasig rad). Kontrollera att den är en export av enkätsvaren."))?;
     let sep_name = match sep {
         b';' => "semikolon",
         b'\t' => "tabb",
@@ -160,55 +98,104 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
     Ok((frame, format!("CSV, {encoding}, {sep_name}")))
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
-}
-
 fn read_parquet(bytes: Vec<u8>, file: &str) -> Result<DataFrame, Refusal> {
     ParquetReader::new(Cursor::new(bytes))
         .finish()
-        .map_err(|e| {
-            refusal(
-                file,
-                format!(
-                    "Parquet-filen går inte att läsa ({}).",
-                    first_line(&e.to_string())
-                ),
-            )
-        })
+        .map_err(|_| refusal(file, "Parquet-filen går inte att läsa (den är skadad eller inte en Parquet-fil). Exportera enkätsvaren på nytt."))
 }
 
-fn read_workbook(bytes: &[u8], file: &str) -> Result<DataFrame, Refusal> {
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
-        .map_err(|e| refusal(file, format!("arbetsboken går inte att läsa ({e}).")))?;
-    let Some(Ok(range)) = book.worksheet_range_at(0) else {
-        return Err(refusal(
-            file,
-            "arbetsboken har inget blad som går att läsa.".into(),
-        ));
+/// How far a survey workbook's first sheet may reach: Excel's rows, the CSV
+/// column cap, and cells enough for a large survey but not for a bomb.
+const SHEET_BOUNDS: Bounds = Bounds {
+    rows: 1_048_576,
+    columns: csv::MAX_COLUMNS as u32,
+    cells: 20_000_000,
+};
+
+/// The first sheet of an `.xlsx`, streamed cell by cell into text columns.
+fn read_workbook(bytes: Vec<u8>, cap: u64, file: &str) -> Result<DataFrame, Refusal> {
+    archive::check(&bytes, cap).map_err(|e| refusal(file, match e {
+        ZipProblem::Broken => "filen är ingen arbetsbok som går att läsa (.xlsx). Exportera enkätsvaren som CSV i stället.".to_string(),
+        ZipProblem::Duplicate(_) => "arbetsboken innehåller samma del två gånger, så det går inte att veta vilken som gäller. Exportera enkätsvaren på nytt.".to_string(),
+        ZipProblem::TooBig(_) => format!("arbetsboken packas upp till mer än {cap} byte (max_bytes under [survey]). Exportera enkätsvaren som CSV i stället."),
+    }))?;
+    let mut book = Xlsx::new(Cursor::new(bytes))
+        .map_err(|_| refusal(file, "arbetsboken går inte att läsa. Exportera enkätsvaren som CSV i stället."))?;
+    let Some(sheet) = book.sheet_names().first().cloned() else {
+        return Err(refusal(file, "arbetsboken har inget blad som går att läsa."));
     };
-    let mut rows = range.rows();
-    let Some(header) = rows.next() else {
-        return Err(refusal(file, "arbetsbokens första blad är tomt.".into()));
-    };
-    let names: Vec<String> = header
-        .iter()
-        .map(cell_text)
-        .map(|s| s.unwrap_or_default())
-        .collect();
-    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); names.len()];
-    for row in rows {
-        for (i, col) in columns.iter_mut().enumerate() {
-            col.push(row.get(i).and_then(cell_text));
-        }
+    let mut grid = Grid::default();
+    sheet::for_each_cell(&mut book, &sheet, SHEET_BOUNDS, |r, c, v| {
+        grid.put(r, c, v)
+    })
+        .map_err(|e| refusal(file, sheet_message(e)))?;
+    grid.frame()
+        .ok_or_else(|| refusal(file, "arbetsbokens första blad är tomt."))?
+        .map_err(|_| refusal(file, "arbetsbokens rubrikrad går inte att läsa (t.ex. två kolumner med samma rubrik)."))
+}
+
+fn sheet_message(e: SheetProblem) -> String {
+    match e {
+        SheetProblem::Outside { cell, .. } => format!("det första bladet har innehåll i cell {cell}, utanför det en enkätexport kan ha ({} kolumner). Exportera bara enkätens frågor.", csv::MAX_COLUMNS),
+        SheetProblem::TooManyCells(_) => format!("det första bladet har fler än {} celler. Exportera enkätsvaren som CSV i stället.", SHEET_BOUNDS.cells),
+        SheetProblem::Broken => "det första bladet går inte att läsa (innehållet är skadat). Exportera enkätsvaren på nytt.".to_string(),
     }
-    let columns: Vec<Column> = names
-        .iter()
-        .zip(columns)
-        .map(|(n, v)| Column::new(n.as_str().into(), v))
-        .collect();
-    DataFrame::new_infer_height(columns)
-        .map_err(|e| refusal(file, first_line(&e.to_string()).to_string()))
+}
+
+/// Cells as they stream past, gathered into columns of text; the first row
+/// holds the headers.
+#[derive(Default)]
+struct Grid {
+    headers: Vec<(u32, String)>,
+    columns: std::collections::BTreeMap<u32, Vec<Option<String>>>,
+    rows: u32,
+}
+
+impl Grid {
+    /// Takes a cell; refuses a sheet whose columns, filled out to its
+    /// last row, would hold more cells than the bounds allow.
+    fn put(&mut self, row: u32, col: u32, value: Data) -> Result<(), SheetProblem> {
+        let Some(text) = cell_text(&value) else {
+            return Ok(());
+        };
+        if row == 0 {
+            self.headers.push((col, text));
+            return Ok(());
+        }
+        self.rows = self.rows.max(row);
+        let filled = self.rows as u64 * (self.columns.len() as u64 + 1);
+        if filled > SHEET_BOUNDS.cells {
+            return Err(SheetProblem::TooManyCells(filled));
+        }
+        let column = self.columns.entry(col).or_default();
+        let at = row as usize - 1;
+        if column.len() <= at {
+            column.resize(at, None);
+            column.push(Some(text));
+        } else {
+            column[at] = Some(text);
+        }
+        Ok(())
+    }
+
+    /// The table, or `None` for a sheet without headers.
+    fn frame(self) -> Option<PolarsResult<DataFrame>> {
+        if self.headers.is_empty() {
+            return None;
+        }
+        let height = self.rows as usize;
+        let mut columns = self.columns;
+        let frame = self
+            .headers
+            .into_iter()
+            .map(|(col, name)| {
+                let mut values = columns.remove(&col).unwrap_or_default();
+                values.resize(height, None);
+                Column::new(name.as_str().into(), values)
+            })
+            .collect::<Vec<_>>();
+        Some(DataFrame::new(height, frame))
+    }
 }
 
 fn cell_text(d: &Data) -> Option<String> {
@@ -219,39 +206,5 @@ fn cell_text(d: &Data) -> Option<String> {
         Data::Float(f) => Some(f.to_string()),
         Data::Int(i) => Some(i.to_string()),
         other => Some(other.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn separators() {
-        assert_eq!(detect_separator("a;b;c\n1;2;3"), b';');
-        assert_eq!(detect_separator("a,b,c\n"), b',');
-        assert_eq!(detect_separator("a\tb\tc\n"), b'\t');
-        assert_eq!(detect_separator("\"a;x\",b,c\n"), b',');
-        assert_eq!(detect_separator("a\n"), b',');
-    }
-
-    #[test]
-    fn encodings() {
-        assert_eq!(
-            decode("kön\n".as_bytes(), "f").unwrap(),
-            ("kön\n".to_string(), "UTF-8")
-        );
-        let bom = [&[0xEF, 0xBB, 0xBF][..], "kön".as_bytes()].concat();
-        assert_eq!(decode(&bom, "f").unwrap().0, "kön");
-        let cp1252 = b"k\xf6n;\xe5lder\n";
-        assert_eq!(
-            decode(cp1252, "f").unwrap(),
-            ("kön;ålder\n".to_string(), "Windows-1252")
-        );
-        let utf16 = [0xFF, 0xFE, b'k', 0, b'o', 0];
-        assert!(decode(&utf16, "f").unwrap_err().message.contains("UTF-16"));
-        // "kön;åtgärd" in CP850: ö = 0x94, å = 0x86, ä = 0x84.
-        let cp850 = b"k\x94n;\x86tg\x84rd\n";
-        assert!(decode(cp850, "f").unwrap_err().message.contains("DOS"));
     }
 }

@@ -256,7 +256,12 @@ pub struct Survey {
     pub labels: Vec<(String, String)>,
     pub files: Vec<SurveyFile>,
     pub codebooks: Vec<Codebook>,
+    /// A survey file larger than this is refused before it is opened.
+    pub max_bytes: u64,
 }
+
+/// The default cap on a survey file: about five million respondents as CSV.
+pub const SURVEY_MAX_BYTES: u64 = 500_000_000;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SurveyBreakdown {

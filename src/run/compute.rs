@@ -130,7 +130,11 @@ fn read_returns(p: &Pipeline) -> Returns {
     for f in &files {
         let name = f.display().to_string();
         if refused.contains(name.as_str()) {
-            inputs.push(InputRecord::refused("återrapportering", name));
+            inputs.push(InputRecord::refused(
+                "återrapportering",
+                name,
+                p.returns.max_bytes,
+            ));
         }
     }
     findings.extend(outcome.findings.iter().cloned());
@@ -212,7 +216,7 @@ fn read_survey(p: &Pipeline, opts: &Options) -> Result<Survey, Error> {
         outcome
             .refused
             .iter()
-            .map(|f| InputRecord::refused("enkät", f.clone())),
+            .map(|f| InputRecord::refused("enkät", f.clone(), survey_cap(p))),
     );
     findings.extend(outcome.findings.iter().cloned());
     Ok(Survey {
@@ -222,6 +226,10 @@ fn read_survey(p: &Pipeline, opts: &Options) -> Result<Survey, Error> {
         inputs,
         files: files.len(),
     })
+}
+
+fn survey_cap(p: &Pipeline) -> u64 {
+    p.survey.as_ref().map_or(pipeline::SURVEY_MAX_BYTES, |s| s.max_bytes)
 }
 
 /// Each survey year's file: local, or downloaded unless the run is offline.

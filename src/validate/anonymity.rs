@@ -4,31 +4,17 @@
 
 use polars::prelude::*;
 
-/// Header words that name a direct identifier (compared after folding case,
-/// å/ä/ö and punctuation away).
-const IDENTIFIER_HEADERS: [&str; 22] = [
-    "namn",
-    "fornamn",
-    "efternamn",
-    "tilltalsnamn",
-    "mellannamn",
-    "adress",
-    "gatuadress",
-    "postadress",
-    "hemadress",
-    "personnummer",
-    "persnr",
-    "pnr",
-    "samordningsnummer",
-    "epost",
-    "email",
-    "mejl",
-    "mail",
-    "telefon",
-    "telefonnummer",
-    "tel",
-    "mobil",
-    "mobilnummer",
+/// Header words that name a direct identifier, as [`plain`] folds them
+/// (lower case, å/ä/ö to a/o, only letters and digits).
+const IDENTIFIER_HEADERS: [&str; 47] = [
+    "namn", "fornamn", "efternamn", "tilltalsnamn", "mellannamn", "fullstandigtnamn",
+    "name", "firstname", "lastname", "surname", "fullname",
+    "adress", "gatuadress", "postadress", "hemadress", "address", "postnr", "postnummer",
+    "personnummer", "personnr", "persnr", "pnr", "samordningsnummer",
+    "samordningsnr", "ssn",
+    "epost", "epostadress", "email", "emailadress", "mejl", "mejladress", "mail", "mailadress",
+    "telefon", "telefonnummer", "telefonnr", "tel", "telnr", "tfn", "tfnnr", "phone",
+    "mobil", "mobilnummer", "mobilnr", "mobiltelefon", "mobiltel", "ipadress",
 ];
 
 /// What was found in a column.
@@ -49,24 +35,78 @@ impl Identifier {
     }
 }
 
-/// A reason to refuse the file: a column and what it holds.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Hit {
-    pub column: String,
-    /// `None`: the header itself names an identifier.
-    pub found: Option<Identifier>,
-    pub rows: usize,
+/// What the gate found in a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// The header names a direct identifier.
+    HeaderName,
+    /// The header itself holds one (an export without a header row).
+    HeaderValue(Identifier),
+    /// Cells hold one, on this many rows.
+    Values(Identifier, usize),
+    /// A type a survey export does not have (lists, structs, bytes), which
+    /// the gate cannot look inside.
+    Nested,
 }
 
+/// A reason to refuse the file: a column, by its position (counted from 1),
+/// and what it holds. Never the header's text, which may itself be the
+/// identifier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub column: usize,
+    pub found: Found,
+}
+
+/// Text as a person reads it: NFKC (fullwidth and other compatibility forms
+/// to their plain letters and digits), any decimal digit to ASCII, Cyrillic
+/// and Greek look-alikes to the Latin letter they imitate, lower case.
+pub fn plain(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc()
+        .flat_map(char::to_lowercase)
+        .map(|c| digit(c).or_else(|| confusable(c)).unwrap_or(c))
+        .collect()
+}
+
+/// A non-ASCII decimal digit as ASCII. Unicode keeps each script's digits
+/// in a run of ten from zero, so the value is how far back the run begins.
+fn digit(c: char) -> Option<char> {
+    if c.is_ascii() || !c.is_numeric() {
+        return None;
+    }
+    let mut value = 0u32;
+    let mut code = c as u32;
+    while value < 9 {
+        match char::from_u32(code - 1) {
+            Some(prev) if prev.is_numeric() && !prev.is_ascii() => {
+                value += 1;
+                code -= 1;
+            }
+            _ => break,
+        }
+    }
+    char::from_digit(value, 10)
+}
+
+/// The Latin letter a Cyrillic or Greek look-alike imitates.
+fn confusable(c: char) -> Option<char> {
+    const PAIRS: [(char, char); 38] = [
+        ('а', 'a'), ('в', 'b'), ('е', 'e'), ('ё', 'e'), ('к', 'k'), ('м', 'm'), ('н', 'h'),
+        ('о', 'o'), ('р', 'p'), ('с', 'c'), ('т', 't'), ('у', 'y'), ('х', 'x'), ('ѕ', 's'),
+        ('і', 'i'), ('ї', 'i'), ('ј', 'j'), ('һ', 'h'), ('ԁ', 'd'), ('ԛ', 'q'), ('ԝ', 'w'),
+        ('ɑ', 'a'), ('ı', 'i'), ('α', 'a'), ('β', 'b'), ('ε', 'e'), ('η', 'n'), ('ι', 'i'),
+        ('κ', 'k'), ('μ', 'u'), ('ν', 'v'), ('ο', 'o'), ('ρ', 'p'), ('τ', 't'), ('υ', 'u'),
+        ('χ', 'x'), ('ζ', 'z'), ('ω', 'w'),
+    ];
+    PAIRS.iter().find(|(from, _)| *from == c).map(|(_, to)| *to)
+}
+
+/// Letters and digits only, å/ä/ö (and accents) to their base letter.
 fn fold(s: &str) -> String {
-    s.to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'å' | 'ä' => 'a',
-            'ö' => 'o',
-            'é' => 'e',
-            c => c,
-        })
+    use unicode_normalization::UnicodeNormalization;
+    plain(s)
+        .nfd()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect()
 }
@@ -78,7 +118,7 @@ pub fn header_is_identifier(header: &str) -> bool {
     if IDENTIFIER_HEADERS.contains(&whole.as_str()) {
         return true;
     }
-    let words: Vec<String> = header
+    let words: Vec<String> = plain(header)
         .split(|c: char| !c.is_alphanumeric())
         .map(fold)
         .filter(|w| !w.is_empty())
@@ -94,24 +134,27 @@ pub fn header_is_identifier(header: &str) -> bool {
 
 /// Runs the gate over every column of the file. Empty when the file may pass.
 ///
-/// polars finds the few cells that could hold an identifier (an `@`, or at
-/// least seven digits); only those are checked in Rust, where the date and
-/// Luhn checks live.
+/// polars finds the few cells that could hold an identifier; only those are
+/// checked in Rust, where the date and Luhn checks live.
 pub fn gate(frame: &DataFrame) -> PolarsResult<Vec<Hit>> {
     let mut hits = Vec::new();
-    for column in frame.columns() {
+    for (i, column) in frame.columns().iter().enumerate() {
         let name = column.name().to_string();
+        let mut hit = |found| hits.push(Hit { column: i + 1, found });
         if header_is_identifier(&name) {
-            hits.push(Hit {
-                column: name,
-                found: None,
-                rows: 0,
-            });
+            hit(Found::HeaderName);
             continue;
         }
-        let candidates = candidates(frame, &name, column.dtype())?;
+        if let Some(kind) = scan(&name) {
+            hit(Found::HeaderValue(kind));
+            continue;
+        }
+        let Some(cells) = candidates(frame, &name, column.dtype())? else {
+            hit(Found::Nested);
+            continue;
+        };
         let mut counts = [0usize; 3];
-        for v in candidates.str()?.iter().flatten() {
+        for v in &cells {
             if let Some(kind) = scan(v) {
                 counts[kind as usize] += 1;
             }
@@ -125,114 +168,156 @@ pub fn gate(frame: &DataFrame) -> PolarsResult<Vec<Hit>> {
         .zip(counts)
         {
             if n > 0 {
-                hits.push(Hit {
-                    column: name.clone(),
-                    found: Some(kind),
-                    rows: n,
-                });
+                hit(Found::Values(kind, n));
             }
         }
     }
     Ok(hits)
 }
 
-/// The cells of a column, as text, that [`scan`] could find something in:
-/// those with an `@` or with seven digits or more (the fewest any identifier
-/// has). Everything else is left out without leaving polars. In a number
-/// column that means seven digits before the decimal point: an identifier
-/// stored as a number is a whole number, and the decimals of a weight such
-/// as 0.0701234567 are not a phone number.
-fn candidates(frame: &DataFrame, name: &str, dtype: &DataType) -> PolarsResult<Column> {
-    let c = col(name);
-    if dtype.is_primitive_numeric() {
-        let x = c.clone().cast(DataType::Float64);
-        let big = x
-            .clone()
-            .gt_eq(lit(1_000_000.0))
-            .or(x.lt_eq(lit(-1_000_000.0)));
-        let out = frame
-            .clone()
-            .lazy()
-            .select([c.filter(big).cast(DataType::String)])
-            .collect()?;
-        return Ok(out.column(name)?.clone());
+/// The cells of a column, as text, that [`scan`] could find something in;
+/// `None` for a column of a type the gate cannot look inside.
+fn candidates(frame: &DataFrame, name: &str, dtype: &DataType) -> PolarsResult<Option<Vec<String>>> {
+    if dtype.is_primitive_numeric() || dtype.is_decimal() {
+        return numeric_candidates(frame, name).map(Some);
     }
+    if dtype.is_nested() || matches!(dtype, DataType::Binary | DataType::BinaryOffset) {
+        return Ok(None);
+    }
+    text_candidates(frame, name).map(Some)
+}
+
+/// Whole numbers of seven digits or more, written out as a person would;
+/// one of nine digits also with the leading zero a number type drops (a
+/// personnummer of someone born 2000–2009, a mobile number). The decimals
+/// of a weight such as 0.0701234567 are not a phone number.
+fn numeric_candidates(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
+    let x = col(name).cast(DataType::Float64);
+    let big = x
+        .clone()
+        .gt_eq(lit(1_000_000.0))
+        .or(x.clone().lt_eq(lit(-1_000_000.0)));
+    let out = frame
+        .clone()
+        .lazy()
+        .select([x.filter(big)])
+        .collect()?;
+    let values = out.column(name)?.f64()?.clone();
+    let mut cells = Vec::new();
+    for v in values.iter().flatten() {
+        if v.fract() != 0.0 || !v.is_finite() || v.abs() >= 1e15 {
+            continue;
+        }
+        let digits = format!("{}", v.abs() as u64);
+        if digits.len() == 9 {
+            cells.push(format!("0{digits}"));
+        }
+        cells.push(digits);
+    }
+    Ok(cells)
+}
+
+/// Cells with an `@` (of any width), words that stand for one, or seven
+/// digits in any script; everything else is left out without leaving polars.
+fn text_candidates(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
     // Two steps, so that the pattern only runs on the cells long enough to
     // hold an identifier (six bytes: a@b.se), which survey codes never are.
-    let text = c.clone().cast(DataType::String);
+    let c = col(name).cast(DataType::String);
     let long = frame
         .clone()
         .lazy()
-        .select([text.clone().filter(text.str().len_bytes().gt_eq(lit(6u32)))])
+        .select([c.clone().filter(c.clone().str().len_bytes().gt_eq(lit(6u32)))])
         .collect()?;
+    let pattern = r"(?i)[@＠﹫]|\d(?:\D*\d){6}|\bat\b|\(at\)|\[at\]|snabel|mailto|\bdot\b|\bpunkt\b";
     let out = long
         .lazy()
-        .select([c.clone().filter(
-            c.clone()
-                .str()
-                .contains_literal(lit("@"))
-                .or(c.str().contains(lit("[0-9](?:[^0-9]*[0-9]){6}"), true)),
-        )])
+        .select([c.clone().filter(c.str().contains(lit(pattern), true))])
         .collect()?;
-    Ok(out.column(name)?.clone())
+    let cells = out.column(name)?.str()?.clone();
+    Ok(cells.iter().flatten().map(str::to_string).collect())
 }
 
 /// The first kind of direct identifier in a cell, if any.
 pub fn scan(cell: &str) -> Option<Identifier> {
+    let text = plain(cell);
     // Most cells are codes or labels: nothing to look for without digits or '@'.
-    let digits = cell.bytes().filter(|b| b.is_ascii_digit()).count();
-    if cell.contains('@') && has_email(cell) {
+    let digits = text.bytes().filter(|b| b.is_ascii_digit()).count();
+    if has_email(&text) {
         return Some(Identifier::Email);
     }
-    if digits >= 10 && has_personal_number(cell) {
+    if digits >= 9 && has_personal_number(&text) {
         return Some(Identifier::PersonalNumber);
     }
-    if digits >= 7 && has_phone(cell) {
+    if digits >= 7 && has_phone(&text) {
         return Some(Identifier::Phone);
     }
     None
 }
 
-/// Runs of digits, each with the optional `-`/`+` inside it kept out.
-fn digit_runs(cell: &str) -> Vec<String> {
+/// Groups of digits that a person would read as one number: digits split by
+/// up to three spaces, dashes or plus signs ("81 12 18 - 9876"), or by a
+/// dot after two digits ("81.12.18"), but not a decimal point ("0.81121…").
+fn digit_groups(cell: &str) -> Vec<Vec<String>> {
     let chars: Vec<char> = cell.chars().collect();
-    let mut runs = Vec::new();
+    let mut numbers: Vec<Vec<String>> = Vec::new();
+    let mut groups: Vec<String> = Vec::new();
+    let mut group = String::new();
     let mut i = 0;
     while i < chars.len() {
-        if chars[i].is_ascii_digit() {
-            let mut run = String::new();
-            let mut sep_used = false;
-            while i < chars.len() {
-                let c = chars[i];
-                if c.is_ascii_digit() {
-                    run.push(c);
-                } else if (c == '-' || c == '+')
-                    && !sep_used
-                    && i + 1 < chars.len()
-                    && chars[i + 1].is_ascii_digit()
-                    && (run.len() == 6 || run.len() == 8)
-                {
-                    sep_used = true;
-                } else {
+        let c = chars[i];
+        if c.is_ascii_digit() {
+            group.push(c);
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < chars.len() && j - i < 3 && matches!(chars[j], ' ' | '-' | '+' | '.') {
+            j += 1;
+        }
+        let dot_ok = !chars[i..j].contains(&'.') || group.len() == 2;
+        let joins = !group.is_empty()
+            && j > i
+            && dot_ok
+            && chars.get(j).is_some_and(|c| c.is_ascii_digit());
+        if !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+        }
+        if !joins && !groups.is_empty() {
+            numbers.push(std::mem::take(&mut groups));
+        }
+        i = j.max(i + 1);
+    }
+    if !group.is_empty() {
+        groups.push(group);
+    }
+    if !groups.is_empty() {
+        numbers.push(groups);
+    }
+    numbers
+}
+
+/// A personnummer or samordningsnummer anywhere in the cell, however its
+/// digits are grouped: each run of whole groups of 10 or 12 digits is tried.
+pub fn has_personal_number(cell: &str) -> bool {
+    digit_groups(cell).iter().any(|groups| {
+        (0..groups.len()).any(|start| {
+            let mut digits = String::new();
+            for g in &groups[start..] {
+                digits.push_str(g);
+                if digits.len() > 12 {
                     break;
                 }
-                i += 1;
+                if is_personal_number(&digits) {
+                    return true;
+                }
             }
-            runs.push(run);
-        } else {
-            i += 1;
-        }
-    }
-    runs
+            false
+        })
+    })
 }
 
-/// A personnummer or samordningsnummer: 10 or 12 digits (with or without
-/// `-`/`+` before the last four), a valid date (day + 60 for a
-/// samordningsnummer), and a valid Luhn check digit.
-pub fn has_personal_number(cell: &str) -> bool {
-    digit_runs(cell).iter().any(|run| is_personal_number(run))
-}
-
+/// A personnummer or samordningsnummer: 10 or 12 digits, a valid date (day
+/// + 60 for a samordningsnummer), and a valid Luhn check digit.
 pub fn is_personal_number(digits: &str) -> bool {
     let ten = match digits.len() {
         10 => digits,
@@ -272,8 +357,33 @@ fn luhn(d: &[u32]) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// An e-mail address, also written the ways people hide one from robots:
+/// "anna at example dot se", "anna(at)example.se", "anna @ example.se",
+/// "mailto:anna@example.se". `cell` is already [`plain`].
 pub fn has_email(cell: &str) -> bool {
-    cell.split(|c: char| {
+    let mut t = format!(" {cell} ");
+    for (from, to) in [
+        ("mailto:", " "),
+        ("(at)", "@"),
+        ("[at]", "@"),
+        ("{at}", "@"),
+        ("(snabel-a)", "@"),
+        (" snabel-a ", "@"),
+        (" at ", "@"),
+        ("(dot)", "."),
+        ("[dot]", "."),
+        (" dot ", "."),
+        (" punkt ", "."),
+        ("﹫", "@"),
+    ] {
+        t = t.replace(from, to);
+    }
+    for (from, to) in [(" @", "@"), ("@ ", "@")] {
+        while t.contains(from) {
+            t = t.replace(from, to);
+        }
+    }
+    t.contains('@') && t.split(|c: char| {
         c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';' | '(' | ')' | '"' | '\'')
     })
     .any(|token| {
@@ -296,8 +406,9 @@ pub fn has_email(cell: &str) -> bool {
     })
 }
 
-/// A Swedish phone number: +46 or 0046 and 7–9 digits, or a 0 and 7–9 digits
-/// (08-123 456 78, 070-123 45 67), written with spaces, dashes or not.
+/// A Swedish phone number: +46, 0046 or 46 and 7–9 digits, or a 0 and 7–9
+/// digits (08-123 456 78, 070-123 45 67, 070.123.45.67), written with
+/// spaces, dashes, dots, slashes or not.
 pub fn has_phone(cell: &str) -> bool {
     let chars: Vec<char> = cell.chars().collect();
     let mut i = 0;
@@ -315,6 +426,8 @@ pub fn has_phone(cell: &str) -> bool {
                 && (chars[j].is_ascii_digit()
                     || chars[j] == ' '
                     || chars[j] == '-'
+                    || chars[j] == '.'
+                    || chars[j] == '/'
                     || chars[j] == '('
                     || chars[j] == ')')
             {
@@ -342,6 +455,12 @@ fn is_phone(d: &str) -> bool {
         rest.trim_start_matches('0')
     } else if let Some(rest) = d.strip_prefix('0') {
         if rest.starts_with('0') {
+            return false;
+        }
+        rest
+    } else if let Some(rest) = d.strip_prefix("46") {
+        // Without + or 00, only a full mobile-length number is taken.
+        if rest.len() != 9 || rest.starts_with('0') {
             return false;
         }
         rest

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::anonymity::{self, Hit};
+use super::anonymity::{self, Found, Hit};
 use super::{Finding, Severity};
 use crate::ingest::Refusal;
 use crate::ingest::survey::{self as ingest, SurveyTable};
@@ -141,24 +141,33 @@ fn check_file(
             ),
         ));
     };
-    ingest::read(f).and_then(|t| check(survey, codebook, t, y, findings))
+    ingest::read(f, survey.max_bytes).and_then(|t| check(survey, codebook, t, y, findings))
 }
 
+/// What the gate found, by column position: a header may itself be the
+/// identifier, so none is quoted.
 fn gate_message(hits: &[Hit]) -> String {
     let parts: Vec<String> = hits
         .iter()
-        .map(|h| match h.found {
-            None => format!(
-                "kolumnen \"{}\" har ett namn som tyder på direkta personuppgifter",
-                h.column
-            ),
-            Some(kind) => format!(
-                "kolumnen \"{}\" innehåller något som ser ut som {} på {} {}",
-                h.column,
-                kind.swedish(),
-                h.rows,
-                crate::text::rows(h.rows)
-            ),
+        .map(|h| {
+            let column = h.column;
+            match h.found {
+                Found::HeaderName => format!(
+                    "kolumn {column} (räknat från vänster) har en rubrik som tyder på direkta personuppgifter"
+                ),
+                Found::HeaderValue(kind) => format!(
+                    "rubriken i kolumn {column} ser ut som {}; filen saknar kanske rubrikrad",
+                    kind.swedish()
+                ),
+                Found::Values(kind, rows) => format!(
+                    "kolumn {column} (räknat från vänster) innehåller något som ser ut som {} på {rows} {}",
+                    kind.swedish(),
+                    crate::text::rows(rows)
+                ),
+                Found::Nested => format!(
+                    "kolumn {column} har en sammansatt typ (lista, post eller binärdata) som en enkätexport inte har och som inte kan granskas"
+                ),
+            }
         })
         .collect();
     format!(
@@ -225,13 +234,11 @@ fn check(
 /// The anonymity gate: a file with a direct identifier is refused whole,
 /// and the message names columns, never a value.
 fn gate(t: &SurveyTable) -> Result<(), Refusal> {
-    let hits = anonymity::gate(&t.frame).map_err(|e| {
+    // polars' own errors may quote cells, so none of it is passed on.
+    let hits = anonymity::gate(&t.frame).map_err(|_| {
         Refusal::file(
             &t.file,
-            format!(
-                "kolumnerna går inte att läsa som text ({}).",
-                e.to_string().lines().next().unwrap_or("")
-            ),
+            "kolumnerna går inte att granska som text, så filen avvisas. Exportera enkätsvaren som CSV.",
         )
     })?;
     if hits.is_empty() {
@@ -291,17 +298,21 @@ fn missing_columns(
     Err(Refusal::file(
         &t.file,
         format!(
-            "kodboken \"{}\" för {year} väntar sig kolumnerna {}, men de finns inte i filen. Filens kolumner är: {}. Kontrollera att det är rätt års export, eller rätta kodboken i pipelinefilen.",
+            "kodboken \"{}\" för {year} väntar sig kolumnerna {}, men de finns inte bland filens {} kolumner. Kontrollera att det är rätt års export (och att den har en rubrikrad), eller rätta kodboken i pipelinefilen.",
             codebook.id,
             missing.join(", "),
-            headers
-                .0
-                .iter()
-                .map(|h| format!("\"{h}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
+            headers.0.len()
         ),
     ))
+}
+
+/// A failure inside polars while applying the codebook. Its own message may
+/// quote cells, so it is not passed on.
+fn not_computed(file: &str) -> Refusal {
+    Refusal::file(
+        file,
+        "filen kunde inte läsas enligt kodboken (ett fel i tabellberäkningen), så inget värde från den används. Kontrollera att exporten har en rad per svarande och skicka den igen.",
+    )
 }
 
 /// Rows per column with codes the codebook does not know.
@@ -324,7 +335,7 @@ fn apply_codebook(
             continue;
         };
         let (value, unknown) = map_variable(survey, v, &raw, &header)
-            .map_err(|e| Refusal::file(file, e.to_string()))?;
+            .map_err(|_| not_computed(file))?;
         exprs.push(value.alias(v.name.as_str()));
         unknown_counts.push((header, unknown));
     }
@@ -338,7 +349,7 @@ fn apply_codebook(
             let dtype = raw
                 .column(header)
                 .map(|c| c.dtype().clone())
-                .map_err(|e| Refusal::file(file, e.to_string()))?;
+                .map_err(|_| not_computed(file))?;
             let w = weight(header, &dtype, &raw);
             exprs.extend([
                 w.value.alias(WEIGHT),
@@ -353,7 +364,7 @@ fn apply_codebook(
         .with_column(lit(1.0).alias(WEIGHT))
         .select(exprs)
         .collect()
-        .map_err(|e| Refusal::file(file, e.to_string()))?;
+        .map_err(|_| not_computed(file))?;
     // One chunk per column: sums then add up in the same order whatever the
     // number of threads the reader split the file over, so that results are
     // byte-identical on every machine.
@@ -428,6 +439,38 @@ fn check_weights(frame: &mut DataFrame, header: &str, file: &str) -> Result<(), 
     for flag in ["_vikt_text", "_vikt_negativ", "_vikt_tom"] {
         let _ = frame.drop_in_place(flag);
     }
+    weight_sizes(frame, header, file)
+}
+
+/// The largest weight a respondent may have: no survey weights anyone up a
+/// million times, and sums of larger ones could overflow.
+const MAX_WEIGHT: f64 = 1e6;
+
+/// Refuses weights that are all zero (every share would be blank) or absurdly large.
+fn weight_sizes(frame: &DataFrame, header: &str, file: &str) -> Result<(), Refusal> {
+    let w = frame
+        .column(WEIGHT)
+        .ok()
+        .and_then(|c| c.f64().ok().cloned())
+        .ok_or_else(|| not_computed(file))?;
+    let max = w.max().unwrap_or(0.0);
+    if max == 0.0 {
+        return Err(Refusal::file(
+            file,
+            format!("viktkolumnen \"{header}\" har bara vikter som är 0, så inga andelar kan räknas. Kontrollera att rätt kolumn exporterades som vikt och skicka filen igen."),
+        ));
+    }
+    if max > MAX_WEIGHT {
+        let n = w.iter().flatten().filter(|v| *v > MAX_WEIGHT).count();
+        return Err(Refusal::file(
+            file,
+            format!(
+                "viktkolumnen \"{header}\" har vikter större än {} på {n} {}, vilket ingen enkätvikt är. Rätta exporten och skicka den igen.",
+                crate::text::thousands(MAX_WEIGHT as i64),
+                crate::text::rows(n)
+            ),
+        ));
+    }
     Ok(())
 }
 
@@ -459,7 +502,7 @@ fn k_anonymity(
     let replaced = Column::new(var.as_str().into(), vec![Some(WHOLE_CITY); frame.height()]);
     frame
         .with_column(replaced)
-        .map_err(|e| Refusal::file(file, e.to_string()))?;
+        .map_err(|_| not_computed(file))?;
     let after = smallest_group(frame, &survey.quasi_identifiers);
     if after < k {
         return Err(Refusal::file(

@@ -18,8 +18,10 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
             "breakdowns",
             "files",
             "codebooks",
+            "max_bytes",
         ],
     );
+    let max_bytes = positive(r, t, "max_bytes", i64::MAX).map_or(SURVEY_MAX_BYTES, |v| v as u64);
     let k_anonymity = positive(r, t, "k_anonymity", 1000)
         .map(|v| v as u32)
         .unwrap_or(5);
@@ -42,6 +44,7 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
         breakdowns,
         files: files.into_iter().collect::<Option<_>>()?,
         codebooks,
+        max_bytes,
     })
 }
 
