@@ -242,6 +242,13 @@ fn run(args: RunArgs) -> Result<ExitCode, Error> {
     }
     let out = out.unwrap_or_else(|| p.resolve(&p.output.dir));
     let publish = charts.or_else(|| p.output.charts.as_ref().map(|c| p.resolve(c)));
+    // Nothing is computed before it is clear the outputs destroy no input.
+    for dir in std::iter::once(&out).chain(publish.as_ref()) {
+        if let Some(clash) = p.output_clash(dir) {
+            return Err(Error::Usage(clash));
+        }
+    }
+    run::may_replace(&out)?;
     let mut progress = run::progress::Progress::new(quiet, verbose);
     let opts = run::Options { year, offline };
     let data = run::compute(&p, &opts, &mut progress)?;

@@ -340,8 +340,10 @@ fn write_atomically_keeps_the_old_folder_when_the_writer_fails_half_way() {
     use uppfolj::error::Error;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ut");
-    std::fs::create_dir_all(&out).unwrap();
-    std::fs::write(out.join("gammal.txt"), "förra körningen").unwrap();
+    uppfolj::run::write_atomically(&out, |tmp| {
+        std::fs::write(tmp.join("gammal.txt"), "förra körningen").map_err(Error::io("test"))
+    })
+    .unwrap();
     let result = uppfolj::run::write_atomically(&out, |tmp| {
         std::fs::write(tmp.join("halv.txt"), "halvvägs").unwrap();
         Err(Error::Usage("skrivaren gav upp".into()))

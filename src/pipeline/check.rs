@@ -154,6 +154,8 @@ pub(super) fn check(p: &Pipeline) -> Vec<Problem> {
     check_period(&mut c);
     check_unique_ids(&mut c);
     check_reserved_ids(&mut c);
+    check_safe_ids(&mut c);
+    check_output(&mut c);
     check_breakdowns(&mut c);
     check_units(&mut c);
     check_tree(&mut c);
@@ -279,6 +281,88 @@ fn check_reserved_ids(c: &mut Checker<'_>) {
                 path,
                 format!("id:t \"{id}\" får inte innehålla \"{CROSS}\", som fogar ihop korsade indelningar i indikatortabellen; välj ett annat id"),
             );
+        }
+    }
+}
+
+/// The output and charts folders keep clear of every folder the pipeline reads.
+fn check_output(c: &mut Checker<'_>) {
+    let p = c.p;
+    let mut folders = vec![("output.dir", p.resolve(&p.output.dir))];
+    if let Some(charts) = &p.output.charts {
+        folders.push(("output.charts", p.resolve(charts)));
+    }
+    for (path, dir) in folders {
+        if let Some(message) = p.output_clash(&dir) {
+            c.at(path.to_string(), message);
+        }
+    }
+}
+
+/// The longest id: ids become file names.
+const MAX_ID_CHARS: usize = 64;
+
+/// Every id of the pipeline with the path it is at: units, unit groups,
+/// areas, goals, measures, indicators, breakdowns and their groups.
+fn all_ids<'p>(p: &'p Pipeline) -> Vec<(String, &'p str)> {
+    let mut ids: Vec<(String, &'p str)> = Vec::new();
+    let mut list = |name: &str, items: Vec<&'p str>| {
+        for (i, id) in items.into_iter().enumerate() {
+            ids.push((format!("{name}[{i}].id"), id));
+        }
+    };
+    list("units", p.units.iter().map(|u| u.id.as_str()).collect());
+    list("unit_groups", p.unit_groups.iter().map(|g| g.id.as_str()).collect());
+    list("areas", p.areas.iter().map(|a| a.id.as_str()).collect());
+    list("goals", p.goals.iter().map(|g| g.id.as_str()).collect());
+    list("measures", p.measures.iter().map(|m| m.id.as_str()).collect());
+    list("indicators", p.indicators.iter().map(|m| m.id.as_str()).collect());
+    list("breakdowns", p.breakdowns.iter().map(|b| b.id.as_str()).collect());
+    for (bi, b) in p.breakdowns.iter().enumerate() {
+        for (gi, g) in b.groups.iter().enumerate() {
+            ids.push((format!("breakdowns[{bi}].groups[{gi}].id"), g.id.as_str()));
+        }
+    }
+    ids
+}
+
+/// Ids become file names (`amn-2022.xlsx`, `UTB-3.svg`), so each must be a
+/// safe one: NFC, letters, digits, `-` and `_` only, not too long, and not
+/// the same as another id of its list but for case.
+fn check_safe_ids(c: &mut Checker<'_>) {
+    use unicode_normalization::{UnicodeNormalization, is_nfc};
+    let p = c.p;
+    let mut folded: HashMap<(String, String), (String, &str)> = HashMap::new();
+    for (path, id) in all_ids(p) {
+        let bad = id
+            .chars()
+            .find(|ch| !(ch.is_alphanumeric() || *ch == '-' || *ch == '_'));
+        let problem = if id.is_empty() {
+            Some("id:t är tomt".to_string())
+        } else if !is_nfc(id) {
+            Some(format!("id:t \"{}\" är skrivet med fristående accenttecken (inte Unicode NFC), så det ser ut som ett annat id men är det inte; skriv om det", id.escape_debug()))
+        } else if let Some(ch) = bad {
+            Some(format!("id:t \"{}\" innehåller tecknet {:?}; ett id blir filnamn och får bara ha bokstäver, siffror, - och _", id.escape_debug(), ch))
+        } else if id.chars().count() > MAX_ID_CHARS {
+            Some(format!("id:t är längre än {MAX_ID_CHARS} tecken; ett id blir filnamn och ska vara kort"))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            c.at(path, message);
+            continue;
+        }
+        // Units' and indicators' ids name files side by side: case must not tell them apart.
+        let list = path.split('[').next().unwrap_or("").to_string();
+        let key: String = id.nfc().flat_map(char::to_lowercase).collect();
+        if let Some((first, first_id)) = folded.get(&(list.clone(), key.clone())) {
+            // The very same id twice is told by the uniqueness check.
+            if *first_id != id {
+                let message = format!("id:t \"{id}\" skiljer sig bara i stora och små bokstäver från id:t i {first}; filer som namnges efter dem skulle krocka, så välj ett annat id");
+                c.at(path, message);
+            }
+        } else {
+            folded.insert((list, key), (path, id));
         }
     }
 }

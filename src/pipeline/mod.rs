@@ -655,7 +655,51 @@ pub struct Bounds {
     pub max: Option<f64>,
 }
 
+const INBOX: &str = "inkorgen för återrapporteringar";
+
 impl Pipeline {
+    /// The folders the pipeline reads from, with what each is: an output
+    /// folder is replaced wholesale, so it must keep clear of them all.
+    pub fn input_folders(&self) -> Vec<(&'static str, PathBuf)> {
+        let mut folders = vec![("pipelinefilens mapp", self.base.clone())];
+        if let Some(inbox) = &self.returns.inbox {
+            folders.push((INBOX, self.resolve(inbox)));
+        }
+        for f in self.survey.iter().flat_map(|s| &s.files) {
+            let local = !f.path.to_string_lossy().contains("://");
+            if let (true, Some(dir)) = (local, self.resolve(&f.path).parent()) {
+                folders.push(("mappen med enkätfiler", dir.to_path_buf()));
+            }
+        }
+        if let Some(r) = &self.reference {
+            folders.push(("cachen för referensstatistik", self.resolve(&r.cache)));
+        }
+        folders
+    }
+
+    /// Why `dir` may not be an output folder: it is or contains a folder the
+    /// pipeline reads from, or lies inside the inbox (which is read through,
+    /// subfolders and all). Inside the other folders is allowed: outputs
+    /// beside the pipeline file or the survey files are usual and harm nothing.
+    pub fn output_clash(&self, dir: &Path) -> Option<String> {
+        let out = normalized(dir);
+        if out.parent().is_none() {
+            return Some(format!("{} är en rotmapp; ange en egen mapp för utdata", dir.display()));
+        }
+        self.input_folders().into_iter().find_map(|(what, input)| {
+            let input = normalized(&input);
+            let inside = out.starts_with(&input) && what == INBOX;
+            let clash = out == input || input.starts_with(&out) || inside;
+            clash.then(|| {
+                format!(
+                    "{} är, innehåller eller ligger i {what} ({}); utdatamappen ersätts vid varje körning och skulle ta bort indata. Välj en egen mapp för utdata",
+                    dir.display(),
+                    input.display()
+                )
+            })
+        })
+    }
+
     /// A path from the pipeline file, taken from the file's folder.
     pub fn resolve(&self, path: &Path) -> PathBuf {
         if path.is_absolute() {
@@ -750,6 +794,33 @@ impl Pipeline {
     /// The line a TOML path was read from, if it was.
     pub fn line_of(&self, path: &str) -> Option<usize> {
         self.lines.get(path).copied()
+    }
+}
+
+/// An absolute path with `.` and `..` worked out, and symbolic links
+/// followed where the path exists, so that two names of one folder compare equal.
+pub fn normalized(path: &Path) -> PathBuf {
+    if path.as_os_str().is_empty() {
+        return normalized(Path::new("."));
+    }
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    // The part that exists may be reached through a link.
+    match (out.parent().map(normalized), out.file_name()) {
+        (Some(parent), Some(name)) if parent != out => parent.join(name),
+        _ => out,
     }
 }
 

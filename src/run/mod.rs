@@ -9,7 +9,7 @@ pub mod progress;
 mod summary;
 
 pub use compute::compute;
-pub use output::{PAUSE_WHILE_WRITING, write_atomically, write_outputs};
+pub use output::{PAUSE_WHILE_WRITING, may_replace, write_atomically, write_outputs};
 pub use summary::{summary, tidy};
 
 use std::path::PathBuf;

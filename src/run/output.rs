@@ -9,40 +9,59 @@ use crate::pipeline::Pipeline;
 use crate::results::RunData;
 use crate::store::names;
 
+/// What the marker file says to anyone who opens it.
+const MARKER_TEXT: &str =
+    "Den här mappen skapades av uppfolj och ersätts helt vid nästa körning.\n";
+
+/// Whether `out` may be replaced: it does not exist, is empty, or holds the
+/// marker a run leaves. uppfolj never deletes what it did not make.
+pub fn may_replace(out: &Path) -> Result<(), Error> {
+    let named = out
+        .file_name()
+        .is_some_and(|n| n != "." && n != "..");
+    if !named {
+        return Err(Error::Usage(format!(
+            "{} kan inte vara utdatamapp; ange en egen mapp, t.ex. --out ut",
+            out.display()
+        )));
+    }
+    let Ok(meta) = std::fs::symlink_metadata(out) else {
+        return Ok(());
+    };
+    let empty = meta.is_dir()
+        && std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_none());
+    if meta.is_dir() && (empty || out.join(names::MARKER).is_file()) {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{} finns redan och är ingen utdatamapp som uppfolj har skapat (filen {} saknas), så den ersätts inte. Välj en ny mapp för utdata med --out eller [output] dir; uppfolj tar aldrig bort något det inte har skapat",
+        out.display(),
+        names::MARKER
+    )))
+}
+
 /// Writes to a temporary folder beside `out` and moves it into place at the
 /// end, so a run that dies never leaves half an output and the previous one
-/// stays intact.
+/// stays intact. Only a folder uppfolj made is replaced ([`may_replace`]).
 pub fn write_atomically(
     out: &Path,
     write: impl FnOnce(&Path) -> Result<(), Error>,
 ) -> Result<(), Error> {
+    may_replace(out)?;
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|source| Error::Io {
-        context: format!("kan inte skapa {}", parent.display()),
-        source,
-    })?;
+    std::fs::create_dir_all(parent).map_err(Error::writing(parent))?;
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("ut");
-    // Left behind by a run that was killed: never part of any output.
-    if let Ok(rd) = std::fs::read_dir(parent) {
-        for e in rd.flatten() {
-            let n = e.file_name().to_string_lossy().to_string();
-            if n.starts_with(&format!(".{name}.pågår-"))
-                || n.starts_with(&format!(".{name}.gammal-"))
-            {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
-        }
-    }
+    remove_leftovers(parent, name);
     let tmp = parent.join(format!(".{name}.pågår-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(|source| Error::Io {
-        context: format!("kan inte skapa {}", tmp.display()),
-        source,
-    })?;
-    if let Err(e) = write(&tmp) {
+    std::fs::create_dir(&tmp).map_err(Error::writing(&tmp))?;
+    let marker = tmp.join(names::MARKER);
+    let written = std::fs::write(&marker, MARKER_TEXT)
+        .map_err(Error::writing(&marker))
+        .and_then(|()| write(&tmp));
+    if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
@@ -59,6 +78,22 @@ pub fn write_atomically(
     })?;
     let _ = std::fs::remove_dir_all(&old);
     Ok(())
+}
+
+/// Temporary folders left behind by a run that was killed: never part of
+/// any output, and only those that hold the marker (uppfolj made them).
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(rd) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let n = e.file_name().to_string_lossy().to_string();
+        let ours = n.starts_with(&format!(".{name}.pågår-"))
+            || n.starts_with(&format!(".{name}.gammal-"));
+        if ours && e.path().join(names::MARKER).is_file() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// A test hook: when this environment variable names a file, a run creates
@@ -164,28 +199,43 @@ fn collect_sizes(root: &Path, dir: &Path, out: &mut Vec<(String, usize)>) {
     }
 }
 
-/// Copies the charts to where the pipeline publishes them, replacing stale ones.
+/// Copies the charts to where the pipeline publishes them. Only files this
+/// program put there (listed in [`names::PUBLISHED`]) are replaced or
+/// removed; a file of someone else's with a chart's name stops the run,
+/// unless it already holds that very chart.
 fn publish_charts(from: &Path, to: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(to).map_err(Error::writing(to))?;
-    let fresh: Vec<std::ffi::OsString> = std::fs::read_dir(from)
+    let mut fresh: Vec<String> = std::fs::read_dir(from)
         .map_err(Error::io(format!("kan inte läsa {}", from.display())))?
         .flatten()
-        .map(|e| e.file_name())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .collect();
-    if let Ok(rd) = std::fs::read_dir(to) {
-        for e in rd.flatten() {
-            let name = e.file_name();
-            let chart = name
-                .to_str()
-                .is_some_and(|n| n.ends_with(".svg") || n.ends_with(".png"));
-            if chart && !fresh.contains(&name) {
-                let _ = std::fs::remove_file(e.path());
-            }
+    fresh.sort();
+    let list = to.join(names::PUBLISHED);
+    let ours: Vec<String> = std::fs::read_to_string(&list)
+        .map(|s| s.lines().map(str::to_string).collect())
+        .unwrap_or_default();
+    for name in &fresh {
+        let target = to.join(name);
+        let same = std::fs::read(&target).ok() == std::fs::read(from.join(name)).ok();
+        if target.exists() && !ours.contains(name) && !same {
+            return Err(Error::Usage(format!(
+                "{} finns redan och är inte skapad av uppfolj, så den skrivs inte över. Flytta den, eller publicera diagrammen i en annan mapp (--charts eller [output] charts)",
+                target.display()
+            )));
         }
     }
-    for name in fresh {
-        let target = to.join(&name);
-        std::fs::copy(from.join(&name), &target).map_err(Error::writing(&target))?;
+    for stale in ours.iter().filter(|n| !fresh.contains(n)) {
+        let safe = !stale.contains(['/', '\\']) && !stale.starts_with('.');
+        if safe {
+            let _ = std::fs::remove_file(to.join(stale));
+        }
     }
-    Ok(())
+    for name in &fresh {
+        let target = to.join(name);
+        std::fs::copy(from.join(name), &target).map_err(Error::writing(&target))?;
+    }
+    let mut text = fresh.join("\n");
+    text.push('\n');
+    std::fs::write(&list, text).map_err(Error::writing(&list))
 }

@@ -18,6 +18,10 @@ pub mod names {
     pub const FEEDBACK: &str = "feedback";
     /// A folder: one SVG and one PNG per chart.
     pub const CHARTS: &str = "charts";
+    /// In every output folder: the sign that uppfolj made it and may replace it.
+    pub const MARKER: &str = ".uppfolj-utdata";
+    /// In a folder charts are published to: the files uppfolj put there.
+    pub const PUBLISHED: &str = ".uppfolj-diagram";
 }
 
 use std::path::Path;
