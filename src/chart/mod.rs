@@ -278,6 +278,13 @@ fn draw_plot<DB: DrawingBackend>(
     spec: &TrendSpec,
 ) -> Result<(), Error> {
     let (y0, y1) = value_range(spec);
+    // Values are bounded where they are read; should one still be extreme,
+    // the axis falls back to 0–1 rather than ask plotters for endless ticks.
+    let (y0, y1) = if (y1 - y0).is_finite() && y1 > y0 {
+        (y0, y1)
+    } else {
+        (0.0, 1.0)
+    };
     // A chart always has its strategy's years; an empty spec gets one year's axis.
     let first = spec.years.first().copied().unwrap_or_default();
     let last = spec.years.last().copied().unwrap_or(first);

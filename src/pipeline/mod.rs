@@ -221,6 +221,8 @@ pub struct Returns {
     /// Caps that keep a huge or hostile workbook from exhausting memory.
     pub max_rows: u32,
     pub max_bytes: u64,
+    /// A count above this is taken for a typing error, not a number of people.
+    pub max_count: f64,
 }
 
 impl Default for Returns {
@@ -234,6 +236,7 @@ impl Default for Returns {
             change_min_difference: 10.0,
             max_rows: 5_000,
             max_bytes: 20_000_000,
+            max_count: 1e9,
         }
     }
 }

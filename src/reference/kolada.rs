@@ -62,14 +62,32 @@ pub fn parse(url: &str, body: &[u8]) -> Result<Page, FetchError> {
             what: "svaret är tomt; väntade JSON från Koladas API.".into(),
         });
     }
-    serde_json::from_slice::<Page>(body).map_err(|e| {
+    let page = serde_json::from_slice::<Page>(body).map_err(|e| {
+        let at = format!("rad {}, kolumn {}", e.line(), e.column());
         let what = if e.is_eof() {
             "svaret tar slut mitt i (ofullständig JSON); väntade {\"values\": [...], \"count\": n}.".to_string()
         } else if e.is_syntax() {
-            format!("svaret är inte giltig JSON ({e}); väntade {{\"values\": [...], \"count\": n}}.")
+            format!("svaret är inte giltig JSON ({at}); väntade {{\"values\": [...], \"count\": n}}.")
         } else {
-            format!("svaret har inte Koladas form ({e}); väntade {{\"values\": [{{\"kpi\", \"municipality\", \"period\", \"values\": [{{\"gender\", \"value\"}}]}}], \"count\": n}}.")
+            format!("svaret har inte Koladas form ({at}); väntade {{\"values\": [{{\"kpi\", \"municipality\", \"period\", \"values\": [{{\"gender\", \"value\"}}]}}], \"count\": n}}.")
         };
         FetchError::Body { url: url.into(), what }
-    })
+    })?;
+    let absurd = page
+        .values
+        .iter()
+        .flat_map(|v| &v.values)
+        .filter_map(|g| g.value)
+        .any(|v| !v.is_finite() || v.abs() > MAX_VALUE);
+    if absurd {
+        return Err(FetchError::Body {
+            url: url.into(),
+            what: format!("svaret har ett värde större än {MAX_VALUE:e}, vilket ingen nyckeltalsserie har; det används inte."),
+        });
+    }
+    Ok(page)
 }
+
+/// The largest value a reference series may hold: larger ones are errors,
+/// and would overflow sums and chart axes.
+const MAX_VALUE: f64 = 1e12;

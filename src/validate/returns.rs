@@ -191,7 +191,7 @@ pub fn validate_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Out
 }
 
 /// Turns a cell into a whole, non-negative count, or says why not.
-fn count(input: &CellInput) -> Result<Option<f64>, String> {
+fn count(input: &CellInput, max: f64) -> Result<Option<f64>, String> {
     let v = match input {
         CellInput::Blank => return Ok(None),
         CellInput::Number(n) => *n,
@@ -206,14 +206,14 @@ fn count(input: &CellInput) -> Result<Option<f64>, String> {
                 };
                 return Err(format!(
                     "\"{}\" är inte ett heltal. Skriv bara siffror, till exempel {example}.",
-                    t.trim()
+                    crate::text::excerpt(t.trim())
                 ));
             }
         },
         CellInput::FormulaWithoutValue(f) => {
             return Err(format!(
                 "formeln ={} har inget sparat värde. Öppna filen i Excel eller LibreOffice, spara den och skicka den igen.",
-                f.trim_start_matches('=')
+                crate::text::excerpt(f.trim_start_matches('='))
             ));
         }
         CellInput::Error(e) => {
@@ -223,10 +223,17 @@ fn count(input: &CellInput) -> Result<Option<f64>, String> {
         }
         CellInput::Other(o) => {
             return Err(format!(
-                "\"{o}\" är inte ett tal (cellen är formaterad som datum eller sant/falskt). Skriv bara siffror."
+                "\"{}\" är inte ett tal (cellen är formaterad som datum eller sant/falskt). Skriv bara siffror.",
+                crate::text::excerpt(o)
             ));
         }
     };
+    if !v.is_finite() || v > max {
+        return Err(format!(
+            "talet är större än {}, vilket inget antal i uppföljningen kan vara. Kontrollera att rätt tal står i rätt cell.",
+            crate::text::number(max)
+        ));
+    }
     if v < 0.0 {
         return Err(format!(
             "{} är negativt, men ett antal kan inte vara mindre än 0. Skriv 0 eller det rätta antalet.",
@@ -261,7 +268,7 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
         } else {
             format!("{} ({})", ind.id, v.label)
         };
-        let num = match count(&v.value) {
+        let num = match count(&v.value, p.returns.max_count) {
             Ok(n) => n,
             Err(m) => {
                 out.findings
@@ -270,7 +277,7 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             }
         };
         let den = match &v.denominator {
-            Some((input, cell)) => match count(input) {
+            Some((input, cell)) => match count(input, p.returns.max_count) {
                 Ok(d) => d,
                 Err(m) => {
                     out.findings.push(finding(Severity::Error, cell, m));
@@ -404,8 +411,9 @@ fn judge_activities(b: &ReturnWorkbook, out: &mut Outcome) {
                 sheet: Some(sheet.clone()),
                 cell: Some(cell.clone()),
                 message: format!(
-                    "åtgärd {}: \"{v}\" är ingen giltig {what}. Välj {} i listan.",
+                    "åtgärd {}: \"{}\" är ingen giltig {what}. Välj {} i listan.",
                     a.measure_id,
+                    crate::text::excerpt(v),
                     allowed.join(", ")
                 ),
             });

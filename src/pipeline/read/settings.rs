@@ -150,6 +150,7 @@ pub(super) fn read_returns(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Return
             "change_min_difference",
             "max_rows",
             "max_bytes",
+            "max_count",
         ],
     );
     let d = Returns::default();
@@ -200,6 +201,9 @@ pub(super) fn read_returns(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Return
     let max_bytes = positive(r, t, "max_bytes", i64::MAX)
         .map(|v| v as u64)
         .unwrap_or(d.max_bytes);
+    let max_count = positive(r, t, "max_count", 1_000_000_000_000_000)
+        .map(|v| v as f64)
+        .unwrap_or(d.max_count);
     Some(Returns {
         inbox,
         template_version,
@@ -209,6 +213,7 @@ pub(super) fn read_returns(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Return
         change_min_difference,
         max_rows,
         max_bytes,
+        max_count,
     })
 }
 
