@@ -11,7 +11,7 @@ pub enum Error {
     Pipeline(#[from] PipelineError),
     #[error(transparent)]
     Template(#[from] TemplateError),
-    #[error("{context}: {source}")]
+    #[error("{context}: {}", crate::text::io_error(source))]
     Io {
         context: String,
         #[source]

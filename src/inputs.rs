@@ -21,7 +21,8 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Finding>) {
     let mut findings = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut files, &mut findings);
+            let root = p.canonicalize().unwrap_or_else(|_| p.clone());
+            walk(p, &root, &mut files, &mut findings);
         } else {
             files.push(p.clone());
         }
@@ -29,37 +30,58 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Finding>) {
     (files, findings)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, findings: &mut Vec<Finding>) {
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+fn warn(findings: &mut Vec<Finding>, path: &Path, message: impl Into<String>) {
+    findings.push(Finding::file(
+        Severity::Warning,
+        path.display().to_string(),
+        message,
+    ));
+}
+
+/// A folder's files, subfolders and all. Symbolic links are followed only
+/// to a file inside the folder given: a link to a folder could loop or
+/// repeat the inbox, and one leading outside brings in what is not a return.
+fn walk(dir: &Path, root: &Path, files: &mut Vec<PathBuf>, findings: &mut Vec<Finding>) {
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .filter_map(|e| Some((e.path(), e.file_type().ok()?)))
+            .collect(),
         Err(e) => {
             findings.push(Finding::file(
                 Severity::Error,
                 dir.display().to_string(),
-                format!("mappen kan inte läsas: {e}"),
+                format!("mappen kan inte läsas: den {}", crate::text::io_error(&e)),
             ));
             return;
         }
     };
-    entries.sort();
-    for e in entries {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (e, kind) in entries {
         let name = e.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.starts_with('.') || name.starts_with("~$") {
             continue; // hidden files and Excel's lock files
         }
-        if e.is_dir() {
-            walk(&e, files, findings);
-        } else if has_extension(&e, &RETURN_EXTENSIONS) || has_extension(&e, &SURVEY_EXTENSIONS) {
+        let known = has_extension(&e, &RETURN_EXTENSIONS) || has_extension(&e, &SURVEY_EXTENSIONS);
+        if kind.is_symlink() {
+            match e.canonicalize() {
+                Ok(target) if target.is_file() && target.starts_with(root) && known => files.push(e),
+                Ok(target) if target.is_dir() => warn(findings, &e, "är en länk till en mapp och följs inte (den kan leda runt i en slinga eller utanför inkorgen); lägg filerna i inkorgen i stället"),
+                Ok(_) => warn(findings, &e, "är en länk som leder utanför inkorgen eller till något annat än en arbetsbok, och följs inte; lägg filen i inkorgen i stället"),
+                Err(_) => warn(findings, &e, "är en länk som inte leder någonstans (eller runt i en slinga) och följs inte"),
+            }
+        } else if kind.is_dir() {
+            if known {
+                warn(findings, &e, "är en mapp fast namnet slutar som en fil; den läses som en mapp. Byt namn på den om det var en fil som skulle lämnas in");
+            }
+            walk(&e, root, files, findings);
+        } else if known {
             files.push(e);
         } else {
-            findings.push(Finding::file(
-                Severity::Warning,
-                e.display().to_string(),
-                format!(
-                    "filtypen känns inte igen och filen läses inte in; återrapporteringar ska vara {} och enkätfiler {}",
-                    RETURN_EXTENSIONS.map(|x| format!(".{x}")).join(", "),
-                    SURVEY_EXTENSIONS.map(|x| format!(".{x}")).join(", ")
-                ),
+            warn(findings, &e, format!(
+                "filtypen känns inte igen och filen läses inte in; återrapporteringar ska vara {} och enkätfiler {}",
+                RETURN_EXTENSIONS.map(|x| format!(".{x}")).join(", "),
+                SURVEY_EXTENSIONS.map(|x| format!(".{x}")).join(", ")
             ));
         }
     }
@@ -185,7 +207,7 @@ impl Downloads {
         let body = Client::new(&p.http_limits())?.get(url)?;
         let saving = |e: std::io::Error| FetchError::Body {
             url: url.into(),
-            what: format!("kan inte spara filen: {e}"),
+            what: format!("kan inte spara filen: den {}", crate::text::io_error(&e)),
         };
         let dir = match &mut self.dir {
             Some(dir) => dir,

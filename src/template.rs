@@ -90,7 +90,7 @@ pub fn write_templates(
     };
     std::fs::create_dir_all(out).map_err(|e| TemplateError::Write {
         path: out.to_path_buf(),
-        message: e.to_string(),
+        message: crate::text::io_error(&e),
     })?;
     let mut written = Vec::new();
     for unit in units {
@@ -111,7 +111,7 @@ pub fn write_templates(
         })?;
         std::fs::write(&path, bytes).map_err(|e| TemplateError::Write {
             path: path.clone(),
-            message: e.to_string(),
+            message: crate::text::io_error(&e),
         })?;
         written.push(path);
     }
