@@ -65,24 +65,46 @@ fn walk(dir: &Path, root: &Path, files: &mut Vec<PathBuf>, findings: &mut Vec<Fi
         let known = has_extension(&e, &RETURN_EXTENSIONS) || has_extension(&e, &SURVEY_EXTENSIONS);
         if kind.is_symlink() {
             match e.canonicalize() {
-                Ok(target) if target.is_file() && target.starts_with(root) && known => files.push(e),
-                Ok(target) if target.is_dir() => warn(findings, &e, "är en länk till en mapp och följs inte (den kan leda runt i en slinga eller utanför inkorgen); lägg filerna i inkorgen i stället"),
-                Ok(_) => warn(findings, &e, "är en länk som leder utanför inkorgen eller till något annat än en arbetsbok, och följs inte; lägg filen i inkorgen i stället"),
-                Err(_) => warn(findings, &e, "är en länk som inte leder någonstans (eller runt i en slinga) och följs inte"),
+                Ok(target) if target.is_file() && target.starts_with(root) && known => {
+                    files.push(e)
+                }
+                Ok(target) if target.is_dir() => warn(
+                    findings,
+                    &e,
+                    "är en länk till en mapp och följs inte (den kan leda runt i en slinga eller utanför inkorgen); lägg filerna i inkorgen i stället",
+                ),
+                Ok(_) => warn(
+                    findings,
+                    &e,
+                    "är en länk som leder utanför inkorgen eller till något annat än en arbetsbok, och följs inte; lägg filen i inkorgen i stället",
+                ),
+                Err(_) => warn(
+                    findings,
+                    &e,
+                    "är en länk som inte leder någonstans (eller runt i en slinga) och följs inte",
+                ),
             }
         } else if kind.is_dir() {
             if known {
-                warn(findings, &e, "är en mapp fast namnet slutar som en fil; den läses som en mapp. Byt namn på den om det var en fil som skulle lämnas in");
+                warn(
+                    findings,
+                    &e,
+                    "är en mapp fast namnet slutar som en fil; den läses som en mapp. Byt namn på den om det var en fil som skulle lämnas in",
+                );
             }
             walk(&e, root, files, findings);
         } else if known {
             files.push(e);
         } else {
-            warn(findings, &e, format!(
-                "filtypen känns inte igen och filen läses inte in; återrapporteringar ska vara {} och enkätfiler {}",
-                RETURN_EXTENSIONS.map(|x| format!(".{x}")).join(", "),
-                SURVEY_EXTENSIONS.map(|x| format!(".{x}")).join(", ")
-            ));
+            warn(
+                findings,
+                &e,
+                format!(
+                    "filtypen känns inte igen och filen läses inte in; återrapporteringar ska vara {} och enkätfiler {}",
+                    RETURN_EXTENSIONS.map(|x| format!(".{x}")).join(", "),
+                    SURVEY_EXTENSIONS.map(|x| format!(".{x}")).join(", ")
+                ),
+            );
         }
     }
 }

@@ -106,7 +106,22 @@ const EXIT_FINDINGS: u8 = 1;
 /// Exit status when a command could not run (e.g. the pipeline file is wrong).
 const EXIT_CANNOT_RUN: u8 = 2;
 
+/// A panic is a bug; its message could quote an input (a library's panic
+/// may hold a cell), so only where it happened is told, in Swedish.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "fel: internt fel i uppfolj{place}. Körningen avbröts; tidigare utdata är orörda. Rapportera felet till den som underhåller uppfolj, med kommandot men utan indatafilerna."
+        );
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_panics();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { pipeline } => check(&pipeline),

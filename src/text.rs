@@ -285,7 +285,12 @@ pub fn io_error(e: &std::io::Error) -> String {
         InvalidData => "innehåller ogiltiga data",
         Interrupted => "avbröts",
         CrossesDevices => "ligger på en annan disk",
-        _ => return format!("gick inte att komma åt (systemfel {})", e.raw_os_error().unwrap_or(0)),
+        _ => {
+            return format!(
+                "gick inte att komma åt (systemfel {})",
+                e.raw_os_error().unwrap_or(0)
+            );
+        }
     };
     words.to_string()
 }

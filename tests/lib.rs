@@ -3,6 +3,7 @@
 
 mod check;
 mod disclosure;
+mod hostile;
 mod pipeline;
 mod reference;
 mod run;

@@ -369,7 +369,13 @@ fn write_atomically_keeps_the_old_folder_when_the_writer_fails_half_way() {
 
 /// The sample pipeline in a test folder: returns from `inbox`, the 2018 survey
 /// from `survey_2018`, everything else from `data-samples/`, output in `ut/`.
-fn pipeline_in_test_folder(t: Test, inbox: &str, survey_2018: &str) -> Test {
+pub(crate) fn pipeline_in_test_folder(
+    t: Test,
+    inbox: &str,
+    survey_2018: &str,
+    out: &str,
+    charts: &str,
+) -> Test {
     let root = repo_root();
     let data = |p: &str| {
         root.join("data-samples")
@@ -383,8 +389,8 @@ fn pipeline_in_test_folder(t: Test, inbox: &str, survey_2018: &str) -> Test {
             "inbox = \"../data-samples/returns\"",
             &format!("inbox = \"{inbox}\""),
         ),
-        ("dir = \"../ut\"", "dir = \"ut\""),
-        ("charts = \"../charts\"", "charts = \"diagram\""),
+        ("dir = \"../ut\"", &format!("dir = \"{out}\"")),
+        ("charts = \"../charts\"", &format!("charts = \"{charts}\"")),
         (
             "cache = \"../data-samples/reference\"",
             &format!("cache = \"{}\"", data("reference")),
@@ -418,7 +424,7 @@ fn a_refused_input_makes_exit_1_and_is_said_in_the_summary() {
         .join("data-samples/survey/enkat-2018.csv")
         .to_string_lossy()
         .replace('\\', "/");
-    let t = pipeline_in_test_folder(Test::new(), "inkorg", &survey_2018)
+    let t = pipeline_in_test_folder(Test::new(), "inkorg", &survey_2018, "ut", "diagram")
         .fixture("returns/un-2022.xlsx", "inkorg/2022/un-2022.xlsx")
         .fixture("returns/truncated.xlsx", "inkorg/2022/amn-2022.xlsx");
     let (out, dir) = t
@@ -474,7 +480,7 @@ fn no_value_from_a_refused_survey_file_reaches_any_output() {
         .join("data-samples/returns")
         .to_string_lossy()
         .replace('\\', "/");
-    let t = pipeline_in_test_folder(Test::new(), &inbox, "enkat-2018.csv")
+    let t = pipeline_in_test_folder(Test::new(), &inbox, "enkat-2018.csv", "ut", "diagram")
         .write("enkat-2018.csv", survey);
     let secrets = [
         "811218",
@@ -515,7 +521,7 @@ fn refused_files_with_the_same_name_each_get_their_own_feedback() {
         .join("data-samples/survey/enkat-2018.csv")
         .to_string_lossy()
         .replace('\\', "/");
-    let (_, dir) = pipeline_in_test_folder(Test::new(), "inkorg", &survey_2018)
+    let (_, dir) = pipeline_in_test_folder(Test::new(), "inkorg", &survey_2018, "ut", "diagram")
         .fixture("returns/truncated.xlsx", "inkorg/2021/amn.xlsx")
         .fixture("returns/truncated.xlsx", "inkorg/2022/amn.xlsx")
         .args(&["run", "p.toml", "--offline", "-q"])

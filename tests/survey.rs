@@ -13,12 +13,12 @@ use uppfolj::validate::survey::{Respondents, WEIGHT};
 use crate::test::{SAMPLE_PIPELINE, Test, repo_root};
 
 /// The committed 2018 sample: UTF-8, comma-separated, codes.
-fn sample_2018() -> String {
+pub(crate) fn sample_2018() -> String {
     std::fs::read_to_string(repo_root().join("data-samples/survey/enkat-2018.csv")).unwrap()
 }
 
 /// Sets `column` of data row `row` (1-based) in a simple comma-separated text.
-fn set(text: &str, row: usize, column: &str, value: &str) -> String {
+pub(crate) fn set(text: &str, row: usize, column: &str, value: &str) -> String {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let header: Vec<&str> = lines[0].split(',').collect();
     let c = header.iter().position(|h| *h == column).unwrap();
@@ -30,7 +30,7 @@ fn set(text: &str, row: usize, column: &str, value: &str) -> String {
 
 /// Validates `text` as the 2018 survey and expects a refusal saying `message`,
 /// with none of `secrets` in anything the program printed.
-fn refused(name: &str, contents: impl AsRef<[u8]>, message: &str, secrets: &[&str]) {
+pub(crate) fn refused(name: &str, contents: impl AsRef<[u8]>, message: &str, secrets: &[&str]) {
     let mut t = Test::new()
         .pipeline(&[])
         .write(name, contents)

@@ -21,6 +21,14 @@ pub enum ZipProblem {
 /// Checks the archive and returns its entry names.
 pub fn check(bytes: &[u8], cap: u64) -> Result<Vec<String>, ZipProblem> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| ZipProblem::Broken)?;
+    // The zip crate keeps one of two entries with the same name, so the
+    // central directory is read here as it is, duplicates and all.
+    let mut listed = HashSet::new();
+    for name in central_names(bytes).unwrap_or_default() {
+        if !listed.insert(name.to_lowercase()) {
+            return Err(ZipProblem::Duplicate(name));
+        }
+    }
     let mut names = Vec::with_capacity(zip.len());
     let mut seen = HashSet::new();
     let mut unpacked: u64 = 0;
@@ -52,6 +60,32 @@ pub fn check(bytes: &[u8], cap: u64) -> Result<Vec<String>, ZipProblem> {
     Ok(names)
 }
 
+/// The names in a zip's central directory, in order; `None` where it cannot
+/// be read plainly (a zip64 archive, which the zip crate then reads).
+fn central_names(bytes: &[u8]) -> Option<Vec<String>> {
+    let tail = bytes.len().saturating_sub(65_557);
+    let eocd = tail + bytes[tail..].windows(4).rposition(|w| w == b"PK\x05\x06")?;
+    let u16_at = |at: usize| -> Option<usize> {
+        Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?) as usize)
+    };
+    let u32_at = |at: usize| -> Option<usize> {
+        Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize)
+    };
+    let count = u16_at(eocd + 10)?;
+    let mut at = u32_at(eocd + 16)?;
+    let mut names = Vec::with_capacity(count);
+    for _ in 0..count {
+        if bytes.get(at..at + 4)? != b"PK\x01\x02" {
+            return None;
+        }
+        let (name, extra, comment) = (u16_at(at + 28)?, u16_at(at + 30)?, u16_at(at + 32)?);
+        let raw = bytes.get(at + 46..at + 46 + name)?;
+        names.push(String::from_utf8_lossy(raw).into_owned());
+        at += 46 + name + extra + comment;
+    }
+    Some(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +108,9 @@ mod tests {
         assert_eq!(check(&ok, 1000).unwrap(), vec!["a.xml".to_string()]);
         let bomb = zip_of(&[("a.xml", vec![0; 10_000_000])]);
         assert!(bomb.len() < 100_000);
-        assert!(matches!(check(&bomb, 1_000_000), Err(ZipProblem::TooBig(_))));
+        assert!(matches!(
+            check(&bomb, 1_000_000),
+            Err(ZipProblem::TooBig(_))
+        ));
     }
 }

@@ -11,19 +11,32 @@ pub const MAX_LINE_BYTES: usize = 1_000_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CsvProblem {
     /// Invalid UTF-8 in a file that is otherwise UTF-8.
-    BrokenUtf8 { line: usize },
+    BrokenUtf8 {
+        line: usize,
+    },
     Utf16,
     /// Bytes that are neither UTF-8 nor Swedish text in Windows-1252.
     UnknownEncoding,
     /// An old DOS code page (CP850/437), where Windows-1252 expects letters.
     DosEncoding,
     TooManyColumns(usize),
-    LongLine { line: usize },
-    UnclosedQuote { line: usize, column: usize },
+    LongLine {
+        line: usize,
+    },
+    UnclosedQuote {
+        line: usize,
+        column: usize,
+    },
     /// A row with another number of fields than the header.
-    Fields { line: usize, found: usize, expected: usize },
+    Fields {
+        line: usize,
+        found: usize,
+        expected: usize,
+    },
     /// A row whose fields are split by another delimiter than the header's.
-    MixedDelimiters { line: usize },
+    MixedDelimiters {
+        line: usize,
+    },
 }
 
 impl CsvProblem {
@@ -31,15 +44,37 @@ impl CsvProblem {
     pub fn message(&self) -> String {
         const RESAVE: &str = "Spara den som CSV UTF-8 (i Excel: Spara som > CSV UTF-8).";
         match self {
-            CsvProblem::BrokenUtf8 { line } => format!("filen är UTF-8 men har ogiltiga tecken på rad {line}; den har troligen sparats ihop från olika kodningar. {RESAVE}"),
-            CsvProblem::Utf16 => format!("filen är varken UTF-8 eller Windows-1252 (den ser ut att vara UTF-16 eller binär). {RESAVE}"),
-            CsvProblem::UnknownEncoding => format!("filen är varken UTF-8 eller Windows-1252 (den har tecken som inte hör till svensk text i någon av dem). {RESAVE}"),
-            CsvProblem::DosEncoding => format!("filen är varken UTF-8 eller Windows-1252 (den ser ut att vara en gammal DOS-kodning, t.ex. CP850). {RESAVE}"),
-            CsvProblem::TooManyColumns(n) => format!("rubrikraden har {n} kolumner, fler än gränsen {MAX_COLUMNS}. Exportera bara enkätens frågor."),
-            CsvProblem::LongLine { line } => format!("rad {line} är längre än {MAX_LINE_BYTES} byte, vilket ingen enkätrad är. Kontrollera att filen är en export av enkätsvaren."),
-            CsvProblem::UnclosedQuote { line, column } => format!("rad {line}, kolumn {column}: ett citattecken (\") öppnas men stängs aldrig, så resten av filen skulle läsas som ett enda värde. Rätta exporten och skicka den igen."),
-            CsvProblem::Fields { line, found, expected } => format!("rad {line} har {found} fält men rubrikraden har {expected}. Rätta raden eller exportera filen på nytt."),
-            CsvProblem::MixedDelimiters { line } => format!("rad {line} delas av ett annat avgränsningstecken än rubrikraden (t.ex. komma i stället för semikolon). Exportera filen på nytt med samma avgränsare genomgående."),
+            CsvProblem::BrokenUtf8 { line } => format!(
+                "filen är UTF-8 men har ogiltiga tecken på rad {line}; den har troligen sparats ihop från olika kodningar. {RESAVE}"
+            ),
+            CsvProblem::Utf16 => format!(
+                "filen är varken UTF-8 eller Windows-1252 (den ser ut att vara UTF-16 eller binär). {RESAVE}"
+            ),
+            CsvProblem::UnknownEncoding => format!(
+                "filen är varken UTF-8 eller Windows-1252 (den har tecken som inte hör till svensk text i någon av dem). {RESAVE}"
+            ),
+            CsvProblem::DosEncoding => format!(
+                "filen är varken UTF-8 eller Windows-1252 (den ser ut att vara en gammal DOS-kodning, t.ex. CP850). {RESAVE}"
+            ),
+            CsvProblem::TooManyColumns(n) => format!(
+                "rubrikraden har {n} kolumner, fler än gränsen {MAX_COLUMNS}. Exportera bara enkätens frågor."
+            ),
+            CsvProblem::LongLine { line } => format!(
+                "rad {line} är längre än {MAX_LINE_BYTES} byte, vilket ingen enkätrad är. Kontrollera att filen är en export av enkätsvaren."
+            ),
+            CsvProblem::UnclosedQuote { line, column } => format!(
+                "rad {line}, kolumn {column}: ett citattecken (\") öppnas men stängs aldrig, så resten av filen skulle läsas som ett enda värde. Rätta exporten och skicka den igen."
+            ),
+            CsvProblem::Fields {
+                line,
+                found,
+                expected,
+            } => format!(
+                "rad {line} har {found} fält men rubrikraden har {expected}. Rätta raden eller exportera filen på nytt."
+            ),
+            CsvProblem::MixedDelimiters { line } => format!(
+                "rad {line} delas av ett annat avgränsningstecken än rubrikraden (t.ex. komma i stället för semikolon). Exportera filen på nytt med samma avgränsare genomgående."
+            ),
         }
     }
 }
@@ -50,7 +85,9 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), CsvProblem> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return std::str::from_utf8(rest)
             .map(|s| (s.to_string(), "UTF-8 med BOM"))
-            .map_err(|e| CsvProblem::BrokenUtf8 { line: line_at(rest, e.valid_up_to()) });
+            .map_err(|e| CsvProblem::BrokenUtf8 {
+                line: line_at(rest, e.valid_up_to()),
+            });
     }
     let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
     if utf16 || bytes.iter().take(4096).any(|b| *b == 0) {
@@ -62,7 +99,9 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), CsvProblem> {
     };
     // UTF-8 letters before the first invalid byte: a UTF-8 file that is broken.
     if !bytes[..valid_up_to].is_ascii() {
-        return Err(CsvProblem::BrokenUtf8 { line: line_at(bytes, valid_up_to) });
+        return Err(CsvProblem::BrokenUtf8 {
+            line: line_at(bytes, valid_up_to),
+        });
     }
     windows_1252(bytes)
 }
@@ -84,9 +123,8 @@ fn windows_1252(bytes: &[u8]) -> Result<(String, &'static str), CsvProblem> {
     if dos > 0 && dos >= swedish {
         return Err(CsvProblem::DosEncoding);
     }
-    let plausible = |c: char| {
-        c.is_ascii() || c.is_alphabetic() || "–—‘’‚“”„•…€°±§½¼¾·«»×÷¨´\u{a0}".contains(c)
-    };
+    let plausible =
+        |c: char| c.is_ascii() || c.is_alphabetic() || "–—‘’‚“”„•…€°±§½¼¾·«»×÷¨´\u{a0}".contains(c);
     if !text.chars().all(plausible) {
         return Err(CsvProblem::UnknownEncoding);
     }
@@ -292,10 +330,16 @@ mod tests {
         );
         assert_eq!(decode(&[0xFF, 0xFE, b'k', 0]), Err(CsvProblem::Utf16));
         // "kön;åtgärd" in CP850: ö = 0x94, å = 0x86, ä = 0x84.
-        assert_eq!(decode(b"k\x94n;\x86tg\x84rd\n"), Err(CsvProblem::DosEncoding));
+        assert_eq!(
+            decode(b"k\x94n;\x86tg\x84rd\n"),
+            Err(CsvProblem::DosEncoding)
+        );
         let broken = [&b"a\n"[..], "kön\n".as_bytes(), b"\xff\xfe\xfd\n"].concat();
         assert_eq!(decode(&broken), Err(CsvProblem::BrokenUtf8 { line: 3 }));
-        assert_eq!(decode(b"a;b\n\x81\x8d\x01\x02\n"), Err(CsvProblem::UnknownEncoding));
+        assert_eq!(
+            decode(b"a;b\n\x81\x8d\x01\x02\n"),
+            Err(CsvProblem::UnknownEncoding)
+        );
     }
 
     #[test]
@@ -309,14 +353,27 @@ mod tests {
         );
         assert_eq!(
             check_shape("a;b\n1;2;3\n", b';'),
-            Err(CsvProblem::Fields { line: 2, found: 3, expected: 2 })
+            Err(CsvProblem::Fields {
+                line: 2,
+                found: 3,
+                expected: 2
+            })
         );
         let mixed_rows = "a;b;c\n1;2;3\n4,5,6\n";
         let e = check_shape(mixed_rows, b';').unwrap_err();
-        assert_eq!(mixed(e, mixed_rows, b';'), CsvProblem::MixedDelimiters { line: 3 });
+        assert_eq!(
+            mixed(e, mixed_rows, b';'),
+            CsvProblem::MixedDelimiters { line: 3 }
+        );
         let wide = vec!["x"; MAX_COLUMNS + 1].join(";");
-        assert!(matches!(check_shape(&wide, b';'), Err(CsvProblem::TooManyColumns(_))));
+        assert!(matches!(
+            check_shape(&wide, b';'),
+            Err(CsvProblem::TooManyColumns(_))
+        ));
         let long = format!("a\n{}\n", "x".repeat(MAX_LINE_BYTES + 1));
-        assert_eq!(check_shape(&long, b';'), Err(CsvProblem::LongLine { line: 2 }));
+        assert_eq!(
+            check_shape(&long, b';'),
+            Err(CsvProblem::LongLine { line: 2 })
+        );
     }
 }

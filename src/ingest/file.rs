@@ -20,8 +20,9 @@ pub enum FileError {
 
 /// The size of a regular file; anything else is refused before it is opened.
 pub fn regular_size(path: &Path) -> Result<u64, FileError> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| FileError::Unreadable(format!("filen kan inte läsas: den {}", io_error(&e))))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        FileError::Unreadable(format!("filen kan inte läsas: den {}", io_error(&e)))
+    })?;
     if meta.is_dir() {
         return Err(FileError::Unreadable(
             "det är en mapp, inte en fil, fast namnet slutar som ett filnamn. Byt namn på mappen eller lägg filerna i den direkt i inkorgen.".into(),
@@ -45,7 +46,9 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
     let mut bytes = Vec::with_capacity(len as usize);
     std::fs::File::open(path)
         .and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
-        .map_err(|e| FileError::Unreadable(format!("filen kan inte läsas: den {}", io_error(&e))))?;
+        .map_err(|e| {
+            FileError::Unreadable(format!("filen kan inte läsas: den {}", io_error(&e)))
+        })?;
     if bytes.len() as u64 > cap {
         return Err(FileError::TooBig(bytes.len() as u64));
     }
@@ -103,7 +106,10 @@ mod tests {
         {
             let link = dir.path().join("noll.xlsx");
             std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
-            assert!(matches!(read_capped(&link, 10), Err(FileError::Unreadable(_))));
+            assert!(matches!(
+                read_capped(&link, 10),
+                Err(FileError::Unreadable(_))
+            ));
             assert_eq!(hash_capped(&link, 10), None);
         }
     }

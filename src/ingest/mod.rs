@@ -5,8 +5,8 @@ pub mod archive;
 pub mod cell;
 pub mod csv;
 pub mod file;
-pub mod sheet;
 pub mod returns;
+pub mod sheet;
 pub mod survey;
 
 pub use file::sha256_hex;

@@ -498,7 +498,12 @@ fn sheet_range(
 }
 
 /// A sheet within the return's bounds; the first cell outside them refuses the file.
-fn read_sheet(book: &mut Book, sheet: &str, p: &Pipeline, file: &str) -> Result<SheetData, Refusal> {
+fn read_sheet(
+    book: &mut Book,
+    sheet: &str,
+    p: &Pipeline,
+    file: &str,
+) -> Result<SheetData, Refusal> {
     let max = p.returns.max_rows;
     let (range, formulas) = book.sheet(sheet, bounds(p)).map_err(|e| {
         let (cell, message) = match e {
@@ -518,9 +523,14 @@ fn read_sheet(book: &mut Book, sheet: &str, p: &Pipeline, file: &str) -> Result<
     })?;
     let height = range.end().map(|(r, _)| r + 1).unwrap_or(0);
     if height > max {
-        return Err(Refusal::at(file, Some(sheet), None, format!(
-            "bladet har {height} rader, fler än gränsen {max} för en återrapportering. Ta bort det som har lagts till under mallens rader."
-        )));
+        return Err(Refusal::at(
+            file,
+            Some(sheet),
+            None,
+            format!(
+                "bladet har {height} rader, fler än gränsen {max} för en återrapportering. Ta bort det som har lagts till under mallens rader."
+            ),
+        ));
     }
     Ok((range, formulas))
 }

@@ -21,7 +21,10 @@ pub struct Bounds {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SheetProblem {
     /// A cell beyond the bounds (its A1 name, and which bound).
-    Outside { cell: String, rows: bool },
+    Outside {
+        cell: String,
+        rows: bool,
+    },
     TooManyCells(u64),
     /// The sheet's XML cannot be read.
     Broken,
@@ -39,10 +42,7 @@ pub fn for_each_cell<RS: Read + Seek>(
         .worksheet_cells_reader(sheet)
         .map_err(|_| SheetProblem::Broken)?;
     let mut count = 0u64;
-    while let Some(cell) = reader
-        .next_cell()
-        .map_err(|_| SheetProblem::Broken)?
-    {
+    while let Some(cell) = reader.next_cell().map_err(|_| SheetProblem::Broken)? {
         let (row, col) = cell.get_position();
         within(bounds, row, col, &mut count)?;
         each(row, col, Data::from(cell.get_value().clone()))?;
@@ -82,10 +82,7 @@ pub fn ranges<RS: Read + Seek>(
         .map_err(|_| SheetProblem::Broken)?;
     let mut formulas = Vec::new();
     let mut count = 0u64;
-    while let Some(f) = reader
-        .next_formula()
-        .map_err(|_| SheetProblem::Broken)?
-    {
+    while let Some(f) = reader.next_formula().map_err(|_| SheetProblem::Broken)? {
         let (row, col) = f.get_position();
         within(bounds, row, col, &mut count)?;
         if !f.get_value().is_empty() {

@@ -99,9 +99,65 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
 }
 
 fn read_parquet(bytes: Vec<u8>, file: &str) -> Result<DataFrame, Refusal> {
-    ParquetReader::new(Cursor::new(bytes))
-        .finish()
-        .map_err(|_| refusal(file, "Parquet-filen går inte att läsa (den är skadad eller inte en Parquet-fil). Exportera enkätsvaren på nytt."))
+    let broken = || {
+        refusal(
+            file,
+            "Parquet-filen går inte att läsa (den är skadad eller inte en Parquet-fil). Exportera enkätsvaren på nytt.",
+        )
+    };
+    let mut reader = ParquetReader::new(Cursor::new(bytes));
+    let schema = reader.schema().map_err(|_| broken())?;
+    if schema.len() > csv::MAX_COLUMNS {
+        return Err(refusal(
+            file,
+            format!(
+                "filen har {} kolumner, fler än gränsen {}. Exportera bara enkätens frågor.",
+                schema.len(),
+                csv::MAX_COLUMNS
+            ),
+        ));
+    }
+    // Only the plain types are read: the reader cannot take some others at
+    // all, and the gate must be able to look inside every column.
+    if let Some((i, field)) = schema
+        .iter_values()
+        .enumerate()
+        .find(|(_, f)| !plain_type(f.dtype()))
+    {
+        return Err(refusal(
+            file,
+            format!(
+                "kolumn {} har typen {:?}, som enkätfiler inte får ha (bara text, heltal, decimaltal, sant/falskt och datum). Exportera kolumnen som text eller heltal.",
+                i + 1,
+                field.dtype()
+            ),
+        ));
+    }
+    reader.finish().map_err(|_| broken())
+}
+
+fn plain_type(t: &polars::prelude::ArrowDataType) -> bool {
+    use polars::prelude::ArrowDataType as A;
+    matches!(
+        t,
+        A::Null
+            | A::Boolean
+            | A::Int8
+            | A::Int16
+            | A::Int32
+            | A::Int64
+            | A::UInt8
+            | A::UInt16
+            | A::UInt32
+            | A::UInt64
+            | A::Float32
+            | A::Float64
+            | A::Utf8
+            | A::LargeUtf8
+            | A::Utf8View
+            | A::Date32
+            | A::Timestamp(..)
+    )
 }
 
 /// How far a survey workbook's first sheet may reach: Excel's rows, the CSV
@@ -119,19 +175,29 @@ fn read_workbook(bytes: Vec<u8>, cap: u64, file: &str) -> Result<DataFrame, Refu
         ZipProblem::Duplicate(_) => "arbetsboken innehåller samma del två gånger, så det går inte att veta vilken som gäller. Exportera enkätsvaren på nytt.".to_string(),
         ZipProblem::TooBig(_) => format!("arbetsboken packas upp till mer än {cap} byte (max_bytes under [survey]). Exportera enkätsvaren som CSV i stället."),
     }))?;
-    let mut book = Xlsx::new(Cursor::new(bytes))
-        .map_err(|_| refusal(file, "arbetsboken går inte att läsa. Exportera enkätsvaren som CSV i stället."))?;
+    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|_| {
+        refusal(
+            file,
+            "arbetsboken går inte att läsa. Exportera enkätsvaren som CSV i stället.",
+        )
+    })?;
     let Some(sheet) = book.sheet_names().first().cloned() else {
-        return Err(refusal(file, "arbetsboken har inget blad som går att läsa."));
+        return Err(refusal(
+            file,
+            "arbetsboken har inget blad som går att läsa.",
+        ));
     };
     let mut grid = Grid::default();
-    sheet::for_each_cell(&mut book, &sheet, SHEET_BOUNDS, |r, c, v| {
-        grid.put(r, c, v)
-    })
+    sheet::for_each_cell(&mut book, &sheet, SHEET_BOUNDS, |r, c, v| grid.put(r, c, v))
         .map_err(|e| refusal(file, sheet_message(e)))?;
     grid.frame()
         .ok_or_else(|| refusal(file, "arbetsbokens första blad är tomt."))?
-        .map_err(|_| refusal(file, "arbetsbokens rubrikrad går inte att läsa (t.ex. två kolumner med samma rubrik)."))
+        .map_err(|_| {
+            refusal(
+                file,
+                "arbetsbokens rubrikrad går inte att läsa (t.ex. två kolumner med samma rubrik).",
+            )
+        })
 }
 
 fn sheet_message(e: SheetProblem) -> String {

@@ -312,12 +312,24 @@ fn all_ids<'p>(p: &'p Pipeline) -> Vec<(String, &'p str)> {
         }
     };
     list("units", p.units.iter().map(|u| u.id.as_str()).collect());
-    list("unit_groups", p.unit_groups.iter().map(|g| g.id.as_str()).collect());
+    list(
+        "unit_groups",
+        p.unit_groups.iter().map(|g| g.id.as_str()).collect(),
+    );
     list("areas", p.areas.iter().map(|a| a.id.as_str()).collect());
     list("goals", p.goals.iter().map(|g| g.id.as_str()).collect());
-    list("measures", p.measures.iter().map(|m| m.id.as_str()).collect());
-    list("indicators", p.indicators.iter().map(|m| m.id.as_str()).collect());
-    list("breakdowns", p.breakdowns.iter().map(|b| b.id.as_str()).collect());
+    list(
+        "measures",
+        p.measures.iter().map(|m| m.id.as_str()).collect(),
+    );
+    list(
+        "indicators",
+        p.indicators.iter().map(|m| m.id.as_str()).collect(),
+    );
+    list(
+        "breakdowns",
+        p.breakdowns.iter().map(|b| b.id.as_str()).collect(),
+    );
     for (bi, b) in p.breakdowns.iter().enumerate() {
         for (gi, g) in b.groups.iter().enumerate() {
             ids.push((format!("breakdowns[{bi}].groups[{gi}].id"), g.id.as_str()));
@@ -340,11 +352,20 @@ fn check_safe_ids(c: &mut Checker<'_>) {
         let problem = if id.is_empty() {
             Some("id:t är tomt".to_string())
         } else if !is_nfc(id) {
-            Some(format!("id:t \"{}\" är skrivet med fristående accenttecken (inte Unicode NFC), så det ser ut som ett annat id men är det inte; skriv om det", id.escape_debug()))
+            Some(format!(
+                "id:t \"{}\" är skrivet med fristående accenttecken (inte Unicode NFC), så det ser ut som ett annat id men är det inte; skriv om det",
+                id.escape_debug()
+            ))
         } else if let Some(ch) = bad {
-            Some(format!("id:t \"{}\" innehåller tecknet {:?}; ett id blir filnamn och får bara ha bokstäver, siffror, - och _", id.escape_debug(), ch))
+            Some(format!(
+                "id:t \"{}\" innehåller tecknet {:?}; ett id blir filnamn och får bara ha bokstäver, siffror, - och _",
+                id.escape_debug(),
+                ch
+            ))
         } else if id.chars().count() > MAX_ID_CHARS {
-            Some(format!("id:t är längre än {MAX_ID_CHARS} tecken; ett id blir filnamn och ska vara kort"))
+            Some(format!(
+                "id:t är längre än {MAX_ID_CHARS} tecken; ett id blir filnamn och ska vara kort"
+            ))
         } else {
             None
         };
@@ -358,7 +379,9 @@ fn check_safe_ids(c: &mut Checker<'_>) {
         if let Some((first, first_id)) = folded.get(&(list.clone(), key.clone())) {
             // The very same id twice is told by the uniqueness check.
             if *first_id != id {
-                let message = format!("id:t \"{id}\" skiljer sig bara i stora och små bokstäver från id:t i {first}; filer som namnges efter dem skulle krocka, så välj ett annat id");
+                let message = format!(
+                    "id:t \"{id}\" skiljer sig bara i stora och små bokstäver från id:t i {first}; filer som namnges efter dem skulle krocka, så välj ett annat id"
+                );
                 c.at(path, message);
             }
         } else {

@@ -687,7 +687,10 @@ impl Pipeline {
     pub fn output_clash(&self, dir: &Path) -> Option<String> {
         let out = normalized(dir);
         if out.parent().is_none() {
-            return Some(format!("{} är en rotmapp; ange en egen mapp för utdata", dir.display()));
+            return Some(format!(
+                "{} är en rotmapp; ange en egen mapp för utdata",
+                dir.display()
+            ));
         }
         self.input_folders().into_iter().find_map(|(what, input)| {
             let input = normalized(&input);

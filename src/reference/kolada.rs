@@ -82,7 +82,9 @@ pub fn parse(url: &str, body: &[u8]) -> Result<Page, FetchError> {
     if absurd {
         return Err(FetchError::Body {
             url: url.into(),
-            what: format!("svaret har ett värde större än {MAX_VALUE:e}, vilket ingen nyckeltalsserie har; det används inte."),
+            what: format!(
+                "svaret har ett värde större än {MAX_VALUE:e}, vilket ingen nyckeltalsserie har; det används inte."
+            ),
         });
     }
     Ok(page)

@@ -229,7 +229,9 @@ fn read_survey(p: &Pipeline, opts: &Options) -> Result<Survey, Error> {
 }
 
 fn survey_cap(p: &Pipeline) -> u64 {
-    p.survey.as_ref().map_or(pipeline::SURVEY_MAX_BYTES, |s| s.max_bytes)
+    p.survey
+        .as_ref()
+        .map_or(pipeline::SURVEY_MAX_BYTES, |s| s.max_bytes)
 }
 
 /// Each survey year's file: local, or downloaded unless the run is offline.

@@ -16,9 +16,7 @@ const MARKER_TEXT: &str =
 /// Whether `out` may be replaced: it does not exist, is empty, or holds the
 /// marker a run leaves. uppfolj never deletes what it did not make.
 pub fn may_replace(out: &Path) -> Result<(), Error> {
-    let named = out
-        .file_name()
-        .is_some_and(|n| n != "." && n != "..");
+    let named = out.file_name().is_some_and(|n| n != "." && n != "..");
     if !named {
         return Err(Error::Usage(format!(
             "{} kan inte vara utdatamapp; ange en egen mapp, t.ex. --out ut",
@@ -28,8 +26,8 @@ pub fn may_replace(out: &Path) -> Result<(), Error> {
     let Ok(meta) = std::fs::symlink_metadata(out) else {
         return Ok(());
     };
-    let empty = meta.is_dir()
-        && std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_none());
+    let empty =
+        meta.is_dir() && std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_none());
     if meta.is_dir() && (empty || out.join(names::MARKER).is_file()) {
         return Ok(());
     }
@@ -88,8 +86,8 @@ fn remove_leftovers(parent: &Path, name: &str) {
     };
     for e in rd.flatten() {
         let n = e.file_name().to_string_lossy().to_string();
-        let ours = n.starts_with(&format!(".{name}.pågår-"))
-            || n.starts_with(&format!(".{name}.gammal-"));
+        let ours =
+            n.starts_with(&format!(".{name}.pågår-")) || n.starts_with(&format!(".{name}.gammal-"));
         if ours && e.path().join(names::MARKER).is_file() {
             let _ = std::fs::remove_dir_all(e.path());
         }

@@ -7,14 +7,53 @@ use polars::prelude::*;
 /// Header words that name a direct identifier, as [`plain`] folds them
 /// (lower case, å/ä/ö to a/o, only letters and digits).
 const IDENTIFIER_HEADERS: [&str; 47] = [
-    "namn", "fornamn", "efternamn", "tilltalsnamn", "mellannamn", "fullstandigtnamn",
-    "name", "firstname", "lastname", "surname", "fullname",
-    "adress", "gatuadress", "postadress", "hemadress", "address", "postnr", "postnummer",
-    "personnummer", "personnr", "persnr", "pnr", "samordningsnummer",
-    "samordningsnr", "ssn",
-    "epost", "epostadress", "email", "emailadress", "mejl", "mejladress", "mail", "mailadress",
-    "telefon", "telefonnummer", "telefonnr", "tel", "telnr", "tfn", "tfnnr", "phone",
-    "mobil", "mobilnummer", "mobilnr", "mobiltelefon", "mobiltel", "ipadress",
+    "namn",
+    "fornamn",
+    "efternamn",
+    "tilltalsnamn",
+    "mellannamn",
+    "fullstandigtnamn",
+    "name",
+    "firstname",
+    "lastname",
+    "surname",
+    "fullname",
+    "adress",
+    "gatuadress",
+    "postadress",
+    "hemadress",
+    "address",
+    "postnr",
+    "postnummer",
+    "personnummer",
+    "personnr",
+    "persnr",
+    "pnr",
+    "samordningsnummer",
+    "samordningsnr",
+    "ssn",
+    "epost",
+    "epostadress",
+    "email",
+    "emailadress",
+    "mejl",
+    "mejladress",
+    "mail",
+    "mailadress",
+    "telefon",
+    "telefonnummer",
+    "telefonnr",
+    "tel",
+    "telnr",
+    "tfn",
+    "tfnnr",
+    "phone",
+    "mobil",
+    "mobilnummer",
+    "mobilnr",
+    "mobiltelefon",
+    "mobiltel",
+    "ipadress",
 ];
 
 /// What was found in a column.
@@ -64,8 +103,9 @@ pub struct Hit {
 pub fn plain(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     s.nfkc()
-        .flat_map(char::to_lowercase)
         .map(|c| digit(c).or_else(|| confusable(c)).unwrap_or(c))
+        .flat_map(char::to_lowercase)
+        .map(|c| confusable(c).unwrap_or(c))
         .collect()
 }
 
@@ -91,13 +131,73 @@ fn digit(c: char) -> Option<char> {
 
 /// The Latin letter a Cyrillic or Greek look-alike imitates.
 fn confusable(c: char) -> Option<char> {
-    const PAIRS: [(char, char); 38] = [
-        ('а', 'a'), ('в', 'b'), ('е', 'e'), ('ё', 'e'), ('к', 'k'), ('м', 'm'), ('н', 'h'),
-        ('о', 'o'), ('р', 'p'), ('с', 'c'), ('т', 't'), ('у', 'y'), ('х', 'x'), ('ѕ', 's'),
-        ('і', 'i'), ('ї', 'i'), ('ј', 'j'), ('һ', 'h'), ('ԁ', 'd'), ('ԛ', 'q'), ('ԝ', 'w'),
-        ('ɑ', 'a'), ('ı', 'i'), ('α', 'a'), ('β', 'b'), ('ε', 'e'), ('η', 'n'), ('ι', 'i'),
-        ('κ', 'k'), ('μ', 'u'), ('ν', 'v'), ('ο', 'o'), ('ρ', 'p'), ('τ', 't'), ('υ', 'u'),
-        ('χ', 'x'), ('ζ', 'z'), ('ω', 'w'),
+    const PAIRS: [(char, char); 66] = [
+        ('А', 'a'),
+        ('В', 'b'),
+        ('Е', 'e'),
+        ('К', 'k'),
+        ('М', 'm'),
+        ('Н', 'h'),
+        ('О', 'o'),
+        ('Р', 'p'),
+        ('С', 'c'),
+        ('Т', 't'),
+        ('Х', 'x'),
+        ('Ѕ', 's'),
+        ('І', 'i'),
+        ('Ј', 'j'),
+        ('Α', 'a'),
+        ('Β', 'b'),
+        ('Ε', 'e'),
+        ('Η', 'h'),
+        ('Ι', 'i'),
+        ('Κ', 'k'),
+        ('Μ', 'm'),
+        ('Ν', 'n'),
+        ('Ο', 'o'),
+        ('Ρ', 'p'),
+        ('Τ', 't'),
+        ('Υ', 'y'),
+        ('Χ', 'x'),
+        ('Ζ', 'z'),
+        ('а', 'a'),
+        ('в', 'b'),
+        ('е', 'e'),
+        ('ё', 'e'),
+        ('к', 'k'),
+        ('м', 'm'),
+        ('н', 'h'),
+        ('о', 'o'),
+        ('р', 'p'),
+        ('с', 'c'),
+        ('т', 't'),
+        ('у', 'y'),
+        ('х', 'x'),
+        ('ѕ', 's'),
+        ('і', 'i'),
+        ('ї', 'i'),
+        ('ј', 'j'),
+        ('һ', 'h'),
+        ('ԁ', 'd'),
+        ('ԛ', 'q'),
+        ('ԝ', 'w'),
+        ('ɑ', 'a'),
+        ('ı', 'i'),
+        ('α', 'a'),
+        ('β', 'b'),
+        ('ε', 'e'),
+        ('η', 'n'),
+        ('ι', 'i'),
+        ('κ', 'k'),
+        ('μ', 'u'),
+        ('ν', 'v'),
+        ('ο', 'o'),
+        ('ρ', 'p'),
+        ('τ', 't'),
+        ('υ', 'u'),
+        ('χ', 'x'),
+        ('ζ', 'z'),
+        ('ω', 'w'),
     ];
     PAIRS.iter().find(|(from, _)| *from == c).map(|(_, to)| *to)
 }
@@ -140,7 +240,12 @@ pub fn gate(frame: &DataFrame) -> PolarsResult<Vec<Hit>> {
     let mut hits = Vec::new();
     for (i, column) in frame.columns().iter().enumerate() {
         let name = column.name().to_string();
-        let mut hit = |found| hits.push(Hit { column: i + 1, found });
+        let mut hit = |found| {
+            hits.push(Hit {
+                column: i + 1,
+                found,
+            })
+        };
         if header_is_identifier(&name) {
             hit(Found::HeaderName);
             continue;
@@ -177,7 +282,11 @@ pub fn gate(frame: &DataFrame) -> PolarsResult<Vec<Hit>> {
 
 /// The cells of a column, as text, that [`scan`] could find something in;
 /// `None` for a column of a type the gate cannot look inside.
-fn candidates(frame: &DataFrame, name: &str, dtype: &DataType) -> PolarsResult<Option<Vec<String>>> {
+fn candidates(
+    frame: &DataFrame,
+    name: &str,
+    dtype: &DataType,
+) -> PolarsResult<Option<Vec<String>>> {
     if dtype.is_primitive_numeric() || dtype.is_decimal() {
         return numeric_candidates(frame, name).map(Some);
     }
@@ -197,11 +306,7 @@ fn numeric_candidates(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>
         .clone()
         .gt_eq(lit(1_000_000.0))
         .or(x.clone().lt_eq(lit(-1_000_000.0)));
-    let out = frame
-        .clone()
-        .lazy()
-        .select([x.filter(big)])
-        .collect()?;
+    let out = frame.clone().lazy().select([x.filter(big)]).collect()?;
     let values = out.column(name)?.f64()?.clone();
     let mut cells = Vec::new();
     for v in values.iter().flatten() {
@@ -226,9 +331,12 @@ fn text_candidates(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
     let long = frame
         .clone()
         .lazy()
-        .select([c.clone().filter(c.clone().str().len_bytes().gt_eq(lit(6u32)))])
+        .select([c
+            .clone()
+            .filter(c.clone().str().len_bytes().gt_eq(lit(6u32)))])
         .collect()?;
-    let pattern = r"(?i)[@＠﹫]|\d(?:\D*\d){6}|\bat\b|\(at\)|\[at\]|snabel|mailto|\bdot\b|\bpunkt\b";
+    let pattern =
+        r"(?i)[@＠﹫]|\d(?:\D*\d){6}|\bat\b|\(at\)|\[at\]|snabel|mailto|\bdot\b|\bpunkt\b";
     let out = long
         .lazy()
         .select([c.clone().filter(c.str().contains(lit(pattern), true))])
@@ -275,10 +383,13 @@ fn digit_groups(cell: &str) -> Vec<Vec<String>> {
             j += 1;
         }
         let dot_ok = !chars[i..j].contains(&'.') || group.len() == 2;
-        let joins = !group.is_empty()
-            && j > i
-            && dot_ok
-            && chars.get(j).is_some_and(|c| c.is_ascii_digit());
+        let next_digit = chars.get(j.max(i + 1)).is_some_and(|c| c.is_ascii_digit());
+        let joins = !group.is_empty() && j > i && dot_ok && next_digit;
+        // "0.8112189876": the digits after a decimal point are a fraction.
+        let decimal_point = !group.is_empty()
+            && !joins
+            && matches!(c, '.' | ',')
+            && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit());
         if !group.is_empty() {
             groups.push(std::mem::take(&mut group));
         }
@@ -286,6 +397,11 @@ fn digit_groups(cell: &str) -> Vec<Vec<String>> {
             numbers.push(std::mem::take(&mut groups));
         }
         i = j.max(i + 1);
+        if decimal_point {
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
     }
     if !group.is_empty() {
         groups.push(group);
@@ -364,6 +480,10 @@ pub fn has_email(cell: &str) -> bool {
     let mut t = format!(" {cell} ");
     for (from, to) in [
         ("mailto:", " "),
+        (" (at) ", "@"),
+        (" [at] ", "@"),
+        (" (dot) ", "."),
+        (" [dot] ", "."),
         ("(at)", "@"),
         ("[at]", "@"),
         ("{at}", "@"),
@@ -383,27 +503,28 @@ pub fn has_email(cell: &str) -> bool {
             t = t.replace(from, to);
         }
     }
-    t.contains('@') && t.split(|c: char| {
-        c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';' | '(' | ')' | '"' | '\'')
-    })
-    .any(|token| {
-        let Some((local, domain)) = token.split_once('@') else {
-            return false;
-        };
-        let domain = domain.trim_end_matches(['.', ':', '!', '?']);
-        !local.is_empty()
-            && local
-                .chars()
-                .all(|c| c.is_alphanumeric() || "._%+-".contains(c))
-            && domain.contains('.')
-            && domain.split('.').all(|part| {
-                !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '-')
-            })
-            && domain
-                .rsplit('.')
-                .next()
-                .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_alphabetic()))
-    })
+    t.contains('@')
+        && t.split(|c: char| {
+            c.is_whitespace() || matches!(c, '<' | '>' | ',' | ';' | '(' | ')' | '"' | '\'')
+        })
+        .any(|token| {
+            let Some((local, domain)) = token.split_once('@') else {
+                return false;
+            };
+            let domain = domain.trim_end_matches(['.', ':', '!', '?']);
+            !local.is_empty()
+                && local
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || "._%+-".contains(c))
+                && domain.contains('.')
+                && domain.split('.').all(|part| {
+                    !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '-')
+                })
+                && domain
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_alphabetic()))
+        })
 }
 
 /// A Swedish phone number: +46, 0046 or 46 and 7–9 digits, or a 0 and 7–9
@@ -531,6 +652,58 @@ mod tests {
             "modersmålsundervisning",
         ] {
             assert!(!header_is_identifier(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn written_forms() {
+        for cell in [
+            "född 811218 9876",
+            "81 12 18 - 9876",
+            "81.12.18-9876",
+            "８１１２１８－９８７６",
+            "٨١١٢١٨-٩٨٧٦",
+        ] {
+            assert_eq!(scan(cell), Some(Identifier::PersonalNumber), "{cell}");
+        }
+        for cell in [
+            "anna at example dot se",
+            "anna(at)example.se",
+            "anna [at] example [dot] se",
+            "anna.svensson @ example.se",
+            "mailto:anna@example.se",
+            "anna＠example.se",
+        ] {
+            assert_eq!(scan(cell), Some(Identifier::Email), "{cell}");
+        }
+        for cell in [
+            "070.123.45.67",
+            "46701234567",
+            "070/123 45 67",
+            "+46 (0)70-123 45 67",
+        ] {
+            assert_eq!(scan(cell), Some(Identifier::Phone), "{cell}");
+        }
+        for cell in [
+            "0.8112189876",
+            "0,8112189876",
+            "Mötet 2019-05-06 kl 14.30 i lokal 1234567",
+            "R0000012345",
+        ] {
+            assert_eq!(scan(cell), None, "{cell}");
+        }
+        for h in [
+            "Personnr",
+            "Mobilnr",
+            "Tfn",
+            "Telnr",
+            "Ｎａｍｎ",
+            "Nаmn",
+            "ΝΑΜΝ",
+            "E-post",
+            "postnr",
+        ] {
+            assert!(header_is_identifier(h), "{h}");
         }
     }
 }

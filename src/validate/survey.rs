@@ -334,8 +334,8 @@ fn apply_codebook(
         let Some(header) = headers.find(&v.column) else {
             continue;
         };
-        let (value, unknown) = map_variable(survey, v, &raw, &header)
-            .map_err(|_| not_computed(file))?;
+        let (value, unknown) =
+            map_variable(survey, v, &raw, &header).map_err(|_| not_computed(file))?;
         exprs.push(value.alias(v.name.as_str()));
         unknown_counts.push((header, unknown));
     }
@@ -457,7 +457,9 @@ fn weight_sizes(frame: &DataFrame, header: &str, file: &str) -> Result<(), Refus
     if max == 0.0 {
         return Err(Refusal::file(
             file,
-            format!("viktkolumnen \"{header}\" har bara vikter som är 0, så inga andelar kan räknas. Kontrollera att rätt kolumn exporterades som vikt och skicka filen igen."),
+            format!(
+                "viktkolumnen \"{header}\" har bara vikter som är 0, så inga andelar kan räknas. Kontrollera att rätt kolumn exporterades som vikt och skicka filen igen."
+            ),
         ));
     }
     if max > MAX_WEIGHT {
