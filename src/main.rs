@@ -110,6 +110,10 @@ const EXIT_CANNOT_RUN: u8 = 2;
 /// may hold a cell), so only where it happened is told, in Swedish.
 fn quiet_panics() {
     std::panic::set_hook(Box::new(|info| {
+        // A reader that gave up on a corrupt file: its file is refused instead.
+        if uppfolj::ingest::in_guarded_reader() {
+            return;
+        }
         let place = info
             .location()
             .map(|l| format!(" ({}:{})", l.file(), l.line()))

@@ -126,7 +126,9 @@ pub fn validate_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Out
         crate::pool::install(|| {
             files
                 .par_iter()
-                .map(|f| read_and_judge(p, f, year))
+                .map(|f| {
+                    crate::ingest::guarded(&f.display().to_string(), || read_and_judge(p, f, year))
+                })
                 .collect()
         })
     };

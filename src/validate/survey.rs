@@ -141,7 +141,9 @@ fn check_file(
             ),
         ));
     };
-    ingest::read(f, survey.max_bytes).and_then(|t| check(survey, codebook, t, y, findings))
+    crate::ingest::guarded(&file, || {
+        ingest::read(f, survey.max_bytes).and_then(|t| check(survey, codebook, t, y, findings))
+    })
 }
 
 /// What the gate found, by column position: a header may itself be the
