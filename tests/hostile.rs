@@ -669,3 +669,22 @@ fn a_corrupt_parquet_file_that_makes_the_reader_panic_is_refused() {
         .stderr_lacks("internt fel")
         .run();
 }
+
+#[test]
+fn a_huge_sparse_return_in_the_inbox_is_refused_without_being_read() {
+    let t = Test::new().fixture("returns/un-2022.xlsx", "inkorg/2022/un-2022.xlsx");
+    let (_, dir) = pipeline_in_test_folder(t, "inkorg", "enkat.csv", "ut", "diagram")
+        .args(&["check", "p.toml"])
+        .run_keep();
+    // 3 GB that take no room on disk: reading it whole would need 3 GB of memory.
+    let sparse = std::fs::File::create(dir.path().join("inkorg/2022/amn-2022.xlsx")).unwrap();
+    sparse.set_len(3 << 30).unwrap();
+    drop(sparse);
+    let (_, dir) = Test::within(dir)
+        .args(&["run", "p.toml", "--offline"])
+        .status(1)
+        .stdout_has("Avvisade filer: 1")
+        .run_keep();
+    let manifest = std::fs::read_to_string(dir.path().join("ut/manifest.json")).unwrap();
+    assert!(manifest.contains("amn-2022.xlsx"), "{manifest}");
+}
