@@ -57,10 +57,11 @@ const TOKENS: &[&str] = &[
 ];
 
 pub fn mutate(base: &[u8], corpus: &[Vec<u8>], rng: &mut Rng) -> Vec<u8> {
-    if base.starts_with(b"PK\x03\x04") && rng.below(4) != 0 {
-        if let Some(z) = mutate_zip(base, corpus, rng) {
-            return z;
-        }
+    if base.starts_with(b"PK\x03\x04")
+        && rng.below(4) != 0
+        && let Some(z) = mutate_zip(base, corpus, rng)
+    {
+        return z;
     }
     let mut out = base.to_vec();
     for _ in 0..1 + rng.below(4) {

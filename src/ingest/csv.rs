@@ -79,6 +79,15 @@ impl CsvProblem {
     }
 }
 
+/// The first line longer than [`MAX_LINE_BYTES`], found in the raw bytes
+/// before anything is decoded or copied.
+pub fn long_line(bytes: &[u8]) -> Option<CsvProblem> {
+    bytes
+        .split(|b| *b == b'\n')
+        .position(|line| line.len() > MAX_LINE_BYTES)
+        .map(|i| CsvProblem::LongLine { line: i + 1 })
+}
+
 /// Decodes CSV bytes to text: UTF-8 (a BOM is dropped) or Windows-1252.
 /// Anything else is refused, since guessing would garble the answers.
 pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), CsvProblem> {

@@ -79,6 +79,9 @@ pub fn read(path: &Path, cap: u64) -> Result<SurveyTable, Refusal> {
 }
 
 fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
+    if let Some(problem) = csv::long_line(bytes) {
+        return Err(refusal(file, problem.message()));
+    }
     let (text, encoding) = csv::decode(bytes).map_err(|e| refusal(file, e.message()))?;
     let sep = csv::detect_separator(&text);
     csv::check_shape(&text, sep).map_err(|e| refusal(file, e.message()))?;
@@ -165,15 +168,20 @@ fn plain_type(t: &polars::prelude::ArrowDataType) -> bool {
 const SHEET_BOUNDS: Bounds = Bounds {
     rows: 1_048_576,
     columns: csv::MAX_COLUMNS as u32,
-    cells: 20_000_000,
+    cells: 8_000_000,
 };
+
+/// What a survey workbook may unpack to, whatever the file cap: its shared
+/// strings are held in memory whole. Larger exports go as CSV or Parquet.
+const MAX_INFLATED: u64 = 128_000_000;
 
 /// The first sheet of an `.xlsx`, streamed cell by cell into text columns.
 fn read_workbook(bytes: Vec<u8>, cap: u64, file: &str) -> Result<DataFrame, Refusal> {
+    let cap = cap.min(MAX_INFLATED);
     archive::check(&bytes, cap).map_err(|e| refusal(file, match e {
         ZipProblem::Broken => "filen är ingen arbetsbok som går att läsa (.xlsx). Exportera enkätsvaren som CSV i stället.".to_string(),
         ZipProblem::Duplicate(_) => "arbetsboken innehåller samma del två gånger, så det går inte att veta vilken som gäller. Exportera enkätsvaren på nytt.".to_string(),
-        ZipProblem::TooBig(_) => format!("arbetsboken packas upp till mer än {cap} byte (max_bytes under [survey]). Exportera enkätsvaren som CSV i stället."),
+        ZipProblem::TooBig(_) => format!("arbetsboken packas upp till mer än {cap} byte, mer än en arbetsbok får vara. Exportera enkätsvaren som CSV eller Parquet i stället."),
     }))?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|_| {
         refusal(
