@@ -688,3 +688,52 @@ fn a_huge_sparse_return_in_the_inbox_is_refused_without_being_read() {
     let manifest = std::fs::read_to_string(dir.path().join("ut/manifest.json")).unwrap();
     assert!(manifest.contains("amn-2022.xlsx"), "{manifest}");
 }
+
+#[test]
+fn no_identifier_planted_in_any_error_path_reaches_any_output() {
+    let sample = sample_2018();
+    let (header, rest) = sample.split_once('\n').unwrap();
+    // Invalid UTF-8 right after the identifier, in a file otherwise UTF-8.
+    let mut broken = set(&sample, 3, "kommentar", &format!("å {PNR}")).into_bytes();
+    let at = broken
+        .windows(PNR.len())
+        .position(|w| w == PNR.as_bytes())
+        .unwrap();
+    broken.insert(at + PNR.len(), 0xFF);
+    let cases: Vec<Vec<u8>> = vec![
+        // A quote never closed, right before the personnummer.
+        set(&sample, 5, "kommentar", &format!("\"{PNR}")).into_bytes(),
+        // No header row: the first row, with the personnummer, is taken for one.
+        rest.replacen("R00001", PNR, 1).into_bytes(),
+        // The header is an e-mail address.
+        sample
+            .replacen("kommentar", "anna.svensson@example.se", 1)
+            .into_bytes(),
+        // A row with more fields than the header, the extra one an identifier.
+        set(&sample, 5, "kommentar", &format!("x,{PNR}")).into_bytes(),
+        broken,
+    ];
+    let _ = header;
+    let secrets = ["811218", "9876", "anna.svensson", "example.se"];
+    let inbox = repo_root()
+        .join("data-samples/returns")
+        .to_string_lossy()
+        .replace('\\', "/");
+    for (i, survey) in cases.iter().enumerate() {
+        let t = pipeline_in_test_folder(Test::new(), &inbox, "enkat-2018.csv", "ut", "diagram")
+            .write("enkat-2018.csv", survey)
+            .args(&["run", "p.toml", "--offline", "-v"])
+            .status(1)
+            .stdout_has("Avvisade filer: 1");
+        let t = secrets
+            .iter()
+            .fold(t, |t, s| t.stdout_lacks(s).stderr_lacks(s));
+        let (_, dir) = t.run_keep();
+        for (name, bytes) in crate::run::files(&dir.path().join("ut")) {
+            let text = String::from_utf8_lossy(&bytes);
+            for s in secrets {
+                assert!(!text.contains(s), "case {i}: {s:?} found in {name}");
+            }
+        }
+    }
+}
