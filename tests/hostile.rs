@@ -671,6 +671,18 @@ fn a_corrupt_parquet_file_that_makes_the_reader_panic_is_refused() {
 }
 
 #[test]
+fn a_parquet_page_claiming_more_values_than_the_file_has_rows_is_refused() {
+    // Found by the fuzzer: decoding it asks for exabytes of memory and aborts.
+    Test::new()
+        .pipeline(&[])
+        .fixture("survey/fuzz-huge-page.parquet", "enkat.parquet")
+        .args(&["validate", "p.toml", "--year", "2021", "enkat.parquet"])
+        .status(1)
+        .stdout_has("fel: enkat.parquet: Parquet-filen går inte att läsa (den är skadad eller inte en Parquet-fil).")
+        .run();
+}
+
+#[test]
 fn a_huge_sparse_return_in_the_inbox_is_refused_without_being_read() {
     let t = Test::new().fixture("returns/un-2022.xlsx", "inkorg/2022/un-2022.xlsx");
     let (_, dir) = pipeline_in_test_folder(t, "inkorg", "enkat.csv", "ut", "diagram")

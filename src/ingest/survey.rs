@@ -59,7 +59,7 @@ pub fn read(path: &Path, cap: u64) -> Result<SurveyTable, Refusal> {
         .map(|e| e.to_ascii_lowercase())
         .unwrap_or_default();
     let (frame, format) = match ext.as_str() {
-        "parquet" => (read_parquet(bytes, &file)?, "Parquet".to_string()),
+        "parquet" => (read_parquet(bytes, cap, &file)?, "Parquet".to_string()),
         "xlsx" => (read_workbook(bytes, cap, &file)?, "arbetsbok".to_string()),
         _ => read_csv(&bytes, &file)?,
     };
@@ -101,13 +101,16 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
     Ok((frame, format!("CSV, {encoding}, {sep_name}")))
 }
 
-fn read_parquet(bytes: Vec<u8>, file: &str) -> Result<DataFrame, Refusal> {
+fn read_parquet(bytes: Vec<u8>, cap: u64, file: &str) -> Result<DataFrame, Refusal> {
     let broken = || {
         refusal(
             file,
             "Parquet-filen går inte att läsa (den är skadad eller inte en Parquet-fil). Exportera enkätsvaren på nytt.",
         )
     };
+    if !super::parquet::pages_fit(&bytes, cap) {
+        return Err(broken());
+    }
     let mut reader = ParquetReader::new(Cursor::new(bytes));
     let schema = reader.schema().map_err(|_| broken())?;
     if schema.len() > csv::MAX_COLUMNS {
