@@ -104,7 +104,14 @@ pub fn write_templates(
             }
             continue;
         }
-        let path = out.join(format!("{}-{}.xlsx", unit.id, year));
+        let name = format!("{}-{}.xlsx", unit.id, year);
+        if !crate::pipeline::plain_file_name(&name) {
+            return Err(TemplateError::Write {
+                path: out.join(name.escape_debug().to_string()),
+                message: "namnet skulle hamna utanför mappen".into(),
+            });
+        }
+        let path = out.join(name);
         let bytes = workbook_bytes(p, &l, None).map_err(|e| TemplateError::Write {
             path: path.clone(),
             message: e.to_string(),

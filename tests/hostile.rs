@@ -749,3 +749,25 @@ fn no_identifier_planted_in_any_error_path_reaches_any_output() {
         }
     }
 }
+
+#[test]
+fn a_kpi_id_that_would_name_a_file_outside_the_cache_is_refused_by_check() {
+    Test::new()
+        .pipeline(&[("kpi = \"N00914\"", "kpi = \"../../N00914\"")])
+        .args(&["check", "p.toml"])
+        .status(2)
+        .stderr_has("reference.series[0].kpi: \"../../N00914\" är inget nyckeltals-id")
+        .run();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_refused_return_whose_name_holds_a_newline_gets_its_feedback_under_a_plain_name() {
+    let t = Test::new().write("inkorg/2022/tom\nrad.xlsx", "");
+    let (_, dir) = pipeline_in_test_folder(t, "inkorg", "enkat.csv", "ut", "diagram")
+        .args(&["run", "p.toml", "--offline"])
+        .status(1)
+        .stdout_has("Avvisade filer: 1")
+        .run_keep();
+    assert!(dir.path().join("ut/feedback/avvisad-tom_rad.txt").is_file());
+}

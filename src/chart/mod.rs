@@ -715,6 +715,12 @@ pub fn write_chart(
     draw_svg: impl Fn(DrawingArea<SVGBackend, Shift>) -> Result<(), Error>,
     draw_png: impl Fn(DrawingArea<BitMapBackend, Shift>) -> Result<(), Error>,
 ) -> Result<String, Error> {
+    if !crate::pipeline::plain_file_name(name) {
+        return Err(Error::Output {
+            file: format!("{}/{}", dir.display(), name.escape_debug()),
+            reason: "namnet skulle hamna utanför diagrammappen".into(),
+        });
+    }
     register_fonts();
     let mut svg = String::new();
     draw_svg(SVGBackend::with_string(&mut svg, size).into_drawing_area())?;

@@ -675,6 +675,17 @@ fn check_reference(c: &mut Checker<'_>) {
                 ),
                 Some(_) => {}
             }
+            // The KPI id names the series' cache file.
+            if !s
+                .kpi
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+            {
+                c.at(
+                    format!("reference.series[{i}].kpi"),
+                    format!("\"{}\" är inget nyckeltals-id; det får bara ha bokstäver a–z, siffror, - och _ (t.ex. N00914)", s.kpi.escape_debug()),
+                );
+            }
         }
         if let Some(b) = &r.breakdown {
             check_reference_breakdown(c, b);

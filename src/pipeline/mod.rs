@@ -803,6 +803,17 @@ impl Pipeline {
     }
 }
 
+/// Whether `name` is a plain file name: joined to a folder, the file stays
+/// in it. Every file named after an id is checked with this as it is
+/// written, besides `check`'s rules for ids.
+pub fn plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\'])
+        && !name.chars().any(char::is_control)
+        && Path::new(name).file_name() == Some(std::ffi::OsStr::new(name))
+}
+
 /// An absolute path with `.` and `..` worked out, and symbolic links
 /// followed where the path exists, so that two names of one folder compare equal.
 pub fn normalized(path: &Path) -> PathBuf {

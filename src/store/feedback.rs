@@ -29,11 +29,22 @@ fn section(out: &mut String, title: &str, items: &[&Finding]) {
     }
 }
 
+/// A file whose name would leave its folder: never written.
+fn outside(dir: &Path, name: &str) -> Error {
+    Error::Output {
+        file: format!("{}/{}", dir.display(), name.escape_debug()),
+        reason: "namnet skulle hamna utanför utdatamappen".into(),
+    }
+}
+
 /// Writes one file per expected unit and year, and one per refused file.
 pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error> {
     std::fs::create_dir_all(dir).map_err(Error::io(format!("kan inte skapa {}", dir.display())))?;
     let mut written = Vec::new();
     let mut save = |name: String, text: String| -> Result<(), Error> {
+        if !crate::pipeline::plain_file_name(&name) {
+            return Err(outside(dir, &name));
+        }
         let path = dir.join(&name);
         std::fs::write(&path, text).map_err(Error::writing(&path))?;
         written.push(name);
@@ -69,6 +80,11 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error
             .file_stem()
             .and_then(|n| n.to_str())
             .unwrap_or("fil");
+        // A file name may hold control characters; the note's name does not.
+        let stem: String = stem
+            .chars()
+            .map(|c| if c.is_control() { '_' } else { c })
+            .collect();
         let name = (1..)
             .map(|n| match n {
                 1 => format!("avvisad-{stem}.txt"),
