@@ -18,6 +18,10 @@ mod targets;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+/// The binary's allocator, so that inputs meet the same memory behaviour.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// An input that takes longer than this counts as a hang.
 const SLOW: Duration = Duration::from_secs(5);
 

@@ -671,6 +671,19 @@ fn a_corrupt_parquet_file_that_makes_the_reader_panic_is_refused() {
 }
 
 #[test]
+fn a_parquet_footer_claiming_a_list_of_billions_is_refused() {
+    // Found by the fuzzer: the metadata asks for 189 GB. The binary's
+    // allocator (mimalloc) only reserves it, and reading then fails.
+    Test::new()
+        .pipeline(&[])
+        .fixture("survey/fuzz-huge-list.parquet", "enkat.parquet")
+        .args(&["validate", "p.toml", "--year", "2021", "enkat.parquet"])
+        .status(1)
+        .stdout_has("fel: enkat.parquet: Parquet-filen går inte att läsa (den är skadad eller inte en Parquet-fil).")
+        .run();
+}
+
+#[test]
 fn a_parquet_page_claiming_more_values_than_the_file_has_rows_is_refused() {
     // Found by the fuzzer: decoding it asks for exabytes of memory and aborts.
     Test::new()
