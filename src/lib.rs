@@ -9,8 +9,9 @@
 //! - [`finding`]: what is wrong in an input, and where;
 //! - [`http`]: the one HTTP client; [`inputs`]: finding files and downloading URLs;
 //! - [`pool`]: the one thread pool;
-//! - [`layout`]: where everything sits in a return workbook; [`template`] writes it;
-//! - [`ingest`]: reading returns and survey files; [`validate`] judges them;
+//! - [`layout`]: where everything sits in a return workbook;
+//! - [`ingest`]: reading returns and survey files; [`template`] writes the
+//!   empty return (never over a file it did not write); [`validate`] judges them;
 //! - [`aggregate`]: from accepted inputs to indicator cells; [`reference`]
 //!   adds the reference statistics; [`disclose`] withholds what could single
 //!   someone out;

@@ -28,7 +28,13 @@ pub enum TemplateError {
     NothingToReport { unit: String, year: i32 },
     #[error("kan inte skapa arbetsboken {path}: {message}")]
     Write { path: PathBuf, message: String },
+    #[error("{} finns redan och är inte en mall som uppfolj har skrivit (den kan vara ifylld), så den skrivs inte över. Skriv mallarna till en annan mapp, eller flytta filen", path.display())]
+    Exists { path: PathBuf },
 }
+
+/// In a template folder: each template uppfolj wrote there, with its SHA-256,
+/// so that a later run replaces it only while it is unchanged.
+const WRITTEN: &str = ".uppfolj-mallar";
 
 /// What a filled-in return holds, for writing sample and test returns with
 /// the same code that writes the empty template.
@@ -111,17 +117,52 @@ pub fn write_templates(
                 message: "namnet skulle hamna utanför mappen".into(),
             });
         }
-        let path = out.join(name);
+        let path = out.join(&name);
         let bytes = workbook_bytes(p, &l, None).map_err(|e| TemplateError::Write {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        std::fs::write(&path, bytes).map_err(|e| TemplateError::Write {
-            path: path.clone(),
-            message: crate::text::io_error(&e),
-        })?;
+        written.push((name, path, bytes));
+    }
+    save_all(out, written)
+}
+
+/// Writes the templates, none of them over a file uppfolj did not write or
+/// that was changed since (a filled-in return must never be lost).
+fn save_all(
+    out: &Path,
+    templates: Vec<(String, PathBuf, Vec<u8>)>,
+) -> Result<Vec<PathBuf>, TemplateError> {
+    let list = out.join(WRITTEN);
+    let mut ours: Vec<(String, String)> = std::fs::read_to_string(&list)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(hash, name)| (name.to_string(), hash.to_string()))
+        .collect();
+    for (name, path, bytes) in &templates {
+        let Ok(existing) = std::fs::read(path) else {
+            continue;
+        };
+        let hash = crate::ingest::sha256_hex(&existing);
+        if existing != *bytes && !ours.contains(&(name.clone(), hash)) {
+            return Err(TemplateError::Exists { path: path.clone() });
+        }
+    }
+    let write_error = |path: &Path, e: std::io::Error| TemplateError::Write {
+        path: path.to_path_buf(),
+        message: crate::text::io_error(&e),
+    };
+    let mut written = Vec::new();
+    for (name, path, bytes) in templates {
+        std::fs::write(&path, &bytes).map_err(|e| write_error(&path, e))?;
+        ours.retain(|(n, _)| *n != name);
+        ours.push((name, crate::ingest::sha256_hex(&bytes)));
         written.push(path);
     }
+    ours.sort();
+    let text: String = ours.iter().map(|(n, h)| format!("{h} {n}\n")).collect();
+    std::fs::write(&list, text).map_err(|e| write_error(&list, e))?;
     Ok(written)
 }
 

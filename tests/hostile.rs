@@ -784,3 +784,33 @@ fn a_refused_return_whose_name_holds_a_newline_gets_its_feedback_under_a_plain_n
         .run_keep();
     assert!(dir.path().join("ut/feedback/avvisad-tom_rad.txt").is_file());
 }
+
+#[test]
+fn a_filled_in_return_is_never_overwritten_by_a_new_template() {
+    let (_, dir) = Test::new()
+        .pipeline(&[])
+        .args(&[
+            "template", "p.toml", "--year", "2022", "--out", "mallar", "--unit", "un",
+        ])
+        .stdout_has("1 mallar för 2022 skrivna till mallar")
+        .run_keep();
+    // Written again while unchanged: fine.
+    let (_, dir) = Test::within(dir)
+        .args(&[
+            "template", "p.toml", "--year", "2022", "--out", "mallar", "--unit", "un",
+        ])
+        .stdout_has("1 mallar för 2022 skrivna till mallar")
+        .run_keep();
+    // Filled in (here: replaced by a committee's return): never overwritten.
+    let filled = repo_root().join("tests/fixtures/returns/un-2022.xlsx");
+    std::fs::copy(&filled, dir.path().join("mallar/un-2022.xlsx")).unwrap();
+    let (_, dir) = Test::within(dir)
+        .args(&["template", "p.toml", "--year", "2022", "--out", "mallar", "--unit", "un"])
+        .status(2)
+        .stderr_has("fel: mallar/un-2022.xlsx finns redan och är inte en mall som uppfolj har skrivit (den kan vara ifylld), så den skrivs inte över.")
+        .run_keep();
+    assert_eq!(
+        std::fs::read(dir.path().join("mallar/un-2022.xlsx")).unwrap(),
+        std::fs::read(filled).unwrap()
+    );
+}
