@@ -99,7 +99,7 @@ fn fuzz(target: &targets::Target, time: Duration, seed: u64) -> usize {
 fn save(target: &str, what: &str, input: &[u8]) -> PathBuf {
     let dir = PathBuf::from("fuzz/crashes").join(target);
     let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join(format!("{what}-{}", uppfolj::ingest::sha256_hex(input)));
+    let path = dir.join(format!("{what}-{}", uppfolj::ledger::sha256_hex(input)));
     let _ = std::fs::write(&path, input);
     path
 }

@@ -8,7 +8,8 @@
 //!   sources, statuses and reasons;
 //! - [`finding`]: what is wrong in an input, and where;
 //! - [`http`]: the one HTTP client; [`inputs`]: finding files and downloading URLs;
-//! - [`pool`]: the one thread pool;
+//! - [`pool`]: the one thread pool; [`ledger`]: file hashes, and the files
+//!   uppfolj wrote into folders it shares with people;
 //! - [`layout`]: where everything sits in a return workbook;
 //! - [`ingest`]: reading returns and survey files; [`template`] writes the
 //!   empty return (never over a file it did not write); [`validate`] judges them;
@@ -33,6 +34,7 @@ pub mod http;
 pub mod ingest;
 pub mod inputs;
 pub mod layout;
+pub mod ledger;
 pub mod pipeline;
 pub mod pool;
 pub mod reference;

@@ -14,6 +14,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::layout::{self, Layout};
+use crate::ledger::Ledger;
 use crate::pipeline::{Indicator, MeasureUnit, Pipeline};
 
 #[derive(Debug, thiserror::Error)]
@@ -133,21 +134,12 @@ fn save_all(
     out: &Path,
     templates: Vec<(String, PathBuf, Vec<u8>)>,
 ) -> Result<Vec<PathBuf>, TemplateError> {
-    let list = out.join(WRITTEN);
-    let mut ours: Vec<(String, String)> = std::fs::read_to_string(&list)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(hash, name)| (name.to_string(), hash.to_string()))
-        .collect();
-    for (name, path, bytes) in &templates {
-        let Ok(existing) = std::fs::read(path) else {
-            continue;
-        };
-        let hash = crate::ingest::sha256_hex(&existing);
-        if existing != *bytes && !ours.contains(&(name.clone(), hash)) {
-            return Err(TemplateError::Exists { path: path.clone() });
-        }
+    let mut ledger = Ledger::open(out, WRITTEN);
+    if let Some((_, path, _)) = templates
+        .iter()
+        .find(|(name, _, bytes)| !ledger.may_write(name, bytes))
+    {
+        return Err(TemplateError::Exists { path: path.clone() });
     }
     let write_error = |path: &Path, e: std::io::Error| TemplateError::Write {
         path: path.to_path_buf(),
@@ -155,14 +147,13 @@ fn save_all(
     };
     let mut written = Vec::new();
     for (name, path, bytes) in templates {
-        std::fs::write(&path, &bytes).map_err(|e| write_error(&path, e))?;
-        ours.retain(|(n, _)| *n != name);
-        ours.push((name, crate::ingest::sha256_hex(&bytes)));
+        ledger
+            .write(&name, &bytes)
+            .map_err(|e| write_error(&path, e))?;
         written.push(path);
     }
-    ours.sort();
-    let text: String = ours.iter().map(|(n, h)| format!("{h} {n}\n")).collect();
-    std::fs::write(&list, text).map_err(|e| write_error(&list, e))?;
+    let list = ledger.list().to_path_buf();
+    ledger.save().map_err(|e| write_error(&list, e))?;
     Ok(written)
 }
 

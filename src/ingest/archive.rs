@@ -23,6 +23,7 @@ pub fn check(bytes: &[u8], cap: u64) -> Result<Vec<String>, ZipProblem> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| ZipProblem::Broken)?;
     // The zip crate keeps one of two entries with the same name, so the
     // central directory is read here as it is, duplicates and all.
+    // Names are compared as Excel compares them: case-insensitively.
     let mut listed = HashSet::new();
     for name in central_names(bytes).unwrap_or_default() {
         if !listed.insert(name.to_lowercase()) {
@@ -30,29 +31,19 @@ pub fn check(bytes: &[u8], cap: u64) -> Result<Vec<String>, ZipProblem> {
         }
     }
     let mut names = Vec::with_capacity(zip.len());
-    let mut seen = HashSet::new();
-    let mut unpacked: u64 = 0;
-    for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|_| ZipProblem::Broken)?;
-        let name = entry.name().map_err(|_| ZipProblem::Broken)?.to_string();
-        // Zip names are compared as Excel compares them: case-insensitively.
-        if !seen.insert(name.to_lowercase()) {
-            return Err(ZipProblem::Duplicate(name));
-        }
-        unpacked = unpacked.saturating_add(entry.size());
-        if unpacked > cap {
-            return Err(ZipProblem::TooBig(unpacked));
-        }
-        names.push(name);
-    }
-    // The declared sizes may lie: inflate each entry, counting, up to the cap.
-    let mut inflated: u64 = 0;
+    let (mut declared, mut inflated) = (0u64, 0u64);
     for i in 0..zip.len() {
         let entry = zip.by_index(i).map_err(|_| ZipProblem::Broken)?;
+        names.push(entry.name().map_err(|_| ZipProblem::Broken)?.to_string());
+        // What the entry says it unpacks to refuses a bomb before inflating it…
+        declared = declared.saturating_add(entry.size());
+        if declared > cap {
+            return Err(ZipProblem::TooBig(declared));
+        }
+        // …and since that may lie, it is inflated and counted, up to the cap.
         let room = cap - inflated.min(cap);
-        let n = std::io::copy(&mut entry.take(room + 1), &mut std::io::sink())
+        inflated += std::io::copy(&mut entry.take(room + 1), &mut std::io::sink())
             .map_err(|_| ZipProblem::Broken)?;
-        inflated += n;
         if inflated > cap {
             return Err(ZipProblem::TooBig(inflated));
         }

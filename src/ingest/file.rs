@@ -7,6 +7,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use crate::ledger::hex;
 use crate::text::io_error;
 
 /// Why a file was not read.
@@ -76,15 +77,6 @@ pub fn hash_capped(path: &Path, cap: u64) -> Option<String> {
     (total <= cap).then(|| hex(&hasher.finalize()))
 }
 
-/// Hex SHA-256 of bytes, as recorded in the manifest.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,7 +88,7 @@ mod tests {
         std::fs::write(&f, b"abc").unwrap();
         assert_eq!(read_capped(&f, 3).unwrap(), b"abc");
         assert_eq!(read_capped(&f, 2), Err(FileError::TooBig(3)));
-        assert_eq!(hash_capped(&f, 3), Some(sha256_hex(b"abc")));
+        assert_eq!(hash_capped(&f, 3), Some(crate::ledger::sha256_hex(b"abc")));
         assert_eq!(hash_capped(&f, 2), None);
         assert!(matches!(
             read_capped(dir.path(), 10),

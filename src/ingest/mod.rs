@@ -10,8 +10,6 @@ pub mod returns;
 pub mod sheet;
 pub mod survey;
 
-pub use file::sha256_hex;
-
 /// Why a file was refused as a whole.
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("{file}: {message}")]

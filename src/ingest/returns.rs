@@ -139,12 +139,7 @@ fn use_template(p: &Pipeline) -> String {
 /// Reads one return. `file` is the path as the user wrote it.
 pub fn read(p: &Pipeline, path: &Path, expect: Expect) -> Result<ReturnWorkbook, Refusal> {
     let file = path.display().to_string();
-    let refuse = |message: String| Refusal {
-        file: file.clone(),
-        sheet: None,
-        cell: None,
-        message,
-    };
+    let refuse = |message: String| Refusal::file(&file, message);
     let cap = p.returns.max_bytes;
     let bytes = file::read_capped(path, cap).map_err(|e| match e {
         FileError::TooBig(len) => refuse(format!(
@@ -152,7 +147,7 @@ pub fn read(p: &Pipeline, path: &Path, expect: Expect) -> Result<ReturnWorkbook,
         )),
         FileError::Unreadable(m) => refuse(m),
     })?;
-    let sha256 = super::sha256_hex(&bytes);
+    let sha256 = crate::ledger::sha256_hex(&bytes);
     let book = open(&bytes, cap, &use_template(p)).map_err(refuse)?;
     read_book(p, path, &file, sha256, book, expect)
 }

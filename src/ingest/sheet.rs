@@ -64,30 +64,31 @@ fn within(bounds: Bounds, row: u32, col: u32, count: &mut u64) -> Result<(), She
     Ok(())
 }
 
-/// A sheet's values and its formulas as two grids, each no larger than the bounds.
+/// A sheet's values and its formulas as two grids, each no larger than the
+/// bounds, read in one pass over the sheet.
 pub fn ranges<RS: Read + Seek>(
     book: &mut Xlsx<RS>,
     sheet: &str,
     bounds: Bounds,
 ) -> Result<(Range<Data>, Range<String>), SheetProblem> {
-    let mut cells = Vec::new();
-    for_each_cell(book, sheet, bounds, |r, c, v| {
-        if v != Data::Empty {
-            cells.push(Cell::new((r, c), v));
-        }
-        Ok(())
-    })?;
     let mut reader = book
         .worksheet_cells_reader(sheet)
         .map_err(|_| SheetProblem::Broken)?;
-    let mut formulas = Vec::new();
+    let (mut values, mut formulas) = (Vec::new(), Vec::new());
     let mut count = 0u64;
-    while let Some(f) = reader.next_formula().map_err(|_| SheetProblem::Broken)? {
-        let (row, col) = f.get_position();
+    while let Some(cell) = reader
+        .next_cell_with_formula()
+        .map_err(|_| SheetProblem::Broken)?
+    {
+        let (row, col) = cell.pos;
         within(bounds, row, col, &mut count)?;
-        if !f.get_value().is_empty() {
-            formulas.push(f);
+        let value = Data::from(cell.value);
+        if value != Data::Empty {
+            values.push(Cell::new(cell.pos, value));
+        }
+        if let Some(f) = cell.formula.filter(|f| !f.is_empty()) {
+            formulas.push(Cell::new(cell.pos, f));
         }
     }
-    Ok((Range::from_sparse(cells), Range::from_sparse(formulas)))
+    Ok((Range::from_sparse(values), Range::from_sparse(formulas)))
 }

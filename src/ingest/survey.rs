@@ -32,23 +32,19 @@ pub struct SurveyTable {
     pub format: String,
 }
 
-fn refusal(file: &str, message: impl Into<String>) -> Refusal {
-    Refusal::file(file, message)
-}
-
 /// Reads a survey file of at most `cap` bytes. No message says anything
 /// from inside the file: places are told by line and column.
 pub fn read(path: &Path, cap: u64) -> Result<SurveyTable, Refusal> {
     let file = path.display().to_string();
     let bytes = super::file::read_capped(path, cap).map_err(|e| match e {
-        FileError::TooBig(len) => refusal(&file, format!(
+        FileError::TooBig(len) => Refusal::file(&file, format!(
             "filen är {len} byte, mer än gränsen {cap} byte för en enkätfil (max_bytes under [survey]). Kontrollera att det är rätt fil."
         )),
-        FileError::Unreadable(m) => refusal(&file, m),
+        FileError::Unreadable(m) => Refusal::file(&file, m),
     })?;
-    let sha256 = super::sha256_hex(&bytes);
+    let sha256 = crate::ledger::sha256_hex(&bytes);
     if bytes.is_empty() {
-        return Err(refusal(
+        return Err(Refusal::file(
             &file,
             "filen är tom (0 byte). Exportera enkätsvaren på nytt.",
         ));
@@ -64,7 +60,7 @@ pub fn read(path: &Path, cap: u64) -> Result<SurveyTable, Refusal> {
         _ => read_csv(&bytes, &file)?,
     };
     if frame.height() == 0 {
-        return Err(refusal(
+        return Err(Refusal::file(
             &file,
             "filen har rubriker men inga svar. Exportera enkätsvaren på nytt.",
         ));
@@ -80,11 +76,11 @@ pub fn read(path: &Path, cap: u64) -> Result<SurveyTable, Refusal> {
 
 fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
     if let Some(problem) = csv::long_line(bytes) {
-        return Err(refusal(file, problem.message()));
+        return Err(Refusal::file(file, problem.message()));
     }
-    let (text, encoding) = csv::decode(bytes).map_err(|e| refusal(file, e.message()))?;
+    let (text, encoding) = csv::decode(bytes).map_err(|e| Refusal::file(file, e.message()))?;
     let sep = csv::detect_separator(&text);
-    csv::check_shape(&text, sep).map_err(|e| refusal(file, e.message()))?;
+    csv::check_shape(&text, sep).map_err(|e| Refusal::file(file, e.message()))?;
     // polars' own errors quote the file's text, so none of it is passed on.
     let frame = CsvReadOptions::default()
         .with_has_header(true)
@@ -92,7 +88,7 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
         .map_parse_options(|o| o.with_separator(sep))
         .into_reader_with_file_handle(Cursor::new(text.into_bytes()))
         .finish()
-        .map_err(|_| refusal(file, "CSV-filen går inte att läsa som en tabell (t.ex. två kolumner med samma rubrik eller en trasig rad). Kontrollera att den är en export av enkätsvaren."))?;
+        .map_err(|_| Refusal::file(file, "CSV-filen går inte att läsa som en tabell (t.ex. två kolumner med samma rubrik eller en trasig rad). Kontrollera att den är en export av enkätsvaren."))?;
     let sep_name = match sep {
         b';' => "semikolon",
         b'\t' => "tabb",
@@ -103,7 +99,7 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
 
 fn read_parquet(bytes: Vec<u8>, cap: u64, file: &str) -> Result<DataFrame, Refusal> {
     let broken = || {
-        refusal(
+        Refusal::file(
             file,
             "Parquet-filen går inte att läsa (den är skadad eller inte en Parquet-fil). Exportera enkätsvaren på nytt.",
         )
@@ -114,7 +110,7 @@ fn read_parquet(bytes: Vec<u8>, cap: u64, file: &str) -> Result<DataFrame, Refus
     let mut reader = ParquetReader::new(Cursor::new(bytes));
     let schema = reader.schema().map_err(|_| broken())?;
     if schema.len() > csv::MAX_COLUMNS {
-        return Err(refusal(
+        return Err(Refusal::file(
             file,
             format!(
                 "filen har {} kolumner, fler än gränsen {}. Exportera bara enkätens frågor.",
@@ -130,7 +126,7 @@ fn read_parquet(bytes: Vec<u8>, cap: u64, file: &str) -> Result<DataFrame, Refus
         .enumerate()
         .find(|(_, f)| !plain_type(f.dtype()))
     {
-        return Err(refusal(
+        return Err(Refusal::file(
             file,
             format!(
                 "kolumn {} har typen {:?}, som enkätfiler inte får ha (bara text, heltal, decimaltal, sant/falskt och datum). Exportera kolumnen som text eller heltal.",
@@ -181,30 +177,30 @@ const MAX_INFLATED: u64 = 128_000_000;
 /// The first sheet of an `.xlsx`, streamed cell by cell into text columns.
 fn read_workbook(bytes: Vec<u8>, cap: u64, file: &str) -> Result<DataFrame, Refusal> {
     let cap = cap.min(MAX_INFLATED);
-    archive::check(&bytes, cap).map_err(|e| refusal(file, match e {
+    archive::check(&bytes, cap).map_err(|e| Refusal::file(file, match e {
         ZipProblem::Broken => "filen är ingen arbetsbok som går att läsa (.xlsx). Exportera enkätsvaren som CSV i stället.".to_string(),
         ZipProblem::Duplicate(_) => "arbetsboken innehåller samma del två gånger, så det går inte att veta vilken som gäller. Exportera enkätsvaren på nytt.".to_string(),
         ZipProblem::TooBig(_) => format!("arbetsboken packas upp till mer än {cap} byte, mer än en arbetsbok får vara. Exportera enkätsvaren som CSV eller Parquet i stället."),
     }))?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|_| {
-        refusal(
+        Refusal::file(
             file,
             "arbetsboken går inte att läsa. Exportera enkätsvaren som CSV i stället.",
         )
     })?;
     let Some(sheet) = book.sheet_names().first().cloned() else {
-        return Err(refusal(
+        return Err(Refusal::file(
             file,
             "arbetsboken har inget blad som går att läsa.",
         ));
     };
     let mut grid = Grid::default();
     sheet::for_each_cell(&mut book, &sheet, SHEET_BOUNDS, |r, c, v| grid.put(r, c, v))
-        .map_err(|e| refusal(file, sheet_message(e)))?;
+        .map_err(|e| Refusal::file(file, sheet_message(e)))?;
     grid.frame()
-        .ok_or_else(|| refusal(file, "arbetsbokens första blad är tomt."))?
+        .ok_or_else(|| Refusal::file(file, "arbetsbokens första blad är tomt."))?
         .map_err(|_| {
-            refusal(
+            Refusal::file(
                 file,
                 "arbetsbokens rubrikrad går inte att läsa (t.ex. två kolumner med samma rubrik).",
             )

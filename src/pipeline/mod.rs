@@ -658,24 +658,40 @@ pub struct Bounds {
     pub max: Option<f64>,
 }
 
-const INBOX: &str = "inkorgen för återrapporteringar";
+/// A folder the pipeline reads from.
+pub struct InputFolder {
+    /// What it is, in Swedish, for messages.
+    pub what: &'static str,
+    pub path: PathBuf,
+    /// Read subfolders and all (the inbox), so nothing may lie inside it either.
+    pub walked: bool,
+}
 
 impl Pipeline {
-    /// The folders the pipeline reads from, with what each is: an output
-    /// folder is replaced wholesale, so it must keep clear of them all.
-    pub fn input_folders(&self) -> Vec<(&'static str, PathBuf)> {
-        let mut folders = vec![("pipelinefilens mapp", self.base.clone())];
+    /// The folders the pipeline reads from: an output folder is replaced
+    /// wholesale, so it must keep clear of them all.
+    pub fn input_folders(&self) -> Vec<InputFolder> {
+        let folder = |what, path, walked| InputFolder { what, path, walked };
+        let mut folders = vec![folder("pipelinefilens mapp", self.base.clone(), false)];
         if let Some(inbox) = &self.returns.inbox {
-            folders.push((INBOX, self.resolve(inbox)));
+            folders.push(folder(
+                "inkorgen för återrapporteringar",
+                self.resolve(inbox),
+                true,
+            ));
         }
         for f in self.survey.iter().flat_map(|s| &s.files) {
             let local = !f.path.to_string_lossy().contains("://");
             if let (true, Some(dir)) = (local, self.resolve(&f.path).parent()) {
-                folders.push(("mappen med enkätfiler", dir.to_path_buf()));
+                folders.push(folder("mappen med enkätfiler", dir.to_path_buf(), false));
             }
         }
         if let Some(r) = &self.reference {
-            folders.push(("cachen för referensstatistik", self.resolve(&r.cache)));
+            folders.push(folder(
+                "cachen för referensstatistik",
+                self.resolve(&r.cache),
+                false,
+            ));
         }
         folders
     }
@@ -692,9 +708,9 @@ impl Pipeline {
                 dir.display()
             ));
         }
-        self.input_folders().into_iter().find_map(|(what, input)| {
-            let input = normalized(&input);
-            let inside = out.starts_with(&input) && what == INBOX;
+        self.input_folders().into_iter().find_map(|folder| {
+            let (what, input) = (folder.what, normalized(&folder.path));
+            let inside = out.starts_with(&input) && folder.walked;
             let clash = out == input || input.starts_with(&out) || inside;
             clash.then(|| {
                 format!(

@@ -83,14 +83,14 @@ fn write_cache(file: &Path, entry: &CacheEntry) -> std::io::Result<String> {
     let text = serde_json::to_string_pretty(entry).map_err(std::io::Error::other)? + "\n";
     std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")))?;
     std::fs::write(file, &text)?;
-    Ok(crate::ingest::sha256_hex(text.as_bytes()))
+    Ok(crate::ledger::sha256_hex(text.as_bytes()))
 }
 
 /// A series' cached responses and the file's SHA-256, if it holds any.
 fn read_cache(path: &Path) -> Option<(CacheEntry, String)> {
     let bytes = std::fs::read(path).ok()?;
     let entry = serde_json::from_slice(&bytes).ok()?;
-    Some((entry, crate::ingest::sha256_hex(&bytes)))
+    Some((entry, crate::ledger::sha256_hex(&bytes)))
 }
 
 /// Fetches every series and refreshes the cache; a series that cannot be
@@ -188,7 +188,7 @@ fn fetch_all(c: &mut Client, first: &str) -> Result<Vec<CachedPage>, FetchError>
         next = page.next_page.clone().filter(|n| !n.is_empty());
         pages.push(CachedPage {
             url,
-            sha256: crate::ingest::sha256_hex(&body),
+            sha256: crate::ledger::sha256_hex(&body),
             body: String::from_utf8_lossy(&body).into_owned(),
         });
     }

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use super::*;
 use crate::error::Error;
+use crate::ledger::Ledger;
 use crate::pipeline::Pipeline;
 use crate::results::RunData;
 use crate::store::names;
@@ -198,42 +199,42 @@ fn collect_sizes(root: &Path, dir: &Path, out: &mut Vec<(String, usize)>) {
 }
 
 /// Copies the charts to where the pipeline publishes them. Only files this
-/// program put there (listed in [`names::PUBLISHED`]) are replaced or
-/// removed; a file of someone else's with a chart's name stops the run,
-/// unless it already holds that very chart.
+/// program put there, unchanged since, are replaced or removed (the
+/// ledger in [`names::PUBLISHED`]); another file with a chart's name stops
+/// the run, unless it already holds that very chart.
 fn publish_charts(from: &Path, to: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(to).map_err(Error::writing(to))?;
-    let mut fresh: Vec<String> = std::fs::read_dir(from)
+    let mut fresh: Vec<(String, Vec<u8>)> = Vec::new();
+    for e in std::fs::read_dir(from)
         .map_err(Error::io(format!("kan inte läsa {}", from.display())))?
         .flatten()
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .collect();
+    {
+        let (Some(name), Ok(bytes)) = (
+            e.file_name().to_str().map(str::to_string),
+            std::fs::read(e.path()),
+        ) else {
+            continue;
+        };
+        fresh.push((name, bytes));
+    }
     fresh.sort();
-    let list = to.join(names::PUBLISHED);
-    let ours: Vec<String> = std::fs::read_to_string(&list)
-        .map(|s| s.lines().map(str::to_string).collect())
-        .unwrap_or_default();
-    for name in &fresh {
-        let target = to.join(name);
-        let same = std::fs::read(&target).ok() == std::fs::read(from.join(name)).ok();
-        if target.exists() && !ours.contains(name) && !same {
-            return Err(Error::Usage(format!(
-                "{} finns redan och är inte skapad av uppfolj, så den skrivs inte över. Flytta den, eller publicera diagrammen i en annan mapp (--charts eller [output] charts)",
-                target.display()
-            )));
-        }
+    let mut ledger = Ledger::open(to, names::PUBLISHED);
+    if let Some((name, _)) = fresh
+        .iter()
+        .find(|(name, bytes)| !ledger.may_write(name, bytes))
+    {
+        return Err(Error::Usage(format!(
+            "{} finns redan och är inte skapad av uppfolj (eller har ändrats sedan), så den skrivs inte över. Flytta den, eller publicera diagrammen i en annan mapp (--charts eller [output] charts)",
+            to.join(name).display()
+        )));
     }
-    for stale in ours.iter().filter(|n| !fresh.contains(n)) {
-        let safe = !stale.contains(['/', '\\']) && !stale.starts_with('.');
-        if safe {
-            let _ = std::fs::remove_file(to.join(stale));
-        }
+    let names: Vec<String> = fresh.iter().map(|(n, _)| n.clone()).collect();
+    ledger.remove_others(&names);
+    for (name, bytes) in &fresh {
+        ledger
+            .write(name, bytes)
+            .map_err(Error::writing(&to.join(name)))?;
     }
-    for name in &fresh {
-        let target = to.join(name);
-        std::fs::copy(from.join(name), &target).map_err(Error::writing(&target))?;
-    }
-    let mut text = fresh.join("\n");
-    text.push('\n');
-    std::fs::write(&list, text).map_err(Error::writing(&list))
+    let list = ledger.list().to_path_buf();
+    ledger.save().map_err(Error::writing(&list))
 }

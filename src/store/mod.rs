@@ -20,7 +20,7 @@ pub mod names {
     pub const CHARTS: &str = "charts";
     /// In every output folder: the sign that uppfolj made it and may replace it.
     pub const MARKER: &str = ".uppfolj-utdata";
-    /// In a folder charts are published to: the files uppfolj put there.
+    /// In a folder charts are published to: the ledger of the files uppfolj put there.
     pub const PUBLISHED: &str = ".uppfolj-diagram";
 }
 
@@ -221,7 +221,7 @@ pub fn write_manifest(
     path: &Path,
 ) -> Result<(), Error> {
     let pipeline_hash = std::fs::read(&p.file)
-        .map(|b| crate::ingest::sha256_hex(&b))
+        .map(|b| crate::ledger::sha256_hex(&b))
         .map_err(Error::io(format!("kan inte läsa {}", p.file.display())))?;
     let mut inputs = d.inputs.clone();
     inputs.sort_by(|a, b| a.path.cmp(&b.path));

@@ -62,7 +62,7 @@ pub fn write_snapshot(p: &Pipeline) -> std::io::Result<Vec<PathBuf>> {
             fetched_at: "2023-01-16T08:00:00Z".into(),
             pages: vec![CachedPage {
                 url,
-                sha256: uppfolj::ingest::sha256_hex(body.as_bytes()),
+                sha256: uppfolj::ledger::sha256_hex(body.as_bytes()),
                 body,
             }],
         };
