@@ -590,7 +590,7 @@ fn charts_published_into_an_inbox_year_folder_are_refused() {
     let t = Test::new()
         .fixture("returns/un-2022.xlsx", "inkorg/2022/un-2022.xlsx")
         .write("inkorg/2022/logo.png", "en logga");
-    let (_, dir) = pipeline_in_test_folder(t, "inkorg", "enkat.csv", "ut", "inkorg/2022")
+    let (_, dir) = pipeline_in_test_folder(t, "inkorg", "enkat/enkat.csv", "ut", "inkorg/2022")
         .args(&["run", "p.toml", "--offline"])
         .status(2)
         .stderr_has("output.charts: inkorg/2022 är, innehåller eller ligger i inkorgen för återrapporteringar")
@@ -599,6 +599,32 @@ fn charts_published_into_an_inbox_year_folder_are_refused() {
         std::fs::read_to_string(dir.path().join("inkorg/2022/logo.png")).unwrap(),
         "en logga"
     );
+}
+
+#[test]
+fn outputs_inside_the_survey_folder_or_the_reference_cache_are_refused_by_check() {
+    let survey = repo_root().join("data-samples/survey");
+    let cache = repo_root().join("data-samples/reference");
+    for (out, what) in [
+        (survey.join("ut"), "mappen med enkätfiler"),
+        (cache.join("diagram"), "cachen för referensstatistik"),
+    ] {
+        let out = out.to_string_lossy().replace('\\', "/");
+        sample_run(Test::new(), "ut", &out)
+            .args(&["check", "p.toml"])
+            .status(2)
+            .stderr_has(&format!("är, innehåller eller ligger i {what}"))
+            .run();
+    }
+    assert!(!survey.join("ut").exists() && !cache.join("diagram").exists());
+}
+
+#[test]
+fn an_output_folder_beside_the_pipeline_file_is_allowed() {
+    sample_run(Test::new(), "ut", "diagram")
+        .args(&["check", "p.toml"])
+        .stdout_has("p.toml: ok: 5 områden, 11 mål, 27 åtgärder, 34 indikatorer, 22 enheter")
+        .run();
 }
 
 #[test]
@@ -698,7 +724,7 @@ fn a_parquet_page_claiming_more_values_than_the_file_has_rows_is_refused() {
 #[test]
 fn a_huge_sparse_return_in_the_inbox_is_refused_without_being_read() {
     let t = Test::new().fixture("returns/un-2022.xlsx", "inkorg/2022/un-2022.xlsx");
-    let (_, dir) = pipeline_in_test_folder(t, "inkorg", "enkat.csv", "ut", "diagram")
+    let (_, dir) = pipeline_in_test_folder(t, "inkorg", "enkat/enkat.csv", "ut", "diagram")
         .args(&["check", "p.toml"])
         .run_keep();
     // 3 GB that take no room on disk: reading it whole would need 3 GB of memory.
@@ -745,8 +771,8 @@ fn no_identifier_planted_in_any_error_path_reaches_any_output() {
         .to_string_lossy()
         .replace('\\', "/");
     for (i, survey) in cases.iter().enumerate() {
-        let t = pipeline_in_test_folder(Test::new(), &inbox, "enkat-2018.csv", "ut", "diagram")
-            .write("enkat-2018.csv", survey)
+        let t = pipeline_in_test_folder(Test::new(), &inbox, "enkat/enkat-2018.csv", "ut", "diagram")
+            .write("enkat/enkat-2018.csv", survey)
             .args(&["run", "p.toml", "--offline", "-v"])
             .status(1)
             .stdout_has("Avvisade filer: 1");
@@ -777,7 +803,7 @@ fn a_kpi_id_that_would_name_a_file_outside_the_cache_is_refused_by_check() {
 #[test]
 fn a_refused_return_whose_name_holds_a_newline_gets_its_feedback_under_a_plain_name() {
     let t = Test::new().write("inkorg/2022/tom\nrad.xlsx", "");
-    let (_, dir) = pipeline_in_test_folder(t, "inkorg", "enkat.csv", "ut", "diagram")
+    let (_, dir) = pipeline_in_test_folder(t, "inkorg", "enkat/enkat.csv", "ut", "diagram")
         .args(&["run", "p.toml", "--offline"])
         .status(1)
         .stdout_has("Avvisade filer: 1")

@@ -480,8 +480,8 @@ fn no_value_from_a_refused_survey_file_reaches_any_output() {
         .join("data-samples/returns")
         .to_string_lossy()
         .replace('\\', "/");
-    let t = pipeline_in_test_folder(Test::new(), &inbox, "enkat-2018.csv", "ut", "diagram")
-        .write("enkat-2018.csv", survey);
+    let t = pipeline_in_test_folder(Test::new(), &inbox, "enkat/enkat-2018.csv", "ut", "diagram")
+        .write("enkat/enkat-2018.csv", survey);
     let secrets = [
         "811218",
         "9876",

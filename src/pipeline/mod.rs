@@ -663,43 +663,50 @@ pub struct InputFolder {
     /// What it is, in Swedish, for messages.
     pub what: &'static str,
     pub path: PathBuf,
-    /// Read subfolders and all (the inbox), so nothing may lie inside it either.
-    pub walked: bool,
+    /// Holds data files (inbox, survey files, cache), so no output may lie
+    /// inside it either. The pipeline's own folder holds only pipeline files.
+    pub holds_data: bool,
 }
 
 impl Pipeline {
     /// The folders the pipeline reads from: an output folder is replaced
     /// wholesale, so it must keep clear of them all.
     pub fn input_folders(&self) -> Vec<InputFolder> {
-        let folder = |what, path, walked| InputFolder { what, path, walked };
-        let mut folders = vec![folder("pipelinefilens mapp", self.base.clone(), false)];
+        let folder = |what, path| InputFolder {
+            what,
+            path,
+            holds_data: true,
+        };
+        let mut folders = vec![InputFolder {
+            holds_data: false,
+            ..folder("pipelinefilens mapp", self.base.clone())
+        }];
         if let Some(inbox) = &self.returns.inbox {
             folders.push(folder(
                 "inkorgen för återrapporteringar",
                 self.resolve(inbox),
-                true,
             ));
         }
         for f in self.survey.iter().flat_map(|s| &s.files) {
             let local = !f.path.to_string_lossy().contains("://");
             if let (true, Some(dir)) = (local, self.resolve(&f.path).parent()) {
-                folders.push(folder("mappen med enkätfiler", dir.to_path_buf(), false));
+                folders.push(folder("mappen med enkätfiler", dir.to_path_buf()));
             }
         }
         if let Some(r) = &self.reference {
             folders.push(folder(
                 "cachen för referensstatistik",
                 self.resolve(&r.cache),
-                false,
             ));
         }
         folders
     }
 
-    /// Why `dir` may not be an output folder: it is or contains a folder the
-    /// pipeline reads from, or lies inside the inbox (which is read through,
-    /// subfolders and all). Inside the other folders is allowed: outputs
-    /// beside the pipeline file or the survey files are usual and harm nothing.
+    /// Why `dir` may not be an output folder: it is, contains or lies inside a
+    /// folder the pipeline reads data from (the inbox is read subfolders and
+    /// all; an output among data files is one careless setting from replacing
+    /// them). Inside the pipeline's own folder is allowed: `ut/` beside the
+    /// pipeline file is the usual layout, and nothing there is read.
     pub fn output_clash(&self, dir: &Path) -> Option<String> {
         let out = normalized(dir);
         if out.parent().is_none() {
@@ -710,7 +717,7 @@ impl Pipeline {
         }
         self.input_folders().into_iter().find_map(|folder| {
             let (what, input) = (folder.what, normalized(&folder.path));
-            let inside = out.starts_with(&input) && folder.walked;
+            let inside = out.starts_with(&input) && folder.holds_data;
             let clash = out == input || input.starts_with(&out) || inside;
             clash.then(|| {
                 format!(
