@@ -106,6 +106,31 @@ const EXIT_FINDINGS: u8 = 1;
 /// Exit status when a command could not run (e.g. the pipeline file is wrong).
 const EXIT_CANNOT_RUN: u8 = 2;
 
+/// Writes to stdout. A reader that stopped listening (`uppfolj show p.toml |
+/// head`) ends the program quietly, as other command-line tools do; every
+/// output file is written before anything is said.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!(
+            "fel: kan inte skriva till standard ut: den {}",
+            uppfolj::text::io_error(&e)
+        );
+        std::process::exit(EXIT_CANNOT_RUN.into());
+    }
+}
+
+/// `println!` through [`emit`].
+macro_rules! say {
+    ($($arg:tt)*) => {
+        emit(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 /// A panic is a bug; its message could quote an input (a library's panic
 /// may hold a cell), so only where it happened is told, in Swedish.
 fn quiet_panics() {
@@ -113,6 +138,11 @@ fn quiet_panics() {
         // A reader that gave up on a corrupt file: its file is refused instead.
         if uppfolj::ingest::in_guarded_reader() {
             return;
+        }
+        // Progress on a stderr whose reader has gone: nobody is listening.
+        let message = info.payload_as_str().unwrap_or_default();
+        if message.starts_with("failed printing to stderr") {
+            std::process::exit(0);
         }
         let place = info
             .location()
@@ -153,7 +183,7 @@ fn main() -> ExitCode {
 
 fn check(path: &Path) -> Result<ExitCode, Error> {
     let p = pipeline::load(path)?;
-    println!(
+    say!(
         "{}: ok: {} områden, {} mål, {} åtgärder, {} indikatorer, {} enheter",
         path.display(),
         p.areas.len(),
@@ -172,9 +202,9 @@ fn show(path: &Path, json: bool) -> Result<ExitCode, Error> {
             file: "JSON-utdata".into(),
             reason: e.to_string(),
         })?;
-        print!("{json}");
+        emit(&json);
     } else {
-        print!("{}", uppfolj::show::text(&p));
+        emit(&uppfolj::show::text(&p));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -183,9 +213,9 @@ fn template(path: &Path, year: i32, out: &Path, unit: Option<&str>) -> Result<Ex
     let p = pipeline::load(path)?;
     let written = uppfolj::template::write_templates(&p, year, out, unit)?;
     for f in &written {
-        println!("{}", f.display());
+        say!("{}", f.display());
     }
-    println!(
+    say!(
         "{} mallar för {year} skrivna till {}",
         written.len(),
         out.display()
@@ -223,12 +253,12 @@ fn validate(
             "warnings": warnings,
             "findings": findings,
         });
-        println!("{doc:#}");
+        say!("{doc:#}");
     } else {
         for f in &findings {
-            println!("{f}");
+            say!("{f}");
         }
-        println!(
+        say!(
             "{} lästa, {} avvisade; {} fel och {}.",
             Count(inputs.files.len(), "fil", "filer"),
             refused.len(),
@@ -281,7 +311,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Error> {
     run::write_outputs(&p, &data, &out, publish.as_deref(), &mut progress)?;
     let summary = run::summary(&p, &data, &out);
     for line in &summary.lines {
-        println!("{line}");
+        say!("{line}");
     }
     Ok(exit_for_findings(summary.refused))
 }
@@ -296,7 +326,7 @@ fn fetch(path: &Path, offline: bool) -> Result<ExitCode, Error> {
     }
     let statuses = uppfolj::reference::refresh(&p, offline);
     for s in &statuses {
-        println!("{}", s.describe());
+        say!("{}", s.describe());
     }
     let failed = statuses
         .iter()

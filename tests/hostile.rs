@@ -840,3 +840,21 @@ fn a_filled_in_return_is_never_overwritten_by_a_new_template() {
         std::fs::read(filled).unwrap()
     );
 }
+
+// ------------------------------------------------------------- the terminal
+
+#[test]
+fn a_reader_that_stops_listening_ends_the_program_quietly() {
+    // As `uppfolj show p.toml | head -0`: the pipe is closed before anything is written.
+    let pipeline = repo_root().join("pipelines/romsk-inkludering-2018-2022.toml");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args(["show".as_ref(), pipeline.as_os_str()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0));
+}
