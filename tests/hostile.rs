@@ -317,6 +317,13 @@ fn a_fifo_and_a_link_to_dev_zero_are_not_read() {
 
 /// A return fixture with one entry's text edited.
 fn edited_return(fixture: &str, entry: &str, edit: impl Fn(String) -> String) -> Vec<u8> {
+    edited_entries(fixture, &[(entry, &edit)])
+}
+
+type Edit<'a> = (&'a str, &'a dyn Fn(String) -> String);
+
+/// A return fixture with entries' texts edited.
+fn edited_entries(fixture: &str, edits: &[Edit]) -> Vec<u8> {
     let bytes = std::fs::read(repo_root().join("tests/fixtures/returns").join(fixture)).unwrap();
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -327,7 +334,7 @@ fn edited_return(fixture: &str, entry: &str, edit: impl Fn(String) -> String) ->
         let name = f.name().unwrap().to_string();
         let mut data = Vec::new();
         f.read_to_end(&mut data).unwrap();
-        if name == entry {
+        if let Some((_, edit)) = edits.iter().find(|(entry, _)| *entry == name) {
             data = edit(String::from_utf8(data).unwrap()).into_bytes();
         }
         w.start_file(name, opts).unwrap();
@@ -374,6 +381,40 @@ fn a_cell_far_to_the_right() {
     refused_return(
         bytes,
         ", Indikatorer!ZZ5: bladet har innehåll längre till höger än kolumn 256",
+    );
+}
+
+#[test]
+fn one_long_shared_text_named_by_many_cells() {
+    // A megabyte of text, a few kilobytes packed, that 30 cells name: each
+    // cell read holds its own copy.
+    let long = |x: String| x.replacen("<si><t>", &format!("<si><t>{}", "x".repeat(1 << 20)), 1);
+    let cells = |x: String| {
+        let row: String = (0..30)
+            .map(|c| {
+                format!(
+                    "<c r=\"{}{}20\" t=\"s\"><v>0</v></c>",
+                    "A".repeat(c / 26),
+                    (b'A' + (c % 26) as u8) as char
+                )
+            })
+            .collect();
+        x.replace(
+            "</sheetData>",
+            &format!("<row r=\"20\">{row}</row></sheetData>"),
+        )
+    };
+    let out = refused_return(
+        edited_entries(
+            "un-2022.xlsx",
+            &[("xl/sharedStrings.xml", &long), (INDICATORS_XML, &cells)],
+        ),
+        ", Indikatorer!",
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("bladets text är här sammanlagt mer än 20000000 byte"),
+        "{stdout}"
     );
 }
 
@@ -771,11 +812,12 @@ fn no_identifier_planted_in_any_error_path_reaches_any_output() {
         .to_string_lossy()
         .replace('\\', "/");
     for (i, survey) in cases.iter().enumerate() {
-        let t = pipeline_in_test_folder(Test::new(), &inbox, "enkat/enkat-2018.csv", "ut", "diagram")
-            .write("enkat/enkat-2018.csv", survey)
-            .args(&["run", "p.toml", "--offline", "-v"])
-            .status(1)
-            .stdout_has("Avvisade filer: 1");
+        let t =
+            pipeline_in_test_folder(Test::new(), &inbox, "enkat/enkat-2018.csv", "ut", "diagram")
+                .write("enkat/enkat-2018.csv", survey)
+                .args(&["run", "p.toml", "--offline", "-v"])
+                .status(1)
+                .stdout_has("Avvisade filer: 1");
         let t = secrets
             .iter()
             .fold(t, |t, s| t.stdout_lacks(s).stderr_lacks(s));

@@ -177,7 +177,9 @@ mod tests {
     #[test]
     fn a_struct_with_a_short_list_and_a_text_is_walked() {
         // field 1: list of 2 i32 (1, 2); field 2: binary "ab"; stop.
-        assert!(walks(&[0x19, 0x25, 0x02, 0x04, 0x18, 0x02, b'a', b'b', 0x00]));
+        assert!(walks(&[
+            0x19, 0x25, 0x02, 0x04, 0x18, 0x02, b'a', b'b', 0x00
+        ]));
     }
 
     #[test]

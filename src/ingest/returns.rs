@@ -123,6 +123,7 @@ fn bounds(p: &Pipeline) -> Bounds {
         rows: p.returns.max_rows,
         columns: MAX_COLUMNS,
         cells: p.returns.max_rows as u64 * MAX_COLUMNS as u64,
+        text: p.returns.max_bytes,
     }
 }
 
@@ -511,6 +512,10 @@ fn read_sheet(
             )),
             SheetProblem::TooManyCells(_) => (None, format!(
                 "bladet har fler ifyllda celler än en återrapportering kan ha. Ta bort det som har lagts till utanför mallen. {RESEND}"
+            )),
+            SheetProblem::TooMuchText(cell) => (Some(cell), format!(
+                "bladets text är här sammanlagt mer än {} byte, långt mer än en återrapportering har. Ta bort det som har lagts till utanför mallen. {RESEND}",
+                p.returns.max_bytes
             )),
             SheetProblem::Broken => (None, format!("bladet går inte att läsa (innehållet är skadat). {RESEND}")),
         };

@@ -6,7 +6,7 @@
 
 use std::io::{Read, Seek};
 
-use calamine::{Cell, Data, Range, Xlsx};
+use calamine::{Cell, Data, DataRef, Range, Xlsx};
 
 /// How far a sheet may reach.
 #[derive(Clone, Copy, Debug)]
@@ -15,6 +15,9 @@ pub struct Bounds {
     pub columns: u32,
     /// Cells with content or formatting, all told.
     pub cells: u64,
+    /// Bytes of cell text and formulas, all told: one shared string may be
+    /// named by every cell, and each cell read holds its own copy.
+    pub text: u64,
 }
 
 /// Why a sheet was not read.
@@ -26,6 +29,8 @@ pub enum SheetProblem {
         rows: bool,
     },
     TooManyCells(u64),
+    /// The cells' text adds up to more than the bounds (the cell where it did).
+    TooMuchText(String),
     /// The sheet's XML cannot be read.
     Broken,
 }
@@ -41,27 +46,55 @@ pub fn for_each_cell<RS: Read + Seek>(
     let mut reader = book
         .worksheet_cells_reader(sheet)
         .map_err(|_| SheetProblem::Broken)?;
-    let mut count = 0u64;
+    let mut tally = Tally::default();
     while let Some(cell) = reader.next_cell().map_err(|_| SheetProblem::Broken)? {
         let (row, col) = cell.get_position();
-        within(bounds, row, col, &mut count)?;
+        tally.take(bounds, row, col, text_len(cell.get_value()))?;
         each(row, col, Data::from(cell.get_value().clone()))?;
     }
     Ok(())
 }
 
-fn within(bounds: Bounds, row: u32, col: u32, count: &mut u64) -> Result<(), SheetProblem> {
-    if row >= bounds.rows || col >= bounds.columns {
-        return Err(SheetProblem::Outside {
-            cell: crate::layout::a1(row, col.min(u16::MAX as u32) as u16),
-            rows: row >= bounds.rows,
-        });
+/// What the cells read so far hold, held against the bounds.
+#[derive(Default)]
+struct Tally {
+    cells: u64,
+    text: u64,
+}
+
+impl Tally {
+    fn take(
+        &mut self,
+        bounds: Bounds,
+        row: u32,
+        col: u32,
+        text: usize,
+    ) -> Result<(), SheetProblem> {
+        let a1 = || crate::layout::a1(row, col.min(u16::MAX as u32) as u16);
+        if row >= bounds.rows || col >= bounds.columns {
+            return Err(SheetProblem::Outside {
+                cell: a1(),
+                rows: row >= bounds.rows,
+            });
+        }
+        self.cells += 1;
+        if self.cells > bounds.cells {
+            return Err(SheetProblem::TooManyCells(self.cells));
+        }
+        self.text = self.text.saturating_add(text as u64);
+        if self.text > bounds.text {
+            return Err(SheetProblem::TooMuchText(a1()));
+        }
+        Ok(())
     }
-    *count += 1;
-    if *count > bounds.cells {
-        return Err(SheetProblem::TooManyCells(*count));
+}
+
+fn text_len(value: &DataRef) -> usize {
+    match value {
+        DataRef::SharedString(s) => s.len(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+        _ => 0,
     }
-    Ok(())
 }
 
 /// A sheet's values and its formulas as two grids, each no larger than the
@@ -75,13 +108,14 @@ pub fn ranges<RS: Read + Seek>(
         .worksheet_cells_reader(sheet)
         .map_err(|_| SheetProblem::Broken)?;
     let (mut values, mut formulas) = (Vec::new(), Vec::new());
-    let mut count = 0u64;
+    let mut tally = Tally::default();
     while let Some(cell) = reader
         .next_cell_with_formula()
         .map_err(|_| SheetProblem::Broken)?
     {
         let (row, col) = cell.pos;
-        within(bounds, row, col, &mut count)?;
+        let formula = cell.formula.as_ref().map_or(0, String::len);
+        tally.take(bounds, row, col, text_len(&cell.value) + formula)?;
         let value = Data::from(cell.value);
         if value != Data::Empty {
             values.push(Cell::new(cell.pos, value));

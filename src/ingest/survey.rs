@@ -168,6 +168,7 @@ const SHEET_BOUNDS: Bounds = Bounds {
     rows: 1_048_576,
     columns: csv::MAX_COLUMNS as u32,
     cells: 8_000_000,
+    text: 64_000_000,
 };
 
 /// What a survey workbook may unpack to, whatever the file cap: its shared
@@ -211,6 +212,7 @@ fn sheet_message(e: SheetProblem) -> String {
     match e {
         SheetProblem::Outside { cell, .. } => format!("det första bladet har innehåll i cell {cell}, utanför det en enkätexport kan ha ({} kolumner). Exportera bara enkätens frågor.", csv::MAX_COLUMNS),
         SheetProblem::TooManyCells(_) => format!("det första bladet har fler än {} celler. Exportera enkätsvaren som CSV i stället.", SHEET_BOUNDS.cells),
+        SheetProblem::TooMuchText(_) => format!("det första bladets text är sammanlagt mer än {} byte. Exportera enkätsvaren som CSV i stället.", SHEET_BOUNDS.text),
         SheetProblem::Broken => "det första bladet går inte att läsa (innehållet är skadat). Exportera enkätsvaren på nytt.".to_string(),
     }
 }
