@@ -418,6 +418,48 @@ fn one_long_shared_text_named_by_many_cells() {
     );
 }
 
+/// The `.ods` return fixture with its indicators sheet edited: the first
+/// `from` in that sheet becomes `to`.
+fn refused_ods(from: &str, to: &str, message: &str) {
+    let edit = |x: String| {
+        let at = x.find("table:name=\"Indikatorer\"").unwrap();
+        let (head, tail) = x.split_at(at);
+        assert!(tail.contains(from));
+        format!("{head}{}", tail.replacen(from, to, 1))
+    };
+    refused_return(
+        edited_entries("lo-un-2022.ods", &[("content.xml", &edit)]),
+        message,
+    );
+}
+
+#[test]
+fn an_ods_row_repeated_a_million_times() {
+    refused_ods(
+        "<table:table-row table:style-name=\"ro1\">",
+        "<table:table-row table:style-name=\"ro1\" table:number-rows-repeated=\"1048576\">",
+        ", Indikatorer!A5001: bladet har innehåll på rad 5001 eller längre ner",
+    );
+}
+
+#[test]
+fn an_ods_cell_of_four_billion_spaces() {
+    refused_ods(
+        "<text:p>Indikatorer 2022",
+        "<text:p><text:s text:c=\"4000000000\"/>Indikatorer 2022",
+        ", Indikatorer!A1: bladets text är här sammanlagt mer än 20000000 byte",
+    );
+}
+
+#[test]
+fn an_ods_cell_far_to_the_right() {
+    refused_ods(
+        "<table:table-cell table:number-columns-repeated=\"16383\"/>",
+        "<table:table-cell table:number-columns-repeated=\"16382\"/><table:table-cell office:value-type=\"float\" office:value=\"1\"/>",
+        ", Indikatorer!XFD1: bladet har innehåll längre till höger än kolumn 256",
+    );
+}
+
 #[test]
 fn a_return_that_is_a_zip_bomb() {
     refused_return(

@@ -5,6 +5,7 @@ pub mod archive;
 pub mod cell;
 pub mod csv;
 pub mod file;
+pub mod ods;
 pub mod parquet;
 pub mod returns;
 pub mod sheet;

@@ -149,19 +149,36 @@ pub fn read(p: &Pipeline, path: &Path, expect: Expect) -> Result<ReturnWorkbook,
         FileError::Unreadable(m) => refuse(m),
     })?;
     let sha256 = crate::ledger::sha256_hex(&bytes);
-    let book = open(&bytes, cap, &use_template(p)).map_err(refuse)?;
+    let book = open(&bytes, p, &file)?;
     read_book(p, path, &file, sha256, book, expect)
 }
 
 /// Opens the bytes as the kind of workbook they are, whatever the file is called.
-fn open(bytes: &[u8], cap: u64, use_template: &str) -> Result<Book, String> {
+fn open(bytes: &[u8], p: &Pipeline, file: &str) -> Result<Book, Refusal> {
+    // calamine reads an .ods whole when it opens it: measured first.
+    if is_zip(bytes) && has_entry(bytes, "content.xml") {
+        super::ods::check(bytes, bounds(p))
+            .map_err(|(sheet, problem)| sheet_refusal(p, file, &sheet, problem))?;
+    }
+    open_book(bytes, p.returns.max_bytes, &use_template(p)).map_err(|m| Refusal::file(file, m))
+}
+
+fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
+}
+
+fn has_entry(bytes: &[u8], name: &str) -> bool {
+    zip::ZipArchive::new(Cursor::new(bytes)).is_ok_and(|mut z| z.by_name(name).is_ok())
+}
+
+fn open_book(bytes: &[u8], cap: u64, use_template: &str) -> Result<Book, String> {
     if bytes.is_empty() {
         return Err(format!("filen är tom (0 byte). {RESEND}"));
     }
     if bytes.starts_with(b"%PDF") {
         return Err("filen är en PDF, inte en arbetsbok. Skicka den ifyllda Excel-filen (.xlsx), inte en utskrift av den.".into());
     }
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+    if is_zip(bytes) {
         let names = archive::check(bytes, cap).map_err(|e| match e {
             ZipProblem::Broken => {
                 format!("filen är skadad eller ofullständig (zip-arkivet går inte att läsa). {RESEND}")
@@ -493,6 +510,44 @@ fn sheet_range(
     read_sheet(book, sheet, p, file)
 }
 
+/// A sheet that goes beyond a return's bounds, told by sheet and cell.
+fn sheet_refusal(p: &Pipeline, file: &str, sheet: &str, e: SheetProblem) -> Refusal {
+    let max = p.returns.max_rows;
+    let (cell, message) = match e {
+        SheetProblem::Outside { cell, rows: true } => (
+            Some(cell),
+            format!(
+                "bladet har innehåll på rad {} eller längre ner, fler än gränsen {max} rader för en återrapportering. Ta bort det som har lagts till under mallens rader.",
+                max + 1
+            ),
+        ),
+        SheetProblem::Outside { cell, rows: false } => (
+            Some(cell),
+            format!(
+                "bladet har innehåll längre till höger än kolumn {MAX_COLUMNS}, långt utanför mallen. Ta bort det som har lagts till och skicka filen igen."
+            ),
+        ),
+        SheetProblem::TooManyCells(_) => (
+            None,
+            format!(
+                "bladet har fler ifyllda celler än en återrapportering kan ha. Ta bort det som har lagts till utanför mallen. {RESEND}"
+            ),
+        ),
+        SheetProblem::TooMuchText(cell) => (
+            Some(cell),
+            format!(
+                "bladets text är här sammanlagt mer än {} byte, långt mer än en återrapportering har. Ta bort det som har lagts till utanför mallen. {RESEND}",
+                p.returns.max_bytes
+            ),
+        ),
+        SheetProblem::Broken => (
+            None,
+            format!("bladet går inte att läsa (innehållet är skadat). {RESEND}"),
+        ),
+    };
+    Refusal::at(file, Some(sheet).filter(|s| !s.is_empty()), cell, message)
+}
+
 /// A sheet within the return's bounds; the first cell outside them refuses the file.
 fn read_sheet(
     book: &mut Book,
@@ -501,26 +556,9 @@ fn read_sheet(
     file: &str,
 ) -> Result<SheetData, Refusal> {
     let max = p.returns.max_rows;
-    let (range, formulas) = book.sheet(sheet, bounds(p)).map_err(|e| {
-        let (cell, message) = match e {
-            SheetProblem::Outside { cell, rows: true } => (Some(cell), format!(
-                "bladet har innehåll på rad {} eller längre ner, fler än gränsen {max} rader för en återrapportering. Ta bort det som har lagts till under mallens rader.",
-                max + 1
-            )),
-            SheetProblem::Outside { cell, rows: false } => (Some(cell), format!(
-                "bladet har innehåll längre till höger än kolumn {MAX_COLUMNS}, långt utanför mallen. Ta bort det som har lagts till och skicka filen igen."
-            )),
-            SheetProblem::TooManyCells(_) => (None, format!(
-                "bladet har fler ifyllda celler än en återrapportering kan ha. Ta bort det som har lagts till utanför mallen. {RESEND}"
-            )),
-            SheetProblem::TooMuchText(cell) => (Some(cell), format!(
-                "bladets text är här sammanlagt mer än {} byte, långt mer än en återrapportering har. Ta bort det som har lagts till utanför mallen. {RESEND}",
-                p.returns.max_bytes
-            )),
-            SheetProblem::Broken => (None, format!("bladet går inte att läsa (innehållet är skadat). {RESEND}")),
-        };
-        Refusal::at(file, Some(sheet), cell, message)
-    })?;
+    let (range, formulas) = book
+        .sheet(sheet, bounds(p))
+        .map_err(|e| sheet_refusal(p, file, sheet, e))?;
     let height = range.end().map(|(r, _)| r + 1).unwrap_or(0);
     if height > max {
         return Err(Refusal::at(
