@@ -460,6 +460,58 @@ fn an_ods_cell_far_to_the_right() {
     );
 }
 
+/// The `.xls` return fixture with bytes written over the `nth` record that
+/// begins with `head` (its type and length), `at` bytes into the record.
+fn patched_xls(head: &[u8], nth: usize, at: usize, bytes: &[u8]) -> Vec<u8> {
+    let mut xls = std::fs::read(repo_root().join("tests/fixtures/returns/lo-un-2022.xls")).unwrap();
+    let start = (0..xls.len() - head.len())
+        .filter(|&i| xls[i..].starts_with(head))
+        .nth(nth)
+        .unwrap();
+    xls[start + at..start + at + bytes.len()].copy_from_slice(bytes);
+    xls
+}
+
+/// RK, a number cell: its row is the record's first field.
+const XLS_RK: &[u8] = &[0x7E, 0x02, 0x0A, 0x00];
+/// DIMENSIONS, the size a sheet declares; BIFF8's is 14 bytes.
+const XLS_DIMENSIONS: &[u8] = &[0x00, 0x02, 0x0E, 0x00];
+
+fn refused_xls(bytes: Vec<u8>, message: &str) {
+    Test::new()
+        .pipeline(&[])
+        .write("un-2022.xls", bytes)
+        .args(&["validate", "p.toml", "un-2022.xls"])
+        .status(1)
+        .stdout_has(&format!("fel: un-2022.xls{message}"))
+        .stdout_has("1 avvisade")
+        .run();
+}
+
+#[test]
+fn an_xls_cell_on_the_last_row() {
+    refused_xls(
+        patched_xls(XLS_RK, 0, 4, &[0xFF, 0xFF]),
+        ", Indikatorer!D65536: bladet har innehåll på rad 5001 eller längre ner",
+    );
+}
+
+#[test]
+fn an_xls_sheet_that_declares_four_billion_rows() {
+    refused_xls(
+        patched_xls(XLS_DIMENSIONS, 1, 8, &[0xFF, 0xFF, 0xFF, 0xFF]),
+        ", Indikatorer!F4294967295: bladet har innehåll på rad 5001 eller längre ner",
+    );
+}
+
+#[test]
+fn an_xls_sheet_whose_first_row_is_past_its_last() {
+    refused_xls(
+        patched_xls(XLS_DIMENSIONS, 1, 4, &[0x10, 0x00, 0x00, 0x00]),
+        ", bladet Indikatorer: bladet går inte att läsa (innehållet är skadat).",
+    );
+}
+
 #[test]
 fn a_return_that_is_a_zip_bomb() {
     refused_return(

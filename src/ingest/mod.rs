@@ -10,6 +10,7 @@ pub mod parquet;
 pub mod returns;
 pub mod sheet;
 pub mod survey;
+pub mod xls;
 
 /// Why a file was refused as a whole.
 #[derive(Clone, Debug, thiserror::Error)]

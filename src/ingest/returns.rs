@@ -155,13 +155,20 @@ pub fn read(p: &Pipeline, path: &Path, expect: Expect) -> Result<ReturnWorkbook,
 
 /// Opens the bytes as the kind of workbook they are, whatever the file is called.
 fn open(bytes: &[u8], p: &Pipeline, file: &str) -> Result<Book, Refusal> {
-    // calamine reads an .ods whole when it opens it: measured first.
-    if is_zip(bytes) && has_entry(bytes, "content.xml") {
+    // calamine reads an .ods or .xls whole when it opens it: measured first.
+    let measured = if is_zip(bytes) && has_entry(bytes, "content.xml") {
         super::ods::check(bytes, bounds(p))
-            .map_err(|(sheet, problem)| sheet_refusal(p, file, &sheet, problem))?;
-    }
+    } else if bytes.starts_with(&OLE) {
+        super::xls::check(bytes, bounds(p))
+    } else {
+        Ok(())
+    };
+    measured.map_err(|(sheet, problem)| sheet_refusal(p, file, &sheet, problem))?;
     open_book(bytes, p.returns.max_bytes, &use_template(p)).map_err(|m| Refusal::file(file, m))
 }
+
+/// How an OLE compound file (an old .xls, or an encrypted .xlsx) begins.
+const OLE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 fn is_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
@@ -208,7 +215,7 @@ fn open_book(bytes: &[u8], cap: u64, use_template: &str) -> Result<Book, String>
             "filen är ett zip-arkiv men ingen arbetsbok (varken Excel eller OpenDocument). {use_template}"
         ));
     }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+    if bytes.starts_with(&OLE) {
         // An OLE container: an old .xls, or an encrypted .xlsx.
         match Xlsx::new(Cursor::new(bytes.to_vec())) {
             Err(calamine::XlsxError::Password) => return Err(password_message()),
