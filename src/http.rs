@@ -101,7 +101,10 @@ impl Client {
             .build()
             .map_err(|e| FetchError::Connect {
                 url: String::new(),
-                reason: e.to_string(),
+                reason: format!(
+                    "HTTP-klienten kunde inte starta: {}",
+                    crate::text::foreign(&e)
+                ),
                 tries: 0,
             })?;
         Ok(Client {
@@ -151,8 +154,10 @@ impl Client {
             Err(e) => {
                 let reason = if e.is_connect() {
                     "anslutningen nekades eller servern gick inte att nå".to_string()
+                } else if e.is_body() || e.is_decode() {
+                    "svaret bröts eller gick inte att läsa".to_string()
                 } else {
-                    e.to_string()
+                    format!("förfrågan misslyckades: {}", crate::text::foreign(&e))
                 };
                 return Attempt::Retry(
                     FetchError::Connect {

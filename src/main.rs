@@ -360,12 +360,6 @@ fn report(e: Error) -> ExitCode {
             }
             eprintln!("fel: {e}. Rätta felen ovan och kör `uppfolj check` igen.");
         }
-        // The OS's own words are English; the pipeline module sits above the Swedish wording.
-        Error::Pipeline(PipelineError::Io { path, source }) => eprintln!(
-            "fel: kan inte läsa pipelinefilen {}: den {}",
-            path.display(),
-            uppfolj::text::io_error(source)
-        ),
         _ => eprintln!("fel: {e}"),
     }
     ExitCode::from(EXIT_CANNOT_RUN)

@@ -121,7 +121,7 @@ pub fn write_templates(
         let path = out.join(&name);
         let bytes = workbook_bytes(p, &l, None).map_err(|e| TemplateError::Write {
             path: path.clone(),
-            message: e.to_string(),
+            message: crate::text::foreign(&e),
         })?;
         written.push((name, path, bytes));
     }

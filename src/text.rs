@@ -295,6 +295,19 @@ pub fn io_error(e: &std::io::Error) -> String {
     words.to_string()
 }
 
+/// A library's error in Swedish: the operating system's error behind it
+/// where there is one, else only that the library failed. A library's own
+/// words are English and may quote the data it was given, so they are
+/// never passed on.
+pub fn foreign(e: &(dyn std::error::Error + 'static)) -> String {
+    let io = std::iter::successors(Some(e), |e| e.source())
+        .find_map(|e| e.downcast_ref::<std::io::Error>());
+    match io {
+        Some(io) => format!("den {}", io_error(io)),
+        None => "ett oväntat fel i programbiblioteket som gör jobbet".to_string(),
+    }
+}
+
 /// A cell text quoted in a message, cut to a short excerpt so that a huge
 /// cell is not echoed whole.
 pub fn excerpt(s: &str) -> String {

@@ -36,7 +36,29 @@ fn toml_syntax_error_names_the_line() {
         "title = \"Rätten till kultur",
     );
     let line = line_of(&text, "title = \"Rätten till kultur");
-    expect_problems(&text, &[(line, "TOML-syntaxfel")]);
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "TOML-syntaxfel: en text inom citattecken är inte stängd eller innehåller otillåtna tecken (här väntades `\"`)",
+        )],
+    );
+}
+
+#[test]
+fn toml_syntax_errors_are_told_in_swedish() {
+    let text = sample_pipeline().replacen("[strategy]", "[strategy\nx = [1, 2", 1);
+    let line = line_of(&text, "[strategy");
+    let stderr = expect_problems(
+        &text,
+        &[(
+            line,
+            "TOML-syntaxfel: en rubrik [ … stängs aldrig med ] (här väntades `]`)",
+        )],
+    );
+    for english in ["unclosed", "expected", "invalid", "missing"] {
+        assert!(!stderr.contains(english), "{stderr}");
+    }
 }
 
 #[test]

@@ -162,7 +162,7 @@ fn a_personal_number_in_an_int64_that_lost_its_leading_zero() {
 fn a_decimal_column_is_refused_without_a_panic() {
     refused_2021_fixture(
         "decimal-pnr.parquet",
-        "kolumn 2 har typen Decimal(12, 0), som enkätfiler inte får ha",
+        "kolumn 2 är decimaltal med fast antal decimaler (decimal), som enkätfiler inte får ha",
     );
 }
 

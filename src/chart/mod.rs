@@ -69,10 +69,12 @@ pub struct TrendSpec {
     pub withheld_years: Vec<i32>,
 }
 
-fn err<E: std::fmt::Display>(e: E) -> Error {
+/// A drawing error is the chart library's, in English, so its words are
+/// not passed on; what a user can do about it is said instead.
+fn err<E>(_: E) -> Error {
     Error::Output {
         file: "ett diagram".into(),
-        reason: e.to_string(),
+        reason: "det gick inte att rita eller spara (kontrollera att disken inte är full och att mappen går att skriva i)".into(),
     }
 }
 

@@ -23,7 +23,7 @@ pub struct Table {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
-    "röjandekontrollen misslyckades för {indicator} {year}: {cells:?} kan räknas fram ur de publicerade cellerna"
+    "röjandekontrollen misslyckades för {indicator} {year}: {} kan räknas fram ur de publicerade cellerna", cells.join(", ")
 )]
 pub struct AuditFailure {
     pub indicator: String,

@@ -201,14 +201,14 @@ fn open_book(bytes: &[u8], cap: u64, use_template: &str) -> Result<Book, String>
         })?;
         let data = Cursor::new(bytes.to_vec());
         if names.iter().any(|n| n == "xl/workbook.xml") {
-            return Xlsx::new(data)
-                .map(Book::Xlsx)
-                .map_err(|e| format!("arbetsboken går inte att läsa ({e}). {RESEND}"));
+            return Xlsx::new(data).map(Book::Xlsx).map_err(|_| {
+                format!("arbetsboken går inte att läsa (innehållet är skadat). {RESEND}")
+            });
         }
         if names.iter().any(|n| n == "content.xml") {
             return Ods::new(data).map(Book::Ods).map_err(|e| match e {
                 calamine::OdsError::Password => password_message(),
-                e => format!("arbetsboken går inte att läsa ({e}). {RESEND}"),
+                _ => format!("arbetsboken går inte att läsa (innehållet är skadat). {RESEND}"),
             });
         }
         return Err(format!(
@@ -226,7 +226,7 @@ fn open_book(bytes: &[u8], cap: u64, use_template: &str) -> Result<Book, String>
             .map(Book::Xls)
             .map_err(|e| match e {
                 calamine::XlsError::Password => password_message(),
-                e => format!("arbetsboken går inte att läsa ({e}). {RESEND}"),
+                _ => format!("arbetsboken går inte att läsa (innehållet är skadat). {RESEND}"),
             });
     }
     let looks_like_text = bytes

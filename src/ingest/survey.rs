@@ -129,13 +129,28 @@ fn read_parquet(bytes: Vec<u8>, cap: u64, file: &str) -> Result<DataFrame, Refus
         return Err(Refusal::file(
             file,
             format!(
-                "kolumn {} har typen {:?}, som enkätfiler inte får ha (bara text, heltal, decimaltal, sant/falskt och datum). Exportera kolumnen som text eller heltal.",
+                "kolumn {} är {}, som enkätfiler inte får ha (bara text, heltal, decimaltal, sant/falskt och datum). Exportera kolumnen som text eller heltal.",
                 i + 1,
-                field.dtype()
+                type_name(field.dtype())
             ),
         ));
     }
     reader.finish().map_err(|_| broken())
+}
+
+/// A Parquet column type that is not plain, in words.
+fn type_name(t: &polars::prelude::ArrowDataType) -> &'static str {
+    use polars::prelude::ArrowDataType as A;
+    match t {
+        A::Decimal(..) | A::Decimal32(..) | A::Decimal64(..) | A::Decimal256(..) => {
+            "decimaltal med fast antal decimaler (decimal)"
+        }
+        A::List(_) | A::LargeList(_) | A::FixedSizeList(..) => "en lista av värden",
+        A::Struct(_) | A::Map(..) | A::Union(..) => "en sammansatt struktur",
+        A::Binary | A::LargeBinary | A::FixedSizeBinary(_) | A::BinaryView => "binärdata",
+        A::Dictionary(..) => "en ordlista (dictionary)",
+        _ => "en typ utan motsvarighet i text eller tal",
+    }
 }
 
 fn plain_type(t: &polars::prelude::ArrowDataType) -> bool {

@@ -82,7 +82,7 @@ pub struct Problem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
-    #[error("kan inte läsa pipelinefilen {path}: {source}")]
+    #[error("kan inte läsa pipelinefilen {}: den {}", path.display(), crate::text::io_error(source))]
     Io {
         path: PathBuf,
         #[source]

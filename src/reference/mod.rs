@@ -146,7 +146,11 @@ pub fn refresh(p: &Pipeline, offline: bool) -> Vec<Status> {
                         Err(e) => {
                             status.error = Some(FetchError::Body {
                                 url,
-                                what: format!("cachen {} kan inte skrivas: {e}", file.display()),
+                                what: format!(
+                                    "cachen {} kan inte skrivas: {}",
+                                    file.display(),
+                                    crate::text::foreign(&e)
+                                ),
                             })
                         }
                     }

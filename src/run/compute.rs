@@ -298,9 +298,10 @@ fn survey_indicators(
         survey.respondents.extend(o.respondents);
         survey.findings.extend(o.findings);
         survey.refused.extend(o.refused);
+        // polars' own words may quote survey values: never passed on.
         cells.extend(c.map_err(|e| Error::Compute {
             what: "enkätindikatorerna".into(),
-            reason: e.to_string(),
+            reason: crate::text::foreign(&e),
         })?);
     }
     Ok((survey, cells))

@@ -131,7 +131,7 @@ pub fn write_outputs(
                     )
                     .map_err(|e| Error::Output {
                         file: names::WORKBOOK.into(),
-                        reason: e.to_string(),
+                        reason: crate::text::foreign(&e),
                     })
                 },
                 || -> Result<Vec<String>, Error> {

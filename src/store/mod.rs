@@ -109,10 +109,18 @@ pub fn frame(cells: &[(Cell, Option<Reason>)]) -> PolarsResult<DataFrame> {
     )
 }
 
+/// Why polars could not write: its I/O error in Swedish, if that was it.
+fn polars_reason(e: PolarsError) -> String {
+    match e {
+        PolarsError::IO { error, .. } => format!("den {}", crate::text::io_error(&error)),
+        e => crate::text::foreign(&e),
+    }
+}
+
 pub fn write_parquet(cells: &[(Cell, Option<Reason>)], path: &Path) -> Result<(), Error> {
     let output = |e: PolarsError| Error::Output {
         file: path.display().to_string(),
-        reason: e.to_string(),
+        reason: polars_reason(e),
     };
     let mut df = frame(cells).map_err(output)?;
     let file = std::fs::File::create(path).map_err(Error::writing(path))?;
@@ -206,7 +214,7 @@ pub fn write_quality(p: &Pipeline, d: &RunData, path: &Path) -> Result<(), Error
 fn write_json(doc: &serde_json::Value, path: &Path) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(doc).map_err(|e| Error::Output {
         file: path.display().to_string(),
-        reason: e.to_string(),
+        reason: crate::text::foreign(&e),
     })?;
     std::fs::write(path, text + "\n").map_err(Error::writing(path))
 }

@@ -7,6 +7,7 @@
 
 mod reader;
 mod settings;
+mod syntax;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -43,7 +44,7 @@ pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
             r.problem(
                 e.span(),
                 "",
-                format!("TOML-syntaxfel: {}", e.message().trim()),
+                format!("TOML-syntaxfel: {}", syntax::swedish(e.message())),
             );
         }
         return (None, r.problems);
