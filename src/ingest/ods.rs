@@ -10,7 +10,7 @@ use std::io::{BufReader, Cursor, Read};
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::sheet::{Bounds, SheetProblem};
+use super::sheet::{Bounds, SheetProblem, a1};
 
 /// What a cell costs calamine beyond its text: the grid's value and formula.
 const CELL_BYTES: u64 = 56;
@@ -178,13 +178,6 @@ impl<R: Read> Walk<R> {
             rows,
         }
     }
-}
-
-fn a1(row: u64, col: u64) -> String {
-    crate::layout::a1(
-        row.min(u32::MAX as u64) as u32,
-        col.min(u16::MAX as u64) as u16,
-    )
 }
 
 fn attr(e: &BytesStart, key: &str) -> Option<String> {

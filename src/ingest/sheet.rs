@@ -70,7 +70,7 @@ impl Tally {
         col: u32,
         text: usize,
     ) -> Result<(), SheetProblem> {
-        let a1 = || crate::layout::a1(row, col.min(u16::MAX as u32) as u16);
+        let a1 = || a1(row.into(), col.into());
         if row >= bounds.rows || col >= bounds.columns {
             return Err(SheetProblem::Outside {
                 cell: a1(),
@@ -87,6 +87,14 @@ impl Tally {
         }
         Ok(())
     }
+}
+
+/// A cell's A1 name, for places counted beyond what a sheet can hold.
+pub fn a1(row: u64, col: u64) -> String {
+    crate::layout::a1(
+        row.min(u32::MAX as u64) as u32,
+        col.min(u16::MAX as u64) as u16,
+    )
 }
 
 fn text_len(value: &DataRef) -> usize {

@@ -8,7 +8,7 @@
 
 use std::io::{Cursor, Read};
 
-use super::sheet::{Bounds, SheetProblem};
+use super::sheet::{Bounds, SheetProblem, a1};
 
 /// What a cell costs calamine beyond its text: its place, value and formula.
 const CELL_BYTES: u64 = 64;
@@ -332,13 +332,6 @@ fn dimensions(d: &[u8], bounds: Bounds) -> Result<(), SheetProblem> {
         return Err(broken());
     }
     Ok(())
-}
-
-fn a1(row: u64, col: u64) -> String {
-    crate::layout::a1(
-        row.min(u32::MAX as u64) as u32,
-        col.min(u16::MAX as u64) as u16,
-    )
 }
 
 #[cfg(test)]
