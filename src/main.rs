@@ -326,7 +326,7 @@ fn fetch(path: &Path, offline: bool) -> Result<ExitCode, Error> {
     }
     let statuses = uppfolj::reference::refresh(&p, offline);
     for s in &statuses {
-        say!("{}", s.describe());
+        say!("{}", s.describe_now());
     }
     let failed = statuses
         .iter()

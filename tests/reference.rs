@@ -170,7 +170,7 @@ fn two_pages_fill_the_cache_and_offline_gives_the_same_rows() {
     assert!(online.contains("\"indicator_id\":\"REF-1\",\"year\":2022,\"unit_id\":\"stad\",\"breakdown\":\"total\",\"group\":\"total\",\"value\":0.84"), "{online}");
     let (_, dir) = Test::within(dir)
         .args(&["fetch", "p.toml", "--offline"])
-        .stdout_has("REF-1 (N00914): från cachen, hämtad")
+        .stdout_has("REF-1 (N00914): från cachen (hämtad ")
         .run_keep();
     assert_eq!(
         std::fs::read_to_string(dir.path().join("cache/REF-1-N00914.json")).unwrap(),
@@ -285,7 +285,7 @@ fn a_404_is_not_retried_and_falls_back_to_the_cache() {
         .args(&["fetch", "p.toml"])
         .status(1)
         .stdout_has("servern svarade 404")
-        .stdout_has("den sparade kopian från 2023-01-16T08:00:00Z")
+        .stdout_has("den sparade kopian (hämtad 2023-01-16, ")
         .stdout_has("dagar gammal) används")
         .run();
     assert_eq!(server.requests.lock().unwrap().len(), 1);
@@ -324,7 +324,7 @@ fn the_committed_snapshot_works_offline() {
             &repo_root().join(SAMPLE_PIPELINE).to_string_lossy(),
             "--offline",
         ])
-        .stdout_has("REF-1 (N00914): från cachen, hämtad 2023-01-16T08:00:00Z")
+        .stdout_has("REF-1 (N00914): från cachen (hämtad 2023-01-16, ")
         .stdout_has("REF-2 (N01982): från cachen")
         .run();
 }

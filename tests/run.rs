@@ -185,6 +185,15 @@ fn the_indicator_table_has_its_columns_and_known_values() {
 }
 
 #[test]
+fn the_reference_data_is_dated_not_aged_so_outputs_are_the_same_any_day() {
+    for name in [names::REPORT, names::QUALITY] {
+        let text = shared().text(name);
+        assert!(text.contains("REF-1 (N00914): från cachen (hämtad 2023-01-16)"), "{name}");
+        assert!(!text.contains("gammal") && !text.contains("i dag"), "{name}");
+    }
+}
+
+#[test]
 fn the_report_has_its_sections_and_fetches_nothing() {
     let html = shared().text(names::REPORT);
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"sv\">"));

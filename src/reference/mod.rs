@@ -47,17 +47,25 @@ pub struct Status {
 }
 
 impl Status {
-    /// A Swedish line for the summary.
+    /// A Swedish line for files (report, quality file): the date the data
+    /// was fetched, never its age, so that outputs are the same on any day.
     pub fn describe(&self) -> String {
+        self.line(|at| format!("hämtad {}", at.get(..10).unwrap_or(at)))
+    }
+
+    /// The same for the terminal, with how old the copy is today.
+    pub fn describe_now(&self) -> String {
+        self.line(|at| format!("hämtad {}, {}", at.get(..10).unwrap_or(at), age_text(at)))
+    }
+
+    fn line(&self, fetched: impl Fn(&str) -> String) -> String {
         let what = format!("{} ({})", self.indicator, self.kpi);
         match (&self.error, self.fresh, &self.fetched_at) {
             (None, true, _) => format!("{what}: hämtad nu"),
-            (None, false, Some(at)) => {
-                format!("{what}: från cachen, hämtad {at} ({})", age_text(at))
-            }
+            (None, false, Some(at)) => format!("{what}: från cachen ({})", fetched(at)),
             (Some(e), _, Some(at)) => format!(
-                "{what}: kunde inte hämtas ({e}); den sparade kopian från {at} ({}) används",
-                age_text(at)
+                "{what}: kunde inte hämtas ({e}); den sparade kopian ({}) används",
+                fetched(at)
             ),
             (Some(e), _, None) => format!(
                 "{what}: kunde inte hämtas ({e}) och det finns ingen sparad kopia; indikatorn saknas i körningen"

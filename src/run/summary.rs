@@ -70,7 +70,7 @@ pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> Summary {
         .iter()
         .filter(|s| s.error.is_some() || !s.available())
     {
-        lines.push(format!("Referensstatistik: {}", s.describe()));
+        lines.push(format!("Referensstatistik: {}", s.describe_now()));
     }
     let (errors, warnings) = (d.count(Severity::Error), d.count(Severity::Warning));
     lines.push(format!(
