@@ -188,8 +188,14 @@ fn the_indicator_table_has_its_columns_and_known_values() {
 fn the_reference_data_is_dated_not_aged_so_outputs_are_the_same_any_day() {
     for name in [names::REPORT, names::QUALITY] {
         let text = shared().text(name);
-        assert!(text.contains("REF-1 (N00914): från cachen (hämtad 2023-01-16)"), "{name}");
-        assert!(!text.contains("gammal") && !text.contains("i dag"), "{name}");
+        assert!(
+            text.contains("REF-1 (N00914): från cachen (hämtad 2023-01-16)"),
+            "{name}"
+        );
+        assert!(
+            !text.contains("gammal") && !text.contains("i dag"),
+            "{name}"
+        );
     }
 }
 
