@@ -141,66 +141,11 @@ impl Client {
     fn attempt(&mut self, url: &str, tries: u32) -> Attempt {
         let response = match self.http.get(url).send() {
             Ok(r) => r,
-            Err(e) if e.is_timeout() => {
-                return Attempt::Retry(
-                    FetchError::Timeout {
-                        url: url.into(),
-                        ms: self.settings.timeout.as_millis() as u64,
-                        tries,
-                    },
-                    None,
-                );
-            }
-            Err(e) => {
-                let reason = if e.is_connect() {
-                    "anslutningen nekades eller servern gick inte att nå".to_string()
-                } else if e.is_body() || e.is_decode() {
-                    "svaret bröts eller gick inte att läsa".to_string()
-                } else {
-                    format!("förfrågan misslyckades: {}", crate::text::foreign(&e))
-                };
-                return Attempt::Retry(
-                    FetchError::Connect {
-                        url: url.into(),
-                        reason,
-                        tries,
-                    },
-                    None,
-                );
-            }
+            Err(e) => return Attempt::Retry(self.send_error(&e, url, tries), None),
         };
         let status = response.status();
         if status.is_success() {
-            if response
-                .content_length()
-                .is_some_and(|n| n > self.settings.max_bytes)
-            {
-                return Attempt::Fail(FetchError::TooLarge {
-                    url: url.into(),
-                    max: self.settings.max_bytes,
-                });
-            }
-            let mut body = Vec::new();
-            let read = response
-                .take(self.settings.max_bytes + 1)
-                .read_to_end(&mut body);
-            return match read {
-                Ok(_) if body.len() as u64 > self.settings.max_bytes => {
-                    Attempt::Fail(FetchError::TooLarge {
-                        url: url.into(),
-                        max: self.settings.max_bytes,
-                    })
-                }
-                Ok(_) => Attempt::Done(body),
-                Err(_) => Attempt::Retry(
-                    FetchError::Timeout {
-                        url: url.into(),
-                        ms: self.settings.timeout.as_millis() as u64,
-                        tries,
-                    },
-                    None,
-                ),
-            };
+            return self.body(response, url, tries);
         }
         let err = FetchError::Status {
             url: url.into(),
@@ -217,6 +162,53 @@ impl Client {
             Attempt::Retry(err, after)
         } else {
             Attempt::Fail(err)
+        }
+    }
+
+    /// Why a request got no response, in Swedish (reqwest's words are English).
+    fn send_error(&self, e: &reqwest::Error, url: &str, tries: u32) -> FetchError {
+        if e.is_timeout() {
+            return self.timeout(url, tries);
+        }
+        let reason = if e.is_connect() {
+            "anslutningen nekades eller servern gick inte att nå".to_string()
+        } else if e.is_body() || e.is_decode() {
+            "svaret bröts eller gick inte att läsa".to_string()
+        } else {
+            format!("förfrågan misslyckades: {}", crate::text::foreign(e))
+        };
+        FetchError::Connect {
+            url: url.into(),
+            reason,
+            tries,
+        }
+    }
+
+    fn timeout(&self, url: &str, tries: u32) -> FetchError {
+        FetchError::Timeout {
+            url: url.into(),
+            ms: self.settings.timeout.as_millis() as u64,
+            tries,
+        }
+    }
+
+    /// A successful response's body, read up to the size cap.
+    fn body(&self, response: reqwest::blocking::Response, url: &str, tries: u32) -> Attempt {
+        let max = self.settings.max_bytes;
+        let too_large = || {
+            Attempt::Fail(FetchError::TooLarge {
+                url: url.into(),
+                max,
+            })
+        };
+        if response.content_length().is_some_and(|n| n > max) {
+            return too_large();
+        }
+        let mut body = Vec::new();
+        match response.take(max + 1).read_to_end(&mut body) {
+            Ok(_) if body.len() as u64 > max => too_large(),
+            Ok(_) => Attempt::Done(body),
+            Err(_) => Attempt::Retry(self.timeout(url, tries), None),
         }
     }
 }

@@ -346,12 +346,17 @@ fn edited_entries(fixture: &str, edits: &[Edit]) -> Vec<u8> {
 const INDICATORS_XML: &str = "xl/worksheets/sheet2.xml";
 
 fn refused_return(bytes: Vec<u8>, message: &str) -> std::process::Output {
+    refused_file("un-2022.xlsx", bytes, message)
+}
+
+/// `validate` refuses the return `name` with `message` right after its name.
+fn refused_file(name: &str, bytes: Vec<u8>, message: &str) -> std::process::Output {
     Test::new()
         .pipeline(&[])
-        .write("un-2022.xlsx", bytes)
-        .args(&["validate", "p.toml", "un-2022.xlsx"])
+        .write(name, bytes)
+        .args(&["validate", "p.toml", name])
         .status(1)
-        .stdout_has(&format!("fel: un-2022.xlsx{message}"))
+        .stdout_has(&format!("fel: {name}{message}"))
         .stdout_has("1 avvisade")
         .run()
 }
@@ -478,14 +483,7 @@ const XLS_RK: &[u8] = &[0x7E, 0x02, 0x0A, 0x00];
 const XLS_DIMENSIONS: &[u8] = &[0x00, 0x02, 0x0E, 0x00];
 
 fn refused_xls(bytes: Vec<u8>, message: &str) {
-    Test::new()
-        .pipeline(&[])
-        .write("un-2022.xls", bytes)
-        .args(&["validate", "p.toml", "un-2022.xls"])
-        .status(1)
-        .stdout_has(&format!("fel: un-2022.xls{message}"))
-        .stdout_has("1 avvisade")
-        .run();
+    refused_file("un-2022.xls", bytes, message);
 }
 
 #[test]

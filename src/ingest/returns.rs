@@ -155,91 +155,103 @@ pub fn read(p: &Pipeline, path: &Path, expect: Expect) -> Result<ReturnWorkbook,
 
 /// Opens the bytes as the kind of workbook they are, whatever the file is called.
 fn open(bytes: &[u8], p: &Pipeline, file: &str) -> Result<Book, Refusal> {
-    // calamine reads an .ods or .xls whole when it opens it: measured first.
-    let measured = if is_zip(bytes) && has_entry(bytes, "content.xml") {
-        super::ods::check(bytes, bounds(p))
-    } else if bytes.starts_with(&OLE) {
-        super::xls::check(bytes, bounds(p))
-    } else {
-        Ok(())
-    };
-    measured.map_err(|(sheet, problem)| sheet_refusal(p, file, &sheet, problem))?;
-    open_book(bytes, p.returns.max_bytes, &use_template(p)).map_err(|m| Refusal::file(file, m))
-}
-
-/// How an OLE compound file (an old .xls, or an encrypted .xlsx) begins.
-const OLE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-
-fn is_zip(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
-}
-
-fn has_entry(bytes: &[u8], name: &str) -> bool {
-    zip::ZipArchive::new(Cursor::new(bytes)).is_ok_and(|mut z| z.by_name(name).is_ok())
-}
-
-fn open_book(bytes: &[u8], cap: u64, use_template: &str) -> Result<Book, String> {
+    let refuse = |m: String| Refusal::file(file, m);
+    let use_template = use_template(p);
     if bytes.is_empty() {
-        return Err(format!("filen är tom (0 byte). {RESEND}"));
+        return Err(refuse(format!("filen är tom (0 byte). {RESEND}")));
     }
     if bytes.starts_with(b"%PDF") {
-        return Err("filen är en PDF, inte en arbetsbok. Skicka den ifyllda Excel-filen (.xlsx), inte en utskrift av den.".into());
+        return Err(refuse("filen är en PDF, inte en arbetsbok. Skicka den ifyllda Excel-filen (.xlsx), inte en utskrift av den.".into()));
     }
-    if is_zip(bytes) {
-        let names = archive::check(bytes, cap).map_err(|e| match e {
-            ZipProblem::Broken => {
-                format!("filen är skadad eller ofullständig (zip-arkivet går inte att läsa). {RESEND}")
-            }
-            ZipProblem::Duplicate(name) => format!(
-                "arbetsboken innehåller delen {} två gånger, så det går inte att veta vilken som gäller. Filen har ändrats utanför Excel; {}",
-                crate::text::excerpt(&name),
-                use_template.to_lowercase()
-            ),
-            ZipProblem::TooBig(n) => format!(
-                "arbetsboken packas upp till mer än {n} byte, över gränsen {cap} byte. En ifylld mall är mycket mindre; kontrollera att inga stora blad eller bilder har lagts till."
-            ),
-        })?;
-        let data = Cursor::new(bytes.to_vec());
-        if names.iter().any(|n| n == "xl/workbook.xml") {
-            return Xlsx::new(data).map(Book::Xlsx).map_err(|_| {
-                format!("arbetsboken går inte att läsa (innehållet är skadat). {RESEND}")
-            });
-        }
-        if names.iter().any(|n| n == "content.xml") {
-            return Ods::new(data).map(Book::Ods).map_err(|e| match e {
-                calamine::OdsError::Password => password_message(),
-                _ => format!("arbetsboken går inte att läsa (innehållet är skadat). {RESEND}"),
-            });
-        }
-        return Err(format!(
-            "filen är ett zip-arkiv men ingen arbetsbok (varken Excel eller OpenDocument). {use_template}"
-        ));
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return open_zip(bytes, p, file);
     }
-    if bytes.starts_with(&OLE) {
-        // An OLE container: an old .xls, or an encrypted .xlsx.
-        match Xlsx::new(Cursor::new(bytes.to_vec())) {
-            Err(calamine::XlsxError::Password) => return Err(password_message()),
-            Ok(b) => return Ok(Book::Xlsx(b)),
-            Err(_) => {}
-        }
-        return Xls::new(Cursor::new(bytes.to_vec()))
-            .map(Book::Xls)
-            .map_err(|e| match e {
-                calamine::XlsError::Password => password_message(),
-                _ => format!("arbetsboken går inte att läsa (innehållet är skadat). {RESEND}"),
-            });
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return open_ole(bytes, p, file);
     }
     let looks_like_text = bytes
         .iter()
         .take(512)
         .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace() || *b >= 0x80);
-    Err(if looks_like_text {
+    Err(refuse(if looks_like_text {
         format!(
             "filen är en textfil, inte en arbetsbok, fast den har ett kalkylbladsnamn. {use_template}"
         )
     } else {
         format!("filen är inte en arbetsbok som går att läsa (okänt format). {use_template}")
-    })
+    }))
+}
+
+/// A zip: an `.xlsx`/`.xlsm`, or an `.ods`, which calamine reads whole when
+/// it opens it and so is measured first (after the zip itself is checked).
+fn open_zip(bytes: &[u8], p: &Pipeline, file: &str) -> Result<Book, Refusal> {
+    let cap = p.returns.max_bytes;
+    let refuse = |m: String| Refusal::file(file, m);
+    let names = archive::check(bytes, cap).map_err(|e| refuse(match e {
+        ZipProblem::Broken => {
+            format!("filen är skadad eller ofullständig (zip-arkivet går inte att läsa). {RESEND}")
+        }
+        ZipProblem::Duplicate(name) => format!(
+            "arbetsboken innehåller delen {} två gånger, så det går inte att veta vilken som gäller. Filen har ändrats utanför Excel; {}",
+            crate::text::excerpt(&name),
+            use_template(p).to_lowercase()
+        ),
+        ZipProblem::TooBig(n) => format!(
+            "arbetsboken packas upp till mer än {n} byte, över gränsen {cap} byte. En ifylld mall är mycket mindre; kontrollera att inga stora blad eller bilder har lagts till."
+        ),
+    }))?;
+    let data = Cursor::new(bytes.to_vec());
+    if names.iter().any(|n| n == "xl/workbook.xml") {
+        return Xlsx::new(data)
+            .map(Book::Xlsx)
+            .map_err(|_| refuse(broken_book()));
+    }
+    if names.iter().any(|n| n == "content.xml") {
+        measured(super::ods::check(bytes, bounds(p)), p, file)?;
+        return Ods::new(data).map(Book::Ods).map_err(|e| {
+            refuse(match e {
+                calamine::OdsError::Password => password_message(),
+                _ => broken_book(),
+            })
+        });
+    }
+    Err(refuse(format!(
+        "filen är ett zip-arkiv men ingen arbetsbok (varken Excel eller OpenDocument). {}",
+        use_template(p)
+    )))
+}
+
+/// An OLE compound file: an encrypted `.xlsx`, or an old `.xls`, which
+/// calamine reads whole when it opens it and so is measured first.
+fn open_ole(bytes: &[u8], p: &Pipeline, file: &str) -> Result<Book, Refusal> {
+    let refuse = |m: String| Refusal::file(file, m);
+    match Xlsx::new(Cursor::new(bytes.to_vec())) {
+        Err(calamine::XlsxError::Password) => return Err(refuse(password_message())),
+        Ok(b) => return Ok(Book::Xlsx(b)),
+        Err(_) => {}
+    }
+    measured(super::xls::check(bytes, bounds(p)), p, file)?;
+    Xls::new(Cursor::new(bytes.to_vec()))
+        .map(Book::Xls)
+        .map_err(|e| {
+            refuse(match e {
+                calamine::XlsError::Password => password_message(),
+                _ => broken_book(),
+            })
+        })
+}
+
+/// A measure's finding as a refusal, by sheet and cell.
+fn measured(
+    result: Result<(), (String, SheetProblem)>,
+    p: &Pipeline,
+    file: &str,
+) -> Result<(), Refusal> {
+    result.map_err(|(sheet, problem)| sheet_refusal(p, file, &sheet, problem))
+}
+
+fn broken_book() -> String {
+    format!("arbetsboken går inte att läsa (innehållet är skadat). {RESEND}")
 }
 
 fn password_message() -> String {
