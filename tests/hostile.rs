@@ -519,6 +519,15 @@ fn a_return_that_is_a_zip_bomb() {
 }
 
 #[test]
+fn an_ods_whose_content_is_a_zip_bomb_is_refused_before_it_is_measured() {
+    refused_file(
+        "un-2022.ods",
+        zip_bomb("content.xml", 40 << 20),
+        ": arbetsboken packas upp till mer än",
+    );
+}
+
+#[test]
 fn a_duplicate_zip_entry() {
     // Two copies of the indicators sheet, the second under a name of the
     // same length, which is then renamed in the archive's bytes.
