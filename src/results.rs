@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use crate::aggregate::{self, Cell};
-use crate::disclose::Reason;
 use crate::reference::Status;
 use crate::validate::returns::Activity;
 use crate::validate::{self, Finding, Severity};
@@ -22,7 +21,7 @@ pub struct InputRecord {
 /// Everything the outputs are written from.
 pub struct RunData {
     pub report_year: i32,
-    pub cells: Vec<(Cell, Option<Reason>)>,
+    pub cells: Vec<Cell>,
     pub returns: validate::returns::Outcome,
     pub survey: validate::survey::Outcome,
     pub reference: Vec<Status>,
@@ -47,9 +46,9 @@ pub struct Index {
 }
 
 impl Index {
-    fn build(cells: &[(Cell, Option<Reason>)], activities: &[Activity]) -> Index {
+    fn build(cells: &[Cell], activities: &[Activity]) -> Index {
         let mut index = Index::default();
-        for (i, (c, _)) in cells.iter().enumerate() {
+        for (i, c) in cells.iter().enumerate() {
             if c.unit_id == aggregate::CITY {
                 index
                     .city
@@ -112,7 +111,7 @@ impl RunData {
             breakdown.to_string(),
             group.to_string(),
         );
-        self.index.city.get(&key).map(|&i| &self.cells[i].0)
+        self.index.city.get(&key).map(|&i| &self.cells[i])
     }
 
     /// What a unit reported on a measure for a year, if anything.

@@ -163,13 +163,24 @@ pub fn parse_assessment(cell: &str) -> Option<Assessment> {
         .find(|a| assessment(*a).eq_ignore_ascii_case(cell.trim()))
 }
 
-/// Why a value was withheld, as the report, the workbook and `kvalitet.json` say it.
+/// Why a value was withheld, as every published output says it. Primary and
+/// complementary suppression read the same here: see [`reason_for_analysts`].
 pub fn reason(r: Reason) -> &'static str {
     match r {
-        Reason::Primary => "färre än minsta antal personer",
+        Reason::Primary | Reason::Complementary => "undantaget för att skydda enskilda",
+        Reason::Coarsened => "området slogs ihop för att skydda de svarande",
+        Reason::Incomplete => "ofullständigt: alla delar har inte rapporterats",
+    }
+}
+
+/// Why a value was withheld, in the analysts' own file only.
+pub fn reason_for_analysts(r: Reason) -> &'static str {
+    match r {
+        Reason::Primary => "primär: färre än minsta antal personer",
         Reason::Complementary => {
-            "undantagen så att ett annat undantaget värde inte kan räknas fram"
+            "sekundär: undantaget så att ett annat undantaget värde inte kan räknas fram"
         }
+        other => reason(other),
     }
 }
 

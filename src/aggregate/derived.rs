@@ -35,24 +35,26 @@ pub fn cells(p: &Pipeline, published: &[Cell]) -> Vec<Cell> {
             };
             let Some(sv) = s.value else { continue };
             let pp = |x: f64| (x - sv) * 100.0;
-            out.push(Cell {
+            let mut gap = Cell {
                 indicator_id: ind.id.clone(),
                 year: m.year,
                 unit_id: m.unit_id.clone(),
                 key: m.key.clone(),
-                value: if m.suppressed { None } else { m.value.map(pp) },
+                value: m.value.map(pp),
                 numerator: None,
                 denominator: None,
-                n: if m.suppressed { None } else { m.n },
-                ci_low: if m.suppressed { None } else { m.ci_low.map(pp) },
-                ci_high: if m.suppressed {
-                    None
-                } else {
-                    m.ci_high.map(pp)
-                },
-                suppressed: m.suppressed,
+                n: m.n,
+                ci_low: m.ci_low.map(pp),
+                ci_high: m.ci_high.map(pp),
+                withheld: None,
+                coverage: None,
                 source: Source::Derived,
-            });
+            };
+            // Withheld for the same reason as its survey cell.
+            if let Some(r) = m.withheld {
+                gap.withhold(r);
+            }
+            out.push(gap);
         }
     }
     out

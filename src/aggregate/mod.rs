@@ -8,7 +8,7 @@ pub mod survey;
 
 use serde::Serialize;
 
-use crate::pipeline::{GroupKey, Source};
+use crate::pipeline::{GroupKey, Reason, Source};
 
 /// One number of the indicator table, before or after disclosure control.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -26,8 +26,57 @@ pub struct Cell {
     pub n: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
-    pub suppressed: bool,
+    /// Why the number is not published; `None` when it is. The one record
+    /// of it: every output asks the cell.
+    #[serde(skip)]
+    pub withheld: Option<Reason>,
+    /// For a sum over units: how many should be in it and which are not.
+    #[serde(skip)]
+    pub coverage: Option<Coverage>,
     pub source: Source,
+}
+
+/// Which units a sum over units holds: a total never silently lacks a member.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Coverage {
+    pub expected: usize,
+    /// The expected units whose value is not in the sum, in the pipeline's order.
+    pub missing: Vec<String>,
+}
+
+impl Coverage {
+    pub fn reported(&self) -> usize {
+        self.expected - self.missing.len()
+    }
+}
+
+impl Cell {
+    /// Where the cell sits in its table, for messages: `unit/breakdown=group`.
+    pub fn place(&self) -> String {
+        format!("{}/{}={}", self.unit_id, self.key.breakdown, self.key.group)
+    }
+
+    pub fn is_withheld(&self) -> bool {
+        self.withheld.is_some()
+    }
+
+    /// Whether the number holds every member it should: withheld incomplete
+    /// totals and city sums lacking a unit are not.
+    pub fn complete(&self) -> bool {
+        self.withheld != Some(Reason::Incomplete)
+            && self.coverage.as_ref().is_none_or(|c| c.missing.is_empty())
+    }
+
+    /// Withholds the cell: it keeps its row and loses its numbers.
+    pub fn withhold(&mut self, why: Reason) {
+        self.withheld = Some(why);
+        self.value = None;
+        self.numerator = None;
+        self.denominator = None;
+        self.n = None;
+        self.ci_low = None;
+        self.ci_high = None;
+    }
 }
 
 pub use crate::pipeline::CITY;

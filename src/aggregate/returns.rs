@@ -1,11 +1,14 @@
 //! Return indicators per unit and for the whole city: each reported group,
 //! the unit's total (and the margins of a crossed breakdown) where every group
-//! came in, and the city as the sum of the units that reported.
+//! came in, and the city as the sum of the units that reported, with the
+//! units it should have held beside it. A group that was not reported, or
+//! whose value was refused, is never counted as zero.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::{CITY, Cell};
-use crate::pipeline::{GroupKey, MeasureUnit, Pipeline, Source};
+use super::{CITY, Cell, Coverage};
+use crate::layout;
+use crate::pipeline::{GroupKey, Incomplete, MeasureUnit, Pipeline, Reason, Source};
 use crate::validate::returns::Value;
 
 /// (numerator or count, denominator) summed.
@@ -14,6 +17,9 @@ struct Sum {
     num: f64,
     den: f64,
 }
+
+/// (indicator, year, unit)
+type UnitKey = (String, i32, String);
 
 fn cell(p: &Pipeline, id: &str, year: i32, unit: &str, key: GroupKey, s: Sum) -> Cell {
     let share = p
@@ -39,81 +45,165 @@ fn cell(p: &Pipeline, id: &str, year: i32, unit: &str, key: GroupKey, s: Sum) ->
         n: Some(if share { s.den } else { s.num }),
         ci_low: None,
         ci_high: None,
-        suppressed: false,
+        withheld: None,
+        coverage: None,
         source: Source::Return,
     }
 }
 
+/// What the layouts ask for in the years with values: each unit's rows, and
+/// per indicator and year the units that should report it, in the
+/// pipeline's order.
+#[derive(Default)]
+struct Expected {
+    rows: HashMap<UnitKey, Vec<GroupKey>>,
+    units: BTreeMap<(String, i32), Vec<String>>,
+}
+
+fn expected(p: &Pipeline, years: &BTreeSet<i32>) -> Expected {
+    let mut e = Expected::default();
+    for &year in years {
+        for u in p.units_reporting(year) {
+            for row in layout::layout(p, u, year).indicators {
+                let id = row.indicator.id.clone();
+                let rows = e.rows.entry((id.clone(), year, u.id.clone())).or_default();
+                if rows.is_empty() {
+                    e.units.entry((id, year)).or_default().push(u.id.clone());
+                }
+                rows.push(row.key);
+            }
+        }
+    }
+    e
+}
+
 /// All return cells, in a fixed order (the run sorts the whole table).
 pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
-    // (indicator, year, unit) → (breakdown, group) → sum; only values that came in.
-    type Key = (String, i32, String);
-    let mut by_unit: BTreeMap<Key, BTreeMap<GroupKey, Sum>> = BTreeMap::new();
-    let mut blanks: BTreeMap<Key, bool> = BTreeMap::new();
+    // (indicator, year, unit) → group → sum; only values that came in, but
+    // every unit that handed in a value for the indicator has an entry.
+    let mut by_unit: BTreeMap<UnitKey, BTreeMap<GroupKey, Sum>> = BTreeMap::new();
     for v in values {
-        let key = (v.indicator_id.clone(), v.year, v.unit_id.clone());
-        let s = match (v.numerator, v.denominator, v.value) {
-            (Some(n), Some(d), _) => Some(Sum { num: n, den: d }),
-            (None, None, Some(x)) => Some(Sum { num: x, den: 0.0 }),
+        let groups = by_unit
+            .entry((v.indicator_id.clone(), v.year, v.unit_id.clone()))
+            .or_default();
+        match (v.numerator, v.denominator, v.value) {
+            (Some(n), Some(d), _) => groups.insert(v.key.clone(), Sum { num: n, den: d }),
+            (None, None, Some(x)) => groups.insert(v.key.clone(), Sum { num: x, den: 0.0 }),
             _ => None,
         };
-        match s {
-            Some(s) => {
-                by_unit.entry(key).or_default().insert(v.key.clone(), s);
-            }
-            None => {
-                blanks.insert(key.clone(), true);
-                by_unit.entry(key).or_default();
-            }
-        }
     }
+    let years: BTreeSet<i32> = by_unit.keys().map(|k| k.1).collect();
+    let expected = expected(p, &years);
     let mut out = Vec::new();
-    // The city's sums, by (indicator, year) and (breakdown, group).
-    let mut city: BTreeMap<(String, i32), BTreeMap<GroupKey, Sum>> = BTreeMap::new();
+    // The units' sums, by (indicator, year), group and unit.
+    let mut city: BTreeMap<(String, i32), BTreeMap<GroupKey, BTreeMap<String, Sum>>> =
+        BTreeMap::new();
     for ((id, year, unit), groups) in &by_unit {
-        let complete = !blanks
-            .get(&(id.clone(), *year, unit.clone()))
-            .copied()
-            .unwrap_or(false);
-        let mut rows: BTreeMap<GroupKey, Sum> = groups.clone();
-        if complete && !groups.is_empty() && !groups.contains_key(&GroupKey::total()) {
-            // Every group came in: the total and the margins are their sums.
-            let first_breakdown = groups
-                .keys()
-                .next()
-                .map(|k| k.breakdown.clone())
-                .unwrap_or_default();
-            let mut total = Sum::default();
-            for (k, s) in groups {
-                if k.breakdown == first_breakdown {
-                    total.num += s.num;
-                    total.den += s.den;
-                }
-                if k.is_crossed() {
-                    for (part, pg) in k.parts() {
-                        let m = rows.entry(GroupKey::of(part, pg)).or_default();
-                        m.num += s.num;
-                        m.den += s.den;
-                    }
-                }
-            }
-            rows.insert(GroupKey::total(), total);
-        }
+        let wanted = expected.rows.get(&(id.clone(), *year, unit.clone()));
+        let (rows, incomplete) = unit_rows(groups, wanted.map_or(&[], |w| w.as_slice()));
+        let sums = city.entry((id.clone(), *year)).or_default();
         for (k, s) in &rows {
             out.push(cell(p, id, *year, unit, k.clone(), *s));
-            let c = city
-                .entry((id.clone(), *year))
-                .or_default()
-                .entry(k.clone())
-                .or_default();
-            c.num += s.num;
-            c.den += s.den;
+            sums.entry(k.clone()).or_default().insert(unit.clone(), *s);
+        }
+        if incomplete {
+            let mut total = cell(p, id, *year, unit, GroupKey::total(), Sum::default());
+            total.withhold(Reason::Incomplete);
+            out.push(total);
         }
     }
-    for ((id, year), rows) in city {
-        for (k, s) in rows {
-            out.push(cell(p, &id, year, CITY, k, s));
+    for ((id, year), mut rows) in city {
+        let units = expected.units.get(&(id.clone(), year));
+        // Every group some unit should report gets a city cell, even if none did.
+        for u in units.into_iter().flatten() {
+            let wanted = expected.rows.get(&(id.clone(), year, u.clone()));
+            for k in wanted.into_iter().flatten().flat_map(with_margins) {
+                rows.entry(k).or_default();
+            }
+        }
+        for (k, parts) in rows {
+            out.push(city_cell(p, &id, year, k, &parts, units));
         }
     }
     out
+}
+
+/// A reported group and the sums it is part of: the total, and for a
+/// crossed group each of its margins.
+fn with_margins(k: &GroupKey) -> Vec<GroupKey> {
+    let mut keys = vec![GroupKey::total(), k.clone()];
+    if k.is_crossed() {
+        keys.extend(k.parts().map(|(part, g)| GroupKey::of(part, g)));
+    }
+    keys
+}
+
+/// A unit's rows: what it reported, and the total and margins where every
+/// group it should report came in. Says whether a total is missing for want
+/// of a group (then it is withheld as incomplete, never a partial sum).
+fn unit_rows(
+    groups: &BTreeMap<GroupKey, Sum>,
+    wanted: &[GroupKey],
+) -> (BTreeMap<GroupKey, Sum>, bool) {
+    let mut rows = groups.clone();
+    let asks_total = wanted.iter().any(|k| k.is_total());
+    if asks_total {
+        return (rows, false);
+    }
+    let all_in = !wanted.is_empty() && wanted.iter().all(|k| groups.contains_key(k));
+    if !all_in {
+        return (rows, true);
+    }
+    let first_breakdown = wanted[0].breakdown.clone();
+    let mut total = Sum::default();
+    for (k, s) in groups {
+        if k.breakdown == first_breakdown {
+            total.num += s.num;
+            total.den += s.den;
+        }
+        if k.is_crossed() {
+            for (part, pg) in k.parts() {
+                let m = rows.entry(GroupKey::of(part, pg)).or_default();
+                m.num += s.num;
+                m.den += s.den;
+            }
+        }
+    }
+    rows.insert(GroupKey::total(), total);
+    (rows, false)
+}
+
+/// The city's cell for one group: the sum of the units that have it, with
+/// the expected units that do not. Withheld instead when the pipeline says so.
+fn city_cell(
+    p: &Pipeline,
+    id: &str,
+    year: i32,
+    key: GroupKey,
+    parts: &BTreeMap<String, Sum>,
+    expected: Option<&Vec<String>>,
+) -> Cell {
+    let mut sum = Sum::default();
+    for s in parts.values() {
+        sum.num += s.num;
+        sum.den += s.den;
+    }
+    let expected = expected.map_or(&[][..], |e| e.as_slice());
+    let missing: Vec<String> = expected
+        .iter()
+        .filter(|u| !parts.contains_key(*u))
+        .cloned()
+        .collect();
+    let extra = parts.keys().filter(|u| !expected.contains(u)).count();
+    let mut c = cell(p, id, year, CITY, key, sum);
+    c.coverage = Some(Coverage {
+        expected: expected.len() + extra,
+        missing,
+    });
+    // No unit's value is not a zero; otherwise the pipeline decides.
+    let withhold = parts.is_empty() || p.returns.incomplete == Incomplete::Withhold;
+    if !c.complete() && withhold {
+        c.withhold(Reason::Incomplete);
+    }
+    c
 }

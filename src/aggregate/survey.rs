@@ -178,7 +178,8 @@ fn rows_to_cells(
         n: Some(n),
         ci_low: interval.map(|i| i.0),
         ci_high: interval.map(|i| i.1),
-        suppressed: false,
+        withheld: None,
+        coverage: None,
         source: Source::Survey,
     }])
 }

@@ -115,7 +115,7 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
     let withheld_years: Vec<i32> = years
         .iter()
         .copied()
-        .filter(|y| city.iter().any(|c| c.year == *y && c.suppressed))
+        .filter(|y| city.iter().any(|c| c.year == *y && c.is_withheld()))
         .collect();
     let unit_text = crate::text::measure_unit(ind.unit);
     let source = crate::text::source_long(p, ind.source);

@@ -5,8 +5,12 @@
 //! that count fewer persons than the minimum are withheld (primary
 //! suppression); then, wherever a sum would let a withheld cell be worked out
 //! from the cells shown, more cells are withheld (complementary suppression).
-//! Finally an audit proves, by linear algebra over the sums, that no withheld
-//! cell is determined by the published ones.
+//! Complementary suppression goes on until no reader who knows the sums and
+//! that counts are whole numbers ≥ 0 can narrow a withheld cell to a range
+//! narrower than the minimum ([`bounds`]); a last audit proves, by linear
+//! algebra over the sums, that no withheld cell is determined.
+
+pub mod bounds;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -33,12 +37,8 @@ pub struct AuditFailure {
 
 /// Applies disclosure control to all cells. Cells of `city`-level indicators
 /// are dropped for every unit but the city; withheld cells keep their row but
-/// lose their numbers. Returns, beside each cell, why it was withheld.
-pub fn protect(
-    p: &Pipeline,
-    cells: Vec<Cell>,
-) -> Result<Vec<(Cell, Option<Reason>)>, AuditFailure> {
-    let min = p.disclosure.min_cell as f64;
+/// lose their numbers, and say why.
+pub fn protect(p: &Pipeline, cells: Vec<Cell>) -> Result<Vec<Cell>, AuditFailure> {
     let mut cells: Vec<Cell> = cells
         .into_iter()
         .filter(|c| {
@@ -49,7 +49,6 @@ pub fn protect(
             !(city_only && c.unit_id != CITY)
         })
         .collect();
-    let mut reasons: Vec<Option<Reason>> = vec![None; cells.len()];
     let mut groups: BTreeMap<(String, i32), Vec<usize>> = BTreeMap::new();
     for (i, c) in cells.iter().enumerate() {
         groups
@@ -66,51 +65,95 @@ pub fn protect(
         }
         let share = ind.unit == MeasureUnit::Andel;
         let local: Vec<&Cell> = idx.iter().map(|i| &cells[*i]).collect();
-        let table = table_of(&local);
-        let mut withheld: Vec<bool> = local.iter().map(|c| c.suppressed).collect();
-        let mut why: Vec<Option<Reason>> = vec![None; local.len()];
-        for (k, c) in local.iter().enumerate() {
-            if below_minimum(c, share, min) {
-                withheld[k] = true;
-                why[k] = Some(Reason::Primary);
-            }
-        }
-        let sizes: Vec<f64> = local.iter().map(|c| size(c, share)).collect();
-        complementary(&table, &sizes, &mut withheld, &mut why);
-        let determined = audit(&table, &withheld);
-        if !determined.is_empty() {
-            return Err(AuditFailure {
-                indicator: id,
+        let why = protect_table(&local, share, p.disclosure.min_cell as f64).map_err(|k| {
+            AuditFailure {
+                indicator: id.clone(),
                 year,
-                cells: determined
-                    .iter()
-                    .map(|k| {
-                        format!(
-                            "{}/{}={}",
-                            local[*k].unit_id, local[*k].key.breakdown, local[*k].key.group
-                        )
-                    })
-                    .collect(),
-            });
-        }
+                cells: k.iter().map(|k| local[*k].place()).collect(),
+            }
+        })?;
         for (k, i) in idx.iter().enumerate() {
-            if withheld[k] {
-                reasons[*i] = why[k].or(Some(Reason::Complementary));
+            if let Some(r) = why[k].filter(|_| !cells[*i].is_withheld()) {
+                cells[*i].withhold(r);
             }
         }
     }
-    for (c, r) in cells.iter_mut().zip(&reasons) {
-        if r.is_some() {
-            c.suppressed = true;
-            c.value = None;
-            c.numerator = None;
-            c.denominator = None;
-            c.n = None;
-            c.ci_low = None;
-            c.ci_high = None;
+    Ok(cells)
+}
+
+/// One indicator-year's table: primary suppression, then complementary
+/// suppression until no withheld cell can be narrowed below the minimum.
+/// Returns each cell's reason, or the cells the audit still finds exposed.
+fn protect_table(
+    local: &[&Cell],
+    share: bool,
+    min: f64,
+) -> Result<Vec<Option<Reason>>, Vec<usize>> {
+    let table = table_of(local);
+    let mut why: Vec<Option<Reason>> = local.iter().map(|c| c.withheld).collect();
+    for (k, c) in local.iter().enumerate() {
+        if why[k].is_none() && below_minimum(c, share, min) {
+            why[k] = Some(Reason::Primary);
         }
     }
-    Ok(cells.into_iter().zip(reasons).collect())
+    let mut withheld: Vec<bool> = why.iter().map(Option::is_some).collect();
+    let sizes: Vec<f64> = local.iter().map(|c| size(c, share)).collect();
+    let counts = counts(local, share);
+    loop {
+        complementary(&table, &sizes, &mut withheld, &mut why);
+        let Some(k) = narrowest(&table, &counts, &withheld, min) else {
+            break;
+        };
+        let Some(j) = widener(&table, &sizes, &withheld, k) else {
+            return Err(vec![k]);
+        };
+        withheld[j] = true;
+        why[j].get_or_insert(Reason::Complementary);
+    }
+    let determined = audit(&table, &withheld);
+    if !determined.is_empty() {
+        return Err(determined);
+    }
+    Ok(why)
+}
+
+/// The counts a reader could try to work out, per cell: the value for a
+/// count; for a share the nämnare, the täljare and their difference.
+fn counts(local: &[&Cell], share: bool) -> Vec<Vec<Option<f64>>> {
+    if !share {
+        return vec![local.iter().map(|c| c.value).collect()];
+    }
+    let num: Vec<Option<f64>> = local.iter().map(|c| c.numerator).collect();
+    let den: Vec<Option<f64>> = local.iter().map(|c| c.denominator).collect();
+    let rest = num
+        .iter()
+        .zip(&den)
+        .map(|(n, d)| Some(d.as_ref()? - n.as_ref()?))
+        .collect();
+    vec![den, num, rest]
+}
+
+/// The first withheld cell a reader could narrow below the minimum.
+fn narrowest(t: &Table, counts: &[Vec<Option<f64>>], withheld: &[bool], min: f64) -> Option<usize> {
+    counts.iter().find_map(|truth| {
+        let reader = bounds::Reader::new(&t.sums, truth, withheld);
+        (0..withheld.len())
+            .filter(|k| withheld[*k])
+            .find(|k| reader.range(*k).is_some_and(|r| !r.hides(min)))
+    })
+}
+
+/// The published cell to withhold next so that cell `k` widens: the
+/// smallest shown member of a sum with `k`, else the smallest shown member
+/// of any sum.
+fn widener(t: &Table, sizes: &[f64], withheld: &[bool], k: usize) -> Option<usize> {
+    let smallest = |eqs: &mut dyn Iterator<Item = &Vec<usize>>| {
+        eqs.flat_map(|eq| eq.iter().copied())
+            .filter(|j| !withheld[*j])
+            .min_by(|a, b| sizes[*a].total_cmp(&sizes[*b]).then(a.cmp(b)))
+    };
+    smallest(&mut t.sums.iter().filter(|eq| eq.contains(&k)))
+        .or_else(|| smallest(&mut t.sums.iter()))
 }
 
 /// The count a cell rests on: the value for counts, the nämnare for shares.

@@ -223,6 +223,19 @@ pub struct Returns {
     pub max_bytes: u64,
     /// A count above this is taken for a typing error, not a number of people.
     pub max_count: f64,
+    /// What to do with a city value that lacks a unit's value.
+    pub incomplete: Incomplete,
+}
+
+/// A city value over units where some unit's value is missing or refused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Incomplete {
+    /// Published, with its coverage, and drawn and tabled as incomplete.
+    #[default]
+    Mark,
+    /// Not published at all.
+    Withhold,
 }
 
 impl Default for Returns {
@@ -237,6 +250,7 @@ impl Default for Returns {
             max_rows: 5_000,
             max_bytes: 20_000_000,
             max_count: 1e9,
+            incomplete: Incomplete::Mark,
         }
     }
 }
@@ -570,13 +584,25 @@ impl Assessment {
     pub const ALL: [Assessment; 3] = [Assessment::Met, Assessment::PartlyMet, Assessment::NotMet];
 }
 
-/// Why a published cell was withheld.
+/// Why a cell of the indicator table is not published.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reason {
     /// Fewer persons than the minimum.
     Primary,
     /// Withheld so that another withheld cell cannot be worked out.
     Complementary,
+    /// The survey's variable was coarsened to the whole city for k-anonymity.
+    Coarsened,
+    /// A total that would lack a member (a group or a unit not reported).
+    Incomplete,
+}
+
+impl Reason {
+    /// Primary and complementary suppression are told apart only to analysts:
+    /// published, the difference would help a reader narrow a cell down.
+    pub fn protects_persons(self) -> bool {
+        matches!(self, Reason::Primary | Reason::Complementary)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]

@@ -250,7 +250,8 @@ pub fn cells(p: &Pipeline, statuses: &[Status]) -> Vec<Cell> {
                         n: None,
                         ci_low: None,
                         ci_high: None,
-                        suppressed: false,
+                        withheld: None,
+                        coverage: None,
                         source: Source::Reference,
                     });
                 }

@@ -107,7 +107,7 @@ pub fn standing(ind: &Indicator, value: Option<f64>, target: f64, within: f64) -
 
 fn value_text(c: Option<&Cell>, unit: MeasureUnit) -> String {
     match c {
-        Some(c) if c.suppressed => "..".into(),
+        Some(c) if c.is_withheld() => "..".into(),
         Some(c) => c
             .value
             .map(|v| fmt_table(v, unit))
@@ -332,7 +332,7 @@ fn summary(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
             continue;
         };
         let c = d.city_cell(&ind.id, year, TOTAL, TOTAL);
-        let v = c.filter(|c| !c.suppressed).and_then(|c| c.value);
+        let v = c.filter(|c| !c.is_withheld()).and_then(|c| c.value);
         rows.push((
             ind,
             t.value,
@@ -583,10 +583,10 @@ fn reference_and_withheld(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
     }
     writeln!(out, "</ul><h3>Undantagna värden</h3>")?;
     let mut withheld: BTreeMap<(String, &'static str), usize> = BTreeMap::new();
-    for (c, r) in &d.cells {
-        if let Some(r) = r {
+    for c in &d.cells {
+        if let Some(r) = c.withheld {
             *withheld
-                .entry((c.indicator_id.clone(), crate::text::reason(*r)))
+                .entry((c.indicator_id.clone(), crate::text::reason(r)))
                 .or_default() += 1;
         }
     }

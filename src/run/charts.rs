@@ -19,7 +19,7 @@ pub(super) fn draw_charts(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Chart
         source,
     })?;
     let years: Vec<i32> = p.strategy.period.years().collect();
-    let cells: Vec<&Cell> = d.cells.iter().map(|(c, _)| c).collect();
+    let cells: Vec<&Cell> = d.cells.iter().collect();
     let mut svgs = trend_charts(p, &cells, &years, dir)?;
     if let Some(svg) = parity_chart(p, &cells, &years, dir)? {
         svgs.insert(chart::PARITY.into(), svg);

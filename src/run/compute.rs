@@ -10,7 +10,7 @@ use polars::prelude::PolarsResult;
 
 use super::*;
 use crate::aggregate::{self, Cell};
-use crate::disclose::{self, Reason};
+use crate::disclose;
 use crate::error::Error;
 use crate::finding::{Finding, Severity};
 use crate::inputs::{self, Downloads};
@@ -347,14 +347,14 @@ fn read_reference(p: &Pipeline, opts: &Options) -> Reference {
 }
 
 /// The protected cells and, from them, the derived ones.
-type Cells = Vec<(Cell, Option<Reason>)>;
+type Cells = Vec<Cell>;
 
 impl Done for Cells {
     fn done(&self) -> String {
         format!(
             "{} värden, {} undantagna",
             self.len(),
-            self.iter().filter(|(c, _)| c.suppressed).count()
+            self.iter().filter(|c| c.is_withheld()).count()
         )
     }
 }
@@ -369,13 +369,9 @@ fn indicators(
     cells.extend(survey);
     cells.extend(reference);
     let protected = disclose::protect(p, cells)?;
-    let published: Vec<Cell> = protected.iter().map(|(c, _)| c.clone()).collect();
+    let derived = aggregate::derived::cells(p, &protected);
     let mut all = protected;
-    all.extend(
-        aggregate::derived::cells(p, &published)
-            .into_iter()
-            .map(|c| (c, None)),
-    );
+    all.extend(derived);
     sort_cells(p, &mut all);
     Ok(all)
 }
@@ -401,7 +397,7 @@ fn report_year(
 
 /// Indicators in the pipeline's order; per indicator by year, the city first,
 /// then units in the pipeline's order; totals before groups.
-fn sort_cells(p: &Pipeline, cells: &mut [(Cell, Option<Reason>)]) {
+fn sort_cells(p: &Pipeline, cells: &mut [Cell]) {
     // Places by id, looked up once per cell rather than once per comparison.
     let mut indicators: HashMap<&str, usize> = HashMap::new();
     for (i, ind) in p.indicators.iter().enumerate() {
@@ -431,7 +427,7 @@ fn sort_cells(p: &Pipeline, cells: &mut [(Cell, Option<Reason>)]) {
             .unwrap_or(99);
         (1 + crossed, g, c.key.group.clone())
     };
-    cells.sort_by_cached_key(|(c, _)| {
+    cells.sort_by_cached_key(|c| {
         let g = group_pos(c);
         (
             ind_pos(&c.indicator_id),

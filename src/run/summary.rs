@@ -78,7 +78,7 @@ pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> Summary {
     ));
     lines.push(format!(
         "Undantagna värden: {} av {}",
-        d.cells.iter().filter(|(c, _)| c.suppressed).count(),
+        d.cells.iter().filter(|c| c.is_withheld()).count(),
         d.cells.len()
     ));
     lines.push(format!("Utdata: {}", tidy(out).display()));

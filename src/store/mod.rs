@@ -30,14 +30,13 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::aggregate::Cell;
-use crate::disclose::Reason;
 use crate::error::Error;
 use crate::pipeline::Pipeline;
 use crate::results::RunData;
 use crate::validate::Severity;
 
 /// The table's columns, as the design fixes them.
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 16] = [
     "indicator_id",
     "year",
     "unit_id",
@@ -51,10 +50,17 @@ pub const COLUMNS: [&str; 13] = [
     "ci_high",
     "suppressed",
     "source",
+    "units_expected",
+    "units_reported",
+    "complete",
 ];
 
 fn num(v: Option<f64>) -> String {
     v.map(|x| format!("{x}")).unwrap_or_default()
+}
+
+fn count(v: Option<usize>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
 }
 
 fn csv_field(s: &str) -> String {
@@ -66,9 +72,9 @@ fn csv_field(s: &str) -> String {
 }
 
 /// `indicators.csv`: UTF-8, comma-separated, a dot for decimals, blank for none.
-pub fn write_csv(cells: &[(Cell, Option<Reason>)], path: &Path) -> Result<(), Error> {
+pub fn write_csv(cells: &[Cell], path: &Path) -> Result<(), Error> {
     let mut s = COLUMNS.join(",") + "\n";
-    for (c, _) in cells {
+    for c in cells {
         let row = [
             csv_field(&c.indicator_id),
             c.year.to_string(),
@@ -81,8 +87,11 @@ pub fn write_csv(cells: &[(Cell, Option<Reason>)], path: &Path) -> Result<(), Er
             num(c.n),
             num(c.ci_low),
             num(c.ci_high),
-            c.suppressed.to_string(),
+            c.is_withheld().to_string(),
             c.source.id().to_string(),
+            count(c.coverage.as_ref().map(|v| v.expected)),
+            count(c.coverage.as_ref().map(|v| v.reported())),
+            c.complete().to_string(),
         ];
         s.push_str(&row.join(","));
         s.push('\n');
@@ -90,8 +99,8 @@ pub fn write_csv(cells: &[(Cell, Option<Reason>)], path: &Path) -> Result<(), Er
     std::fs::write(path, s).map_err(Error::writing(path))
 }
 
-pub fn frame(cells: &[(Cell, Option<Reason>)]) -> PolarsResult<DataFrame> {
-    let c: Vec<&Cell> = cells.iter().map(|(c, _)| c).collect();
+pub fn frame(cells: &[Cell]) -> PolarsResult<DataFrame> {
+    let c: Vec<&Cell> = cells.iter().collect();
     df!(
         "indicator_id" => c.iter().map(|x| x.indicator_id.as_str()).collect::<Vec<_>>(),
         "year" => c.iter().map(|x| x.year).collect::<Vec<_>>(),
@@ -104,8 +113,11 @@ pub fn frame(cells: &[(Cell, Option<Reason>)]) -> PolarsResult<DataFrame> {
         "n" => c.iter().map(|x| x.n).collect::<Vec<_>>(),
         "ci_low" => c.iter().map(|x| x.ci_low).collect::<Vec<_>>(),
         "ci_high" => c.iter().map(|x| x.ci_high).collect::<Vec<_>>(),
-        "suppressed" => c.iter().map(|x| x.suppressed).collect::<Vec<_>>(),
+        "suppressed" => c.iter().map(|x| x.is_withheld()).collect::<Vec<_>>(),
         "source" => c.iter().map(|x| x.source.id()).collect::<Vec<_>>(),
+        "units_expected" => c.iter().map(|x| x.coverage.as_ref().map(|v| v.expected as u32)).collect::<Vec<_>>(),
+        "units_reported" => c.iter().map(|x| x.coverage.as_ref().map(|v| v.reported() as u32)).collect::<Vec<_>>(),
+        "complete" => c.iter().map(|x| x.complete()).collect::<Vec<_>>(),
     )
 }
 
@@ -117,7 +129,7 @@ fn polars_reason(e: PolarsError) -> String {
     }
 }
 
-pub fn write_parquet(cells: &[(Cell, Option<Reason>)], path: &Path) -> Result<(), Error> {
+pub fn write_parquet(cells: &[Cell], path: &Path) -> Result<(), Error> {
     let output = |e: PolarsError| Error::Output {
         file: path.display().to_string(),
         reason: polars_reason(e),
@@ -144,8 +156,8 @@ pub fn write_quality(p: &Pipeline, d: &RunData, path: &Path) -> Result<(), Error
     let withheld: Vec<Withheld> = d
         .cells
         .iter()
-        .filter_map(|(c, r)| {
-            r.map(|r| Withheld {
+        .filter_map(|c| {
+            c.withheld.map(|r| Withheld {
                 indicator_id: &c.indicator_id,
                 year: c.year,
                 unit_id: &c.unit_id,
@@ -240,7 +252,7 @@ pub fn write_manifest(
         "inputs": inputs,
         "rows": {
             "indicators": d.cells.len(),
-            "withheld": d.cells.iter().filter(|(c, _)| c.suppressed).count(),
+            "withheld": d.cells.iter().filter(|c| c.is_withheld()).count(),
             "return_values": d.returns.values.len(),
             "activities": d.returns.activities.len(),
             "survey_respondents": d.survey.respondents.iter().map(|r| r.rows).sum::<usize>(),

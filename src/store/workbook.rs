@@ -6,7 +6,6 @@ use std::path::Path;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, XlsxError};
 
 use crate::aggregate::Cell;
-use crate::disclose::Reason;
 use crate::pipeline::{Indicator, MeasureUnit, Pipeline};
 use crate::text::{group_label, unit_name};
 
@@ -60,7 +59,7 @@ impl Formats {
 }
 
 /// The columns and their widths.
-const HEADERS: [(&str, f64); 13] = [
+const HEADERS: [(&str, f64); 16] = [
     ("Id", 8.0),
     ("Indikator", 50.0),
     ("År", 6.0),
@@ -74,14 +73,12 @@ const HEADERS: [(&str, f64); 13] = [
     ("95 % KI, lägre", 10.0),
     ("95 % KI, övre", 10.0),
     ("Källa", 16.0),
+    ("Enheter som ska ingå", 12.0),
+    ("Enheter som ingår", 12.0),
+    ("Fullständigt", 12.0),
 ];
 
-pub fn write(
-    p: &Pipeline,
-    cells: &[(Cell, Option<Reason>)],
-    report_year: i32,
-    path: &Path,
-) -> Result<(), XlsxError> {
+pub fn write(p: &Pipeline, cells: &[Cell], report_year: i32, path: &Path) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
     wb.set_properties(
         &DocProperties::new()
@@ -103,7 +100,7 @@ pub fn write(
         }
         ws.set_freeze_panes(1, 0)?;
         let mut row = 1u32;
-        for (c, reason) in cells {
+        for c in cells {
             let Some(ind) = p.indicator(&c.indicator_id) else {
                 continue;
             };
@@ -112,7 +109,7 @@ pub fn write(
                 .and_then(|m| p.goal(&m.goal))
                 .is_some_and(|g| g.area == area.id);
             if in_area {
-                write_row(ws, &f, p, row, ind, c, *reason)?;
+                write_row(ws, &f, p, row, ind, c)?;
                 row += 1;
             }
         }
@@ -129,7 +126,6 @@ fn write_row(
     row: u32,
     ind: &Indicator,
     c: &Cell,
-    reason: Option<Reason>,
 ) -> Result<(), XlsxError> {
     let (bd, grp) = group_label(p, &c.key);
     ws.write_string(row, 0, &c.indicator_id)?;
@@ -139,24 +135,16 @@ fn write_row(
     ws.write_string(row, 4, bd)?;
     ws.write_string(row, 5, grp)?;
     let value_format = f.value(ind.unit);
-    match (c.suppressed, c.value) {
-        (true, _) => {
+    match (c.withheld, c.value) {
+        (Some(why), _) => {
             ws.write_string_with_format(row, 6, "..", &f.right)?;
-            let why = reason.map(crate::text::reason).unwrap_or("undantagen");
-            ws.insert_note(
-                row,
-                6,
-                &Note::new(format!(
-                    "Värdet redovisas inte: {why} (gränsen är {} personer).",
-                    p.disclosure.min_cell
-                ))
-                .set_author("uppfolj"),
-            )?;
+            let note = format!("Värdet redovisas inte: {}.", crate::text::reason(why));
+            ws.insert_note(row, 6, &Note::new(note).set_author("uppfolj"))?;
         }
-        (false, Some(v)) => {
+        (None, Some(v)) => {
             ws.write_number_with_format(row, 6, v, value_format)?;
         }
-        (false, None) => {}
+        (None, None) => {}
     }
     for (col, v) in [(7u16, c.numerator), (8, c.denominator), (9, c.n)] {
         if let Some(v) = v {
@@ -169,5 +157,10 @@ fn write_row(
         }
     }
     ws.write_string(row, 12, crate::text::source(c.source))?;
+    if let Some(cov) = &c.coverage {
+        ws.write_number_with_format(row, 13, cov.expected as f64, &f.count)?;
+        ws.write_number_with_format(row, 14, cov.reported() as f64, &f.count)?;
+    }
+    ws.write_string(row, 15, if c.complete() { "Ja" } else { "Nej" })?;
     Ok(())
 }

@@ -151,6 +151,7 @@ pub(super) fn read_returns(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Return
             "max_rows",
             "max_bytes",
             "max_count",
+            "incomplete",
         ],
     );
     let d = Returns::default();
@@ -204,6 +205,17 @@ pub(super) fn read_returns(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Return
     let max_count = positive(r, t, "max_count", 1_000_000_000_000_000)
         .map(|v| v as f64)
         .unwrap_or(d.max_count);
+    let incomplete = r
+        .choice(
+            t,
+            "incomplete",
+            false,
+            &[
+                ("mark", Incomplete::Mark),
+                ("withhold", Incomplete::Withhold),
+            ],
+        )
+        .unwrap_or(d.incomplete);
     Some(Returns {
         inbox,
         template_version,
@@ -214,6 +226,7 @@ pub(super) fn read_returns(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Return
         max_rows,
         max_bytes,
         max_count,
+        incomplete,
     })
 }
 
