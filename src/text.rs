@@ -184,6 +184,29 @@ pub fn reason_for_analysts(r: Reason) -> &'static str {
     }
 }
 
+/// How much of a city value came in: "2019: 14 av 15 enheter har rapporterat
+/// (saknas: Skärholmens stadsdelsnämnd)". Up to three missing units are
+/// named; more are counted.
+pub fn coverage(
+    p: &Pipeline,
+    year: i32,
+    reported: usize,
+    expected: usize,
+    missing: &[String],
+) -> String {
+    let names = if missing.len() <= 3 {
+        missing
+            .iter()
+            .map(|u| unit_name(p, u))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        format!("{} enheter", missing.len())
+    };
+    let enheter = if expected == 1 { "enhet" } else { "enheter" };
+    format!("{year}: {reported} av {expected} {enheter} har rapporterat (saknas: {names})")
+}
+
 /// What a source is called in tables and the workbook.
 pub fn source(s: Source) -> &'static str {
     match s {

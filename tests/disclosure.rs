@@ -25,7 +25,8 @@ fn count(id: &str, unit: &str, breakdown: &str, group: &str, v: f64) -> Cell {
         n: Some(v),
         ci_low: None,
         ci_high: None,
-        suppressed: false,
+        withheld: None,
+        coverage: None,
         source: uppfolj::pipeline::Source::Return,
     }
 }
@@ -48,14 +49,10 @@ fn kon_table(id: &str, units: &[(f64, f64)]) -> Vec<Cell> {
     cells
 }
 
-fn find<'a>(
-    cells: &'a [(Cell, Option<Reason>)],
-    unit: &str,
-    group: &str,
-) -> &'a (Cell, Option<Reason>) {
+fn find<'a>(cells: &'a [Cell], unit: &str, group: &str) -> &'a Cell {
     cells
         .iter()
-        .find(|(c, _)| c.unit_id == unit && c.key.group == group)
+        .find(|c| c.unit_id == unit && c.key.group == group)
         .unwrap()
 }
 
@@ -63,15 +60,21 @@ fn find<'a>(
 fn kvinna_withheld_means_man_withheld_when_the_total_is_shown() {
     let p = pipeline();
     let out = protect(&p, kon_table("ARB-2", &[(3.0, 40.0), (20.0, 25.0)])).unwrap();
-    assert_eq!(find(&out, "enhet0", "kvinna").1, Some(Reason::Primary));
-    assert_eq!(find(&out, "enhet0", "man").1, Some(Reason::Complementary));
-    assert!(!find(&out, "enhet0", "total").0.suppressed);
+    assert_eq!(
+        find(&out, "enhet0", "kvinna").withheld,
+        Some(Reason::Primary)
+    );
+    assert_eq!(
+        find(&out, "enhet0", "man").withheld,
+        Some(Reason::Complementary)
+    );
+    assert!(!find(&out, "enhet0", "total").is_withheld());
     // The city's kvinna = enhet0 + enhet1 would give enhet0's away through enhet1.
     let city_k = find(&out, CITY, "kvinna");
     let other_k = find(&out, "enhet1", "kvinna");
-    assert!(city_k.0.suppressed || other_k.0.suppressed);
+    assert!(city_k.is_withheld() || other_k.is_withheld());
     let withheld = find(&out, "enhet0", "kvinna");
-    assert_eq!(withheld.0.value, None, "a withheld cell carries no number");
+    assert_eq!(withheld.value, None, "a withheld cell carries no number");
 }
 
 #[test]
@@ -79,7 +82,7 @@ fn indicators_that_count_no_persons_are_not_withheld() {
     let p = pipeline();
     // KUL-1 counts events, not persons.
     let out = protect(&p, kon_table("KUL-1", &[(1.0, 2.0)])).unwrap();
-    assert!(out.iter().all(|(c, _)| !c.suppressed));
+    assert!(out.iter().all(|c| !c.is_withheld()));
 }
 
 #[test]
@@ -92,7 +95,7 @@ fn city_only_indicators_are_never_published_per_unit() {
     }
     let out = protect(&p, cells).unwrap();
     assert!(!out.is_empty());
-    assert!(out.iter().all(|(c, _)| c.unit_id == CITY));
+    assert!(out.iter().all(|c| c.unit_id == CITY));
 }
 
 #[test]
@@ -112,7 +115,7 @@ fn a_share_is_withheld_when_its_numerator_or_the_rest_is_small() {
         (12.0, 40.0, false),
     ] {
         let out = protect(&p, vec![share(num, den)]).unwrap();
-        assert_eq!(out[0].0.suppressed, withheld, "{num}/{den}");
+        assert_eq!(out[0].is_withheld(), withheld, "{num}/{den}");
     }
 }
 
@@ -127,11 +130,12 @@ proptest! {
         let units: Vec<(f64, f64)> = units.iter().map(|(k, m)| (*k as f64, *m as f64)).collect();
         let cells = kon_table("ARB-2", &units);
         let out = protect(&p, cells.clone()).expect("audit passes");
-        for ((before, _), (after, _)) in cells.iter().map(|c| (c, ())).zip(out.iter().map(|(c, r)| (c, r))) {
+        for (before, after) in cells.iter().zip(&out) {
             if before.value.unwrap() < 5.0 {
-                prop_assert!(after.suppressed, "{before:?} should be withheld");
+                prop_assert!(after.is_withheld(), "{before:?} should be withheld");
             }
         }
+        prop_assert!(every_range_hides(&cells, &out));
     }
 
     /// Crossed kön × åldersgrupp with margins, per unit and for the city.
@@ -161,11 +165,142 @@ proptest! {
         add_unit(CITY, city, &mut cells);
         let out = protect(&p, cells.clone()).expect("audit passes");
         prop_assert_eq!(out.len(), cells.len());
-        for (before, (after, _)) in cells.iter().zip(&out) {
+        for (before, after) in cells.iter().zip(&out) {
             if before.value.unwrap() < 5.0 {
-                prop_assert!(after.suppressed);
+                prop_assert!(after.is_withheld());
             }
         }
+        prop_assert!(every_range_hides(&cells, &out));
+    }
+}
+
+/// The audit from scratch on the published table: a reader who knows every
+/// sum and that counts are whole and ≥ 0 narrows no withheld cell below 5.
+fn every_range_hides(before: &[Cell], after: &[Cell]) -> bool {
+    let refs: Vec<&Cell> = before.iter().collect();
+    let table = uppfolj::disclose::table_of(&refs);
+    let truth: Vec<Option<f64>> = before.iter().map(|c| c.value).collect();
+    let withheld: Vec<bool> = after.iter().map(|c| c.is_withheld()).collect();
+    uppfolj::disclose::bounds::ranges(&table.sums, &truth, &withheld)
+        .iter()
+        .all(|(_, r)| r.hides(5.0))
+}
+
+/// A crossed table of three × three groups with margins and a total, per
+/// unit and for the city (as aggregation makes them).
+fn three_by_three(units: &[[u32; 9]]) -> Vec<Cell> {
+    let kon = ["k", "m", "x"];
+    let age = ["0-17", "18-64", "65-"];
+    let mut cells = Vec::new();
+    let mut city = [0.0; 9];
+    let mut add = |u: &str, v: [f64; 9], cells: &mut Vec<Cell>| {
+        cells.push(count("ARB-1", u, "total", "total", v.iter().sum()));
+        for (i, x) in v.iter().enumerate() {
+            let g = format!("{}+{}", kon[i / 3], age[i % 3]);
+            cells.push(count("ARB-1", u, "kon+alder", &g, *x));
+        }
+        for (j, k) in kon.iter().enumerate() {
+            cells.push(count(
+                "ARB-1",
+                u,
+                "kon",
+                k,
+                v[3 * j..3 * j + 3].iter().sum(),
+            ));
+        }
+        for (j, a) in age.iter().enumerate() {
+            cells.push(count("ARB-1", u, "alder", a, v[j] + v[j + 3] + v[j + 6]));
+        }
+    };
+    for (i, v) in units.iter().enumerate() {
+        let v = v.map(|x| x as f64);
+        for j in 0..9 {
+            city[j] += v[j];
+        }
+        add(&format!("enhet{i}"), v, &mut cells);
+    }
+    add(CITY, city, &mut cells);
+    cells
+}
+
+#[test]
+fn nonnegativity_gives_no_withheld_cell_away() {
+    // The case: x has 3 persons, all 18–64; ålder 65- has 9, k+65- 7.
+    // Knowing counts are ≥ 0, x's other cells are 0 and m+65- = 2 follows,
+    // unless more is withheld.
+    let cells = three_by_three(&[[6, 20, 7, 8, 30, 2, 0, 3, 0]]);
+    let out = protect(&pipeline(), cells.clone()).unwrap();
+    assert!(every_range_hides(&cells, &out));
+    let m65 = out
+        .iter()
+        .find(|c| c.key.group == "m+65-" && c.unit_id != CITY)
+        .unwrap();
+    assert!(m65.is_withheld());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60))]
+
+    /// Three groups crossed with three bands, small counts: every small
+    /// cell is withheld and no withheld cell can be narrowed below 5.
+    #[test]
+    fn random_three_by_three_tables_hide_every_withheld_cell(
+        units in prop::collection::vec(prop::array::uniform9(0u32..12), 1..3)
+    ) {
+        let cells = three_by_three(&units);
+        let out = protect(&pipeline(), cells.clone()).expect("audit passes");
+        for (before, after) in cells.iter().zip(&out) {
+            if before.value.unwrap() < 5.0 {
+                prop_assert!(after.is_withheld());
+            }
+        }
+        prop_assert!(every_range_hides(&cells, &out));
+    }
+
+    /// Tables with missing members, as aggregation makes them: a unit that
+    /// did not report its men has its total withheld as incomplete, and the
+    /// city sums only the units that reported each group.
+    #[test]
+    fn tables_with_missing_members_hide_every_withheld_cell(
+        units in prop::collection::vec((0u32..40, 0u32..40, any::<bool>()), 1..7)
+    ) {
+        let mut cells = Vec::new();
+        let (mut ck, mut cm, mut ct) = (0.0, 0.0, 0.0);
+        for (i, (k, m, reported)) in units.iter().enumerate() {
+            let u = format!("enhet{i}");
+            let (k, m) = (*k as f64, *m as f64);
+            ck += k;
+            cells.push(count("ARB-2", &u, "kon", "kvinna", k));
+            if *reported {
+                cells.push(count("ARB-2", &u, "total", "total", k + m));
+                cells.push(count("ARB-2", &u, "kon", "man", m));
+                cm += m;
+                ct += k + m;
+            } else {
+                let mut total = count("ARB-2", &u, "total", "total", 0.0);
+                total.withhold(Reason::Incomplete);
+                cells.push(total);
+            }
+        }
+        let missing: Vec<String> = units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| !u.2)
+            .map(|(i, _)| format!("enhet{i}"))
+            .collect();
+        let coverage = |missing: Vec<String>| Some(uppfolj::aggregate::Coverage { expected: units.len(), missing });
+        cells.push(Cell { coverage: coverage(missing.clone()), ..count("ARB-2", CITY, "total", "total", ct) });
+        cells.push(Cell { coverage: coverage(Vec::new()), ..count("ARB-2", CITY, "kon", "kvinna", ck) });
+        cells.push(Cell { coverage: coverage(missing), ..count("ARB-2", CITY, "kon", "man", cm) });
+        let out = protect(&pipeline(), cells.clone()).expect("audit passes");
+        for (before, after) in cells.iter().zip(&out) {
+            if before.withheld == Some(Reason::Incomplete) {
+                prop_assert_eq!(after.withheld, Some(Reason::Incomplete));
+            } else if before.value.unwrap() < 5.0 {
+                prop_assert!(after.is_withheld());
+            }
+        }
+        prop_assert!(every_range_hides(&cells, &out));
     }
 }
 

@@ -145,7 +145,7 @@ fn the_indicator_table_has_its_columns_and_known_values() {
     let s = shared();
     assert_eq!(
         s.text(names::INDICATORS_CSV).lines().next().unwrap(),
-        "indicator_id,year,unit_id,breakdown,group,value,numerator,denominator,n,ci_low,ci_high,suppressed,source"
+        "indicator_id,year,unit_id,breakdown,group,value,numerator,denominator,n,ci_low,ci_high,suppressed,source,units_expected,units_reported,complete"
     );
     // The snapshot's Stockholm employment 2022 is 81.4 %.
     assert_eq!(

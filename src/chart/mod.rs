@@ -54,6 +54,8 @@ pub struct Series {
     pub label: String,
     pub points: Vec<Point>,
     pub band: bool,
+    /// Years whose value lacks a unit: drawn hollow, reached by a dotted line.
+    pub incomplete: Vec<i32>,
 }
 
 /// Everything a trend chart shows.
@@ -66,7 +68,8 @@ pub struct TrendSpec {
     pub years: Vec<i32>,
     pub series: Vec<Series>,
     pub targets: Vec<(i32, f64)>,
-    pub withheld_years: Vec<i32>,
+    /// Lines under the chart: what is withheld, and what is incomplete.
+    pub notes: Vec<String>,
 }
 
 /// A drawing error is the chart library's, in English, so its words are
@@ -86,37 +89,54 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
         .filter(|c| c.unit_id == CITY && c.indicator_id == ind.id)
         .collect();
     let mut series = Vec::new();
-    let mk = |label: String, breakdown: &str, group: &str, band: bool| Series {
-        label,
-        points: years
-            .iter()
-            .map(|y| {
-                let c = city
-                    .iter()
-                    .find(|c| c.year == *y && c.key.breakdown == breakdown && c.key.group == group);
-                let v = c.and_then(|c| c.value);
-                let ci = c.and_then(|c| Some((c.ci_low?, c.ci_high?)));
-                (*y, v, ci)
-            })
-            .collect(),
-        band,
+    let find = |y: i32, breakdown: &str, group: &str| {
+        city.iter()
+            .find(|c| c.year == y && c.key.breakdown == breakdown && c.key.group == group)
+            .copied()
     };
-    series.push(mk(
-        "Totalt".into(),
-        TOTAL,
-        TOTAL,
-        ind.source == Source::Survey || ind.source == Source::Derived,
-    ));
-    if let Some(b) = ind.breakdowns.first().and_then(|b| p.breakdown(b)) {
-        for g in &b.groups {
-            series.push(mk(g.label.clone(), &b.id, &g.id, false));
+    let mk = |label: String, breakdown: &str, group: &str, band: bool| {
+        let cells: Vec<(i32, Option<&&Cell>)> = years
+            .iter()
+            .map(|y| (*y, find(*y, breakdown, group)))
+            .collect();
+        Series {
+            label,
+            points: cells
+                .iter()
+                .map(|(y, c)| {
+                    let v = c.and_then(|c| c.value);
+                    let ci = c.and_then(|c| Some((c.ci_low?, c.ci_high?)));
+                    (*y, v, ci)
+                })
+                .collect(),
+            band,
+            incomplete: cells
+                .iter()
+                .filter(|(_, c)| c.is_some_and(|c| c.value.is_some() && !c.complete()))
+                .map(|(y, _)| *y)
+                .collect(),
         }
+    };
+    // Each series' label, breakdown and group: the total, then the groups.
+    let mut keys: Vec<(String, &str, &str)> = vec![("Totalt".into(), TOTAL, TOTAL)];
+    if let Some(b) = ind.breakdowns.first().and_then(|b| p.breakdown(b)) {
+        keys.extend(
+            b.groups
+                .iter()
+                .map(|g| (g.label.clone(), b.id.as_str(), g.id.as_str())),
+        );
     }
-    let withheld_years: Vec<i32> = years
+    let band = ind.source == Source::Survey || ind.source == Source::Derived;
+    for (i, (label, b, g)) in keys.iter().enumerate() {
+        series.push(mk(label.clone(), b, g, band && i == 0));
+    }
+    let shown: Vec<&Cell> = keys
         .iter()
-        .copied()
-        .filter(|y| city.iter().any(|c| c.year == *y && c.is_withheld()))
+        .flat_map(|(_, b, g)| years.iter().filter_map(move |y| find(*y, b, g)))
+        .map(|c| *c)
         .collect();
+    let mut notes = withheld_notes(&shown);
+    notes.extend(coverage_notes(p, &shown));
     let unit_text = crate::text::measure_unit(ind.unit);
     let source = crate::text::source_long(p, ind.source);
     TrendSpec {
@@ -134,8 +154,49 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
         years: years.to_vec(),
         series,
         targets: ind.targets.iter().map(|t| (t.year, t.value)).collect(),
-        withheld_years,
+        notes,
     }
+}
+
+/// "Ej redovisat 2019: …", one line per reason, in the published words.
+fn withheld_notes(cells: &[&Cell]) -> Vec<String> {
+    let mut by_reason: std::collections::BTreeMap<&str, std::collections::BTreeSet<i32>> =
+        Default::default();
+    for c in cells {
+        if let Some(r) = c.withheld {
+            by_reason
+                .entry(crate::text::reason(r))
+                .or_default()
+                .insert(c.year);
+        }
+    }
+    by_reason
+        .into_iter()
+        .map(|(why, years)| {
+            let years: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+            format!("Ej redovisat {}: {why}.", years.join(", "))
+        })
+        .collect()
+}
+
+/// "2019: 14 av 15 enheter har rapporterat (saknas: …)", per year with an
+/// incomplete value, so that no one reads a missing unit as a change.
+fn coverage_notes(p: &Pipeline, cells: &[&Cell]) -> Vec<String> {
+    let mut notes: Vec<(i32, String)> = Vec::new();
+    for c in cells.iter().filter(|c| c.value.is_some()) {
+        let Some(cov) = c.coverage.as_ref().filter(|v| !v.missing.is_empty()) else {
+            continue;
+        };
+        if notes.iter().any(|(y, _)| *y == c.year) {
+            continue;
+        }
+        notes.push((
+            c.year,
+            crate::text::coverage(p, c.year, cov.reported(), cov.expected, &cov.missing),
+        ));
+    }
+    notes.sort();
+    notes.into_iter().map(|(_, n)| n).collect()
 }
 
 /// Splits a title over lines of at most `width` characters.
@@ -164,8 +225,17 @@ fn draw_marker<DB: DrawingBackend>(
     kind: u8,
     color: RGBColor,
     pts: Vec<(f64, f64)>,
+    hollow: bool,
 ) -> Result<(), Error> {
-    let style = color.filled();
+    // A hollow marker: white inside, the series' colour around.
+    let style = if hollow {
+        chart
+            .draw_series(pts.iter().map(|p| Circle::new(*p, 5, WHITE.filled())))
+            .map_err(err)?;
+        color.stroke_width(2)
+    } else {
+        color.filled()
+    };
     match kind {
         0 => chart
             .draw_series(pts.into_iter().map(|p| Circle::new(p, 5, style)))
@@ -205,7 +275,8 @@ pub fn draw_trend<DB: DrawingBackend>(
     root.fill(&WHITE).map_err(err)?;
     let top = draw_titles(&root, spec)?;
     let (_, rest) = root.split_vertically(top);
-    let (plot, footer) = rest.split_vertically(HEIGHT - top - 56);
+    let footer_height = 38 + 18 * (spec.notes.len() as u32 + 1);
+    let (plot, footer) = rest.split_vertically(HEIGHT - top - footer_height);
     draw_plot(&plot, spec)?;
     draw_legend(&footer, spec)?;
     draw_note(&footer, spec)?;
@@ -348,26 +419,29 @@ fn draw_series<DB: DrawingBackend>(
                 .map_err(err)?;
         }
     }
-    // Lines break where a year is withheld or missing.
+    // Lines break where a year is withheld or missing; a segment to or from
+    // an incomplete year is dotted.
     let points: Vec<(i32, Option<f64>)> = s.points.iter().map(|(y, v, _)| (*y, *v)).collect();
+    let width = if i == 0 { 3 } else { 2 };
+    let style = color.stroke_width(width);
     for run in runs(&points) {
         let line: Vec<(f64, f64)> = run.iter().map(|(y, v)| (*y as f64, *v)).collect();
-        let width = if i == 0 { 3 } else { 2 };
-        if i == 0 || line.len() < 2 {
-            chart
-                .draw_series(LineSeries::new(line.clone(), color.stroke_width(width)))
-                .map_err(err)?;
-        } else {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    line.clone(),
-                    8,
-                    5,
-                    color.stroke_width(width),
-                ))
-                .map_err(err)?;
+        let incomplete = |y: i32| s.incomplete.contains(&y);
+        for (a, b) in run.iter().zip(run.iter().skip(1)) {
+            let seg = vec![(a.0 as f64, a.1), (b.0 as f64, b.1)];
+            let drawn = if incomplete(a.0) || incomplete(b.0) {
+                chart.draw_series(DashedLineSeries::new(seg, 2, 5, style))
+            } else if i == 0 {
+                chart.draw_series(LineSeries::new(seg, style))
+            } else {
+                chart.draw_series(DashedLineSeries::new(seg, 8, 5, style))
+            };
+            drawn.map_err(err)?;
         }
-        draw_marker(chart, marker, color, line)?;
+        let (open, filled): (Vec<(f64, f64)>, Vec<(f64, f64)>) =
+            line.into_iter().partition(|(y, _)| incomplete(*y as i32));
+        draw_marker(chart, marker, color, filled, false)?;
+        draw_marker(chart, marker, color, open, true)?;
     }
     Ok(())
 }
@@ -460,6 +534,20 @@ fn draw_legend<DB: DrawingBackend>(
             .map_err(err)?;
         x += 60;
     }
+    if spec.series.iter().any(|s| !s.incomplete.is_empty()) {
+        let at = (x + 10, legend_y + 8);
+        footer
+            .draw(&Circle::new(at, 5, BLACK.stroke_width(2)))
+            .map_err(err)?;
+        footer
+            .draw(&Text::new(
+                "Ofullständigt",
+                (x + 22, legend_y),
+                ("sans-serif", 14).into_font().color(&BLACK),
+            ))
+            .map_err(err)?;
+        x += 150;
+    }
     if spec.series.iter().any(|s| s.band) {
         footer
             .draw(&Rectangle::new(
@@ -478,27 +566,21 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The source, and which years were withheld.
+/// What is withheld or incomplete, one line each, then the source.
 fn draw_note<DB: DrawingBackend>(
     footer: &DrawingArea<DB, Shift>,
     spec: &TrendSpec,
 ) -> Result<(), Error> {
-    let legend_y = 8;
-    let mut note = spec.source.clone();
-    if !spec.withheld_years.is_empty() {
-        let years: Vec<String> = spec.withheld_years.iter().map(|y| y.to_string()).collect();
-        note = format!(
-            "Ej redovisat {} (för få personer). {note}",
-            years.join(", ")
-        );
+    let lines = spec.notes.iter().chain(std::iter::once(&spec.source));
+    for (i, line) in lines.enumerate() {
+        footer
+            .draw(&Text::new(
+                line.clone(),
+                (20, 34 + 18 * i as i32),
+                ("sans-serif", 13).into_font().color(&GREY),
+            ))
+            .map_err(err)?;
     }
-    footer
-        .draw(&Text::new(
-            note,
-            (20, legend_y + 26),
-            ("sans-serif", 13).into_font().color(&GREY),
-        ))
-        .map_err(err)?;
     Ok(())
 }
 

@@ -134,6 +134,15 @@ pub fn ranges(
         .collect()
 }
 
+/// Whether a sum holds exactly on the true counts.
+pub fn holds(eq: &[usize], truth: &[Option<f64>]) -> bool {
+    let Some(values) = eq.iter().map(|k| truth[*k]).collect::<Option<Vec<f64>>>() else {
+        return false;
+    };
+    let parts: f64 = values[1..].iter().sum();
+    (values[0] - parts).abs() <= 1e-9 * values[0].abs().max(1.0)
+}
+
 fn constraints(sums: &[Vec<usize>], truth: &[Option<f64>], withheld: &[bool]) -> Vec<Row> {
     let mut rows = Vec::new();
     for eq in sums {
@@ -141,8 +150,7 @@ fn constraints(sums: &[Vec<usize>], truth: &[Option<f64>], withheld: &[bool]) ->
             continue;
         };
         let parts: f64 = values[1..].iter().sum();
-        let tolerance = 1e-9 * values[0].abs().max(1.0);
-        let op = if (values[0] - parts).abs() <= tolerance {
+        let op = if holds(eq, truth) {
             ComparisonOp::Eq
         } else if values[0] > parts {
             ComparisonOp::Ge

@@ -90,6 +90,17 @@ fn protect_table(
     min: f64,
 ) -> Result<Vec<Option<Reason>>, Vec<usize>> {
     let table = table_of(local);
+    let counts = counts(local, share);
+    // The sums that hold exactly, for the quick rule and the last audit; the
+    // reader's bounds also use those where the total exceeds its parts.
+    let exact = Table {
+        sums: table
+            .sums
+            .iter()
+            .filter(|eq| counts.iter().all(|truth| bounds::holds(eq, truth)))
+            .cloned()
+            .collect(),
+    };
     let mut why: Vec<Option<Reason>> = local.iter().map(|c| c.withheld).collect();
     for (k, c) in local.iter().enumerate() {
         if why[k].is_none() && below_minimum(c, share, min) {
@@ -98,9 +109,8 @@ fn protect_table(
     }
     let mut withheld: Vec<bool> = why.iter().map(Option::is_some).collect();
     let sizes: Vec<f64> = local.iter().map(|c| size(c, share)).collect();
-    let counts = counts(local, share);
     loop {
-        complementary(&table, &sizes, &mut withheld, &mut why);
+        complementary(&exact, &sizes, &mut withheld, &mut why);
         let Some(k) = narrowest(&table, &counts, &withheld, min) else {
             break;
         };
@@ -110,7 +120,7 @@ fn protect_table(
         withheld[j] = true;
         why[j].get_or_insert(Reason::Complementary);
     }
-    let determined = audit(&table, &withheld);
+    let determined = audit(&exact, &withheld);
     if !determined.is_empty() {
         return Err(determined);
     }
@@ -219,7 +229,10 @@ pub fn table_of(cells: &[&Cell]) -> Table {
         }
         let total = at.get(&(*u, TOTAL, TOTAL)).copied();
         for members in by_breakdown.values() {
-            if let Some(t) = total {
+            // A total over groups that lack different units is no sum of them,
+            // and the published coverage tells a reader so.
+            let whole = |k: &usize| cells[*k].complete();
+            if let Some(t) = total.filter(|t| whole(t) && members.iter().all(whole)) {
                 sums.push(std::iter::once(t).chain(members.iter().copied()).collect());
             }
             margin_sums(

@@ -8,7 +8,9 @@ use std::fmt::{self, Write};
 
 use crate::aggregate::Cell;
 use crate::chart;
-use crate::pipeline::{Direction, Indicator, Measure, MeasureUnit, Pipeline, Source, TOTAL};
+use crate::pipeline::{
+    Direction, Indicator, Measure, MeasureUnit, Pipeline, Reason, Source, TOTAL,
+};
 use crate::results::RunData;
 use crate::text::fmt_table;
 use crate::text::unit_name;
@@ -105,15 +107,38 @@ pub fn standing(ind: &Indicator, value: Option<f64>, target: f64, within: f64) -
     }
 }
 
+/// A value as the tables show it: ".." withheld to protect someone, "–"
+/// missing (or too incomplete to add up), and a star on a value that lacks
+/// a unit (explained under the table by [`coverage_note`]).
 fn value_text(c: Option<&Cell>, unit: MeasureUnit) -> String {
     match c {
+        Some(c) if c.withheld == Some(Reason::Incomplete) => "–".into(),
         Some(c) if c.is_withheld() => "..".into(),
         Some(c) => c
             .value
-            .map(|v| fmt_table(v, unit))
+            .map(|v| fmt_table(v, unit) + if c.complete() { "" } else { "*" })
             .unwrap_or_else(|| "–".into()),
         None => "–".into(),
     }
+}
+
+/// Under a table: which years' values lack units, and which units.
+fn coverage_note<'a>(p: &Pipeline, cells: impl Iterator<Item = &'a Cell>) -> Option<String> {
+    let mut notes: BTreeMap<i32, String> = BTreeMap::new();
+    for c in cells.filter(|c| !c.complete()) {
+        if let Some(cov) = &c.coverage {
+            notes.entry(c.year).or_insert_with(|| {
+                crate::text::coverage(p, c.year, cov.reported(), cov.expected, &cov.missing)
+            });
+        }
+    }
+    (!notes.is_empty()).then(|| {
+        let lines: Vec<String> = notes.into_values().collect();
+        format!(
+            "<p>* Ofullständigt värde, inte jämförbart med andra år; “–” i ett år med ofullständigt underlag betyder att summan inte redovisas. {}.</p>",
+            esc(&lines.join("; "))
+        )
+    })
 }
 
 /// Gives the chart's SVG a text alternative.
@@ -247,7 +272,16 @@ fn indicator_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Res
         out,
         "<p>Källa: {}. “..” betyder att värdet inte redovisas för att skydda enskilda; “–” att uppgift saknas.</p>",
         crate::text::source(ind.source)
-    )
+    )?;
+    let shown = ctx
+        .years
+        .iter()
+        .flat_map(|y| cols.iter().map(move |(_, b, g)| (y, b, g)))
+        .filter_map(|(y, b, g)| ctx.d.city_cell(&ind.id, *y, b, g));
+    match coverage_note(ctx.p, shown) {
+        Some(note) => writeln!(out, "{note}"),
+        None => Ok(()),
+    }
 }
 
 pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> String {
@@ -332,7 +366,10 @@ fn summary(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
             continue;
         };
         let c = d.city_cell(&ind.id, year, TOTAL, TOTAL);
-        let v = c.filter(|c| !c.is_withheld()).and_then(|c| c.value);
+        // A value that lacks a unit is not judged against its target.
+        let v = c
+            .filter(|c| !c.is_withheld() && c.complete())
+            .and_then(|c| c.value);
         rows.push((
             ind,
             t.value,

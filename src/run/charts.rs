@@ -107,7 +107,7 @@ fn parity_chart(
         years: years.to_vec(),
         series,
         targets: Vec::new(),
-        withheld_years: Vec::new(),
+        notes: Vec::new(),
     };
     Ok(Some(chart::write_trend(&spec, dir, chart::PARITY)?))
 }
