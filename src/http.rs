@@ -3,7 +3,7 @@
 //! and jitter, `Retry-After`, and a size cap.
 
 use std::io::Read;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::pipeline::HttpLimits;
 
@@ -27,6 +27,8 @@ pub enum FetchError {
     TooLarge { url: String, max: u64 },
     #[error("{url}: {what}")]
     Body { url: String, what: String },
+    #[error("{url}: hämtningen avbröts när tidsgränsen för hela hämtningen ({secs} s) gick ut")]
+    Deadline { url: String, secs: u64 },
 }
 
 /// The limits as durations.
@@ -82,6 +84,8 @@ pub struct Client {
     http: reqwest::blocking::Client,
     settings: Settings,
     jitter: Jitter,
+    /// When every request, retries and waits included, must be over.
+    deadline: Option<(Instant, Duration)>,
 }
 
 enum Attempt {
@@ -111,7 +115,29 @@ impl Client {
             http,
             settings,
             jitter: Jitter::from_clock(),
+            deadline: None,
         })
+    }
+
+    /// Ends every request of this client within `total` from now, so that
+    /// a server that never answers cannot hold a fetch for tries × timeout.
+    pub fn with_deadline(mut self, total: Duration) -> Client {
+        self.deadline = Some((Instant::now() + total, total));
+        self
+    }
+
+    /// Time left before the deadline, or the error to give when none is.
+    fn remaining(&self, url: &str) -> Result<Option<Duration>, FetchError> {
+        let Some((at, total)) = self.deadline else {
+            return Ok(None);
+        };
+        match at.checked_duration_since(Instant::now()) {
+            Some(left) if !left.is_zero() => Ok(Some(left)),
+            _ => Err(FetchError::Deadline {
+                url: url.into(),
+                secs: total.as_secs(),
+            }),
+        }
     }
 
     /// GETs `url`, retrying timeouts, failed connections, 429 and 5xx.
@@ -119,7 +145,8 @@ impl Client {
         let mut tries = 0;
         loop {
             tries += 1;
-            let outcome = self.attempt(url, tries);
+            let left = self.remaining(url)?;
+            let outcome = self.attempt(url, tries, left);
             let (err, retry_after) = match outcome {
                 Attempt::Done(body) => return Ok(body),
                 Attempt::Fail(e) => return Err(e),
@@ -134,12 +161,20 @@ impl Client {
                 Some(after) => after.min(self.settings.max_retry_after),
                 None => backoff + jitter,
             };
+            let Some(left) = self.remaining(url)? else {
+                std::thread::sleep(wait);
+                continue;
+            };
+            if wait >= left {
+                return Err(err);
+            }
             std::thread::sleep(wait);
         }
     }
 
-    fn attempt(&mut self, url: &str, tries: u32) -> Attempt {
-        let response = match self.http.get(url).send() {
+    fn attempt(&mut self, url: &str, tries: u32, left: Option<Duration>) -> Attempt {
+        let timeout = left.map_or(self.settings.timeout, |l| l.min(self.settings.timeout));
+        let response = match self.http.get(url).timeout(timeout).send() {
             Ok(r) => r,
             Err(e) => return Attempt::Retry(self.send_error(&e, url, tries), None),
         };

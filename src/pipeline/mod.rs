@@ -404,6 +404,8 @@ pub struct HttpLimits {
     pub max_retry_after_ms: u64,
     /// Downloads larger than this are refused.
     pub max_bytes: u64,
+    /// All of one `fetch` ends within this, however slow the server.
+    pub deadline_ms: u64,
 }
 
 impl Default for HttpLimits {
@@ -415,6 +417,7 @@ impl Default for HttpLimits {
             backoff_ms: 500,
             max_retry_after_ms: 60_000,
             max_bytes: 50_000_000,
+            deadline_ms: 60_000,
         }
     }
 }
@@ -448,10 +451,33 @@ pub struct ReferenceBreakdown {
 pub struct ReferenceSeries {
     /// The reference indicator the series feeds, e.g. `REF-1`.
     pub indicator: String,
-    /// Kolada's KPI id.
-    pub kpi: String,
+    /// Kolada's KPI ids: one, or several combined.
+    pub kpis: Vec<String>,
+    /// Each KPI's title as the pipeline file records it (empty: not checked).
+    /// Kolada may retire or rename a KPI without notice.
+    pub kpi_titles: Vec<String>,
+    /// How several KPIs make one value.
+    pub combine: Combine,
     /// Multiplies each value: 0.01 turns Kolada's percent into a share.
     pub scale: f64,
+    /// Said beside comparisons with the series, e.g. where its population
+    /// differs from the survey's.
+    pub note: Option<String>,
+}
+
+impl ReferenceSeries {
+    /// The KPIs as one name, e.g. `N01983+N01982`: for messages and the cache file.
+    pub fn kpi(&self) -> String {
+        self.kpis.join("+")
+    }
+}
+
+/// How the values of several KPIs make one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Combine {
+    /// Their sum, where every KPI has a value.
+    Sum,
 }
 
 /// What a survey indicator counts.

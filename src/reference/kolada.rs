@@ -1,6 +1,8 @@
-//! Kolada's data API, v2: `{"values": [...], "count": n, "next_page": url}`,
-//! each value with `kpi`, `municipality`, `period` and `values[]` of
-//! `{gender: T|K|M, value (may be null), status, count}`.
+//! Kolada's API, v3 (and v2, whose cached responses still read):
+//! `{"values": [...], "count": n, "next_url" or "next_page": url}`, each
+//! value with `kpi`, `municipality`, `period`, maybe `isdeleted`, and
+//! `values[]` of `{gender: T|K|M, value (may be null), status, count}`.
+//! The KPI catalogue, `/kpi/{id}`, answers `{"values": [{"id", "title"}]}`.
 
 use serde::Deserialize;
 
@@ -14,8 +16,36 @@ pub struct Page {
     pub values: Vec<KpiValue>,
     #[serde(default)]
     pub count: Option<u64>,
+    /// v2 and some v3 responses name the next page so…
     #[serde(default)]
     pub next_page: Option<String>,
+    /// …and v3 responses so.
+    #[serde(default)]
+    pub next_url: Option<String>,
+}
+
+impl Page {
+    /// The next page's address, whichever name the response gives it.
+    pub fn next(&self) -> Option<String> {
+        [&self.next_url, &self.next_page]
+            .into_iter()
+            .flatten()
+            .find(|n| !n.is_empty())
+            .cloned()
+    }
+}
+
+/// One KPI in Kolada's catalogue.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Kpi {
+    pub id: String,
+    #[serde(default)]
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct KpiPage {
+    pub values: Vec<Kpi>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -24,6 +54,9 @@ pub struct KpiValue {
     pub municipality: String,
     pub period: i32,
     pub values: Vec<GenderValue>,
+    /// A row Kolada has withdrawn: never used.
+    #[serde(default)]
+    pub isdeleted: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -34,16 +67,49 @@ pub struct GenderValue {
     pub status: Option<String>,
     #[serde(default)]
     pub count: Option<u64>,
+    #[serde(default)]
+    pub isdeleted: bool,
 }
 
-/// The first page's URL for a KPI, municipalities and years.
-pub fn url(base: &str, kpi: &str, municipalities: &[String], years: &[i32]) -> String {
+/// Kolada takes at most this many ids or years in one path segment.
+pub const MAX_PER_SEGMENT: usize = 25;
+
+/// The first pages' URLs for KPIs, municipalities and years: one per
+/// combination of chunks of at most [`MAX_PER_SEGMENT`].
+pub fn urls(base: &str, kpis: &[String], municipalities: &[String], years: &[i32]) -> Vec<String> {
     let years: Vec<String> = years.iter().map(|y| y.to_string()).collect();
-    format!(
-        "{base}/data/kpi/{kpi}/municipality/{}/year/{}",
-        municipalities.join(","),
-        years.join(",")
-    )
+    let mut out = Vec::new();
+    for k in kpis.chunks(MAX_PER_SEGMENT) {
+        for m in municipalities.chunks(MAX_PER_SEGMENT) {
+            for y in years.chunks(MAX_PER_SEGMENT) {
+                out.push(format!(
+                    "{base}/data/kpi/{}/municipality/{}/year/{}",
+                    k.join(","),
+                    m.join(","),
+                    y.join(",")
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The catalogue entry's URL for one KPI.
+pub fn kpi_url(base: &str, kpi: &str) -> String {
+    format!("{base}/kpi/{kpi}")
+}
+
+/// Parses a catalogue answer for one KPI: `None` when Kolada does not know it.
+pub fn parse_kpi(url: &str, body: &[u8], kpi: &str) -> Result<Option<Kpi>, FetchError> {
+    let page = serde_json::from_slice::<KpiPage>(body).map_err(|e| FetchError::Body {
+        url: url.into(),
+        what: format!(
+            "svaret har inte formen av Koladas nyckeltalskatalog (rad {}, kolumn {}); väntade {{\"values\": [{{\"id\", \"title\"}}]}}.",
+            e.line(),
+            e.column()
+        ),
+    })?;
+    Ok(page.values.into_iter().find(|k| k.id == kpi))
 }
 
 /// Parses one page, or says what was wrong with it.

@@ -23,10 +23,15 @@ pub struct CachedPage {
 /// A series' cached responses: every page, when and from where.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CacheEntry {
+    /// The first data page's address.
     pub url: String,
     /// UTC, RFC 3339.
     pub fetched_at: String,
     pub pages: Vec<CachedPage>,
+    /// The KPIs' catalogue entries as they were when the data was fetched
+    /// (absent in caches written for API v2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub catalogue: Vec<CachedPage>,
 }
 
 /// What happened to one series.
@@ -41,6 +46,8 @@ pub struct Status {
     /// Whether they were fetched in this call.
     pub fresh: bool,
     pub error: Option<FetchError>,
+    /// What the fetch noticed without failing, e.g. a KPI's changed title.
+    pub warnings: Vec<String>,
     /// The responses in use, read once, and the cache file's SHA-256.
     pub entry: Option<CacheEntry>,
     pub sha256: Option<String>,
@@ -59,6 +66,14 @@ impl Status {
     }
 
     fn line(&self, fetched: impl Fn(&str) -> String) -> String {
+        let mut line = self.state(fetched);
+        for w in &self.warnings {
+            line.push_str(&format!("; varning: {w}"));
+        }
+        line
+    }
+
+    fn state(&self, fetched: impl Fn(&str) -> String) -> String {
         let what = format!("{} ({})", self.indicator, self.kpi);
         match (&self.error, self.fresh, &self.fetched_at) {
             (None, true, _) => format!("{what}: hämtad nu"),
@@ -83,7 +98,7 @@ impl Status {
 
 fn cache_file(p: &Pipeline, r: &Reference, s: &ReferenceSeries) -> PathBuf {
     p.resolve(&r.cache)
-        .join(format!("{}-{}.json", s.indicator, s.kpi))
+        .join(format!("{}-{}.json", s.indicator, s.kpi()))
 }
 
 /// Writes a series' responses; returns the file's SHA-256.
@@ -102,7 +117,9 @@ fn read_cache(path: &Path) -> Option<(CacheEntry, String)> {
 }
 
 /// Fetches every series and refreshes the cache; a series that cannot be
-/// fetched falls back to its cached copy. With `offline`, only the cache is read.
+/// fetched falls back to its cached copy. With `offline`, only the cache is
+/// read. All of it ends within the pipeline's `deadline_ms`: once that has
+/// passed, the series left are not tried.
 pub fn refresh(p: &Pipeline, offline: bool) -> Vec<Status> {
     let Some(r) = &p.reference else {
         return Vec::new();
@@ -110,58 +127,23 @@ pub fn refresh(p: &Pipeline, offline: bool) -> Vec<Status> {
     let years: Vec<i32> = p.strategy.period.years().collect();
     // A client that cannot be built is said for every series, never a silent
     // fall back to the cache.
-    let mut client = if offline {
-        None
-    } else {
-        Some(Client::new(&r.http))
-    };
+    let mut client = (!offline).then(|| {
+        Client::new(&r.http)
+            .map(|c| c.with_deadline(std::time::Duration::from_millis(r.http.deadline_ms)))
+    });
     let mut out = Vec::new();
     for s in &r.series {
         let file = cache_file(p, r, s);
-        let (entry, sha256) = read_cache(&file).unzip();
-        let mut status = Status {
-            indicator: s.indicator.clone(),
-            kpi: s.kpi.clone(),
-            cache_file: entry.as_ref().map(|_| file.clone()),
-            fetched_at: entry.as_ref().map(|c| c.fetched_at.clone()),
-            fresh: false,
-            error: None,
-            entry,
-            sha256,
-        };
+        let mut status = cached(s, &file);
         if let Some(c) = client.as_mut() {
-            let url = kolada::url(&r.base_url, &s.kpi, &r.municipalities, &years);
             let fetched = match c {
-                Ok(c) => fetch_all(c, &url),
+                Ok(c) => fetch_series(c, r, s, &years),
                 Err(e) => Err(e.clone()),
             };
             match fetched {
-                Ok(pages) => {
-                    let entry = CacheEntry {
-                        url: url.clone(),
-                        fetched_at: now_rfc3339(),
-                        pages,
-                    };
-                    let written = write_cache(&file, &entry);
-                    match written {
-                        Ok(sha256) => {
-                            status.cache_file = Some(file.clone());
-                            status.fetched_at = Some(entry.fetched_at.clone());
-                            status.fresh = true;
-                            status.entry = Some(entry);
-                            status.sha256 = Some(sha256);
-                        }
-                        Err(e) => {
-                            status.error = Some(FetchError::Body {
-                                url,
-                                what: format!(
-                                    "cachen {} kan inte skrivas: {}",
-                                    file.display(),
-                                    crate::text::foreign(&e)
-                                ),
-                            })
-                        }
-                    }
+                Ok((entry, warnings)) => {
+                    status.warnings = warnings;
+                    store(&mut status, &file, entry);
                 }
                 Err(e) => status.error = Some(e),
             }
@@ -171,11 +153,106 @@ pub fn refresh(p: &Pipeline, offline: bool) -> Vec<Status> {
     out
 }
 
+/// A series' state from its cache file alone.
+fn cached(s: &ReferenceSeries, file: &Path) -> Status {
+    let (entry, sha256) = read_cache(file).unzip();
+    Status {
+        indicator: s.indicator.clone(),
+        kpi: s.kpi(),
+        cache_file: entry.as_ref().map(|_| file.to_path_buf()),
+        fetched_at: entry.as_ref().map(|c| c.fetched_at.clone()),
+        fresh: false,
+        error: None,
+        warnings: Vec::new(),
+        entry,
+        sha256,
+    }
+}
+
+/// Writes freshly fetched responses to the cache and puts them in use.
+fn store(status: &mut Status, file: &Path, entry: CacheEntry) {
+    match write_cache(file, &entry) {
+        Ok(sha256) => {
+            status.cache_file = Some(file.to_path_buf());
+            status.fetched_at = Some(entry.fetched_at.clone());
+            status.fresh = true;
+            status.entry = Some(entry);
+            status.sha256 = Some(sha256);
+        }
+        Err(e) => {
+            status.error = Some(FetchError::Body {
+                url: entry.url,
+                what: format!(
+                    "cachen {} kan inte skrivas: {}",
+                    file.display(),
+                    crate::text::foreign(&e)
+                ),
+            })
+        }
+    }
+}
+
+/// One series: each KPI's catalogue entry (it must exist; a changed title
+/// is a warning), then every page of its data.
+fn fetch_series(
+    c: &mut Client,
+    r: &Reference,
+    s: &ReferenceSeries,
+    years: &[i32],
+) -> Result<(CacheEntry, Vec<String>), FetchError> {
+    let mut catalogue = Vec::new();
+    let mut warnings = Vec::new();
+    for (i, kpi) in s.kpis.iter().enumerate() {
+        let url = kolada::kpi_url(&r.base_url, kpi);
+        let body = c.get(&url)?;
+        let Some(found) = kolada::parse_kpi(&url, &body, kpi)? else {
+            return Err(FetchError::Body {
+                url,
+                what: format!(
+                    "{} känner inte till nyckeltalet {kpi}; det kan ha tagits bort. Välj ett annat nyckeltal för {} i pipelinefilen ([[reference.series]]).",
+                    r.name, s.indicator
+                ),
+            });
+        };
+        if let Some(expected) = s
+            .kpi_titles
+            .get(i)
+            .filter(|t| t.trim() != found.title.trim())
+        {
+            warnings.push(format!(
+                "{} kallar nu {kpi} \"{}\", men pipelinefilen säger \"{expected}\"; kontrollera att nyckeltalet mäter det {} ska mäta och uppdatera kpi_title",
+                r.name, found.title, s.indicator
+            ));
+        }
+        catalogue.push(page_of(url, &body));
+    }
+    let urls = kolada::urls(&r.base_url, &s.kpis, &r.municipalities, years);
+    let mut pages = Vec::new();
+    for url in &urls {
+        pages.extend(fetch_all(c, url)?);
+    }
+    let entry = CacheEntry {
+        url: urls.first().cloned().unwrap_or_default(),
+        fetched_at: now_rfc3339(),
+        pages,
+        catalogue,
+    };
+    Ok((entry, warnings))
+}
+
+fn page_of(url: String, body: &[u8]) -> CachedPage {
+    CachedPage {
+        url,
+        sha256: crate::ledger::sha256_hex(body),
+        body: String::from_utf8_lossy(body).into_owned(),
+    }
+}
+
 /// The most pages one series may span: a server that keeps sending new
 /// `next_page` addresses is cut off here.
 const MAX_PAGES: usize = 1000;
 
-/// Follows `next_page` until done, checking each page's shape.
+/// Follows `next_url` (or `next_page`) until done, checking each page's shape.
 fn fetch_all(c: &mut Client, first: &str) -> Result<Vec<CachedPage>, FetchError> {
     let mut pages = Vec::new();
     let mut next = Some(first.to_string());
@@ -184,7 +261,8 @@ fn fetch_all(c: &mut Client, first: &str) -> Result<Vec<CachedPage>, FetchError>
         if !seen.insert(url.clone()) {
             return Err(FetchError::Body {
                 url,
-                what: "next_page pekar tillbaka på en sida som redan hämtats".into(),
+                what: "nästa sida (next_url/next_page) pekar tillbaka på en sida som redan hämtats"
+                    .into(),
             });
         }
         if pages.len() >= MAX_PAGES {
@@ -197,19 +275,16 @@ fn fetch_all(c: &mut Client, first: &str) -> Result<Vec<CachedPage>, FetchError>
         }
         let body = c.get(&url)?;
         let page = kolada::parse(&url, &body)?;
-        next = page.next_page.clone().filter(|n| !n.is_empty());
-        pages.push(CachedPage {
-            url,
-            sha256: crate::ledger::sha256_hex(&body),
-            body: String::from_utf8_lossy(&body).into_owned(),
-        });
+        next = page.next();
+        pages.push(page_of(url, &body));
     }
     Ok(pages)
 }
 
-/// The reference cells from the responses `refresh` found or fetched: one per year of the pipeline's
-/// municipality in total, and per group where `[reference] breakdown` maps
-/// the source's groups to a breakdown.
+/// The reference cells from the responses `refresh` found or fetched: one
+/// per year of the pipeline's municipality in total, and per group where
+/// `[reference] breakdown` maps the source's groups to a breakdown. A
+/// combined series has a value only where every KPI has one.
 pub fn cells(p: &Pipeline, statuses: &[Status]) -> Vec<Cell> {
     let Some(r) = &p.reference else {
         return Vec::new();
@@ -218,64 +293,71 @@ pub fn cells(p: &Pipeline, statuses: &[Status]) -> Vec<Cell> {
     for s in &r.series {
         let in_use = statuses
             .iter()
-            .find(|st| st.indicator == s.indicator && st.kpi == s.kpi)
+            .find(|st| st.indicator == s.indicator && st.kpi == s.kpi())
             .and_then(|st| st.entry.as_ref());
         let Some(entry) = in_use else {
             continue;
         };
-        for page in &entry.pages {
-            let Ok(parsed) = kolada::parse(&page.url, page.body.as_bytes()) else {
+        for ((year, code), values) in values_by_kpi(p, r, s, entry) {
+            let Some(sum) = values.iter().copied().sum::<Option<f64>>() else {
                 continue;
             };
-            for v in parsed.values {
-                if v.kpi != s.kpi
-                    || v.municipality != r.municipality
-                    || !p.strategy.period.contains(v.period)
-                {
-                    continue;
-                }
-                for g in &v.values {
-                    let Some(value) = g.value else { continue };
-                    let Some((breakdown, group)) = group_of(r, &g.gender) else {
-                        continue;
-                    };
-                    out.push(Cell {
-                        indicator_id: s.indicator.clone(),
-                        year: v.period,
-                        unit_id: CITY.into(),
-                        key: GroupKey::of(breakdown, group),
-                        value: Some(value * s.scale),
-                        numerator: None,
-                        denominator: None,
-                        n: None,
-                        ci_low: None,
-                        ci_high: None,
-                        withheld: None,
-                        coverage: None,
-                        source: Source::Reference,
-                    });
-                }
+            let Some((breakdown, group)) = group_of(r, &code) else {
+                continue;
+            };
+            out.push(Cell {
+                indicator_id: s.indicator.clone(),
+                year,
+                unit_id: CITY.into(),
+                key: GroupKey::of(breakdown, group),
+                value: Some(sum * s.scale),
+                numerator: None,
+                denominator: None,
+                n: None,
+                ci_low: None,
+                ci_high: None,
+                withheld: None,
+                coverage: None,
+                source: Source::Reference,
+            });
+        }
+    }
+    out
+}
+
+/// (year, group code) → each KPI's value for the pipeline's municipality,
+/// the first of any repeats; withdrawn (`isdeleted`) rows left out.
+fn values_by_kpi(
+    p: &Pipeline,
+    r: &Reference,
+    s: &ReferenceSeries,
+    entry: &CacheEntry,
+) -> std::collections::BTreeMap<(i32, String), Vec<Option<f64>>> {
+    let mut by = std::collections::BTreeMap::new();
+    for page in &entry.pages {
+        let Ok(parsed) = kolada::parse(&page.url, page.body.as_bytes()) else {
+            continue;
+        };
+        for v in parsed.values {
+            let Some(k) = s.kpis.iter().position(|k| *k == v.kpi) else {
+                continue;
+            };
+            if v.isdeleted
+                || v.municipality != r.municipality
+                || !p.strategy.period.contains(v.period)
+            {
+                continue;
+            }
+            for g in v.values.iter().filter(|g| !g.isdeleted) {
+                let Some(value) = g.value else { continue };
+                let slot: &mut Vec<Option<f64>> = by
+                    .entry((v.period, g.gender.clone()))
+                    .or_insert_with(|| vec![None; s.kpis.len()]);
+                slot[k].get_or_insert(value);
             }
         }
     }
-    out.sort_by(|a, b| {
-        (
-            a.indicator_id.as_str(),
-            a.year,
-            !a.key.is_total(),
-            a.key.group.as_str(),
-        )
-            .cmp(&(
-                b.indicator_id.as_str(),
-                b.year,
-                !b.key.is_total(),
-                b.key.group.as_str(),
-            ))
-    });
-    out.dedup_by(|a, b| {
-        a.indicator_id == b.indicator_id && a.year == b.year && a.key.group == b.key.group
-    });
-    out
+    by
 }
 
 /// The breakdown and group a value of the source's group `code` belongs to.

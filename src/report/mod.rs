@@ -524,9 +524,25 @@ fn parity(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
     }
     for ind in p.indicators.iter().filter(|i| i.derived.is_some()) {
         indicator_block(ctx, out, ind, 3)?;
+        if let Some(note) = comparison_note(p, ind) {
+            writeln!(out, "<p class=\"note\">Om jämförelsen: {}</p>", esc(note))?;
+        }
     }
     writeln!(out, "</section>")?;
     Ok(())
+}
+
+/// What the pipeline says about a gap's reference series, e.g. that its
+/// population differs from the survey's.
+fn comparison_note<'p>(p: &'p Pipeline, gap: &Indicator) -> Option<&'p str> {
+    let subtrahend = &gap.derived.as_ref()?.subtrahend;
+    p.reference
+        .as_ref()?
+        .series
+        .iter()
+        .find(|s| &s.indicator == subtrahend)?
+        .note
+        .as_deref()
 }
 
 /// Annex 1: which returns came in, refused files, reference statistics and withheld values.

@@ -22,16 +22,18 @@ pub(super) fn check_reference(c: &mut Checker<'_>) {
                 ),
                 Some(_) => {}
             }
-            // The KPI id names the series' cache file.
-            if !s
-                .kpi
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
-            {
-                c.at(
-                    format!("reference.series[{i}].kpi"),
-                    format!("\"{}\" är inget nyckeltals-id; det får bara ha bokstäver a–z, siffror, - och _ (t.ex. N00914)", s.kpi.escape_debug()),
-                );
+            // The KPI ids name the series' cache file and go in URLs.
+            for kpi in &s.kpis {
+                if kpi.is_empty()
+                    || !kpi
+                        .chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+                {
+                    c.at(
+                        format!("reference.series[{i}].kpi"),
+                        format!("\"{}\" är inget nyckeltals-id; det får bara ha bokstäver a–z, siffror, - och _ (t.ex. N02267)", kpi.escape_debug()),
+                    );
+                }
             }
         }
         if let Some(b) = &r.breakdown {

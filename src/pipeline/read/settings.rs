@@ -241,6 +241,69 @@ fn read_reference_breakdown(r: &mut Reader<'_>, bt: &Tbl<'_, '_>) -> Option<Refe
     })
 }
 
+/// One `[[reference.series]]`: `kpi = "N02267"`, or `kpis = [...]` with
+/// `combine = "sum"`; `kpi_title` (a text, or a list beside `kpis`).
+fn read_series(r: &mut Reader<'_>, st: &Tbl<'_, '_>) -> Option<ReferenceSeries> {
+    r.only(
+        st,
+        &[
+            "indicator",
+            "kpi",
+            "kpis",
+            "combine",
+            "kpi_title",
+            "scale",
+            "note",
+        ],
+    );
+    let indicator = r.string(st, "indicator", true);
+    let several = st.table.contains_key("kpis");
+    if several && st.table.contains_key("kpi") {
+        let span = st.table.get("kpi").map(|i| i.span());
+        r.problem(
+            span,
+            join(&st.path, "kpi"),
+            "ange antingen kpi (ett nyckeltal) eller kpis (flera), inte båda".into(),
+        );
+    }
+    let kpis = if several {
+        r.strings(st, "kpis", true)
+    } else {
+        r.string(st, "kpi", true).map(|k| vec![k])
+    };
+    let combine = r.choice(st, "combine", several, &[("sum", Combine::Sum)]);
+    let kpi_titles = match st.table.get("kpi_title").map(|i| i.get_ref()) {
+        None => Vec::new(),
+        Some(toml::de::DeValue::Array(_)) => r.strings(st, "kpi_title", false)?,
+        Some(_) => vec![r.string(st, "kpi_title", false)?],
+    };
+    let kpis = kpis?;
+    if !kpi_titles.is_empty() && kpi_titles.len() != kpis.len() {
+        let span = st.table.get("kpi_title").map(|i| i.span());
+        r.problem(
+            span,
+            join(&st.path, "kpi_title"),
+            format!(
+                "ska ha en titel per nyckeltal ({}), i samma ordning",
+                kpis.len()
+            ),
+        );
+        return None;
+    }
+    let scale = match st.table.get("scale") {
+        Some(_) => r.number(st, "scale")?,
+        None => 1.0,
+    };
+    Some(ReferenceSeries {
+        indicator: indicator?,
+        kpis,
+        kpi_titles,
+        combine: combine.unwrap_or(Combine::Sum),
+        scale,
+        note: r.string(st, "note", false),
+    })
+}
+
 /// The download limits, each with its default.
 fn read_http_limits(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> HttpLimits {
     let ms = |r: &mut Reader<'_>, key: &str, default: u64| {
@@ -254,6 +317,7 @@ fn read_http_limits(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> HttpLimits {
         backoff_ms: ms(r, "backoff_ms", d.backoff_ms),
         max_retry_after_ms: ms(r, "max_retry_after_ms", d.max_retry_after_ms),
         max_bytes: positive(r, t, "max_bytes", i64::MAX).map_or(d.max_bytes, |v| v as u64),
+        deadline_ms: ms(r, "deadline_ms", d.deadline_ms),
     }
 }
 
@@ -272,6 +336,7 @@ pub(super) fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Refe
             "backoff_ms",
             "max_retry_after_ms",
             "max_bytes",
+            "deadline_ms",
             "breakdown",
             "series",
         ],
@@ -300,20 +365,7 @@ pub(super) fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Refe
     let series: Vec<Option<ReferenceSeries>> = r
         .tables(t, "series", true)
         .into_iter()
-        .map(|st| {
-            r.only(&st, &["indicator", "kpi", "scale"]);
-            let indicator = r.string(&st, "indicator", true);
-            let kpi = r.string(&st, "kpi", true);
-            let scale = match st.table.get("scale") {
-                Some(_) => r.number(&st, "scale")?,
-                None => 1.0,
-            };
-            Some(ReferenceSeries {
-                indicator: indicator?,
-                kpi: kpi?,
-                scale,
-            })
-        })
+        .map(|st| read_series(r, &st))
         .collect();
     let municipality = municipality?;
     let mut municipalities = municipalities.unwrap_or_default();
