@@ -391,6 +391,18 @@ pub(crate) fn pipeline_in_test_folder(
     out: &str,
     charts: &str,
 ) -> Test {
+    pipeline_in_test_folder_with(t, inbox, survey_2018, out, charts, &[])
+}
+
+/// The same, with more edits to the sample pipeline.
+pub(crate) fn pipeline_in_test_folder_with(
+    t: Test,
+    inbox: &str,
+    survey_2018: &str,
+    out: &str,
+    charts: &str,
+    extra: &[(&str, &str)],
+) -> Test {
     let root = repo_root();
     let data = |p: &str| {
         root.join("data-samples")
@@ -399,38 +411,33 @@ pub(crate) fn pipeline_in_test_folder(
             .replace('\\', "/")
     };
     let survey = |y: &str| format!("path = \"{}\"", data(&format!("survey/enkat-{y}")));
-    t.pipeline(&[
-        (
-            "inbox = \"../data-samples/returns\"",
-            &format!("inbox = \"{inbox}\""),
-        ),
-        ("dir = \"../ut\"", &format!("dir = \"{out}\"")),
-        ("charts = \"../charts\"", &format!("charts = \"{charts}\"")),
-        (
-            "cache = \"../data-samples/reference\"",
-            &format!("cache = \"{}\"", data("reference")),
-        ),
+    let inbox_edit = format!("inbox = \"{inbox}\"");
+    let out_edit = format!("dir = \"{out}\"");
+    let charts_edit = format!("charts = \"{charts}\"");
+    let cache_edit = format!("cache = \"{}\"", data("reference"));
+    let survey_edit = format!("path = \"{survey_2018}\"");
+    let (s19, s20, s21, s22) = (
+        survey("2019.csv"),
+        survey("2020.xlsx"),
+        survey("2021.parquet"),
+        survey("2022.csv"),
+    );
+    let mut edits: Vec<(&str, &str)> = vec![
+        ("inbox = \"../data-samples/returns\"", &inbox_edit),
+        ("dir = \"../ut\"", &out_edit),
+        ("charts = \"../charts\"", &charts_edit),
+        ("cache = \"../data-samples/reference\"", &cache_edit),
         (
             "path = \"../data-samples/survey/enkat-2018.csv\"",
-            &format!("path = \"{survey_2018}\""),
+            &survey_edit,
         ),
-        (
-            "path = \"../data-samples/survey/enkat-2019.csv\"",
-            &survey("2019.csv"),
-        ),
-        (
-            "path = \"../data-samples/survey/enkat-2020.xlsx\"",
-            &survey("2020.xlsx"),
-        ),
-        (
-            "path = \"../data-samples/survey/enkat-2021.parquet\"",
-            &survey("2021.parquet"),
-        ),
-        (
-            "path = \"../data-samples/survey/enkat-2022.csv\"",
-            &survey("2022.csv"),
-        ),
-    ])
+        ("path = \"../data-samples/survey/enkat-2019.csv\"", &s19),
+        ("path = \"../data-samples/survey/enkat-2020.xlsx\"", &s20),
+        ("path = \"../data-samples/survey/enkat-2021.parquet\"", &s21),
+        ("path = \"../data-samples/survey/enkat-2022.csv\"", &s22),
+    ];
+    edits.extend_from_slice(extra);
+    t.pipeline(&edits)
 }
 
 #[test]

@@ -338,6 +338,40 @@ fn k_anonymity_coarsens_the_area_where_the_pipeline_allows_it() {
         .run();
 }
 
+/// With område coarsened to the whole city, cells by område are withheld
+/// and say why: not "too few persons", for each area held many.
+#[test]
+fn cells_by_a_coarsened_area_are_withheld_as_coarsened() {
+    let area_breakdown = "omrade = { variable = \"omrade\", groups = { vasterort = [\"västerort\"], innerstaden = [\"innerstaden\"], soderort = [\"söderort\"] } }\n\n[[survey.files]]";
+    let breakdowns = "[[breakdowns]]\nid = \"omrade\"\ntitle = \"Område\"\ngroups = [\n  { id = \"vasterort\", label = \"Västerort\" },\n  { id = \"innerstaden\", label = \"Innerstaden\" },\n  { id = \"soderort\", label = \"Söderort\" },\n]\n\n[[breakdowns]]\nid = \"aldersgrupp\"";
+    let t = crate::run::pipeline_in_test_folder_with(Test::new(), "inkorg", "enkat/enkat.csv", "ut", "diagram", &[
+        ("\n\n[[survey.files]]\nyear = 2018", &format!("\n{area_breakdown}\nyear = 2018")),
+        ("[[breakdowns]]\nid = \"aldersgrupp\"", breakdowns),
+        ("numerator = [\"ja\"] }\nmeasure = \"UPP-A2\"\nresponsible = [\"ks\"]\nbreakdowns = [\"kon\", \"aldersgrupp\"]", "numerator = [\"ja\"] }\nmeasure = \"UPP-A2\"\nresponsible = [\"ks\"]\nbreakdowns = [\"kon\", \"aldersgrupp\", \"omrade\"]"),
+    ])
+    .write("enkat/enkat.csv", small_file(6));
+    let (_, dir) = t.args(&["run", "p.toml", "--offline", "-q"]).run_keep();
+    let table = std::fs::read_to_string(dir.path().join("ut/indicators.csv")).unwrap();
+    let rows: Vec<&str> = table
+        .lines()
+        .filter(|l| l.starts_with("ENK-7,2018,stad,omrade,"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{table}");
+    for r in rows {
+        assert!(
+            r.contains(",,,,,,,true,survey,"),
+            "withheld without numbers: {r}"
+        );
+    }
+    let quality = std::fs::read_to_string(dir.path().join("ut/kvalitet.json")).unwrap();
+    assert!(quality.contains("\"reason\": \"området slogs ihop för att skydda de svarande\""));
+    let analysts =
+        std::fs::read_to_string(dir.path().join("ut/EJ-FOR-PUBLICERING-undantag.csv")).unwrap();
+    assert!(analysts.contains(
+        "ENK-7,2018,stad,omrade,vasterort,området slogs ihop för att skydda de svarande"
+    ));
+}
+
 #[test]
 fn k_anonymity_refuses_when_coarsening_is_not_allowed_or_not_enough() {
     Test::new()

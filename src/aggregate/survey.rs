@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use super::stats::{Z95, kish_effective_n, wilson};
 use super::{CITY, Cell};
-use crate::pipeline::{GroupKey, Indicator, Pipeline, Source, SurveyMeasure};
+use crate::pipeline::{GroupKey, Indicator, Pipeline, Reason, Source, SurveyMeasure};
 use crate::validate::survey::{Respondents, WEIGHT};
 
 /// `col(var)` is one of `values`.
@@ -80,6 +80,20 @@ fn indicator_cells(
         .iter()
         .filter_map(|b| survey.and_then(|s| s.breakdown(b)).map(|sb| (b, sb)))
         .collect();
+    // A variable coarsened to the whole city for k-anonymity tells nothing
+    // that year: what rests on it is withheld, saying why.
+    let coarsened =
+        |var: &str| r.coarsened && survey.and_then(|s| s.coarsen.as_deref()) == Some(var);
+    if coarsened(&m.variable) || m.population.iter().any(|(var, _)| coarsened(var)) {
+        let mut keys = vec![GroupKey::total()];
+        for (b, sb) in &breakdowns {
+            keys.extend(sb.groups.iter().map(|(g, _)| GroupKey::of(b, g)));
+        }
+        return Ok(keys
+            .into_iter()
+            .map(|k| coarsened_cell(ind, r, k))
+            .collect());
+    }
     // The respondents who count, filtered once, with only the columns the
     // total and the breakdowns need.
     let mut keep = vec![
@@ -108,6 +122,14 @@ fn indicator_cells(
     let total = base.clone().select(sums()).collect()?;
     out.extend(rows_to_cells(ind, r, GroupKey::total(), &total)?);
     for (b, sb) in breakdowns {
+        if coarsened(&sb.variable) {
+            out.extend(
+                sb.groups
+                    .iter()
+                    .map(|(g, _)| coarsened_cell(ind, r, GroupKey::of(b, g))),
+            );
+            continue;
+        }
         // Map the variable's values to the breakdown's groups, by number
         // (the group's place in the breakdown): numbers group faster than text.
         let mut group: Option<Expr> = None;
@@ -140,6 +162,26 @@ fn indicator_cells(
         }
     }
     Ok(out)
+}
+
+fn coarsened_cell(ind: &Indicator, r: &Respondents, key: GroupKey) -> Cell {
+    let mut c = Cell {
+        indicator_id: ind.id.clone(),
+        year: r.year,
+        unit_id: CITY.into(),
+        key,
+        value: None,
+        numerator: None,
+        denominator: None,
+        n: None,
+        ci_low: None,
+        ci_high: None,
+        withheld: None,
+        coverage: None,
+        source: Source::Survey,
+    };
+    c.withhold(Reason::Coarsened);
+    c
 }
 
 fn first_f64(df: &DataFrame, name: &str) -> Option<f64> {

@@ -14,6 +14,9 @@ pub mod names {
     pub const QUALITY: &str = "kvalitet.json";
     pub const MANIFEST: &str = "manifest.json";
     pub const REPORT: &str = "rapport.html";
+    /// For analysts only: which withheld cells were primary and which
+    /// complementary. Published, it would help a reader narrow them down.
+    pub const SUPPRESSION: &str = "EJ-FOR-PUBLICERING-undantag.csv";
     /// A folder: one text file per committee and year.
     pub const FEEDBACK: &str = "feedback";
     /// A folder: one SVG and one PNG per chart.
@@ -119,6 +122,29 @@ pub fn frame(cells: &[Cell]) -> PolarsResult<DataFrame> {
         "units_reported" => c.iter().map(|x| x.coverage.as_ref().map(|v| v.reported() as u32)).collect::<Vec<_>>(),
         "complete" => c.iter().map(|x| x.complete()).collect::<Vec<_>>(),
     )
+}
+
+/// The analysts' own record of suppression: every withheld cell with why,
+/// primary and complementary told apart. Never to be published.
+pub fn write_suppression(cells: &[Cell], path: &Path) -> Result<(), Error> {
+    let mut s = String::from(
+        "# EJ FÖR PUBLICERING: visar vilka värden som undantogs som primära och vilka som sekundära; publicerat skulle det hjälpa en läsare att räkna fram dem.\n",
+    );
+    s.push_str("indicator_id,year,unit_id,breakdown,group,reason\n");
+    for c in cells {
+        let Some(r) = c.withheld else { continue };
+        let row = [
+            csv_field(&c.indicator_id),
+            c.year.to_string(),
+            csv_field(&c.unit_id),
+            csv_field(&c.key.breakdown),
+            csv_field(&c.key.group),
+            csv_field(crate::text::reason_for_analysts(r)),
+        ];
+        s.push_str(&row.join(","));
+        s.push('\n');
+    }
+    std::fs::write(path, s).map_err(Error::writing(path))
 }
 
 /// Why polars could not write: its I/O error in Swedish, if that was it.
