@@ -425,3 +425,37 @@ fn reserved_ids_are_refused() {
     );
     assert!(out.contains("välj ett annat id"), "{out}");
 }
+
+#[test]
+fn a_survey_value_no_codebook_gives_is_refused_naming_the_nearest() {
+    let text = edit(
+        &sample_pipeline(),
+        "numerator = [\"arbetar\", \"eget företag\"]",
+        "numerator = [\"arbetar\", \"eget foretag\"]",
+    );
+    let line = line_of(&text, "\"eget foretag\"");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "indicators[26].survey.numerator[1]: \"eget foretag\" är inget värde som kodböckerna ger variabeln \"sysselsattning\" (menade du \"eget företag\"?); värdena är \"Vill ej svara\", \"annat\", \"arbetar\", \"arbetssökande\", \"eget företag\", \"studerar\"",
+        )],
+    );
+}
+
+#[test]
+fn a_population_or_breakdown_value_no_codebook_gives_is_refused() {
+    let text = edit(
+        &sample_pipeline(),
+        "\"30-64\" = [\"30-49\", \"50-64\"]",
+        "\"30-64\" = [\"30-49\", \"50-65\"]",
+    );
+    let line = line_of(&text, "\"50-65\"");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "survey.breakdowns.aldersgrupp.groups.30-64: \"50-65\" är inget värde som kodböckerna ger variabeln \"aldersklass\" (menade du \"50-64\"?); värdena är \"16-19\", \"20-29\", \"30-49\", \"50-64\"",
+        )],
+    );
+}

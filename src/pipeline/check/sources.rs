@@ -97,6 +97,7 @@ pub(super) fn check_survey(c: &mut Checker<'_>) {
     check_survey_breakdowns(c, s);
     let needed = needed_variables(c, s);
     check_survey_files(c, s, &needed);
+    check_survey_values(c, s);
 }
 
 /// Survey indicators say what they count, and only they do.
@@ -195,6 +196,80 @@ pub(super) fn needed_variables(c: &mut Checker<'_>, s: &Survey) -> Vec<(String, 
         }
     }
     needed
+}
+
+/// Every value an indicator counts, keeps or groups by is one some year's
+/// codebook can produce: a misspelt answer would otherwise match no one and
+/// the indicator be withheld whole, with no hint why.
+fn check_survey_values(c: &mut Checker<'_>, s: &Survey) {
+    let p = c.p;
+    for (i, ind) in p.indicators.iter().enumerate() {
+        let Some(m) = &ind.survey else { continue };
+        let path = format!("indicators[{i}].survey");
+        let mut wanted: Vec<(&str, &str, String)> = m
+            .numerator
+            .iter()
+            .enumerate()
+            .map(|(k, v)| {
+                (
+                    m.variable.as_str(),
+                    v.as_str(),
+                    format!("{path}.numerator[{k}]"),
+                )
+            })
+            .collect();
+        for (var, values) in &m.population {
+            wanted.extend(
+                values
+                    .iter()
+                    .map(|v| (var.as_str(), v.as_str(), format!("{path}.population.{var}"))),
+            );
+        }
+        check_values(c, s, &wanted);
+    }
+    for b in &s.breakdowns {
+        let wanted: Vec<(&str, &str, String)> = b
+            .groups
+            .iter()
+            .flat_map(|(g, values)| {
+                values.iter().map(move |v| {
+                    (
+                        b.variable.as_str(),
+                        v.as_str(),
+                        format!("survey.breakdowns.{}.groups.{g}", b.id),
+                    )
+                })
+            })
+            .collect();
+        check_values(c, s, &wanted);
+    }
+}
+
+/// (variable, value, where it is named): each value must be one the
+/// codebooks of the survey's files give the variable. A variable no
+/// codebook lists codes for is taken as it is, and not checked.
+fn check_values(c: &mut Checker<'_>, s: &Survey, wanted: &[(&str, &str, String)]) {
+    for (var, value, at) in wanted {
+        let mut known: Vec<&str> = s
+            .files
+            .iter()
+            .filter_map(|f| s.codebook(&f.codebook)?.variable(var))
+            .flat_map(|v| v.codes.iter().map(|(_, label)| label.as_str()))
+            .collect();
+        known.sort_unstable();
+        known.dedup();
+        if known.is_empty() || known.contains(value) {
+            continue;
+        }
+        let hint = super::suggest(value, known.iter().copied());
+        c.at(
+            at.clone(),
+            format!(
+                "\"{value}\" är inget värde som kodböckerna ger variabeln \"{var}\"{hint}; värdena är {}",
+                known.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")
+            ),
+        );
+    }
 }
 
 /// One file a year, in the period, each with a codebook that has every needed variable.
