@@ -935,10 +935,10 @@ fn no_identifier_planted_in_any_error_path_reaches_any_output() {
 #[test]
 fn a_kpi_id_that_would_name_a_file_outside_the_cache_is_refused_by_check() {
     Test::new()
-        .pipeline(&[("kpi = \"N00914\"", "kpi = \"../../N00914\"")])
+        .pipeline(&[("kpi = \"N02267\"", "kpi = \"../../N02267\"")])
         .args(&["check", "p.toml"])
         .status(2)
-        .stderr_has("reference.series[0].kpi: \"../../N00914\" är inget nyckeltals-id")
+        .stderr_has("reference.series[0].kpi: \"../../N02267\" är inget nyckeltals-id")
         .run();
 }
 

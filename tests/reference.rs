@@ -16,20 +16,39 @@ enum Reply {
     Slow(Duration, String),
 }
 
-/// A scripted HTTP server: answers requests in order, then 404.
+/// A scripted HTTP server: answers data requests in order, then 404; the
+/// KPI catalogue (`/kpi/{id}`) from its titles.
 struct Server {
     url: String,
+    /// The data requests' paths, in order.
     requests: Arc<Mutex<Vec<String>>>,
 }
+
+/// Kolada's titles of the KPIs the tests use.
+const TITLES: [(&str, &str); 3] = [
+    ("N02267", "Sysselsättningsgrad 20-64 år, andel (%)"),
+    (
+        "N01983",
+        "Invånare 25-64 år med gymnasial utbildning, andel (%)",
+    ),
+    (
+        "N01982",
+        "Invånare 25-64 år med eftergymnasial utbildning, andel (%)",
+    ),
+];
 
 fn serve(replies: Vec<Reply>) -> Server {
     serve_with(|_| replies)
 }
 
-/// A server whose replies may name its own address (for `next_page`).
+/// A server whose replies may name its own address (for `next_url`).
 fn serve_with(replies: impl FnOnce(&str) -> Vec<Reply>) -> Server {
+    serve_full(replies, &TITLES)
+}
+
+fn serve_full(replies: impl FnOnce(&str) -> Vec<Reply>, titles: &[(&str, &str)]) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/v2", listener.local_addr().unwrap());
+    let url = format!("http://{}/v3", listener.local_addr().unwrap());
     let requests = Arc::new(Mutex::new(Vec::new()));
     let log = requests.clone();
     let queue = Arc::new(Mutex::new(
@@ -37,18 +56,46 @@ fn serve_with(replies: impl FnOnce(&str) -> Vec<Reply>) -> Server {
             .into_iter()
             .collect::<std::collections::VecDeque<_>>(),
     ));
+    let titles: Arc<Vec<(String, String)>> = Arc::new(
+        titles
+            .iter()
+            .map(|(k, t)| (k.to_string(), t.to_string()))
+            .collect(),
+    );
     std::thread::spawn(move || {
         for stream in listener.incoming().take(50) {
             let Ok(stream) = stream else { continue };
-            let reply = queue.lock().unwrap().pop_front();
-            let log = log.clone();
-            std::thread::spawn(move || answer(stream, reply, log));
+            let (queue, log, titles) = (queue.clone(), log.clone(), titles.clone());
+            std::thread::spawn(move || {
+                let (stream, path) = request_path(stream);
+                let reply = match path.split_once("/kpi/") {
+                    Some((_, id)) if !path.contains("/data/") => {
+                        Some(Reply::Json(catalogue(&titles, id)))
+                    }
+                    _ => {
+                        log.lock().unwrap().push(path);
+                        queue.lock().unwrap().pop_front()
+                    }
+                };
+                answer(stream, reply);
+            });
         }
     });
     Server { url, requests }
 }
 
-fn answer(mut stream: TcpStream, reply: Option<Reply>, log: Arc<Mutex<Vec<String>>>) {
+/// Kolada's catalogue answer for one KPI: empty when it does not know it.
+fn catalogue(titles: &[(String, String)], id: &str) -> String {
+    let found: Vec<serde_json::Value> = titles
+        .iter()
+        .filter(|(k, _)| k == id)
+        .map(|(k, t)| serde_json::json!({"id": k, "title": t}))
+        .collect();
+    serde_json::json!({"count": found.len(), "values": found}).to_string()
+}
+
+/// Reads a request's head; gives back the stream and the path.
+fn request_path(stream: TcpStream) -> (TcpStream, String) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut first = String::new();
     let _ = reader.read_line(&mut first);
@@ -58,9 +105,13 @@ fn answer(mut stream: TcpStream, reply: Option<Reply>, log: Arc<Mutex<Vec<String
             break;
         }
     }
-    log.lock()
-        .unwrap()
-        .push(first.split_whitespace().nth(1).unwrap_or("").to_string());
+    (
+        stream,
+        first.split_whitespace().nth(1).unwrap_or("").to_string(),
+    )
+}
+
+fn answer(mut stream: TcpStream, reply: Option<Reply>) {
     let (status, headers, body) = match reply {
         Some(Reply::Json(b)) => (
             200,
@@ -86,13 +137,19 @@ fn answer(mut stream: TcpStream, reply: Option<Reply>, log: Arc<Mutex<Vec<String
     let _ = stream.write_all(body.as_bytes());
 }
 
-/// A Kolada page for REF-1's KPI with the given years (values in percent).
+/// A Kolada v3 page for REF-1's KPI with the given years (values in percent).
 fn page(years: &[i32], next: Option<&str>) -> String {
+    kpi_page("N02267", years, next, "next_url")
+}
+
+/// A page of one KPI; the next page named by `next_key` (v3 uses
+/// `next_url`, v2 used `next_page`).
+fn kpi_page(kpi: &str, years: &[i32], next: Option<&str>, next_key: &str) -> String {
     let values: Vec<serde_json::Value> = years
         .iter()
         .map(|y| {
             serde_json::json!({
-                "kpi": "N00914", "municipality": "0180", "period": y,
+                "kpi": kpi, "municipality": "0180", "period": y,
                 "values": [
                     {"gender": "T", "value": 80.0 + (*y - 2018) as f64, "status": "", "count": 1},
                     {"gender": "K", "value": 78.0 + (*y - 2018) as f64, "status": "", "count": 1},
@@ -103,29 +160,42 @@ fn page(years: &[i32], next: Option<&str>) -> String {
         .collect();
     let mut doc = serde_json::json!({"values": values, "count": years.len()});
     if let Some(n) = next {
-        doc["next_page"] = serde_json::Value::String(n.to_string());
+        doc[next_key] = serde_json::Value::String(n.to_string());
     }
     doc.to_string()
 }
 
 /// The sample pipeline pointed at `url`, fetching REF-1 only, with short timeouts.
 fn pipeline_for(t: Test, url: &str) -> Test {
-    t.pipeline(&[
-        (
-            "base_url = \"https://api.kolada.se/v2\"",
-            &format!("base_url = \"{url}\""),
-        ),
+    let without_ref_2 = ref_2();
+    pipeline_with(t, url, &[(&without_ref_2, "")])
+}
+
+/// The sample pipeline pointed at `url`, both series, with short timeouts
+/// and more edits.
+fn pipeline_with(t: Test, url: &str, extra: &[(&str, &str)]) -> Test {
+    let base = format!("base_url = \"{url}\"");
+    let mut edits: Vec<(&str, &str)> = vec![
+        ("base_url = \"https://api.kolada.se/v3\"", &base),
         ("cache = \"../data-samples/reference\"", "cache = \"cache\""),
         ("connect_timeout_ms = 5000", "connect_timeout_ms = 1000"),
         ("timeout_ms = 30000", "timeout_ms = 700"),
         ("max_tries = 4", "max_tries = 3"),
         ("backoff_ms = 500", "backoff_ms = 50"),
         ("max_retry_after_ms = 60000", "max_retry_after_ms = 3000"),
-        (
-            "[[reference.series]]\nindicator = \"REF-2\"\nkpi = \"N01982\"\nscale = 0.01\n",
-            "",
-        ),
-    ])
+    ];
+    edits.extend_from_slice(extra);
+    t.pipeline(&edits)
+}
+
+/// The sample pipeline's REF-2 series, as it stands in the file.
+fn ref_2() -> String {
+    let text = crate::test::sample_pipeline();
+    let start = text
+        .find("[[reference.series]]\nindicator = \"REF-2\"")
+        .unwrap();
+    let end = start + text[start..].find("\n\n").unwrap() + 1;
+    text[start..end].to_string()
 }
 
 fn reference_rows(dir: &std::path::Path) -> String {
@@ -141,7 +211,7 @@ fn reference_rows(dir: &std::path::Path) -> String {
 fn two_pages_fill_the_cache_and_offline_gives_the_same_rows() {
     // Page 1 points at page 2 on the same server.
     let server = serve_with(|url| {
-        let next = format!("{url}/data/kpi/N00914/page2");
+        let next = format!("{url}/data/kpi/N02267/page2");
         vec![
             Reply::Json(page(&[2018, 2019, 2020], Some(&next))),
             Reply::Json(page(&[2021, 2022], None)),
@@ -149,17 +219,17 @@ fn two_pages_fill_the_cache_and_offline_gives_the_same_rows() {
     });
     let (_, dir) = pipeline_for(Test::new(), &server.url)
         .args(&["fetch", "p.toml"])
-        .stdout_has("REF-1 (N00914): hämtad nu")
+        .stdout_has("REF-1 (N02267): hämtad nu")
         .run_keep();
     let requests = server.requests.lock().unwrap().clone();
     assert_eq!(requests.len(), 2, "{requests:?}");
     assert!(
         requests[0]
-            .ends_with("/v2/data/kpi/N00914/municipality/0180,0000/year/2018,2019,2020,2021,2022"),
+            .ends_with("/v3/data/kpi/N02267/municipality/0180,0000/year/2018,2019,2020,2021,2022"),
         "{requests:?}"
     );
     assert!(requests[1].ends_with("/page2"));
-    let cache = std::fs::read_to_string(dir.path().join("cache/REF-1-N00914.json")).unwrap();
+    let cache = std::fs::read_to_string(dir.path().join("cache/REF-1-N02267.json")).unwrap();
     let entry: serde_json::Value = serde_json::from_str(&cache).unwrap();
     assert_eq!(entry["pages"].as_array().unwrap().len(), 2);
     assert!(entry["fetched_at"].as_str().unwrap().ends_with('Z'));
@@ -170,10 +240,10 @@ fn two_pages_fill_the_cache_and_offline_gives_the_same_rows() {
     assert!(online.contains("\"indicator_id\":\"REF-1\",\"year\":2022,\"unit_id\":\"stad\",\"breakdown\":\"total\",\"group\":\"total\",\"value\":0.84"), "{online}");
     let (_, dir) = Test::within(dir)
         .args(&["fetch", "p.toml", "--offline"])
-        .stdout_has("REF-1 (N00914): från cachen (hämtad ")
+        .stdout_has("REF-1 (N02267): från cachen (hämtad ")
         .run_keep();
     assert_eq!(
-        std::fs::read_to_string(dir.path().join("cache/REF-1-N00914.json")).unwrap(),
+        std::fs::read_to_string(dir.path().join("cache/REF-1-N02267.json")).unwrap(),
         cache
     );
     assert_eq!(reference_rows(dir.path()), online);
@@ -187,7 +257,7 @@ fn a_500_then_success_is_retried() {
     ]);
     pipeline_for(Test::new(), &server.url)
         .args(&["fetch", "p.toml"])
-        .stdout_has("REF-1 (N00914): hämtad nu")
+        .stdout_has("REF-1 (N02267): hämtad nu")
         .run();
     assert_eq!(server.requests.lock().unwrap().len(), 2);
 }
@@ -239,7 +309,7 @@ fn truncated_json_is_an_error_that_names_the_url() {
         .args(&["fetch", "p.toml"])
         .status(1)
         .stdout_has(&format!(
-            "{}/data/kpi/N00914/municipality/0180,0000/year/",
+            "{}/data/kpi/N02267/municipality/0180,0000/year/",
             server.url
         ))
         .stdout_has("svaret tar slut mitt i (ofullständig JSON)")
@@ -279,9 +349,9 @@ fn a_changed_shape_is_named() {
 fn a_404_is_not_retried_and_falls_back_to_the_cache() {
     let server = serve(vec![Reply::Status(404, vec![], "saknas".into())]);
     let snapshot =
-        std::fs::read(repo_root().join("data-samples/reference/REF-1-N00914.json")).unwrap();
+        std::fs::read(repo_root().join("data-samples/reference/REF-1-N02267.json")).unwrap();
     pipeline_for(Test::new(), &server.url)
-        .write("cache/REF-1-N00914.json", snapshot)
+        .write("cache/REF-1-N02267.json", snapshot)
         .args(&["fetch", "p.toml"])
         .status(1)
         .stdout_has("servern svarade 404")
@@ -298,7 +368,7 @@ fn a_refused_connection() {
         l.local_addr().unwrap().port()
     };
     let started = Instant::now();
-    pipeline_for(Test::new(), &format!("http://127.0.0.1:{port}/v2"))
+    pipeline_for(Test::new(), &format!("http://127.0.0.1:{port}/v3"))
         .args(&["fetch", "p.toml"])
         .status(1)
         .stdout_has("det gick inte att ansluta (anslutningen nekades eller servern gick inte att nå; försökte 3 gånger)")
@@ -312,7 +382,7 @@ fn offline_with_an_empty_cache_says_what_to_do() {
         .pipeline(&[("cache = \"../data-samples/reference\"", "cache = \"tom\"")])
         .args(&["fetch", "p.toml", "--offline"])
         .status(1)
-        .stdout_has("REF-1 (N00914): finns inte i cachen; kör `uppfolj fetch` med nätverk")
+        .stdout_has("REF-1 (N02267): finns inte i cachen; kör `uppfolj fetch` med nätverk")
         .run();
 }
 
@@ -324,8 +394,8 @@ fn the_committed_snapshot_works_offline() {
             &repo_root().join(SAMPLE_PIPELINE).to_string_lossy(),
             "--offline",
         ])
-        .stdout_has("REF-1 (N00914): från cachen (hämtad 2023-01-16, ")
-        .stdout_has("REF-2 (N01982): från cachen")
+        .stdout_has("REF-1 (N02267): från cachen (hämtad 2023-01-16, ")
+        .stdout_has("REF-2 (N01983+N01982): från cachen")
         .run();
 }
 
@@ -469,17 +539,18 @@ fn ascii_only(bytes: &[u8]) -> String {
 #[test]
 fn a_series_that_never_ends_is_cut_off_with_the_right_reason() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}/v2", listener.local_addr().unwrap());
+    let base = format!("http://{}/v3", listener.local_addr().unwrap());
     let next_base = base.clone();
     std::thread::spawn(move || {
         for (n, stream) in listener.incoming().take(1100).enumerate() {
             let Ok(stream) = stream else { continue };
-            let body = page(&[2018], Some(&format!("{next_base}/sida/{}", n + 1)));
-            answer(
-                stream,
-                Some(Reply::Json(body)),
-                Arc::new(Mutex::new(Vec::new())),
-            );
+            let (stream, path) = request_path(stream);
+            let body = if path.contains("/data/") {
+                page(&[2018], Some(&format!("{next_base}/data/sida/{}", n + 1)))
+            } else {
+                catalogue(&[("N02267".into(), TITLES[0].1.into())], "N02267")
+            };
+            answer(stream, Some(Reply::Json(body)));
         }
     });
     pipeline_for(Test::new(), &base)
@@ -488,4 +559,185 @@ fn a_series_that_never_ends_is_cut_off_with_the_right_reason() {
         .stdout_has("svaret har fler än 1000 sidor; begränsa serien till färre år eller kommuner")
         .stdout_lacks("pekar tillbaka")
         .run();
+}
+
+#[test]
+fn pages_named_by_next_url_or_next_page_are_all_followed() {
+    let server = serve_with(|url| {
+        vec![
+            Reply::Json(kpi_page(
+                "N02267",
+                &[2018],
+                Some(&format!("{url}/data/p2")),
+                "next_url",
+            )),
+            Reply::Json(kpi_page(
+                "N02267",
+                &[2019],
+                Some(&format!("{url}/data/p3")),
+                "next_page",
+            )),
+            Reply::Json(page(&[2020], None)),
+        ]
+    });
+    let (_, dir) = pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .stdout("REF-1 (N02267): hämtad nu\n")
+        .run_keep();
+    assert_eq!(server.requests.lock().unwrap().len(), 3);
+    let rows = reference_rows(dir.path());
+    for y in [2018, 2019, 2020] {
+        assert!(
+            rows.contains(&format!(
+                "\"year\":{y},\"unit_id\":\"stad\",\"breakdown\":\"total\""
+            )),
+            "{rows}"
+        );
+    }
+}
+
+/// REF-2 = N01983 + N01982, year by year and group by group; a year where
+/// one KPI has no value gets none.
+#[test]
+fn a_combined_series_is_the_sum_where_every_kpi_has_a_value() {
+    let both = |kpi: &str, years: &[i32]| -> Vec<serde_json::Value> {
+        let doc: serde_json::Value =
+            serde_json::from_str(&kpi_page(kpi, years, None, "next_url")).unwrap();
+        doc["values"].as_array().unwrap().clone()
+    };
+    let mut values = both("N01983", &[2018, 2019]);
+    values.extend(both("N01982", &[2018]));
+    let body = serde_json::json!({"count": values.len(), "values": values}).to_string();
+    let server = serve(vec![Reply::Json(page(&[2018], None)), Reply::Json(body)]);
+    let (_, dir) = pipeline_with(Test::new(), &server.url, &[])
+        .args(&["fetch", "p.toml"])
+        .stdout_has("REF-2 (N01983+N01982): hämtad nu")
+        .run_keep();
+    let requests = server.requests.lock().unwrap().clone();
+    assert!(
+        requests[1].ends_with(
+            "/v3/data/kpi/N01983,N01982/municipality/0180,0000/year/2018,2019,2020,2021,2022"
+        ),
+        "{requests:?}"
+    );
+    assert!(dir.path().join("cache/REF-2-N01983+N01982.json").exists());
+    let rows = reference_rows(dir.path());
+    // 80 + 80 percent in total, 78 + 78 for women, scaled to a share.
+    assert!(rows.contains("\"indicator_id\":\"REF-2\",\"year\":2018,\"unit_id\":\"stad\",\"breakdown\":\"total\",\"group\":\"total\",\"value\":1.6"), "{rows}");
+    assert!(rows.contains("\"indicator_id\":\"REF-2\",\"year\":2018,\"unit_id\":\"stad\",\"breakdown\":\"kon\",\"group\":\"kvinna\",\"value\":1.56"), "{rows}");
+    assert!(
+        !rows.contains("\"indicator_id\":\"REF-2\",\"year\":2019"),
+        "{rows}"
+    );
+}
+
+#[test]
+fn a_kpi_kolada_does_not_know_stops_its_series_with_a_clear_message() {
+    let server = serve_full(|_| vec![Reply::Json(page(&[2018], None))], &[]);
+    pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .status(1)
+        .stdout_has(&format!("REF-1 (N02267): kunde inte hämtas ({}/kpi/N02267: Kolada känner inte till nyckeltalet N02267; det kan ha tagits bort. Välj ett annat nyckeltal för REF-1 i pipelinefilen ([[reference.series]])) och det finns ingen sparad kopia; indikatorn saknas i körningen", server.url))
+        .run();
+    assert!(
+        server.requests.lock().unwrap().is_empty(),
+        "no data asked for"
+    );
+}
+
+#[test]
+fn a_changed_title_is_a_warning_and_the_data_is_used() {
+    let server = serve_full(
+        |_| vec![Reply::Json(page(&[2018], None))],
+        &[("N02267", "Sysselsättningsgrad 16-64 år, andel (%)")],
+    );
+    pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .stdout("REF-1 (N02267): hämtad nu; varning: Kolada kallar nu N02267 \"Sysselsättningsgrad 16-64 år, andel (%)\", men pipelinefilen säger \"Sysselsättningsgrad 20-64 år, andel (%)\"; kontrollera att nyckeltalet mäter det REF-1 ska mäta och uppdatera kpi_title\n")
+        .run();
+}
+
+#[test]
+fn a_next_url_that_loops_to_itself_is_refused() {
+    let server = serve_with(|url| {
+        let first =
+            format!("{url}/data/kpi/N02267/municipality/0180,0000/year/2018,2019,2020,2021,2022");
+        vec![Reply::Json(page(&[2018], Some(&first)))]
+    });
+    pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .status(1)
+        .stdout_has("nästa sida (next_url/next_page) pekar tillbaka på en sida som redan hämtats")
+        .run();
+    assert_eq!(server.requests.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn rows_marked_isdeleted_are_left_out() {
+    let mut doc: serde_json::Value = serde_json::from_str(&page(&[2018, 2019], None)).unwrap();
+    doc["values"][1]["isdeleted"] = serde_json::Value::Bool(true);
+    doc["values"][0]["values"][1]["isdeleted"] = serde_json::Value::Bool(true);
+    let server = serve(vec![Reply::Json(doc.to_string())]);
+    let (_, dir) = pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .stdout("REF-1 (N02267): hämtad nu\n")
+        .run_keep();
+    let rows = reference_rows(dir.path());
+    assert!(
+        rows.contains("\"year\":2018,\"unit_id\":\"stad\",\"breakdown\":\"total\""),
+        "{rows}"
+    );
+    assert!(
+        !rows.contains("\"group\":\"kvinna\""),
+        "the deleted K value: {rows}"
+    );
+    assert!(!rows.contains("\"year\":2019"), "the deleted row: {rows}");
+}
+
+/// A server that accepts connections and never answers: one overall
+/// deadline ends the whole fetch, the second series is not tried to the
+/// full, and the cached copies are used.
+#[test]
+fn a_server_that_never_answers_is_given_up_on_at_the_deadline() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v3", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().take(50).flatten() {
+            held.push(s);
+        }
+    });
+    let sample =
+        |f: &str| std::fs::read(repo_root().join("data-samples/reference").join(f)).unwrap();
+    let started = Instant::now();
+    pipeline_with(
+        Test::new(),
+        &url,
+        &[("timeout_ms = 700", "timeout_ms = 30000"), ("deadline_ms = 60000", "deadline_ms = 2000")],
+    )
+    .write("cache/REF-1-N02267.json", sample("REF-1-N02267.json"))
+    .write("cache/REF-2-N01983+N01982.json", sample("REF-2-N01983+N01982.json"))
+    .args(&["fetch", "p.toml"])
+    .status(1)
+    .stdout_has(&format!("REF-1 (N02267): kunde inte hämtas ({url}/kpi/N02267: hämtningen avbröts när tidsgränsen för hela hämtningen (2 s) gick ut); den sparade kopian (hämtad 2023-01-16, "))
+    .stdout_has(&format!("REF-2 (N01983+N01982): kunde inte hämtas ({url}/kpi/N01983: hämtningen avbröts när tidsgränsen för hela hämtningen (2 s) gick ut); den sparade kopian (hämtad 2023-01-16, "))
+    .run();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(6), "{took:?}");
+}
+
+#[test]
+fn a_cache_written_for_api_v2_still_reads_offline() {
+    let (_, dir) = Test::new()
+        .pipeline(&[
+            ("cache = \"../data-samples/reference\"", "cache = \"cache\""),
+            ("kpi = \"N02267\"", "kpi = \"N00914\""),
+        ])
+        .fixture("reference/v2-REF-1-N00914.json", "cache/REF-1-N00914.json")
+        .args(&["fetch", "p.toml", "--offline"])
+        .status(1)
+        .stdout_has("REF-1 (N00914): från cachen (hämtad 2023-01-16, ")
+        .run_keep();
+    let rows = reference_rows(dir.path());
+    assert!(rows.contains("\"indicator_id\":\"REF-1\",\"year\":2022,\"unit_id\":\"stad\",\"breakdown\":\"total\",\"group\":\"total\",\"value\":0.814"), "{rows}");
 }

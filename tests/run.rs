@@ -189,7 +189,7 @@ fn the_reference_data_is_dated_not_aged_so_outputs_are_the_same_any_day() {
     for name in [names::REPORT, names::QUALITY] {
         let text = shared().text(name);
         assert!(
-            text.contains("REF-1 (N00914): från cachen (hämtad 2023-01-16)"),
+            text.contains("REF-1 (N02267): från cachen (hämtad 2023-01-16)"),
             "{name}"
         );
         assert!(

@@ -209,7 +209,7 @@ fn fetch_series(
             return Err(FetchError::Body {
                 url,
                 what: format!(
-                    "{} känner inte till nyckeltalet {kpi}; det kan ha tagits bort. Välj ett annat nyckeltal för {} i pipelinefilen ([[reference.series]]).",
+                    "{} känner inte till nyckeltalet {kpi}; det kan ha tagits bort. Välj ett annat nyckeltal för {} i pipelinefilen ([[reference.series]])",
                     r.name, s.indicator
                 ),
             });
