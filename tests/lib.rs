@@ -15,4 +15,5 @@ mod show;
 mod survey;
 mod template;
 mod test;
+mod totals;
 mod validate_returns;

@@ -66,7 +66,7 @@ fn without_times(manifest: &[u8]) -> String {
     v.to_string()
 }
 
-struct Sample {
+pub(crate) struct Sample {
     _dir: tempfile::TempDir,
     out: PathBuf,
     stdout: String,
@@ -74,7 +74,7 @@ struct Sample {
 }
 
 impl Sample {
-    fn text(&self, name: &str) -> String {
+    pub(crate) fn text(&self, name: &str) -> String {
         String::from_utf8(self.files[name].clone()).unwrap()
     }
 
@@ -83,7 +83,7 @@ impl Sample {
     }
 
     /// The indicator table's rows, split at commas.
-    fn rows(&self) -> Vec<Vec<String>> {
+    pub(crate) fn rows(&self) -> Vec<Vec<String>> {
         self.text(names::INDICATORS_CSV)
             .lines()
             .skip(1)
@@ -91,7 +91,13 @@ impl Sample {
             .collect()
     }
 
-    fn find(&self, id: &str, year: &str, unit: &str, group: &str) -> Option<Vec<String>> {
+    pub(crate) fn find(
+        &self,
+        id: &str,
+        year: &str,
+        unit: &str,
+        group: &str,
+    ) -> Option<Vec<String>> {
         self.rows()
             .into_iter()
             .find(|r| r[0] == id && r[1] == year && r[2] == unit && r[4] == group)
@@ -113,7 +119,7 @@ fn sample() -> Sample {
 }
 
 /// One run on the samples, shared by the tests that only read what it made.
-fn shared() -> &'static Sample {
+pub(crate) fn shared() -> &'static Sample {
     static SAMPLE: OnceLock<Sample> = OnceLock::new();
     SAMPLE.get_or_init(sample)
 }

@@ -1,0 +1,246 @@
+//! Honest totals: a total is published only when every member it should
+//! hold is in it, or marked with what it lacks. "Not reported" and
+//! "refused" are never zero.
+
+use std::collections::BTreeMap;
+
+use uppfolj::pipeline::{self, GroupKey, TOTAL};
+use uppfolj::store::names;
+
+use crate::run::shared;
+use crate::test::{SAMPLE_PIPELINE, Test, repo_root};
+
+/// The indicator table's columns by name.
+const VALUE: usize = 5;
+const SUPPRESSED: usize = 11;
+const EXPECTED: usize = 13;
+const REPORTED: usize = 14;
+const COMPLETE: usize = 15;
+
+fn row(id: &str, year: &str, unit: &str, group: &str) -> Vec<String> {
+    shared()
+        .find(id, year, unit, group)
+        .unwrap_or_else(|| panic!("{id} {year} {unit} {group}"))
+}
+
+#[test]
+fn a_refused_group_leaves_the_unit_total_and_the_city_total_unpublished() {
+    // amn-2021.xlsx Indikatorer!D9 ("ca 20", ARB-2 men) is refused.
+    let amn = row("ARB-2", "2021", "amn", "total");
+    assert_eq!(
+        (
+            amn[VALUE].as_str(),
+            amn[SUPPRESSED].as_str(),
+            amn[COMPLETE].as_str()
+        ),
+        ("", "true", "false")
+    );
+    let city = row("ARB-2", "2021", "stad", "total");
+    assert_eq!(
+        &city[VALUE..],
+        ["", "", "", "", "", "", "true", "return", "1", "0", "false"]
+    );
+    let men = row("ARB-2", "2021", "stad", "man");
+    assert_eq!(
+        (men[VALUE].as_str(), men[SUPPRESSED].as_str()),
+        ("", "true")
+    );
+    // The women's 35 is published as what it is, never as the total.
+    assert_eq!(row("ARB-2", "2021", "stad", "kvinna")[VALUE], "35");
+    let svg = shared().text("charts/ARB-2.svg");
+    assert!(
+        svg.contains("Ej redovisat 2021: ofullständigt: alla delar har inte rapporterats."),
+        "the chart says why 2021 has no total"
+    );
+}
+
+#[test]
+fn a_missing_return_marks_every_city_value_it_leaves_a_hole_in() {
+    // Skärholmen handed in no return for 2019.
+    let utb = row("UTB-4", "2019", "stad", "total");
+    assert_eq!(
+        (
+            utb[VALUE].as_str(),
+            utb[EXPECTED].as_str(),
+            utb[REPORTED].as_str(),
+            utb[COMPLETE].as_str()
+        ),
+        ("256", "14", "13", "false")
+    );
+    let soc = row("SOC-4", "2019", "stad", "total");
+    assert_eq!(
+        (soc[VALUE].as_str(), soc[COMPLETE].as_str()),
+        ("298", "false")
+    );
+    let note = "2019: 13 av 14 enheter har rapporterat (saknas: Skärholmens stadsdelsnämnd)";
+    assert!(shared().text("charts/UTB-4.svg").contains(note));
+    let report = shared().text(names::REPORT);
+    assert!(
+        report.contains("<td class=\"num\">256*</td>"),
+        "the report marks the value"
+    );
+    assert!(report.contains(note));
+}
+
+#[test]
+fn a_refused_value_and_a_missing_unit_at_city_level_are_marked() {
+    // Socialnämnden's SOC-7 2020 value was refused; Farsta's KUL-2 2021 is blank.
+    let soc7 = row("SOC-7", "2020", "stad", "total");
+    assert_eq!(
+        (
+            soc7[EXPECTED].as_str(),
+            soc7[REPORTED].as_str(),
+            soc7[COMPLETE].as_str()
+        ),
+        ("14", "13", "false")
+    );
+    let kul = row("KUL-2", "2021", "stad", "total");
+    assert_eq!(
+        (
+            kul[EXPECTED].as_str(),
+            kul[REPORTED].as_str(),
+            kul[COMPLETE].as_str()
+        ),
+        ("14", "13", "false")
+    );
+    assert!(
+        shared()
+            .text("charts/KUL-2.svg")
+            .contains("2021: 13 av 14 enheter har rapporterat (saknas: Farsta stadsdelsnämnd)")
+    );
+}
+
+#[test]
+fn a_unit_that_did_not_exist_that_year_is_not_missing() {
+    // Älvsjö and Hägersten-Liljeholmen merged in mid-2020: 14 districts in 2019, 13 from 2020.
+    let utb_2021 = row("UTB-4", "2021", "stad", "total");
+    assert_eq!(
+        (
+            utb_2021[EXPECTED].as_str(),
+            utb_2021[REPORTED].as_str(),
+            utb_2021[COMPLETE].as_str()
+        ),
+        ("13", "13", "true")
+    );
+    assert!(
+        !shared()
+            .text("charts/UTB-4.svg")
+            .contains("Hägersten-Älvsjö")
+    );
+}
+
+#[test]
+fn the_pipeline_may_withhold_incomplete_city_values_instead() {
+    let (_, dir) = crate::run::pipeline_in_test_folder_with(
+        Test::new(),
+        &repo_root()
+            .join("data-samples/returns")
+            .to_string_lossy()
+            .replace('\\', "/"),
+        &repo_root()
+            .join("data-samples/survey/enkat-2018.csv")
+            .to_string_lossy()
+            .replace('\\', "/"),
+        "ut",
+        "diagram",
+        &[(
+            "max_bytes = 20000000",
+            "max_bytes = 20000000\nincomplete = \"withhold\"",
+        )],
+    )
+    .args(&["run", "p.toml", "--offline", "-q"])
+    .stdout_has("Undantagna värden: 25 av 1215")
+    .run_keep();
+    let table = std::fs::read_to_string(dir.path().join("ut").join(names::INDICATORS_CSV)).unwrap();
+    let utb = table
+        .lines()
+        .find(|l| l.starts_with("UTB-4,2019,stad,total,total,"))
+        .unwrap();
+    assert_eq!(
+        utb,
+        "UTB-4,2019,stad,total,total,,,,,,,true,return,14,13,false"
+    );
+    let complete = table
+        .lines()
+        .find(|l| l.starts_with("UTB-4,2021,stad,total,total,"))
+        .unwrap();
+    assert!(complete.ends_with(",false,return,13,13,true"), "{complete}");
+}
+
+/// Every published city value of a return indicator, recomputed from the
+/// accepted values alone: the sum of the units that reported it, and marked
+/// complete only when every unit that should have reported did.
+#[test]
+fn an_independent_recomputation_finds_no_total_that_silently_lacks_a_member() {
+    let p = pipeline::load(&repo_root().join(SAMPLE_PIPELINE)).unwrap();
+    let (files, _) = uppfolj::inputs::collect_files(&[repo_root().join("data-samples/returns")]);
+    let values = uppfolj::validate::returns::validate_files(&p, &files, None).values;
+    // (indicator, year, unit) → group → count, for counts only.
+    let mut reported: BTreeMap<(String, i32, String), BTreeMap<GroupKey, f64>> = BTreeMap::new();
+    for v in values.iter().filter(|v| v.denominator.is_none()) {
+        if let Some(x) = v.value {
+            reported
+                .entry((v.indicator_id.clone(), v.year, v.unit_id.clone()))
+                .or_default()
+                .insert(v.key.clone(), x);
+        }
+    }
+    let mut checked = 0;
+    for r in shared()
+        .rows()
+        .iter()
+        .filter(|r| r[2] == "stad" && r[12] == "return")
+    {
+        let (id, year) = (&r[0], r[1].parse::<i32>().unwrap());
+        let Some(ind) = p.indicator(id) else { continue };
+        if r[VALUE].is_empty() || ind.unit == pipeline::MeasureUnit::Andel {
+            continue;
+        }
+        let expected: Vec<&str> = p
+            .units_reporting(year)
+            .filter(|u| {
+                uppfolj::layout::layout(&p, u, year)
+                    .indicators
+                    .iter()
+                    .any(|row| row.indicator.id == *id)
+            })
+            .map(|u| u.id.as_str())
+            .collect();
+        let first = p
+            .units_reporting(year)
+            .find(|u| u.id == expected[0])
+            .unwrap();
+        let keys: Vec<GroupKey> = uppfolj::layout::layout(&p, first, year)
+            .indicators
+            .iter()
+            .filter(|row| row.indicator.id == *id)
+            .map(|row| row.key.clone())
+            .collect();
+        // The layout's rows this city cell adds up, per unit: itself, or for
+        // a total or a crossed margin every row inside it.
+        let (b, g) = (r[3].as_str(), r[4].as_str());
+        let inside: Vec<&GroupKey> = match keys.iter().find(|k| k.breakdown == b && k.group == g) {
+            Some(k) => vec![k],
+            None if g == TOTAL => keys.iter().collect(),
+            None => keys
+                .iter()
+                .filter(|k| k.parts().any(|(kb, kg)| kb == b && kg == g))
+                .collect(),
+        };
+        let unit_value = |u: &str| -> Option<f64> {
+            let got = reported.get(&(id.clone(), year, u.to_string()))?;
+            inside.iter().map(|k| got.get(*k).copied()).sum()
+        };
+        let present: Vec<f64> = expected.iter().filter_map(|u| unit_value(u)).collect();
+        let sum: f64 = present.iter().sum();
+        assert_eq!(r[VALUE].parse::<f64>().unwrap(), sum, "{r:?}");
+        assert_eq!(
+            r[COMPLETE] == "true",
+            present.len() == expected.len(),
+            "{r:?}"
+        );
+        assert_eq!(r[REPORTED], present.len().to_string(), "{r:?}");
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked} city values checked");
+}
