@@ -130,36 +130,51 @@ fn indicator_cells(
             );
             continue;
         }
-        // Map the variable's values to the breakdown's groups, by number
-        // (the group's place in the breakdown): numbers group faster than text.
-        let mut group: Option<Expr> = None;
-        for (i, (_, values)) in sb.groups.iter().enumerate() {
-            let cond = one_of(&sb.variable, values);
-            let i = lit(i as u32);
-            group = Some(match group {
-                None => when(cond)
-                    .then(i)
-                    .otherwise(lit(NULL).cast(DataType::UInt32)),
-                Some(g) => when(cond).then(i).otherwise(g),
-            });
-        }
-        let Some(group) = group else { continue };
-        let grouped = base
+        out.extend(breakdown_cells(ind, r, &base, b, sb)?);
+    }
+    Ok(out)
+}
+
+/// One breakdown's cells: every group gets one, in the breakdown's order,
+/// even if no one in it answered.
+fn breakdown_cells(
+    ind: &Indicator,
+    r: &Respondents,
+    base: &LazyFrame,
+    b: &str,
+    sb: &crate::pipeline::SurveyBreakdown,
+) -> PolarsResult<Vec<Cell>> {
+    // Map the variable's values to the breakdown's groups, by number
+    // (the group's place in the breakdown): numbers group faster than text.
+    let mut group: Option<Expr> = None;
+    for (i, (_, values)) in sb.groups.iter().enumerate() {
+        let cond = one_of(&sb.variable, values);
+        let i = lit(i as u32);
+        group = Some(match group {
+            None => when(cond)
+                .then(i)
+                .otherwise(lit(NULL).cast(DataType::UInt32)),
+            Some(g) => when(cond).then(i).otherwise(g),
+        });
+    }
+    let Some(group) = group else {
+        return Ok(Vec::new());
+    };
+    let grouped = base
+        .clone()
+        .with_column(group.alias("_grupp"))
+        .filter(col("_grupp").is_not_null())
+        .group_by([col("_grupp")])
+        .agg(sums())
+        .collect()?;
+    let mut out = Vec::new();
+    for (i, (g, _)) in sb.groups.iter().enumerate() {
+        let row = grouped
             .clone()
-            .with_column(group.alias("_grupp"))
-            .filter(col("_grupp").is_not_null())
-            .group_by([col("_grupp")])
-            .agg(sums())
+            .lazy()
+            .filter(col("_grupp").eq(lit(i as u32)))
             .collect()?;
-        // Every group gets a cell, in the breakdown's order, even if no one answered.
-        for (i, (g, _)) in sb.groups.iter().enumerate() {
-            let row = grouped
-                .clone()
-                .lazy()
-                .filter(col("_grupp").eq(lit(i as u32)))
-                .collect()?;
-            out.extend(rows_to_cells(ind, r, GroupKey::of(b, g), &row)?);
-        }
+        out.extend(rows_to_cells(ind, r, GroupKey::of(b, g), &row)?);
     }
     Ok(out)
 }

@@ -485,31 +485,8 @@ fn draw_legend<DB: DrawingBackend>(
     let legend_y = 8;
     for (i, s) in spec.series.iter().enumerate() {
         let (color, marker) = STYLES[i % STYLES.len()];
-        let at = (x + 10, legend_y + 8);
-        match marker {
-            0 => footer
-                .draw(&Circle::new(at, 5, color.filled()))
-                .map_err(err)?,
-            1 => footer
-                .draw(&TriangleMarker::new(at, 7, color.filled()))
-                .map_err(err)?,
-            2 => footer
-                .draw(&Rectangle::new(
-                    [(at.0 - 5, at.1 - 5), (at.0 + 5, at.1 + 5)],
-                    color.filled(),
-                ))
-                .map_err(err)?,
-            _ => footer
-                .draw(&Cross::new(at, 5, color.stroke_width(2)))
-                .map_err(err)?,
-        }
-        footer
-            .draw(&Text::new(
-                s.label.clone(),
-                (x + 22, legend_y),
-                ("sans-serif", 14).into_font().color(&BLACK),
-            ))
-            .map_err(err)?;
+        legend_marker(footer, marker, color, (x + 10, legend_y + 8))?;
+        legend_text(footer, &s.label, (x + 22, legend_y))?;
         x += 40 + 9 * s.label.chars().count() as i32;
     }
     if !spec.targets.is_empty() {
@@ -525,13 +502,7 @@ fn draw_legend<DB: DrawingBackend>(
                 VERMILLION.stroke_width(2),
             ))
             .map_err(err)?;
-        footer
-            .draw(&Text::new(
-                "Mål",
-                (x + 22, legend_y),
-                ("sans-serif", 14).into_font().color(&BLACK),
-            ))
-            .map_err(err)?;
+        legend_text(footer, "Mål", (x + 22, legend_y))?;
         x += 60;
     }
     if spec.series.iter().any(|s| !s.incomplete.is_empty()) {
@@ -539,13 +510,7 @@ fn draw_legend<DB: DrawingBackend>(
         footer
             .draw(&Circle::new(at, 5, BLACK.stroke_width(2)))
             .map_err(err)?;
-        footer
-            .draw(&Text::new(
-                "Ofullständigt",
-                (x + 22, legend_y),
-                ("sans-serif", 14).into_font().color(&BLACK),
-            ))
-            .map_err(err)?;
+        legend_text(footer, "Ofullständigt", (x + 22, legend_y))?;
         x += 150;
     }
     if spec.series.iter().any(|s| s.band) {
@@ -555,15 +520,42 @@ fn draw_legend<DB: DrawingBackend>(
                 SKY.mix(0.35).filled(),
             ))
             .map_err(err)?;
-        footer
-            .draw(&Text::new(
-                "95 % konfidensintervall",
-                (x + 24, legend_y),
-                ("sans-serif", 14).into_font().color(&BLACK),
-            ))
-            .map_err(err)?;
+        legend_text(footer, "95 % konfidensintervall", (x + 24, legend_y))?;
     }
     Ok(())
+}
+
+/// A series' marker in the legend, as the plot draws it.
+fn legend_marker<DB: DrawingBackend>(
+    footer: &DrawingArea<DB, Shift>,
+    marker: u8,
+    color: RGBColor,
+    at: (i32, i32),
+) -> Result<(), Error> {
+    match marker {
+        0 => footer.draw(&Circle::new(at, 5, color.filled())),
+        1 => footer.draw(&TriangleMarker::new(at, 7, color.filled())),
+        2 => footer.draw(&Rectangle::new(
+            [(at.0 - 5, at.1 - 5), (at.0 + 5, at.1 + 5)],
+            color.filled(),
+        )),
+        _ => footer.draw(&Cross::new(at, 5, color.stroke_width(2))),
+    }
+    .map_err(err)
+}
+
+fn legend_text<DB: DrawingBackend>(
+    footer: &DrawingArea<DB, Shift>,
+    text: &str,
+    at: (i32, i32),
+) -> Result<(), Error> {
+    footer
+        .draw(&Text::new(
+            text.to_string(),
+            at,
+            ("sans-serif", 14).into_font().color(&BLACK),
+        ))
+        .map_err(err)
 }
 
 /// What is withheld or incomplete, one line each, then the source.

@@ -200,6 +200,46 @@ fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) 
     indicator_table(ctx, out, ind)
 }
 
+/// One year's row of an indicator's table.
+fn indicator_row(
+    ctx: &Ctx<'_>,
+    out: &mut String,
+    ind: &Indicator,
+    y: i32,
+    cols: &[(String, String, String)],
+) -> fmt::Result {
+    write!(out, "<tr><th scope=\"row\">{y}</th>")?;
+    for (_, b, g) in cols {
+        write!(
+            out,
+            "<td class=\"num\">{}</td>",
+            value_text(ctx.d.city_cell(&ind.id, y, b, g), ind.unit)
+        )?;
+    }
+    if ind.source == Source::Survey {
+        let c = ctx.d.city_cell(&ind.id, y, TOTAL, TOTAL);
+        let ci = c
+            .and_then(|c| Some((c.ci_low?, c.ci_high?)))
+            .map(|(a, b)| format!("{}–{}", fmt_table(a, ind.unit), fmt_table(b, ind.unit)))
+            .unwrap_or_else(|| "–".into());
+        let n = c
+            .and_then(|c| c.n)
+            .map(|n| crate::text::thousands(n as i64))
+            .unwrap_or_else(|| "–".into());
+        write!(out, "<td class=\"num\">{ci}</td><td class=\"num\">{n}</td>")?;
+    }
+    if !ind.targets.is_empty() {
+        let t = ind
+            .targets
+            .iter()
+            .find(|t| t.year == y)
+            .map(|t| fmt_table(t.value, ind.unit))
+            .unwrap_or_default();
+        write!(out, "<td class=\"num\">{t}</td>")?;
+    }
+    writeln!(out, "</tr>")
+}
+
 /// The city's values per year: the total, the first breakdown's groups, and
 /// for the survey the interval and the respondents; targets beside them.
 fn indicator_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Result {
@@ -236,36 +276,7 @@ fn indicator_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Res
     }
     writeln!(out, "</tr></thead><tbody>")?;
     for y in &ctx.years {
-        write!(out, "<tr><th scope=\"row\">{y}</th>")?;
-        for (_, b, g) in &cols {
-            write!(
-                out,
-                "<td class=\"num\">{}</td>",
-                value_text(ctx.d.city_cell(&ind.id, *y, b, g), ind.unit)
-            )?;
-        }
-        if ind.source == Source::Survey {
-            let c = ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL);
-            let ci = c
-                .and_then(|c| Some((c.ci_low?, c.ci_high?)))
-                .map(|(a, b)| format!("{}–{}", fmt_table(a, ind.unit), fmt_table(b, ind.unit)))
-                .unwrap_or_else(|| "–".into());
-            let n = c
-                .and_then(|c| c.n)
-                .map(|n| crate::text::thousands(n as i64))
-                .unwrap_or_else(|| "–".into());
-            write!(out, "<td class=\"num\">{ci}</td><td class=\"num\">{n}</td>")?;
-        }
-        if !ind.targets.is_empty() {
-            let t = ind
-                .targets
-                .iter()
-                .find(|t| t.year == *y)
-                .map(|t| fmt_table(t.value, ind.unit))
-                .unwrap_or_default();
-            write!(out, "<td class=\"num\">{t}</td>")?;
-        }
-        writeln!(out, "</tr>")?;
+        indicator_row(ctx, out, ind, *y, &cols)?;
     }
     writeln!(out, "</tbody></table></div>")?;
     writeln!(

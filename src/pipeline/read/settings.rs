@@ -177,21 +177,7 @@ pub(super) fn read_returns(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Return
         })
     });
     let contact = r.string(t, "contact", false);
-    let change_factor = match t.table.get("change_factor") {
-        Some(_) => r.number(t, "change_factor").filter(|f| {
-            let ok = *f > 1.0;
-            if !ok {
-                let span = t.table.get("change_factor").map(|i| i.span());
-                r.problem(
-                    span,
-                    join(&t.path, "change_factor"),
-                    "ska vara större än 1, t.ex. 3 (varna när ett värde tredubblas eller minskar till en tredjedel)".into(),
-                );
-            }
-            ok
-        })?,
-        None => d.change_factor,
-    };
+    let change_factor = read_change_factor(r, t, d.change_factor)?;
     let change_min_difference = match t.table.get("change_min_difference") {
         Some(_) => r.number(t, "change_min_difference")?,
         None => d.change_min_difference,
@@ -227,6 +213,25 @@ pub(super) fn read_returns(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Return
         max_bytes,
         max_count,
         incomplete,
+    })
+}
+
+/// `change_factor`: above 1, or the warning it drives would fire on every value.
+fn read_change_factor(r: &mut Reader<'_>, t: &Tbl<'_, '_>, default: f64) -> Option<f64> {
+    if !t.table.contains_key("change_factor") {
+        return Some(default);
+    }
+    r.number(t, "change_factor").filter(|f| {
+        let ok = *f > 1.0;
+        if !ok {
+            let span = t.table.get("change_factor").map(|i| i.span());
+            r.problem(
+                span,
+                join(&t.path, "change_factor"),
+                "ska vara större än 1, t.ex. 3 (varna när ett värde tredubblas eller minskar till en tredjedel)".into(),
+            );
+        }
+        ok
     })
 }
 
