@@ -139,9 +139,10 @@ fn chart_one_indicator(b: Bencher) {
                 .map(|y| (y, Some(0.4 + (y - 2018) as f64 * 0.02), Some((0.35, 0.5))))
                 .collect(),
             band: true,
+            incomplete: vec![],
         }],
         targets: vec![(2022, 0.5)],
-        withheld_years: vec![],
+        notes: vec![],
     };
     let _ = p;
     b.bench(|| uppfolj::chart::write_trend(&spec, out.path(), "ENK-4").unwrap());

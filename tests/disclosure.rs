@@ -193,7 +193,7 @@ fn three_by_three(units: &[[u32; 9]]) -> Vec<Cell> {
     let age = ["0-17", "18-64", "65-"];
     let mut cells = Vec::new();
     let mut city = [0.0; 9];
-    let mut add = |u: &str, v: [f64; 9], cells: &mut Vec<Cell>| {
+    let add = |u: &str, v: [f64; 9], cells: &mut Vec<Cell>| {
         cells.push(count("ARB-1", u, "total", "total", v.iter().sum()));
         for (i, x) in v.iter().enumerate() {
             let g = format!("{}+{}", kon[i / 3], age[i % 3]);

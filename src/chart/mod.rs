@@ -133,7 +133,7 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
     let shown: Vec<&Cell> = keys
         .iter()
         .flat_map(|(_, b, g)| years.iter().filter_map(move |y| find(*y, b, g)))
-        .map(|c| *c)
+        .copied()
         .collect();
     let mut notes = withheld_notes(&shown);
     notes.extend(coverage_notes(p, &shown));
@@ -438,7 +438,8 @@ fn draw_series<DB: DrawingBackend>(
             };
             drawn.map_err(err)?;
         }
-        let (open, filled): (Vec<(f64, f64)>, Vec<(f64, f64)>) =
+        type Points = Vec<(f64, f64)>;
+        let (open, filled): (Points, Points) =
             line.into_iter().partition(|(y, _)| incomplete(*y as i32));
         draw_marker(chart, marker, color, filled, false)?;
         draw_marker(chart, marker, color, open, true)?;
