@@ -713,7 +713,7 @@ fn a_server_that_never_answers_is_given_up_on_at_the_deadline() {
     pipeline_with(
         Test::new(),
         &url,
-        &[("timeout_ms = 700", "timeout_ms = 30000"), ("deadline_ms = 60000", "deadline_ms = 2000")],
+        &[("timeout_ms = 700", "timeout_ms = 30000"), ("deadline_ms = 50000", "deadline_ms = 2000")],
     )
     .write("cache/REF-1-N02267.json", sample("REF-1-N02267.json"))
     .write("cache/REF-2-N01983+N01982.json", sample("REF-2-N01983+N01982.json"))

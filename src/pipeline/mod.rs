@@ -417,7 +417,7 @@ impl Default for HttpLimits {
             backoff_ms: 500,
             max_retry_after_ms: 60_000,
             max_bytes: 50_000_000,
-            deadline_ms: 60_000,
+            deadline_ms: 50_000,
         }
     }
 }
