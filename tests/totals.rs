@@ -244,3 +244,41 @@ fn an_independent_recomputation_finds_no_total_that_silently_lacks_a_member() {
     }
     assert!(checked > 100, "{checked} city values checked");
 }
+
+/// A refused survey file leaves its year's survey values and gaps out
+/// altogether: nothing is published from part of a year.
+#[test]
+fn a_refused_survey_file_leaves_its_year_out_not_partly_in() {
+    let sample =
+        std::fs::read_to_string(repo_root().join("data-samples/survey/enkat-2018.csv")).unwrap();
+    let mut lines: Vec<String> = sample.lines().map(str::to_string).collect();
+    lines[7] = lines[7].replacen(",", ",anna.svensson@example.se ", 1);
+    let (_, dir) = crate::run::pipeline_in_test_folder_with(
+        Test::new(),
+        &repo_root()
+            .join("data-samples/returns")
+            .to_string_lossy()
+            .replace('\\', "/"),
+        "enkat/enkat-2018.csv",
+        "ut",
+        "diagram",
+        &[],
+    )
+    .write("enkat/enkat-2018.csv", lines.join("\r\n") + "\r\n")
+    .args(&["run", "p.toml", "--offline", "-q"])
+    .status(1)
+    .stdout_has("Avvisade filer: 1")
+    .stdout_lacks("anna.svensson")
+    .run_keep();
+    let table = std::fs::read_to_string(dir.path().join("ut").join(names::INDICATORS_CSV)).unwrap();
+    for id in ["ENK-1", "ENK-4", "GAP-1", "GAP-2"] {
+        assert!(
+            !table.contains(&format!("\n{id},2018,")),
+            "{id} 2018 published"
+        );
+        assert!(
+            table.contains(&format!("\n{id},2019,")),
+            "{id} 2019 missing"
+        );
+    }
+}

@@ -159,3 +159,27 @@ pub fn parse(url: &str, body: &[u8]) -> Result<Page, FetchError> {
 /// The largest value a reference series may hold: larger ones are errors,
 /// and would overflow sums and chart axes.
 const MAX_VALUE: f64 = 1e12;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn more_than_25_ids_or_years_are_split_over_requests() {
+        let kpis: Vec<String> = (0..30).map(|i| format!("N{i:05}")).collect();
+        let years: Vec<i32> = (1990..2020).collect();
+        let urls = urls("https://x/v3", &kpis, &["0180".to_string()], &years);
+        assert_eq!(urls.len(), 4);
+        for u in &urls {
+            let segments: Vec<&str> = u.split('/').collect();
+            for list in [segments[5], segments[9]] {
+                assert!(list.split(',').count() <= MAX_PER_SEGMENT, "{u}");
+            }
+        }
+        assert!(urls[0].ends_with("/year/1990,1991,1992,1993,1994,1995,1996,1997,1998,1999,2000,2001,2002,2003,2004,2005,2006,2007,2008,2009,2010,2011,2012,2013,2014"));
+        assert!(
+            urls[3].contains("/kpi/N00025,N00026,N00027,N00028,N00029/")
+                && urls[3].ends_with("/year/2015,2016,2017,2018,2019")
+        );
+    }
+}
