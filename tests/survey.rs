@@ -561,6 +561,72 @@ fn sample_indicators_have_intervals_around_their_values_and_plausible_trends() {
     assert!(total("ENK-1", 2022) > total("ENK-1", 2018));
 }
 
+/// The sample's published tables, audited from scratch: for every withheld
+/// cell, a reader who knows every sum and that counts are whole and ≥ 0
+/// cannot narrow it below the minimum cell. Nothing published tells primary
+/// from complementary, so the reader has no more to go on.
+#[test]
+fn no_withheld_sample_cell_can_be_narrowed_below_the_minimum() {
+    use uppfolj::disclose::{bounds, table_of};
+    let p = pipeline::load(&repo_root().join(SAMPLE_PIPELINE)).unwrap();
+    let mut cells = Vec::new();
+    for r in sample_respondents() {
+        cells.extend(uppfolj::aggregate::survey::cells(&p, &r).unwrap());
+    }
+    let (files, _) = uppfolj::inputs::collect_files(&[repo_root().join("data-samples/returns")]);
+    let returns = uppfolj::validate::returns::validate_files(&p, &files, None);
+    cells.extend(uppfolj::aggregate::returns::cells(&p, &returns.values));
+    // The cells protect keeps, in its order: city-only indicators per unit go.
+    let city_only = |c: &uppfolj::aggregate::Cell| {
+        p.disclosure.city_only.contains(&c.indicator_id)
+            || p.indicator(&c.indicator_id)
+                .is_some_and(|i| i.publication == pipeline::Publication::City)
+    };
+    cells.retain(|c| !(city_only(c) && c.unit_id != "stad"));
+    let protected = uppfolj::disclose::protect(&p, cells.clone()).unwrap();
+    assert_eq!(protected.len(), cells.len());
+    let mut tables: std::collections::BTreeMap<(String, i32), Vec<usize>> = Default::default();
+    for (i, c) in cells.iter().enumerate() {
+        tables
+            .entry((c.indicator_id.clone(), c.year))
+            .or_default()
+            .push(i);
+    }
+    let mut audited = 0;
+    for ((id, _), idx) in tables {
+        let ind = p.indicator(&id).unwrap();
+        if !ind.counts_persons {
+            continue;
+        }
+        let before: Vec<&uppfolj::aggregate::Cell> = idx.iter().map(|i| &cells[*i]).collect();
+        let withheld: Vec<bool> = idx.iter().map(|i| protected[*i].is_withheld()).collect();
+        let sums = table_of(&before).sums;
+        let dims: Vec<Vec<Option<f64>>> = if ind.unit == pipeline::MeasureUnit::Andel {
+            vec![
+                before.iter().map(|c| c.denominator).collect(),
+                before.iter().map(|c| c.numerator).collect(),
+                before
+                    .iter()
+                    .map(|c| Some(c.denominator? - c.numerator?))
+                    .collect(),
+            ]
+        } else {
+            vec![before.iter().map(|c| c.value).collect()]
+        };
+        for truth in &dims {
+            for (k, r) in bounds::ranges(&sums, truth, &withheld) {
+                assert!(
+                    r.hides(5.0),
+                    "{id}: {:?} narrowed to {r:?}",
+                    before[k].place()
+                );
+                audited += 1;
+            }
+        }
+    }
+    assert!(audited >= 8, "{audited} withheld counts audited");
+}
+
 #[test]
 fn the_audit_passes_on_every_table_the_sample_data_produces() {
     let p = pipeline::load(&repo_root().join(SAMPLE_PIPELINE)).unwrap();
