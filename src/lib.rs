@@ -37,6 +37,7 @@ pub mod layout;
 pub mod ledger;
 pub mod pipeline;
 pub mod pool;
+pub mod portal;
 pub mod reference;
 pub mod report;
 pub mod results;

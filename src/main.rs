@@ -76,6 +76,33 @@ enum Command {
         #[arg(long)]
         offline: bool,
     },
+    /// Starta portalen där nämnderna lämnar sina återrapporteringar ([portal] i pipelinefilen).
+    Serve { pipeline: PathBuf },
+    /// Vem som har tillgång till portalen: bjud in, återkalla, lista.
+    #[command(subcommand)]
+    Portal(PortalCommand),
+}
+
+#[derive(Subcommand)]
+enum PortalCommand {
+    /// Skriv ut en personlig inloggningslänk för en enhet.
+    Invite {
+        pipeline: PathBuf,
+        /// Enhetens id, t.ex. amn.
+        #[arg(long)]
+        unit: String,
+        /// Vad länken ger tillgång till.
+        #[arg(long, value_enum, default_value = "committee")]
+        role: uppfolj::portal::access::Role,
+    },
+    /// Avsluta en enhets alla länkar och inloggningar.
+    Revoke {
+        pipeline: PathBuf,
+        #[arg(long)]
+        unit: String,
+    },
+    /// Lista alla länkar: enhet, roll, när den skapades och om den gäller.
+    Users { pipeline: PathBuf },
 }
 
 #[derive(clap::Args)]
@@ -174,6 +201,8 @@ fn main() -> ExitCode {
         } => validate(&pipeline, &files, year, json),
         Command::Run(args) => run(args),
         Command::Fetch { pipeline, offline } => fetch(&pipeline, offline),
+        Command::Serve { pipeline } => serve(&pipeline),
+        Command::Portal(c) => portal(c),
     };
     match result {
         Ok(code) => code,
@@ -333,6 +362,38 @@ fn fetch(path: &Path, offline: bool) -> Result<ExitCode, Error> {
         .filter(|s| s.error.is_some() || !s.available())
         .count();
     Ok(exit_for_findings(failed))
+}
+
+fn serve(path: &Path) -> Result<ExitCode, Error> {
+    let p = pipeline::load(path)?;
+    uppfolj::portal::serve(p)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn portal(c: PortalCommand) -> Result<ExitCode, Error> {
+    match c {
+        PortalCommand::Invite {
+            pipeline,
+            unit,
+            role,
+        } => {
+            let p = pipeline::load(&pipeline)?;
+            let link = uppfolj::portal::admin::invite(&p, &unit, role)?;
+            say!("{link}");
+        }
+        PortalCommand::Revoke { pipeline, unit } => {
+            let p = pipeline::load(&pipeline)?;
+            let n = uppfolj::portal::admin::revoke(&p, &unit)?;
+            say!("{unit}: {} återkallade", Count(n, "länk", "länkar"));
+        }
+        PortalCommand::Users { pipeline } => {
+            let p = pipeline::load(&pipeline)?;
+            for line in uppfolj::portal::admin::users(&p)? {
+                say!("{line}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// 0 when nothing was found, 1 when something was.

@@ -5,6 +5,7 @@ mod check;
 mod disclosure;
 mod hostile;
 mod pipeline;
+mod portal;
 mod reference;
 mod run;
 #[allow(dead_code)]

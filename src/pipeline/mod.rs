@@ -154,6 +154,7 @@ pub struct Pipeline {
     pub survey: Option<Survey>,
     pub reference: Option<Reference>,
     pub output: Output,
+    pub portal: Option<Portal>,
     /// The pipeline file, as given (empty for a pipeline parsed from text).
     #[serde(skip)]
     pub file: PathBuf,
@@ -167,6 +168,21 @@ pub struct Pipeline {
     /// Unit id → place in `units`: units are looked up by id once per value.
     #[serde(skip)]
     pub(crate) unit_index: std::collections::HashMap<String, usize>,
+}
+
+/// The committees' web portal (`uppfolj serve`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Portal {
+    /// Where the server listens, e.g. `127.0.0.1:8080`.
+    pub listen: String,
+    /// The address committees use, for sign-in links; `https://` makes the
+    /// session cookie Secure.
+    pub base_url: String,
+    /// Everything the portal keeps: its database and every uploaded file.
+    /// Relative to the pipeline file.
+    pub data: PathBuf,
+    /// The years open for returns.
+    pub years: Vec<i32>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -78,6 +78,7 @@ const SECTIONS: &[&str] = &[
     "survey",
     "reference",
     "output",
+    "portal",
 ];
 
 /// Every section, in the file's order.
@@ -105,7 +106,23 @@ fn read_parts(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Parts {
             .table(root, "reference", false)
             .map(|t| read_reference(r, &t)),
         output: read_output(r, root),
+        portal: r.table(root, "portal", false).map(|t| read_portal(r, &t)),
     }
+}
+
+/// `[portal]`: where the portal listens, its address, its data and the open years.
+fn read_portal(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Portal> {
+    r.only(t, &["listen", "base_url", "data", "years"]);
+    let listen = r.string(t, "listen", true);
+    let base_url = r.string(t, "base_url", true);
+    let data = r.string(t, "data", true).map(PathBuf::from);
+    let years = r.years(t, "years", true);
+    Some(Portal {
+        listen: listen?,
+        base_url: base_url?.trim_end_matches('/').to_string(),
+        data: data?,
+        years: years?,
+    })
 }
 
 /// The strategy: its id, title, period and owner.
@@ -354,6 +371,7 @@ struct Parts {
     survey: Option<Option<Survey>>,
     reference: Option<Option<Reference>>,
     output: Option<Output>,
+    portal: Option<Option<Portal>>,
 }
 
 /// The model, when every part could be read.
@@ -386,6 +404,10 @@ fn assemble(parts: Parts) -> Option<Pipeline> {
             None => None,
         },
         output: parts.output?,
+        portal: match parts.portal {
+            Some(x) => Some(x?),
+            None => None,
+        },
         file: PathBuf::new(),
         base: PathBuf::new(),
         lines: BTreeMap::new(),

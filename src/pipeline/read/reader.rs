@@ -263,6 +263,28 @@ impl<'s> Reader<'s> {
         Some(out)
     }
 
+    /// A list of years, e.g. `years = [2022, 2023]`.
+    pub(super) fn years(&mut self, t: &Tbl<'_, '_>, key: &str, required: bool) -> Option<Vec<i32>> {
+        let item = self.get(t, key, required)?;
+        let path = join(&t.path, key);
+        let DeValue::Array(arr) = item.get_ref() else {
+            self.wrong_type(item, path, "en lista med årtal");
+            return None;
+        };
+        let mut out = Vec::new();
+        for (i, v) in arr.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            match self.as_integer(v, p.clone()) {
+                Some(y) if (1900..=2200).contains(&y) => out.push(y as i32),
+                Some(y) => {
+                    self.problem(Some(v.span()), p, format!("{y} är inte ett rimligt årtal"))
+                }
+                None => {}
+            }
+        }
+        Some(out)
+    }
+
     pub(super) fn table<'t, 'i>(
         &mut self,
         t: &Tbl<'t, 'i>,

@@ -1,0 +1,174 @@
+//! Who may do what: roles, sign-in tokens (random, 256 bits; only their
+//! SHA-256 is stored), session cookies, CSRF tokens and the rate limit on
+//! sign-in attempts.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use crate::pipeline::Pipeline;
+
+/// What a signed-in person may see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// A committee: its own unit (and a merged district's predecessors) only.
+    Committee,
+    /// Kommunstyrelsen's analysts: every unit.
+    Analyst,
+    /// Decision makers: the latest published report only.
+    Reader,
+}
+
+impl Role {
+    pub fn id(self) -> &'static str {
+        match self {
+            Role::Committee => "committee",
+            Role::Analyst => "analyst",
+            Role::Reader => "reader",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Committee, Role::Analyst, Role::Reader]
+            .into_iter()
+            .find(|r| r.id() == s)
+    }
+
+    /// In Swedish, for lists.
+    pub fn swedish(self) -> &'static str {
+        match self {
+            Role::Committee => "nämnd",
+            Role::Analyst => "analytiker",
+            Role::Reader => "läsare",
+        }
+    }
+}
+
+/// A fresh secret: 32 random bytes as hex.
+pub fn secret() -> std::io::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(crate::ledger::hex(&bytes))
+}
+
+/// How a secret is stored: its SHA-256, never the secret.
+pub fn hash(secret: &str) -> String {
+    crate::ledger::sha256_hex(secret.as_bytes())
+}
+
+/// The name of the session cookie.
+pub const COOKIE: &str = "uppfolj_session";
+
+/// The session cookie for `id`: HttpOnly, SameSite=Strict, and Secure when
+/// the portal's address is https.
+pub fn session_cookie(id: &str, secure: bool) -> String {
+    format!(
+        "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// A cookie that ends the session in the browser.
+pub fn cleared_cookie(secure: bool) -> String {
+    format!(
+        "{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The session id in a `Cookie` header, if any.
+pub fn session_id(cookie_header: &str) -> Option<&str> {
+    cookie_header
+        .split(';')
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The units a committee of `unit` may see: its own, and the units it took
+/// over (a merged district sees its predecessors' history).
+pub fn visible_units(p: &Pipeline, unit: &str) -> Vec<String> {
+    let mut out = vec![unit.to_string()];
+    let mut i = 0;
+    while i < out.len() {
+        let current = out[i].clone();
+        for u in &p.units {
+            if u.successors.contains(&current) && !out.contains(&u.id) {
+                out.push(u.id.clone());
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Sign-in attempts per address within a window: more are refused until
+/// the window has passed.
+pub struct RateLimit {
+    max: usize,
+    window: Duration,
+    seen: HashMap<IpAddr, Vec<Instant>>,
+}
+
+impl RateLimit {
+    pub fn new(max: usize, window: Duration) -> RateLimit {
+        RateLimit {
+            max,
+            window,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Counts an attempt; false when the address has made too many.
+    pub fn allow(&mut self, ip: IpAddr) -> bool {
+        let now = Instant::now();
+        let window = self.window;
+        let times = self.seen.entry(ip).or_default();
+        times.retain(|t| now.duration_since(*t) < window);
+        if times.len() >= self.max {
+            return false;
+        }
+        times.push(now);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_id_is_found_among_other_cookies() {
+        assert_eq!(session_id("a=1; uppfolj_session=abc; b=2"), Some("abc"));
+        assert_eq!(session_id("uppfolj_session="), None);
+        assert_eq!(session_id("x=uppfolj_session"), None);
+    }
+
+    #[test]
+    fn the_rate_limit_refuses_beyond_the_maximum() {
+        let mut r = RateLimit::new(2, Duration::from_secs(60));
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        assert!(r.allow(ip) && r.allow(ip));
+        assert!(!r.allow(ip));
+        assert!(r.allow("127.0.0.2".parse().unwrap()));
+    }
+
+    #[test]
+    fn secrets_are_long_random_hex_and_stored_hashed() {
+        let a = secret().unwrap();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, secret().unwrap());
+        assert_eq!(hash(&a).len(), 64);
+        assert_ne!(hash(&a), a);
+    }
+}

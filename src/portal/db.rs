@@ -1,0 +1,299 @@
+//! The portal's store: one SQLite file in the data folder. Who has access
+//! (only a hash of each sign-in token), sessions, and every upload in an
+//! append-only log (triggers refuse to change or delete a row). What is
+//! published to the inbox is recorded with the upload it came from, so a
+//! restart can make the inbox agree with the database.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::access::Role;
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY,
+    unit TEXT NOT NULL,
+    role TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    csrf TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS uploads (
+    id INTEGER PRIMARY KEY,
+    unit TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    accepted INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    warnings INTEGER NOT NULL,
+    findings TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS uploads_keep BEFORE UPDATE ON uploads
+    BEGIN SELECT RAISE(ABORT, 'uploads are never changed'); END;
+CREATE TRIGGER IF NOT EXISTS uploads_stay BEFORE DELETE ON uploads
+    BEGIN SELECT RAISE(ABORT, 'uploads are never deleted'); END;
+CREATE TABLE IF NOT EXISTS published (
+    unit TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    upload_id INTEGER NOT NULL REFERENCES uploads(id),
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (unit, year)
+);
+";
+
+/// One person's access.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: i64,
+    pub unit: String,
+    pub role: Role,
+    pub created: String,
+    pub revoked: bool,
+}
+
+/// One upload, as the log keeps it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Upload {
+    pub id: i64,
+    pub unit: String,
+    pub year: i32,
+    pub at: String,
+    pub name: String,
+    pub size: i64,
+    pub sha256: String,
+    pub accepted: bool,
+    pub errors: i64,
+    pub warnings: i64,
+    /// The findings as JSON: `[{severity, sheet, cell, message}]`.
+    pub findings: String,
+}
+
+/// What an upload is, before the log gives it an id.
+pub struct NewUpload<'a> {
+    pub unit: &'a str,
+    pub year: i32,
+    pub user_id: i64,
+    pub at: &'a str,
+    pub name: &'a str,
+    pub size: i64,
+    pub sha256: &'a str,
+    pub accepted: bool,
+    pub errors: i64,
+    pub warnings: i64,
+    pub findings: &'a str,
+}
+
+pub struct Db {
+    conn: Connection,
+}
+
+impl Db {
+    /// Opens (or creates) the database in `data`.
+    pub fn open(data: &Path) -> rusqlite::Result<Db> {
+        let conn = Connection::open(data.join("portal.sqlite"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Db { conn })
+    }
+
+    pub fn add_user(
+        &self,
+        unit: &str,
+        role: Role,
+        token_hash: &str,
+        at: &str,
+    ) -> rusqlite::Result<i64> {
+        self.conn.execute(
+            "INSERT INTO users (unit, role, token_hash, created) VALUES (?1, ?2, ?3, ?4)",
+            params![unit, role.id(), token_hash, at],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Ends every link and session of a unit; returns how many links.
+    pub fn revoke(&self, unit: &str) -> rusqlite::Result<usize> {
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx.execute(
+            "UPDATE users SET revoked = 1 WHERE unit = ?1 AND revoked = 0",
+            params![unit],
+        )?;
+        tx.execute(
+            "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE unit = ?1)",
+            params![unit],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    pub fn users(&self) -> rusqlite::Result<Vec<User>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, unit, role, created, revoked FROM users ORDER BY unit, id")?;
+        let rows = st.query_map([], user_row)?;
+        rows.collect()
+    }
+
+    /// The live user a sign-in token belongs to.
+    pub fn user_by_token(&self, token_hash: &str) -> rusqlite::Result<Option<User>> {
+        self.conn
+            .query_row(
+                "SELECT id, unit, role, created, revoked FROM users WHERE token_hash = ?1 AND revoked = 0",
+                params![token_hash],
+                user_row,
+            )
+            .optional()
+    }
+
+    pub fn add_session(
+        &self,
+        id_hash: &str,
+        user_id: i64,
+        csrf: &str,
+        at: &str,
+    ) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "INSERT INTO sessions (id_hash, user_id, csrf, created) VALUES (?1, ?2, ?3, ?4)",
+            params![id_hash, user_id, csrf, at],
+        )?;
+        Ok(())
+    }
+
+    /// The user and CSRF token of a live session.
+    pub fn session(&self, id_hash: &str) -> rusqlite::Result<Option<(User, String)>> {
+        self.conn
+            .query_row(
+                "SELECT u.id, u.unit, u.role, u.created, u.revoked, s.csrf FROM sessions s
+                 JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?1 AND u.revoked = 0",
+                params![id_hash],
+                |r| Ok((user_row(r)?, r.get(5)?)),
+            )
+            .optional()
+    }
+
+    pub fn end_session(&self, id_hash: &str) -> rusqlite::Result<()> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE id_hash = ?1", params![id_hash])?;
+        Ok(())
+    }
+
+    /// Logs an upload; returns its id.
+    pub fn log_upload(&self, u: &NewUpload<'_>) -> rusqlite::Result<i64> {
+        self.conn.execute(
+            "INSERT INTO uploads (unit, year, user_id, at, name, size, sha256, accepted, errors, warnings, findings)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                u.unit, u.year, u.user_id, u.at, u.name, u.size, u.sha256, u.accepted, u.errors,
+                u.warnings, u.findings
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// A unit's uploads, newest first.
+    pub fn uploads(&self, unit: &str) -> rusqlite::Result<Vec<Upload>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, unit, year, at, name, size, sha256, accepted, errors, warnings, findings
+             FROM uploads WHERE unit = ?1 ORDER BY id DESC",
+        )?;
+        let rows = st.query_map(params![unit], upload_row)?;
+        rows.collect()
+    }
+
+    pub fn upload(&self, id: i64) -> rusqlite::Result<Option<Upload>> {
+        self.conn
+            .query_row(
+                "SELECT id, unit, year, at, name, size, sha256, accepted, errors, warnings, findings
+                 FROM uploads WHERE id = ?1",
+                params![id],
+                upload_row,
+            )
+            .optional()
+    }
+
+    /// The newest accepted upload of a unit for a year.
+    pub fn newest_accepted(&self, unit: &str, year: i32) -> rusqlite::Result<Option<Upload>> {
+        self.conn
+            .query_row(
+                "SELECT id, unit, year, at, name, size, sha256, accepted, errors, warnings, findings
+                 FROM uploads WHERE unit = ?1 AND year = ?2 AND accepted = 1 ORDER BY id DESC LIMIT 1",
+                params![unit, year],
+                upload_row,
+            )
+            .optional()
+    }
+
+    /// What the portal last published for a unit and year: (upload id, SHA-256).
+    pub fn published(&self, unit: &str, year: i32) -> rusqlite::Result<Option<(i64, String)>> {
+        self.conn
+            .query_row(
+                "SELECT upload_id, sha256 FROM published WHERE unit = ?1 AND year = ?2",
+                params![unit, year],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+    }
+
+    /// Every (unit, year) something was accepted for.
+    pub fn accepted_keys(&self) -> rusqlite::Result<Vec<(String, i32)>> {
+        let mut st = self.conn.prepare(
+            "SELECT DISTINCT unit, year FROM uploads WHERE accepted = 1 ORDER BY unit, year",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect()
+    }
+
+    pub fn set_published(
+        &self,
+        unit: &str,
+        year: i32,
+        upload_id: i64,
+        sha256: &str,
+    ) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "INSERT INTO published (unit, year, upload_id, sha256) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (unit, year) DO UPDATE SET upload_id = excluded.upload_id, sha256 = excluded.sha256",
+            params![unit, year, upload_id, sha256],
+        )?;
+        Ok(())
+    }
+}
+
+fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    let role: String = r.get(2)?;
+    Ok(User {
+        id: r.get(0)?,
+        unit: r.get(1)?,
+        role: Role::parse(&role).unwrap_or(Role::Reader),
+        created: r.get(3)?,
+        revoked: r.get::<_, i64>(4)? != 0,
+    })
+}
+
+fn upload_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Upload> {
+    Ok(Upload {
+        id: r.get(0)?,
+        unit: r.get(1)?,
+        year: r.get(2)?,
+        at: r.get(3)?,
+        name: r.get(4)?,
+        size: r.get(5)?,
+        sha256: r.get(6)?,
+        accepted: r.get::<_, i64>(7)? != 0,
+        errors: r.get(8)?,
+        warnings: r.get(9)?,
+        findings: r.get(10)?,
+    })
+}

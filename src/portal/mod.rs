@@ -1,0 +1,133 @@
+//! The committees' portal, `uppfolj serve`: each committee signs in with a
+//! personal link, downloads its template, uploads its return and sees at
+//! once what is wrong, by the same rules as `uppfolj validate`. Accepted
+//! returns are published into the returns inbox, where `uppfolj run` reads
+//! them. Everything the portal keeps lives in `[portal] data`: the database
+//! ([`db`]) and every uploaded file, named by its SHA-256.
+
+pub mod access;
+pub mod admin;
+pub mod db;
+mod handlers;
+pub mod pages;
+pub mod upload;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::error::Error;
+use crate::pipeline::{Pipeline, Portal};
+use access::RateLimit;
+use db::Db;
+use pages::Pages;
+
+/// Sign-in attempts allowed per address and minute.
+const SIGN_IN_ATTEMPTS: usize = 10;
+
+/// What every request can reach.
+pub struct App {
+    pub p: Pipeline,
+    pub portal: Portal,
+    pub data: PathBuf,
+    pub db: Mutex<Db>,
+    pub pages: Pages,
+    pub limit: Mutex<RateLimit>,
+    /// The session cookie is Secure when the portal's address is https.
+    pub secure: bool,
+}
+
+/// The pipeline's `[portal]`, or why there is none.
+pub fn settings(p: &Pipeline) -> Result<&Portal, Error> {
+    p.portal.as_ref().ok_or_else(|| {
+        Error::Usage(format!(
+            "{} har ingen [portal]-del; lägg till listen, base_url, data och years (se README)",
+            p.file.display()
+        ))
+    })
+}
+
+/// The data folder, made if missing, with its database open.
+pub fn open(p: &Pipeline) -> Result<(PathBuf, Db), Error> {
+    let portal = settings(p)?;
+    let data = p.resolve(&portal.data);
+    for dir in [data.clone(), data.join("files"), data.join("tmp")] {
+        std::fs::create_dir_all(&dir).map_err(Error::io(format!(
+            "kan inte skapa portalens datamapp {}",
+            dir.display()
+        )))?;
+    }
+    let db = Db::open(&data).map_err(|e| Error::Output {
+        file: data.join("portal.sqlite").display().to_string(),
+        reason: crate::text::foreign(&e),
+    })?;
+    Ok((data, db))
+}
+
+/// Starts the portal and serves until the process is stopped.
+pub fn serve(p: Pipeline) -> Result<(), Error> {
+    let portal = settings(&p)?.clone();
+    let (data, db) = open(&p)?;
+    upload::reconcile(&p, &data, &db).map_err(|reason| Error::Output {
+        file: "returinkorgen".into(),
+        reason,
+    })?;
+    let app = Arc::new(App {
+        secure: portal.base_url.starts_with("https://"),
+        portal: portal.clone(),
+        data,
+        db: Mutex::new(db),
+        pages: Pages::new(),
+        limit: Mutex::new(RateLimit::new(SIGN_IN_ATTEMPTS, Duration::from_secs(60))),
+        p,
+    });
+    let runtime =
+        tokio::runtime::Runtime::new().map_err(Error::io("kan inte starta portalens körmiljö"))?;
+    runtime.block_on(listen(app, &portal.listen))
+}
+
+async fn listen(app: Arc<App>, addr: &str) -> Result<(), Error> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(Error::io(format!("kan inte lyssna på {addr}")))?;
+    let local = listener.local_addr().map_err(Error::io("okänd adress"))?;
+    println!("Portalen svarar på http://{local}/ (avsluta med Ctrl+C)");
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+    .map_err(Error::io("portalen stannade"))
+}
+
+/// Every page and action.
+pub fn router(app: Arc<App>) -> Router {
+    // A body over the cap is cut off as it streams (413), never held whole.
+    let cap = app.p.returns.max_bytes.saturating_add(64 * 1024) as usize;
+    Router::new()
+        .route("/", get(handlers::home))
+        .route("/logga-in/{token}", get(handlers::sign_in_page))
+        .route("/logga-in", post(handlers::sign_in))
+        .route("/logga-ut", post(handlers::sign_out))
+        .route("/enhet/{unit}", get(handlers::unit_page))
+        .route("/enhet/{unit}/mall/{year}", get(handlers::template))
+        .route(
+            "/enhet/{unit}/uppladdning",
+            post(handlers::upload).layer(DefaultBodyLimit::max(cap)),
+        )
+        .route("/enhet/{unit}/uppladdning/{id}", get(handlers::upload_page))
+        .route("/oversikt", get(handlers::overview))
+        .route("/rapport", get(handlers::report))
+        .fallback(handlers::not_found)
+        .with_state(app)
+}
+
+/// Now, UTC, as the log writes times.
+pub fn now() -> String {
+    crate::reference::now_rfc3339()
+}

@@ -1,0 +1,227 @@
+//! An upload from file to verdict: kept content-addressed in the data
+//! folder, judged by the same rules as `uppfolj validate`, logged, and when
+//! accepted published into the returns inbox by write-then-rename. Runs on
+//! blocking threads, never on the async runtime's workers.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::db::{Db, NewUpload};
+use crate::finding::{Finding, Severity};
+use crate::pipeline::Pipeline;
+
+/// A finding as the portal keeps and shows it.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct Shown {
+    pub severity: String,
+    pub sheet: String,
+    pub cell: String,
+    pub message: String,
+}
+
+/// What the person sent, saved to a temporary file as it streamed in.
+pub struct Received {
+    pub tmp: PathBuf,
+    pub name: String,
+    pub size: u64,
+}
+
+/// Who sent it, for which unit and year.
+pub struct Sender<'a> {
+    pub user_id: i64,
+    pub unit: &'a str,
+    pub year: i32,
+}
+
+/// A message for the whole file.
+fn whole(message: impl Into<String>) -> Shown {
+    Shown {
+        severity: Severity::Error.swedish().into(),
+        sheet: String::new(),
+        cell: String::new(),
+        message: message.into(),
+    }
+}
+
+fn shown(f: &Finding) -> Shown {
+    Shown {
+        severity: f.severity.swedish().into(),
+        sheet: f.sheet.clone().unwrap_or_default(),
+        cell: f.cell.clone().unwrap_or_default(),
+        message: f.message.clone(),
+    }
+}
+
+/// Why a file cannot even be judged: its name or kind.
+pub fn refuse_name(name: &str) -> Option<String> {
+    if name.contains("..") || name.contains(['/', '\\']) || name.chars().any(char::is_control) {
+        return Some("Filnamnet innehåller ../, snedstreck eller styrtecken. Byt namn på filen (t.ex. amn-2022.xlsx) och ladda upp den igen.".into());
+    }
+    if !name.to_lowercase().ends_with(".xlsx") {
+        return Some("Filen är inte en Excel-arbetsbok (.xlsx). Ladda ner mallen, fyll i den och ladda upp den som .xlsx.".into());
+    }
+    None
+}
+
+/// Keeps, judges, logs and (when accepted) publishes one upload; returns
+/// the log's id for it.
+pub fn process(
+    p: &Pipeline,
+    data: &Path,
+    db: &std::sync::Mutex<Db>,
+    r: Received,
+    by: Sender<'_>,
+) -> Result<i64, String> {
+    let bytes = std::fs::read(&r.tmp).map_err(|e| crate::text::io_error(&e))?;
+    let sha256 = crate::ledger::sha256_hex(&bytes);
+    let kept = data.join("files").join(format!("{sha256}.xlsx"));
+    if kept.exists() {
+        let _ = std::fs::remove_file(&r.tmp);
+    } else {
+        std::fs::rename(&r.tmp, &kept).map_err(|e| crate::text::io_error(&e))?;
+    }
+    let findings = judge(p, &kept, &r, &by);
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error.swedish())
+        .count();
+    let warnings = findings.len() - errors;
+    let at = super::now();
+    // The name as sent is shown, never trusted: no control characters, not endless.
+    let name: String = r
+        .name
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .take(200)
+        .collect();
+    let entry = NewUpload {
+        unit: by.unit,
+        year: by.year,
+        user_id: by.user_id,
+        at: &at,
+        name: &name,
+        size: r.size as i64,
+        sha256: &sha256,
+        accepted: errors == 0,
+        errors: errors as i64,
+        warnings: warnings as i64,
+        findings: &serde_json::to_string(&findings).unwrap_or_else(|_| "[]".into()),
+    };
+    let db = db
+        .lock()
+        .map_err(|_| "databasen är låst efter ett tidigare fel".to_string())?;
+    let id = db
+        .log_upload(&entry)
+        .map_err(|e| crate::text::foreign(&e))?;
+    if errors == 0
+        && let Err(why) = publish(p, data, &db, by.unit, by.year)
+    {
+        // The upload is kept and logged as accepted; its page says it is
+        // not in the inbox, and the server's log says why.
+        eprintln!("portal: {} {}: inte publicerad: {why}", by.unit, by.year);
+    }
+    Ok(id)
+}
+
+/// The findings for an upload: its name and size first, then the rules of
+/// `uppfolj validate`, then whether it is this unit's return for this year.
+fn judge(p: &Pipeline, kept: &Path, r: &Received, by: &Sender<'_>) -> Vec<Shown> {
+    if let Some(why) = refuse_name(&r.name) {
+        return vec![whole(why)];
+    }
+    if r.size == 0 {
+        return vec![whole("Filen är tom. Ladda upp den ifyllda mallen.")];
+    }
+    let o = crate::validate::returns::validate_files(p, &[kept.to_path_buf()], Some(by.year));
+    let mut out: Vec<Shown> = o.findings.iter().map(shown).collect();
+    if let Some(used) = o.used.first()
+        && used.unit_id != by.unit
+    {
+        out.insert(
+            0,
+            whole(format!(
+                "Arbetsboken är mallen för {}, inte för {}. Ladda ner er egen mall och fyll i den.",
+                crate::text::unit_name(p, &used.unit_id),
+                crate::text::unit_name(p, by.unit)
+            )),
+        );
+    }
+    out
+}
+
+/// Puts the newest accepted upload for a unit and year into the inbox, by
+/// write-then-rename, unless a file the portal did not put there is in the
+/// way. Called with the database locked, so two uploads publish in turn.
+pub fn publish(p: &Pipeline, data: &Path, db: &Db, unit: &str, year: i32) -> Result<(), String> {
+    let Some(newest) = db
+        .newest_accepted(unit, year)
+        .map_err(|e| crate::text::foreign(&e))?
+    else {
+        return Ok(());
+    };
+    let Some(inbox) = &p.returns.inbox else {
+        return Ok(());
+    };
+    let dir = p.resolve(inbox).join(year.to_string());
+    let target = dir.join(format!("{unit}-{year}.xlsx"));
+    let ours = db
+        .published(unit, year)
+        .map_err(|e| crate::text::foreign(&e))?
+        .map(|(_, sha)| sha);
+    if let Ok(existing) = std::fs::read(&target) {
+        let sha = crate::ledger::sha256_hex(&existing);
+        if sha == newest.sha256 {
+            return record(db, unit, year, &newest);
+        }
+        if ours.as_deref() != Some(sha.as_str()) {
+            return Err(format!(
+                "{} finns redan och lades inte dit av portalen; den ersätts inte. Flytta den om den nya ska gälla.",
+                target.display()
+            ));
+        }
+    }
+    let bytes = std::fs::read(data.join("files").join(format!("{}.xlsx", newest.sha256)))
+        .map_err(|e| crate::text::io_error(&e))?;
+    std::fs::create_dir_all(&dir).map_err(|e| crate::text::io_error(&e))?;
+    let tmp = dir.join(format!(".uppfolj-{unit}-{year}.xlsx.tmp"));
+    write_synced(&tmp, &bytes).map_err(|e| crate::text::io_error(&e))?;
+    std::fs::rename(&tmp, &target).map_err(|e| crate::text::io_error(&e))?;
+    record(db, unit, year, &newest)
+}
+
+fn record(db: &Db, unit: &str, year: i32, u: &super::db::Upload) -> Result<(), String> {
+    db.set_published(unit, year, u.id, &u.sha256)
+        .map_err(|e| crate::text::foreign(&e))
+}
+
+/// Writes and flushes to disk, so a rename never publishes half a file.
+pub fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::File::create(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// After a restart: leftovers of an interrupted upload or publish go, and
+/// the inbox gets the newest accepted upload of every unit and year.
+pub fn reconcile(p: &Pipeline, data: &Path, db: &Db) -> Result<(), String> {
+    if let Ok(entries) = std::fs::read_dir(data.join("tmp")) {
+        for e in entries.flatten() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    let keys = db.accepted_keys().map_err(|e| crate::text::foreign(&e))?;
+    for (unit, year) in keys {
+        if let Some(inbox) = &p.returns.inbox {
+            let tmp = p
+                .resolve(inbox)
+                .join(year.to_string())
+                .join(format!(".uppfolj-{unit}-{year}.xlsx.tmp"));
+            let _ = std::fs::remove_file(tmp);
+        }
+        // A file in the way is left; it is said when the unit next uploads.
+        let _ = publish(p, data, db, &unit, year);
+    }
+    Ok(())
+}

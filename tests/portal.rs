@@ -1,0 +1,623 @@
+//! The committees' portal: the real `uppfolj serve` on 127.0.0.1, driven
+//! over HTTP with a cookie-keeping client, from invitation to a return in
+//! the inbox that `uppfolj run` uses.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, multipart};
+use uppfolj::pipeline;
+
+use crate::test::Test;
+
+/// A running portal on a free port, stopped when dropped.
+struct Portal {
+    child: Child,
+    url: String,
+    dir: PathBuf,
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The sample pipeline in a test folder, with an empty inbox and the portal on port 0.
+fn folder() -> tempfile::TempDir {
+    let (_, dir) = crate::run::pipeline_in_test_folder_with(
+        Test::new(),
+        "inkorg",
+        "enkat/enkat-2018.csv",
+        "ut",
+        "diagram",
+        &[
+            ("listen = \"127.0.0.1:8080\"", "listen = \"127.0.0.1:0\""),
+            ("data = \"../portal-data\"", "data = \"portal\""),
+        ],
+    )
+    .args(&["check", "p.toml"])
+    .run_keep();
+    dir
+}
+
+fn uppfolj(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn start(dir: &Path) -> Portal {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args(["serve", "p.toml"])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("the portal did not start: {line:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    Portal {
+        child,
+        url,
+        dir: dir.to_path_buf(),
+    }
+}
+
+/// The token of a fresh invitation for a unit.
+fn invite(dir: &Path, unit: &str, role: &str) -> String {
+    let link = uppfolj(
+        dir,
+        &["portal", "invite", "p.toml", "--unit", unit, "--role", role],
+    );
+    link.trim().rsplit('/').next().unwrap().to_string()
+}
+
+fn client() -> Client {
+    Client::builder().cookie_store(true).build().unwrap()
+}
+
+/// Signs in with an invitation's token; the client keeps the session.
+fn sign_in(portal: &Portal, token: &str) -> Client {
+    let c = client();
+    let page = c
+        .get(format!("{}/logga-in/{token}", portal.url))
+        .send()
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let r = c
+        .post(format!("{}/logga-in", portal.url))
+        .form(&[("token", token)])
+        .send()
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "{}",
+        r.text().unwrap_or_default()
+    );
+    c
+}
+
+/// The CSRF token on a page.
+fn csrf(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
+    html[at..at + 64].to_string()
+}
+
+/// A filled-in return for a unit and year, as the sample generator fills
+/// it, optionally with one value edited.
+fn filled(dir: &Path, unit: &str, year: i32, text_in_first_value: Option<&str>) -> Vec<u8> {
+    let p = pipeline::load(&dir.join("p.toml")).unwrap();
+    let u = p.unit(unit).unwrap();
+    let layout = uppfolj::layout::layout(&p, u, year);
+    let mut fill = crate::samples::fill_for(&p, &layout);
+    if let Some(t) = text_in_first_value {
+        fill.values
+            .insert(0, uppfolj::template::Entry::Text(t.into()));
+    }
+    uppfolj::template::workbook_bytes(&p, &layout, Some(&fill)).unwrap()
+}
+
+fn upload(
+    c: &Client,
+    portal: &Portal,
+    unit: &str,
+    csrf: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::blocking::Response {
+    let form = multipart::Form::new()
+        .text("csrf", csrf.to_string())
+        .text("year", "2022")
+        .part(
+            "file",
+            multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    c.post(format!("{}/enhet/{unit}/uppladdning", portal.url))
+        .multipart(form)
+        .send()
+        .unwrap()
+}
+
+#[test]
+fn a_committee_hands_in_sees_the_cell_fixes_it_and_the_run_uses_it() {
+    let dir = folder();
+    let token = invite(dir.path(), "amn", "committee");
+    let portal = start(dir.path());
+    let c = sign_in(&portal, &token);
+    let home = c
+        .get(format!("{}/", portal.url))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(home.contains("<h1>Arbetsmarknadsnämnden</h1>"), "{home}");
+    assert!(home.contains("Inte inlämnad") && home.contains("15 februari 2023"));
+    let template = c
+        .get(format!("{}/enhet/amn/mall/2022", portal.url))
+        .send()
+        .unwrap();
+    assert_eq!(template.status(), StatusCode::OK);
+    assert!(template.bytes().unwrap().starts_with(b"PK"));
+
+    // With "ca 20" in the first value: the finding names the sheet and cell.
+    let token = csrf(&home);
+    let bad = upload(
+        &c,
+        &portal,
+        "amn",
+        &token,
+        "amn-2022.xlsx",
+        filled(dir.path(), "amn", 2022, Some("ca 20")),
+    );
+    let bad = bad.text().unwrap();
+    assert!(bad.contains("Inte godkänd"), "{bad}");
+    assert!(
+        bad.contains("<td>Indikatorer</td><td>D4</td><td>&quot;ca 20&quot; är inte ett heltal."),
+        "{bad}"
+    );
+    assert!(
+        !portal.dir.join("inkorg/2022/amn-2022.xlsx").exists(),
+        "nothing published"
+    );
+
+    // Fixed: accepted and published into the inbox, byte for byte.
+    let good_bytes = filled(dir.path(), "amn", 2022, None);
+    let good = upload(
+        &c,
+        &portal,
+        "amn",
+        &token,
+        "amn-2022.xlsx",
+        good_bytes.clone(),
+    )
+    .text()
+    .unwrap();
+    assert!(
+        good.contains("Godkänd") && good.contains("lämnad till Stadsledningskontoret"),
+        "{good}"
+    );
+    assert_eq!(
+        std::fs::read(portal.dir.join("inkorg/2022/amn-2022.xlsx")).unwrap(),
+        good_bytes
+    );
+
+    // A later upload with errors leaves the accepted one in place.
+    upload(
+        &c,
+        &portal,
+        "amn",
+        &token,
+        "amn-2022.xlsx",
+        filled(dir.path(), "amn", 2022, Some("x")),
+    );
+    assert_eq!(
+        std::fs::read(portal.dir.join("inkorg/2022/amn-2022.xlsx")).unwrap(),
+        good_bytes
+    );
+    let page = c
+        .get(format!("{}/enhet/amn", portal.url))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("Godkänd") && page.matches("<tr><td>").count() == 3,
+        "three uploads listed: {page}"
+    );
+
+    // The yearly run reads it unchanged.
+    let summary = uppfolj(dir.path(), &["run", "p.toml", "--offline", "-q"]);
+    assert!(summary.contains("Lästa: 1 återrapporteringar"), "{summary}");
+}
+
+#[test]
+fn a_committee_never_sees_another_units_pages_files_or_uploads() {
+    let dir = folder();
+    let amn = invite(dir.path(), "amn", "committee");
+    let un = invite(dir.path(), "un", "committee");
+    let portal = start(dir.path());
+    let c = sign_in(&portal, &amn);
+    let home = c
+        .get(format!("{}/", portal.url))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    upload(
+        &c,
+        &portal,
+        "amn",
+        &csrf(&home),
+        "amn-2022.xlsx",
+        filled(dir.path(), "amn", 2022, None),
+    );
+    let other = sign_in(&portal, &un);
+    let nowhere = other
+        .get(format!("{}/finns-inte", portal.url))
+        .send()
+        .unwrap();
+    assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
+    let nowhere = nowhere.text().unwrap();
+    for path in [
+        "/enhet/amn",
+        "/enhet/amn/mall/2022",
+        "/enhet/amn/uppladdning/1",
+        "/oversikt",
+        "/rapport",
+    ] {
+        let r = other.get(format!("{}{path}", portal.url)).send().unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            r.text().unwrap(),
+            nowhere,
+            "{path} answers as a page that does not exist"
+        );
+    }
+    // An upload to another unit, sent whole: answered like a missing page.
+    let cookie = session_cookie(&portal, &un);
+    let un_home = client()
+        .get(format!("{}/enhet/un", portal.url))
+        .header("Cookie", &cookie)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let answer = raw_upload(&portal, "amn", &cookie, &csrf(&un_home), 20_000);
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(answer.ends_with(&nowhere), "{answer}");
+    // Not signed in at all: the same.
+    assert_eq!(
+        client()
+            .get(format!("{}/enhet/amn", portal.url))
+            .send()
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[test]
+fn a_workbook_for_another_unit_is_refused_and_nothing_is_published() {
+    let dir = folder();
+    let token = invite(dir.path(), "amn", "committee");
+    let portal = start(dir.path());
+    let c = sign_in(&portal, &token);
+    let home = c
+        .get(format!("{}/", portal.url))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let page = upload(
+        &c,
+        &portal,
+        "amn",
+        &csrf(&home),
+        "un-2022.xlsx",
+        filled(dir.path(), "un", 2022, None),
+    )
+    .text()
+    .unwrap();
+    assert!(
+        page.contains(
+            "Arbetsboken är mallen för Utbildningsnämnden, inte för Arbetsmarknadsnämnden."
+        ),
+        "{page}"
+    );
+    assert!(
+        !portal
+            .dir
+            .join("inkorg/2022")
+            .join("amn-2022.xlsx")
+            .exists()
+    );
+    assert!(!portal.dir.join("inkorg/2022").join("un-2022.xlsx").exists());
+}
+
+#[test]
+fn hostile_uploads_get_a_clear_message_and_nothing_is_published() {
+    let dir = folder();
+    let token = invite(dir.path(), "amn", "committee");
+    let portal = start(dir.path());
+    let c = sign_in(&portal, &token);
+    let home = c
+        .get(format!("{}/", portal.url))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let t = csrf(&home);
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("tom.xlsx", Vec::new(), "Filen är tom."),
+        (
+            "rapport.pdf",
+            b"%PDF-1.4".to_vec(),
+            "Filen är inte en Excel-arbetsbok (.xlsx).",
+        ),
+        (
+            "../../etc/amn-2022.xlsx",
+            filled(dir.path(), "amn", 2022, None),
+            "Filnamnet innehåller ..&#x2f;, snedstreck eller styrtecken.",
+        ),
+        (
+            "trasig.xlsx",
+            b"PK\x03\x04 inte ett riktigt arkiv".to_vec(),
+            "Inte godkänd",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let page = upload(&c, &portal, "amn", &t, name, bytes).text().unwrap();
+        assert!(page.contains(expected), "{name}: {page}");
+    }
+    assert!(!portal.dir.join("inkorg/2022/amn-2022.xlsx").exists());
+    assert!(!portal.dir.join("etc").exists());
+}
+
+/// The session cookie a sign-in sets, for a client of our own.
+fn session_cookie(portal: &Portal, token: &str) -> String {
+    let c = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = c
+        .post(format!("{}/logga-in", portal.url))
+        .form(&[("token", token)])
+        .send()
+        .unwrap();
+    let cookie = r.headers()[reqwest::header::SET_COOKIE].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+/// Sends an upload of `size` bytes over a plain socket, as fast as the
+/// server takes it, and returns what the server answered (it may answer and
+/// close before the body is through).
+fn raw_upload(portal: &Portal, unit: &str, cookie: &str, csrf: &str, size: usize) -> String {
+    use std::io::{Read, Write};
+    let addr = portal.url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "--X\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--X\r\nContent-Disposition: form-data; name=\"year\"\r\n\r\n2022\r\n--X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"amn-2022.xlsx\"\r\n\r\n"
+    );
+    let tail = "\r\n--X--\r\n";
+    let length = head.len() + size + tail.len();
+    let request = format!(
+        "POST /enhet/{unit}/uppladdning HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary=X\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n{head}"
+    );
+    let _ = s.write_all(request.as_bytes());
+    let chunk = vec![b'x'; 64 * 1024];
+    let mut sent = 0;
+    while sent < size {
+        if s.write_all(&chunk).is_err() {
+            break;
+        }
+        sent += chunk.len();
+    }
+    let _ = s.write_all(tail.as_bytes());
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn an_upload_over_the_cap_is_cut_off_with_413() {
+    let dir = folder();
+    std::fs::write(
+        dir.path().join("p.toml"),
+        std::fs::read_to_string(dir.path().join("p.toml"))
+            .unwrap()
+            .replace("max_bytes = 20000000", "max_bytes = 100000"),
+    )
+    .unwrap();
+    let token = invite(dir.path(), "amn", "committee");
+    let portal = start(dir.path());
+    let cookie = session_cookie(&portal, &token);
+    let c = sign_in(&portal, &invite(dir.path(), "amn", "committee"));
+    let home = c
+        .get(format!("{}/enhet/amn", portal.url))
+        .header("Cookie", &cookie)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let answer = raw_upload(&portal, "amn", &cookie, &csrf(&home), 3_000_000);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(
+        answer.contains("Filen är större än gränsen 100000 byte"),
+        "{answer}"
+    );
+    let tmp: Vec<_> = std::fs::read_dir(portal.dir.join("portal/tmp"))
+        .unwrap()
+        .collect();
+    assert!(tmp.is_empty(), "the partial file is gone");
+    assert!(!portal.dir.join("inkorg/2022/amn-2022.xlsx").exists());
+}
+
+#[test]
+fn a_form_without_the_csrf_token_is_refused() {
+    let dir = folder();
+    let token = invite(dir.path(), "amn", "committee");
+    let portal = start(dir.path());
+    let c = sign_in(&portal, &token);
+    let r = upload(
+        &c,
+        &portal,
+        "amn",
+        "0",
+        "amn-2022.xlsx",
+        filled(dir.path(), "amn", 2022, None),
+    );
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(!portal.dir.join("inkorg/2022/amn-2022.xlsx").exists());
+    let out = c
+        .post(format!("{}/logga-ut", portal.url))
+        .form(&[("csrf", "fel")])
+        .send()
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::FORBIDDEN);
+}
+
+#[test]
+fn sign_in_attempts_are_rate_limited_and_revoked_links_stop_working() {
+    let dir = folder();
+    let token = invite(dir.path(), "amn", "committee");
+    let portal = start(dir.path());
+    let c = sign_in(&portal, &token);
+    assert!(
+        c.get(format!("{}/enhet/amn", portal.url))
+            .send()
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    assert_eq!(
+        uppfolj(dir.path(), &["portal", "revoke", "p.toml", "--unit", "amn"]),
+        "amn: 1 länk återkallade\n"
+    );
+    // The session ends with the link, and the link no longer signs in.
+    assert_eq!(
+        c.get(format!("{}/enhet/amn", portal.url))
+            .send()
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let again = client()
+        .post(format!("{}/logga-in", portal.url))
+        .form(&[("token", token.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::FORBIDDEN);
+    let users = uppfolj(dir.path(), &["portal", "users", "p.toml"]);
+    assert!(
+        users.starts_with("amn\tnämnd\t") && users.trim_end().ends_with("\tåterkallad"),
+        "{users}"
+    );
+    let mut limited = false;
+    for _ in 0..12 {
+        let r = client()
+            .post(format!("{}/logga-in", portal.url))
+            .form(&[("token", "00")])
+            .send()
+            .unwrap();
+        limited |= r.status() == StatusCode::TOO_MANY_REQUESTS;
+    }
+    assert!(limited, "the eleventh attempt within a minute is refused");
+}
+
+#[test]
+fn an_analyst_sees_every_unit_and_a_reader_only_the_report() {
+    let dir = folder();
+    let analyst = invite(dir.path(), "ks", "analyst");
+    let reader = invite(dir.path(), "ks", "reader");
+    let amn = invite(dir.path(), "amn", "committee");
+    uppfolj(dir.path(), &["run", "p.toml", "--offline", "-q"]);
+    let portal = start(dir.path());
+    let c = sign_in(&portal, &amn);
+    let home = c
+        .get(format!("{}/", portal.url))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    upload(
+        &c,
+        &portal,
+        "amn",
+        &csrf(&home),
+        "amn-2022.xlsx",
+        filled(dir.path(), "amn", 2022, None),
+    );
+    let a = sign_in(&portal, &analyst);
+    let overview = a
+        .get(format!("{}/", portal.url))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        overview.contains("Återrapporteringar för 2022: 1 av "),
+        "{overview}"
+    );
+    assert!(
+        a.get(format!("{}/enhet/amn/uppladdning/1", portal.url))
+            .send()
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    assert!(
+        a.get(format!("{}/rapport", portal.url))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+            .contains("<html lang=\"sv\"")
+    );
+    let r = sign_in(&portal, &reader);
+    assert!(
+        r.get(format!("{}/", portal.url))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+            .contains("<html lang=\"sv\"")
+    );
+    assert_eq!(
+        r.get(format!("{}/enhet/amn", portal.url))
+            .send()
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        r.get(format!("{}/oversikt", portal.url))
+            .send()
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
