@@ -56,7 +56,7 @@ fn shown(f: &Finding) -> Shown {
 /// Why a file cannot even be judged: its name or kind.
 pub fn refuse_name(name: &str) -> Option<String> {
     if name.contains("..") || name.contains(['/', '\\']) || name.chars().any(char::is_control) {
-        return Some("Filnamnet innehåller ../, snedstreck eller styrtecken. Byt namn på filen (t.ex. amn-2022.xlsx) och ladda upp den igen.".into());
+        return Some("Filnamnet innehåller ../, snedstreck eller styrtecken. Ge filen mallens namn igen och ladda upp den.".into());
     }
     if !name.to_lowercase().ends_with(".xlsx") {
         return Some("Filen är inte en Excel-arbetsbok (.xlsx). Ladda ner mallen, fyll i den och ladda upp den som .xlsx.".into());
