@@ -621,3 +621,201 @@ fn an_analyst_sees_every_unit_and_a_reader_only_the_report() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// A valid return whose first value is `n`, so that two differ.
+fn valid_with(dir: &Path, n: f64) -> Vec<u8> {
+    let p = pipeline::load(&dir.join("p.toml")).unwrap();
+    let u = p.unit("amn").unwrap();
+    let layout = uppfolj::layout::layout(&p, u, 2022);
+    let mut fill = crate::samples::fill_for(&p, &layout);
+    fill.values.insert(0, uppfolj::template::Entry::Number(n));
+    uppfolj::template::workbook_bytes(&p, &layout, Some(&fill)).unwrap()
+}
+
+/// The id in the address an upload's answer ended on.
+fn upload_id(r: &reqwest::blocking::Response) -> Option<i64> {
+    r.url().path().rsplit('/').next()?.parse().ok()
+}
+
+#[test]
+fn two_uploads_at_once_both_land_and_the_newer_is_published() {
+    let dir = folder();
+    let token = invite(dir.path(), "amn", "committee");
+    let portal = start(dir.path());
+    let c = sign_in(&portal, &token);
+    let home = c
+        .get(format!("{}/", portal.url))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let t = csrf(&home);
+    let (a, b) = (valid_with(dir.path(), 11.0), valid_with(dir.path(), 12.0));
+    let answers: Vec<(i64, Vec<u8>)> = std::thread::scope(|s| {
+        let jobs: Vec<_> = [a, b]
+            .into_iter()
+            .map(|bytes| {
+                let (c, portal, t) = (&c, &portal, &t);
+                s.spawn(move || {
+                    let r = upload(c, portal, "amn", t, "amn-2022.xlsx", bytes.clone());
+                    (upload_id(&r).unwrap(), bytes)
+                })
+            })
+            .collect();
+        jobs.into_iter().map(|j| j.join().unwrap()).collect()
+    });
+    let newest = answers.iter().max_by_key(|(id, _)| *id).unwrap();
+    assert_ne!(answers[0].0, answers[1].0, "both are in the history");
+    assert_eq!(
+        std::fs::read(portal.dir.join("inkorg/2022/amn-2022.xlsx")).unwrap(),
+        newest.1
+    );
+}
+
+/// Tiny deterministic randomness for the crash test.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// Uploads until told to stop or the server is gone; returns the ids the
+/// server answered with, and whether each was valid.
+fn keep_uploading(
+    portal_url: &str,
+    cookie: &str,
+    csrf: &str,
+    files: &[(Vec<u8>, bool)],
+    stop: &std::sync::atomic::AtomicBool,
+) -> Vec<(i64, bool)> {
+    let c = Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let mut answered = Vec::new();
+    for (bytes, valid) in files.iter().cycle() {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            break;
+        }
+        let form = multipart::Form::new()
+            .text("csrf", csrf.to_string())
+            .text("year", "2022")
+            .part(
+                "file",
+                multipart::Part::bytes(bytes.clone()).file_name("amn-2022.xlsx"),
+            );
+        let r = c
+            .post(format!("{portal_url}/enhet/amn/uppladdning"))
+            .header("Cookie", cookie)
+            .multipart(form)
+            .send();
+        match r {
+            Ok(r) if r.status().is_success() => answered.push((upload_id(&r).unwrap(), *valid)),
+            _ => break,
+        }
+    }
+    answered
+}
+
+/// kill -9 at random moments during 50 uploads: after each restart the
+/// log, the kept files and the inbox agree, and nothing answered is lost.
+#[test]
+fn a_server_killed_mid_upload_restarts_consistent() {
+    let dir = folder();
+    let token = invite(dir.path(), "amn", "committee");
+    let files: Vec<(Vec<u8>, bool)> = (0..4)
+        .map(|i| {
+            if i % 2 == 0 {
+                (valid_with(dir.path(), 20.0 + i as f64), true)
+            } else {
+                (filled(dir.path(), "amn", 2022, Some("ca 20")), false)
+            }
+        })
+        .collect();
+    let mut rng = Lcg(7);
+    let mut answered: Vec<(i64, bool)> = Vec::new();
+    let mut rounds = 0;
+    // Kills come every few uploads: at least 25 restarts in all.
+    while (answered.len() < 50 || rounds < 25) && rounds < 400 {
+        rounds += 1;
+        let mut portal = start(dir.path());
+        let cookie = session_cookie(&portal, &token);
+        let page = client()
+            .get(format!("{}/enhet/amn", portal.url))
+            .header("Cookie", &cookie)
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        let t = csrf(&page);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let got = std::thread::scope(|s| {
+            let job = s.spawn(|| keep_uploading(&portal.url, &cookie, &t, &files, &stop));
+            std::thread::sleep(std::time::Duration::from_millis(rng.below(80)));
+            let _ = portal.child.kill();
+            let _ = portal.child.wait();
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            job.join().unwrap()
+        });
+        answered.extend(got);
+        drop(portal);
+        consistent(dir.path(), &answered);
+    }
+    assert!(
+        answered.len() >= 50,
+        "{} uploads answered in {rounds} rounds",
+        answered.len()
+    );
+}
+
+/// After a restart: every answered upload is in the log with its file, and
+/// the inbox holds exactly the newest accepted one, with no half file.
+fn consistent(dir: &Path, answered: &[(i64, bool)]) {
+    let _restarted = start(dir);
+    let db = rusqlite::Connection::open(dir.join("portal/portal.sqlite")).unwrap();
+    let rows: Vec<(i64, String, bool)> = db
+        .prepare("SELECT id, sha256, accepted FROM uploads ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (id, valid) in answered {
+        let row = rows
+            .iter()
+            .find(|r| r.0 == *id)
+            .unwrap_or_else(|| panic!("upload {id} lost"));
+        assert_eq!(row.2, *valid, "upload {id}");
+    }
+    for (id, sha, _) in &rows {
+        let kept = std::fs::read(dir.join("portal/files").join(format!("{sha}.xlsx"))).unwrap();
+        assert_eq!(
+            &uppfolj::ledger::sha256_hex(&kept),
+            sha,
+            "upload {id}'s file"
+        );
+    }
+    let inbox = dir.join("inkorg/2022");
+    match rows.iter().rev().find(|r| r.2) {
+        Some((_, sha, _)) => {
+            let published = std::fs::read(inbox.join("amn-2022.xlsx")).unwrap();
+            assert_eq!(&uppfolj::ledger::sha256_hex(&published), sha);
+        }
+        None => assert!(!inbox.join("amn-2022.xlsx").exists()),
+    }
+    let strays: Vec<_> = std::fs::read_dir(&inbox)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name())
+                .filter(|n| n != "amn-2022.xlsx")
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(strays.is_empty(), "{strays:?}");
+}
