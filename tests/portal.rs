@@ -819,3 +819,76 @@ fn consistent(dir: &Path, answered: &[(i64, bool)]) {
         .unwrap_or_default();
     assert!(strays.is_empty(), "{strays:?}");
 }
+
+/// A chromedriver on a free port, stopped when dropped.
+struct Driver(Child, String);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver runs (Debian: apt-get install chromium chromium-driver)");
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Driver(child, url)
+}
+
+/// In headless Chromium, as a committee does it: the link, the button, the
+/// file field, and the finding for the right cell.
+#[test]
+fn in_a_browser_a_committee_signs_in_uploads_and_sees_the_cell() {
+    let dir = folder();
+    let token = invite(dir.path(), "amn", "committee");
+    let portal = start(dir.path());
+    let file = dir.path().join("amn-2022.xlsx");
+    std::fs::write(&file, filled(dir.path(), "amn", 2022, Some("ca 20"))).unwrap();
+    let driver = chromedriver();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let page = runtime.block_on(async {
+        use fantoccini::{ClientBuilder, Locator};
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]}),
+        );
+        let http = hyper_util::client::legacy::connect::HttpConnector::new();
+        let b = ClientBuilder::new(http).capabilities(caps).connect(&driver.1).await.expect("a browser session");
+        b.goto(&format!("{}/logga-in/{token}", portal.url)).await.unwrap();
+        b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+        let title = b.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+        assert_eq!(title, "Arbetsmarknadsnämnden");
+        b.find(Locator::Css("select#ar")).await.unwrap().select_by_value("2022").await.unwrap();
+        b.find(Locator::Css("input#fil")).await.unwrap().send_keys(&file.to_string_lossy()).await.unwrap();
+        b.find(Locator::Css("form.upload button[type=submit]")).await.unwrap().click().await.unwrap();
+        let row = b.find(Locator::XPath("//td[text()='D4']/..")).await.unwrap().text().await.unwrap();
+        let source = b.source().await.unwrap();
+        b.close().await.unwrap();
+        (row, source)
+    });
+    assert!(
+        page.0
+            .contains("Indikatorer D4 \"ca 20\" är inte ett heltal."),
+        "{}",
+        page.0
+    );
+    assert!(page.1.contains("Inte godkänd"));
+}

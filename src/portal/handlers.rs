@@ -260,11 +260,16 @@ fn upload_row(app: &App, u: &Upload) -> UploadRow {
         unit: u.unit.clone(),
         unit_name: crate::text::unit_name(&app.p, &u.unit),
         year: u.year,
-        at: u.at.replace('T', " ").trim_end_matches('Z').to_string() + " UTC",
+        at: when(&u.at),
         name: u.name.clone(),
         size: super::pages::size(u.size),
         result: result_text(u),
     }
+}
+
+/// "2026-11-23 18:40 UTC" from the log's RFC 3339 time.
+fn when(at: &str) -> String {
+    format!("{} UTC", at.get(..16).unwrap_or(at).replace('T', " "))
 }
 
 fn result_text(u: &Upload) -> String {
@@ -522,7 +527,7 @@ pub async fn upload_page(
         "uppladdning.html",
         context! { title => title, upload => Value::from(Serde(&u)), size => super::pages::size(u.size),
         findings => Value::from(Serde(&findings)),
-        result => result, state_class => state_class, verdict => verdict,
+        at => when(&u.at), result => result, state_class => state_class, verdict => verdict,
         unit_name => crate::text::unit_name(&app.p, &unit), csrf => v.csrf },
     )
 }
@@ -591,9 +596,7 @@ fn overview_years(app: &App) -> Option<Vec<OverviewYear>> {
                 unit: u.id.clone(),
                 name: u.name.clone(),
                 state,
-                last: last
-                    .map(|x| x.at.replace('T', " "))
-                    .unwrap_or_else(|| "–".into()),
+                last: last.map(|x| when(&x.at)).unwrap_or_else(|| "–".into()),
                 errors: last.map_or(0, |x| x.errors),
                 warnings: last.map_or(0, |x| x.warnings),
             });
