@@ -118,6 +118,35 @@ fn sign_in(portal: &Portal, token: &str) -> Client {
     c
 }
 
+/// A committee signed in to a fresh portal, with its home page.
+struct Session {
+    portal: Portal,
+    dir: tempfile::TempDir,
+    client: Client,
+    home: String,
+    token: String,
+}
+
+fn session(unit: &str) -> Session {
+    let dir = folder();
+    let token = invite(dir.path(), unit, "committee");
+    let portal = start(dir.path());
+    let client = sign_in(&portal, &token);
+    let home = client
+        .get(format!("{}/", portal.url))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    Session {
+        portal,
+        dir,
+        client,
+        home,
+        token,
+    }
+}
+
 /// The CSRF token on a page.
 fn csrf(html: &str) -> String {
     let at = html
@@ -164,16 +193,8 @@ fn upload(
 
 #[test]
 fn a_committee_hands_in_sees_the_cell_fixes_it_and_the_run_uses_it() {
-    let dir = folder();
-    let token = invite(dir.path(), "amn", "committee");
-    let portal = start(dir.path());
-    let c = sign_in(&portal, &token);
-    let home = c
-        .get(format!("{}/", portal.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let s = session("amn");
+    let (dir, portal, c, home) = (&s.dir, &s.portal, &s.client, &s.home);
     assert!(home.contains("<h1>Arbetsmarknadsnämnden</h1>"), "{home}");
     assert!(home.contains("Inte inlämnad") && home.contains("15 februari 2023"));
     let template = c
@@ -184,10 +205,10 @@ fn a_committee_hands_in_sees_the_cell_fixes_it_and_the_run_uses_it() {
     assert!(template.bytes().unwrap().starts_with(b"PK"));
 
     // With "ca 20" in the first value: the finding names the sheet and cell.
-    let token = csrf(&home);
+    let token = csrf(home);
     let bad = upload(
-        &c,
-        &portal,
+        c,
+        portal,
         "amn",
         &token,
         "amn-2022.xlsx",
@@ -207,8 +228,8 @@ fn a_committee_hands_in_sees_the_cell_fixes_it_and_the_run_uses_it() {
     // Fixed: accepted and published into the inbox, byte for byte.
     let good_bytes = filled(dir.path(), "amn", 2022, None);
     let good = upload(
-        &c,
-        &portal,
+        c,
+        portal,
         "amn",
         &token,
         "amn-2022.xlsx",
@@ -227,8 +248,8 @@ fn a_committee_hands_in_sees_the_cell_fixes_it_and_the_run_uses_it() {
 
     // A later upload with errors leaves the accepted one in place.
     upload(
-        &c,
-        &portal,
+        c,
+        portal,
         "amn",
         &token,
         "amn-2022.xlsx",
@@ -287,6 +308,7 @@ fn a_committee_never_sees_another_units_pages_files_or_uploads() {
         "/enhet/amn/mall/2022",
         "/enhet/amn/uppladdning/1",
         "/oversikt",
+        "/oversikt/godkanda.zip",
         "/rapport",
     ] {
         let r = other.get(format!("{}{path}", portal.url)).send().unwrap();
@@ -322,21 +344,13 @@ fn a_committee_never_sees_another_units_pages_files_or_uploads() {
 
 #[test]
 fn a_workbook_for_another_unit_is_refused_and_nothing_is_published() {
-    let dir = folder();
-    let token = invite(dir.path(), "amn", "committee");
-    let portal = start(dir.path());
-    let c = sign_in(&portal, &token);
-    let home = c
-        .get(format!("{}/", portal.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let s = session("amn");
+    let (dir, portal, c, home) = (&s.dir, &s.portal, &s.client, &s.home);
     let page = upload(
-        &c,
-        &portal,
+        c,
+        portal,
         "amn",
-        &csrf(&home),
+        &csrf(home),
         "un-2022.xlsx",
         filled(dir.path(), "un", 2022, None),
     )
@@ -360,17 +374,9 @@ fn a_workbook_for_another_unit_is_refused_and_nothing_is_published() {
 
 #[test]
 fn hostile_uploads_get_a_clear_message_and_nothing_is_published() {
-    let dir = folder();
-    let token = invite(dir.path(), "amn", "committee");
-    let portal = start(dir.path());
-    let c = sign_in(&portal, &token);
-    let home = c
-        .get(format!("{}/", portal.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    let t = csrf(&home);
+    let s = session("amn");
+    let (dir, portal, c, home) = (&s.dir, &s.portal, &s.client, &s.home);
+    let t = csrf(home);
     let cases: [(&str, Vec<u8>, &str); 4] = [
         ("tom.xlsx", Vec::new(), "Filen är tom."),
         (
@@ -390,7 +396,7 @@ fn hostile_uploads_get_a_clear_message_and_nothing_is_published() {
         ),
     ];
     for (name, bytes, expected) in cases {
-        let page = upload(&c, &portal, "amn", &t, name, bytes).text().unwrap();
+        let page = upload(c, portal, "amn", &t, name, bytes).text().unwrap();
         assert!(page.contains(expected), "{name}: {page}");
     }
     assert!(!portal.dir.join("inkorg/2022/amn-2022.xlsx").exists());
@@ -589,6 +595,24 @@ fn an_analyst_sees_every_unit_and_a_reader_only_the_report() {
             .status()
             .is_success()
     );
+    let zip = a
+        .get(format!("{}/oversikt/godkanda.zip", portal.url))
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
+    assert_eq!(archive.len(), 1);
+    let mut inside = Vec::new();
+    std::io::Read::read_to_end(
+        &mut archive.by_name("2022/amn-2022.xlsx").unwrap(),
+        &mut inside,
+    )
+    .unwrap();
+    assert_eq!(
+        inside,
+        std::fs::read(portal.dir.join("inkorg/2022/amn-2022.xlsx")).unwrap()
+    );
     assert!(
         a.get(format!("{}/rapport", portal.url))
             .send()
@@ -639,17 +663,9 @@ fn upload_id(r: &reqwest::blocking::Response) -> Option<i64> {
 
 #[test]
 fn two_uploads_at_once_both_land_and_the_newer_is_published() {
-    let dir = folder();
-    let token = invite(dir.path(), "amn", "committee");
-    let portal = start(dir.path());
-    let c = sign_in(&portal, &token);
-    let home = c
-        .get(format!("{}/", portal.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    let t = csrf(&home);
+    let s = session("amn");
+    let (dir, portal, c, home) = (&s.dir, &s.portal, &s.client, &s.home);
+    let t = csrf(home);
     let (a, b) = (valid_with(dir.path(), 11.0), valid_with(dir.path(), 12.0));
     let answers: Vec<(i64, Vec<u8>)> = std::thread::scope(|s| {
         let jobs: Vec<_> = [a, b]
@@ -891,4 +907,34 @@ fn in_a_browser_a_committee_signs_in_uploads_and_sees_the_cell() {
         page.0
     );
     assert!(page.1.contains("Inte godkänd"));
+}
+
+/// A merged district reads its predecessors' history, and hands in only
+/// for itself.
+#[test]
+fn a_merged_district_reads_its_predecessors_history_only() {
+    let s = session("jarva");
+    let (portal, c, home, jarva) = (&s.portal, &s.client, &s.home, &s.token);
+    assert!(
+        home.contains("<a href=\"/enhet/rinkeby-kista\">Rinkeby-Kista stadsdelsnämnd</a>"),
+        "{home}"
+    );
+    for (path, status) in [
+        ("/enhet/rinkeby-kista", StatusCode::OK),
+        ("/enhet/spanga-tensta", StatusCode::OK),
+        ("/enhet/amn", StatusCode::NOT_FOUND),
+        ("/enhet/rinkeby-kista/mall/2022", StatusCode::OK),
+    ] {
+        assert_eq!(
+            c.get(format!("{}{path}", portal.url))
+                .send()
+                .unwrap()
+                .status(),
+            status,
+            "{path}"
+        );
+    }
+    let cookie = session_cookie(portal, jarva);
+    let answer = raw_upload(portal, "rinkeby-kista", &cookie, &csrf(home), 10_000);
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
 }

@@ -320,12 +320,18 @@ pub async fn unit_page(
     let rows: Vec<UploadRow> = uploads.iter().map(|u| upload_row(&app, u)).collect();
     let title = crate::text::unit_name(&app.p, &unit);
     let may_upload = may_upload(&v, &unit);
+    // A merged district's predecessors, whose history it may read.
+    let earlier: Vec<(String, String)> = access::visible_units(&app.p, &unit)
+        .into_iter()
+        .skip(1)
+        .map(|u| (crate::text::unit_name(&app.p, &u), u))
+        .collect();
     page(
         &app,
         StatusCode::OK,
         "enhet.html",
         context! { title => title, unit => unit, years => Value::from(Serde(&years)),
-        uploads => Value::from(Serde(&rows)),
+        uploads => Value::from(Serde(&rows)), earlier => Value::from(Serde(&earlier)),
         may_upload => may_upload, csrf => v.csrf },
     )
 }
@@ -577,6 +583,36 @@ pub async fn overview(State(app): Shared, headers: HeaderMap) -> Response {
         "oversikt.html",
         context! { title => "Återrapporteringar", years => Value::from(Serde(&years)), csrf => v.csrf },
     )
+}
+
+/// Every accepted return in force, as one zip archive.
+pub async fn accepted(State(app): Shared, headers: HeaderMap) -> Response {
+    if viewer(&app, &headers).is_none_or(|v| v.user.role != Role::Analyst) {
+        return missing(&app);
+    }
+    let worker = app.clone();
+    let archive = tokio::task::spawn_blocking(move || {
+        let db = worker
+            .db
+            .lock()
+            .map_err(|_| "databasen är låst".to_string())?;
+        upload::accepted_archive(&worker.data, &db)
+    })
+    .await;
+    match archive {
+        Ok(Ok(bytes)) => (
+            [
+                (header::CONTENT_TYPE, "application/zip"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"godkanda.zip\"",
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        _ => failed(&app),
+    }
 }
 
 /// Each open year: every expected unit's state and latest upload.

@@ -122,6 +122,7 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/enhet/{unit}/uppladdning/{id}", get(handlers::upload_page))
         .route("/oversikt", get(handlers::overview))
+        .route("/oversikt/godkanda.zip", get(handlers::accepted))
         .route("/rapport", get(handlers::report))
         .fallback(handlers::not_found)
         .with_state(app)

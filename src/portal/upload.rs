@@ -225,3 +225,28 @@ pub fn reconcile(p: &Pipeline, data: &Path, db: &Db) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Every accepted return in force (the newest accepted per unit and year)
+/// as one zip archive of `<year>/<unit>-<year>.xlsx`, for the analysts.
+pub fn accepted_archive(data: &Path, db: &Db) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    let failed = |e: &(dyn std::error::Error + 'static)| crate::text::foreign(e);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    // Stored, with a fixed time: the same returns make the same archive.
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(zip::DateTime::default());
+    for (unit, year) in db.accepted_keys().map_err(|e| failed(&e))? {
+        let Some(u) = db.newest_accepted(&unit, year).map_err(|e| failed(&e))? else {
+            continue;
+        };
+        let bytes = std::fs::read(data.join("files").join(format!("{}.xlsx", u.sha256)))
+            .map_err(|e| crate::text::io_error(&e))?;
+        zip.start_file(format!("{year}/{unit}-{year}.xlsx"), options)
+            .map_err(|e| failed(&e))?;
+        zip.write_all(&bytes)
+            .map_err(|e| crate::text::io_error(&e))?;
+    }
+    let done = zip.finish().map_err(|e| failed(&e))?;
+    Ok(done.into_inner())
+}
