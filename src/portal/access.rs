@@ -112,8 +112,9 @@ pub fn visible_units(p: &Pipeline, unit: &str) -> Vec<String> {
     out
 }
 
-/// Sign-in attempts per address within a window: more are refused until
-/// the window has passed.
+/// Failed sign-in attempts per address within a window: more are refused
+/// until the window has passed. Only failures count, so that many people
+/// behind one address (a town hall's network) can all sign in.
 pub struct RateLimit {
     max: usize,
     window: Duration,
@@ -129,17 +130,18 @@ impl RateLimit {
         }
     }
 
-    /// Counts an attempt; false when the address has made too many.
+    /// Whether the address may try now.
     pub fn allow(&mut self, ip: IpAddr) -> bool {
         let now = Instant::now();
         let window = self.window;
         let times = self.seen.entry(ip).or_default();
         times.retain(|t| now.duration_since(*t) < window);
-        if times.len() >= self.max {
-            return false;
-        }
-        times.push(now);
-        true
+        times.len() < self.max
+    }
+
+    /// Counts a failed attempt.
+    pub fn failed(&mut self, ip: IpAddr) {
+        self.seen.entry(ip).or_default().push(Instant::now());
     }
 }
 
@@ -158,7 +160,10 @@ mod tests {
     fn the_rate_limit_refuses_beyond_the_maximum() {
         let mut r = RateLimit::new(2, Duration::from_secs(60));
         let ip: IpAddr = "127.0.0.1".parse().unwrap();
-        assert!(r.allow(ip) && r.allow(ip));
+        assert!(r.allow(ip) && r.allow(ip), "trying is not failing");
+        r.failed(ip);
+        assert!(r.allow(ip));
+        r.failed(ip);
         assert!(!r.allow(ip));
         assert!(r.allow("127.0.0.2".parse().unwrap()));
     }

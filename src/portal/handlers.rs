@@ -144,6 +144,11 @@ pub async fn sign_in(
         );
     }
     let session = start_session(&app, &f.token);
+    if session.is_none()
+        && let Ok(mut l) = app.limit.lock()
+    {
+        l.failed(addr.ip());
+    }
     match session {
         Some(id) => (
             [(header::SET_COOKIE, access::session_cookie(&id, app.secure))],

@@ -27,7 +27,7 @@ use access::RateLimit;
 use db::Db;
 use pages::Pages;
 
-/// Sign-in attempts allowed per address and minute.
+/// Failed sign-in attempts allowed per address and minute.
 const SIGN_IN_ATTEMPTS: usize = 10;
 
 /// What every request can reach.
