@@ -867,7 +867,8 @@ fn chromedriver() -> Driver {
         .spawn()
         .expect("chromedriver runs (Debian: apt-get install chromium chromium-driver)");
     let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
+    // Up to 15 s: the tests run side by side on a busy machine.
+    for _ in 0..300 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             break;
         }
@@ -898,12 +899,16 @@ fn in_a_browser_a_committee_signs_in_uploads_and_sees_the_cell() {
         let b = ClientBuilder::new(http).capabilities(caps).connect(&driver.1).await.expect("a browser session");
         b.goto(&format!("{}/logga-in/{token}", portal.url)).await.unwrap();
         b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+        // The committee's page has come when its upload form has.
+        let patience = std::time::Duration::from_secs(30);
+        b.wait().at_most(patience).for_element(Locator::Css("form.upload")).await.unwrap();
         let title = b.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
         assert_eq!(title, "Arbetsmarknadsnämnden");
         b.find(Locator::Css("select#ar")).await.unwrap().select_by_value("2022").await.unwrap();
         b.find(Locator::Css("input#fil")).await.unwrap().send_keys(&file.to_string_lossy()).await.unwrap();
         b.find(Locator::Css("form.upload button[type=submit]")).await.unwrap().click().await.unwrap();
-        let row = b.find(Locator::XPath("//td[text()='D4']/..")).await.unwrap().text().await.unwrap();
+        let row = b.wait().at_most(patience).for_element(Locator::XPath("//td[text()='D4']/..")).await.unwrap();
+        let row = row.text().await.unwrap();
         let source = b.source().await.unwrap();
         b.close().await.unwrap();
         (row, source)
