@@ -1,0 +1,105 @@
+//! The run's settings: disclosure, returns, output and the portal.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::MonthDay;
+
+/// The committees' web portal (`uppfolj serve`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Portal {
+    /// Where the server listens, e.g. `127.0.0.1:8080`.
+    pub listen: String,
+    /// The address committees use, for sign-in links; `https://` makes the
+    /// session cookie Secure.
+    pub base_url: String,
+    /// Everything the portal keeps: its database and every uploaded file.
+    /// Relative to the pipeline file.
+    pub data: PathBuf,
+    /// The years open for returns.
+    pub years: Vec<i32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Disclosure {
+    /// Cells counting fewer persons than this are withheld.
+    pub min_cell: u32,
+    /// Indicators published for the whole city only.
+    pub city_only: Vec<String>,
+}
+
+/// How committees hand in their yearly returns, and how they are checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct Returns {
+    /// Folder with one subfolder per year (`2021/`) of returns; relative paths
+    /// are taken from the pipeline file's folder.
+    pub inbox: Option<PathBuf>,
+    /// Bumped whenever the template's layout changes; older templates are refused.
+    pub template_version: u32,
+    /// When the return for a year is due, in the following year.
+    pub deadline: Option<MonthDay>,
+    /// Whom committees ask, shown in the template's instructions.
+    pub contact: Option<String>,
+    /// Warn when a value differs from the unit's previous year by more than this factor…
+    pub change_factor: f64,
+    /// …and by at least this much, so that small numbers may vary freely.
+    pub change_min_difference: f64,
+    /// Caps that keep a huge or hostile workbook from exhausting memory.
+    pub max_rows: u32,
+    pub max_bytes: u64,
+    /// A count above this is taken for a typing error, not a number of people.
+    pub max_count: f64,
+    /// What to do with a city value that lacks a unit's value.
+    pub incomplete: Incomplete,
+}
+
+/// A city value over units where some unit's value is missing or refused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Incomplete {
+    /// Published, with its coverage, and drawn and tabled as incomplete.
+    #[default]
+    Mark,
+    /// Not published at all.
+    Withhold,
+}
+
+impl Default for Returns {
+    fn default() -> Self {
+        Returns {
+            inbox: None,
+            template_version: 1,
+            deadline: None,
+            contact: None,
+            change_factor: 3.0,
+            change_min_difference: 10.0,
+            max_rows: 5_000,
+            max_bytes: 20_000_000,
+            max_count: 1e9,
+            incomplete: Incomplete::Mark,
+        }
+    }
+}
+
+/// Where a run writes, and how the report judges targets.
+#[derive(Clone, Debug, Serialize)]
+pub struct Output {
+    /// The output folder, relative to the pipeline file.
+    pub dir: PathBuf,
+    /// A folder the charts are also published to (the sample: the top-level `charts/`).
+    pub charts: Option<PathBuf>,
+    /// An indicator that missed its target by at most this share of the
+    /// target "approached" it; further off, it missed.
+    pub approached_within: f64,
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Output {
+            dir: PathBuf::from("ut"),
+            charts: None,
+            approached_within: 0.1,
+        }
+    }
+}

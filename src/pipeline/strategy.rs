@@ -1,0 +1,142 @@
+//! The strategy's tree and its units: areas, goals, measures, breakdowns,
+//! reporting units and the dates they exist.
+
+use serde::Serialize;
+
+use super::Date;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Strategy {
+    pub id: String,
+    pub title: String,
+    pub period: Period,
+    pub owner: String,
+    pub vision: Option<String>,
+    pub national_goal: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub struct Period {
+    pub from: i32,
+    pub to: i32,
+}
+
+impl Period {
+    pub fn years(&self) -> impl Iterator<Item = i32> + use<> {
+        self.from..=self.to
+    }
+    pub fn contains(&self, year: i32) -> bool {
+        (self.from..=self.to).contains(&year)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub struct MonthDay {
+    pub month: u32,
+    pub day: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Breakdown {
+    pub id: String,
+    pub title: String,
+    pub groups: Vec<Group>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Group {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    Ks,
+    Facknamnd,
+    Sdn,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Unit {
+    pub id: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub valid_from: Option<Date>,
+    pub valid_to: Option<Date>,
+    pub successors: Vec<String>,
+}
+
+impl Unit {
+    /// The unit that exists on 31 December reports for the whole year.
+    pub fn reports_in(&self, year: i32) -> bool {
+        let end = Date::year_end(year);
+        self.valid_from.is_none_or(|d| d <= end) && self.valid_to.is_none_or(|d| d >= end)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UnitGroup {
+    pub id: String,
+    pub name: String,
+    pub kind: UnitKind,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Area {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Goal {
+    pub id: String,
+    pub area: String,
+    pub title: String,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureForm {
+    /// One of the strategy's bulleted measures.
+    Bullet,
+    /// A measure the strategy gives in running text.
+    Prose,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Measure {
+    pub id: String,
+    pub goal: String,
+    pub form: MeasureForm,
+    pub text: String,
+    /// Unit ids or unit-group ids.
+    pub responsible: Vec<String>,
+    /// How the strategy names the responsible party, where that differs.
+    pub named_as: Option<String>,
+}
+
+/// How far a measure has come, as the committee picks it from the
+/// template's list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    NotStarted,
+    Started,
+    Done,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::NotStarted, Status::Started, Status::Done];
+}
+
+/// The committee's own assessment of a measure: the usual three levels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Assessment {
+    Met,
+    PartlyMet,
+    NotMet,
+}
+
+impl Assessment {
+    pub const ALL: [Assessment; 3] = [Assessment::Met, Assessment::PartlyMet, Assessment::NotMet];
+}
