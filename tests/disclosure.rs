@@ -14,20 +14,11 @@ fn pipeline() -> Pipeline {
 }
 
 fn count(id: &str, unit: &str, breakdown: &str, group: &str, v: f64) -> Cell {
+    let key = uppfolj::pipeline::GroupKey::of(breakdown, group);
     Cell {
-        indicator_id: id.into(),
-        year: 2021,
-        unit_id: unit.into(),
-        key: uppfolj::pipeline::GroupKey::of(breakdown, group),
         value: Some(v),
-        numerator: None,
-        denominator: None,
         n: Some(v),
-        ci_low: None,
-        ci_high: None,
-        withheld: None,
-        coverage: None,
-        source: uppfolj::pipeline::Source::Return,
+        ..Cell::empty(id, 2021, unit, key, uppfolj::pipeline::Source::Return)
     }
 }
 

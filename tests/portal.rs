@@ -19,6 +19,16 @@ struct Portal {
     dir: PathBuf,
 }
 
+impl Portal {
+    fn get(&self, c: &Client, path: &str) -> reqwest::blocking::Response {
+        c.get(format!("{}{path}", self.url)).send().unwrap()
+    }
+
+    fn text(&self, c: &Client, path: &str) -> String {
+        self.get(c, path).text().unwrap()
+    }
+}
+
 impl Drop for Portal {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -99,10 +109,7 @@ fn client() -> Client {
 /// Signs in with an invitation's token; the client keeps the session.
 fn sign_in(portal: &Portal, token: &str) -> Client {
     let c = client();
-    let page = c
-        .get(format!("{}/logga-in/{token}", portal.url))
-        .send()
-        .unwrap();
+    let page = portal.get(&c, &format!("/logga-in/{token}"));
     assert_eq!(page.status(), StatusCode::OK);
     let r = c
         .post(format!("{}/logga-in", portal.url))
@@ -116,6 +123,14 @@ fn sign_in(portal: &Portal, token: &str) -> Client {
         r.text().unwrap_or_default()
     );
     c
+}
+
+/// Arbetsmarknadsnämnden signs in with its link and hands in a valid return.
+fn hand_in_amn(portal: &Portal, token: &str) {
+    let c = sign_in(portal, token);
+    let home = portal.text(&c, "/");
+    let bytes = filled(&portal.dir, "amn", 2022, None);
+    upload(&c, portal, "amn", &csrf(&home), "amn-2022.xlsx", bytes);
 }
 
 /// A committee signed in to a fresh portal, with its home page.
@@ -132,12 +147,7 @@ fn session(unit: &str) -> Session {
     let token = invite(dir.path(), unit, "committee");
     let portal = start(dir.path());
     let client = sign_in(&portal, &token);
-    let home = client
-        .get(format!("{}/", portal.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let home = portal.text(&client, "/");
     Session {
         portal,
         dir,
@@ -197,10 +207,7 @@ fn a_committee_hands_in_sees_the_cell_fixes_it_and_the_run_uses_it() {
     let (dir, portal, c, home) = (&s.dir, &s.portal, &s.client, &s.home);
     assert!(home.contains("<h1>Arbetsmarknadsnämnden</h1>"), "{home}");
     assert!(home.contains("Inte inlämnad") && home.contains("15 februari 2023"));
-    let template = c
-        .get(format!("{}/enhet/amn/mall/2022", portal.url))
-        .send()
-        .unwrap();
+    let template = portal.get(c, "/enhet/amn/mall/2022");
     assert_eq!(template.status(), StatusCode::OK);
     assert!(template.bytes().unwrap().starts_with(b"PK"));
 
@@ -259,12 +266,7 @@ fn a_committee_hands_in_sees_the_cell_fixes_it_and_the_run_uses_it() {
         std::fs::read(portal.dir.join("inkorg/2022/amn-2022.xlsx")).unwrap(),
         good_bytes
     );
-    let page = c
-        .get(format!("{}/enhet/amn", portal.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let page = portal.text(c, "/enhet/amn");
     assert!(
         page.contains("Godkänd") && page.matches("<tr><td>").count() == 3,
         "three uploads listed: {page}"
@@ -281,26 +283,9 @@ fn a_committee_never_sees_another_units_pages_files_or_uploads() {
     let amn = invite(dir.path(), "amn", "committee");
     let un = invite(dir.path(), "un", "committee");
     let portal = start(dir.path());
-    let c = sign_in(&portal, &amn);
-    let home = c
-        .get(format!("{}/", portal.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    upload(
-        &c,
-        &portal,
-        "amn",
-        &csrf(&home),
-        "amn-2022.xlsx",
-        filled(dir.path(), "amn", 2022, None),
-    );
+    hand_in_amn(&portal, &amn);
     let other = sign_in(&portal, &un);
-    let nowhere = other
-        .get(format!("{}/finns-inte", portal.url))
-        .send()
-        .unwrap();
+    let nowhere = portal.get(&other, "/finns-inte");
     assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
     let nowhere = nowhere.text().unwrap();
     for path in [
@@ -311,7 +296,7 @@ fn a_committee_never_sees_another_units_pages_files_or_uploads() {
         "/oversikt/godkanda.zip",
         "/rapport",
     ] {
-        let r = other.get(format!("{}{path}", portal.url)).send().unwrap();
+        let r = portal.get(&other, path);
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
         assert_eq!(
             r.text().unwrap(),
@@ -512,25 +497,13 @@ fn sign_in_attempts_are_rate_limited_and_revoked_links_stop_working() {
     let token = invite(dir.path(), "amn", "committee");
     let portal = start(dir.path());
     let c = sign_in(&portal, &token);
-    assert!(
-        c.get(format!("{}/enhet/amn", portal.url))
-            .send()
-            .unwrap()
-            .status()
-            .is_success()
-    );
+    assert!(portal.get(&c, "/enhet/amn").status().is_success());
     assert_eq!(
         uppfolj(dir.path(), &["portal", "revoke", "p.toml", "--unit", "amn"]),
         "amn: 1 länk återkallade\n"
     );
     // The session ends with the link, and the link no longer signs in.
-    assert_eq!(
-        c.get(format!("{}/enhet/amn", portal.url))
-            .send()
-            .unwrap()
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(portal.get(&c, "/enhet/amn").status(), StatusCode::NOT_FOUND);
     let again = client()
         .post(format!("{}/logga-in", portal.url))
         .form(&[("token", token.as_str())])
@@ -570,45 +543,20 @@ fn an_analyst_sees_every_unit_and_a_reader_only_the_report() {
     let amn = invite(dir.path(), "amn", "committee");
     uppfolj(dir.path(), &["run", "p.toml", "--offline", "-q"]);
     let portal = start(dir.path());
-    let c = sign_in(&portal, &amn);
-    let home = c
-        .get(format!("{}/", portal.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    upload(
-        &c,
-        &portal,
-        "amn",
-        &csrf(&home),
-        "amn-2022.xlsx",
-        filled(dir.path(), "amn", 2022, None),
-    );
+    hand_in_amn(&portal, &amn);
     let a = sign_in(&portal, &analyst);
-    let overview = a
-        .get(format!("{}/", portal.url))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let overview = portal.text(&a, "/");
     assert!(
         overview.contains("Återrapporteringar för 2022: 1 av "),
         "{overview}"
     );
     assert!(
-        a.get(format!("{}/enhet/amn/uppladdning/1", portal.url))
-            .send()
-            .unwrap()
+        portal
+            .get(&a, "/enhet/amn/uppladdning/1")
             .status()
             .is_success()
     );
-    let zip = a
-        .get(format!("{}/oversikt/godkanda.zip", portal.url))
-        .send()
-        .unwrap()
-        .bytes()
-        .unwrap();
+    let zip = portal.get(&a, "/oversikt/godkanda.zip").bytes().unwrap();
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
     assert_eq!(archive.len(), 1);
     let mut inside = Vec::new();
@@ -621,37 +569,11 @@ fn an_analyst_sees_every_unit_and_a_reader_only_the_report() {
         inside,
         std::fs::read(portal.dir.join("inkorg/2022/amn-2022.xlsx")).unwrap()
     );
-    assert!(
-        a.get(format!("{}/rapport", portal.url))
-            .send()
-            .unwrap()
-            .text()
-            .unwrap()
-            .contains("<html lang=\"sv\"")
-    );
+    assert!(portal.text(&a, "/rapport").contains("<html lang=\"sv\""));
     let r = sign_in(&portal, &reader);
-    assert!(
-        r.get(format!("{}/", portal.url))
-            .send()
-            .unwrap()
-            .text()
-            .unwrap()
-            .contains("<html lang=\"sv\"")
-    );
-    assert_eq!(
-        r.get(format!("{}/enhet/amn", portal.url))
-            .send()
-            .unwrap()
-            .status(),
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        r.get(format!("{}/oversikt", portal.url))
-            .send()
-            .unwrap()
-            .status(),
-        StatusCode::NOT_FOUND
-    );
+    assert!(portal.text(&r, "/").contains("<html lang=\"sv\""));
+    assert_eq!(portal.get(&r, "/enhet/amn").status(), StatusCode::NOT_FOUND);
+    assert_eq!(portal.get(&r, "/oversikt").status(), StatusCode::NOT_FOUND);
 }
 
 /// A valid return whose first value is `n`, so that two differ.
@@ -938,14 +860,7 @@ fn a_merged_district_reads_its_predecessors_history_only() {
         ("/enhet/amn", StatusCode::NOT_FOUND),
         ("/enhet/rinkeby-kista/mall/2022", StatusCode::OK),
     ] {
-        assert_eq!(
-            c.get(format!("{}{path}", portal.url))
-                .send()
-                .unwrap()
-                .status(),
-            status,
-            "{path}"
-        );
+        assert_eq!(portal.get(c, path).status(), status, "{path}");
     }
     let cookie = session_cookie(portal, jarva);
     let answer = raw_upload(portal, "rinkeby-kista", &cookie, &csrf(home), 10_000);

@@ -561,6 +561,18 @@ fn sample_indicators_have_intervals_around_their_values_and_plausible_trends() {
     assert!(total("ENK-1", 2022) > total("ENK-1", 2018));
 }
 
+/// Every survey and return cell of the sample, before disclosure control.
+fn sample_cells(p: &pipeline::Pipeline) -> Vec<uppfolj::aggregate::Cell> {
+    let mut cells = Vec::new();
+    for r in sample_respondents() {
+        cells.extend(uppfolj::aggregate::survey::cells(p, &r).unwrap());
+    }
+    let (files, _) = uppfolj::inputs::collect_files(&[repo_root().join("data-samples/returns")]);
+    let returns = uppfolj::validate::returns::validate_files(p, &files, None);
+    cells.extend(uppfolj::aggregate::returns::cells(p, &returns.values));
+    cells
+}
+
 /// The sample's published tables, audited from scratch: for every withheld
 /// cell, a reader who knows every sum and that counts are whole and ≥ 0
 /// cannot narrow it below the minimum cell. Nothing published tells primary
@@ -569,20 +581,9 @@ fn sample_indicators_have_intervals_around_their_values_and_plausible_trends() {
 fn no_withheld_sample_cell_can_be_narrowed_below_the_minimum() {
     use uppfolj::disclose::{bounds, table_of};
     let p = pipeline::load(&repo_root().join(SAMPLE_PIPELINE)).unwrap();
-    let mut cells = Vec::new();
-    for r in sample_respondents() {
-        cells.extend(uppfolj::aggregate::survey::cells(&p, &r).unwrap());
-    }
-    let (files, _) = uppfolj::inputs::collect_files(&[repo_root().join("data-samples/returns")]);
-    let returns = uppfolj::validate::returns::validate_files(&p, &files, None);
-    cells.extend(uppfolj::aggregate::returns::cells(&p, &returns.values));
+    let mut cells = sample_cells(&p);
     // The cells protect keeps, in its order: city-only indicators per unit go.
-    let city_only = |c: &uppfolj::aggregate::Cell| {
-        p.disclosure.city_only.contains(&c.indicator_id)
-            || p.indicator(&c.indicator_id)
-                .is_some_and(|i| i.publication == pipeline::Publication::City)
-    };
-    cells.retain(|c| !(city_only(c) && c.unit_id != "stad"));
+    cells.retain(|c| uppfolj::disclose::publishable(&p, c));
     let protected = uppfolj::disclose::protect(&p, cells.clone()).unwrap();
     assert_eq!(protected.len(), cells.len());
     let mut tables: std::collections::BTreeMap<(String, i32), Vec<usize>> = Default::default();
@@ -601,18 +602,7 @@ fn no_withheld_sample_cell_can_be_narrowed_below_the_minimum() {
         let before: Vec<&uppfolj::aggregate::Cell> = idx.iter().map(|i| &cells[*i]).collect();
         let withheld: Vec<bool> = idx.iter().map(|i| protected[*i].is_withheld()).collect();
         let sums = table_of(&before).sums;
-        let dims: Vec<Vec<Option<f64>>> = if ind.unit == pipeline::MeasureUnit::Andel {
-            vec![
-                before.iter().map(|c| c.denominator).collect(),
-                before.iter().map(|c| c.numerator).collect(),
-                before
-                    .iter()
-                    .map(|c| Some(c.denominator? - c.numerator?))
-                    .collect(),
-            ]
-        } else {
-            vec![before.iter().map(|c| c.value).collect()]
-        };
+        let dims = uppfolj::disclose::counts(&before, ind.unit == pipeline::MeasureUnit::Andel);
         for truth in &dims {
             for (k, r) in bounds::ranges(&sums, truth, &withheld) {
                 assert!(
@@ -630,13 +620,7 @@ fn no_withheld_sample_cell_can_be_narrowed_below_the_minimum() {
 #[test]
 fn the_audit_passes_on_every_table_the_sample_data_produces() {
     let p = pipeline::load(&repo_root().join(SAMPLE_PIPELINE)).unwrap();
-    let mut cells = Vec::new();
-    for r in sample_respondents() {
-        cells.extend(uppfolj::aggregate::survey::cells(&p, &r).unwrap());
-    }
-    let (files, _) = uppfolj::inputs::collect_files(&[repo_root().join("data-samples/returns")]);
-    let returns = uppfolj::validate::returns::validate_files(&p, &files, None);
-    cells.extend(uppfolj::aggregate::returns::cells(&p, &returns.values));
+    let cells = sample_cells(&p);
     let before = cells.len();
     let protected = uppfolj::disclose::protect(&p, cells).expect("the audit passes");
     assert!(

@@ -23,6 +23,11 @@ fn row(id: &str, year: &str, unit: &str, group: &str) -> Vec<String> {
         .unwrap_or_else(|| panic!("{id} {year} {unit} {group}"))
 }
 
+/// A city row's `units_expected`, `units_reported` and `complete`.
+fn coverage(r: &[String]) -> (&str, &str, &str) {
+    (&r[EXPECTED], &r[REPORTED], &r[COMPLETE])
+}
+
 #[test]
 fn a_refused_group_leaves_the_unit_total_and_the_city_total_unpublished() {
     // amn-2021.xlsx Indikatorer!D9 ("ca 20", ARB-2 men) is refused.
@@ -68,14 +73,7 @@ fn a_missing_return_marks_every_city_value_it_leaves_a_hole_in() {
         ("256", "14", "13", "false")
     );
     let soc5 = row("SOC-5", "2019", "stad", "total");
-    assert_eq!(
-        (
-            soc5[EXPECTED].as_str(),
-            soc5[REPORTED].as_str(),
-            soc5[COMPLETE].as_str()
-        ),
-        ("15", "13", "false")
-    );
+    assert_eq!(coverage(&soc5), ("15", "13", "false"));
     let soc = row("SOC-4", "2019", "stad", "total");
     assert_eq!(
         (soc[VALUE].as_str(), soc[COMPLETE].as_str()),
@@ -95,23 +93,9 @@ fn a_missing_return_marks_every_city_value_it_leaves_a_hole_in() {
 fn a_refused_value_and_a_missing_unit_at_city_level_are_marked() {
     // Socialnämnden's SOC-7 2020 value was refused; Farsta's KUL-2 2021 is blank.
     let soc7 = row("SOC-7", "2020", "stad", "total");
-    assert_eq!(
-        (
-            soc7[EXPECTED].as_str(),
-            soc7[REPORTED].as_str(),
-            soc7[COMPLETE].as_str()
-        ),
-        ("14", "13", "false")
-    );
+    assert_eq!(coverage(&soc7), ("14", "13", "false"));
     let kul = row("KUL-2", "2021", "stad", "total");
-    assert_eq!(
-        (
-            kul[EXPECTED].as_str(),
-            kul[REPORTED].as_str(),
-            kul[COMPLETE].as_str()
-        ),
-        ("14", "13", "false")
-    );
+    assert_eq!(coverage(&kul), ("14", "13", "false"));
     assert!(
         shared()
             .text("charts/KUL-2.svg")
@@ -123,14 +107,7 @@ fn a_refused_value_and_a_missing_unit_at_city_level_are_marked() {
 fn a_unit_that_did_not_exist_that_year_is_not_missing() {
     // Älvsjö and Hägersten-Liljeholmen merged in mid-2020: 14 districts in 2019, 13 from 2020.
     let utb_2021 = row("UTB-4", "2021", "stad", "total");
-    assert_eq!(
-        (
-            utb_2021[EXPECTED].as_str(),
-            utb_2021[REPORTED].as_str(),
-            utb_2021[COMPLETE].as_str()
-        ),
-        ("13", "13", "true")
-    );
+    assert_eq!(coverage(&utb_2021), ("13", "13", "true"));
     assert!(
         !shared()
             .text("charts/UTB-4.svg")

@@ -36,19 +36,11 @@ pub fn cells(p: &Pipeline, published: &[Cell]) -> Vec<Cell> {
             let Some(sv) = s.value else { continue };
             let pp = |x: f64| (x - sv) * 100.0;
             let mut gap = Cell {
-                indicator_id: ind.id.clone(),
-                year: m.year,
-                unit_id: m.unit_id.clone(),
-                key: m.key.clone(),
                 value: m.value.map(pp),
-                numerator: None,
-                denominator: None,
                 n: m.n,
                 ci_low: m.ci_low.map(pp),
                 ci_high: m.ci_high.map(pp),
-                withheld: None,
-                coverage: None,
-                source: Source::Derived,
+                ..Cell::empty(&ind.id, m.year, &m.unit_id, m.key.clone(), Source::Derived)
             };
             // Withheld for the same reason as its survey cell.
             if let Some(r) = m.withheld {

@@ -44,6 +44,24 @@ pub struct Coverage {
     pub missing: Vec<String>,
 }
 
+/// "2019: 13 av 14 enheter har rapporterat (saknas: …)", once per year, for
+/// the cells that lack a unit: what charts and tables say under them, so that
+/// no one reads a missing unit as a change.
+pub fn coverage_notes<'a>(
+    p: &crate::pipeline::Pipeline,
+    cells: impl IntoIterator<Item = &'a Cell>,
+) -> Vec<String> {
+    let mut notes: std::collections::BTreeMap<i32, String> = Default::default();
+    for c in cells.into_iter().filter(|c| !c.complete()) {
+        if let Some(cov) = &c.coverage {
+            notes.entry(c.year).or_insert_with(|| {
+                crate::text::coverage(p, c.year, cov.reported(), cov.expected, &cov.missing)
+            });
+        }
+    }
+    notes.into_values().collect()
+}
+
 impl Coverage {
     pub fn reported(&self) -> usize {
         self.expected - self.missing.len()
@@ -51,6 +69,31 @@ impl Coverage {
 }
 
 impl Cell {
+    /// A cell with no numbers yet; the caller sets those it has.
+    pub fn empty(
+        indicator_id: &str,
+        year: i32,
+        unit_id: &str,
+        key: GroupKey,
+        source: Source,
+    ) -> Cell {
+        Cell {
+            indicator_id: indicator_id.to_string(),
+            year,
+            unit_id: unit_id.to_string(),
+            key,
+            value: None,
+            numerator: None,
+            denominator: None,
+            n: None,
+            ci_low: None,
+            ci_high: None,
+            withheld: None,
+            coverage: None,
+            source,
+        }
+    }
+
     /// Where the cell sits in its table, for messages: `unit/breakdown=group`.
     pub fn place(&self) -> String {
         format!("{}/{}={}", self.unit_id, self.key.breakdown, self.key.group)

@@ -35,19 +35,11 @@ fn cell(p: &Pipeline, id: &str, year: i32, unit: &str, key: GroupKey, s: Sum) ->
         (Some(s.num), None, None)
     };
     Cell {
-        indicator_id: id.to_string(),
-        year,
-        unit_id: unit.to_string(),
-        key,
         value,
         numerator,
         denominator,
         n: Some(if share { s.den } else { s.num }),
-        ci_low: None,
-        ci_high: None,
-        withheld: None,
-        coverage: None,
-        source: Source::Return,
+        ..Cell::empty(id, year, unit, key, Source::Return)
     }
 }
 

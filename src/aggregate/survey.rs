@@ -180,21 +180,7 @@ fn breakdown_cells(
 }
 
 fn coarsened_cell(ind: &Indicator, r: &Respondents, key: GroupKey) -> Cell {
-    let mut c = Cell {
-        indicator_id: ind.id.clone(),
-        year: r.year,
-        unit_id: CITY.into(),
-        key,
-        value: None,
-        numerator: None,
-        denominator: None,
-        n: None,
-        ci_low: None,
-        ci_high: None,
-        withheld: None,
-        coverage: None,
-        source: Source::Survey,
-    };
+    let mut c = Cell::empty(&ind.id, r.year, CITY, key, Source::Survey);
     c.withhold(Reason::Coarsened);
     c
 }
@@ -225,18 +211,12 @@ fn rows_to_cells(
         (Some(pu), wilson(pu, n, Z95))
     };
     Ok(vec![Cell {
-        indicator_id: ind.id.clone(),
-        year: r.year,
-        unit_id: CITY.into(),
-        key,
         value,
         numerator: Some(x),
         denominator: Some(n),
         n: Some(n),
         ci_low: interval.map(|i| i.0),
         ci_high: interval.map(|i| i.1),
-        withheld: None,
-        coverage: None,
-        source: Source::Survey,
+        ..Cell::empty(&ind.id, r.year, CITY, key, Source::Survey)
     }])
 }

@@ -136,7 +136,9 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
         .copied()
         .collect();
     let mut notes = withheld_notes(&shown);
-    notes.extend(coverage_notes(p, &shown));
+    // Withheld values have their note above; published ones that lack a unit here.
+    let published = shown.iter().copied().filter(|c| c.value.is_some());
+    notes.extend(crate::aggregate::coverage_notes(p, published));
     let unit_text = crate::text::measure_unit(ind.unit);
     let source = crate::text::source_long(p, ind.source);
     TrendSpec {
@@ -177,26 +179,6 @@ fn withheld_notes(cells: &[&Cell]) -> Vec<String> {
             format!("Ej redovisat {}: {why}.", years.join(", "))
         })
         .collect()
-}
-
-/// "2019: 14 av 15 enheter har rapporterat (saknas: …)", per year with an
-/// incomplete value, so that no one reads a missing unit as a change.
-fn coverage_notes(p: &Pipeline, cells: &[&Cell]) -> Vec<String> {
-    let mut notes: Vec<(i32, String)> = Vec::new();
-    for c in cells.iter().filter(|c| c.value.is_some()) {
-        let Some(cov) = c.coverage.as_ref().filter(|v| !v.missing.is_empty()) else {
-            continue;
-        };
-        if notes.iter().any(|(y, _)| *y == c.year) {
-            continue;
-        }
-        notes.push((
-            c.year,
-            crate::text::coverage(p, c.year, cov.reported(), cov.expected, &cov.missing),
-        ));
-    }
-    notes.sort();
-    notes.into_iter().map(|(_, n)| n).collect()
 }
 
 /// Splits a title over lines of at most `width` characters.

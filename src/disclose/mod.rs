@@ -39,16 +39,7 @@ pub struct AuditFailure {
 /// are dropped for every unit but the city; withheld cells keep their row but
 /// lose their numbers, and say why.
 pub fn protect(p: &Pipeline, cells: Vec<Cell>) -> Result<Vec<Cell>, AuditFailure> {
-    let mut cells: Vec<Cell> = cells
-        .into_iter()
-        .filter(|c| {
-            let city_only = p
-                .indicator(&c.indicator_id)
-                .is_some_and(|i| i.publication == Publication::City)
-                || p.disclosure.city_only.contains(&c.indicator_id);
-            !(city_only && c.unit_id != CITY)
-        })
-        .collect();
+    let mut cells: Vec<Cell> = cells.into_iter().filter(|c| publishable(p, c)).collect();
     let mut groups: BTreeMap<(String, i32), Vec<usize>> = BTreeMap::new();
     for (i, c) in cells.iter().enumerate() {
         groups
@@ -79,6 +70,16 @@ pub fn protect(p: &Pipeline, cells: Vec<Cell>) -> Result<Vec<Cell>, AuditFailure
         }
     }
     Ok(cells)
+}
+
+/// Whether a cell may be published at all: a city-level indicator's cells
+/// are published for the whole city only.
+pub fn publishable(p: &Pipeline, c: &Cell) -> bool {
+    let city_only = p
+        .indicator(&c.indicator_id)
+        .is_some_and(|i| i.publication == Publication::City)
+        || p.disclosure.city_only.contains(&c.indicator_id);
+    !city_only || c.unit_id == CITY
 }
 
 /// One indicator-year's table: primary suppression, then complementary
@@ -129,7 +130,7 @@ fn protect_table(
 
 /// The counts a reader could try to work out, per cell: the value for a
 /// count; for a share the nämnare, the täljare and their difference.
-fn counts(local: &[&Cell], share: bool) -> Vec<Vec<Option<f64>>> {
+pub fn counts(local: &[&Cell], share: bool) -> Vec<Vec<Option<f64>>> {
     if !share {
         return vec![local.iter().map(|c| c.value).collect()];
     }

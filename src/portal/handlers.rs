@@ -454,6 +454,7 @@ async fn save(
     app: &App,
     mut field: axum::extract::multipart::Field<'_>,
 ) -> Result<Received, Response> {
+    use sha2::Digest;
     use tokio::io::AsyncWriteExt;
     let name = field.file_name().unwrap_or("").to_string();
     let max = app.p.returns.max_bytes;
@@ -465,10 +466,12 @@ async fn save(
         .await
         .map_err(|_| failed(app))?;
     let mut size = 0u64;
+    let mut hash = sha2::Sha256::new();
     let outcome = loop {
         match field.chunk().await {
             Ok(Some(bytes)) => {
                 size += bytes.len() as u64;
+                hash.update(&bytes);
                 if size > max {
                     break Err(body_error(app, StatusCode::PAYLOAD_TOO_LARGE));
                 }
@@ -481,7 +484,12 @@ async fn save(
         }
     };
     match outcome {
-        Ok(()) => Ok(Received { tmp, name, size }),
+        Ok(()) => Ok(Received {
+            tmp,
+            name,
+            size,
+            sha256: crate::ledger::hex(&hash.finalize()),
+        }),
         Err(response) => {
             let _ = tokio::fs::remove_file(&tmp).await;
             Err(response)

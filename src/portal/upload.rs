@@ -25,6 +25,8 @@ pub struct Received {
     pub tmp: PathBuf,
     pub name: String,
     pub size: u64,
+    /// Hashed as it streamed in, so the file is not read again for it.
+    pub sha256: String,
 }
 
 /// Who sent it, for which unit and year.
@@ -73,8 +75,7 @@ pub fn process(
     r: Received,
     by: Sender<'_>,
 ) -> Result<i64, String> {
-    let bytes = std::fs::read(&r.tmp).map_err(|e| crate::text::io_error(&e))?;
-    let sha256 = crate::ledger::sha256_hex(&bytes);
+    let sha256 = r.sha256.clone();
     let kept = data.join("files").join(format!("{sha256}.xlsx"));
     if kept.exists() {
         let _ = std::fs::remove_file(&r.tmp);

@@ -305,20 +305,10 @@ pub fn cells(p: &Pipeline, statuses: &[Status]) -> Vec<Cell> {
             let Some((breakdown, group)) = group_of(r, &code) else {
                 continue;
             };
+            let key = GroupKey::of(breakdown, group);
             out.push(Cell {
-                indicator_id: s.indicator.clone(),
-                year,
-                unit_id: CITY.into(),
-                key: GroupKey::of(breakdown, group),
                 value: Some(sum * s.scale),
-                numerator: None,
-                denominator: None,
-                n: None,
-                ci_low: None,
-                ci_high: None,
-                withheld: None,
-                coverage: None,
-                source: Source::Reference,
+                ..Cell::empty(&s.indicator, year, CITY, key, Source::Reference)
             });
         }
     }

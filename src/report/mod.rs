@@ -124,16 +124,8 @@ fn value_text(c: Option<&Cell>, unit: MeasureUnit) -> String {
 
 /// Under a table: which years' values lack units, and which units.
 fn coverage_note<'a>(p: &Pipeline, cells: impl Iterator<Item = &'a Cell>) -> Option<String> {
-    let mut notes: BTreeMap<i32, String> = BTreeMap::new();
-    for c in cells.filter(|c| !c.complete()) {
-        if let Some(cov) = &c.coverage {
-            notes.entry(c.year).or_insert_with(|| {
-                crate::text::coverage(p, c.year, cov.reported(), cov.expected, &cov.missing)
-            });
-        }
-    }
-    (!notes.is_empty()).then(|| {
-        let lines: Vec<String> = notes.into_values().collect();
+    let lines = crate::aggregate::coverage_notes(p, cells);
+    (!lines.is_empty()).then(|| {
         format!(
             "<p>* Ofullständigt värde, inte jämförbart med andra år; “–” i ett år med ofullständigt underlag betyder att summan inte redovisas. {}.</p>",
             esc(&lines.join("; "))

@@ -74,16 +74,22 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// The fields that say which cell a row is: indicator, year, unit, breakdown, group.
+fn where_fields(c: &Cell) -> [String; 5] {
+    [
+        csv_field(&c.indicator_id),
+        c.year.to_string(),
+        csv_field(&c.unit_id),
+        csv_field(&c.key.breakdown),
+        csv_field(&c.key.group),
+    ]
+}
+
 /// `indicators.csv`: UTF-8, comma-separated, a dot for decimals, blank for none.
 pub fn write_csv(cells: &[Cell], path: &Path) -> Result<(), Error> {
     let mut s = COLUMNS.join(",") + "\n";
     for c in cells {
-        let row = [
-            csv_field(&c.indicator_id),
-            c.year.to_string(),
-            csv_field(&c.unit_id),
-            csv_field(&c.key.breakdown),
-            csv_field(&c.key.group),
+        let numbers = [
             num(c.value),
             num(c.numerator),
             num(c.denominator),
@@ -96,6 +102,7 @@ pub fn write_csv(cells: &[Cell], path: &Path) -> Result<(), Error> {
             count(c.coverage.as_ref().map(|v| v.reported())),
             c.complete().to_string(),
         ];
+        let row: Vec<String> = where_fields(c).into_iter().chain(numbers).collect();
         s.push_str(&row.join(","));
         s.push('\n');
     }
@@ -133,14 +140,8 @@ pub fn write_suppression(cells: &[Cell], path: &Path) -> Result<(), Error> {
     s.push_str("indicator_id,year,unit_id,breakdown,group,reason\n");
     for c in cells {
         let Some(r) = c.withheld else { continue };
-        let row = [
-            csv_field(&c.indicator_id),
-            c.year.to_string(),
-            csv_field(&c.unit_id),
-            csv_field(&c.key.breakdown),
-            csv_field(&c.key.group),
-            csv_field(crate::text::reason_for_analysts(r)),
-        ];
+        let mut row = where_fields(c).to_vec();
+        row.push(csv_field(crate::text::reason_for_analysts(r)));
         s.push_str(&row.join(","));
         s.push('\n');
     }
