@@ -923,8 +923,7 @@ fn no_identifier_planted_in_any_error_path_reaches_any_output() {
             .iter()
             .fold(t, |t, s| t.stdout_lacks(s).stderr_lacks(s));
         let (_, dir) = t.run_keep();
-        for (name, bytes) in crate::run::files(&dir.path().join("ut")) {
-            let text = String::from_utf8_lossy(&bytes);
+        for (name, text) in crate::run::written_text(&dir.path().join("ut")) {
             for s in secrets {
                 assert!(!text.contains(s), "case {i}: {s:?} found in {name}");
             }
