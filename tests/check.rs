@@ -459,3 +459,20 @@ fn a_population_or_breakdown_value_no_codebook_gives_is_refused() {
         )],
     );
 }
+
+#[test]
+fn a_session_idle_time_of_zero_is_named() {
+    let text = edit(
+        &sample_pipeline(),
+        "years = [2022]\n",
+        "years = [2022]\nidle_minutes = 0\n",
+    );
+    let line = line_of(&text, "idle_minutes = 0");
+    expect_problems(
+        &text,
+        &[(
+            line,
+            "portal.idle_minutes: 0 ska vara fler än 0 och högst 1440 minuter (ett dygn)",
+        )],
+    );
+}

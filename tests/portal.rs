@@ -38,6 +38,12 @@ impl Drop for Portal {
 
 /// The sample pipeline in a test folder, with an empty inbox and the portal on port 0.
 fn folder() -> tempfile::TempDir {
+    folder_with("")
+}
+
+/// As [`folder`], with more `[portal]` settings.
+fn folder_with(portal: &str) -> tempfile::TempDir {
+    let data = format!("data = \"portal\"\n{portal}");
     let (_, dir) = crate::run::pipeline_in_test_folder_with(
         Test::new(),
         "inkorg",
@@ -46,7 +52,7 @@ fn folder() -> tempfile::TempDir {
         "diagram",
         &[
             ("listen = \"127.0.0.1:8080\"", "listen = \"127.0.0.1:0\""),
-            ("data = \"../portal-data\"", "data = \"portal\""),
+            ("data = \"../portal-data\"", data.as_str()),
         ],
     )
     .args(&["check", "p.toml"])
@@ -533,6 +539,28 @@ fn sign_in_attempts_are_rate_limited_and_revoked_links_stop_working() {
         .send()
         .unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[test]
+fn a_session_left_idle_ends_and_one_in_use_lasts() {
+    // Sessions last 0.05 minutes (3 s) unused.
+    let dir = folder_with("idle_minutes = 0.05");
+    let token = invite(dir.path(), "amn", "committee");
+    let portal = start(dir.path());
+    let c = sign_in(&portal, &token);
+    // In use every second for 6 s: still signed in.
+    for _ in 0..6 {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        assert!(portal.get(&c, "/enhet/amn").status().is_success());
+    }
+    // Left alone for longer than the limit: the session has ended.
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    assert_eq!(portal.get(&c, "/enhet/amn").status(), StatusCode::NOT_FOUND);
+    let home = portal.text(&c, "/");
+    assert!(home.contains("Logga in med den personliga länk du har fått"), "{home}");
+    // The link still signs in again.
+    let c = sign_in(&portal, &token);
+    assert!(portal.get(&c, "/enhet/amn").status().is_success());
 }
 
 #[test]

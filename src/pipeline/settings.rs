@@ -19,6 +19,8 @@ pub struct Portal {
     pub data: PathBuf,
     /// The years open for returns.
     pub years: Vec<i32>,
+    /// A session unused this long ends; the person signs in again by the link.
+    pub idle: std::time::Duration,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     id_hash TEXT PRIMARY KEY,
     user_id INTEGER NOT NULL REFERENCES users(id),
     csrf TEXT NOT NULL,
-    created TEXT NOT NULL
+    created TEXT NOT NULL,
+    last_seen INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS uploads (
     id INTEGER PRIMARY KEY,
@@ -106,6 +107,7 @@ impl Db {
         let conn = Connection::open(data.join("portal.sqlite"))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        add_last_seen(&conn)?;
         Ok(Db { conn })
     }
 
@@ -157,30 +159,48 @@ impl Db {
             .optional()
     }
 
+    /// A new session, seen at `clock.seconds`; sessions idle longer than
+    /// `clock.idle` end here too, so the table does not grow.
     pub fn add_session(
         &self,
         id_hash: &str,
         user_id: i64,
         csrf: &str,
-        at: &str,
+        clock: &Clock,
     ) -> rusqlite::Result<()> {
         self.conn.execute(
-            "INSERT INTO sessions (id_hash, user_id, csrf, created) VALUES (?1, ?2, ?3, ?4)",
-            params![id_hash, user_id, csrf, at],
+            "DELETE FROM sessions WHERE last_seen < ?1",
+            params![clock.oldest()],
+        )?;
+        self.conn.execute(
+            "INSERT INTO sessions (id_hash, user_id, csrf, created, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id_hash, user_id, csrf, clock.at, clock.seconds],
         )?;
         Ok(())
     }
 
-    /// The user and CSRF token of a live session.
-    pub fn session(&self, id_hash: &str) -> rusqlite::Result<Option<(User, String)>> {
-        self.conn
+    /// The user and CSRF token of a live session, which is seen now; a
+    /// session idle longer than `clock.idle` has ended.
+    pub fn session(&self, id_hash: &str, clock: &Clock) -> rusqlite::Result<Option<(User, String)>> {
+        let live = self
+            .conn
             .query_row(
                 "SELECT u.id, u.unit, u.role, u.created, u.revoked, s.csrf FROM sessions s
-                 JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?1 AND u.revoked = 0",
-                params![id_hash],
+                 JOIN users u ON u.id = s.user_id
+                 WHERE s.id_hash = ?1 AND u.revoked = 0 AND s.last_seen >= ?2",
+                params![id_hash, clock.oldest()],
                 |r| Ok((user_row(r)?, r.get(5)?)),
             )
-            .optional()
+            .optional()?;
+        if live.is_some() {
+            self.conn.execute(
+                "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1",
+                params![id_hash, clock.seconds],
+            )?;
+        } else {
+            self.end_session(id_hash)?;
+        }
+        Ok(live)
     }
 
     pub fn end_session(&self, id_hash: &str) -> rusqlite::Result<()> {
@@ -296,4 +316,33 @@ fn upload_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Upload> {
         warnings: r.get(9)?,
         findings: r.get(10)?,
     })
+}
+
+/// Now, for sessions: the time as the log writes it, in seconds since 1970,
+/// and how long a session may be idle.
+pub struct Clock {
+    pub at: String,
+    pub seconds: i64,
+    pub idle: std::time::Duration,
+}
+
+impl Clock {
+    /// The last time a session may have been seen and still be live.
+    fn oldest(&self) -> i64 {
+        self.seconds - self.idle.as_secs_f64().ceil() as i64
+    }
+}
+
+/// Databases made before sessions ended when idle lack `last_seen`; their
+/// sessions count as idle since 1970 and end at the next request.
+fn add_last_seen(conn: &Connection) -> rusqlite::Result<()> {
+    let has: bool = conn.query_row(
+        "SELECT COUNT(*) FROM pragma_table_info('sessions') WHERE name = 'last_seen'",
+        [],
+        |r| r.get::<_, i64>(0).map(|n| n > 0),
+    )?;
+    if !has {
+        conn.execute_batch("ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0")?;
+    }
+    Ok(())
 }

@@ -30,7 +30,7 @@ fn viewer(app: &App, headers: &HeaderMap) -> Option<Viewer> {
     let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
     let id = access::session_id(cookies)?;
     let session = access::hash(id);
-    let (user, csrf) = app.db.lock().ok()?.session(&session).ok()??;
+    let (user, csrf) = app.db.lock().ok()?.session(&session, &app.clock()).ok()??;
     Some(Viewer {
         user,
         csrf,
@@ -91,7 +91,8 @@ pub async fn home(State(app): Shared, headers: HeaderMap) -> Response {
     let Some(v) = viewer(&app, &headers) else {
         let contact = app.p.returns.contact.clone().unwrap_or_default();
         let text = format!(
-            "Logga in med den personliga länk du har fått. Har du ingen länk, kontakta {}.",
+            "Logga in med den personliga länk du har fått; efter {} minuter utan aktivitet behöver du logga in igen. Har du ingen länk, kontakta {}.",
+            minutes(app.portal.idle),
             if contact.is_empty() {
                 "den som samordnar uppföljningen".into()
             } else {
@@ -171,7 +172,7 @@ fn start_session(app: &App, token: &str) -> Option<String> {
     let user = db.user_by_token(&access::hash(token)).ok()??;
     let id = access::secret().ok()?;
     let csrf = access::secret().ok()?;
-    db.add_session(&access::hash(&id), user.id, &csrf, &super::now())
+    db.add_session(&access::hash(&id), user.id, &csrf, &app.clock())
         .ok()?;
     Some(id)
 }
@@ -680,4 +681,9 @@ pub async fn report(State(app): Shared, headers: HeaderMap) -> Response {
             &v.csrf,
         ),
     }
+}
+
+/// A duration in whole minutes, at least 1, as the home page says it.
+fn minutes(d: std::time::Duration) -> u64 {
+    (d.as_secs() / 60).max(1)
 }

@@ -132,3 +132,18 @@ pub fn router(app: Arc<App>) -> Router {
 pub fn now() -> String {
     crate::reference::now_rfc3339()
 }
+
+impl App {
+    /// Now, for sessions.
+    pub fn clock(&self) -> db::Clock {
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        db::Clock {
+            at: now(),
+            seconds,
+            idle: self.portal.idle,
+        }
+    }
+}

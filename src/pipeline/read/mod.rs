@@ -112,17 +112,39 @@ fn read_parts(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Parts {
 
 /// `[portal]`: where the portal listens, its address, its data and the open years.
 fn read_portal(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Portal> {
-    r.only(t, &["listen", "base_url", "data", "years"]);
+    r.only(t, &["listen", "base_url", "data", "years", "idle_minutes"]);
     let listen = r.string(t, "listen", true);
     let base_url = r.string(t, "base_url", true);
     let data = r.string(t, "data", true).map(PathBuf::from);
     let years = r.years(t, "years", true);
+    let idle = idle_minutes(r, t);
     Some(Portal {
         listen: listen?,
         base_url: base_url?.trim_end_matches('/').to_string(),
         data: data?,
         years: years?,
+        idle: idle?,
     })
+}
+
+/// `idle_minutes`: how long an unused session lasts, 60 unless given; a
+/// decimal is allowed so that tests need not wait minutes.
+fn idle_minutes(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<std::time::Duration> {
+    const DEFAULT: f64 = 60.0;
+    let minutes = match t.table.get("idle_minutes") {
+        None => DEFAULT,
+        Some(_) => r.number(t, "idle_minutes")?,
+    };
+    if minutes > 0.0 && minutes <= 24.0 * 60.0 {
+        return Some(std::time::Duration::from_secs_f64(minutes * 60.0));
+    }
+    let span = t.table.get("idle_minutes").map(|i| i.span());
+    r.problem(
+        span,
+        join(&t.path, "idle_minutes"),
+        format!("{minutes} ska vara fler än 0 och högst 1440 minuter (ett dygn)"),
+    );
+    None
 }
 
 /// The strategy: its id, title, period and owner.
