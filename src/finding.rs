@@ -23,6 +23,9 @@ pub struct Finding {
     pub file: String,
     pub sheet: Option<String>,
     pub cell: Option<String>,
+    /// What the cell concerns, e.g. `ARB-5 ”Andel i arbete”, Kvinna`, so
+    /// that nobody has to look the row up.
+    pub about: Option<String>,
     /// What is wrong and what to do.
     pub message: String,
 }
@@ -30,11 +33,9 @@ pub struct Finding {
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.severity.swedish(), self.file)?;
-        match (&self.sheet, &self.cell) {
-            (Some(s), Some(c)) => write!(f, ", {s}!{c}")?,
-            (Some(s), None) => write!(f, ", bladet {s}")?,
-            (None, Some(c)) => write!(f, ", {c}")?,
-            (None, None) => {}
+        let place = self.place();
+        if !place.is_empty() {
+            write!(f, ", {place}")?;
         }
         write!(f, ": {}", self.message)
     }
@@ -63,7 +64,24 @@ impl Finding {
             file: file.into(),
             sheet: None,
             cell: None,
+            about: None,
             message: message.into(),
+        }
+    }
+
+    /// Sheet and cell, and what the cell concerns: `Indikatorer!D9 (ARB-5
+    /// ”Andel i arbete”, Kvinna)`; empty for a finding about a whole file.
+    pub fn place(&self) -> String {
+        let cell = match (&self.sheet, &self.cell) {
+            (Some(s), Some(c)) => format!("{s}!{c}"),
+            (Some(s), None) => format!("bladet {s}"),
+            (None, Some(c)) => c.clone(),
+            (None, None) => String::new(),
+        };
+        match &self.about {
+            Some(a) if cell.is_empty() => a.clone(),
+            Some(a) => format!("{cell} ({a})"),
+            None => cell,
         }
     }
 }

@@ -587,7 +587,7 @@ fn absurd_and_endless_counts_are_errors_by_cell() {
             .write("un-2022.xlsx", bytes)
             .args(&["validate", "p.toml", "un-2022.xlsx"])
             .status(1)
-            .stdout_has("fel: un-2022.xlsx, Indikatorer!D5: talet är större än 1\u{a0}000\u{a0}000\u{a0}000")
+            .stdout_has("fel: un-2022.xlsx, Indikatorer!D5 (UTB-2 ”Modersmålslärare i romani chib”, Totalt): talet är större än 1\u{a0}000\u{a0}000\u{a0}000")
             .run();
     }
 }
@@ -605,7 +605,7 @@ fn a_count_written_as_a_huge_number_text() {
         .write("un-2022.xlsx", bytes)
         .args(&["validate", "p.toml", "un-2022.xlsx"])
         .status(1)
-        .stdout_has("fel: un-2022.xlsx, Indikatorer!D5: talet är större än")
+        .stdout_has("fel: un-2022.xlsx, Indikatorer!D5 (UTB-2 ”Modersmålslärare i romani chib”, Totalt): talet är större än")
         .run();
 }
 
@@ -626,7 +626,7 @@ fn a_megabyte_of_text_in_a_cell_is_quoted_as_an_excerpt() {
         .args(&["validate", "p.toml", "un-2022.xlsx"])
         .status(1)
         .stdout_has(&format!(
-            "Indikatorer!D5: \"ca {}…\" är inte ett heltal",
+            "Indikatorer!D5 (UTB-2 ”Modersmålslärare i romani chib”, Totalt): \"ca {}…\" är inte ett heltal",
             "x".repeat(37)
         ))
         .run();

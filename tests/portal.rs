@@ -230,7 +230,7 @@ fn a_committee_hands_in_sees_the_cell_fixes_it_and_the_run_uses_it() {
     let bad = bad.text().unwrap();
     assert!(bad.contains("Inte godkänd"), "{bad}");
     assert!(
-        bad.contains("<td>Indikatorer</td><td>D4</td><td>&quot;ca 20&quot; är inte ett heltal."),
+        bad.contains("<td>Indikatorer</td><td>D4</td><td>ARB-1 ”Arbetssökande romer som nåtts med information, vägledning och stöd”, Kvinna, 16–29 år</td><td>&quot;ca 20&quot; är inte ett heltal."),
         "{bad}"
     );
     assert!(
@@ -557,7 +557,10 @@ fn a_session_left_idle_ends_and_one_in_use_lasts() {
     std::thread::sleep(std::time::Duration::from_secs(5));
     assert_eq!(portal.get(&c, "/enhet/amn").status(), StatusCode::NOT_FOUND);
     let home = portal.text(&c, "/");
-    assert!(home.contains("Logga in med den personliga länk du har fått"), "{home}");
+    assert!(
+        home.contains("Logga in med den personliga länk du har fått"),
+        "{home}"
+    );
     // The link still signs in again.
     let c = sign_in(&portal, &token);
     assert!(portal.get(&c, "/enhet/amn").status().is_success());
@@ -865,7 +868,7 @@ fn in_a_browser_a_committee_signs_in_uploads_and_sees_the_cell() {
     });
     assert!(
         page.0
-            .contains("Indikatorer D4 \"ca 20\" är inte ett heltal."),
+            .contains("Indikatorer D4 ARB-1 ”Arbetssökande romer som nåtts med information, vägledning och stöd”, Kvinna, 16–29 år \"ca 20\" är inte ett heltal."),
         "{}",
         page.0
     );

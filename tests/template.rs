@@ -234,7 +234,7 @@ fn an_empty_template_validates_with_every_value_missing() {
     Test::within(dir)
         .args(&["validate", "p.toml", "m/un-2022.xlsx"])
         .status(1)
-        .stdout_has("varning: m/un-2022.xlsx, Indikatorer!D4: UTB-1 är inte ifyllt och redovisas som saknat.")
+        .stdout_has("varning: m/un-2022.xlsx, Indikatorer!D4 (UTB-1 ”Skolpersonal som fått kompetensutveckling om antiziganism”, Totalt): inte ifyllt; redovisas som saknat.")
         .stdout_has("0 fel och 9 varningar")
         .run();
 }

@@ -164,7 +164,7 @@ fn a_formula_with_no_saved_value() {
         .fixture("returns/formula-no-value.xlsx", "un-2022.xlsx")
         .args(&["validate", "p.toml", "un-2022.xlsx"])
         .status(1)
-        .stdout_has("fel: un-2022.xlsx, Indikatorer!D4: formeln =SUM(10,5) har inget sparat värde. Öppna filen i Excel eller LibreOffice, spara den och skicka den igen.")
+        .stdout_has("fel: un-2022.xlsx, Indikatorer!D4 (UTB-1 ”Skolpersonal som fått kompetensutveckling om antiziganism”, Totalt): formeln =SUM(10,5) har inget sparat värde. Öppna filen i Excel eller LibreOffice, spara den och skicka den igen.")
         .run();
 }
 
@@ -182,24 +182,24 @@ fn bad_values() -> String {
 #[test]
 fn text_in_a_number_cell() {
     let out = bad_values();
-    assert!(out.contains("fel: amn-2022.xlsx, Indikatorer!D4: \"ca 20\" är inte ett heltal. Skriv bara siffror, till exempel 20.\n"), "{out}");
+    assert!(out.contains("fel: amn-2022.xlsx, Indikatorer!D4 (ARB-1 ”Arbetssökande romer som nåtts med information, vägledning och stöd”, Kvinna, 16–29 år): \"ca 20\" är inte ett heltal. Skriv bara siffror, till exempel 20.\n"), "{out}");
 }
 
 #[test]
 fn a_negative_count() {
     let out = bad_values();
-    assert!(out.contains("fel: amn-2022.xlsx, Indikatorer!D5: −5 är negativt, men ett antal kan inte vara mindre än 0."), "{out}");
+    assert!(out.contains("fel: amn-2022.xlsx, Indikatorer!D5 (ARB-1 ”Arbetssökande romer som nåtts med information, vägledning och stöd”, Kvinna, 30–64 år): −5 är negativt, men ett antal kan inte vara mindre än 0."), "{out}");
 }
 
 #[test]
 fn a_fractional_count_as_number_and_as_text() {
     let out = bad_values();
     assert!(
-        out.contains("fel: amn-2022.xlsx, Indikatorer!D6: 2,5 är inte ett heltal."),
+        out.contains("fel: amn-2022.xlsx, Indikatorer!D6 (ARB-1 ”Arbetssökande romer som nåtts med information, vägledning och stöd”, Man, 16–29 år): 2,5 är inte ett heltal."),
         "{out}"
     );
     assert!(
-        out.contains("fel: amn-2022.xlsx, Indikatorer!D7: 12,5 är inte ett heltal."),
+        out.contains("fel: amn-2022.xlsx, Indikatorer!D7 (ARB-1 ”Arbetssökande romer som nåtts med information, vägledning och stöd”, Man, 30–64 år): 12,5 är inte ett heltal."),
         "{out}"
     );
 }
@@ -207,8 +207,8 @@ fn a_fractional_count_as_number_and_as_text() {
 #[test]
 fn numerator_above_denominator_and_a_missing_denominator() {
     let out = bad_values();
-    assert!(out.contains("fel: amn-2022.xlsx, Indikatorer!D14: ARB-5 (Kvinna): täljaren (30) är större än nämnaren (20 i E14)."), "{out}");
-    assert!(out.contains("fel: amn-2022.xlsx, Indikatorer!E15: ARB-5 (Man): täljaren är ifylld men nämnaren saknas."), "{out}");
+    assert!(out.contains("fel: amn-2022.xlsx, Indikatorer!D14 (ARB-5 ”Andel av dem med stöd av brobyggare som gått vidare till arbete eller studier”, Kvinna): täljaren (30) är större än nämnaren (20 i E14)."), "{out}");
+    assert!(out.contains("fel: amn-2022.xlsx, Indikatorer!E15 (ARB-5 ”Andel av dem med stöd av brobyggare som gått vidare till arbete eller studier”, Man): täljaren är ifylld men nämnaren saknas."), "{out}");
 }
 
 #[test]
@@ -222,7 +222,7 @@ fn swedish_number_text_formulas_and_blanks_are_read_not_refused() {
         );
     }
     // A blank is not 0: it is listed as missing.
-    assert!(out.contains("varning: amn-2022.xlsx, Indikatorer!D12: ARB-4 (Kvinna) är inte ifyllt och redovisas som saknat."), "{out}");
+    assert!(out.contains("varning: amn-2022.xlsx, Indikatorer!D12 (ARB-4 ”Personer som fått stöd av brobyggare”, Kvinna): inte ifyllt; redovisas som saknat."), "{out}");
     assert!(out.contains("6 fel och 1 varning."), "{out}");
 }
 
@@ -398,7 +398,7 @@ fn a_return_saved_by_libreoffice_has_its_planted_mistake_found() {
         .fixture("returns/lo-sn-2020.xlsx", "sn-2020.xlsx")
         .args(&["validate", "p.toml", "sn-2020.xlsx"])
         .status(1)
-        .stdout_has("fel: sn-2020.xlsx, Indikatorer!D10: SOC-7: täljaren (39) är större än nämnaren (36 i E10).")
+        .stdout_has("fel: sn-2020.xlsx, Indikatorer!D10 (SOC-7 ”Andel placerade romska barn i jour- eller familjehem med romsk kulturkompetens”, Totalt): täljaren (39) är större än nämnaren (36 i E10).")
         .stdout_has("1 fel och 0 varningar")
         .run();
 }
@@ -448,7 +448,7 @@ fn the_samples_report_the_planted_problems_and_nothing_else() {
     use crate::samples::{PLANTED, PlantedKind};
     let o = outcome(&sample_files(), None);
     assert!(o.refused.is_empty(), "{:?}", o.refused);
-    let mut found: Vec<(String, String)> = o
+    let mut found: Vec<(String, String, String)> = o
         .findings
         .iter()
         .map(|f| {
@@ -457,36 +457,35 @@ fn the_samples_report_the_planted_problems_and_nothing_else() {
                 .unwrap()
                 .to_string_lossy()
                 .into_owned();
-            (name, f.message.clone())
+            (name, f.about.clone().unwrap_or_default(), f.message.clone())
         })
         .collect();
     found.sort();
-    let mut expected: Vec<(String, String)> = PLANTED
+    let p = pipeline::load(&repo_root().join(SAMPLE_PIPELINE)).unwrap();
+    let mut expected: Vec<(String, String, String)> = PLANTED
         .iter()
         .map(|m| {
             let label = match m.group {
-                "total" => String::new(),
-                g => format!(" ({}{})", g[..1].to_uppercase(), &g[1..]),
+                "total" => "Totalt".to_string(),
+                g => format!("{}{}", g[..1].to_uppercase(), &g[1..]),
             };
             // How each finding's message begins.
             let start = match m.kind {
                 PlantedKind::Text(t) => format!("\"{t}\" är inte ett heltal."),
-                PlantedKind::Blank => format!(
-                    "{}{label} är inte ifyllt och redovisas som saknat.",
-                    m.indicator
-                ),
-                PlantedKind::NumeratorAboveDenominator => {
-                    format!("{}{label}: täljaren", m.indicator)
-                }
-                PlantedKind::Jump => format!("{}: ", m.indicator),
+                PlantedKind::Blank => "inte ifyllt; redovisas som saknat.".into(),
+                PlantedKind::NumeratorAboveDenominator => "täljaren (".into(),
+                PlantedKind::Jump => String::new(),
             };
-            (format!("{}-{}", m.unit, m.year), start)
+            let title = &p.indicator(m.indicator).unwrap().title;
+            let about = format!("{} ”{title}”, {label}", m.indicator);
+            (format!("{}-{}", m.unit, m.year), about, start)
         })
         .collect();
     expected.sort();
     assert_eq!(found.len(), expected.len(), "{found:#?}");
-    for ((file, message), (want_file, start)) in found.iter().zip(&expected) {
+    for ((file, about, message), (want_file, want_about, start)) in found.iter().zip(&expected) {
         assert_eq!(file, want_file);
+        assert_eq!(about, want_about, "{file}: {message}");
         assert!(
             message.starts_with(start.as_str()),
             "{file}: {message:?} should start with {start:?}"
@@ -616,9 +615,9 @@ fn a_template_filled_in_and_saved_by_libreoffice() {
         .fixture("returns/lo-filled-kun-2022.xlsx", "kun-2022.xlsx")
         .args(&["validate", "p.toml", "kun-2022.xlsx"])
         .status(1)
-        .stdout_has("fel: kun-2022.xlsx, Indikatorer!D5: \"ca 20\" är inte ett heltal. Skriv bara siffror, till exempel 20.")
-        .stdout_has("fel: kun-2022.xlsx, Aktiviteter!C5: åtgärd KUL-A2: \"Klar\" är ingen giltig status.")
-        .stdout_has("varning: kun-2022.xlsx, Aktiviteter!C6: åtgärd KUL-A3: status är inte ifylld")
+        .stdout_has("fel: kun-2022.xlsx, Indikatorer!D5 (KUL-2 ”Ansökningar om kultur- och utvecklingsstöd från romska aktörer”, Totalt): \"ca 20\" är inte ett heltal. Skriv bara siffror, till exempel 20.")
+        .stdout_has("fel: kun-2022.xlsx, Aktiviteter!C5 (åtgärd KUL-A2 ”Kulturnämnden prioriterar arbetssätt som…”): \"Klar\" är ingen giltig status.")
+        .stdout_has("varning: kun-2022.xlsx, Aktiviteter!C6 (åtgärd KUL-A3 ”Kulturnämnden och stadsdelsnämnderna gen…”): status är inte ifylld")
         .stdout_has("2 fel och 3 varningar")
         .run();
 }

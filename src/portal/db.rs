@@ -181,7 +181,11 @@ impl Db {
 
     /// The user and CSRF token of a live session, which is seen now; a
     /// session idle longer than `clock.idle` has ended.
-    pub fn session(&self, id_hash: &str, clock: &Clock) -> rusqlite::Result<Option<(User, String)>> {
+    pub fn session(
+        &self,
+        id_hash: &str,
+        clock: &Clock,
+    ) -> rusqlite::Result<Option<(User, String)>> {
         let live = self
             .conn
             .query_row(

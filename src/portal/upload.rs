@@ -17,6 +17,9 @@ pub struct Shown {
     pub severity: String,
     pub sheet: String,
     pub cell: String,
+    /// The indicator and group, or the measure, the cell concerns.
+    #[serde(default)]
+    pub about: String,
     pub message: String,
 }
 
@@ -42,6 +45,7 @@ fn whole(message: impl Into<String>) -> Shown {
         severity: Severity::Error.swedish().into(),
         sheet: String::new(),
         cell: String::new(),
+        about: String::new(),
         message: message.into(),
     }
 }
@@ -51,6 +55,7 @@ fn shown(f: &Finding) -> Shown {
         severity: f.severity.swedish().into(),
         sheet: f.sheet.clone().unwrap_or_default(),
         cell: f.cell.clone().unwrap_or_default(),
+        about: f.about.clone().unwrap_or_default(),
         message: f.message.clone(),
     }
 }

@@ -11,10 +11,9 @@ use crate::validate::returns::Input;
 use crate::validate::{Finding, Severity};
 
 fn line(f: &Finding) -> String {
-    match (&f.sheet, &f.cell) {
-        (Some(s), Some(c)) => format!("- {s}!{c}: {}", f.message),
-        (Some(s), None) => format!("- bladet {s}: {}", f.message),
-        _ => format!("- {}", f.message),
+    match f.place() {
+        place if place.is_empty() => format!("- {}", f.message),
+        place => format!("- {place}: {}", f.message),
     }
 }
 

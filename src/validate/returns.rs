@@ -72,6 +72,7 @@ fn refusal_finding(r: Refusal) -> Finding {
         file: r.file,
         sheet: r.sheet,
         cell: r.cell,
+        about: None,
         message: r.message,
     }
 }
@@ -101,11 +102,12 @@ fn read_and_judge(p: &Pipeline, f: &Path, year: Option<i32>) -> Result<Judged, R
             file: b.file.clone(),
             sheet: sheet.clone(),
             cell: cell.clone(),
+            about: None,
             message: message.clone(),
         });
     }
     judge_values(p, &b, &mut part);
-    judge_activities(&b, &mut part);
+    judge_activities(p, &b, &mut part);
     Ok(Judged {
         file: b.file,
         path: b.path,
@@ -163,6 +165,7 @@ pub fn validate_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Out
                     file: books[*i].file.clone(),
                     sheet: None,
                     cell: None,
+                    about: None,
                     message: format!(
                         "{unit_name} har lämnat {} återrapporteringar för {year} ({}); ingen av dem används. Ta bort alla utom den som gäller.",
                         idx.len(),
@@ -254,21 +257,18 @@ fn count(input: &CellInput, max: f64) -> Result<Option<f64>, String> {
 
 fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
     let sheet = layout::SHEET_INDICATORS.to_string();
-    let finding = |severity, cell: &str, message: String| Finding {
-        severity,
-        file: b.file.clone(),
-        sheet: Some(sheet.clone()),
-        cell: Some(cell.to_string()),
-        message,
-    };
     for v in &b.values {
         let Some(ind) = p.indicator(&v.indicator_id) else {
             continue;
         };
-        let what = if v.key.is_total() {
-            ind.id.clone()
-        } else {
-            format!("{} ({})", ind.id, v.label)
+        let about = about_indicator(ind, &v.label);
+        let finding = |severity, cell: &str, message: String| Finding {
+            severity,
+            file: b.file.clone(),
+            sheet: Some(sheet.clone()),
+            cell: Some(cell.to_string()),
+            about: Some(about.clone()),
+            message,
         };
         let num = match count(&v.value, p.returns.max_count) {
             Ok(n) => n,
@@ -288,8 +288,7 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             },
             None => None,
         };
-        let problem =
-            share_problem(&what, v, num, den).or_else(|| bounds_problem(&what, ind, v, num));
+        let problem = share_problem(v, num, den).or_else(|| bounds_problem(ind, v, num));
         if let Some((cell, message)) = problem {
             out.findings.push(finding(Severity::Error, &cell, message));
             continue;
@@ -298,9 +297,7 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             out.findings.push(finding(
                 Severity::Warning,
                 &v.value_cell,
-                format!(
-                    "{what} är inte ifyllt och redovisas som saknat. Skriv 0 om det var noll under året; lämna tomt bara om uppgiften saknas."
-                ),
+                "inte ifyllt; redovisas som saknat. Skriv 0 om det var noll under året; lämna tomt bara om uppgiften saknas.".into(),
             ));
         }
         let (value, numerator, denominator) = if v.is_share {
@@ -328,14 +325,14 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
     }
 }
 
+/// What a value's cell concerns: the indicator's id and title, and its group.
+fn about_indicator(ind: &Indicator, group_label: &str) -> String {
+    format!("{} ”{}”, {group_label}", ind.id, ind.title)
+}
+
 /// A share whose täljare is above its nämnare, or has one without the
 /// other: the cell to point at, and what to say.
-fn share_problem(
-    what: &str,
-    v: &RawValue,
-    num: Option<f64>,
-    den: Option<f64>,
-) -> Option<(String, String)> {
+fn share_problem(v: &RawValue, num: Option<f64>, den: Option<f64>) -> Option<(String, String)> {
     if !v.is_share {
         return None;
     }
@@ -348,7 +345,7 @@ fn share_problem(
         (Some(n), Some(d)) if n > d => Some((
             v.value_cell.clone(),
             format!(
-                "{what}: täljaren ({}) är större än nämnaren ({} i {den_cell}). Täljaren är de av nämnarens personer som uppfyller villkoret; rätta någon av dem.",
+                "täljaren ({}) är större än nämnaren ({} i {den_cell}). Täljaren är de av nämnarens personer som uppfyller villkoret; rätta någon av dem.",
                 crate::text::number(n),
                 crate::text::number(d)
             ),
@@ -356,13 +353,13 @@ fn share_problem(
         (Some(_), None) => Some((
             den_cell.to_string(),
             format!(
-                "{what}: täljaren är ifylld men nämnaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas."
+                "täljaren är ifylld men nämnaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas."
             ),
         )),
         (None, Some(_)) => Some((
             v.value_cell.clone(),
             format!(
-                "{what}: nämnaren är ifylld men täljaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas."
+                "nämnaren är ifylld men täljaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas."
             ),
         )),
         _ => None,
@@ -370,12 +367,7 @@ fn share_problem(
 }
 
 /// A count outside the indicator's bounds.
-fn bounds_problem(
-    what: &str,
-    ind: &Indicator,
-    v: &RawValue,
-    num: Option<f64>,
-) -> Option<(String, String)> {
+fn bounds_problem(ind: &Indicator, v: &RawValue, num: Option<f64>) -> Option<(String, String)> {
     let (Some(bounds), Some(n)) = (ind.bounds, num) else {
         return None;
     };
@@ -397,24 +389,28 @@ fn bounds_problem(
     Some((
         v.value_cell.clone(),
         format!(
-            "{what}: {} är orimligt; värdet ska vara {range}. Kontrollera siffran.",
+            "{} är orimligt; värdet ska vara {range}. Kontrollera siffran.",
             crate::text::number(n)
         ),
     ))
 }
 
-fn judge_activities(b: &ReturnWorkbook, out: &mut Outcome) {
+fn judge_activities(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
     let sheet = layout::SHEET_ACTIVITIES.to_string();
     for a in &b.activities {
+        let about = match p.measure(&a.measure_id) {
+            Some(m) => format!("åtgärd {} ”{}”", m.id, crate::text::excerpt(&m.text)),
+            None => format!("åtgärd {}", a.measure_id),
+        };
         let mut invalid = |v: &String, cell: &String, what: &str, allowed: &[&str]| {
             out.findings.push(Finding {
                 severity: Severity::Error,
                 file: b.file.clone(),
                 sheet: Some(sheet.clone()),
                 cell: Some(cell.clone()),
+                about: Some(about.clone()),
                 message: format!(
-                    "åtgärd {}: \"{}\" är ingen giltig {what}. Välj {} i listan.",
-                    a.measure_id,
+                    "\"{}\" är ingen giltig {what}. Välj {} i listan.",
                     crate::text::excerpt(v),
                     allowed.join(", ")
                 ),
@@ -440,10 +436,8 @@ fn judge_activities(b: &ReturnWorkbook, out: &mut Outcome) {
                 file: b.file.clone(),
                 sheet: Some(sheet.clone()),
                 cell: Some(a.status_cell.clone()),
-                message: format!(
-                    "åtgärd {}: status är inte ifylld och redovisas som saknad. Välj Ej påbörjad, Påbörjad eller Genomförd i listan.",
-                    a.measure_id
-                ),
+                about: Some(about.clone()),
+                message: "status är inte ifylld och redovisas som saknad. Välj Ej påbörjad, Påbörjad eller Genomförd i listan.".into(),
             });
         }
         out.activities.push(Activity {
@@ -507,10 +501,11 @@ fn change_warnings(p: &Pipeline, out: &mut Outcome) {
                 file: v.file.clone(),
                 sheet: Some(v.sheet.clone()),
                 cell: Some(v.cell.clone()),
+                about: p
+                    .indicator(&v.indicator_id)
+                    .map(|ind| about_indicator(ind, &crate::text::group_label(p, &v.key).1)),
                 message: format!(
-                    "{}{}: {}{} jämfört med {} året före, en ändring med mer än faktor {}. Kontrollera siffran; stämmer den, förklara gärna ändringen i kommentarskolumnen.",
-                    v.indicator_id,
-                    if v.key.is_total() { String::new() } else { format!(" ({})", v.key.group) },
+                    "{}{} jämfört med {} året före, en ändring med mer än faktor {}. Kontrollera siffran; stämmer den, förklara gärna ändringen i kommentarskolumnen.",
                     crate::text::number(now),
                     if v.numerator.is_some() { " i nämnaren" } else { "" },
                     crate::text::number(before),
