@@ -352,15 +352,11 @@ fn share_problem(v: &RawValue, num: Option<f64>, den: Option<f64>) -> Option<(St
         )),
         (Some(_), None) => Some((
             den_cell.to_string(),
-            format!(
-                "täljaren är ifylld men nämnaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas."
-            ),
+            "täljaren är ifylld men nämnaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas.".to_string(),
         )),
         (None, Some(_)) => Some((
             v.value_cell.clone(),
-            format!(
-                "nämnaren är ifylld men täljaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas."
-            ),
+            "nämnaren är ifylld men täljaren saknas. Fyll i båda, eller lämna båda tomma om uppgiften saknas.".to_string(),
         )),
         _ => None,
     }
