@@ -4,129 +4,19 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
 use uppfolj::error::Error;
 use uppfolj::pipeline::{self, PipelineError};
 use uppfolj::text::Count;
 use uppfolj::validate::{self, Severity};
+
+mod cli;
+use cli::{Command, PortalCommand, RunArgs};
 
 /// mimalloc instead of the system allocator: reading tens of thousands of
 /// returns on several threads leaves glibc's heap fragmented (at country
 /// scale, 2 GiB resident for 0.6 GiB in use); mimalloc gives memory back.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-#[derive(Parser)]
-#[command(
-    name = "uppfolj",
-    version,
-    about = "Yearly follow-up of a municipal strategy: committee returns, surveys, reference statistics, charts and an annual report."
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Load and cross-check a pipeline file (exit 0 ok, 2 the file is wrong).
-    Check {
-        /// The pipeline file, e.g. pipelines/romsk-inkludering-2018-2022.toml
-        pipeline: PathBuf,
-    },
-    /// Print the strategy tree: area → goal → measure → indicators.
-    Show {
-        pipeline: PathBuf,
-        /// Print JSON with stable field names, for scripts.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Write the Excel return templates, one per reporting unit: <unit-id>-<year>.xlsx.
-    Template {
-        pipeline: PathBuf,
-        /// The year the returns report on.
-        #[arg(long)]
-        year: i32,
-        /// Folder to write the workbooks to.
-        #[arg(long)]
-        out: PathBuf,
-        /// Only this unit's template (its id, e.g. amn).
-        #[arg(long)]
-        unit: Option<String>,
-    },
-    /// Check returns without running anything else (exit 0 clean, 1 findings, 2 could not run).
-    Validate {
-        pipeline: PathBuf,
-        /// Files or folders (searched recursively).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// The year the files must report on; by default the year their folder is named after, if any.
-        #[arg(long)]
-        year: Option<i32>,
-        /// Print the findings as JSON, for scripts.
-        #[arg(long)]
-        json: bool,
-    },
-    /// The whole yearly run: inputs, validation, indicators, disclosure control, tables, charts and the report.
-    Run(RunArgs),
-    /// Refresh the cached reference statistics (exit 0 all fetched, 1 some could not be).
-    Fetch {
-        pipeline: PathBuf,
-        /// Use only the cache: say what is there and how old it is.
-        #[arg(long)]
-        offline: bool,
-    },
-    /// Starta portalen där nämnderna lämnar sina återrapporteringar ([portal] i pipelinefilen).
-    Serve { pipeline: PathBuf },
-    /// Vem som har tillgång till portalen: bjud in, återkalla, lista.
-    #[command(subcommand)]
-    Portal(PortalCommand),
-}
-
-#[derive(Subcommand)]
-enum PortalCommand {
-    /// Skriv ut en personlig inloggningslänk för en enhet.
-    Invite {
-        pipeline: PathBuf,
-        /// Enhetens id, t.ex. amn.
-        #[arg(long)]
-        unit: String,
-        /// Vad länken ger tillgång till.
-        #[arg(long, value_enum, default_value = "committee")]
-        role: uppfolj::portal::access::Role,
-    },
-    /// Avsluta en enhets alla länkar och inloggningar.
-    Revoke {
-        pipeline: PathBuf,
-        #[arg(long)]
-        unit: String,
-    },
-    /// Lista alla länkar: enhet, roll, när den skapades och om den gäller.
-    Users { pipeline: PathBuf },
-}
-
-#[derive(clap::Args)]
-struct RunArgs {
-    pipeline: PathBuf,
-    /// The report's year (default: the latest year with returns).
-    #[arg(long)]
-    year: Option<i32>,
-    /// The output folder (default: the pipeline file's [output] dir).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Use only cached reference statistics; download nothing.
-    #[arg(long)]
-    offline: bool,
-    /// Also publish the charts here (default: the pipeline file's [output] charts).
-    #[arg(long)]
-    charts: Option<PathBuf>,
-    /// No progress, only the summary.
-    #[arg(long, short)]
-    quiet: bool,
-    /// More detail as the run goes.
-    #[arg(long, short)]
-    verbose: bool,
-}
 
 /// Exit status when a command ran but found problems in its inputs.
 const EXIT_FINDINGS: u8 = 1;
@@ -183,7 +73,7 @@ fn quiet_panics() {
 
 fn main() -> ExitCode {
     quiet_panics();
-    let cli = Cli::parse();
+    let cli = cli::parse();
     let result = match cli.command {
         Command::Check { pipeline } => check(&pipeline),
         Command::Show { pipeline, json } => show(&pipeline, json),
@@ -288,8 +178,13 @@ fn validate(
             say!("{f}");
         }
         say!(
-            "{} lästa, {} avvisade; {} fel och {}.",
+            "{} {}, {} avvisade; {} fel och {}.",
             Count(inputs.files.len(), "fil", "filer"),
+            if inputs.files.len() == 1 {
+                "läst"
+            } else {
+                "lästa"
+            },
             refused.len(),
             errors,
             Count(warnings, "varning", "varningar")

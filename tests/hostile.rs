@@ -683,7 +683,7 @@ fn a_link_to_its_own_folder_in_the_inbox_is_not_followed() {
         .args(&["validate", "p.toml", "inkorg"])
         .status(1)
         .stdout_has("varning: inkorg/2022/sub: är en länk till en mapp och följs inte")
-        .stdout_has("1 fil lästa, 0 avvisade")
+        .stdout_has("1 fil läst, 0 avvisade")
         .run();
 }
 

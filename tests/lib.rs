@@ -2,6 +2,7 @@
 //! `uppfolj` binary on real files through the [`test::Test`] builder.
 
 mod check;
+mod cli;
 mod disclosure;
 mod hostile;
 mod pipeline;

@@ -287,7 +287,7 @@ fn a_clean_return_exits_0() {
         .pipeline(&[])
         .fixture("returns/un-2022.xlsx", "un-2022.xlsx")
         .args(&["validate", "p.toml", "un-2022.xlsx"])
-        .stdout_has("1 fil lästa, 0 avvisade; 0 fel och 0 varningar.")
+        .stdout_has("1 fil läst, 0 avvisade; 0 fel och 0 varningar.")
         .run();
 }
 
