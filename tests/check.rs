@@ -476,3 +476,59 @@ fn a_session_idle_time_of_zero_is_named() {
         )],
     );
 }
+
+#[test]
+fn three_mistakes_of_three_kinds_are_all_told_in_one_run() {
+    // A field misspelt (so the title is missing), a number given as text, and
+    // a unit id with two letters swapped.
+    let text = edit(
+        &sample_pipeline(),
+        "title = \"Stockholms stads strategi",
+        "titel = \"Stockholms stads strategi",
+    );
+    let text = edit(&text, "min_cell = 5", "min_cell = \"fem\"");
+    let text = text.replacen("responsible = [\"amn\"]", "responsible = [\"anm\"]", 1);
+    let stderr = expect_problems(
+        &text,
+        &[
+            (
+                line_of(&text, "titel = "),
+                "strategy.titel: okänt fält `titel`. Menade du `title`?",
+            ),
+            (
+                line_of(&text, "min_cell = "),
+                "disclosure.min_cell: ska vara ett heltal, men är en text",
+            ),
+            (
+                line_of(&text, "[\"anm\"]"),
+                "measures[0].responsible[0]: okänd enhet \"anm\"; ange ett id från [[units]] eller [[unit_groups]] (menade du \"amn\"?)",
+            ),
+        ],
+    );
+    assert!(
+        stderr.contains("strategy.title: fältet `title` saknas"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(
+            "fel: pipelinefilen p.toml har 4 fel. Rätta felen ovan och kör `uppfolj check` igen.\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_mistyped_indicator_id_gets_the_nearest() {
+    let text = edit(
+        &sample_pipeline(),
+        "city_only = [\"SOC-7\"]",
+        "city_only = [\"SCO-7\"]",
+    );
+    expect_problems(
+        &text,
+        &[(
+            line_of(&text, "city_only"),
+            "disclosure.city_only[0]: okänd indikator \"SCO-7\"; ange ett id från [[indicators]] (menade du \"SOC-7\"?)",
+        )],
+    );
+}

@@ -128,7 +128,10 @@ pub(super) fn check_derivation(c: &mut Checker<'_>, path: &str, ind: &Indicator)
                 if p.indicator(r).is_none() {
                     c.at(
                         format!("{path}.derived.{key}"),
-                        format!("okänd indikator \"{r}\"; ange ett id från [[indicators]]"),
+                        format!(
+                            "okänd indikator \"{r}\"; ange ett id från [[indicators]]{}",
+                            super::suggest(r, p.indicators.iter().map(|i| i.id.as_str()))
+                        ),
                     );
                 }
             }
@@ -145,7 +148,10 @@ pub(super) fn check_city_only(c: &mut Checker<'_>) {
         match p.indicator(id) {
             None => c.at(
                 path,
-                format!("okänd indikator \"{id}\"; ange ett id från [[indicators]]"),
+                format!(
+                    "okänd indikator \"{id}\"; ange ett id från [[indicators]]{}",
+                    super::suggest(id, p.indicators.iter().map(|i| i.id.as_str()))
+                ),
             ),
             Some(ind) if ind.publication != Publication::City => c.at(
                 path,

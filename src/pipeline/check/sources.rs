@@ -12,8 +12,9 @@ pub(super) fn check_reference(c: &mut Checker<'_>) {
                 None => c.at(
                     format!("reference.series[{i}].indicator"),
                     format!(
-                        "okänd indikator \"{}\"; ange ett id från [[indicators]]",
-                        s.indicator
+                        "okänd indikator \"{}\"; ange ett id från [[indicators]]{}",
+                        s.indicator,
+                        super::suggest(&s.indicator, p.indicators.iter().map(|i| i.id.as_str()))
                     ),
                 ),
                 Some(ind) if ind.source != Source::Reference => c.at(
@@ -48,8 +49,9 @@ pub(super) fn check_reference_breakdown(c: &mut Checker<'_>, b: &ReferenceBreakd
         c.at(
             "reference.breakdown.id".into(),
             format!(
-                "okänd indelning \"{}\"; ange ett id från [[breakdowns]]",
-                b.id
+                "okänd indelning \"{}\"; ange ett id från [[breakdowns]]{}",
+                b.id,
+                super::suggest(&b.id, c.p.breakdowns.iter().map(|x| x.id.as_str()))
             ),
         );
         return;
@@ -131,8 +133,9 @@ pub(super) fn check_survey_breakdowns(c: &mut Checker<'_>, s: &Survey) {
             None => c.at(
                 path,
                 format!(
-                    "okänd indelning \"{}\"; ange ett id från [[breakdowns]]",
-                    b.id
+                    "okänd indelning \"{}\"; ange ett id från [[breakdowns]]{}",
+                    b.id,
+                    super::suggest(&b.id, c.p.breakdowns.iter().map(|x| x.id.as_str()))
                 ),
             ),
             Some(pb) => {
@@ -151,7 +154,11 @@ pub(super) fn check_survey_breakdowns(c: &mut Checker<'_>, s: &Survey) {
                     if !pb.groups.iter().any(|g| &g.id == id) {
                         c.at(
                             format!("{path}.groups.{id}"),
-                            format!("okänd grupp \"{id}\" i indelningen \"{}\"", b.id),
+                            format!(
+                                "okänd grupp \"{id}\" i indelningen \"{}\"{}",
+                                b.id,
+                                super::suggest(id, pb.groups.iter().map(|g| g.id.as_str()))
+                            ),
                         );
                     }
                 }
@@ -298,8 +305,9 @@ pub(super) fn check_survey_files(c: &mut Checker<'_>, s: &Survey, needed: &[(Str
             c.at(
                 format!("{path}.codebook"),
                 format!(
-                    "okänd kodbok \"{}\"; ange ett namn under [survey.codebooks]",
-                    f.codebook
+                    "okänd kodbok \"{}\"; ange ett namn under [survey.codebooks]{}",
+                    f.codebook,
+                    super::suggest(&f.codebook, s.codebooks.iter().map(|c| c.id.as_str()))
                 ),
             );
             continue;

@@ -66,8 +66,9 @@ pub(super) fn check_units(c: &mut Checker<'_>) {
         c.at(
             "strategy.owner".into(),
             format!(
-                "okänd enhet \"{}\"; ange ett id från [[units]]",
-                p.strategy.owner
+                "okänd enhet \"{}\"; ange ett id från [[units]]{}",
+                p.strategy.owner,
+                super::suggest(&p.strategy.owner, p.units.iter().map(|u| u.id.as_str()))
             ),
         );
     }
@@ -94,7 +95,10 @@ pub(super) fn check_units(c: &mut Checker<'_>) {
             match p.unit(s) {
                 None => c.at(
                     path,
-                    format!("okänd efterföljare \"{s}\"; ange ett id från [[units]]"),
+                    format!(
+                        "okänd efterföljare \"{s}\"; ange ett id från [[units]]{}",
+                        super::suggest(s, p.units.iter().map(|u| u.id.as_str()))
+                    ),
                 ),
                 Some(succ) if s == &u.id => {
                     c.at(path, format!("{} kan inte efterträda sig själv", succ.name))

@@ -26,8 +26,10 @@ const UNIT_KINDS: &[(&str, UnitKind)] = &[
     ("sdn", UnitKind::Sdn),
 ];
 
-/// Reads the file. Returns the model when every required part could be read,
-/// and every problem found on the way.
+/// Reads the file. Returns the model when every item could be read, and
+/// every problem found on the way. A broken free text (a title, a name) is
+/// reported and left empty rather than losing its item, so that the
+/// cross-checks still run and `check` tells every problem at once.
 pub(super) fn read(src: &str) -> (Option<Pipeline>, Vec<Problem>) {
     let line_starts = std::iter::once(0)
         .chain(src.match_indices('\n').map(|(i, _)| i + 1))
@@ -170,7 +172,7 @@ fn read_strategy(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Option<Strategy> {
         let national_goal = r.string(&t, "national_goal", false);
         Some(Strategy {
             id: id?,
-            title: title?,
+            title: title.unwrap_or_default(),
             period: period?,
             owner: owner?,
             vision,
@@ -227,13 +229,13 @@ fn read_breakdowns(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<Breakdo
                     let label = r.string(&g, "label", true);
                     Some(Group {
                         id: id?,
-                        label: label?,
+                        label: label.unwrap_or_default(),
                     })
                 })
                 .collect();
             Some(Breakdown {
                 id: id?,
-                title: title?,
+                title: title.unwrap_or_default(),
                 groups: groups.into_iter().collect::<Option<_>>()?,
             })
         })
@@ -257,7 +259,7 @@ fn read_units(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<Unit>> {
             let successors = r.strings(&t, "successors", false).unwrap_or_default();
             Some(Unit {
                 id: id?,
-                name: name?,
+                name: name.unwrap_or_default(),
                 kind: kind?,
                 valid_from,
                 valid_to,
@@ -278,7 +280,7 @@ fn read_unit_groups(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<UnitGr
             let kind = r.choice(&t, "kind", true, UNIT_KINDS);
             Some(UnitGroup {
                 id: id?,
-                name: name?,
+                name: name.unwrap_or_default(),
                 kind: kind?,
             })
         })
@@ -295,7 +297,7 @@ fn read_areas(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<Area>> {
             let title = r.string(&t, "title", true);
             Some(Area {
                 id: id?,
-                title: title?,
+                title: title.unwrap_or_default(),
             })
         })
         .collect()
@@ -313,7 +315,7 @@ fn read_goals(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<Goal>> {
             Some(Goal {
                 id: id?,
                 area: area?,
-                title: title?,
+                title: title.unwrap_or_default(),
             })
         })
         .collect()
@@ -345,8 +347,8 @@ fn read_measures(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<Measure>>
             Some(Measure {
                 id: id?,
                 goal: goal?,
-                form: form?,
-                text: text?,
+                form: form.unwrap_or(MeasureForm::Bullet),
+                text: text.unwrap_or_default(),
                 responsible,
                 named_as,
             })
@@ -551,7 +553,7 @@ fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
         .and_then(|s| read_survey_measure(r, &s));
     Some(Indicator {
         id: id?,
-        title: title?,
+        title: title.unwrap_or_default(),
         unit: unit?,
         source: source?,
         measure: measure?,
