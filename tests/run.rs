@@ -186,6 +186,17 @@ fn the_run_makes_every_output() {
 }
 
 #[test]
+fn a_missing_return_from_an_earlier_year_is_asked_for_without_a_past_date() {
+    let s = shared();
+    let text = s.text("feedback/skarholmen-2019.txt");
+    assert!(
+        text.contains("\nIngen återrapportering har kommit in för 2019. Tiden för att lämna den har gått ut; fyll i mallen för året och skicka den så snart som möjligt.\n"),
+        "{text}"
+    );
+    assert!(!text.contains("senast"), "{text}");
+}
+
+#[test]
 fn the_indicator_table_has_its_columns_and_known_values() {
     let s = shared();
     assert_eq!(

@@ -64,7 +64,7 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Vec<String>, Error
     for c in &d.completeness {
         for unit_id in &c.expected {
             let text = match used.get(&(c.year, unit_id.as_str())) {
-                None => missing_text(p, unit_id, c.year),
+                None => missing_text(p, unit_id, c.year, d.report_year),
                 Some(input) => return_text(p, unit_id, input, of_file(&input.file)),
             };
             save(format!("{unit_id}-{}.txt", c.year), text)?;
@@ -107,15 +107,22 @@ fn heading(p: &Pipeline, unit_id: &str, year: i32) -> String {
 }
 
 /// For a unit whose return did not come in.
-fn missing_text(p: &Pipeline, unit_id: &str, year: i32) -> String {
-    let deadline = match p.returns.deadline {
-        Some(dl) => format!(" senast den {}", crate::text::date(dl, year + 1)),
-        None => String::new(),
+/// For a missing return. A year before the report's year is long past its
+/// deadline, so no date is given for it: the request is only to send it.
+/// (Today's date is not used: the same inputs give the same files any day.)
+fn missing_text(p: &Pipeline, unit_id: &str, year: i32, report_year: i32) -> String {
+    let ask = match p.returns.deadline {
+        _ if year < report_year => {
+            "Tiden för att lämna den har gått ut; fyll i mallen för året och skicka den så snart som möjligt.".to_string()
+        }
+        Some(dl) => format!(
+            "Fyll i årets mall och skicka den senast den {}.",
+            crate::text::date(dl, year + 1)
+        ),
+        None => "Fyll i årets mall och skicka den.".to_string(),
     };
     heading(p, unit_id, year)
-        + &format!(
-            "\nIngen återrapportering har kommit in för {year}. Fyll i årets mall och skicka den{deadline}.\n"
-        )
+        + &format!("\nIngen återrapportering har kommit in för {year}. {ask}\n")
 }
 
 /// For a return that was read: its errors and what to check, or thanks.
