@@ -201,8 +201,26 @@ fn the_indicator_table_has_its_columns_and_known_values() {
     let s = shared();
     assert_eq!(
         s.text(names::INDICATORS_CSV).lines().next().unwrap(),
-        "indicator_id,year,unit_id,breakdown,group,value,numerator,denominator,n,ci_low,ci_high,suppressed,source,units_expected,units_reported,complete"
+        "indicator_id,year,unit_id,breakdown,group,value,numerator,denominator,n,ci_low,ci_high,suppressed,source,units_expected,units_reported,complete,title,measure_unit,weighted"
     );
+    // What each row is: its title, unit of measure, and whether weighted.
+    let text = s.text(names::INDICATORS_CSV);
+    let line = |start: &str| {
+        text.lines()
+            .find(|l| l.starts_with(start))
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        line("ENK-4,2022,stad,total,total,").ends_with(
+            ",survey,,,true,Andel 20–64 år som arbetar eller har eget företag,andel,true"
+        )
+    );
+    assert!(line("GAP-1,2022,stad,total,total,").ends_with(",procentenheter,true"));
+    assert!(line("REF-1,2022,stad,total,total,").ends_with(",andel,false"));
+    assert!(line("ARB-1,2022,stad,total,total,").ends_with(
+        ",\"Arbetssökande romer som nåtts med information, vägledning och stöd\",antal,false"
+    ));
     // The snapshot's Stockholm employment 2022 is 81.4 %.
     assert_eq!(
         s.find("REF-1", "2022", "stad", "total").unwrap()[5],

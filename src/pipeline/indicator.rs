@@ -13,6 +13,17 @@ pub enum MeasureUnit {
     Procentenheter,
 }
 
+impl MeasureUnit {
+    /// The id the pipeline file and the indicator table use.
+    pub fn id(self) -> &'static str {
+        match self {
+            MeasureUnit::Antal => "antal",
+            MeasureUnit::Andel => "andel",
+            MeasureUnit::Procentenheter => "procentenheter",
+        }
+    }
+}
+
 /// Why a cell of the indicator table is not published.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Reason {

@@ -135,8 +135,8 @@ pub fn write_outputs(
                     })
                 },
                 || -> Result<Vec<String>, Error> {
-                    crate::store::write_csv(&d.cells, &tmp.join(names::INDICATORS_CSV))?;
-                    crate::store::write_parquet(&d.cells, &tmp.join(names::INDICATORS_PARQUET))?;
+                    crate::store::write_csv(p, &d.cells, &tmp.join(names::INDICATORS_CSV))?;
+                    crate::store::write_parquet(p, &d.cells, &tmp.join(names::INDICATORS_PARQUET))?;
                     crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
                     crate::store::write_suppression(&d.cells, &tmp.join(names::SUPPRESSION))?;
                     crate::store::feedback::write(p, d, &tmp.join(names::FEEDBACK))

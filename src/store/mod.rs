@@ -39,7 +39,7 @@ use crate::results::RunData;
 use crate::validate::Severity;
 
 /// The table's columns, as the design fixes them.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 19] = [
     "indicator_id",
     "year",
     "unit_id",
@@ -56,7 +56,60 @@ pub const COLUMNS: [&str; 16] = [
     "units_expected",
     "units_reported",
     "complete",
+    "title",
+    "measure_unit",
+    "weighted",
 ];
+
+/// What the pipeline file says of a row's indicator: its title, its unit of
+/// measure, and whether its value is weighted (survey weights; `n`,
+/// `numerator` and `denominator` are always unweighted counts).
+struct About<'a> {
+    title: &'a str,
+    measure_unit: &'static str,
+    weighted: bool,
+}
+
+fn about<'a>(p: &'a Pipeline, indicator_id: &str, year: i32) -> About<'a> {
+    let Some(ind) = p.indicator(indicator_id) else {
+        return About {
+            title: "",
+            measure_unit: "",
+            weighted: false,
+        };
+    };
+    About {
+        title: &ind.title,
+        measure_unit: ind.unit.id(),
+        weighted: from_weighted_survey(p, ind, year, 0),
+    }
+}
+
+/// An indicator from the year's survey when its codebook has weights,
+/// directly or through a derivation.
+fn from_weighted_survey(
+    p: &Pipeline,
+    ind: &crate::pipeline::Indicator,
+    year: i32,
+    depth: u8,
+) -> bool {
+    use crate::pipeline::Source;
+    let weighted = p.survey.as_ref().is_some_and(|s| {
+        s.files
+            .iter()
+            .filter(|f| f.year == year)
+            .any(|f| s.codebook(&f.codebook).is_some_and(|c| c.weight.is_some()))
+    });
+    match (&ind.derived, ind.source) {
+        _ if !weighted || depth > 8 => false,
+        (_, Source::Survey) => true,
+        (Some(d), Source::Derived) => [&d.minuend, &d.subtrahend]
+            .into_iter()
+            .filter_map(|id| p.indicator(id))
+            .any(|i| from_weighted_survey(p, i, year, depth + 1)),
+        _ => false,
+    }
+}
 
 fn num(v: Option<f64>) -> String {
     v.map(|x| format!("{x}")).unwrap_or_default()
@@ -86,9 +139,10 @@ fn where_fields(c: &Cell) -> [String; 5] {
 }
 
 /// `indicators.csv`: UTF-8, comma-separated, a dot for decimals, blank for none.
-pub fn write_csv(cells: &[Cell], path: &Path) -> Result<(), Error> {
+pub fn write_csv(p: &Pipeline, cells: &[Cell], path: &Path) -> Result<(), Error> {
     let mut s = COLUMNS.join(",") + "\n";
     for c in cells {
+        let a = about(p, &c.indicator_id, c.year);
         let numbers = [
             num(c.value),
             num(c.numerator),
@@ -101,6 +155,9 @@ pub fn write_csv(cells: &[Cell], path: &Path) -> Result<(), Error> {
             count(c.coverage.as_ref().map(|v| v.expected)),
             count(c.coverage.as_ref().map(|v| v.reported())),
             c.complete().to_string(),
+            csv_field(a.title),
+            a.measure_unit.to_string(),
+            a.weighted.to_string(),
         ];
         let row: Vec<String> = where_fields(c).into_iter().chain(numbers).collect();
         s.push_str(&row.join(","));
@@ -109,8 +166,12 @@ pub fn write_csv(cells: &[Cell], path: &Path) -> Result<(), Error> {
     std::fs::write(path, s).map_err(Error::writing(path))
 }
 
-pub fn frame(cells: &[Cell]) -> PolarsResult<DataFrame> {
+pub fn frame(p: &Pipeline, cells: &[Cell]) -> PolarsResult<DataFrame> {
     let c: Vec<&Cell> = cells.iter().collect();
+    let a: Vec<About<'_>> = c
+        .iter()
+        .map(|x| about(p, &x.indicator_id, x.year))
+        .collect();
     df!(
         "indicator_id" => c.iter().map(|x| x.indicator_id.as_str()).collect::<Vec<_>>(),
         "year" => c.iter().map(|x| x.year).collect::<Vec<_>>(),
@@ -128,6 +189,9 @@ pub fn frame(cells: &[Cell]) -> PolarsResult<DataFrame> {
         "units_expected" => c.iter().map(|x| x.coverage.as_ref().map(|v| v.expected as u32)).collect::<Vec<_>>(),
         "units_reported" => c.iter().map(|x| x.coverage.as_ref().map(|v| v.reported() as u32)).collect::<Vec<_>>(),
         "complete" => c.iter().map(|x| x.complete()).collect::<Vec<_>>(),
+        "title" => a.iter().map(|x| x.title).collect::<Vec<_>>(),
+        "measure_unit" => a.iter().map(|x| x.measure_unit).collect::<Vec<_>>(),
+        "weighted" => a.iter().map(|x| x.weighted).collect::<Vec<_>>(),
     )
 }
 
@@ -156,12 +220,12 @@ fn polars_reason(e: PolarsError) -> String {
     }
 }
 
-pub fn write_parquet(cells: &[Cell], path: &Path) -> Result<(), Error> {
+pub fn write_parquet(p: &Pipeline, cells: &[Cell], path: &Path) -> Result<(), Error> {
     let output = |e: PolarsError| Error::Output {
         file: path.display().to_string(),
         reason: polars_reason(e),
     };
-    let mut df = frame(cells).map_err(output)?;
+    let mut df = frame(p, cells).map_err(output)?;
     let file = std::fs::File::create(path).map_err(Error::writing(path))?;
     ParquetWriter::new(file).finish(&mut df).map_err(output)?;
     Ok(())
