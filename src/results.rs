@@ -130,7 +130,41 @@ impl RunData {
             .filter(|f| f.severity == severity)
             .count()
     }
+
+    /// Per area, in the report year: how many committee answers on its
+    /// measures are done, started, not started and unknown (in the order of
+    /// [`STATUS_ORDER`], then unknown). The chart and the report share it.
+    pub fn measure_status(&self, p: &crate::pipeline::Pipeline) -> Vec<(String, [usize; 4])> {
+        let year = self.report_year;
+        p.areas
+            .iter()
+            .map(|a| {
+                let mut counts = [0usize; 4];
+                for m in p
+                    .measures
+                    .iter()
+                    .filter(|m| p.goal(&m.goal).is_some_and(|g| g.area == a.id))
+                {
+                    for u in p.responsible_units(&m.responsible, year) {
+                        let status = self.activity(year, &u.id, &m.id).and_then(|x| x.status);
+                        let k = status
+                            .and_then(|s| STATUS_ORDER.iter().position(|o| *o == s))
+                            .unwrap_or(STATUS_ORDER.len());
+                        counts[k] += 1;
+                    }
+                }
+                (a.title.clone(), counts)
+            })
+            .collect()
+    }
 }
+
+/// Done first: from what is finished to what is not known.
+pub const STATUS_ORDER: [crate::pipeline::Status; 3] = [
+    crate::pipeline::Status::Done,
+    crate::pipeline::Status::Started,
+    crate::pipeline::Status::NotStarted,
+];
 
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Completeness {

@@ -178,7 +178,7 @@ pub fn reason_for_analysts(r: Reason) -> &'static str {
     match r {
         Reason::Primary => "primär: färre än minsta antal personer",
         Reason::Complementary => {
-            "sekundär: undantaget så att ett annat undantaget värde inte kan räknas fram"
+            "sekundär: undantaget så att ett annat undantag inte kan räknas fram"
         }
         other => reason(other),
     }
@@ -213,7 +213,7 @@ pub fn source(s: Source) -> &'static str {
         Source::Return => "återrapportering",
         Source::Survey => "enkät",
         Source::Reference => "referensstatistik",
-        Source::Derived => "beräknad",
+        Source::Derived => "beräknad ur andra indikatorer",
     }
 }
 

@@ -297,6 +297,36 @@ fn the_report_has_its_sections_and_fetches_nothing() {
 }
 
 #[test]
+fn the_reports_summary_leads_with_key_points_and_the_status_of_each_target() {
+    let s = shared();
+    let html = s.text(names::REPORT);
+    let summary = &html[html.find("id=\"sammanfattning\"").unwrap()..];
+    let summary = &summary[..summary.find("</section>").unwrap()];
+    for needle in [
+        "<h3>Det viktigaste</h3><ul class=\"key-points\">",
+        "<li><strong>18 av 18</strong> nämnder lämnade återrapportering för 2022; 99 % av de väntade värdena kom in.</li>",
+        "<li>Av 9 indikatorer med mål för 2022 är <strong>3</strong> uppfyllda, <strong>2</strong> delvis uppfyllda och <strong>4</strong> ej uppfyllda.</li>",
+        "(GAP-1): <strong>−28,7 procentenheter</strong> 2022 (år 2021: −30,0).</li>",
+        // Symbol and word, last year's value, the change and the baseline.
+        "<td class=\"standing\" data-label=\"Bedömning\"><span aria-hidden=\"true\">✘</span> Ej uppfyllt</td><td class=\"num\" data-label=\"Utfall 2022\">161</td><td class=\"num\" data-label=\"Mål\">220</td><td class=\"num\" data-label=\"2021\">159</td><td class=\"num\" data-label=\"Förändring\">+2</td><td class=\"num\" data-label=\"Baslinje\">140 (2018)</td>",
+        "<span aria-hidden=\"true\">◐</span> Delvis uppfyllt",
+        "<h3>Åtgärdernas status 2022</h3>",
+        "<svg role=\"img\" aria-labelledby=\"t-aktiviteter d-aktiviteter\"",
+    ] {
+        assert!(summary.contains(needle), "the summary lacks {needle}");
+    }
+    // One vocabulary with the templates.
+    for old in ["nådde målet", "närmade sig", "nådde inte"] {
+        assert!(!html.contains(old), "{old}");
+    }
+    // ARB-2 2021 lacks a unit ("ca 20" refused): no change is told against it.
+    let arb2 = &summary[summary.find("ARB-2 Romska").unwrap()..];
+    let arb2 = &arb2[..arb2.find("</tr>").unwrap()];
+    assert!(arb2.contains("data-label=\"Förändring\">–</td>"), "{arb2}");
+    assert!(!summary.contains("(ARB-2) ökade") && !summary.contains("(ARB-2) minskade"));
+}
+
+#[test]
 fn the_summary_matches_the_quality_report() {
     let s = shared();
     let q = s.json(names::QUALITY);

@@ -8,13 +8,14 @@ use std::fmt::{self, Write};
 
 use crate::aggregate::Cell;
 use crate::chart;
-use crate::pipeline::{
-    Direction, Indicator, Measure, MeasureUnit, Pipeline, Reason, Source, TOTAL,
-};
+use crate::pipeline::{Indicator, Measure, MeasureUnit, Pipeline, Reason, Source, TOTAL};
 use crate::results::RunData;
 use crate::text::fmt_table;
 use crate::text::unit_name;
 use crate::validate::Severity;
+
+mod summary;
+pub use summary::{Standing, standing};
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
@@ -51,9 +52,21 @@ figcaption { color: #3d3d3d; font-size: .95rem; }
 .measure { border-left: 4px solid #e69f00; padding-left: .9rem; }
 .note { background: #f4f4f4; border-left: 4px solid #5a5a5a; padding: .5rem .9rem; }
 .met { font-weight: bold; }
+.key-points li { margin-bottom: .4rem; }
+td.standing { white-space: nowrap; }
+@media (max-width: 40rem) {
+  table.status, table.status tbody, table.status tr, table.status th, table.status td { display: block; min-width: 0; }
+  table.status thead { position: absolute; left: -9999px; }
+  table.status caption { display: block; }
+  table.status tr { border: 1px solid #bdbdbd; margin-bottom: .75rem; }
+  table.status th, table.status td { border: none; text-align: left; }
+  table.status td::before { content: attr(data-label) ": "; font-weight: bold; }
+}
 footer { margin-top: 3rem; padding-bottom: 2rem; color: #3d3d3d; border-top: 1px solid #d0d0d0; }
+@page { size: A4; margin: 18mm 16mm; }
 @media print {
   nav { display: none; }
+  h2, h3, h4, h5, caption { break-after: avoid; }
   body { font-size: 10.5pt; }
   h2 { break-before: page; }
   figure, table { break-inside: avoid; }
@@ -66,45 +79,6 @@ struct Ctx<'a> {
     d: &'a RunData,
     charts: &'a BTreeMap<String, String>,
     years: Vec<i32>,
-}
-
-/// How an indicator stands against its target in the report year.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Standing {
-    Met,
-    Approached,
-    Missed,
-    NoValue,
-}
-
-impl Standing {
-    pub fn swedish(self) -> &'static str {
-        match self {
-            Standing::Met => "nådde målet",
-            Standing::Approached => "närmade sig målet",
-            Standing::Missed => "nådde inte målet",
-            Standing::NoValue => "utfall saknas",
-        }
-    }
-}
-
-/// The rule: met if on the right side of the target; approached if off by at
-/// most `approached_within` of the target; otherwise missed.
-pub fn standing(ind: &Indicator, value: Option<f64>, target: f64, within: f64) -> Standing {
-    let Some(v) = value else {
-        return Standing::NoValue;
-    };
-    let met = match ind.direction {
-        Direction::Higher => v >= target,
-        Direction::Lower => v <= target,
-    };
-    if met {
-        Standing::Met
-    } else if (v - target).abs() <= within * target.abs() {
-        Standing::Approached
-    } else {
-        Standing::Missed
-    }
 }
 
 /// A value as the tables show it: ".." withheld to protect someone, "–"
@@ -303,7 +277,7 @@ pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> S
 fn write_report(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
     head(ctx, out)?;
     contents(ctx, out)?;
-    summary(ctx, out)?;
+    summary::summary(ctx, out)?;
     areas(ctx, out)?;
     parity(ctx, out)?;
     annex_quality(ctx, out)?;
@@ -351,75 +325,6 @@ fn contents(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
         out,
         "<li><a href=\"#paritet\">Jämförelse med hela staden</a></li><li><a href=\"#bilaga-kvalitet\">Bilaga 1. Datakvalitet</a></li><li><a href=\"#bilaga-metod\">Bilaga 2. Metod</a></li></ol></nav>\n<main>"
     )?;
-    Ok(())
-}
-
-/// The summary: returns that came in, and each target's standing.
-fn summary(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    let p = ctx.p;
-    let d = ctx.d;
-    let year = ctx.d.report_year;
-    writeln!(
-        out,
-        "<section aria-labelledby=\"sammanfattning\"><h2 id=\"sammanfattning\">Sammanfattning</h2>"
-    )?;
-    let mut rows = Vec::new();
-    for ind in &p.indicators {
-        let Some(t) = ind.targets.iter().find(|t| t.year == year) else {
-            continue;
-        };
-        let c = d.city_cell(&ind.id, year, TOTAL, TOTAL);
-        // A value that lacks a unit is not judged against its target.
-        let v = c
-            .filter(|c| !c.is_withheld() && c.complete())
-            .and_then(|c| c.value);
-        rows.push((
-            ind,
-            t.value,
-            c,
-            standing(ind, v, t.value, p.output.approached_within),
-        ));
-    }
-    let count = |s: Standing| rows.iter().filter(|r| r.3 == s).count();
-    if let Some(c) = d.completeness.iter().find(|c| c.year == year) {
-        writeln!(
-            out,
-            "<p>{} av {} nämnder och stadsdelsnämnder lämnade återrapportering för {year}; {} % av de väntade värdena kom in.</p>",
-            c.reported.len(),
-            c.expected.len(),
-            crate::text::decimal(c.share * 100.0, 0)
-        )?;
-    }
-    writeln!(
-        out,
-        "<p>Av de {} indikatorer som har ett mål för {year} <span class=\"met\">nådde {} målet</span>, {} närmade sig målet (högst {} % från det), {} nådde inte målet och för {} saknas utfall.</p>",
-        rows.len(),
-        count(Standing::Met),
-        count(Standing::Approached),
-        crate::text::decimal(p.output.approached_within * 100.0, 0),
-        count(Standing::Missed),
-        count(Standing::NoValue)
-    )?;
-    if !rows.is_empty() {
-        writeln!(
-            out,
-            "<div class=\"table-wrap\"><table><caption>Indikatorer med mål för {year}</caption><thead><tr><th scope=\"col\">Indikator</th><th scope=\"col\" class=\"num\">Mål</th><th scope=\"col\" class=\"num\">Utfall</th><th scope=\"col\">Bedömning</th></tr></thead><tbody>"
-        )?;
-        for (ind, target, c, s) in &rows {
-            writeln!(
-                out,
-                "<tr><th scope=\"row\"><a href=\"#ind-{}\">{} {}</a></th><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-                esc(&ind.id),
-                esc(&ind.id),
-                esc(&ind.title),
-                fmt_table(*target, ind.unit),
-                value_text(*c, ind.unit),
-                s.swedish()
-            )?;
-        }
-        writeln!(out, "</tbody></table></div>")?;
-    }
-    writeln!(out, "</section>")?;
     Ok(())
 }
 
@@ -723,7 +628,7 @@ fn annex_method(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
     )?;
     writeln!(
         out,
-        "</main>\n<footer><p>Rapporten är skapad av uppfolj {} från pipelinefilen för {}. Alla siffror finns i <code>indicators.csv</code> och <code>indikatorer.xlsx</code>.</p></footer>\n</body>\n</html>",
+        "</main>\n<footer><p>Rapporten är skapad av uppfolj {} ur uppföljningens indata för {}. Alla siffror finns i <code>indicators.csv</code> och <code>indikatorer.xlsx</code>.</p></footer>\n</body>\n</html>",
         env!("CARGO_PKG_VERSION"),
         esc(&p.strategy.id)
     )?;

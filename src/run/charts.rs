@@ -7,7 +7,7 @@ use super::*;
 use crate::aggregate::{self, Cell};
 use crate::chart;
 use crate::error::Error;
-use crate::pipeline::{Pipeline, Source, Status};
+use crate::pipeline::{Pipeline, Source};
 
 /// The most units the completeness grid draws a row for.
 const GRID_ROWS: usize = 60;
@@ -181,34 +181,18 @@ fn completeness_chart(
 
 /// Status of the measures per area, in the report year.
 fn status_chart(p: &Pipeline, d: &RunData, dir: &Path) -> Result<String, Error> {
-    // Done first: the bars read from what is finished to what is not known.
-    let order = [Status::Done, Status::Started, Status::NotStarted];
+    let order = crate::results::STATUS_ORDER;
     let categories = [
         crate::text::status(order[0]),
         crate::text::status(order[1]),
         crate::text::status(order[2]),
         "Ingen uppgift",
     ];
-    let mut bars: Vec<(String, Vec<usize>)> = Vec::new();
-    for a in &p.areas {
-        let mut counts = vec![0usize; 4];
-        for m in p
-            .measures
-            .iter()
-            .filter(|m| p.goal(&m.goal).is_some_and(|g| g.area == a.id))
-        {
-            for u in p.responsible_units(&m.responsible, d.report_year) {
-                let status = d
-                    .activity(d.report_year, &u.id, &m.id)
-                    .and_then(|x| x.status);
-                let k = status
-                    .and_then(|s| order.iter().position(|o| *o == s))
-                    .unwrap_or(order.len());
-                counts[k] += 1;
-            }
-        }
-        bars.push((a.title.clone(), counts));
-    }
+    let bars: Vec<(String, Vec<usize>)> = d
+        .measure_status(p)
+        .into_iter()
+        .map(|(area, counts)| (area, counts.to_vec()))
+        .collect();
     let title = format!(
         "Åtgärdernas status {} per rättighetsområde (antal nämndsvar)",
         d.report_year

@@ -31,13 +31,19 @@ pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> Summary {
     let mut lines = Vec::new();
     lines.push(format!("{}: rapportår {}", p.strategy.title, d.report_year));
     let returns_read = d.returns.used.len() + d.returns.refused.len();
-    lines.push(format!(
-        "Lästa: {} återrapporteringar, {} enkätfiler, {} av {} referensserier",
-        returns_read,
-        d.survey.respondents.len() + d.survey.refused.len(),
-        d.reference.iter().filter(|s| s.available()).count(),
-        d.reference.len()
-    ));
+    let mut read = vec![format!("{returns_read} återrapporteringar")];
+    if p.survey.is_some() {
+        let n = d.survey.respondents.len() + d.survey.refused.len();
+        read.push(format!("{n} enkätfiler"));
+    }
+    if p.reference.is_some() {
+        read.push(format!(
+            "{} av {} referensserier",
+            d.reference.iter().filter(|s| s.available()).count(),
+            d.reference.len()
+        ));
+    }
+    lines.push(format!("Lästa: {}", read.join(", ")));
     let refused = d.returns.refused.len() + d.survey.refused.len();
     lines.push(format!("Avvisade filer: {refused}"));
     for f in d.returns.refused.iter().chain(&d.survey.refused) {
