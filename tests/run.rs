@@ -326,6 +326,41 @@ fn the_reports_summary_leads_with_key_points_and_the_status_of_each_target() {
     assert!(!summary.contains("(ARB-2) ökade") && !summary.contains("(ARB-2) minskade"));
 }
 
+/// The texts of a chart's SVG whose `<text` element starts with `attrs`.
+fn svg_texts(svg: &str, attrs: &str) -> Vec<String> {
+    svg.split(&format!("<text {attrs}"))
+        .skip(1)
+        .map(|t| {
+            let body = &t[t.find('>').unwrap() + 1..];
+            body[..body.find('<').unwrap()].trim().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn a_small_count_has_a_tick_per_whole_number_and_the_gaps_are_named_in_words() {
+    let s = shared();
+    let upp = s.text("charts/UPP-1.svg");
+    assert_eq!(svg_texts(&upp, "x=\"90\""), ["0", "1", "2", "3", "4", "5"]);
+    let parity = s.text("charts/paritet.svg");
+    let texts = svg_texts(&parity, "").join("|");
+    for words in [
+        "Skillnad i andel som arbetar (GAP-1)",
+        "Skillnad i utbildningsnivå (GAP-2)",
+        "Högre är bättre.",
+    ] {
+        assert!(texts.contains(words), "{texts}");
+    }
+    // The PNG is the SVG rendered: same size, drawn.
+    let png = &s.files["charts/UPP-1.png"];
+    assert_eq!(&png[1..4], b"PNG");
+    let (w, h) = (
+        u32::from_be_bytes(png[16..20].try_into().unwrap()),
+        u32::from_be_bytes(png[20..24].try_into().unwrap()),
+    );
+    assert_eq!((w, h), (900, 520));
+}
+
 #[test]
 fn the_summary_matches_the_quality_report() {
     let s = shared();

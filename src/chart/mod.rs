@@ -310,7 +310,8 @@ fn value_range(spec: &TrendSpec) -> (f64, f64) {
     let max = values.iter().cloned().fold(f64::MIN, f64::max);
     let min = values.iter().cloned().fold(f64::MAX, f64::min);
     match spec.unit {
-        MeasureUnit::Antal => (0.0, if max > 0.0 { max * 1.15 } else { 10.0 }),
+        // Counts end on a whole number, so that the ticks can be whole too.
+        MeasureUnit::Antal => (0.0, if max > 0.0 { (max * 1.15).ceil() } else { 10.0 }),
         MeasureUnit::Andel => (
             0.0,
             if max > 0.0 {
@@ -345,6 +346,16 @@ fn draw_plot<DB: DrawingBackend>(
     let last = spec.years.last().copied().unwrap_or(first);
     let (x0, x1) = (first as f64 - 0.4, last as f64 + 0.4);
     let unit = spec.unit;
+    // A small count gets a tick per whole number; a label between two whole
+    // numbers is left blank rather than rounded to a neighbour's.
+    let y_ticks = match unit {
+        MeasureUnit::Antal if y1 <= 10.0 => y1 as usize + 1,
+        _ => 10,
+    };
+    let label = move |v: &f64| match unit {
+        MeasureUnit::Antal if (v - v.round()).abs() > 1e-9 => String::new(),
+        _ => fmt_value(*v, unit),
+    };
     let mut chart = ChartBuilder::on(plot)
         .margin_left(20)
         .margin_right(30)
@@ -358,7 +369,8 @@ fn draw_plot<DB: DrawingBackend>(
         .disable_x_mesh()
         .x_labels(spec.years.len())
         .x_label_formatter(&|x| format!("{}", x.round() as i64))
-        .y_label_formatter(&|v| fmt_value(*v, unit))
+        .y_labels(y_ticks)
+        .y_label_formatter(&label)
         .label_style(("sans-serif", 14).into_font().color(&BLACK))
         .light_line_style(RGBColor(235, 235, 235))
         .bold_line_style(RGBColor(210, 210, 210))
@@ -442,7 +454,7 @@ fn draw_targets<DB: DrawingBackend>(
         .draw_series(pts.iter().map(|p| {
             EmptyElement::at(*p)
                 + Polygon::new(
-                    vec![(0, -8), (8, 0), (0, 8), (-8, 0)],
+                    vec![(0, -11), (11, 0), (0, 11), (-11, 0)],
                     VERMILLION.mix(0.0).stroke_width(2),
                 )
         }))
@@ -451,8 +463,8 @@ fn draw_targets<DB: DrawingBackend>(
         .draw_series(pts.iter().map(|p| {
             EmptyElement::at(*p)
                 + PathElement::new(
-                    vec![(0, -8), (8, 0), (0, 8), (-8, 0), (0, -8)],
-                    VERMILLION.stroke_width(2),
+                    vec![(0, -11), (11, 0), (0, 11), (-11, 0), (0, -11)],
+                    VERMILLION.stroke_width(3),
                 )
         }))
         .map_err(err)?;
@@ -581,13 +593,7 @@ fn runs<T: Copy>(points: &[(i32, Option<T>)]) -> Vec<Vec<(i32, T)>> {
 
 /// Draws `spec` to `<dir>/<name>.svg` and `.png`; returns the SVG text.
 pub fn write_trend(spec: &TrendSpec, dir: &Path, name: &str) -> Result<String, Error> {
-    write_chart(
-        dir,
-        name,
-        (WIDTH, HEIGHT),
-        |a| draw_trend(a, spec),
-        |a| draw_trend(a, spec),
-    )
+    write_chart(dir, name, (WIDTH, HEIGHT), |a| draw_trend(a, spec))
 }
 
 /// A white canvas with the chart's title in the top left.
@@ -765,14 +771,14 @@ fn draw_bar<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Writes a chart as SVG and PNG, drawn by `draw_svg` and `draw_png` (the
-/// same drawing on each backend); returns the SVG text.
+/// Writes a chart as SVG and PNG; returns the SVG text. The PNG is the SVG
+/// rendered by resvg with the bundled font and a real text shaper, so both
+/// files show the same chart with the same letter spacing.
 pub fn write_chart(
     dir: &Path,
     name: &str,
     size: (u32, u32),
-    draw_svg: impl Fn(DrawingArea<SVGBackend, Shift>) -> Result<(), Error>,
-    draw_png: impl Fn(DrawingArea<BitMapBackend, Shift>) -> Result<(), Error>,
+    draw: impl Fn(DrawingArea<SVGBackend, Shift>) -> Result<(), Error>,
 ) -> Result<String, Error> {
     if !crate::pipeline::plain_file_name(name) {
         return Err(Error::Output {
@@ -782,13 +788,48 @@ pub fn write_chart(
     }
     register_fonts();
     let mut svg = String::new();
-    draw_svg(SVGBackend::with_string(&mut svg, size).into_drawing_area())?;
+    draw(SVGBackend::with_string(&mut svg, size).into_drawing_area())?;
     let svg_path = dir.join(format!("{name}.svg"));
-    std::fs::write(&svg_path, &svg).map_err(|source| Error::Io {
-        context: format!("kan inte skriva {}", svg_path.display()),
-        source,
+    std::fs::write(&svg_path, &svg).map_err(Error::writing(&svg_path))?;
+    let png_path = dir.join(format!("{name}.png"));
+    let png = to_png(&svg).map_err(|reason| Error::Output {
+        file: png_path.display().to_string(),
+        reason,
     })?;
-    let png = dir.join(format!("{name}.png"));
-    draw_png(BitMapBackend::new(&png, size).into_drawing_area())?;
+    std::fs::write(&png_path, png).map_err(Error::writing(&png_path))?;
     Ok(svg)
+}
+
+/// The bundled fonts, for resvg; the system's fonts are never looked at.
+fn font_db() -> std::sync::Arc<resvg::usvg::fontdb::Database> {
+    static DB: std::sync::OnceLock<std::sync::Arc<resvg::usvg::fontdb::Database>> =
+        std::sync::OnceLock::new();
+    DB.get_or_init(|| {
+        let mut db = resvg::usvg::fontdb::Database::new();
+        db.load_font_data(dejavu::sans::regular().to_vec());
+        db.load_font_data(dejavu::sans::bold().to_vec());
+        db.set_sans_serif_family("DejaVu Sans");
+        std::sync::Arc::new(db)
+    })
+    .clone()
+}
+
+/// An SVG chart as PNG bytes.
+fn to_png(svg: &str) -> Result<Vec<u8>, String> {
+    let options = resvg::usvg::Options {
+        font_family: "DejaVu Sans".into(),
+        fontdb: font_db(),
+        ..Default::default()
+    };
+    let tree = resvg::usvg::Tree::from_str(svg, &options).map_err(|e| crate::text::foreign(&e))?;
+    let size = tree.size().to_int_size();
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| "diagrammet har ingen storlek".to_string())?;
+    pixmap.fill(resvg::tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().map_err(|e| crate::text::foreign(&e))
 }

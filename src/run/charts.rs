@@ -86,18 +86,18 @@ fn parity_chart(
         .flat_map(|g| {
             let spec = chart::trend_spec(p, g, cells, years);
             spec.series.into_iter().next().map(|mut s| {
-                s.label = g.id.clone();
+                s.label = format!("{} ({})", short_title(&g.title), g.id);
                 s.band = false;
                 s
             })
         })
         .collect();
-    let ids: Vec<&str> = gaps.iter().map(|g| g.id.as_str()).collect();
     let spec = chart::TrendSpec {
-        title: format!("Skillnad mot hela staden: {}", ids.join(" och ")),
-        subtitle:
-            "Enkätens andel minus hela stadens, procentenheter; under noll är under stadens nivå"
-                .into(),
+        title: "Skillnad mot hela staden".into(),
+        subtitle: format!(
+            "Enkätens andel minus hela stadens, i procentenheter; under noll är under stadens nivå.{}",
+            better(&gaps)
+        ),
         source: format!(
             "Källa: {}. {}",
             crate::text::source_long(p, Source::Derived),
@@ -110,6 +110,23 @@ fn parity_chart(
         notes: Vec::new(),
     };
     Ok(Some(chart::write_trend(&spec, dir, chart::PARITY)?))
+}
+
+/// Which way is better, when every series agrees.
+fn better(inds: &[&crate::pipeline::Indicator]) -> &'static str {
+    use crate::pipeline::Direction;
+    if inds.iter().all(|i| i.direction == Direction::Higher) {
+        " Högre är bättre."
+    } else if inds.iter().all(|i| i.direction == Direction::Lower) {
+        " Lägre är bättre."
+    } else {
+        ""
+    }
+}
+
+/// A title up to its colon, for a legend: "Skillnad i andel som arbetar".
+fn short_title(title: &str) -> &str {
+    title.split(':').next().unwrap_or(title).trim()
 }
 
 /// Completeness per unit and year.
@@ -170,13 +187,9 @@ fn completeness_chart(
     }
     let height = 90 + 24 * rows.len() as u32;
     let title = title.as_str();
-    chart::write_chart(
-        dir,
-        chart::COMPLETENESS,
-        (chart::WIDTH, height),
-        |a| chart::draw_grid(a, title, &rows, years),
-        |a| chart::draw_grid(a, title, &rows, years),
-    )
+    chart::write_chart(dir, chart::COMPLETENESS, (chart::WIDTH, height), |a| {
+        chart::draw_grid(a, title, &rows, years)
+    })
 }
 
 /// Status of the measures per area, in the report year.
@@ -198,11 +211,7 @@ fn status_chart(p: &Pipeline, d: &RunData, dir: &Path) -> Result<String, Error> 
         d.report_year
     );
     let height = 100 + 62 * bars.len() as u32;
-    chart::write_chart(
-        dir,
-        chart::STATUS,
-        (chart::WIDTH, height),
-        |a| chart::draw_bars(a, &title, &categories, &bars),
-        |a| chart::draw_bars(a, &title, &categories, &bars),
-    )
+    chart::write_chart(dir, chart::STATUS, (chart::WIDTH, height), |a| {
+        chart::draw_bars(a, &title, &categories, &bars)
+    })
 }
