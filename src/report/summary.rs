@@ -111,7 +111,7 @@ fn change_text(before: f64, now: f64, unit: MeasureUnit) -> String {
     };
     let size = match unit {
         MeasureUnit::Antal => fmt_table(d.abs(), unit),
-        MeasureUnit::Andel => format!("{} procentenheter", decimal(d.abs() * 100.0, 1)),
+        MeasureUnit::Andel => format!("{}\u{a0}%-enheter", decimal(d.abs() * 100.0, 1)),
         MeasureUnit::Procentenheter => decimal(d.abs(), 1),
     };
     format!("{sign}{size}")
