@@ -166,6 +166,14 @@ pub const STATUS_ORDER: [crate::pipeline::Status; 3] = [
     crate::pipeline::Status::NotStarted,
 ];
 
+/// What [`RunData::measure_status`]'s four counts are called.
+pub const STATUS_WORDS: [&str; 4] = [
+    crate::text::status(STATUS_ORDER[0]),
+    crate::text::status(STATUS_ORDER[1]),
+    crate::text::status(STATUS_ORDER[2]),
+    "Ingen uppgift",
+];
+
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Completeness {
     pub year: i32,

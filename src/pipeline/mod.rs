@@ -233,6 +233,12 @@ impl Pipeline {
         self.indicators.iter().find(|i| i.id == id)
     }
 
+    /// Indicators derived as one minus another: the gaps against a
+    /// reference, which the parity chart, section and key points show.
+    pub fn gaps(&self) -> impl Iterator<Item = &Indicator> {
+        self.indicators.iter().filter(|i| i.derived.is_some())
+    }
+
     /// The units that report for `year`, in file order.
     pub fn units_reporting(&self, year: i32) -> impl Iterator<Item = &Unit> {
         self.units.iter().filter(move |u| u.reports_in(year))

@@ -136,12 +136,9 @@ pub fn now() -> String {
 impl App {
     /// Now, for sessions.
     pub fn clock(&self) -> db::Clock {
-        let seconds = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+        let seconds = crate::reference::unix_now();
         db::Clock {
-            at: now(),
+            at: crate::reference::rfc3339(seconds),
             seconds,
             idle: self.portal.idle,
         }

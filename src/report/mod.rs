@@ -401,11 +401,7 @@ fn parity(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
             .unwrap_or_default()
     )?;
     if let Some(svg) = charts.get(chart::PARITY) {
-        let gaps: Vec<&Indicator> = p
-            .indicators
-            .iter()
-            .filter(|i| i.derived.is_some())
-            .collect();
+        let gaps: Vec<&Indicator> = p.gaps().collect();
         let desc: Vec<String> = gaps
             .iter()
             .map(|g| {
@@ -430,7 +426,7 @@ fn parity(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
             esc(&desc)
         )?;
     }
-    for ind in p.indicators.iter().filter(|i| i.derived.is_some()) {
+    for ind in p.gaps() {
         indicator_block(ctx, out, ind, 3)?;
         if let Some(note) = comparison_note(p, ind) {
             writeln!(out, "<p class=\"note\">Om jämförelsen: {}</p>", esc(note))?;

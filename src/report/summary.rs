@@ -9,7 +9,7 @@ use std::fmt::{self, Write};
 use super::{Ctx, accessible_svg, esc, value_text};
 use crate::aggregate::Cell;
 use crate::chart;
-use crate::pipeline::{Direction, Indicator, MeasureUnit, Source, TOTAL};
+use crate::pipeline::{Direction, Indicator, MeasureUnit, TOTAL};
 use crate::text::{decimal, fmt_table, fmt_value};
 
 /// How an indicator stands against its target in the report year.
@@ -24,10 +24,11 @@ pub enum Standing {
 impl Standing {
     /// The word, as the templates' own assessment uses it.
     pub fn swedish(self) -> &'static str {
+        use crate::pipeline::Assessment;
         match self {
-            Standing::Met => "Uppfyllt",
-            Standing::Approached => "Delvis uppfyllt",
-            Standing::Missed => "Ej uppfyllt",
+            Standing::Met => crate::text::assessment(Assessment::Met),
+            Standing::Approached => crate::text::assessment(Assessment::PartlyMet),
+            Standing::Missed => crate::text::assessment(Assessment::NotMet),
             Standing::NoValue => "Utfall saknas",
         }
     }
@@ -239,9 +240,8 @@ fn change_sentence(ind: &Indicator, before: f64, now: f64, year: i32) -> String 
 fn gaps(ctx: &Ctx<'_>) -> Vec<String> {
     let year = ctx.d.report_year;
     ctx.p
-        .indicators
-        .iter()
-        .filter(|i| i.source == Source::Derived && i.unit == MeasureUnit::Procentenheter)
+        .gaps()
+        .filter(|i| i.unit == MeasureUnit::Procentenheter)
         .filter_map(|ind| {
             let now = comparable(ctx.d.city_cell(&ind.id, year, TOTAL, TOTAL))?;
             let before = comparable(ctx.d.city_cell(&ind.id, year - 1, TOTAL, TOTAL))
@@ -312,12 +312,7 @@ fn measures(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
         return Ok(());
     }
     writeln!(out, "<h3>Åtgärdernas status {year}</h3>")?;
-    let words = [
-        crate::text::status(crate::results::STATUS_ORDER[0]),
-        crate::text::status(crate::results::STATUS_ORDER[1]),
-        crate::text::status(crate::results::STATUS_ORDER[2]),
-        "Ingen uppgift",
-    ];
+    let words = crate::results::STATUS_WORDS;
     if let Some(svg) = ctx.charts.get(chart::STATUS) {
         let desc: Vec<String> = status
             .iter()

@@ -73,11 +73,7 @@ fn parity_chart(
     years: &[i32],
     dir: &Path,
 ) -> Result<Option<String>, Error> {
-    let gaps: Vec<&crate::pipeline::Indicator> = p
-        .indicators
-        .iter()
-        .filter(|i| i.derived.is_some())
-        .collect();
+    let gaps: Vec<&crate::pipeline::Indicator> = p.gaps().collect();
     if gaps.is_empty() {
         return Ok(None);
     }
@@ -194,13 +190,7 @@ fn completeness_chart(
 
 /// Status of the measures per area, in the report year.
 fn status_chart(p: &Pipeline, d: &RunData, dir: &Path) -> Result<String, Error> {
-    let order = crate::results::STATUS_ORDER;
-    let categories = [
-        crate::text::status(order[0]),
-        crate::text::status(order[1]),
-        crate::text::status(order[2]),
-        "Ingen uppgift",
-    ];
+    let categories = crate::results::STATUS_WORDS;
     let bars: Vec<(String, Vec<usize>)> = d
         .measure_status(p)
         .into_iter()
