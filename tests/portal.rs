@@ -567,6 +567,22 @@ fn a_session_left_idle_ends_and_one_in_use_lasts() {
 }
 
 #[test]
+fn a_return_put_in_the_inbox_another_way_counts_as_handed_in() {
+    let dir = folder();
+    let inbox = dir.path().join("inkorg/2022");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let sample = crate::test::repo_root().join("data-samples/returns/2022/amn-2022.xlsx");
+    std::fs::copy(sample, inbox.join("amn-2022.xlsx")).unwrap();
+    let amn = invite(dir.path(), "amn", "committee");
+    let un = invite(dir.path(), "un", "committee");
+    let portal = start(dir.path());
+    let page = portal.text(&sign_in(&portal, &amn), "/enhet/amn");
+    assert!(page.contains(">Lämnad utanför portalen<"), "{page}");
+    let page = portal.text(&sign_in(&portal, &un), "/enhet/un");
+    assert!(page.contains(">Inte inlämnad<"), "{page}");
+}
+
+#[test]
 fn an_analyst_sees_every_unit_and_a_reader_only_the_report() {
     let dir = folder();
     let analyst = invite(dir.path(), "ks", "analyst");

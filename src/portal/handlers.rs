@@ -224,10 +224,15 @@ struct YearView {
 }
 
 /// Not handed in, handed in with errors, or accepted.
-fn state(uploads: &[Upload], year: i32) -> (&'static str, &'static str) {
+/// A unit's state for a year. A return put in the inbox some other way
+/// (e-mailed to an analyst, say) counts as handed in: the run reads it.
+fn state(app: &App, unit: &str, uploads: &[Upload], year: i32) -> (&'static str, &'static str) {
     let of_year: Vec<&Upload> = uploads.iter().filter(|u| u.year == year).collect();
+    let in_inbox = || super::upload::inbox_file(&app.p, unit, year).is_some_and(|f| f.is_file());
     if of_year.iter().any(|u| u.accepted) {
         ("Godkänd", "accepted")
+    } else if in_inbox() {
+        ("Lämnad utanför portalen", "accepted")
     } else if of_year.is_empty() {
         ("Inte inlämnad", "missing")
     } else {
@@ -308,7 +313,7 @@ pub async fn unit_page(
     let years: Vec<YearView> = open_years(&app, &unit)
         .into_iter()
         .map(|year| {
-            let (state, state_class) = state(&uploads, year);
+            let (state, state_class) = state(&app, &unit, &uploads, year);
             let deadline = app
                 .p
                 .returns
@@ -640,7 +645,7 @@ fn overview_years(app: &App) -> Option<Vec<OverviewYear>> {
                 continue;
             }
             let uploads = db.uploads(&u.id).ok()?;
-            let (state, _) = state(&uploads, year);
+            let (state, _) = state(app, &u.id, &uploads, year);
             let last = uploads.iter().find(|x| x.year == year);
             rows.push(OverviewRow {
                 unit: u.id.clone(),

@@ -156,6 +156,16 @@ fn judge(p: &Pipeline, kept: &Path, r: &Received, by: &Sender<'_>) -> Vec<Shown>
     out
 }
 
+/// Where `uppfolj run` reads a unit's return for a year, if there is an inbox.
+pub fn inbox_file(p: &Pipeline, unit: &str, year: i32) -> Option<PathBuf> {
+    let inbox = p.returns.inbox.as_ref()?;
+    Some(
+        p.resolve(inbox)
+            .join(year.to_string())
+            .join(format!("{unit}-{year}.xlsx")),
+    )
+}
+
 /// Puts the newest accepted upload for a unit and year into the inbox, by
 /// write-then-rename, unless a file the portal did not put there is in the
 /// way. Called with the database locked, so two uploads publish in turn.
@@ -166,11 +176,10 @@ pub fn publish(p: &Pipeline, data: &Path, db: &Db, unit: &str, year: i32) -> Res
     else {
         return Ok(());
     };
-    let Some(inbox) = &p.returns.inbox else {
+    let Some(target) = inbox_file(p, unit, year) else {
         return Ok(());
     };
-    let dir = p.resolve(inbox).join(year.to_string());
-    let target = dir.join(format!("{unit}-{year}.xlsx"));
+    let dir = target.parent().unwrap_or(Path::new(".")).to_path_buf();
     let ours = db
         .published(unit, year)
         .map_err(|e| crate::text::foreign(&e))?
