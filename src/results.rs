@@ -135,7 +135,6 @@ impl RunData {
     /// measures are done, started, not started and unknown (in the order of
     /// [`STATUS_ORDER`], then unknown). The chart and the report share it.
     pub fn measure_status(&self, p: &crate::pipeline::Pipeline) -> Vec<(String, [usize; 4])> {
-        let year = self.report_year;
         p.areas
             .iter()
             .map(|a| {
@@ -145,17 +144,32 @@ impl RunData {
                     .iter()
                     .filter(|m| p.goal(&m.goal).is_some_and(|g| g.area == a.id))
                 {
-                    for u in p.responsible_units(&m.responsible, year) {
-                        let status = self.activity(year, &u.id, &m.id).and_then(|x| x.status);
-                        let k = status
-                            .and_then(|s| STATUS_ORDER.iter().position(|o| *o == s))
-                            .unwrap_or(STATUS_ORDER.len());
-                        counts[k] += 1;
+                    for (total, n) in counts.iter_mut().zip(self.measure_counts(p, m)) {
+                        *total += n;
                     }
                 }
                 (a.title.clone(), counts)
             })
             .collect()
+    }
+
+    /// One measure's responsible committees counted by the status they
+    /// reported in the report year, in [`STATUS_WORDS`]' order.
+    pub fn measure_counts(
+        &self,
+        p: &crate::pipeline::Pipeline,
+        m: &crate::pipeline::Measure,
+    ) -> [usize; 4] {
+        let year = self.report_year;
+        let mut counts = [0usize; 4];
+        for u in p.responsible_units(&m.responsible, year) {
+            let status = self.activity(year, &u.id, &m.id).and_then(|x| x.status);
+            let k = status
+                .and_then(|s| STATUS_ORDER.iter().position(|o| *o == s))
+                .unwrap_or(STATUS_ORDER.len());
+            counts[k] += 1;
+        }
+        counts
     }
 }
 

@@ -283,8 +283,10 @@ fn the_report_has_its_sections_and_fetches_nothing() {
         "<h2 id=\"omrade-ARB\">Rätten till arbete och försörjning</h2>",
         "<h2 id=\"omrade-UPP\">Ansvarsfördelning och uppföljning</h2>",
         "<h2 id=\"paritet\">Jämförelse med hela staden</h2>",
-        "<h2 id=\"bilaga-kvalitet\">Bilaga 1. Datakvalitet</h2>",
-        "<h2 id=\"bilaga-metod\">Bilaga 2. Metod</h2>",
+        "<h2 id=\"bilaga-atgarder\">Bilaga 1. Nämndernas redovisning per åtgärd</h2>",
+        "<h2 id=\"bilaga-tabeller\">Bilaga 2. Tabeller per indikator</h2>",
+        "<h2 id=\"bilaga-kvalitet\">Bilaga 3. Datakvalitet</h2>",
+        "<h2 id=\"bilaga-metod\">Bilaga 4. Metod</h2>",
         "<svg role=\"img\" aria-labelledby=\"t-ENK-4 d-ENK-4\"",
         "@media print",
     ] {

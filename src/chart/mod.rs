@@ -181,12 +181,44 @@ fn withheld_notes(cells: &[&Cell]) -> Vec<String> {
         .collect()
 }
 
-/// Splits a title over lines of at most `width` characters.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+/// The titles' font.
+fn title_font() -> FontDesc<'static> {
+    ("sans-serif", 21).into_font().style(FontStyle::Bold)
+}
+
+/// How wide a text is, in pixels, in the bundled DejaVu Sans as resvg
+/// draws it: the glyphs' advances (the PNG and the browser agree on these).
+fn text_width(text: &str, font: &FontDesc<'_>) -> u32 {
+    static FACES: std::sync::OnceLock<[Option<ttf_parser::Face<'static>>; 2]> =
+        std::sync::OnceLock::new();
+    let faces = FACES.get_or_init(|| {
+        [
+            ttf_parser::Face::parse(dejavu::sans::regular(), 0).ok(),
+            ttf_parser::Face::parse(dejavu::sans::bold(), 0).ok(),
+        ]
+    });
+    let bold = matches!(font.get_style(), FontStyle::Bold);
+    let Some(face) = &faces[usize::from(bold)] else {
+        return 0;
+    };
+    let units: u32 = text
+        .chars()
+        .filter_map(|c| face.glyph_index(c))
+        .filter_map(|g| face.glyph_hor_advance(g))
+        .map(u32::from)
+        .sum();
+    // plotters writes a font of size s as font-size s / 1.24 in the SVG.
+    let px = font.get_size() / 1.24;
+    (f64::from(units) * px / f64::from(face.units_per_em())).ceil() as u32
+}
+
+/// Splits a title over lines that fit `width` pixels in the title font.
+fn wrap(text: &str, width: u32) -> Vec<String> {
+    let font = title_font();
     let mut lines: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
         match lines.last_mut() {
-            Some(last) if last.chars().count() + word.chars().count() < width => {
+            Some(last) if text_width(&format!("{last} {word}"), &font) <= width => {
                 last.push(' ');
                 last.push_str(word);
             }
@@ -194,6 +226,16 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         }
     }
     lines
+}
+
+/// The lines a title takes across a chart `width` pixels wide.
+fn title_lines(title: &str, width: u32) -> Vec<String> {
+    wrap(title, width.saturating_sub(40))
+}
+
+/// How far down a chart's content starts below its wrapped title.
+pub fn title_height(title: &str, width: u32) -> u32 {
+    20 + 26 * title_lines(title, width).len().max(1) as u32
 }
 
 const STYLES: [(RGBColor, u8); 4] = [(BLACK, 0), (ORANGE, 1), (BLUE, 2), (GREEN, 3)];
@@ -272,17 +314,9 @@ fn draw_titles<DB: DrawingBackend>(
     spec: &TrendSpec,
 ) -> Result<u32, Error> {
     let mut y = 12;
-    let title_lines = wrap(&spec.title, 70);
-    for line in &title_lines {
-        root.draw(&Text::new(
-            line.clone(),
-            (20, y),
-            ("sans-serif", 21)
-                .into_font()
-                .style(FontStyle::Bold)
-                .color(&BLACK),
-        ))
-        .map_err(err)?;
+    for line in title_lines(&spec.title, WIDTH) {
+        root.draw(&Text::new(line, (20, y), title_font().color(&BLACK)))
+            .map_err(err)?;
         y += 26;
     }
     root.draw(&Text::new(
@@ -596,22 +630,70 @@ pub fn write_trend(spec: &TrendSpec, dir: &Path, name: &str) -> Result<String, E
     write_chart(dir, name, (WIDTH, HEIGHT), |a| draw_trend(a, spec))
 }
 
-/// A white canvas with the chart's title in the top left.
+/// A white canvas with the chart's title, wrapped, in the top left; returns
+/// where the content starts.
 fn blank_with_title<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
-) -> Result<(), Error> {
+) -> Result<i32, Error> {
     root.fill(&WHITE).map_err(err)?;
-    root.draw(&Text::new(
-        title.to_string(),
-        (20, 12),
-        ("sans-serif", 21)
-            .into_font()
-            .style(FontStyle::Bold)
-            .color(&BLACK),
-    ))
-    .map_err(err)?;
-    Ok(())
+    let width = root.dim_in_pixel().0;
+    for (i, line) in title_lines(title, width).into_iter().enumerate() {
+        root.draw(&Text::new(
+            line,
+            (20, 12 + 26 * i as i32),
+            title_font().color(&BLACK),
+        ))
+        .map_err(err)?;
+    }
+    Ok(title_height(title, width) as i32)
+}
+
+/// The grid's geometry: where the cells start (right of the longest name),
+/// and the cells' and rows' sizes.
+const GRID_CELL: i32 = 90;
+const GRID_ROW: i32 = 24;
+/// The widest a unit's name may be before it is shortened with "…".
+const GRID_NAME_MAX: u32 = 560;
+
+fn label_font() -> FontDesc<'static> {
+    ("sans-serif", 14).into_font()
+}
+
+/// A name that fits `width` pixels in the label font, shortened with "…".
+fn fit(name: &str, width: u32) -> String {
+    let font = label_font();
+    if text_width(name, &font) <= width {
+        return name.to_string();
+    }
+    let mut chars: Vec<char> = name.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let s: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
+        if text_width(&s, &font) <= width {
+            return s;
+        }
+    }
+    "…".into()
+}
+
+/// Where the grid's cells start: right of the longest name.
+fn grid_left(rows: &[(String, Vec<Option<bool>>)]) -> i32 {
+    let font = label_font();
+    let longest = rows
+        .iter()
+        .map(|(name, _)| text_width(name, &font))
+        .max()
+        .unwrap_or(0)
+        .min(GRID_NAME_MAX);
+    (longest as i32 + 40).max(200)
+}
+
+/// The grid's size: wide enough for every name beside the years.
+pub fn grid_size(title: &str, rows: &[(String, Vec<Option<bool>>)], years: &[i32]) -> (u32, u32) {
+    let width = (grid_left(rows) + GRID_CELL * years.len() as i32 + 20).max(WIDTH as i32) as u32;
+    let height = title_height(title, width) + 40 + GRID_ROW as u32 * rows.len() as u32;
+    (width, height)
 }
 
 /// A grid of units × years: reported (filled, ✓) or missing (open, –).
@@ -621,87 +703,96 @@ pub fn draw_grid<DB: DrawingBackend>(
     rows: &[(String, Vec<Option<bool>>)],
     years: &[i32],
 ) -> Result<(), Error> {
-    blank_with_title(&root, title)?;
-    let left = 300;
-    let cell_w = 90;
-    let row_h = 24;
+    let head = blank_with_title(&root, title)?;
+    let left = grid_left(rows);
     for (j, y) in years.iter().enumerate() {
         root.draw(&Text::new(
             y.to_string(),
-            (left + j as i32 * cell_w + 25, 50),
-            ("sans-serif", 14).into_font().color(&BLACK),
+            (left + j as i32 * GRID_CELL + 25, head),
+            label_font().color(&BLACK),
         ))
         .map_err(err)?;
     }
     for (i, (name, marks)) in rows.iter().enumerate() {
-        let top = 74 + i as i32 * row_h;
+        let top = head + 24 + i as i32 * GRID_ROW;
         root.draw(&Text::new(
-            name.clone(),
+            fit(name, (left - 40) as u32),
             (20, top + 3),
-            ("sans-serif", 14).into_font().color(&BLACK),
+            label_font().color(&BLACK),
         ))
         .map_err(err)?;
         for (j, m) in marks.iter().enumerate() {
-            let x = left + j as i32 * cell_w;
-            let rect = [(x, top), (x + cell_w - 8, top + row_h - 4)];
-            match m {
-                Some(true) => {
-                    root.draw(&Rectangle::new(rect, BLUE.filled()))
-                        .map_err(err)?;
-                    root.draw(&Text::new(
-                        "✓ inlämnad",
-                        (x + 6, top + 2),
-                        ("sans-serif", 13).into_font().color(&WHITE),
-                    ))
-                    .map_err(err)?;
-                }
-                Some(false) => {
-                    root.draw(&Rectangle::new(rect, VERMILLION.stroke_width(2)))
-                        .map_err(err)?;
-                    root.draw(&Text::new(
-                        "– saknas",
-                        (x + 6, top + 2),
-                        ("sans-serif", 13).into_font().color(&BLACK),
-                    ))
-                    .map_err(err)?;
-                }
-                None => {}
-            }
+            grid_cell(&root, left + j as i32 * GRID_CELL, top, *m)?;
         }
     }
     root.present().map_err(err)?;
     Ok(())
 }
 
-/// Horizontal stacked bars: per row, counts of each category, labelled with
-/// numbers so colour is never the only cue.
+/// One unit's year: reported (filled, ✓), missing (open, –) or not expected.
+fn grid_cell<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    x: i32,
+    top: i32,
+    mark: Option<bool>,
+) -> Result<(), Error> {
+    let rect = [(x, top), (x + GRID_CELL - 8, top + GRID_ROW - 4)];
+    let (text, color) = match mark {
+        Some(true) => {
+            root.draw(&Rectangle::new(rect, BLUE.filled()))
+                .map_err(err)?;
+            ("✓ inlämnad", WHITE)
+        }
+        Some(false) => {
+            root.draw(&Rectangle::new(rect, VERMILLION.stroke_width(2)))
+                .map_err(err)?;
+            ("– saknas", BLACK)
+        }
+        None => return Ok(()),
+    };
+    root.draw(&Text::new(
+        text,
+        (x + 6, top + 2),
+        ("sans-serif", 13).into_font().color(&color),
+    ))
+    .map_err(err)?;
+    Ok(())
+}
+
+/// The bars' row height and where a chart of `rows` bars is tall enough.
+const BAR_ROW: i32 = 62;
+
+/// A bar chart's size for its title and number of rows.
+pub fn bars_size(title: &str, rows: usize) -> (u32, u32) {
+    let height = title_height(title, WIDTH) + 70 + BAR_ROW as u32 * rows as u32;
+    (WIDTH, height)
+}
+
+/// Horizontal bars of 100 %: per row, each category's share of the row,
+/// labelled with its count, and the counts and shares in words below so
+/// colour is never the only cue.
 pub fn draw_bars<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     title: &str,
     categories: &[&str],
     rows: &[(String, Vec<usize>)],
 ) -> Result<(), Error> {
-    blank_with_title(&root, title)?;
-    let max: usize = rows
-        .iter()
-        .map(|(_, v)| v.iter().sum::<usize>())
-        .max()
-        .unwrap_or(1)
-        .max(1);
+    let head = blank_with_title(&root, title)?;
     for (i, (name, counts)) in rows.iter().enumerate() {
-        let top = 60 + i as i32 * 62;
+        let top = head + 8 + i as i32 * BAR_ROW;
         root.draw(&Text::new(
-            name.clone(),
+            fit(name, (BAR_LEFT - 30) as u32),
             (20, top + 8),
-            ("sans-serif", 14).into_font().color(&BLACK),
+            label_font().color(&BLACK),
         ))
         .map_err(err)?;
-        draw_bar(&root, top, counts, max)?;
-        // The counts in words too, so that no category rests on colour alone.
+        let total: usize = counts.iter().sum();
+        draw_bar(&root, top, counts, total.max(1))?;
         let words: Vec<String> = categories
             .iter()
             .zip(counts)
-            .map(|(c, n)| format!("{c} {n}"))
+            .filter(|(_, n)| **n > 0)
+            .map(|(c, n)| format!("{c} {n} ({} %)", share(*n, total)))
             .collect();
         root.draw(&Text::new(
             words.join(" · "),
@@ -710,8 +801,42 @@ pub fn draw_bars<DB: DrawingBackend>(
         ))
         .map_err(err)?;
     }
+    let bottom = head + 8 + rows.len() as i32 * BAR_ROW;
+    draw_scale(&root, bottom)?;
+    draw_bar_legend(&root, categories, bottom + 28)?;
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// A whole-number percentage of a total.
+fn share(n: usize, total: usize) -> usize {
+    ((n as f64 / total.max(1) as f64) * 100.0).round() as usize
+}
+
+/// 0, 50 and 100 % under the bars.
+fn draw_scale<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, y: i32) -> Result<(), Error> {
+    let width = bar_width();
+    for (k, label) in ["0 %", "50 %", "100 %"].into_iter().enumerate() {
+        let x = BAR_LEFT + width * k as i32 / 2;
+        root.draw(&PathElement::new(vec![(x, y - 6), (x, y)], GREY))
+            .map_err(err)?;
+        root.draw(&Text::new(
+            label,
+            (x - 12, y + 2),
+            ("sans-serif", 12).into_font().color(&GREY),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The categories' colours, named.
+fn draw_bar_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    categories: &[&str],
+    y: i32,
+) -> Result<(), Error> {
     let mut x = 20;
-    let y = 60 + rows.len() as i32 * 62 + 4;
     for (k, c) in categories.iter().enumerate() {
         root.draw(&Rectangle::new(
             [(x, y), (x + 16, y + 16)],
@@ -721,12 +846,11 @@ pub fn draw_bars<DB: DrawingBackend>(
         root.draw(&Text::new(
             c.to_string(),
             (x + 22, y),
-            ("sans-serif", 14).into_font().color(&BLACK),
+            label_font().color(&BLACK),
         ))
         .map_err(err)?;
-        x += 40 + 9 * c.chars().count() as i32;
+        x += 40 + text_width(c, &label_font()) as i32;
     }
-    root.present().map_err(err)?;
     Ok(())
 }
 
@@ -734,39 +858,46 @@ const BAR_COLORS: [RGBColor; 4] = [GREEN, SKY, ORANGE, RGBColor(200, 200, 200)];
 /// Where the bars start, right of the row names.
 const BAR_LEFT: i32 = 330;
 
-/// One stacked bar, each part with its count where there is room.
+fn bar_width() -> i32 {
+    WIDTH as i32 - BAR_LEFT - 40
+}
+
+/// One bar of 100 %, each part with its count where there is room.
 fn draw_bar<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     top: i32,
     counts: &[usize],
-    max: usize,
+    total: usize,
 ) -> Result<(), Error> {
-    let width = WIDTH as i32 - BAR_LEFT - 40;
+    let width = bar_width();
     let mut x = BAR_LEFT;
+    let mut done = 0;
     for (k, n) in counts.iter().enumerate() {
         if *n == 0 {
             continue;
         }
-        let w = (*n as f64 / max as f64 * width as f64).round() as i32;
+        // Each part ends where the running total's share does, so the parts
+        // fill the bar exactly.
+        done += n;
+        let end = BAR_LEFT + (done as f64 / total as f64 * width as f64).round() as i32;
+        let rect = [(x, top), (end, top + 30)];
         root.draw(&Rectangle::new(
-            [(x, top), (x + w, top + 30)],
+            rect,
             BAR_COLORS[k % BAR_COLORS.len()].filled(),
         ))
         .map_err(err)?;
-        root.draw(&Rectangle::new(
-            [(x, top), (x + w, top + 30)],
-            WHITE.stroke_width(1),
-        ))
-        .map_err(err)?;
-        if w > 18 {
+        root.draw(&Rectangle::new(rect, WHITE.stroke_width(1)))
+            .map_err(err)?;
+        let label = n.to_string();
+        if end - x > text_width(&label, &label_font()) as i32 + 8 {
             root.draw(&Text::new(
-                n.to_string(),
+                label,
                 (x + 5, top + 7),
-                ("sans-serif", 14).into_font().color(&BLACK),
+                label_font().color(&BLACK),
             ))
             .map_err(err)?;
         }
-        x += w;
+        x = end;
     }
     Ok(())
 }

@@ -7,13 +7,12 @@ use std::collections::BTreeMap;
 use std::fmt::{self, Write};
 
 use crate::aggregate::Cell;
-use crate::chart;
-use crate::pipeline::{Indicator, Measure, MeasureUnit, Pipeline, Reason, Source, TOTAL};
+use crate::pipeline::{MeasureUnit, Pipeline, Reason};
 use crate::results::RunData;
 use crate::text::fmt_table;
-use crate::text::unit_name;
-use crate::validate::Severity;
 
+mod annex;
+mod body;
 mod summary;
 pub use summary::{Standing, standing};
 
@@ -54,22 +53,42 @@ figcaption { color: #3d3d3d; font-size: .95rem; }
 .met { font-weight: bold; }
 .key-points li { margin-bottom: .4rem; }
 td.standing { white-space: nowrap; }
+tr.area th, tr.area td { background: #f4f4f4; font-weight: bold; }
+th.sub { padding-left: 1.5rem; font-weight: normal; }
 @media (max-width: 40rem) {
-  table.status, table.status tbody, table.status tr, table.status th, table.status td { display: block; min-width: 0; }
-  table.status thead { position: absolute; left: -9999px; }
-  table.status caption { display: block; }
-  table.status tr { border: 1px solid #bdbdbd; margin-bottom: .75rem; }
-  table.status th, table.status td { border: none; text-align: left; }
-  table.status td::before { content: attr(data-label) ": "; font-weight: bold; }
+  table.stack, table.stack tbody, table.stack tr, table.stack th, table.stack td { display: block; min-width: 0; }
+  table.stack thead { position: absolute; left: -9999px; }
+  table.stack caption { display: block; }
+  table.stack tr { border: 1px solid #bdbdbd; margin-bottom: .75rem; }
+  table.stack th, table.stack td { border: none; text-align: left; }
+  table.stack td::before { content: attr(data-label) ": "; font-weight: bold; }
+  table.stack.inline td { display: inline-block; margin-right: .75rem; }
 }
 footer { margin-top: 3rem; padding-bottom: 2rem; color: #3d3d3d; border-top: 1px solid #d0d0d0; }
-@page { size: A4; margin: 18mm 16mm; }
+@page { size: A4; margin: 15mm 15mm; }
 @media print {
-  nav { display: none; }
-  h2, h3, h4, h5, caption { break-after: avoid; }
-  body { font-size: 10.5pt; }
-  h2 { break-before: page; }
-  figure, table { break-inside: avoid; }
+  body { font-size: 10pt; line-height: 1.4; }
+  header { padding-top: 0; }
+  h2 { font-size: 15pt; margin: 1.2rem 0 .4rem; }
+  h3 { font-size: 12.5pt; margin: .9rem 0 .3rem; }
+  h4 { font-size: 11pt; margin: .6rem 0 .2rem; }
+  p, ul { margin: .3rem 0; }
+  figure { margin: .3rem 0 .6rem; }
+  .table-wrap { margin: .3rem 0 .6rem; }
+  .annex h2, .annex h3, caption { break-after: avoid; }
+  h2, h3, h4, h5 { break-inside: avoid; }
+  .annex-start { break-before: page; }
+  figure, tr, .measure { break-inside: avoid; }
+  figure svg { width: 56%; }
+  .fine, figcaption { font-size: 9pt; }
+  table.stack th[scope="row"] { width: 40%; }
+  .table-wrap { overflow: visible; }
+  table { font-size: 8.5pt; width: 100%; }
+  th, td { padding: .15rem .35rem; }
+  .measure { padding-left: .6rem; }
+  .measure p { display: inline; }
+  .measure p.status-line::before { content: " "; }
+  .keep, .indicator { break-inside: avoid; }
   a { color: #000; text-decoration: none; }
 }
 "#;
@@ -101,7 +120,7 @@ fn coverage_note<'a>(p: &Pipeline, cells: impl Iterator<Item = &'a Cell>) -> Opt
     let lines = crate::aggregate::coverage_notes(p, cells);
     (!lines.is_empty()).then(|| {
         format!(
-            "<p>* Ofullständigt värde, inte jämförbart med andra år; “–” i ett år med ofullständigt underlag betyder att summan inte redovisas. {}.</p>",
+            "<p class=\"fine\">* Ofullständigt värde som inte jämförs med andra år; “–” där summan inte redovisas. {}.</p>",
             esc(&lines.join("; "))
         )
     })
@@ -123,144 +142,6 @@ fn accessible_svg(svg: &str, id: &str, title: &str, desc: &str) -> String {
     }
 }
 
-/// An indicator's heading, chart and table of the city's values.
-fn indicator_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, level: u8) -> fmt::Result {
-    writeln!(
-        out,
-        "<h{level} id=\"ind-{}\">{} {}</h{level}>",
-        esc(&ind.id),
-        esc(&ind.id),
-        esc(&ind.title)
-    )?;
-    let has_any = ctx
-        .years
-        .iter()
-        .any(|y| ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL).is_some());
-    if !has_any {
-        return writeln!(out, "<p>Det finns inga värden för indikatorn ännu.</p>");
-    }
-    let series_text: Vec<String> = ctx
-        .years
-        .iter()
-        .map(|y| {
-            format!(
-                "{y}: {}",
-                value_text(ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL), ind.unit)
-            )
-        })
-        .collect();
-    let desc = format!(
-        "Hela staden, totalt per år: {}. Värdena per grupp finns i tabellen under diagrammet.",
-        series_text.join("; ")
-    );
-    if let Some(svg) = ctx.charts.get(&ind.id) {
-        writeln!(
-            out,
-            "<figure>{}<figcaption>Diagram {}: {}. {}</figcaption></figure>",
-            accessible_svg(svg, &ind.id, &format!("{} {}", ind.id, ind.title), &desc),
-            esc(&ind.id),
-            esc(&ind.title),
-            esc(&desc)
-        )?;
-    }
-    indicator_table(ctx, out, ind)
-}
-
-/// One year's row of an indicator's table.
-fn indicator_row(
-    ctx: &Ctx<'_>,
-    out: &mut String,
-    ind: &Indicator,
-    y: i32,
-    cols: &[(String, String, String)],
-) -> fmt::Result {
-    write!(out, "<tr><th scope=\"row\">{y}</th>")?;
-    for (_, b, g) in cols {
-        write!(
-            out,
-            "<td class=\"num\">{}</td>",
-            value_text(ctx.d.city_cell(&ind.id, y, b, g), ind.unit)
-        )?;
-    }
-    if ind.source == Source::Survey {
-        let c = ctx.d.city_cell(&ind.id, y, TOTAL, TOTAL);
-        let ci = c
-            .and_then(|c| Some((c.ci_low?, c.ci_high?)))
-            .map(|(a, b)| format!("{}–{}", fmt_table(a, ind.unit), fmt_table(b, ind.unit)))
-            .unwrap_or_else(|| "–".into());
-        let n = c
-            .and_then(|c| c.n)
-            .map(|n| crate::text::thousands(n as i64))
-            .unwrap_or_else(|| "–".into());
-        write!(out, "<td class=\"num\">{ci}</td><td class=\"num\">{n}</td>")?;
-    }
-    if !ind.targets.is_empty() {
-        let t = ind
-            .targets
-            .iter()
-            .find(|t| t.year == y)
-            .map(|t| fmt_table(t.value, ind.unit))
-            .unwrap_or_default();
-        write!(out, "<td class=\"num\">{t}</td>")?;
-    }
-    writeln!(out, "</tr>")
-}
-
-/// The city's values per year: the total, the first breakdown's groups, and
-/// for the survey the interval and the respondents; targets beside them.
-fn indicator_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Result {
-    // Columns: the total, then the first breakdown's groups.
-    let mut cols: Vec<(String, String, String)> =
-        vec![("Totalt".into(), TOTAL.into(), TOTAL.into())];
-    if let Some(b) = ind.breakdowns.first().and_then(|b| ctx.p.breakdown(b)) {
-        for g in &b.groups {
-            cols.push((g.label.clone(), b.id.clone(), g.id.clone()));
-        }
-    }
-    writeln!(
-        out,
-        "<div class=\"table-wrap\"><table><caption>{} per år, hela staden{}</caption>",
-        esc(&ind.id),
-        if ind.source == Source::Survey {
-            ", med 95 % konfidensintervall"
-        } else {
-            ""
-        }
-    )?;
-    write!(out, "<thead><tr><th scope=\"col\">År</th>")?;
-    for (label, _, _) in &cols {
-        write!(out, "<th scope=\"col\" class=\"num\">{}</th>", esc(label))?;
-    }
-    if ind.source == Source::Survey {
-        write!(
-            out,
-            "<th scope=\"col\" class=\"num\">Intervall (totalt)</th><th scope=\"col\" class=\"num\">Svarande (totalt)</th>"
-        )?;
-    }
-    if !ind.targets.is_empty() {
-        write!(out, "<th scope=\"col\" class=\"num\">Mål</th>")?;
-    }
-    writeln!(out, "</tr></thead><tbody>")?;
-    for y in &ctx.years {
-        indicator_row(ctx, out, ind, *y, &cols)?;
-    }
-    writeln!(out, "</tbody></table></div>")?;
-    writeln!(
-        out,
-        "<p>Källa: {}. “..” betyder att värdet inte redovisas för att skydda enskilda; “–” att uppgift saknas.</p>",
-        crate::text::source(ind.source)
-    )?;
-    let shown = ctx
-        .years
-        .iter()
-        .flat_map(|y| cols.iter().map(move |(_, b, g)| (y, b, g)))
-        .filter_map(|(y, b, g)| ctx.d.city_cell(&ind.id, *y, b, g));
-    match coverage_note(ctx.p, shown) {
-        Some(note) => writeln!(out, "{note}"),
-        None => Ok(()),
-    }
-}
-
 pub fn render(p: &Pipeline, d: &RunData, charts: &BTreeMap<String, String>) -> String {
     let ctx = Ctx {
         p,
@@ -278,10 +159,12 @@ fn write_report(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
     head(ctx, out)?;
     contents(ctx, out)?;
     summary::summary(ctx, out)?;
-    areas(ctx, out)?;
-    parity(ctx, out)?;
-    annex_quality(ctx, out)?;
-    annex_method(ctx, out)
+    body::areas(ctx, out)?;
+    body::parity(ctx, out)?;
+    annex::annex_measures(ctx, out)?;
+    annex::annex_tables(ctx, out)?;
+    annex::annex_quality(ctx, out)?;
+    annex::annex_method(ctx, out)
 }
 
 /// The document's head and the report's title.
@@ -321,312 +204,15 @@ fn contents(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
             esc(&a.title)
         )?;
     }
-    writeln!(
-        out,
-        "<li><a href=\"#paritet\">Jämförelse med hela staden</a></li><li><a href=\"#bilaga-kvalitet\">Bilaga 1. Datakvalitet</a></li><li><a href=\"#bilaga-metod\">Bilaga 2. Metod</a></li></ol></nav>\n<main>"
-    )?;
-    Ok(())
-}
-
-/// Per rights area: goals, measures, what each committee did, and the indicators.
-fn areas(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    let p = ctx.p;
-    for a in &p.areas {
+    if body::has_parity(p) {
         writeln!(
             out,
-            "<section aria-labelledby=\"omrade-{id}\"><h2 id=\"omrade-{id}\">{}</h2>",
-            esc(&a.title),
-            id = esc(&a.id)
-        )?;
-        for g in p.goals.iter().filter(|g| g.area == a.id) {
-            writeln!(out, "<h3>{}</h3>", esc(&g.title))?;
-            for m in p.measures.iter().filter(|m| m.goal == g.id) {
-                measure_block(ctx, out, m)?;
-            }
-        }
-        writeln!(out, "</section>")?;
-    }
-    Ok(())
-}
-
-/// A measure: its text, what each responsible committee reported on it this
-/// year, and its indicators.
-fn measure_block(ctx: &Ctx<'_>, out: &mut String, m: &Measure) -> fmt::Result {
-    let (p, d, year) = (ctx.p, ctx.d, ctx.d.report_year);
-    writeln!(
-        out,
-        "<div class=\"measure\"><h4>Åtgärd {}</h4><p>{}</p>",
-        esc(&m.id),
-        esc(&m.text)
-    )?;
-    writeln!(
-        out,
-        "<div class=\"table-wrap\"><table><caption>Nämndernas redovisning för {year}</caption><thead><tr><th scope=\"col\">Nämnd</th><th scope=\"col\">Status</th><th scope=\"col\">Egen bedömning</th><th scope=\"col\">Årets aktiviteter</th></tr></thead><tbody>"
-    )?;
-    let cell = |v: Option<&str>| v.map(esc).unwrap_or_else(|| "Ingen uppgift".into());
-    for u in p.responsible_units(&m.responsible, year) {
-        let act = d.activity(year, &u.id, &m.id);
-        writeln!(
-            out,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&u.name),
-            cell(act.and_then(|a| a.status).map(crate::text::status)),
-            cell(act.and_then(|a| a.assessment).map(crate::text::assessment)),
-            cell(act.and_then(|a| a.description.as_deref()))
-        )?;
-    }
-    writeln!(out, "</tbody></table></div></div>")?;
-    for ind in p.indicators.iter().filter(|i| i.measure == m.id) {
-        indicator_block(ctx, out, ind, 5)?;
-    }
-    Ok(())
-}
-
-/// The comparison with the whole city: the parity gaps.
-fn parity(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    let p = ctx.p;
-    let d = ctx.d;
-    let charts = ctx.charts;
-    writeln!(
-        out,
-        "<section aria-labelledby=\"paritet\"><h2 id=\"paritet\">Jämförelse med hela staden</h2>"
-    )?;
-    writeln!(
-        out,
-        "<p>{}Skillnaden nedan är andelen bland de svarande i enkäten minus samma andel för hela staden, i procentenheter; ett negativt tal betyder att de svarande ligger under stadens nivå.</p>",
-        p.strategy
-            .national_goal
-            .as_ref()
-            .map(|g| format!("Strategins måttstock: {} ", esc(g)))
-            .unwrap_or_default()
-    )?;
-    if let Some(svg) = charts.get(chart::PARITY) {
-        let gaps: Vec<&Indicator> = p.gaps().collect();
-        let desc: Vec<String> = gaps
-            .iter()
-            .map(|g| {
-                let vals: Vec<String> = ctx
-                    .years
-                    .iter()
-                    .map(|y| {
-                        format!(
-                            "{y}: {}",
-                            value_text(d.city_cell(&g.id, *y, TOTAL, TOTAL), g.unit)
-                        )
-                    })
-                    .collect();
-                format!("{}: {}", g.id, vals.join(", "))
-            })
-            .collect();
-        let desc = format!("{}. Tabellerna nedan visar samma värden.", desc.join(". "));
-        writeln!(
-            out,
-            "<figure>{}<figcaption>Diagram: skillnaden mot hela staden över tid. {}</figcaption></figure>",
-            accessible_svg(svg, chart::PARITY, "Skillnad mot hela staden", &desc),
-            esc(&desc)
-        )?;
-    }
-    for ind in p.gaps() {
-        indicator_block(ctx, out, ind, 3)?;
-        if let Some(note) = comparison_note(p, ind) {
-            writeln!(out, "<p class=\"note\">Om jämförelsen: {}</p>", esc(note))?;
-        }
-    }
-    writeln!(out, "</section>")?;
-    Ok(())
-}
-
-/// What the pipeline says about a gap's reference series, e.g. that its
-/// population differs from the survey's.
-fn comparison_note<'p>(p: &'p Pipeline, gap: &Indicator) -> Option<&'p str> {
-    let subtrahend = &gap.derived.as_ref()?.subtrahend;
-    p.reference
-        .as_ref()?
-        .series
-        .iter()
-        .find(|s| &s.indicator == subtrahend)?
-        .note
-        .as_deref()
-}
-
-/// Annex 1: which returns came in, refused files, reference statistics and withheld values.
-fn annex_quality(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    let p = ctx.p;
-    let d = ctx.d;
-    let charts = ctx.charts;
-    writeln!(
-        out,
-        "<section aria-labelledby=\"bilaga-kvalitet\"><h2 id=\"bilaga-kvalitet\">Bilaga 1. Datakvalitet</h2><h3>Inlämnade återrapporteringar</h3>"
-    )?;
-    if let Some(svg) = charts.get(chart::COMPLETENESS) {
-        let desc = "Vilka nämnder som lämnat återrapportering respektive år; samma uppgifter finns i tabellen nedan.";
-        writeln!(
-            out,
-            "<figure>{}<figcaption>Diagram: inlämnade återrapporteringar per nämnd och år.</figcaption></figure>",
-            accessible_svg(
-                svg,
-                chart::COMPLETENESS,
-                "Inlämnade återrapporteringar",
-                desc
-            )
+            "<li><a href=\"#paritet\">Jämförelse med hela staden</a></li>"
         )?;
     }
     writeln!(
         out,
-        "<div class=\"table-wrap\"><table><caption>Fullständighet per år</caption><thead><tr><th scope=\"col\">År</th><th scope=\"col\" class=\"num\">Väntade</th><th scope=\"col\" class=\"num\">Inlämnade</th><th scope=\"col\">Saknas</th><th scope=\"col\" class=\"num\">Andel väntade värden</th></tr></thead><tbody>"
-    )?;
-    for c in &d.completeness {
-        let missing: Vec<String> = c.missing.iter().map(|u| unit_name(p, u)).collect();
-        writeln!(
-            out,
-            "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{} %</td></tr>",
-            c.year,
-            c.expected.len(),
-            c.reported.len(),
-            if missing.is_empty() {
-                "–".to_string()
-            } else {
-                esc(&missing.join(", "))
-            },
-            crate::text::decimal(c.share * 100.0, 1)
-        )?;
-    }
-    // The heading that follows goes on the same line.
-    write!(out, "</tbody></table></div>")?;
-    refused_files(ctx, out)?;
-    reference_and_withheld(ctx, out)
-}
-
-/// Files refused whole, and the count of findings.
-fn refused_files(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    let d = ctx.d;
-    writeln!(out, "<h3>Avvisade filer</h3>")?;
-    let refused: Vec<_> = d
-        .findings
-        .iter()
-        .filter(|f| {
-            f.severity == Severity::Error
-                && f.cell.is_none()
-                && (d.returns.refused.contains(&f.file) || d.survey.refused.contains(&f.file))
-        })
-        .collect();
-    if refused.is_empty() {
-        writeln!(out, "<p>Inga filer avvisades.</p>")?;
-    } else {
-        writeln!(out, "<ul>")?;
-        for f in refused {
-            let name = std::path::Path::new(&f.file)
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or(&f.file);
-            writeln!(out, "<li>{}: {}</li>", esc(name), esc(&f.message))?;
-        }
-        writeln!(out, "</ul>")?;
-    }
-    let (errors, warnings) = (d.count(Severity::Error), d.count(Severity::Warning));
-    writeln!(
-        out,
-        "<p>Valideringen gav {errors} fel och {warnings} varningar; alla finns i <code>kvalitet.json</code>, och varje nämnd får sina i <code>feedback/</code>.</p>"
-    )?;
-    Ok(())
-}
-
-/// The reference statistics' state, and the withheld values per indicator and reason.
-fn reference_and_withheld(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    let d = ctx.d;
-    writeln!(out, "<h3>Referensstatistik</h3><ul>")?;
-    for s in &d.reference {
-        writeln!(out, "<li>{}</li>", esc(&s.describe()))?;
-    }
-    writeln!(out, "</ul><h3>Undantagna värden</h3>")?;
-    let mut withheld: BTreeMap<(String, &'static str), usize> = BTreeMap::new();
-    for c in &d.cells {
-        if let Some(r) = c.withheld {
-            *withheld
-                .entry((c.indicator_id.clone(), crate::text::reason(r)))
-                .or_default() += 1;
-        }
-    }
-    if withheld.is_empty() {
-        writeln!(out, "<p>Inga värden behövde undantas.</p>")?;
-    } else {
-        writeln!(
-            out,
-            "<div class=\"table-wrap\"><table><caption>Undantagna värden per indikator och skäl</caption><thead><tr><th scope=\"col\">Indikator</th><th scope=\"col\">Skäl</th><th scope=\"col\" class=\"num\">Antal värden</th></tr></thead><tbody>"
-        )?;
-        for ((id, why), n) in &withheld {
-            writeln!(
-                out,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"num\">{n}</td></tr>",
-                esc(id),
-                esc(why)
-            )?;
-        }
-        writeln!(out, "</tbody></table></div>")?;
-    }
-    writeln!(out, "</section>")?;
-    Ok(())
-}
-
-/// How the survey's k-anonymity works, in the pipeline's words.
-fn k_anonymity_text(p: &Pipeline) -> String {
-    let Some(s) = &p.survey else {
-        return String::new();
-    };
-    let words: Vec<&str> = s.quasi_identifiers.iter().map(|v| s.label(v)).collect();
-    let fallback = match &s.coarsen {
-        Some(v) => format!(
-            "annars slås {} ihop till hela staden, eller så avvisas filen",
-            s.label(v)
-        ),
-        None => "annars avvisas filen".to_string(),
-    };
-    format!(
-        " Varje kombination av {} ska ha minst {} svarande; {fallback}.",
-        crate::text::list(&words),
-        s.k_anonymity
-    )
-}
-
-/// Which indicators are sensitive in themselves, and so published for the
-/// whole city only.
-fn city_only_text(p: &Pipeline) -> String {
-    let titles: Vec<String> = p
-        .indicators
-        .iter()
-        .filter(|i| p.disclosure.city_only.contains(&i.id))
-        .map(|i| format!("{} {}", i.id, i.title))
-        .collect();
-    if titles.is_empty() {
-        return String::new();
-    }
-    let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
-    format!(
-        " Indikatorer som är känsliga i sig redovisas bara för hela staden: {}.",
-        crate::text::list(&titles)
-    )
-}
-
-/// Annex 2: method, and the footer.
-fn annex_method(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    let p = ctx.p;
-    let min = p.disclosure.min_cell;
-    writeln!(out, "<section aria-labelledby=\"bilaga-metod\"><h2 id=\"bilaga-metod\">Bilaga 2. Metod</h2>
-<h3>Källor</h3><p>Nämndernas och stadsdelsnämndernas årliga återrapportering i Excel, en anonym enkät, och referensstatistik för hela staden från {}.</p>
-<h3>Osäkerhet i enkäten</h3><p>Andelarna från enkäten redovisas med ett 95-procentigt konfidensintervall enligt Wilsons metod, som fungerar även för små grupper och andelar nära 0 eller 100 procent. När svaren är viktade beräknas andelen med vikterna och intervallet på det effektiva urvalet enligt Kish, (Σw)²/Σw², så att ojämna vikter ger bredare intervall.</p>
-<h3>Skydd för enskilda</h3><p>Enkätsvar kan röja känsliga personuppgifter. Därför tas bara anonyma svar emot: en fil med personnummer, e-postadresser, telefonnummer eller kolumner med namn eller adresser avvisas i sin helhet.{}</p>
-<p>Värden som bygger på färre än {min} personer redovisas inte (“..”). För andelar gäller det också när antalet som uppfyller villkoret, eller antalet som inte gör det, är färre än {min}. Därtill undantas fler värden där det behövs för att ett undantaget värde inte ska kunna räknas fram ur en totalsumma och de värden som visas. Att inget undantaget värde kan räknas fram kontrolleras för varje tabell.{}</p>
-<h3>Mål</h3><p>En indikator har nått målet när utfallet ligger på målets rätta sida; den har närmat sig målet när den ligger högst {} procent från målvärdet.</p></section>",
-        esc(crate::text::reference_name(p)),
-        esc(&k_anonymity_text(p)),
-        esc(&city_only_text(p)),
-        crate::text::decimal(p.output.approached_within * 100.0, 0)
-    )?;
-    writeln!(
-        out,
-        "</main>\n<footer><p>Rapporten är skapad av uppfolj {} ur uppföljningens indata för {}. Alla siffror finns i <code>indicators.csv</code> och <code>indikatorer.xlsx</code>.</p></footer>\n</body>\n</html>",
-        env!("CARGO_PKG_VERSION"),
-        esc(&p.strategy.id)
+        "<li><a href=\"#bilaga-atgarder\">Bilaga 1. Nämndernas redovisning per åtgärd</a></li><li><a href=\"#bilaga-tabeller\">Bilaga 2. Tabeller per indikator</a></li><li><a href=\"#bilaga-kvalitet\">Bilaga 3. Datakvalitet</a></li><li><a href=\"#bilaga-metod\">Bilaga 4. Metod</a></li></ol></nav>\n<main>"
     )?;
     Ok(())
 }

@@ -267,7 +267,7 @@ fn status_table(ctx: &Ctx<'_>, rows: &[Row<'_>], out: &mut String) -> fmt::Resul
     let year = ctx.d.report_year;
     writeln!(
         out,
-        "<div class=\"table-wrap\"><table class=\"status\"><caption>Indikatorer med mål för {year}</caption><thead><tr><th scope=\"col\">Indikator</th><th scope=\"col\">Bedömning</th><th scope=\"col\" class=\"num\">Utfall {year}</th><th scope=\"col\" class=\"num\">Mål</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">Förändring</th><th scope=\"col\" class=\"num\">Baslinje</th></tr></thead><tbody>",
+        "<div class=\"table-wrap\"><table class=\"stack\"><caption>Indikatorer med mål för {year}</caption><thead><tr><th scope=\"col\">Indikator</th><th scope=\"col\">Bedömning</th><th scope=\"col\" class=\"num\">Utfall {year}</th><th scope=\"col\" class=\"num\">Mål</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">Förändring</th><th scope=\"col\" class=\"num\">Baslinje</th></tr></thead><tbody>",
         year - 1
     )?;
     for r in rows {
@@ -298,7 +298,7 @@ fn status_table(ctx: &Ctx<'_>, rows: &[Row<'_>], out: &mut String) -> fmt::Resul
     writeln!(out, "</tbody></table></div>")?;
     writeln!(
         out,
-        "<p>Uppfyllt: på rätt sida om målet. Delvis uppfyllt: högst {} % från målet. Ett värde med * saknar någon nämnds uppgift och bedöms inte; “..” är undantaget för att skydda enskilda.</p>",
+        "<p>Uppfyllt: på rätt sida om målet. Delvis uppfyllt: högst {} % från målet. Ett värde med * saknar någon nämnds uppgift och bedöms inte; “..” är undantaget för att skydda enskilda. Rättighetsområdena nedan visar diagram för indikatorerna med mål; övriga indikatorers diagram och alla värden per grupp finns i bilaga 2.</p>",
         decimal(ctx.p.output.approached_within * 100.0, 0)
     )
 }
@@ -311,7 +311,10 @@ fn measures(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
     if total == 0 {
         return Ok(());
     }
-    writeln!(out, "<h3>Åtgärdernas status {year}</h3>")?;
+    writeln!(
+        out,
+        "<div class=\"keep\"><h3>Åtgärdernas status {year}</h3>"
+    )?;
     let words = crate::results::STATUS_WORDS;
     if let Some(svg) = ctx.charts.get(chart::STATUS) {
         let desc: Vec<String> = status
@@ -328,27 +331,51 @@ fn measures(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
         let desc = desc.join(". ");
         writeln!(
             out,
-            "<figure>{}<figcaption>Diagram: åtgärdernas status per rättighetsområde, räknat i nämndsvar (en åtgärd med flera ansvariga nämnder räknas en gång per nämnd). Tabellen nedan visar samma värden.</figcaption></figure>",
+            "<figure>{}<figcaption>En åtgärd med flera ansvariga nämnder räknas en gång per nämnd. Tabellen visar samma värden per åtgärd.</figcaption></figure>",
             accessible_svg(svg, chart::STATUS, "Åtgärdernas status", &desc)
         )?;
     }
+    writeln!(out, "</div>")?;
+    matrix(ctx, &status, out)
+}
+
+/// Measure × status: each area's total, then its measures, in committee answers.
+fn matrix(ctx: &Ctx<'_>, status: &[(String, [usize; 4])], out: &mut String) -> fmt::Result {
+    let (p, year) = (ctx.p, ctx.d.report_year);
+    let counts = |c: &[usize; 4]| -> String {
+        c.iter()
+            .zip(crate::results::STATUS_WORDS)
+            .map(|(n, w)| format!("<td class=\"num\" data-label=\"{w}\">{n}</td>"))
+            .collect()
+    };
     writeln!(
         out,
-        "<div class=\"table-wrap\"><table><caption>Åtgärdernas status {year}, antal nämndsvar per rättighetsområde</caption><thead><tr><th scope=\"col\">Rättighetsområde</th>{}</tr></thead><tbody>",
-        words
+        "<div class=\"table-wrap matrix\"><table class=\"stack inline\"><caption>Åtgärdernas status {year}: antal nämndsvar per rättighetsområde och åtgärd</caption><thead><tr><th scope=\"col\">Rättighetsområde och åtgärd</th>{}</tr></thead>",
+        crate::results::STATUS_WORDS
             .iter()
             .map(|w| format!("<th scope=\"col\" class=\"num\">{w}</th>"))
             .collect::<String>()
     )?;
-    for (area, c) in &status {
+    for (a, (title, c)) in p.areas.iter().zip(status) {
         writeln!(
             out,
-            "<tr><th scope=\"row\">{}</th>{}</tr>",
-            esc(area),
-            c.iter()
-                .map(|n| format!("<td class=\"num\">{n}</td>"))
-                .collect::<String>()
+            "<tbody><tr class=\"area\"><th scope=\"rowgroup\">{}</th>{}</tr>",
+            esc(title),
+            counts(c)
         )?;
+        for m in p
+            .measures
+            .iter()
+            .filter(|m| p.goal(&m.goal).is_some_and(|g| g.area == a.id))
+        {
+            writeln!(
+                out,
+                "<tr><th scope=\"row\" class=\"sub\"><a href=\"#atgard-{id}\">Åtgärd {id}</a></th>{}</tr>",
+                counts(&ctx.d.measure_counts(p, m)),
+                id = esc(&m.id)
+            )?;
+        }
+        writeln!(out, "</tbody>")?;
     }
-    writeln!(out, "</tbody></table></div>")
+    writeln!(out, "</table></div>")
 }

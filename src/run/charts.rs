@@ -181,9 +181,9 @@ fn completeness_chart(
             }
         );
     }
-    let height = 90 + 24 * rows.len() as u32;
     let title = title.as_str();
-    chart::write_chart(dir, chart::COMPLETENESS, (chart::WIDTH, height), |a| {
+    let size = chart::grid_size(title, &rows, years);
+    chart::write_chart(dir, chart::COMPLETENESS, size, |a| {
         chart::draw_grid(a, title, &rows, years)
     })
 }
@@ -197,11 +197,11 @@ fn status_chart(p: &Pipeline, d: &RunData, dir: &Path) -> Result<String, Error> 
         .map(|(area, counts)| (area, counts.to_vec()))
         .collect();
     let title = format!(
-        "Åtgärdernas status {} per rättighetsområde (antal nämndsvar)",
+        "Åtgärdernas status {} per rättighetsområde: andel av nämndernas svar, antal i staplarna",
         d.report_year
     );
-    let height = 100 + 62 * bars.len() as u32;
-    chart::write_chart(dir, chart::STATUS, (chart::WIDTH, height), |a| {
+    let size = chart::bars_size(&title, bars.len());
+    chart::write_chart(dir, chart::STATUS, size, |a| {
         chart::draw_bars(a, &title, &categories, &bars)
     })
 }
