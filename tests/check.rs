@@ -532,3 +532,26 @@ fn a_mistyped_indicator_id_gets_the_nearest() {
         )],
     );
 }
+
+#[test]
+fn unit_kinds_are_the_pipelines_own_and_a_mistyped_kind_gets_the_nearest() {
+    // Another strategy's kind: the district committees as "stadsomrade".
+    let own = sample_pipeline().replace("kind = \"sdn\"", "kind = \"stadsomrade\"");
+    Test::new()
+        .write("p.toml", &own)
+        .args(&["check", "p.toml"])
+        .stdout_has("p.toml: ok: 5 områden, 11 mål, 27 åtgärder, 34 indikatorer, 22 enheter")
+        .run();
+    let text = edit(
+        &own,
+        "name = \"Stadsdelsnämnderna\"\nkind = \"stadsomrade\"",
+        "name = \"Stadsdelsnämnderna\"\nkind = \"stadsomrde\"",
+    );
+    expect_problems(
+        &text,
+        &[(
+            line_of(&text, "kind = \"stadsomrde\""),
+            "unit_groups[0].kind: gruppen \"sdn\" har inga enheter av slaget \"stadsomrde\"; ange ett slag som enheterna i [[units]] har (menade du \"stadsomrade\"?)",
+        )],
+    );
+}

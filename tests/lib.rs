@@ -8,6 +8,7 @@ mod hostile;
 mod pipeline;
 mod portal;
 mod reference;
+mod report;
 mod run;
 #[allow(dead_code)]
 #[path = "../examples/samples/generate/mod.rs"]

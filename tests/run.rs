@@ -544,6 +544,25 @@ pub(crate) fn pipeline_in_test_folder_with(
     charts: &str,
     extra: &[(&str, &str)],
 ) -> Test {
+    let mut text = crate::test::sample_pipeline();
+    for (from, to) in sample_paths(inbox, survey_2018, out, charts)
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .chain(extra.iter().copied())
+    {
+        text = crate::test::edit(&text, from, to);
+    }
+    t.write("p.toml", text)
+}
+
+/// The edits that point the sample pipeline's inputs at the repository's
+/// sample data and its outputs into the test's folder.
+pub(crate) fn sample_paths(
+    inbox: &str,
+    survey_2018: &str,
+    out: &str,
+    charts: &str,
+) -> Vec<(String, String)> {
     let root = repo_root();
     let data = |p: &str| {
         root.join("data-samples")
@@ -563,7 +582,7 @@ pub(crate) fn pipeline_in_test_folder_with(
         survey("2021.parquet"),
         survey("2022.csv"),
     );
-    let mut edits: Vec<(&str, &str)> = vec![
+    let edits: Vec<(&str, &str)> = vec![
         ("inbox = \"../data-samples/returns\"", &inbox_edit),
         ("dir = \"../ut\"", &out_edit),
         ("charts = \"../charts\"", &charts_edit),
@@ -577,8 +596,10 @@ pub(crate) fn pipeline_in_test_folder_with(
         ("path = \"../data-samples/survey/enkat-2021.parquet\"", &s21),
         ("path = \"../data-samples/survey/enkat-2022.csv\"", &s22),
     ];
-    edits.extend_from_slice(extra);
-    t.pipeline(&edits)
+    edits
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 #[test]

@@ -118,6 +118,14 @@ pub struct Indicator {
     pub survey: Option<SurveyMeasure>,
 }
 
+impl Indicator {
+    /// The title up to its colon, where a shorter name reads better (a
+    /// legend, a sentence): "Skillnad i andel som arbetar".
+    pub fn short_title(&self) -> &str {
+        self.title.split(':').next().unwrap_or(&self.title).trim()
+    }
+}
+
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Bounds {
     pub min: Option<f64>,

@@ -49,19 +49,13 @@ pub struct Group {
     pub label: String,
 }
 
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum UnitKind {
-    Ks,
-    Facknamnd,
-    Sdn,
-}
-
 #[derive(Clone, Debug, Serialize)]
 pub struct Unit {
     pub id: String,
     pub name: String,
-    pub kind: UnitKind,
+    /// The unit's kind, as the pipeline file names it (e.g. district
+    /// committees); unit groups gather the units of one kind.
+    pub kind: String,
     pub valid_from: Option<Date>,
     pub valid_to: Option<Date>,
     pub successors: Vec<String>,
@@ -79,7 +73,7 @@ impl Unit {
 pub struct UnitGroup {
     pub id: String,
     pub name: String,
-    pub kind: UnitKind,
+    pub kind: String,
 }
 
 #[derive(Clone, Debug, Serialize)]

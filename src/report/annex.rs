@@ -328,11 +328,14 @@ fn refused_files(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
 /// The reference statistics' state, and the withheld values per indicator and reason.
 fn reference_and_withheld(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
     let d = ctx.d;
-    writeln!(out, "<h3>Referensstatistik</h3><ul>")?;
-    for s in &d.reference {
-        writeln!(out, "<li>{}</li>", esc(&s.describe()))?;
+    if !d.reference.is_empty() {
+        writeln!(out, "<h3>Referensstatistik</h3><ul>")?;
+        for s in &d.reference {
+            writeln!(out, "<li>{}</li>", esc(&s.describe()))?;
+        }
+        writeln!(out, "</ul>")?;
     }
-    writeln!(out, "</ul><h3>Undantagna värden</h3>")?;
+    writeln!(out, "<h3>Undantagna värden</h3>")?;
     let mut withheld: BTreeMap<(String, &'static str), usize> = BTreeMap::new();
     for c in &d.cells {
         if let Some(r) = c.withheld {
@@ -401,18 +404,39 @@ fn city_only_text(p: &Pipeline) -> String {
     )
 }
 
-/// Annex 4: method, and the footer.
+/// Annex 4: method, and the footer. Each part only for the sources the
+/// pipeline has.
 pub(super) fn annex_method(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
     let p = ctx.p;
     let min = p.disclosure.min_cell;
-    writeln!(out, "<section class=\"annex\" aria-labelledby=\"bilaga-metod\"><h2 id=\"bilaga-metod\">Bilaga 4. Metod</h2>
-<h3>Källor</h3><p>Nämndernas och stadsdelsnämndernas årliga återrapportering i Excel, en anonym enkät, och referensstatistik för hela staden från {}.</p>
-<h3>Osäkerhet i enkäten</h3><p>Andelarna från enkäten redovisas med ett 95-procentigt konfidensintervall enligt Wilsons metod, som fungerar även för små grupper och andelar nära 0 eller 100 procent. När svaren är viktade beräknas andelen med vikterna och intervallet på det effektiva urvalet enligt Kish, (Σw)²/Σw², så att ojämna vikter ger bredare intervall.</p>
-<h3>Skydd för enskilda</h3><p>Enkätsvar kan röja känsliga personuppgifter. Därför tas bara anonyma svar emot: en fil med personnummer, e-postadresser, telefonnummer eller kolumner med namn eller adresser avvisas i sin helhet.{}</p>
-<p>Värden som bygger på färre än {min} personer redovisas inte (“..”). För andelar gäller det också när antalet som uppfyller villkoret, eller antalet som inte gör det, är färre än {min}. Därtill undantas fler värden där det behövs för att ett undantaget värde inte ska kunna räknas fram ur en totalsumma och de värden som visas. Att inget undantaget värde kan räknas fram kontrolleras för varje tabell.{}</p>
-<h3>Mål</h3><p>Ett mål är uppfyllt när utfallet ligger på målets rätta sida, och delvis uppfyllt när utfallet ligger högst {} procent från målvärdet; annars är det ej uppfyllt. Bara fullständiga värden bedöms: en summa som saknar någon nämnds uppgift bedöms inte.</p></section>",
-        esc(crate::text::reference_name(p)),
-        esc(&k_anonymity_text(p)),
+    let mut sources = vec!["nämndernas årliga återrapportering i Excel".to_string()];
+    if p.survey.is_some() {
+        sources.push("en anonym enkät".into());
+    }
+    if p.reference.is_some() {
+        sources.push(format!(
+            "referensstatistik för hela staden från {}",
+            crate::text::reference_name(p)
+        ));
+    }
+    let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
+    writeln!(
+        out,
+        "<section class=\"annex\" aria-labelledby=\"bilaga-metod\"><h2 id=\"bilaga-metod\">Bilaga 4. Metod</h2>\n<h3>Källor</h3><p>Uppföljningen bygger på {}.</p>",
+        esc(&crate::text::list(&sources))
+    )?;
+    if p.survey.is_some() {
+        writeln!(
+            out,
+            "<h3>Osäkerhet i enkäten</h3><p>Andelarna från enkäten redovisas med ett 95-procentigt konfidensintervall enligt Wilsons metod, som fungerar även för små grupper och andelar nära 0 eller 100 procent. När svaren är viktade beräknas andelen med vikterna och intervallet på det effektiva urvalet enligt Kish, (Σw)²/Σw², så att ojämna vikter ger bredare intervall.</p>\n<h3>Skydd för enskilda</h3><p>Enkätsvar kan röja känsliga personuppgifter. Därför tas bara anonyma svar emot: en fil med personnummer, e-postadresser, telefonnummer eller kolumner med namn eller adresser avvisas i sin helhet.{}</p>",
+            esc(&k_anonymity_text(p))
+        )?;
+    } else {
+        writeln!(out, "<h3>Skydd för enskilda</h3>")?;
+    }
+    writeln!(
+        out,
+        "<p>Värden som bygger på färre än {min} personer redovisas inte (“..”). För andelar gäller det också när antalet som uppfyller villkoret, eller antalet som inte gör det, är färre än {min}. Därtill undantas fler värden där det behövs för att ett undantaget värde inte ska kunna räknas fram ur en totalsumma och de värden som visas. Att inget undantaget värde kan räknas fram kontrolleras för varje tabell.{}</p>\n<h3>Mål</h3><p>Ett mål är uppfyllt när utfallet ligger på målets rätta sida, och delvis uppfyllt när utfallet ligger högst {} procent från målvärdet; annars är det ej uppfyllt. Bara fullständiga värden bedöms: en summa som saknar någon nämnds uppgift bedöms inte.</p></section>",
         esc(&city_only_text(p)),
         crate::text::decimal(p.output.approached_within * 100.0, 0)
     )?;

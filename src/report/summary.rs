@@ -18,6 +18,8 @@ pub enum Standing {
     Met,
     Approached,
     Missed,
+    /// A value that lacks a member is not judged.
+    Incomplete,
     NoValue,
 }
 
@@ -29,6 +31,7 @@ impl Standing {
             Standing::Met => crate::text::assessment(Assessment::Met),
             Standing::Approached => crate::text::assessment(Assessment::PartlyMet),
             Standing::Missed => crate::text::assessment(Assessment::NotMet),
+            Standing::Incomplete => "Bedöms inte (ofullständigt)",
             Standing::NoValue => "Utfall saknas",
         }
     }
@@ -40,7 +43,7 @@ impl Standing {
             Standing::Met => "✔",
             Standing::Approached => "◐",
             Standing::Missed => "✘",
-            Standing::NoValue => "–",
+            Standing::Incomplete | Standing::NoValue => "–",
         }
     }
 }
@@ -93,7 +96,12 @@ fn rows<'a>(ctx: &Ctx<'a>) -> Vec<Row<'a>> {
                 target: t.value,
                 now,
                 before: ctx.d.city_cell(&ind.id, year - 1, TOTAL, TOTAL),
-                standing: standing(ind, comparable(now), t.value, within),
+                standing: match now {
+                    Some(c) if c.value.is_some() && !c.is_withheld() && !c.complete() => {
+                        Standing::Incomplete
+                    }
+                    _ => standing(ind, comparable(now), t.value, within),
+                },
             })
         })
         .collect()
@@ -173,7 +181,7 @@ fn targets_point(ctx: &Ctx<'_>, rows: &[Row<'_>]) -> Option<String> {
     .map(|(s, w)| format!("<strong>{}</strong> {w}", count(s)))
     .collect();
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-    let missing = count(Standing::NoValue);
+    let missing = count(Standing::NoValue) + count(Standing::Incomplete);
     let mut text = format!(
         "Av {} indikatorer med mål för {} är {}",
         rows.len(),
@@ -249,7 +257,7 @@ fn gaps(ctx: &Ctx<'_>) -> Vec<String> {
                 .unwrap_or_default();
             Some(format!(
                 "{} ({}): <strong>{} procentenheter</strong> {year}{before}.",
-                esc(&ind.title),
+                esc(ind.short_title()),
                 esc(&ind.id),
                 decimal(now, 1)
             ))
@@ -296,6 +304,10 @@ fn status_table(ctx: &Ctx<'_>, rows: &[Row<'_>], out: &mut String) -> fmt::Resul
         )?;
     }
     writeln!(out, "</tbody></table></div>")?;
+    let shown = rows.iter().flat_map(|r| [r.now, r.before]).flatten();
+    if let Some(note) = super::coverage_note(ctx.p, shown) {
+        writeln!(out, "{note}")?;
+    }
     writeln!(
         out,
         "<p>Uppfyllt: på rätt sida om målet. Delvis uppfyllt: högst {} % från målet. Ett värde med * saknar någon nämnds uppgift och bedöms inte; “..” är undantaget för att skydda enskilda. Rättighetsområdena nedan visar diagram för indikatorerna med mål; övriga indikatorers diagram och alla värden per grupp finns i bilaga 2.</p>",

@@ -82,7 +82,7 @@ fn parity_chart(
         .flat_map(|g| {
             let spec = chart::trend_spec(p, g, cells, years);
             spec.series.into_iter().next().map(|mut s| {
-                s.label = format!("{} ({})", short_title(&g.title), g.id);
+                s.label = format!("{} ({})", g.short_title(), g.id);
                 s.band = false;
                 s
             })
@@ -118,11 +118,6 @@ fn better(inds: &[&crate::pipeline::Indicator]) -> &'static str {
     } else {
         ""
     }
-}
-
-/// A title up to its colon, for a legend: "Skillnad i andel som arbetar".
-fn short_title(title: &str) -> &str {
-    title.split(':').next().unwrap_or(title).trim()
 }
 
 /// Completeness per unit and year.

@@ -26,9 +26,13 @@ pub fn compute(p: &Pipeline, opts: &Options, progress: &mut Progress) -> Result<
         Ok(read_returns(p))
     })?;
     let mut survey = run.stage("Läser enkätsvar", "enkäter", || read_survey(p, opts))?;
-    let mut reference = run.stage("Referensstatistik", "referensstatistik", || {
-        Ok(read_reference(p, opts))
-    })?;
+    // A strategy without reference statistics has no such stage to tell of.
+    let mut reference = match p.reference {
+        Some(_) => run.stage("Referensstatistik", "referensstatistik", || {
+            Ok(read_reference(p, opts))
+        })?,
+        None => Reference::default(),
+    };
     let survey_cells = std::mem::take(&mut survey.cells);
     let reference_cells = std::mem::take(&mut reference.cells);
     let cells = run.stage(
@@ -308,6 +312,7 @@ fn survey_indicators(
 }
 
 /// The reference statistics: refreshed (or from the cache) and their cells.
+#[derive(Default)]
 struct Reference {
     statuses: Vec<reference::Status>,
     cells: Vec<Cell>,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use uppfolj::layout::{self, Layout};
-use uppfolj::pipeline::{Direction, MeasureUnit, Pipeline, UnitKind};
+use uppfolj::pipeline::{Direction, MeasureUnit, Pipeline};
 use uppfolj::template::{self, Entry, Fill};
 
 pub mod reference;
@@ -154,7 +154,8 @@ fn natural(
     let ind = row.indicator;
     let unit = l.unit;
     let mut rng = Rng::new(seed_of(&[&ind.id, &unit.id]));
-    let city_wide = unit.kind != UnitKind::Sdn;
+    // The sample generator knows its own pipeline: districts are "sdn".
+    let city_wide = unit.kind != "sdn";
     // The baseline, where the pipeline gives one, is the city-wide unit's 2018 level.
     // Counts of things (meetings, events, staff) run smaller than counts of people.
     let base = match (ind.baseline, city_wide, ind.counts_persons) {

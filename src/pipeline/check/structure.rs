@@ -126,9 +126,17 @@ pub(super) fn check_units(c: &mut Checker<'_>) {
     }
     for (i, g) in p.unit_groups.iter().enumerate() {
         if !p.units.iter().any(|u| u.kind == g.kind) {
+            let mut kinds: Vec<&str> = p.units.iter().map(|u| u.kind.as_str()).collect();
+            kinds.sort_unstable();
+            kinds.dedup();
             c.at(
                 format!("unit_groups[{i}].kind"),
-                format!("gruppen \"{}\" har inga enheter av sitt slag", g.id),
+                format!(
+                    "gruppen \"{}\" har inga enheter av slaget \"{}\"; ange ett slag som enheterna i [[units]] har{}",
+                    g.id,
+                    g.kind,
+                    super::suggest(&g.kind, kinds.into_iter())
+                ),
             );
         }
     }

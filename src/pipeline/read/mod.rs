@@ -20,12 +20,6 @@ use settings::{read_reference, read_returns, read_survey};
 
 use super::*;
 
-const UNIT_KINDS: &[(&str, UnitKind)] = &[
-    ("ks", UnitKind::Ks),
-    ("facknamnd", UnitKind::Facknamnd),
-    ("sdn", UnitKind::Sdn),
-];
-
 /// Reads the file. Returns the model when every item could be read, and
 /// every problem found on the way. A broken free text (a title, a name) is
 /// reported and left empty rather than losing its item, so that the
@@ -253,7 +247,7 @@ fn read_units(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<Unit>> {
             );
             let id = r.string(&t, "id", true);
             let name = r.string(&t, "name", true);
-            let kind = r.choice(&t, "kind", true, UNIT_KINDS);
+            let kind = r.string(&t, "kind", true);
             let valid_from = r.date(&t, "valid_from");
             let valid_to = r.date(&t, "valid_to");
             let successors = r.strings(&t, "successors", false).unwrap_or_default();
@@ -277,7 +271,7 @@ fn read_unit_groups(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<UnitGr
             r.only(&t, &["id", "name", "kind"]);
             let id = r.string(&t, "id", true);
             let name = r.string(&t, "name", true);
-            let kind = r.choice(&t, "kind", true, UNIT_KINDS);
+            let kind = r.string(&t, "kind", true);
             Some(UnitGroup {
                 id: id?,
                 name: name.unwrap_or_default(),

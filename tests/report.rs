@@ -1,0 +1,169 @@
+//! The annual report as a decision document: a body with the summary, the
+//! areas and the comparison with the city, and annexes with every table.
+//! Sections with nothing to show are left out; targets are judged only on
+//! complete values.
+
+use std::collections::BTreeSet;
+
+use uppfolj::store::names;
+
+use crate::run::{sample_paths, shared};
+use crate::test::{Test, repo_root, sample_pipeline};
+
+/// The part of the report from `from` to the next `until`.
+fn part<'a>(html: &'a str, from: &str, until: &str) -> &'a str {
+    let rest = &html[html.find(from).unwrap_or_else(|| panic!("no {from}"))..];
+    let end = rest[from.len()..].find(until).map(|i| i + from.len());
+    &rest[..end.unwrap_or(rest.len())]
+}
+
+#[test]
+fn every_id_is_unique_and_every_link_in_the_report_has_its_target() {
+    let html = shared().text(names::REPORT);
+    let ids: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    let unique: BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "an id appears twice");
+    for link in html.split("href=\"#").skip(1) {
+        let target = &link[..link.find('"').unwrap()];
+        assert!(unique.contains(target), "#{target} leads nowhere");
+    }
+}
+
+#[test]
+fn the_body_shows_the_charts_of_targets_and_the_annex_every_breakdown() {
+    let html = shared().text(names::REPORT);
+    let body = part(&html, "<main>", "id=\"bilaga-atgarder\"");
+    let annex = part(&html, "id=\"bilaga-atgarder\"", "</main>");
+    // In the body: the charts of indicators with targets, and each area's
+    // indicators in one table; no committee's rows.
+    assert!(body.contains("<h4 id=\"diagram-ARB-1\">"));
+    assert!(body.contains("aria-labelledby=\"t-ARB-1 d-ARB-1\""));
+    assert!(!body.contains("aria-labelledby=\"t-ENK-4 d-ENK-4\""));
+    assert!(
+        body.contains("<th scope=\"row\" id=\"ind-ENK-4\"><a href=\"#tabell-ENK-4\">ENK-4</a>")
+    );
+    assert!(!body.contains("Rinkeby-Kista stadsdelsnämnd</th>"));
+    // In the annex: the other charts, each committee's report, and a table
+    // for every breakdown (ENK-4 has kön and åldersgrupp).
+    assert!(annex.contains("aria-labelledby=\"t-ENK-4 d-ENK-4\""));
+    assert!(annex.contains("<h3 id=\"redovisning-UTB-A3\">Åtgärd UTB-A3</h3>"));
+    assert!(annex.contains("Rinkeby-Kista stadsdelsnämnd</th>"));
+    let enk4 = part(annex, "<h3 id=\"tabell-ENK-4\">", "<h3 ");
+    assert!(enk4.contains(
+        "<caption>ENK-4 per år och kön, hela staden, med 95 % konfidensintervall</caption>"
+    ));
+    assert!(enk4.contains("<caption>ENK-4 per år och åldersgrupp, hela staden</caption>"));
+    assert!(enk4.contains("<th scope=\"col\" class=\"num\">16–29 år</th>"));
+    // ARB-1 is crossed over kön and åldersgrupp: the report year's cells.
+    let arb1 = part(annex, "<h3 id=\"tabell-ARB-1\">", "<h3 ");
+    assert!(arb1.contains("<caption>ARB-1 2022 per kön och åldersgrupp, hela staden</caption>"));
+    // The measure × status matrix in the summary.
+    let summary = part(&html, "id=\"sammanfattning\"", "</section>");
+    assert!(summary.contains("<th scope=\"row\" class=\"sub\"><a href=\"#atgard-UTB-A3\">Åtgärd UTB-A3</a></th><td class=\"num\" data-label=\"Genomförd\">4</td><td class=\"num\" data-label=\"Påbörjad\">9</td>"), "{summary}");
+}
+
+/// The sample's inbox copied into the test's folder, less one file.
+fn inbox_without(t: Test, left_out: &str) -> Test {
+    let root = repo_root().join("data-samples/returns");
+    let mut t = t;
+    for year in std::fs::read_dir(&root).unwrap() {
+        let year = year.unwrap().path();
+        for f in std::fs::read_dir(&year).unwrap() {
+            let f = f.unwrap().path();
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            if name != left_out {
+                let y = year.file_name().unwrap().to_string_lossy();
+                t = t.write(&format!("inkorg/{y}/{name}"), std::fs::read(&f).unwrap());
+            }
+        }
+    }
+    t
+}
+
+/// The sample pipeline pointed at the test's folder, with `change` applied
+/// to its text first.
+fn sample_text(change: impl Fn(String) -> String) -> String {
+    let survey_2018 = repo_root()
+        .join("data-samples/survey/enkat-2018.csv")
+        .to_string_lossy()
+        .replace('\\', "/");
+    let mut text = change(sample_pipeline());
+    for (from, to) in sample_paths("inkorg", &survey_2018, "ut", "diagram") {
+        if text.contains(&from) {
+            text = text.replacen(&from, &to, 1);
+        }
+    }
+    text
+}
+
+#[test]
+fn a_target_on_a_total_that_lacks_a_unit_is_not_judged_and_the_gap_is_said() {
+    let text = sample_text(|t| {
+        t.replacen(
+            "id = \"UTB-4\"\n",
+            "id = \"UTB-4\"\ntargets = [{ year = 2022, value = 300.0 }]\n",
+            1,
+        )
+    });
+    let (_, dir) = inbox_without(Test::new(), "bromma-2022.xlsx")
+        .write("p.toml", text)
+        .args(&["run", "p.toml", "--offline", "-q"])
+        .stdout_has("Saknade återrapporteringar: 2 (Skärholmens stadsdelsnämnd 2019, Bromma stadsdelsnämnd 2022)")
+        .run_keep();
+    let html = std::fs::read_to_string(dir.path().join("ut").join(names::REPORT)).unwrap();
+    let summary = part(&html, "id=\"sammanfattning\"", "</section>");
+    let row = part(summary, "<a href=\"#ind-UTB-4\">", "</tr>");
+    assert!(
+        row.contains("<span aria-hidden=\"true\">–</span> Bedöms inte (ofullständigt)</td>"),
+        "{row}"
+    );
+    assert!(row.contains("data-label=\"Förändring\">–</td>"), "{row}");
+    assert!(
+        summary.contains("2022: 12 av 13 enheter har rapporterat (saknas: Bromma stadsdelsnämnd)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("; för 1 finns inget fullständigt utfall att bedöma."),
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_strategy_without_reference_statistics_has_no_comparison_to_show() {
+    let text = sample_text(|t| {
+        let from = t.find("[reference]\n").unwrap();
+        let to = t
+            .find("# ---------------------------------------------------------------- breakdowns")
+            .unwrap();
+        let refs = t.find("[[indicators]]\nid = \"REF-1\"").unwrap();
+        format!("{}{}", &t[..from], &t[to..refs])
+    });
+    let (out, dir) = inbox_without(Test::new(), "")
+        .write("p.toml", text)
+        .args(&["run", "p.toml", "--offline"])
+        .stdout_has("Lästa: 91 återrapporteringar, 5 enkätfiler")
+        .run_keep();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for said in [&stdout, &stderr] {
+        assert!(
+            !said.contains("referens") && !said.contains("Referens"),
+            "{said}"
+        );
+    }
+    let html = std::fs::read_to_string(dir.path().join("ut").join(names::REPORT)).unwrap();
+    for absent in [
+        "Jämförelse med hela staden",
+        "id=\"paritet\"",
+        "<h3>Referensstatistik</h3>",
+        "Kolada",
+    ] {
+        assert!(!html.contains(absent), "{absent}");
+    }
+    assert!(html.contains("<h3>Källor</h3><p>Uppföljningen bygger på nämndernas årliga återrapportering i Excel och en anonym enkät.</p>"));
+    assert!(!dir.path().join("diagram/paritet.svg").exists());
+}
