@@ -182,7 +182,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut wb = template::new_workbook(&p, &un22)?;
     template::write_instructions(wb.add_worksheet(), &p, &un22)?;
     let ws = wb.add_worksheet();
-    template::write_indicators(ws, &un22, Some(&un_fill))?;
+    template::write_indicators(ws, &un22, Some(&un_fill), &Default::default())?;
     for r in 0..6000u32 {
         ws.write_string(layout::FIRST_ROW + 50 + r, 0, "klistrat")?;
         ws.write_number(layout::FIRST_ROW + 50 + r, 3, r)?;
@@ -239,7 +239,7 @@ fn compose(
     let mut wb = template::new_workbook(p, meta)?;
     template::write_instructions(wb.add_worksheet(), p, meta)?;
     let ws = wb.add_worksheet();
-    template::write_indicators(ws, visible, fill)?;
+    template::write_indicators(ws, visible, fill, &Default::default())?;
     if let Some(name) = rename_indicators {
         ws.set_name(name)?;
     }

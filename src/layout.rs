@@ -24,6 +24,11 @@ pub const COL_GROUP: u16 = 2;
 pub const COL_VALUE: u16 = 3;
 pub const COL_DENOMINATOR: u16 = 4;
 pub const COL_COMMENT: u16 = 5;
+/// Read-only help beside the row: the unit of measure, last year's accepted
+/// value and how to count. Ingestion does not read them.
+pub const COL_MEASURE_UNIT: u16 = 6;
+pub const COL_PREVIOUS: u16 = 7;
+pub const COL_DEFINITION: u16 = 8;
 
 // Columns of "Aktiviteter" (0-based).
 pub const ACT_COL_ID: u16 = 0;

@@ -50,6 +50,10 @@ pub struct Fill {
     pub activities: HashMap<usize, (String, String, String)>,
 }
 
+/// Last year's accepted values, by indicator row, as the committee wrote
+/// them ("12" or "12 av 40").
+pub type Previous = HashMap<usize, String>;
+
 /// A cell as a person may leave it.
 #[derive(Clone, Debug)]
 pub enum Entry {
@@ -119,7 +123,7 @@ pub fn write_templates(
             });
         }
         let path = out.join(&name);
-        let bytes = workbook_bytes(p, &l, None).map_err(|e| TemplateError::Write {
+        let bytes = template_bytes(p, &l).map_err(|e| TemplateError::Write {
             path: path.clone(),
             message: crate::text::foreign(&e),
         })?;
@@ -163,6 +167,8 @@ struct Formats {
     locked: Format,
     locked_center: Format,
     input: Format,
+    /// For indicators that allow a decimal (årsarbetare).
+    input_decimal: Format,
     input_text: Format,
     unused: Format,
     text: Format,
@@ -191,6 +197,13 @@ fn formats() -> Formats {
                 .set_num_format("# ##0")
                 .set_align(FormatAlign::Top),
         ),
+        input_decimal: border(
+            Format::new()
+                .set_unlocked()
+                .set_background_color(Color::RGB(0xFFF2CC))
+                .set_num_format("# ##0.0")
+                .set_align(FormatAlign::Top),
+        ),
         input_text: border(
             Format::new()
                 .set_unlocked()
@@ -209,9 +222,24 @@ pub fn workbook_bytes(
     l: &Layout<'_>,
     fill: Option<&Fill>,
 ) -> Result<Vec<u8>, XlsxError> {
+    workbook_with(p, l, fill, &Previous::new())
+}
+
+/// The template a committee fills in: with last year's accepted values
+/// from the returns inbox beside each row.
+pub fn template_bytes(p: &Pipeline, l: &Layout<'_>) -> Result<Vec<u8>, XlsxError> {
+    workbook_with(p, l, None, &previous_values(p, l))
+}
+
+fn workbook_with(
+    p: &Pipeline,
+    l: &Layout<'_>,
+    fill: Option<&Fill>,
+    previous: &Previous,
+) -> Result<Vec<u8>, XlsxError> {
     let mut wb = new_workbook(p, l)?;
     write_instructions(wb.add_worksheet(), p, l)?;
-    write_indicators(wb.add_worksheet(), l, fill)?;
+    write_indicators(wb.add_worksheet(), l, fill, previous)?;
     write_activities(wb.add_worksheet(), l, fill)?;
     write_meta(wb.add_worksheet(), p, l)?;
     wb.save_to_buffer()
@@ -240,8 +268,12 @@ pub fn write_instructions(
 ) -> Result<(), XlsxError> {
     let f = &formats();
     ws.set_name(layout::SHEET_INSTRUCTIONS)?;
+    // One wrapped column that fits A4 portrait; every line wraps in it, so
+    // nothing runs past the right edge on paper.
     ws.set_column_width(0, 85)?;
     ws.set_portrait();
+    ws.set_paper_size(9);
+    ws.set_margins(0.6, 0.6, 0.7, 0.7, 0.3, 0.3);
     ws.set_print_fit_to_pages(1, 0);
     let deadline = match p.returns.deadline {
         Some(d) => format!(
@@ -260,6 +292,19 @@ pub fn write_instructions(
             p.owner_name()
         ),
     };
+    let hand_in = match (&p.portal, &p.returns.contact) {
+        (Some(portal), _) => format!(
+            "Lämna in filen i uppföljningsportalen, {}: logga in med länken ni har fått och ladda upp filen under år {}. Portalen säger direkt om något behöver rättas.",
+            portal.base_url, l.year
+        ),
+        (None, Some(c)) => format!("Skicka filen till {c}."),
+        (None, None) => format!("Skicka filen till {}.", p.owner_name()),
+    };
+    let decimals = if l.indicators.iter().any(|r| r.indicator.decimals > 0) {
+        " Där kolumnen Enhet säger \"med en decimal\" (till exempel årsarbetare) skriver ni talet med högst en decimal, till exempel 2,5."
+    } else {
+        ""
+    };
     let lines: Vec<(String, bool)> = vec![
         (format!("Återrapportering {} – {}", l.year, l.unit.name), true),
         (p.strategy.title.clone(), false),
@@ -272,7 +317,8 @@ pub fn write_instructions(
         ("Fyll bara i de gula cellerna. Övriga celler är låsta så att filen kan läsas in automatiskt. Byt inte namn på bladen, och flytta, lägg till eller ta inte bort rader.".into(), false),
         (String::new(), false),
         ("Siffror".into(), true),
-        ("Skriv hela tal utan enhet eller text, till exempel 20 eller 1 234. Skriv inte \"ca 20\" eller \"20 st\"; har ni bara en uppskattning, skriv talet och förklara i kommentarskolumnen.".into(), false),
+        (format!("Skriv hela tal utan enhet eller text, till exempel 20 eller 1 234. Skriv inte \"ca 20\" eller \"20 st\"; har ni bara en uppskattning, skriv talet och förklara i kommentarskolumnen.{decimals}"), false),
+        ("Till höger om varje rad står indikatorns enhet, det värde som godkändes för nämnden förra året och hur indikatorn ska räknas. Räkna som det står där, så blir åren jämförbara.".into(), false),
         ("För andelar fyller ni i täljare och nämnare, till exempel 12 av 40, inte procent. Täljaren kan inte vara större än nämnaren.".into(), false),
         (String::new(), false),
         ("Tom cell och noll betyder olika saker".into(), true),
@@ -283,21 +329,27 @@ pub fn write_instructions(
         (String::new(), false),
         ("När och till vem".into(), true),
         (deadline, false),
+        (hand_in, false),
         (contact, false),
         ("Filen kan ha vilket namn som helst; den läses in utifrån sitt innehåll. Använd årets mall: en mall från ett annat år eller för en annan nämnd kan inte läsas in.".into(), false),
     ];
+    let title = Format::new().set_bold().set_font_size(14).set_text_wrap();
+    let heading_format = Format::new().set_bold().set_text_wrap();
     for (i, (text, heading)) in lines.iter().enumerate() {
         let row = i as u32;
         if row == 0 {
-            ws.write_string_with_format(row, 0, text, &f.title)?;
+            ws.write_string_with_format(row, 0, text, &title)?;
+            let lines = (text.chars().count() as f64 / 65.0).ceil().max(1.0);
+            ws.set_row_height(row, 19.0 * lines)?;
         } else if *heading {
-            ws.write_string_with_format(row, 0, text, &Format::new().set_bold())?;
+            ws.write_string_with_format(row, 0, text, &heading_format)?;
         } else {
             ws.write_string_with_format(row, 0, text, &f.text)?;
             let lines = (text.chars().count() as f64 / 85.0).ceil().max(1.0);
             ws.set_row_height(row, 15.0 * lines)?;
         }
     }
+    ws.set_print_area(0, 0, lines.len().saturating_sub(1) as u32, 0)?;
     ws.protect();
     ws.set_active(true);
     Ok(())
@@ -354,16 +406,27 @@ fn whole_number(ind: &Indicator, title: &str) -> Result<DataValidation, XlsxErro
         .bounds
         .map(|b| (b.min.unwrap_or(0.0).max(0.0), b.max))
         .unwrap_or((0.0, None));
-    let rule = match max {
-        Some(max) => DataValidationRule::Between(min as i32, max.min(i32::MAX as f64) as i32),
-        None => DataValidationRule::GreaterThanOrEqualTo(min as i32),
+    let kind = if ind.decimals > 0 {
+        "ett tal med högst en decimal"
+    } else {
+        "ett heltal"
     };
     let limit = match max {
-        Some(max) => format!("ett heltal från {} till {}", min as i64, max as i64),
-        None => format!("ett heltal, {} eller större", min as i64),
+        Some(max) => format!("{kind} från {} till {}", min as i64, max as i64),
+        None => format!("{kind}, {} eller större", min as i64),
     };
-    DataValidation::new()
-        .allow_whole_number(rule)
+    let validation = if ind.decimals > 0 {
+        DataValidation::new().allow_decimal_number(match max {
+            Some(max) => DataValidationRule::Between(min, max),
+            None => DataValidationRule::GreaterThanOrEqualTo(min),
+        })
+    } else {
+        DataValidation::new().allow_whole_number(match max {
+            Some(max) => DataValidationRule::Between(min as i32, max.min(i32::MAX as f64) as i32),
+            None => DataValidationRule::GreaterThanOrEqualTo(min as i32),
+        })
+    };
+    validation
         .set_input_title(title)?
         .set_input_message(format!(
             "Skriv {limit}. Lämna tomt bara om uppgiften saknas."
@@ -374,10 +437,56 @@ fn whole_number(ind: &Indicator, title: &str) -> Result<DataValidation, XlsxErro
         ))
 }
 
+/// The unit of measure, as the template's help column says it.
+fn measure_unit_words(ind: &Indicator) -> &'static str {
+    match (ind.unit, ind.counts_persons, ind.decimals) {
+        (MeasureUnit::Andel, true, _) => "personer: täljare av nämnare",
+        (MeasureUnit::Andel, false, _) => "täljare av nämnare",
+        (_, _, d) if d > 0 => "antal, med en decimal",
+        (_, true, _) => "antal personer (var och en en gång)",
+        _ => "antal",
+    }
+}
+
+/// Last year's accepted values of the unit's rows: the returns in the
+/// inbox's folder for last year, validated as a run would.
+pub fn previous_values(p: &Pipeline, l: &Layout<'_>) -> Previous {
+    let mut out = Previous::new();
+    let Some(inbox) = &p.returns.inbox else {
+        return out;
+    };
+    let dir = p.resolve(inbox).join((l.year - 1).to_string());
+    if !dir.is_dir() {
+        return out;
+    }
+    let (files, _) = crate::inputs::collect_files(std::slice::from_ref(&dir));
+    let outcome = crate::validate::returns::validate_files(p, &files, Some(l.year - 1));
+    for (i, r) in l.indicators.iter().enumerate() {
+        let found = outcome
+            .values
+            .iter()
+            .find(|v| v.unit_id == l.unit.id && v.indicator_id == r.indicator.id && v.key == r.key);
+        let text = found.and_then(|v| match (v.numerator, v.denominator) {
+            (Some(n), Some(d)) if r.is_share() => Some(format!(
+                "{} av {}",
+                crate::text::number(n),
+                crate::text::number(d)
+            )),
+            _ if r.is_share() => None,
+            _ => v.value.map(crate::text::number),
+        });
+        if let Some(text) = text {
+            out.insert(i, text);
+        }
+    }
+    out
+}
+
 pub fn write_indicators(
     ws: &mut Worksheet,
     l: &Layout<'_>,
     fill: Option<&Fill>,
+    previous: &Previous,
 ) -> Result<(), XlsxError> {
     use layout::*;
     let f = &formats();
@@ -394,6 +503,13 @@ pub fn write_indicators(
             (COL_VALUE, "Antal, eller täljare för andelar", 16.0),
             (COL_DENOMINATOR, "Nämnare (bara för andelar)", 16.0),
             (COL_COMMENT, "Kommentar", 45.0),
+            (COL_MEASURE_UNIT, "Enhet", 18.0),
+            (
+                COL_PREVIOUS,
+                format!("Godkänt {}", l.year - 1).as_str(),
+                12.0,
+            ),
+            (COL_DEFINITION, "Så räknar ni", 60.0),
         ],
     )?;
     for (i, r) in l.indicators.iter().enumerate() {
@@ -406,15 +522,25 @@ pub fn write_indicators(
         };
         ws.write_string_with_format(row, COL_TITLE, &title, &f.locked)?;
         ws.write_string_with_format(row, COL_GROUP, &r.label, &f.locked)?;
-        let lines = (title.chars().count() as f64 / 55.0).ceil().max(1.0);
+        help_cells(ws, f, row, ind, previous.get(&i))?;
+        let definition = ind.definition.as_deref().unwrap_or("");
+        let lines = (title.chars().count() as f64 / 55.0)
+            .max(definition.chars().count() as f64 / 60.0)
+            .ceil()
+            .max(1.0);
         ws.set_row_height(row, 15.0 * lines)?;
 
         let validation = |title: &str| whole_number(ind, title);
+        let input = if ind.decimals > 0 {
+            &f.input_decimal
+        } else {
+            &f.input
+        };
         let value = fill.and_then(|fl| fl.values.get(&i));
         match value {
-            Some(e) => write_entry(ws, row, COL_VALUE, e, &f.input)?,
+            Some(e) => write_entry(ws, row, COL_VALUE, e, input)?,
             None => {
-                ws.write_blank(row, COL_VALUE, &f.input)?;
+                ws.write_blank(row, COL_VALUE, input)?;
             }
         };
         if r.is_share() {
@@ -444,6 +570,24 @@ pub fn write_indicators(
     ws.set_freeze_panes(FIRST_ROW, 0)?;
     print_setup(ws)?;
     ws.protect();
+    Ok(())
+}
+
+/// The read-only help beside a row: unit of measure, last year's accepted
+/// value ("–" where none) and how to count.
+fn help_cells(
+    ws: &mut Worksheet,
+    f: &Formats,
+    row: u32,
+    ind: &Indicator,
+    previous: Option<&String>,
+) -> Result<(), XlsxError> {
+    use layout::*;
+    ws.write_string_with_format(row, COL_MEASURE_UNIT, measure_unit_words(ind), &f.locked)?;
+    let previous = previous.map(String::as_str).unwrap_or("–");
+    ws.write_string_with_format(row, COL_PREVIOUS, previous, &f.locked_center)?;
+    let definition = ind.definition.as_deref().unwrap_or("");
+    ws.write_string_with_format(row, COL_DEFINITION, definition, &f.locked)?;
     Ok(())
 }
 

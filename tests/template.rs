@@ -238,3 +238,139 @@ fn an_empty_template_validates_with_every_value_missing() {
         .stdout_has("0 fel och 9 varningar")
         .run();
 }
+
+/// The cells of one row of "Indikatorer" whose id and group are given.
+fn indicator_row(range: &calamine::Range<calamine::Data>, id: &str, group: &str) -> Vec<String> {
+    range
+        .rows()
+        .find(|r| r[0] == id && r[2] == group)
+        .unwrap_or_else(|| panic!("no row {id} {group}"))
+        .iter()
+        .map(|c| c.to_string())
+        .collect()
+}
+
+#[test]
+fn each_row_shows_its_unit_of_measure_last_years_accepted_value_and_how_to_count() {
+    let inbox = crate::test::repo_root()
+        .join("data-samples/returns")
+        .to_string_lossy()
+        .replace('\\', "/");
+    let (_, dir) = Test::new()
+        .pipeline(&[(
+            "inbox = \"../data-samples/returns\"",
+            &format!("inbox = \"{inbox}\""),
+        )])
+        .args(&["template", "p.toml", "--year", "2022", "--out", "m"])
+        .run_keep();
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("m/amn-2022.xlsx")).unwrap();
+    let ind = wb.worksheet_range("Indikatorer").unwrap();
+    let header: Vec<String> = ind
+        .rows()
+        .nth(2)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header[6..], ["Enhet", "Godkänt 2021", "Så räknar ni"]);
+    // As the sample run's indicators.csv has amn 2021: ARB-1 Kvinna 16–29 år
+    // 31; ARB-2 Man was "ca 20", refused, so nothing was accepted; ARB-5
+    // Kvinna 10 of 30.
+    let arb1 = indicator_row(&ind, "ARB-1", "Kvinna, 16–29 år");
+    assert_eq!(arb1[6..8], ["antal personer (var och en en gång)", "31"]);
+    assert!(arb1[8].starts_with("Unika personer under året (1 januari–31 december)"));
+    assert_eq!(indicator_row(&ind, "ARB-2", "Man")[7], "–");
+    let arb5 = indicator_row(&ind, "ARB-5", "Kvinna");
+    assert_eq!(arb5[6], "personer: täljare av nämnare");
+    assert_eq!(arb5[7], "10 av 30");
+    // Where to hand in: the portal's address, as the pipeline sets it.
+    let instructions = wb.worksheet_range("Instruktioner").unwrap();
+    let text: Vec<String> = instructions.rows().map(|r| r[0].to_string()).collect();
+    assert!(
+        text.contains(&"Lämna in filen i uppföljningsportalen, http://127.0.0.1:8080: logga in med länken ni har fått och ladda upp filen under år 2022. Portalen säger direkt om något behöver rättas.".to_string()),
+        "{text:?}"
+    );
+    // It prints on A4 portrait, one page wide, its one column only.
+    let sheet = xml_of(
+        &dir.path().join("m/amn-2022.xlsx"),
+        "xl/worksheets/sheet1.xml",
+    );
+    assert!(
+        sheet.contains("paperSize=\"9\"") && sheet.contains("orientation=\"portrait\""),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("fitToWidth=\"1\"") || sheet.contains("fitToHeight=\"0\""),
+        "{sheet}"
+    );
+    let book = xml_of(&dir.path().join("m/amn-2022.xlsx"), "xl/workbook.xml");
+    assert!(book.contains("Instruktioner!$A$1:$A$"), "{book}");
+}
+
+#[test]
+fn without_a_portal_the_instructions_say_whom_to_send_the_file_to() {
+    let (_, dir) = Test::new()
+        .pipeline(&[("[portal]\nlisten = \"127.0.0.1:8080\"\nbase_url = \"http://127.0.0.1:8080\"\n# The database and every uploaded file; back this folder up.\ndata = \"../portal-data\"\nyears = [2022]\n", "")])
+        .args(&["template", "p.toml", "--year", "2022", "--out", "m", "--unit", "sn"])
+        .run_keep();
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("m/sn-2022.xlsx")).unwrap();
+    let text: Vec<String> = wb
+        .worksheet_range("Instruktioner")
+        .unwrap()
+        .rows()
+        .map(|r| r[0].to_string())
+        .collect();
+    assert!(
+        text.contains(
+            &"Skicka filen till Stadsledningskontoret, enheten för mänskliga rättigheter."
+                .to_string()
+        ),
+        "{text:?}"
+    );
+    // SOC-3 counts årsarbetare: one decimal allowed, and said so.
+    assert!(
+        text.iter()
+            .any(|t| t.contains("med högst en decimal, till exempel 2,5"))
+    );
+    let ind = wb.worksheet_range("Indikatorer").unwrap();
+    assert_eq!(
+        indicator_row(&ind, "SOC-3", "Totalt")[6],
+        "antal, med en decimal"
+    );
+    let sheet = xml_of(
+        &dir.path().join("m/sn-2022.xlsx"),
+        "xl/worksheets/sheet2.xml",
+    );
+    assert!(
+        sheet.contains("type=\"decimal\""),
+        "the SOC-3 cell accepts a decimal"
+    );
+}
+
+#[test]
+fn a_decimal_is_accepted_where_the_indicator_allows_one_and_refused_elsewhere() {
+    use uppfolj::template::{Entry, Fill};
+    let p = uppfolj::pipeline::load(&crate::test::repo_root().join(crate::test::SAMPLE_PIPELINE))
+        .unwrap();
+    let sn = p.unit("sn").unwrap();
+    let l = uppfolj::layout::layout(&p, sn, 2022);
+    let row = |id: &str| {
+        l.indicators
+            .iter()
+            .position(|r| r.indicator.id == id)
+            .unwrap()
+    };
+    let mut fill = Fill::default();
+    fill.values.insert(row("SOC-3"), Entry::Text("2,5".into()));
+    fill.values.insert(row("SOC-2"), Entry::Number(2.5));
+    let bytes = uppfolj::template::workbook_bytes(&p, &l, Some(&fill)).unwrap();
+    let out = Test::new()
+        .pipeline(&[])
+        .write("sn-2022.xlsx", bytes)
+        .args(&["validate", "p.toml", "sn-2022.xlsx"])
+        .status(1)
+        .stdout_has("(SOC-2 ”Dialogmöten med romska brukare och företrädare”, Totalt): 2,5 är inte ett heltal. Skriv ett helt antal, till exempel 3.")
+        .run();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("SOC-3"), "{stdout}");
+}

@@ -116,6 +116,11 @@ pub struct Indicator {
     pub required: bool,
     /// For survey indicators: what is counted.
     pub survey: Option<SurveyMeasure>,
+    /// How to count, in the committees' words; the template shows it beside
+    /// the row.
+    pub definition: Option<String>,
+    /// Decimals a return may give (0: whole numbers; 1, e.g. for årsarbetare).
+    pub decimals: u8,
 }
 
 impl Indicator {

@@ -362,7 +362,7 @@ pub async fn template(
         return missing(&app);
     };
     let layout = crate::layout::layout(&app.p, u, year);
-    let Ok(bytes) = crate::template::workbook_bytes(&app.p, &layout, None) else {
+    let Ok(bytes) = crate::template::template_bytes(&app.p, &layout) else {
         return failed(&app);
     };
     let disposition = format!("attachment; filename=\"{unit}-{year}.xlsx\"");

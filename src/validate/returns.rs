@@ -195,8 +195,10 @@ pub fn validate_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Out
     out
 }
 
-/// Turns a cell into a whole, non-negative count, or says why not.
-fn count(input: &CellInput, max: f64) -> Result<Option<f64>, String> {
+/// Turns a cell into a non-negative count, whole or with at most
+/// `decimals` decimals (årsarbetare), or says why not.
+fn count(input: &CellInput, max: f64, decimals: u8) -> Result<Option<f64>, String> {
+    let whole = decimals == 0;
     let v = match input {
         CellInput::Blank => return Ok(None),
         CellInput::Number(n) => *n,
@@ -209,10 +211,17 @@ fn count(input: &CellInput, max: f64) -> Result<Option<f64>, String> {
                 } else {
                     digits.trim_start_matches('0').to_string().max("0".into())
                 };
-                return Err(format!(
-                    "\"{}\" är inte ett heltal. Skriv bara siffror, till exempel {example}.",
-                    crate::text::excerpt(t.trim())
-                ));
+                return Err(if whole {
+                    format!(
+                        "\"{}\" är inte ett heltal. Skriv bara siffror, till exempel {example}.",
+                        crate::text::excerpt(t.trim())
+                    )
+                } else {
+                    format!(
+                        "\"{}\" är inte ett tal. Skriv bara siffror, med högst en decimal, till exempel {example},5.",
+                        crate::text::excerpt(t.trim())
+                    )
+                });
             }
         },
         CellInput::FormulaWithoutValue(f) => {
@@ -245,14 +254,32 @@ fn count(input: &CellInput, max: f64) -> Result<Option<f64>, String> {
             crate::text::number(v)
         ));
     }
-    if v.fract() != 0.0 {
-        return Err(format!(
-            "{} är inte ett heltal. Skriv ett helt antal, till exempel {}.",
-            crate::text::number(v),
-            crate::text::number(v.round())
-        ));
+    let scale = 10f64.powi(i32::from(decimals));
+    let off = if whole {
+        v.fract() != 0.0
+    } else {
+        ((v * scale).round() - v * scale).abs() > 1e-6
+    };
+    if off {
+        return Err(if whole {
+            format!(
+                "{} är inte ett heltal. Skriv ett helt antal, till exempel {}.",
+                crate::text::number(v),
+                crate::text::number(v.round())
+            )
+        } else {
+            format!(
+                "{} har fler än en decimal. Skriv talet med en decimal, till exempel {}.",
+                crate::text::decimal(v, 3),
+                crate::text::decimal((v * scale).round() / scale, 1)
+            )
+        });
     }
-    Ok(Some(v))
+    Ok(Some(if whole {
+        v
+    } else {
+        (v * scale).round() / scale
+    }))
 }
 
 fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
@@ -270,7 +297,7 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             about: Some(about.clone()),
             message,
         };
-        let num = match count(&v.value, p.returns.max_count) {
+        let num = match count(&v.value, p.returns.max_count, ind.decimals) {
             Ok(n) => n,
             Err(m) => {
                 out.findings
@@ -279,7 +306,7 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             }
         };
         let den = match &v.denominator {
-            Some((input, cell)) => match count(input, p.returns.max_count) {
+            Some((input, cell)) => match count(input, p.returns.max_count, ind.decimals) {
                 Ok(d) => d,
                 Err(m) => {
                     out.findings.push(finding(Severity::Error, cell, m));

@@ -450,6 +450,8 @@ const INDICATOR_FIELDS: &[&str] = &[
     "bounds",
     "required",
     "survey",
+    "definition",
+    "decimals",
 ];
 
 /// What a derived indicator is the difference of.
@@ -545,6 +547,8 @@ fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
     let survey = r
         .table(t, "survey", false)
         .and_then(|s| read_survey_measure(r, &s));
+    let definition = r.string(t, "definition", false);
+    let decimals = read_decimals(r, t);
     Some(Indicator {
         id: id?,
         title: title.unwrap_or_default(),
@@ -563,7 +567,29 @@ fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
         bounds,
         required,
         survey,
+        definition,
+        decimals: decimals?,
     })
+}
+
+/// How many decimals a return may give: 0 (the default) or 1.
+fn read_decimals(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<u8> {
+    let item = r.get(t, "decimals", false);
+    let Some(item) = item else {
+        return Some(0);
+    };
+    let path = join(&t.path, "decimals");
+    let v = r.as_integer(item, path.clone())?;
+    if (0..=1).contains(&v) {
+        Some(v as u8)
+    } else {
+        r.problem(
+            Some(item.span()),
+            path,
+            format!("{v} decimaler går inte; ange 0 (heltal) eller 1"),
+        );
+        None
+    }
 }
 
 fn year_value(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<YearValue> {
