@@ -717,3 +717,13 @@ fn refused_files_with_the_same_name_each_get_their_own_feedback() {
     assert!(first.contains("inkorg/2021/amn.xlsx"), "{first}");
     assert!(second.contains("inkorg/2022/amn.xlsx"), "{second}");
 }
+
+#[test]
+fn paths_in_the_outputs_are_said_the_short_way() {
+    let s = shared();
+    for name in [names::MANIFEST, names::QUALITY] {
+        let text = s.text(name);
+        assert!(text.contains("data-samples/returns/2022/"), "{name}");
+        assert!(!text.contains("/../"), "{name} has a path through ..");
+    }
+}

@@ -199,7 +199,7 @@ impl Pipeline {
         if path.is_absolute() {
             path.to_path_buf()
         } else {
-            self.base.join(path)
+            normalise(&self.base.join(path))
         }
     }
 
@@ -297,8 +297,43 @@ impl Pipeline {
     }
 }
 
+/// A path with its `.` and `name/..` parts taken out, so that messages and
+/// outputs say `data-samples/x.csv`, not `pipelines/../data-samples/x.csv`.
+/// Lexical: a `..` that leads out of a symlinked folder is taken as written.
+pub fn normalise(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            Component::ParentDir
+                if matches!(out.last(), Some(Component::RootDir | Component::Prefix(_))) => {}
+            _ => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_path_through_a_parent_folder_is_said_the_short_way() {
+        use std::path::Path;
+        assert_eq!(
+            super::normalise(Path::new("pipelines/../data-samples/./returns")),
+            Path::new("data-samples/returns")
+        );
+        assert_eq!(super::normalise(Path::new("../x/y/..")), Path::new("../x"));
+        assert_eq!(super::normalise(Path::new("/a/../../b")), Path::new("/b"));
+        assert_eq!(super::normalise(Path::new("a/..")), Path::new("."));
+    }
+
     use super::*;
 
     #[test]
