@@ -275,6 +275,16 @@ pub fn write_instructions(
     ws.set_paper_size(9);
     ws.set_margins(0.6, 0.6, 0.7, 0.7, 0.3, 0.3);
     ws.set_print_fit_to_pages(1, 0);
+    let lines = instruction_lines(p, l);
+    write_lines(ws, f, &lines)?;
+    ws.set_print_area(0, 0, lines.len().saturating_sub(1) as u32, 0)?;
+    ws.protect();
+    ws.set_active(true);
+    Ok(())
+}
+
+/// When, where and how to hand in, and whom to ask.
+fn hand_in_lines(p: &Pipeline, l: &Layout<'_>) -> [String; 3] {
     let deadline = match p.returns.deadline {
         Some(d) => format!(
             "Skicka in den ifyllda filen senast den {}.",
@@ -300,12 +310,18 @@ pub fn write_instructions(
         (None, Some(c)) => format!("Skicka filen till {c}."),
         (None, None) => format!("Skicka filen till {}.", p.owner_name()),
     };
+    [deadline, hand_in, contact]
+}
+
+/// The instructions, line by line; `true` marks a heading.
+fn instruction_lines(p: &Pipeline, l: &Layout<'_>) -> Vec<(String, bool)> {
+    let [deadline, hand_in, contact] = hand_in_lines(p, l);
     let decimals = if l.indicators.iter().any(|r| r.indicator.decimals > 0) {
         " Där kolumnen Enhet säger \"med en decimal\" (till exempel årsarbetare) skriver ni talet med högst en decimal, till exempel 2,5."
     } else {
         ""
     };
-    let lines: Vec<(String, bool)> = vec![
+    vec![
         (format!("Återrapportering {} – {}", l.year, l.unit.name), true),
         (p.strategy.title.clone(), false),
         (String::new(), false),
@@ -332,7 +348,11 @@ pub fn write_instructions(
         (hand_in, false),
         (contact, false),
         ("Filen kan ha vilket namn som helst; den läses in utifrån sitt innehåll. Använd årets mall: en mall från ett annat år eller för en annan nämnd kan inte läsas in.".into(), false),
-    ];
+    ]
+}
+
+/// The instruction lines in one wrapped column, each row tall enough.
+fn write_lines(ws: &mut Worksheet, f: &Formats, lines: &[(String, bool)]) -> Result<(), XlsxError> {
     let title = Format::new().set_bold().set_font_size(14).set_text_wrap();
     let heading_format = Format::new().set_bold().set_text_wrap();
     for (i, (text, heading)) in lines.iter().enumerate() {
@@ -349,9 +369,6 @@ pub fn write_instructions(
             ws.set_row_height(row, 15.0 * lines)?;
         }
     }
-    ws.set_print_area(0, 0, lines.len().saturating_sub(1) as u32, 0)?;
-    ws.protect();
-    ws.set_active(true);
     Ok(())
 }
 
@@ -530,38 +547,7 @@ pub fn write_indicators(
             .max(1.0);
         ws.set_row_height(row, 15.0 * lines)?;
 
-        let validation = |title: &str| whole_number(ind, title);
-        let input = if ind.decimals > 0 {
-            &f.input_decimal
-        } else {
-            &f.input
-        };
-        let value = fill.and_then(|fl| fl.values.get(&i));
-        match value {
-            Some(e) => write_entry(ws, row, COL_VALUE, e, input)?,
-            None => {
-                ws.write_blank(row, COL_VALUE, input)?;
-            }
-        };
-        if r.is_share() {
-            ws.add_data_validation(row, COL_VALUE, row, COL_VALUE, &validation("Täljare")?)?;
-            match fill.and_then(|fl| fl.denominators.get(&i)) {
-                Some(e) => write_entry(ws, row, COL_DENOMINATOR, e, &f.input)?,
-                None => {
-                    ws.write_blank(row, COL_DENOMINATOR, &f.input)?;
-                }
-            };
-            ws.add_data_validation(
-                row,
-                COL_DENOMINATOR,
-                row,
-                COL_DENOMINATOR,
-                &validation("Nämnare")?,
-            )?;
-        } else {
-            ws.add_data_validation(row, COL_VALUE, row, COL_VALUE, &validation("Antal")?)?;
-            ws.write_blank(row, COL_DENOMINATOR, &f.unused)?;
-        }
+        input_cells(ws, f, row, r, fill, i)?;
         match fill.and_then(|fl| fl.comments.get(&i)) {
             Some(c) => ws.write_string_with_format(row, COL_COMMENT, c, &f.input_text)?,
             None => ws.write_blank(row, COL_COMMENT, &f.input_text)?,
@@ -570,6 +556,52 @@ pub fn write_indicators(
     ws.set_freeze_panes(FIRST_ROW, 0)?;
     print_setup(ws)?;
     ws.protect();
+    Ok(())
+}
+
+/// A row's open cells: the value (or täljare and nämnare), validated.
+fn input_cells(
+    ws: &mut Worksheet,
+    f: &Formats,
+    row: u32,
+    r: &layout::IndicatorRow<'_>,
+    fill: Option<&Fill>,
+    i: usize,
+) -> Result<(), XlsxError> {
+    use layout::*;
+    let ind = r.indicator;
+    let validation = |title: &str| whole_number(ind, title);
+    let input = if ind.decimals > 0 {
+        &f.input_decimal
+    } else {
+        &f.input
+    };
+    let value = fill.and_then(|fl| fl.values.get(&i));
+    match value {
+        Some(e) => write_entry(ws, row, COL_VALUE, e, input)?,
+        None => {
+            ws.write_blank(row, COL_VALUE, input)?;
+        }
+    };
+    if r.is_share() {
+        ws.add_data_validation(row, COL_VALUE, row, COL_VALUE, &validation("Täljare")?)?;
+        match fill.and_then(|fl| fl.denominators.get(&i)) {
+            Some(e) => write_entry(ws, row, COL_DENOMINATOR, e, &f.input)?,
+            None => {
+                ws.write_blank(row, COL_DENOMINATOR, &f.input)?;
+            }
+        };
+        ws.add_data_validation(
+            row,
+            COL_DENOMINATOR,
+            row,
+            COL_DENOMINATOR,
+            &validation("Nämnare")?,
+        )?;
+    } else {
+        ws.add_data_validation(row, COL_VALUE, row, COL_VALUE, &validation("Antal")?)?;
+        ws.write_blank(row, COL_DENOMINATOR, &f.unused)?;
+    }
     Ok(())
 }
 

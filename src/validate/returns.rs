@@ -198,7 +198,14 @@ pub fn validate_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Out
 /// Turns a cell into a non-negative count, whole or with at most
 /// `decimals` decimals (årsarbetare), or says why not.
 fn count(input: &CellInput, max: f64, decimals: u8) -> Result<Option<f64>, String> {
-    let whole = decimals == 0;
+    match cell_number(input, decimals == 0)? {
+        Some(v) => checked_count(v, max, decimals).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The number a cell holds; `None` when blank.
+fn cell_number(input: &CellInput, whole: bool) -> Result<Option<f64>, String> {
     let v = match input {
         CellInput::Blank => return Ok(None),
         CellInput::Number(n) => *n,
@@ -242,6 +249,12 @@ fn count(input: &CellInput, max: f64, decimals: u8) -> Result<Option<f64>, Strin
             ));
         }
     };
+    Ok(Some(v))
+}
+
+/// A count within bounds, whole or with at most `decimals` decimals.
+fn checked_count(v: f64, max: f64, decimals: u8) -> Result<f64, String> {
+    let whole = decimals == 0;
     if !v.is_finite() || v > max {
         return Err(format!(
             "talet är större än {}, vilket inget antal i uppföljningen kan vara. Kontrollera att rätt tal står i rätt cell.",
@@ -275,11 +288,11 @@ fn count(input: &CellInput, max: f64, decimals: u8) -> Result<Option<f64>, Strin
             )
         });
     }
-    Ok(Some(if whole {
+    Ok(if whole {
         v
     } else {
         (v * scale).round() / scale
-    }))
+    })
 }
 
 fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {

@@ -124,6 +124,12 @@ pub(super) fn check_units(c: &mut Checker<'_>) {
             }
         }
     }
+    check_unit_groups(c);
+}
+
+/// Each unit group's kind is one that some unit has.
+fn check_unit_groups(c: &mut Checker<'_>) {
+    let p = c.p;
     for (i, g) in p.unit_groups.iter().enumerate() {
         if !p.units.iter().any(|u| u.kind == g.kind) {
             let mut kinds: Vec<&str> = p.units.iter().map(|u| u.kind.as_str()).collect();

@@ -489,31 +489,25 @@ fn read_survey_measure(r: &mut Reader<'_>, s: &Tbl<'_, '_>) -> Option<SurveyMeas
     })
 }
 
+const MEASURE_UNITS: &[(&str, MeasureUnit)] = &[
+    ("antal", MeasureUnit::Antal),
+    ("andel", MeasureUnit::Andel),
+    ("procentenheter", MeasureUnit::Procentenheter),
+];
+
+const SOURCES: &[(&str, Source)] = &[
+    ("return", Source::Return),
+    ("survey", Source::Survey),
+    ("reference", Source::Reference),
+    ("derived", Source::Derived),
+];
+
 fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
     r.only(t, INDICATOR_FIELDS);
     let id = r.string(t, "id", true);
     let title = r.string(t, "title", true);
-    let unit = r.choice(
-        t,
-        "unit",
-        true,
-        &[
-            ("antal", MeasureUnit::Antal),
-            ("andel", MeasureUnit::Andel),
-            ("procentenheter", MeasureUnit::Procentenheter),
-        ],
-    );
-    let source = r.choice(
-        t,
-        "source",
-        true,
-        &[
-            ("return", Source::Return),
-            ("survey", Source::Survey),
-            ("reference", Source::Reference),
-            ("derived", Source::Derived),
-        ],
-    );
+    let unit = r.choice(t, "unit", true, MEASURE_UNITS);
+    let source = r.choice(t, "source", true, SOURCES);
     let measure = r.string(t, "measure", true);
     let responsible = r.strings(t, "responsible", false).unwrap_or_default();
     let breakdowns = r.strings(t, "breakdowns", false).unwrap_or_default();
