@@ -144,12 +144,13 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
     TrendSpec {
         title: format!("{} {}", ind.id, ind.title),
         subtitle: format!(
-            "Hela staden, {unit_text}{}",
+            "Hela staden, {unit_text}{}.{}",
             if ind.source == Source::Survey {
                 ", med 95 % konfidensintervall"
             } else {
                 ""
-            }
+            },
+            better(&[ind])
         ),
         source: format!("Källa: {source}. {}", p.strategy.title),
         unit: ind.unit,
@@ -157,6 +158,18 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
         series,
         targets: ind.targets.iter().map(|t| (t.year, t.value)).collect(),
         notes,
+    }
+}
+
+/// Which way is better, when all the series agree.
+pub fn better(inds: &[&Indicator]) -> &'static str {
+    use crate::pipeline::Direction;
+    if inds.iter().all(|i| i.direction == Direction::Higher) {
+        " Högre är bättre."
+    } else if inds.iter().all(|i| i.direction == Direction::Lower) {
+        " Lägre är bättre."
+    } else {
+        ""
     }
 }
 

@@ -23,6 +23,9 @@ pub(super) fn areas(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
             id = esc(&a.id)
         )?;
         let mut inds: Vec<&Indicator> = Vec::new();
+        if !p.goals.iter().any(|g| g.area == a.id) {
+            writeln!(out, "</div>")?;
+        }
         for (k, g) in p.goals.iter().filter(|g| g.area == a.id).enumerate() {
             // A heading is kept on the page of the first measure under it.
             if k > 0 {

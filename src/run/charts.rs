@@ -92,7 +92,7 @@ fn parity_chart(
         title: "Skillnad mot hela staden".into(),
         subtitle: format!(
             "Enkätens andel minus hela stadens, i procentenheter; under noll är under stadens nivå.{}",
-            better(&gaps)
+            chart::better(&gaps)
         ),
         source: format!(
             "Källa: {}. {}",
@@ -106,18 +106,6 @@ fn parity_chart(
         notes: Vec::new(),
     };
     Ok(Some(chart::write_trend(&spec, dir, chart::PARITY)?))
-}
-
-/// Which way is better, when every series agrees.
-fn better(inds: &[&crate::pipeline::Indicator]) -> &'static str {
-    use crate::pipeline::Direction;
-    if inds.iter().all(|i| i.direction == Direction::Higher) {
-        " Högre är bättre."
-    } else if inds.iter().all(|i| i.direction == Direction::Lower) {
-        " Lägre är bättre."
-    } else {
-        ""
-    }
 }
 
 /// Completeness per unit and year.
