@@ -103,6 +103,8 @@ pub fn write_templates(
         path: out.to_path_buf(),
         message: crate::text::io_error(&e),
     })?;
+    // Last year's returns are read once for all the templates.
+    let accepted = accepted_in(p, year - 1);
     let mut written = Vec::new();
     for unit in units {
         let l = layout::layout(p, unit, year);
@@ -123,7 +125,8 @@ pub fn write_templates(
             });
         }
         let path = out.join(&name);
-        let bytes = template_bytes(p, &l).map_err(|e| TemplateError::Write {
+        let previous = previous_values(&accepted, &l);
+        let bytes = workbook_with(p, &l, None, &previous).map_err(|e| TemplateError::Write {
             path: path.clone(),
             message: crate::text::foreign(&e),
         })?;
@@ -228,7 +231,8 @@ pub fn workbook_bytes(
 /// The template a committee fills in: with last year's accepted values
 /// from the returns inbox beside each row.
 pub fn template_bytes(p: &Pipeline, l: &Layout<'_>) -> Result<Vec<u8>, XlsxError> {
-    workbook_with(p, l, None, &previous_values(p, l))
+    let accepted = accepted_in(p, l.year - 1);
+    workbook_with(p, l, None, &previous_values(&accepted, l))
 }
 
 fn workbook_with(
@@ -465,22 +469,25 @@ fn measure_unit_words(ind: &Indicator) -> &'static str {
     }
 }
 
-/// Last year's accepted values of the unit's rows: the returns in the
-/// inbox's folder for last year, validated as a run would.
-pub fn previous_values(p: &Pipeline, l: &Layout<'_>) -> Previous {
-    let mut out = Previous::new();
+/// The values accepted for `year`: the returns in the inbox's folder for
+/// that year, validated as a run would.
+fn accepted_in(p: &Pipeline, year: i32) -> Vec<crate::validate::returns::Value> {
     let Some(inbox) = &p.returns.inbox else {
-        return out;
+        return Vec::new();
     };
-    let dir = p.resolve(inbox).join((l.year - 1).to_string());
+    let dir = p.resolve(inbox).join(year.to_string());
     if !dir.is_dir() {
-        return out;
+        return Vec::new();
     }
     let (files, _) = crate::inputs::collect_files(std::slice::from_ref(&dir));
-    let outcome = crate::validate::returns::validate_files(p, &files, Some(l.year - 1));
+    crate::validate::returns::validate_files(p, &files, Some(year)).values
+}
+
+/// Last year's accepted values of the unit's rows, as the committee wrote them.
+fn previous_values(accepted: &[crate::validate::returns::Value], l: &Layout<'_>) -> Previous {
+    let mut out = Previous::new();
     for (i, r) in l.indicators.iter().enumerate() {
-        let found = outcome
-            .values
+        let found = accepted
             .iter()
             .find(|v| v.unit_id == l.unit.id && v.indicator_id == r.indicator.id && v.key == r.key);
         let text = found.and_then(|v| match (v.numerator, v.denominator) {

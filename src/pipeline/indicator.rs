@@ -124,6 +124,14 @@ pub struct Indicator {
 }
 
 impl Indicator {
+    /// The target for `year`, if the pipeline sets one.
+    pub fn target(&self, year: i32) -> Option<f64> {
+        self.targets
+            .iter()
+            .find(|t| t.year == year)
+            .map(|t| t.value)
+    }
+
     /// The title up to its colon, where a shorter name reads better (a
     /// legend, a sentence): "Skillnad i andel som arbetar".
     pub fn short_title(&self) -> &str {

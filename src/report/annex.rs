@@ -86,10 +86,7 @@ fn breakdown_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, b: &Breakdo
         "<div class=\"table-wrap\"><table><caption>{} per år och {}, hela staden</caption><thead><tr><th scope=\"col\">År</th>{}</tr></thead><tbody>",
         esc(&ind.id),
         esc(&b.title.to_lowercase()),
-        b.groups
-            .iter()
-            .map(|g| format!("<th scope=\"col\" class=\"num\">{}</th>", esc(&g.label)))
-            .collect::<String>()
+        group_headers(b)
     )?;
     for y in &ctx.years {
         write!(out, "<tr><th scope=\"row\">{y}</th>")?;
@@ -111,6 +108,14 @@ fn breakdown_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, b: &Breakdo
     }
 }
 
+/// A breakdown's groups as column headers.
+fn group_headers(b: &Breakdown) -> String {
+    b.groups
+        .iter()
+        .map(|g| format!("<th scope=\"col\" class=\"num\">{}</th>", esc(&g.label)))
+        .collect()
+}
+
 /// For an indicator crossed over two breakdowns: the report year's
 /// combinations, the first breakdown's groups down and the second's across.
 fn cross_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Result {
@@ -128,10 +133,7 @@ fn cross_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Result 
         esc(&a.title.to_lowercase()),
         esc(&b.title.to_lowercase()),
         esc(&a.title),
-        b.groups
-            .iter()
-            .map(|g| format!("<th scope=\"col\" class=\"num\">{}</th>", esc(&g.label)))
-            .collect::<String>()
+        group_headers(b)
     )?;
     for ga in &a.groups {
         write!(out, "<tr><th scope=\"row\">{}</th>", esc(&ga.label))?;
@@ -178,10 +180,8 @@ fn indicator_row(
     }
     if !ind.targets.is_empty() {
         let t = ind
-            .targets
-            .iter()
-            .find(|t| t.year == y)
-            .map(|t| fmt_table(t.value, ind.unit))
+            .target(y)
+            .map(|t| fmt_table(t, ind.unit))
             .unwrap_or_default();
         write!(out, "<td class=\"num\">{t}</td>")?;
     }

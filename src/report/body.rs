@@ -140,10 +140,8 @@ fn indicator_overview(ctx: &Ctx<'_>, out: &mut String, inds: &[&Indicator]) -> f
             write!(out, "<td class=\"num\" data-label=\"{y}\">{v}</td>")?;
         }
         let target = ind
-            .targets
-            .iter()
-            .find(|t| t.year == year)
-            .map(|t| fmt_table(t.value, ind.unit))
+            .target(year)
+            .map(|t| fmt_table(t, ind.unit))
             .unwrap_or_else(|| "–".into());
         writeln!(
             out,
@@ -180,17 +178,10 @@ pub(super) fn figure(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::R
     let Some(svg) = ctx.charts.get(&ind.id) else {
         return Ok(());
     };
-    let series_text: Vec<String> = ctx
-        .years
-        .iter()
-        .map(|y| {
-            format!(
-                "{y}: {}",
-                value_text(ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL), ind.unit)
-            )
-        })
-        .collect();
-    let desc = format!("Hela staden, totalt per år: {}.", series_text.join("; "));
+    let desc = format!(
+        "Hela staden, totalt per år: {}.",
+        year_values(ctx, ind).join("; ")
+    );
     writeln!(
         out,
         "<figure>{}<figcaption>{} Värden per grupp: <a href=\"#tabell-{id}\">tabell {id}</a> i bilaga 2.</figcaption></figure>",
@@ -200,15 +191,24 @@ pub(super) fn figure(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::R
     )
 }
 
+/// The city's total per year, as text alternatives say it: "2019: 45".
+fn year_values(ctx: &Ctx<'_>, ind: &Indicator) -> Vec<String> {
+    ctx.years
+        .iter()
+        .map(|y| {
+            let c = ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL);
+            format!("{y}: {}", value_text(c, ind.unit))
+        })
+        .collect()
+}
+
 /// "Hela staden 2022: 70; mål 80."
 fn facts(ctx: &Ctx<'_>, ind: &Indicator) -> String {
     let year = ctx.d.report_year;
     let now = value_text(ctx.d.city_cell(&ind.id, year, TOTAL, TOTAL), ind.unit);
     let target = ind
-        .targets
-        .iter()
-        .find(|t| t.year == year)
-        .map(|t| format!("; mål {}", fmt_table(t.value, ind.unit)))
+        .target(year)
+        .map(|t| format!("; mål {}", fmt_table(t, ind.unit)))
         .unwrap_or_default();
     format!("Hela staden {year}: <strong>{now}</strong>{target}.")
 }
@@ -220,7 +220,7 @@ pub(super) fn has_parity(p: &Pipeline) -> bool {
 
 /// The comparison with the whole city: the parity gaps.
 pub(super) fn parity(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    let (p, d) = (ctx.p, ctx.d);
+    let p = ctx.p;
     if !has_parity(p) {
         return Ok(());
     }
@@ -240,19 +240,7 @@ pub(super) fn parity(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
     if let Some(svg) = ctx.charts.get(chart::PARITY) {
         let desc: Vec<String> = p
             .gaps()
-            .map(|g| {
-                let vals: Vec<String> = ctx
-                    .years
-                    .iter()
-                    .map(|y| {
-                        format!(
-                            "{y}: {}",
-                            value_text(d.city_cell(&g.id, *y, TOTAL, TOTAL), g.unit)
-                        )
-                    })
-                    .collect();
-                format!("{}: {}", g.id, vals.join(", "))
-            })
+            .map(|g| format!("{}: {}", g.id, year_values(ctx, g).join(", ")))
             .collect();
         let desc = format!("{}.", desc.join(". "));
         writeln!(

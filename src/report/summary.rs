@@ -89,18 +89,18 @@ fn rows<'a>(ctx: &Ctx<'a>) -> Vec<Row<'a>> {
         .indicators
         .iter()
         .filter_map(|ind| {
-            let t = ind.targets.iter().find(|t| t.year == year)?;
+            let target = ind.target(year)?;
             let now = ctx.d.city_cell(&ind.id, year, TOTAL, TOTAL);
             Some(Row {
                 ind,
-                target: t.value,
+                target,
                 now,
                 before: ctx.d.city_cell(&ind.id, year - 1, TOTAL, TOTAL),
                 standing: match now {
                     Some(c) if c.value.is_some() && !c.is_withheld() && !c.complete() => {
                         Standing::Incomplete
                     }
-                    _ => standing(ind, comparable(now), t.value, within),
+                    _ => standing(ind, comparable(now), target, within),
                 },
             })
         })

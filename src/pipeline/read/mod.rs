@@ -568,22 +568,13 @@ fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
 
 /// How many decimals a return may give: 0 (the default) or 1.
 fn read_decimals(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<u8> {
-    let item = r.get(t, "decimals", false);
-    let Some(item) = item else {
+    if t.table.get("decimals").is_none() {
         return Some(0);
-    };
-    let path = join(&t.path, "decimals");
-    let v = r.as_integer(item, path.clone())?;
-    if (0..=1).contains(&v) {
-        Some(v as u8)
-    } else {
-        r.problem(
-            Some(item.span()),
-            path,
-            format!("{v} decimaler går inte; ange 0 (heltal) eller 1"),
-        );
-        None
     }
+    r.integer_within(t, "decimals", 0..=1, |v| {
+        format!("{v} decimaler går inte; ange 0 (heltal) eller 1")
+    })
+    .map(|v| v as u8)
 }
 
 fn year_value(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<YearValue> {

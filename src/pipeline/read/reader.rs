@@ -139,17 +139,27 @@ impl<'s> Reader<'s> {
     }
 
     pub(super) fn year(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<i32> {
+        self.integer_within(t, key, 1900..=2200, |v| {
+            format!("{v} är inte ett rimligt årtal")
+        })
+        .map(|v| v as i32)
+    }
+
+    /// A required integer within `range`; outside it, `out_of_range` says why.
+    pub(super) fn integer_within(
+        &mut self,
+        t: &Tbl<'_, '_>,
+        key: &str,
+        range: std::ops::RangeInclusive<i64>,
+        out_of_range: impl FnOnce(i64) -> String,
+    ) -> Option<i64> {
         let item = self.get(t, key, true)?;
         let path = join(&t.path, key);
         let v = self.as_integer(item, path.clone())?;
-        if (1900..=2200).contains(&v) {
-            Some(v as i32)
+        if range.contains(&v) {
+            Some(v)
         } else {
-            self.problem(
-                Some(item.span()),
-                path,
-                format!("{v} är inte ett rimligt årtal"),
-            );
+            self.problem(Some(item.span()), path, out_of_range(v));
             None
         }
     }
