@@ -264,6 +264,11 @@ pub fn new_workbook(p: &Pipeline, l: &Layout<'_>) -> Result<Workbook, XlsxError>
     Ok(wb)
 }
 
+/// The instructions' one column, in characters: narrow enough for A4
+/// portrait in Excel and in LibreOffice, which does not scale a sheet to
+/// the page width.
+const INSTRUCTIONS_WIDTH: f64 = 72.0;
+
 /// The sheet that tells the committee what to do, by when and whom to ask.
 pub fn write_instructions(
     ws: &mut Worksheet,
@@ -274,7 +279,7 @@ pub fn write_instructions(
     ws.set_name(layout::SHEET_INSTRUCTIONS)?;
     // One wrapped column that fits A4 portrait; every line wraps in it, so
     // nothing runs past the right edge on paper.
-    ws.set_column_width(0, 85)?;
+    ws.set_column_width(0, INSTRUCTIONS_WIDTH)?;
     ws.set_portrait();
     ws.set_paper_size(9);
     ws.set_margins(0.6, 0.6, 0.7, 0.7, 0.3, 0.3);
@@ -369,7 +374,9 @@ fn write_lines(ws: &mut Worksheet, f: &Formats, lines: &[(String, bool)]) -> Res
             ws.write_string_with_format(row, 0, text, &heading_format)?;
         } else {
             ws.write_string_with_format(row, 0, text, &f.text)?;
-            let lines = (text.chars().count() as f64 / 85.0).ceil().max(1.0);
+            let lines = (text.chars().count() as f64 / (INSTRUCTIONS_WIDTH - 5.0))
+                .ceil()
+                .max(1.0);
             ws.set_row_height(row, 15.0 * lines)?;
         }
     }
