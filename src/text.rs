@@ -184,9 +184,10 @@ pub fn reason_for_analysts(r: Reason) -> &'static str {
     }
 }
 
-/// How much of a city value came in: "2019: 14 av 15 enheter har rapporterat
-/// (saknas: Skärholmens stadsdelsnämnd)". Up to three missing units are
-/// named; more are counted.
+/// How much of a city value came in: "2019: 14 av 15 enheter ingår i summan
+/// (saknas: Skärholmens stadsdelsnämnd)". Not "har rapporterat": a unit that
+/// handed in a refused or blank value is missing from the sum too. Up to three
+/// missing units are named; more are counted.
 pub fn coverage(
     p: &Pipeline,
     year: i32,
@@ -204,7 +205,7 @@ pub fn coverage(
         format!("{} enheter", missing.len())
     };
     let enheter = if expected == 1 { "enhet" } else { "enheter" };
-    format!("{year}: {reported} av {expected} {enheter} har rapporterat (saknas: {names})")
+    format!("{year}: {reported} av {expected} {enheter} ingår i summan (saknas: {names})")
 }
 
 /// What a source is called in tables and the workbook.

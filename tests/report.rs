@@ -123,7 +123,7 @@ fn a_target_on_a_total_that_lacks_a_unit_is_not_judged_and_the_gap_is_said() {
     );
     assert!(row.contains("data-label=\"Förändring\">–</td>"), "{row}");
     assert!(
-        summary.contains("2022: 12 av 13 enheter har rapporterat (saknas: Bromma stadsdelsnämnd)"),
+        summary.contains("2022: 12 av 13 enheter ingår i summan (saknas: Bromma stadsdelsnämnd)"),
         "{summary}"
     );
     assert!(

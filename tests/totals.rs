@@ -79,7 +79,7 @@ fn a_missing_return_marks_every_city_value_it_leaves_a_hole_in() {
         (soc[VALUE].as_str(), soc[COMPLETE].as_str()),
         ("298", "false")
     );
-    let note = "2019: 13 av 14 enheter har rapporterat (saknas: Skärholmens stadsdelsnämnd)";
+    let note = "2019: 13 av 14 enheter ingår i summan (saknas: Skärholmens stadsdelsnämnd)";
     assert!(shared().text("charts/UTB-4.svg").contains(note));
     let report = shared().text(names::REPORT);
     assert!(
@@ -99,7 +99,7 @@ fn a_refused_value_and_a_missing_unit_at_city_level_are_marked() {
     assert!(
         shared()
             .text("charts/KUL-2.svg")
-            .contains("2021: 13 av 14 enheter har rapporterat (saknas: Farsta stadsdelsnämnd)")
+            .contains("2021: 13 av 14 enheter ingår i summan (saknas: Farsta stadsdelsnämnd)")
     );
 }
 
