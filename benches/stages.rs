@@ -155,6 +155,7 @@ fn run_end_to_end(b: Bencher, pipeline_path: &Path) {
         let opts = Options {
             year: None,
             offline: true,
+            cache: uppfolj::cache::Cache::none(),
         };
         let mut progress = run::progress::Progress::new(true, false);
         let d = run::compute(&p, &opts, &mut progress).unwrap();

@@ -107,6 +107,9 @@ pub struct RunArgs {
     /// Använd bara sparad referensstatistik; hämta ingenting.
     #[arg(long)]
     pub offline: bool,
+    /// Räkna om allt från indata, utan att läsa eller fylla på cachen.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Publicera också diagrammen här (annars [output] charts i pipelinefilen).
     #[arg(long, value_name = "MAPP")]
     pub charts: Option<PathBuf>,

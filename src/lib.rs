@@ -9,7 +9,8 @@
 //! - [`finding`]: what is wrong in an input, and where;
 //! - [`http`]: the one HTTP client; [`inputs`]: finding files and downloading URLs;
 //! - [`pool`]: the one thread pool; [`ledger`]: file hashes, and the files
-//!   uppfolj wrote into folders it shares with people;
+//!   uppfolj wrote into folders it shares with people; [`cache`]: what each
+//!   input became, kept between runs;
 //! - [`layout`]: where everything sits in a return workbook;
 //! - [`ingest`]: reading returns and survey files; [`template`] writes the
 //!   empty return (never over a file it did not write); [`validate`] judges them;
@@ -26,6 +27,7 @@
 //! place where errors become messages and exit codes.
 
 pub mod aggregate;
+pub mod cache;
 pub mod chart;
 pub mod disclose;
 pub mod error;

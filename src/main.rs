@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use uppfolj::cache::{self, Cache};
 use uppfolj::error::Error;
 use uppfolj::pipeline::{self, PipelineError};
 use uppfolj::text::Count;
@@ -200,6 +201,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Error> {
         year,
         out,
         offline,
+        no_cache,
         charts,
         quiet,
         verbose,
@@ -223,8 +225,18 @@ fn run(args: RunArgs) -> Result<ExitCode, Error> {
     }
     run::may_replace(&out)?;
     let mut progress = run::progress::Progress::new(quiet, verbose);
-    let opts = run::Options { year, offline };
+    let cache = open_cache(&p, &out, no_cache);
+    let opts = run::Options {
+        year,
+        offline,
+        cache,
+    };
     let data = run::compute(&p, &opts, &mut progress)?;
+    if let Some((kept, computed)) = opts.cache.counts() {
+        progress.note(&format!(
+            "Cachen: {kept} indatafiler oförändrade sedan förra körningen, {computed} lästa och beräknade"
+        ));
+    }
     for f in data
         .findings
         .iter()
@@ -238,6 +250,26 @@ fn run(args: RunArgs) -> Result<ExitCode, Error> {
         say!("{line}");
     }
     Ok(exit_for_findings(summary.refused))
+}
+
+/// The run's cache, unless `--no-cache`; a cache that cannot be used makes
+/// a cold run, said on the terminal, never a failed one.
+fn open_cache(p: &pipeline::Pipeline, out: &Path, no_cache: bool) -> Cache {
+    if no_cache {
+        return Cache::none();
+    }
+    let dir = cache::folder(p, out);
+    if p.output_clash(&dir).is_some() {
+        eprintln!(
+            "varning: cachemappen {} är, innehåller eller ligger i indata; körningen går utan cache. Ange en egen mapp med [output] cache.",
+            dir.display()
+        );
+        return Cache::none();
+    }
+    Cache::open(p, &dir).unwrap_or_else(|e| {
+        eprintln!("varning: {e}");
+        Cache::none()
+    })
 }
 
 fn fetch(path: &Path, offline: bool) -> Result<ExitCode, Error> {

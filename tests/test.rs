@@ -80,6 +80,11 @@ impl Test {
         Test { dir, ..Test::new() }
     }
 
+    /// The test's folder, for steps that run in it (see [`Test::within`]).
+    pub fn keep(self) -> tempfile::TempDir {
+        self.dir
+    }
+
     /// Writes a file into the test's folder.
     pub fn write(self, name: &str, contents: impl AsRef<[u8]>) -> Self {
         let path = self.dir.path().join(name);

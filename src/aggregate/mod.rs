@@ -6,12 +6,12 @@ pub mod returns;
 pub mod stats;
 pub mod survey;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::pipeline::{GroupKey, Reason, Source};
 
 /// One number of the indicator table, before or after disclosure control.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
     pub indicator_id: String,
     pub year: i32,
@@ -37,14 +37,14 @@ pub struct Cell {
 }
 
 /// Which units a sum over units holds: a total never silently lacks a member.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Coverage {
     pub expected: usize,
     /// The expected units whose value is not in the sum, in the pipeline's order.
     pub missing: Vec<String>,
 }
 
-/// "2019: 13 av 14 enheter har rapporterat (saknas: …)", once per year, for
+/// "2019: 13 av 14 enheter ingår i summan (saknas: …)", once per year, for
 /// the cells that lack a unit: what charts and tables say under them, so that
 /// no one reads a missing unit as a change.
 pub fn coverage_notes<'a>(

@@ -13,7 +13,7 @@ pub mod survey;
 pub mod xls;
 
 /// Why a file was refused as a whole.
-#[derive(Clone, Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
 #[error("{file}: {message}")]
 pub struct Refusal {
     pub file: String,

@@ -1,7 +1,7 @@
 //! Indicators: what each measures, in which unit, from which source, and
 //! how its cells may be published.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::SurveyMeasure;
 
@@ -25,7 +25,7 @@ impl MeasureUnit {
 }
 
 /// Why a cell of the indicator table is not published.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Reason {
     /// Fewer persons than the minimum.
     Primary,
@@ -45,7 +45,7 @@ impl Reason {
     }
 }
 
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     Return,

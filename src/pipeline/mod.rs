@@ -21,7 +21,7 @@ mod survey;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use date::Date;
 pub use folders::*;
@@ -43,7 +43,7 @@ pub const CROSS: char = '+';
 /// one breakdown, or a group of each of crossed breakdowns. The indicator
 /// table writes it as two columns, `breakdown` (`total`, `kon`,
 /// `kon+aldersgrupp`) and `group` (`total`, `kvinna`, `kvinna+16-29`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct GroupKey {
     pub breakdown: String,
     pub group: String,

@@ -91,6 +91,9 @@ pub struct Output {
     pub dir: PathBuf,
     /// A folder the charts are also published to (the sample: the top-level `charts/`).
     pub charts: Option<PathBuf>,
+    /// Where `run` keeps what each input became between runs (by default
+    /// `.uppfolj-cache` beside the output folder).
+    pub cache: Option<PathBuf>,
     /// An indicator that missed its target by at most this share of the
     /// target "approached" it; further off, it missed.
     pub approached_within: f64,
@@ -101,6 +104,7 @@ impl Default for Output {
         Output {
             dir: PathBuf::from("ut"),
             charts: None,
+            cache: None,
             approached_within: 0.1,
         }
     }

@@ -1,7 +1,7 @@
 //! The strategy's tree and its units: areas, goals, measures, breakdowns,
 //! reporting units and the dates they exist.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Date;
 
@@ -112,7 +112,7 @@ pub struct Measure {
 
 /// How far a measure has come, as the committee picks it from the
 /// template's list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Status {
     NotStarted,
     Started,
@@ -124,7 +124,7 @@ impl Status {
 }
 
 /// The committee's own assessment of a measure: the usual three levels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Assessment {
     Met,
     PartlyMet,

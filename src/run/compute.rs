@@ -10,6 +10,7 @@ use polars::prelude::PolarsResult;
 
 use super::*;
 use crate::aggregate::{self, Cell};
+use crate::cache::Cache;
 use crate::disclose;
 use crate::error::Error;
 use crate::finding::{Finding, Severity};
@@ -23,7 +24,7 @@ use crate::validate;
 pub fn compute(p: &Pipeline, opts: &Options, progress: &mut Progress) -> Result<RunData, Error> {
     let mut run = Stages::new(progress);
     let returns = run.stage("Läser återrapporteringar", "återrapporteringar", || {
-        Ok(read_returns(p))
+        Ok(read_returns(p, &opts.cache))
     })?;
     let mut survey = run.stage("Läser enkätsvar", "enkäter", || read_survey(p, opts))?;
     // A strategy without reference statistics has no such stage to tell of.
@@ -122,9 +123,9 @@ impl Done for Returns {
     }
 }
 
-fn read_returns(p: &Pipeline) -> Returns {
+fn read_returns(p: &Pipeline, cache: &Cache) -> Returns {
     let (files, mut findings) = inbox_files(p);
-    let outcome = validate::returns::validate_files(p, &files, None);
+    let outcome = validate::returns::validate_files_cached(p, &files, None, cache);
     let mut inputs: Vec<InputRecord> = outcome
         .used
         .iter()
@@ -210,7 +211,7 @@ fn read_survey(p: &Pipeline, opts: &Options) -> Result<Survey, Error> {
             ));
         }
     }
-    let (outcome, cells) = survey_indicators(p, &present)?;
+    let (outcome, cells) = survey_indicators(p, &present, &opts.cache)?;
     let mut inputs: Vec<InputRecord> = outcome
         .respondents
         .iter()
@@ -280,20 +281,14 @@ fn survey_files(
 fn survey_indicators(
     p: &Pipeline,
     files: &[(PathBuf, Option<i32>)],
+    cache: &Cache,
 ) -> Result<(validate::survey::Outcome, Vec<Cell>), Error> {
     use rayon::prelude::*;
     let per_file: Vec<(validate::survey::Outcome, PolarsResult<Vec<Cell>>)> =
         crate::pool::install(|| {
             files
                 .par_iter()
-                .map(|f| {
-                    let mut o = validate::survey::validate_each(p, std::slice::from_ref(f));
-                    let cells = aggregate::survey::cells_of_years(p, &o.respondents);
-                    for r in &mut o.respondents {
-                        r.frame = polars::prelude::DataFrame::empty();
-                    }
-                    (o, cells)
-                })
+                .map(|f| survey_file_cached(p, f, cache))
                 .collect()
         });
     let mut survey = validate::survey::Outcome::default();
@@ -309,6 +304,44 @@ fn survey_indicators(
         })?);
     }
     Ok((survey, cells))
+}
+
+/// What the cache keeps of a survey file: its checks and its cells, with
+/// what the published table leaves out of a cell (why it is withheld).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SurveyEntry {
+    outcome: validate::survey::Outcome,
+    cells: Vec<(Cell, Option<crate::pipeline::Reason>)>,
+}
+
+/// One survey file checked and its cells computed, or what the cache kept
+/// of it when it is unchanged.
+fn survey_file_cached(
+    p: &Pipeline,
+    f: &(PathBuf, Option<i32>),
+    cache: &Cache,
+) -> (validate::survey::Outcome, PolarsResult<Vec<Cell>>) {
+    let key = cache.key(&format!("enkät {:?}", f.1), &f.0, survey_cap(p));
+    if let Some(kept) = key.as_deref().and_then(|k| cache.get::<SurveyEntry>(k)) {
+        let cells = kept
+            .cells
+            .into_iter()
+            .map(|(c, withheld)| Cell { withheld, ..c })
+            .collect();
+        return (kept.outcome, Ok(cells));
+    }
+    let mut o = validate::survey::validate_each(p, std::slice::from_ref(f));
+    let cells = aggregate::survey::cells_of_years(p, &o.respondents);
+    for r in &mut o.respondents {
+        r.frame = polars::prelude::DataFrame::empty();
+    }
+    if let (Some(k), Ok(cells)) = (&key, &cells) {
+        let cells = cells.iter().map(|c| (c.clone(), c.withheld)).collect();
+        let entry = SurveyEntry { outcome: o, cells };
+        cache.put(k, &entry);
+        o = entry.outcome;
+    }
+    (o, cells)
 }
 
 /// The reference statistics: refreshed (or from the cache) and their cells.

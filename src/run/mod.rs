@@ -23,6 +23,8 @@ pub struct Options {
     pub year: Option<i32>,
     /// Use only cached reference statistics and local files.
     pub offline: bool,
+    /// What unchanged inputs became in earlier runs ([`Cache::none`] for a cold run).
+    pub cache: crate::cache::Cache,
 }
 
 /// What the summary says, and the exit status it leads to.

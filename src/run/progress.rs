@@ -52,6 +52,13 @@ impl Progress {
         }
     }
 
+    /// A line for everyone but `--quiet`.
+    pub fn note(&self, what: &str) {
+        if !self.quiet {
+            eprintln!("{what}");
+        }
+    }
+
     /// Detail, shown with `-v`.
     pub fn detail(&self, what: &str) {
         if self.verbose && !self.quiet {

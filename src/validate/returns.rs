@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::{Finding, Severity};
+use crate::cache::Cache;
 use crate::ingest::Refusal;
 use crate::ingest::cell::parse_swedish_number;
 use crate::ingest::returns::{self, CellInput, Expect, RawValue, ReturnWorkbook};
@@ -17,7 +19,7 @@ use crate::pipeline::{GroupKey, Indicator, Pipeline};
 use crate::text;
 
 /// An accepted value, ready for the indicator table.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Value {
     pub unit_id: String,
     pub year: i32,
@@ -33,7 +35,7 @@ pub struct Value {
     pub cell: String,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
     pub unit_id: String,
     pub year: i32,
@@ -47,7 +49,7 @@ pub struct Activity {
 }
 
 /// A file that was read and used.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Input {
     pub file: String,
     pub path: PathBuf,
@@ -56,7 +58,7 @@ pub struct Input {
     pub year: i32,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Outcome {
     pub values: Vec<Value>,
     pub activities: Vec<Activity>,
@@ -78,7 +80,8 @@ fn refusal_finding(r: Refusal) -> Finding {
 }
 
 /// A return read and judged on its own: its tidy values, activities and
-/// findings, without the workbook's cells.
+/// findings, without the workbook's cells; what the cache keeps of it.
+#[derive(Serialize, Deserialize)]
 struct Judged {
     file: String,
     path: PathBuf,
@@ -118,8 +121,41 @@ fn read_and_judge(p: &Pipeline, f: &Path, year: Option<i32>) -> Result<Judged, R
     })
 }
 
+/// One return judged, or what the cache kept of it when it is unchanged.
+fn judge_cached(
+    p: &Pipeline,
+    f: &Path,
+    year: Option<i32>,
+    cache: &Cache,
+) -> Result<Judged, Refusal> {
+    let key = cache.key(
+        &format!("återrapportering {year:?}"),
+        f,
+        p.returns.max_bytes,
+    );
+    if let Some(kept) = key.as_deref().and_then(|k| cache.get(k)) {
+        return kept;
+    }
+    let judged = crate::ingest::guarded(&f.display().to_string(), || read_and_judge(p, f, year));
+    if let Some(k) = &key {
+        cache.put(k, &judged);
+    }
+    judged
+}
+
 /// Reads and validates each return; one bad file never stops the others.
 pub fn validate_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Outcome {
+    validate_files_cached(p, files, year, &Cache::none())
+}
+
+/// As [`validate_files`], reading back from `cache` what an unchanged
+/// return became; only the checks across returns are made afresh.
+pub fn validate_files_cached(
+    p: &Pipeline,
+    files: &[PathBuf],
+    year: Option<i32>,
+    cache: &Cache,
+) -> Outcome {
     let mut out = Outcome::default();
     let mut books: Vec<Judged> = Vec::new();
     // Workbooks are read in parallel on all cores; the results keep the files' order.
@@ -128,9 +164,7 @@ pub fn validate_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Out
         crate::pool::install(|| {
             files
                 .par_iter()
-                .map(|f| {
-                    crate::ingest::guarded(&f.display().to_string(), || read_and_judge(p, f, year))
-                })
+                .map(|f| judge_cached(p, f, year, cache))
                 .collect()
         })
     };

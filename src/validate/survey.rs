@@ -20,12 +20,14 @@ pub const WHOLE_CITY: &str = "hela staden";
 
 /// One year's respondents, in the codebook's variables; every column is text
 /// (null for a missing answer), but [`WEIGHT`], which is a number.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Respondents {
     pub year: i32,
     pub file: String,
     pub path: PathBuf,
     pub sha256: String,
+    /// Never kept in the cache: only what was computed from it is.
+    #[serde(skip)]
     pub frame: DataFrame,
     /// How many respondents the file held; stays when a run lets `frame` go.
     pub rows: usize,
@@ -35,7 +37,7 @@ pub struct Respondents {
     pub coarsened: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     pub respondents: Vec<Respondents>,
     pub findings: Vec<Finding>,

@@ -1,0 +1,178 @@
+//! Incremental runs: what each input file became (a return's tidy values and
+//! findings, a survey file's indicator cells), kept between runs under a key
+//! made of the file's bytes and name, the pipeline and the program. A re-run
+//! reads back what is unchanged and recomputes the rest; everything after
+//! (totals, disclosure control, outputs) is computed afresh from the same
+//! results, so the outputs are byte-identical to a cold run's.
+//!
+//! The folder holds unprotected intermediate results (small counts before
+//! disclosure control): it is the analysts' working copy and is never
+//! published. It is marked as uppfolj's own, and nothing else is written into
+//! a folder without that mark.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::ledger::hex;
+use crate::pipeline::Pipeline;
+
+/// The folder's mark: a folder without it is not uppfolj's to write in.
+pub const MARKER: &str = "LÄS-MIG-uppfolj-cache.txt";
+
+const MARKER_TEXT: &str = "\
+Den här mappen är uppfoljs cache för snabbare omkörningar (uppfolj run).
+Den innehåller mellanresultat före röjandekontrollen och får inte publiceras
+eller lämnas ut. Mappen kan tas bort när som helst; nästa körning blir då en
+kall körning. uppfolj run --no-cache använder den inte.
+";
+
+/// Where a run keeps its cache: `[output] cache` in the pipeline file, or a
+/// folder `.uppfolj-cache` beside the output folder.
+pub fn folder(p: &Pipeline, out: &Path) -> PathBuf {
+    match &p.output.cache {
+        Some(dir) => p.resolve(dir),
+        None => out
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join(".uppfolj-cache"),
+    }
+}
+
+/// An open cache, or none (`--no-cache`, or a folder that is not ours).
+pub struct Cache {
+    dir: Option<PathBuf>,
+    /// The pipeline and the program: a change in either makes every entry new.
+    salt: String,
+    hits: AtomicUsize,
+    misses: AtomicUsize,
+}
+
+/// Why a cache could not be used; the run goes on cold.
+#[derive(Debug, thiserror::Error)]
+pub enum Unusable {
+    #[error(
+        "mappen {0} finns men är inte uppfoljs cache (filen {MARKER} saknas); körningen går utan cache. Ange en annan mapp med [output] cache."
+    )]
+    NotOurs(PathBuf),
+    #[error("kan inte skapa cachemappen {0}: {1}; körningen går utan cache")]
+    Create(PathBuf, std::io::Error),
+}
+
+impl Cache {
+    /// No cache: every input is computed.
+    pub fn none() -> Cache {
+        Cache {
+            dir: None,
+            salt: String::new(),
+            hits: AtomicUsize::new(0),
+            misses: AtomicUsize::new(0),
+        }
+    }
+
+    /// The cache in `dir`, made and marked if it does not exist yet.
+    pub fn open(p: &Pipeline, dir: &Path) -> Result<Cache, Unusable> {
+        if dir.exists() && !dir.join(MARKER).is_file() {
+            return Err(Unusable::NotOurs(dir.to_path_buf()));
+        }
+        std::fs::create_dir_all(dir)
+            .and_then(|()| match dir.join(MARKER).is_file() {
+                true => Ok(()),
+                false => std::fs::write(dir.join(MARKER), MARKER_TEXT),
+            })
+            .map_err(|e| Unusable::Create(dir.to_path_buf(), e))?;
+        Ok(Cache {
+            dir: Some(dir.to_path_buf()),
+            salt: salt(p),
+            ..Cache::none()
+        })
+    }
+
+    /// The key of what `kind` made of the file at `path`: its name, its
+    /// bytes, the pipeline and the program. `None` when there is no cache or
+    /// the file is not a regular file within `cap` bytes (then it is read the
+    /// usual way, which says what is wrong).
+    pub fn key(&self, kind: &str, path: &Path, cap: u64) -> Option<String> {
+        self.dir.as_ref()?;
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        if !meta.file_type().is_file() || meta.len() > cap {
+            return None;
+        }
+        let mut h = Sha256::new();
+        for part in [self.salt.as_str(), kind, &path.display().to_string()] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        let mut file = std::fs::File::open(path).ok()?.take(cap + 1);
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            match file.read(&mut buf).ok()? {
+                0 => break,
+                n => h.update(&buf[..n]),
+            }
+        }
+        Some(hex(&h.finalize()))
+    }
+
+    /// What was kept under `key`, if anything readable was.
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let found = self
+            .entry(key)
+            .and_then(|f| std::fs::read(f).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        let counter = match found {
+            Some(_) => &self.hits,
+            None => &self.misses,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// Keeps `value` under `key`. A failure only costs the next run time, so
+    /// it is not an error; the entry appears whole or not at all.
+    pub fn put<T: Serialize>(&self, key: &str, value: &T) {
+        let Some(file) = self.entry(key) else { return };
+        let Ok(bytes) = serde_json::to_vec(value) else {
+            return;
+        };
+        let tmp = file.with_extension(format!("tmp-{}", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_err() || std::fs::rename(&tmp, &file).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    /// How many inputs were read back and how many computed, for the terminal.
+    pub fn counts(&self) -> Option<(usize, usize)> {
+        self.dir.as_ref()?;
+        Some((
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        ))
+    }
+
+    fn entry(&self, key: &str) -> Option<PathBuf> {
+        Some(self.dir.as_ref()?.join(format!("{key}.json")))
+    }
+}
+
+/// The pipeline as read (not its file's text: a comment changes nothing),
+/// the folder its paths start from, and this very program: its version and
+/// its executable's size and time, so that a rebuilt program starts afresh.
+fn salt(p: &Pipeline) -> String {
+    let pipeline = serde_json::to_vec(p).unwrap_or_default();
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| format!("{}-{:?}", m.len(), m.modified().ok()))
+        .unwrap_or_default();
+    let mut h = Sha256::new();
+    h.update(&pipeline);
+    h.update(p.base.display().to_string().as_bytes());
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(exe.as_bytes());
+    hex(&h.finalize())
+}

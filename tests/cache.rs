@@ -1,0 +1,139 @@
+//! Incremental runs: a run reads back what unchanged inputs became and
+//! recomputes the rest, and its outputs are byte-identical to a cold run's
+//! (`--no-cache`) after changing nothing, one return, one survey file or the
+//! pipeline.
+
+use std::path::Path;
+
+use uppfolj::store::names;
+
+use crate::run::{files, pipeline_in_test_folder};
+use crate::test::{Test, repo_root};
+
+/// The returns and the survey files the sample has: 91 + 5.
+const INPUTS: usize = 96;
+
+/// A test folder with its own copy of the sample's returns (`inbox/`) and
+/// 2018 survey file, which the steps below change.
+fn folder() -> tempfile::TempDir {
+    let t = copy_dir(
+        Test::new(),
+        &repo_root().join("data-samples/returns"),
+        "inbox",
+    );
+    let survey = std::fs::read(repo_root().join("data-samples/survey/enkat-2018.csv")).unwrap();
+    let t = pipeline_in_test_folder(
+        t.write("enkat/enkat-2018.csv", survey),
+        "inbox",
+        "enkat/enkat-2018.csv",
+        "ut",
+        "charts",
+    );
+    t.keep()
+}
+
+fn copy_dir(mut t: Test, from: &Path, to: &str) -> Test {
+    for (rel, bytes) in files(from) {
+        t = t.write(&format!("{to}/{rel}"), bytes);
+    }
+    t
+}
+
+/// Runs with the cache, then cold into `kall/`, and checks that every output
+/// is the same and that the cached run read back `kept` inputs.
+fn same_as_cold(dir: tempfile::TempDir, kept: usize) -> tempfile::TempDir {
+    let note = format!(
+        "Cachen: {kept} indatafiler oförändrade sedan förra körningen, {} lästa och beräknade",
+        INPUTS - kept
+    );
+    let (_, dir) = Test::within(dir)
+        .args(&["run", "p.toml", "--offline"])
+        .stderr_has(&note)
+        .run_keep();
+    let (_, dir) = Test::within(dir)
+        .args(&["run", "p.toml", "--offline", "--no-cache", "--quiet"])
+        .args(&["--out", "kall/ut", "--charts", "kall/charts"])
+        .run_keep();
+    for (warm, cold) in [("ut", "kall/ut"), ("charts", "kall/charts")] {
+        let (warm, cold) = (files(&dir.path().join(warm)), files(&dir.path().join(cold)));
+        assert_eq!(
+            warm.keys().collect::<Vec<_>>(),
+            cold.keys().collect::<Vec<_>>()
+        );
+        for (name, bytes) in &warm {
+            if name == names::MANIFEST {
+                assert_eq!(without_times(bytes), without_times(&cold[name]));
+            } else {
+                assert!(*bytes == cold[name], "{name} differs from a cold run's");
+            }
+        }
+    }
+    dir
+}
+
+fn without_times(manifest: &[u8]) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_slice(manifest).unwrap();
+    v["stages"] = serde_json::Value::Null;
+    v
+}
+
+fn change(dir: &tempfile::TempDir, name: &str, bytes: impl AsRef<[u8]>) {
+    std::fs::write(dir.path().join(name), bytes).unwrap();
+}
+
+#[test]
+fn a_rerun_redoes_only_what_changed_and_writes_what_a_cold_run_writes() {
+    let dir = folder();
+    // The first run fills the cache.
+    let dir = same_as_cold(dir, 0);
+    // Nothing changed: every input is read back.
+    let dir = same_as_cold(dir, INPUTS);
+    // One return: Kulturnämnden's 2022 return as filled in with LibreOffice.
+    let filled = std::fs::read(repo_root().join("tests/fixtures/returns/lo-filled-kun-2022.xlsx"));
+    change(&dir, "inbox/2022/kun-2022.xlsx", filled.unwrap());
+    let dir = same_as_cold(dir, INPUTS - 1);
+    let kul2 = std::fs::read_to_string(dir.path().join("ut").join(names::INDICATORS_CSV)).unwrap();
+    assert!(
+        kul2.contains("KUL-2,"),
+        "the changed return's values are in the table"
+    );
+    // One survey file: one respondent's answer changed.
+    let survey = std::fs::read_to_string(dir.path().join("enkat/enkat-2018.csv")).unwrap();
+    let edited = crate::survey::set(&survey, 1, "f_soc", "3");
+    assert_ne!(edited, survey);
+    change(&dir, "enkat/enkat-2018.csv", edited);
+    let dir = same_as_cold(dir, INPUTS - 1);
+    // The pipeline: every input is computed again.
+    let p = std::fs::read_to_string(dir.path().join("p.toml")).unwrap();
+    change(
+        &dir,
+        "p.toml",
+        crate::test::edit(&p, "min_cell = 5", "min_cell = 6"),
+    );
+    same_as_cold(dir, 0);
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes_the_cache() {
+    let dir = folder();
+    let (_, dir) = Test::within(dir)
+        .args(&["run", "p.toml", "--offline", "--no-cache"])
+        .stderr_lacks("Cachen:")
+        .run_keep();
+    assert!(!dir.path().join(".uppfolj-cache").exists());
+}
+
+#[test]
+fn a_folder_that_is_not_the_caches_is_left_alone() {
+    let dir = folder();
+    let mine = dir.path().join(".uppfolj-cache/mitt.txt");
+    std::fs::create_dir_all(mine.parent().unwrap()).unwrap();
+    std::fs::write(&mine, "mitt").unwrap();
+    let (_, dir) = Test::within(dir)
+        .args(&["run", "p.toml", "--offline"])
+        .stderr_has("varning: mappen")
+        .stderr_lacks("Cachen:")
+        .run_keep();
+    let left = files(&dir.path().join(".uppfolj-cache"));
+    assert_eq!(left.keys().collect::<Vec<_>>(), ["mitt.txt"]);
+}
