@@ -169,7 +169,7 @@ pub fn reason(r: Reason) -> &'static str {
     match r {
         Reason::Primary | Reason::Complementary => "undantaget för att skydda enskilda",
         Reason::Coarsened => "området slogs ihop för att skydda de svarande",
-        Reason::Incomplete => "ofullständigt: alla delar har inte rapporterats",
+        Reason::Incomplete => "ofullständigt: en del saknas eller godtogs inte",
     }
 }
 
