@@ -4,7 +4,7 @@
 //! units it should have held beside it. A group that was not reported, or
 //! whose value was refused, is never counted as zero.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{CITY, Cell, Coverage};
 use crate::layout;
@@ -113,8 +113,10 @@ pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
                 rows.entry(k).or_default();
             }
         }
+        // Looked up once per unit and group: a country has thousands of units.
+        let expected_set: HashSet<&str> = units.into_iter().flatten().map(String::as_str).collect();
         for (k, parts) in rows {
-            out.push(city_cell(p, &id, year, k, &parts, units));
+            out.push(city_cell(p, &id, year, k, &parts, (units, &expected_set)));
         }
     }
     out
@@ -173,7 +175,7 @@ fn city_cell(
     year: i32,
     key: GroupKey,
     parts: &BTreeMap<String, Sum>,
-    expected: Option<&Vec<String>>,
+    (expected, expected_set): (Option<&Vec<String>>, &HashSet<&str>),
 ) -> Cell {
     let mut sum = Sum::default();
     for s in parts.values() {
@@ -186,7 +188,10 @@ fn city_cell(
         .filter(|u| !parts.contains_key(*u))
         .cloned()
         .collect();
-    let extra = parts.keys().filter(|u| !expected.contains(u)).count();
+    let extra = parts
+        .keys()
+        .filter(|u| !expected_set.contains(u.as_str()))
+        .count();
     let mut c = cell(p, id, year, CITY, key, sum);
     c.coverage = Some(Coverage {
         expected: expected.len() + extra,
