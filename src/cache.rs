@@ -10,8 +10,10 @@
 //! published. It is marked as uppfolj's own, and nothing else is written into
 //! a folder without that mark.
 
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
@@ -51,6 +53,8 @@ pub struct Cache {
     salt: String,
     hits: AtomicUsize,
     misses: AtomicUsize,
+    /// The entries this run read or wrote: the ones [`Cache::prune`] keeps.
+    used: Mutex<HashSet<String>>,
 }
 
 /// Why a cache could not be used; the run goes on cold.
@@ -72,6 +76,7 @@ impl Cache {
             salt: String::new(),
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
+            used: Mutex::new(HashSet::new()),
         }
     }
 
@@ -121,6 +126,7 @@ impl Cache {
 
     /// What was kept under `key`, if anything readable was.
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        self.mark_used(key);
         let found = self
             .entry(key)
             .and_then(|f| std::fs::read(f).ok())
@@ -137,6 +143,7 @@ impl Cache {
     /// it is not an error; the entry appears whole or not at all.
     pub fn put<T: Serialize>(&self, key: &str, value: &T) {
         let Some(file) = self.entry(key) else { return };
+        self.mark_used(key);
         let Ok(bytes) = serde_json::to_vec(value) else {
             return;
         };
@@ -153,6 +160,34 @@ impl Cache {
             self.hits.load(Ordering::Relaxed),
             self.misses.load(Ordering::Relaxed),
         ))
+    }
+
+    /// Removes the entries this run did not use (inputs that changed or
+    /// went, an earlier pipeline or program), so that the folder holds one
+    /// run's worth and does not grow with every change. Only files named as
+    /// this module names entries are touched.
+    pub fn prune(&self) {
+        let Some(dir) = &self.dir else { return };
+        let Ok(used) = self.used.lock() else { return };
+        let Ok(files) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for f in files.flatten() {
+            let name = f.file_name().to_string_lossy().into_owned();
+            let Some(key) = name.strip_suffix(".json") else {
+                continue;
+            };
+            let ours = key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit());
+            if ours && !used.contains(key) && f.file_type().is_ok_and(|t| t.is_file()) {
+                let _ = std::fs::remove_file(f.path());
+            }
+        }
+    }
+
+    fn mark_used(&self, key: &str) {
+        if let Ok(mut used) = self.used.lock() {
+            used.insert(key.to_string());
+        }
     }
 
     fn entry(&self, key: &str) -> Option<PathBuf> {

@@ -245,6 +245,8 @@ fn run(args: RunArgs) -> Result<ExitCode, Error> {
         progress.detail(&f.to_string());
     }
     run::write_outputs(&p, &data, &out, publish.as_deref(), &mut progress)?;
+    // Only after a run that finished: a failed one leaves the cache as it was.
+    opts.cache.prune();
     let summary = run::summary(&p, &data, &out);
     for line in &summary.lines {
         say!("{line}");

@@ -110,7 +110,11 @@ fn a_rerun_redoes_only_what_changed_and_writes_what_a_cold_run_writes() {
         "p.toml",
         crate::test::edit(&p, "min_cell = 5", "min_cell = 6"),
     );
-    same_as_cold(dir, 0);
+    let dir = same_as_cold(dir, 0);
+    // The cache holds this run's entries only, beside its own note.
+    let kept = files(&dir.path().join(".uppfolj-cache"));
+    assert_eq!(kept.len(), INPUTS + 1, "{:?}", kept.keys());
+    assert!(kept.contains_key(uppfolj::cache::MARKER));
 }
 
 #[test]
