@@ -7,7 +7,7 @@ use std::path::Path;
 
 use uppfolj::store::names;
 
-use crate::run::{files, pipeline_in_test_folder};
+use crate::run::{files, pipeline_in_test_folder, without_times};
 use crate::test::{Test, repo_root};
 
 /// The returns and the survey files the sample has: 91 + 5.
@@ -69,12 +69,6 @@ fn same_as_cold(dir: tempfile::TempDir, kept: usize) -> tempfile::TempDir {
         }
     }
     dir
-}
-
-fn without_times(manifest: &[u8]) -> serde_json::Value {
-    let mut v: serde_json::Value = serde_json::from_slice(manifest).unwrap();
-    v["stages"] = serde_json::Value::Null;
-    v
 }
 
 fn change(dir: &tempfile::TempDir, name: &str, bytes: impl AsRef<[u8]>) {

@@ -99,7 +99,7 @@ fn without_digests(text: &str) -> String {
 }
 
 /// The manifest without its stage times, which are the one thing allowed to differ.
-fn without_times(manifest: &[u8]) -> String {
+pub(crate) fn without_times(manifest: &[u8]) -> String {
     let mut v: serde_json::Value = serde_json::from_slice(manifest).unwrap();
     v["stages"] = serde_json::Value::Null;
     v.to_string()

@@ -113,10 +113,9 @@ pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
                 rows.entry(k).or_default();
             }
         }
-        // Looked up once per unit and group: a country has thousands of units.
-        let expected_set: HashSet<&str> = units.into_iter().flatten().map(String::as_str).collect();
+        let members = Members::of(units.map_or(&[][..], |u| u.as_slice()));
         for (k, parts) in rows {
-            out.push(city_cell(p, &id, year, k, &parts, (units, &expected_set)));
+            out.push(city_cell(p, &id, year, k, &parts, &members));
         }
     }
     out
@@ -167,6 +166,22 @@ fn unit_rows(
     (rows, false)
 }
 
+/// The units a city sum should hold, in the pipeline's order and as a set:
+/// they are looked up once per unit and group, and a country has thousands.
+struct Members<'a> {
+    list: &'a [String],
+    set: HashSet<&'a str>,
+}
+
+impl<'a> Members<'a> {
+    fn of(list: &'a [String]) -> Self {
+        Members {
+            list,
+            set: list.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
 /// The city's cell for one group: the sum of the units that have it, with
 /// the expected units that do not. Withheld instead when the pipeline says so.
 fn city_cell(
@@ -175,26 +190,26 @@ fn city_cell(
     year: i32,
     key: GroupKey,
     parts: &BTreeMap<String, Sum>,
-    (expected, expected_set): (Option<&Vec<String>>, &HashSet<&str>),
+    expected: &Members<'_>,
 ) -> Cell {
     let mut sum = Sum::default();
     for s in parts.values() {
         sum.num += s.num;
         sum.den += s.den;
     }
-    let expected = expected.map_or(&[][..], |e| e.as_slice());
     let missing: Vec<String> = expected
+        .list
         .iter()
         .filter(|u| !parts.contains_key(*u))
         .cloned()
         .collect();
     let extra = parts
         .keys()
-        .filter(|u| !expected_set.contains(u.as_str()))
+        .filter(|u| !expected.set.contains(u.as_str()))
         .count();
     let mut c = cell(p, id, year, CITY, key, sum);
     c.coverage = Some(Coverage {
-        expected: expected.len() + extra,
+        expected: expected.list.len() + extra,
         missing,
     });
     // No unit's value is not a zero; otherwise the pipeline decides.

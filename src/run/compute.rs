@@ -306,13 +306,12 @@ fn survey_indicators(
     Ok((survey, cells))
 }
 
-/// What the cache keeps of a survey file: its checks and its cells, with
-/// what the published table leaves out of a cell (why it is withheld).
-#[derive(serde::Serialize, serde::Deserialize)]
-struct SurveyEntry {
-    outcome: validate::survey::Outcome,
-    cells: Vec<(Cell, Option<crate::pipeline::Reason>)>,
-}
+/// What the cache keeps of a survey file: its checks and its cells, each
+/// with what the published table leaves out of it (why it is withheld).
+type SurveyEntry = (
+    validate::survey::Outcome,
+    Vec<(Cell, Option<crate::pipeline::Reason>)>,
+);
 
 /// One survey file checked and its cells computed, or what the cache kept
 /// of it when it is unchanged.
@@ -322,13 +321,12 @@ fn survey_file_cached(
     cache: &Cache,
 ) -> (validate::survey::Outcome, PolarsResult<Vec<Cell>>) {
     let key = cache.key(&format!("enkät {:?}", f.1), &f.0, survey_cap(p));
-    if let Some(kept) = key.as_deref().and_then(|k| cache.get::<SurveyEntry>(k)) {
-        let cells = kept
-            .cells
+    if let Some((outcome, cells)) = key.as_deref().and_then(|k| cache.get::<SurveyEntry>(k)) {
+        let cells = cells
             .into_iter()
             .map(|(c, withheld)| Cell { withheld, ..c })
             .collect();
-        return (kept.outcome, Ok(cells));
+        return (outcome, Ok(cells));
     }
     let mut o = validate::survey::validate_each(p, std::slice::from_ref(f));
     let cells = aggregate::survey::cells_of_years(p, &o.respondents);
@@ -336,10 +334,8 @@ fn survey_file_cached(
         r.frame = polars::prelude::DataFrame::empty();
     }
     if let (Some(k), Ok(cells)) = (&key, &cells) {
-        let cells = cells.iter().map(|c| (c.clone(), c.withheld)).collect();
-        let entry = SurveyEntry { outcome: o, cells };
-        cache.put(k, &entry);
-        o = entry.outcome;
+        let cells: Vec<(&Cell, _)> = cells.iter().map(|c| (c, c.withheld)).collect();
+        cache.put(k, &(&o, cells));
     }
     (o, cells)
 }
