@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use polars::prelude::*;
 use uppfolj::aggregate::stats::{Z95, kish_effective_n, wilson};
 use uppfolj::pipeline;
-use uppfolj::validate::survey::{Respondents, WEIGHT};
+use uppfolj::validate::survey::{Answers, Respondents, WEIGHT};
 
 use crate::test::{SAMPLE_PIPELINE, Test, repo_root};
 
@@ -478,7 +478,7 @@ fn weighted_share_and_kish_interval_agree_with_numpy_and_statsmodels() {
     columns.retain(|c| c.name().as_str() != "diskriminering");
     columns.push(Column::new("diskriminering".into(), answers));
     columns.push(Column::new(WEIGHT.into(), w.to_vec()));
-    let frame = DataFrame::new_infer_height(columns).unwrap();
+    let (frame, answers) = Answers::encode(DataFrame::new_infer_height(columns).unwrap()).unwrap();
     let r = Respondents {
         year: 2018,
         file: "test".into(),
@@ -486,6 +486,7 @@ fn weighted_share_and_kish_interval_agree_with_numpy_and_statsmodels() {
         sha256: String::new(),
         rows: frame.height(),
         frame,
+        answers,
         weighted: true,
         smallest_group: n,
         coarsened: false,

@@ -8,22 +8,23 @@ use polars::prelude::*;
 use super::stats::{Z95, kish_effective_n, wilson};
 use super::{CITY, Cell};
 use crate::pipeline::{GroupKey, Indicator, Pipeline, Reason, Source, SurveyMeasure};
-use crate::validate::survey::{Respondents, WEIGHT};
+use crate::validate::survey::{Answers, Respondents, WEIGHT};
 
-/// `col(var)` is one of `values`.
-fn one_of(var: &str, values: &[String]) -> Expr {
-    values
-        .iter()
-        .map(|v| col(var).eq(lit(v.clone())))
+/// `col(var)` is one of `values`, compared as the respondents' answer codes.
+fn one_of(answers: &Answers, var: &str, values: &[String]) -> Expr {
+    answers
+        .codes(var, values)
+        .into_iter()
+        .map(|code| col(var).eq(lit(code)))
         .reduce(|a, b| a.or(b))
         .unwrap_or(lit(false))
 }
 
 /// Respondents in the indicator's population who answered its question.
-fn answered(m: &SurveyMeasure) -> Expr {
+fn answered(answers: &Answers, m: &SurveyMeasure) -> Expr {
     m.population
         .iter()
-        .map(|(var, values)| one_of(var, values))
+        .map(|(var, values)| one_of(answers, var, values))
         .fold(col(m.variable.as_str()).is_not_null(), |a, b| a.and(b))
 }
 
@@ -97,7 +98,7 @@ fn indicator_cells(
     // The respondents who count, filtered once, with only the columns the
     // total and the breakdowns need.
     let mut keep = vec![
-        when(one_of(&m.variable, &m.numerator))
+        when(one_of(&r.answers, &m.variable, &m.numerator))
             .then(lit(1.0))
             .otherwise(lit(0.0))
             .alias("y"),
@@ -114,7 +115,7 @@ fn indicator_cells(
         .frame
         .clone()
         .lazy()
-        .filter(answered(m))
+        .filter(answered(&r.answers, m))
         .select(keep)
         .collect()?
         .lazy();
@@ -148,7 +149,7 @@ fn breakdown_cells(
     // (the group's place in the breakdown): numbers group faster than text.
     let mut group: Option<Expr> = None;
     for (i, (_, values)) in sb.groups.iter().enumerate() {
-        let cond = one_of(&sb.variable, values);
+        let cond = one_of(&r.answers, &sb.variable, values);
         let i = lit(i as u32);
         group = Some(match group {
             None => when(cond)
