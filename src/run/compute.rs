@@ -277,17 +277,18 @@ fn survey_files(
 }
 
 /// Checks each survey file and computes its year's indicators as soon as it
-/// passes, letting its rows go: memory holds two years' respondents at most.
+/// passes, letting its rows go. Files are taken one at a time, each spread
+/// over the cores by polars: memory holds one year's respondents, where two
+/// files side by side needed half as much again for a tenth less time.
 fn survey_indicators(
     p: &Pipeline,
     files: &[(PathBuf, Option<i32>)],
     cache: &Cache,
 ) -> Result<(validate::survey::Outcome, Vec<Cell>), Error> {
-    use rayon::prelude::*;
     let per_file: Vec<(validate::survey::Outcome, PolarsResult<Vec<Cell>>)> =
         crate::pool::install(|| {
             files
-                .par_iter()
+                .iter()
                 .map(|f| survey_file_cached(p, f, cache))
                 .collect()
         });
