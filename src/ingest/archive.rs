@@ -1,8 +1,8 @@
 //! A workbook's zip container checked before a spreadsheet library opens it:
-//! every entry inflated once as a stream and counted, so a zip bomb (or an
-//! entry that lies about its size) is refused at the cap, not after it has
-//! filled memory; and no entry may appear twice, since which copy a reader
-//! takes is not something to leave to chance.
+//! what its entries can unpack to must stay under a cap, so a zip bomb (or an
+//! entry that lies about its size) is refused before it has filled memory;
+//! and no entry may appear twice, since which copy a reader takes is not
+//! something to leave to chance.
 
 use std::collections::HashSet;
 use std::io::{Cursor, Read};
@@ -31,7 +31,7 @@ pub fn check(bytes: &[u8], cap: u64) -> Result<Vec<String>, ZipProblem> {
         }
     }
     let mut names = Vec::with_capacity(zip.len());
-    let (mut declared, mut inflated) = (0u64, 0u64);
+    let (mut declared, mut most) = (0u64, 0u64);
     for i in 0..zip.len() {
         let entry = zip.by_index(i).map_err(|_| ZipProblem::Broken)?;
         names.push(entry.name().map_err(|_| ZipProblem::Broken)?.to_string());
@@ -40,7 +40,45 @@ pub fn check(bytes: &[u8], cap: u64) -> Result<Vec<String>, ZipProblem> {
         if declared > cap {
             return Err(ZipProblem::TooBig(declared));
         }
-        // …and since that may lie, it is inflated and counted, up to the cap.
+        most = most.saturating_add(most_unpacked(&entry, bytes.len() as u64));
+    }
+    // …and since that may lie, what the entries could unpack to at most is
+    // weighed; only when that is over the cap are they inflated and counted.
+    // A filled-in template is far under it, and is then inflated only once,
+    // by the spreadsheet library.
+    if most > cap {
+        inflated_within(&mut zip, cap)?;
+    }
+    Ok(names)
+}
+
+/// Deflate makes at most 1032 bytes of one: a match of 258 bytes costs at
+/// least two bits (a length and a distance code of one bit each).
+const DEFLATE_MOST_PER_BYTE: u64 = 1032;
+
+/// The most an entry can unpack to, whatever it declares: the zip reader
+/// gives a decompressor no more than the entry's compressed size, which can
+/// be no more than the file. Other methods than these two are not read at
+/// all, but are weighed as unbounded so that they are inflated here, refused.
+fn most_unpacked<R: Read>(entry: &zip::read::ZipFile<'_, R>, file_len: u64) -> u64 {
+    let input = entry.compressed_size().min(file_len);
+    match entry.compression() {
+        zip::CompressionMethod::Stored => input,
+        zip::CompressionMethod::Deflated => input
+            .saturating_add(1)
+            .saturating_mul(DEFLATE_MOST_PER_BYTE),
+        _ => u64::MAX,
+    }
+}
+
+/// Every entry inflated as a stream and counted, up to the cap.
+fn inflated_within<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    cap: u64,
+) -> Result<(), ZipProblem> {
+    let mut inflated = 0u64;
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).map_err(|_| ZipProblem::Broken)?;
         let room = cap - inflated.min(cap);
         inflated += std::io::copy(&mut entry.take(room + 1), &mut std::io::sink())
             .map_err(|_| ZipProblem::Broken)?;
@@ -48,7 +86,7 @@ pub fn check(bytes: &[u8], cap: u64) -> Result<Vec<String>, ZipProblem> {
             return Err(ZipProblem::TooBig(inflated));
         }
     }
-    Ok(names)
+    Ok(())
 }
 
 /// The names in a zip's central directory, in order; `None` where it cannot
@@ -103,5 +141,50 @@ mod tests {
             check(&bomb, 1_000_000),
             Err(ZipProblem::TooBig(_))
         ));
+    }
+
+    /// The zip with every entry's uncompressed size set to `size`, in the
+    /// local headers and the central directory alike.
+    fn lying(mut zip: Vec<u8>, size: u32) -> Vec<u8> {
+        let mut at = 0;
+        while let Some(i) = zip[at..]
+            .windows(4)
+            .position(|w| w == b"PK\x03\x04" || w == b"PK\x01\x02")
+        {
+            let start = at + i;
+            let field = if &zip[start..start + 4] == b"PK\x03\x04" {
+                22
+            } else {
+                24
+            };
+            zip[start + field..start + field + 4].copy_from_slice(&size.to_le_bytes());
+            at = start + 4;
+        }
+        zip
+    }
+
+    /// Its compressed size could unpack to more than the cap, so it is
+    /// inflated; the zip reader stops at the size the entry declares, and the
+    /// file is refused as broken.
+    #[test]
+    fn an_entry_that_lies_about_its_size_is_inflated_and_refused() {
+        let bomb = lying(zip_of(&[("a.xml", vec![0; 10_000_000])]), 100);
+        let mut zip = zip::ZipArchive::new(Cursor::new(&bomb)).unwrap();
+        assert_eq!(zip.by_index(0).unwrap().size(), 100);
+        assert_eq!(check(&bomb, 1_000_000), Err(ZipProblem::Broken));
+    }
+
+    #[test]
+    fn what_an_entry_can_unpack_to_is_bounded_by_its_compressed_size() {
+        for data in [vec![0u8; 10_000_000], b"<c r=\"A1\"/>".repeat(100_000)] {
+            let z = zip_of(&[("a.xml", data.clone())]);
+            let mut zip = zip::ZipArchive::new(Cursor::new(&z)).unwrap();
+            let entry = zip.by_index(0).unwrap();
+            assert!(most_unpacked(&entry, z.len() as u64) >= data.len() as u64);
+        }
+        // A small return is under the cap by its compressed size alone.
+        let small = zip_of(&[("a.xml", b"<row/>".repeat(2_000))]);
+        let mut zip = zip::ZipArchive::new(Cursor::new(&small)).unwrap();
+        assert!(most_unpacked(&zip.by_index(0).unwrap(), small.len() as u64) < 1_000_000);
     }
 }

@@ -23,10 +23,9 @@ pub struct Checked {
 /// Checks returns and survey files, each by the rules for its kind; `year`
 /// is the year they must report on, if the user named one.
 pub fn check_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>) -> Checked {
-    let (surveys, returns): (Vec<PathBuf>, Vec<PathBuf>) = files
-        .iter()
-        .cloned()
-        .partition(|f| crate::inputs::is_survey_file(p, f));
+    let mut places = crate::inputs::SurveyPlaces::of(p);
+    let (surveys, returns): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.iter().cloned().partition(|f| places.holds(f));
     let mut out = Checked::default();
     if !returns.is_empty() {
         let o = returns::validate_files(p, &returns, year);
