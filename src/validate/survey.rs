@@ -78,7 +78,7 @@ impl Answers {
                 continue;
             }
             let name = c.name().to_string();
-            let mut distinct: Vec<String> = c
+            let distinct: Vec<String> = c
                 .str()?
                 .iter()
                 .flatten()
@@ -86,7 +86,6 @@ impl Answers {
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            distinct.dedup();
             let codes: Vec<Option<u32>> = c
                 .str()?
                 .iter()
