@@ -89,6 +89,7 @@ fn email_addresses_however_written() {
     refused_in_comment(
         &[
             ("anna at example dot se", email),
+            ("skriv till åsa at example punkt se gärna på måndag", email),
             ("anna(at)example.se", email),
             ("anna [at] example [dot] se", email),
             ("anna.svensson @ example.se", email),
