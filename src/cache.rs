@@ -11,7 +11,6 @@
 //! a folder without that mark.
 
 use std::collections::HashSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -104,22 +103,16 @@ impl Cache {
     /// usual way, which says what is wrong).
     pub fn key(&self, kind: &str, path: &Path, cap: u64) -> Option<String> {
         self.dir.as_ref()?;
-        let meta = std::fs::symlink_metadata(path).ok()?;
-        if !meta.file_type().is_file() || meta.len() > cap {
-            return None;
-        }
+        let content = crate::ingest::file::hash_capped(path, cap)?;
         let mut h = Sha256::new();
-        for part in [self.salt.as_str(), kind, &path.display().to_string()] {
+        for part in [
+            self.salt.as_str(),
+            kind,
+            &path.display().to_string(),
+            &content,
+        ] {
             h.update(part.as_bytes());
             h.update([0]);
-        }
-        let mut file = std::fs::File::open(path).ok()?.take(cap + 1);
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            match file.read(&mut buf).ok()? {
-                0 => break,
-                n => h.update(&buf[..n]),
-            }
         }
         Some(hex(&h.finalize()))
     }

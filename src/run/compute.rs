@@ -285,13 +285,10 @@ fn survey_indicators(
     files: &[(PathBuf, Option<i32>)],
     cache: &Cache,
 ) -> Result<(validate::survey::Outcome, Vec<Cell>), Error> {
-    let per_file: Vec<(validate::survey::Outcome, PolarsResult<Vec<Cell>>)> =
-        crate::pool::install(|| {
-            files
-                .iter()
-                .map(|f| survey_file_cached(p, f, cache))
-                .collect()
-        });
+    let per_file: Vec<(validate::survey::Outcome, PolarsResult<Vec<Cell>>)> = files
+        .iter()
+        .map(|f| survey_file_cached(p, f, cache))
+        .collect();
     let mut survey = validate::survey::Outcome::default();
     let mut cells = Vec::new();
     for (o, c) in per_file {

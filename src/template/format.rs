@@ -24,6 +24,14 @@ pub(super) fn formats() -> Formats {
         f.set_border(FormatBorder::Thin)
             .set_border_color(Color::RGB(0xA6A6A6))
     };
+    // The yellow cells a committee fills in.
+    let input = |f: Format| {
+        border(
+            f.set_unlocked()
+                .set_background_color(Color::RGB(0xFFF2CC))
+                .set_align(FormatAlign::Top),
+        )
+    };
     Formats {
         title: Format::new().set_bold().set_font_size(14),
         header: border(
@@ -35,27 +43,9 @@ pub(super) fn formats() -> Formats {
         ),
         locked: border(Format::new().set_text_wrap().set_align(FormatAlign::Top)),
         locked_center: border(Format::new().set_align(FormatAlign::Top)),
-        input: border(
-            Format::new()
-                .set_unlocked()
-                .set_background_color(Color::RGB(0xFFF2CC))
-                .set_num_format("# ##0")
-                .set_align(FormatAlign::Top),
-        ),
-        input_decimal: border(
-            Format::new()
-                .set_unlocked()
-                .set_background_color(Color::RGB(0xFFF2CC))
-                .set_num_format("# ##0.0")
-                .set_align(FormatAlign::Top),
-        ),
-        input_text: border(
-            Format::new()
-                .set_unlocked()
-                .set_text_wrap()
-                .set_background_color(Color::RGB(0xFFF2CC))
-                .set_align(FormatAlign::Top),
-        ),
+        input: input(Format::new().set_num_format("# ##0")),
+        input_decimal: input(Format::new().set_num_format("# ##0.0")),
+        input_text: input(Format::new().set_text_wrap()),
         unused: border(Format::new().set_background_color(Color::RGB(0xEDEDED))),
         text: Format::new().set_text_wrap().set_align(FormatAlign::Top),
     }
