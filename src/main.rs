@@ -231,27 +231,62 @@ fn run(args: RunArgs) -> Result<ExitCode, Error> {
         offline,
         cache,
     };
+    let stamp = run::Stamp::of(&p, &opts, &out);
+    if let Some(done) = stamp.as_ref().and_then(|s| s.unchanged(&opts.cache, &out)) {
+        return unchanged(done, &opts.cache, &out, publish.as_deref(), &progress);
+    }
     let data = run::compute(&p, &opts, &mut progress)?;
     if let Some((kept, computed)) = opts.cache.counts() {
         progress.note(&format!(
             "Cachen: {kept} indatafiler oförändrade sedan förra körningen, {computed} lästa och beräknade"
         ));
     }
-    for f in data
+    let details: Vec<String> = data
         .findings
         .iter()
         .filter(|f| f.severity != Severity::Info)
-    {
-        progress.detail(&f.to_string());
+        .map(|f| f.to_string())
+        .collect();
+    for d in &details {
+        progress.detail(d);
     }
     run::write_outputs(&p, &data, &out, publish.as_deref(), &mut progress)?;
-    // Only after a run that finished: a failed one leaves the cache as it was.
-    opts.cache.prune();
     let summary = run::summary(&p, &data, &out);
+    // Only after a run that finished: a failed one leaves the cache as it was.
+    if let Some(stamp) = stamp {
+        stamp.save(&opts.cache, &out, details, &summary);
+    }
+    opts.cache.prune();
     for line in &summary.lines {
         say!("{line}");
     }
     Ok(exit_for_findings(summary.refused))
+}
+
+/// The last run's outputs stand: nothing is computed or written but the
+/// charts' copies, which are put back if someone moved them.
+fn unchanged(
+    done: uppfolj::run::Record,
+    cache: &Cache,
+    out: &Path,
+    publish: Option<&Path>,
+    progress: &uppfolj::run::progress::Progress,
+) -> Result<ExitCode, Error> {
+    progress.note(&format!(
+        "Inga indata har ändrats sedan förra körningen och {} är som den lämnade den, så inget behövde läsas eller beräknas om",
+        uppfolj::run::tidy(out).display()
+    ));
+    for d in &done.details {
+        progress.detail(d);
+    }
+    if let Some(dest) = publish {
+        uppfolj::run::publish_charts(&out.join(uppfolj::store::names::CHARTS), dest)?;
+    }
+    cache.save_hashes();
+    for line in &done.lines {
+        say!("{line}");
+    }
+    Ok(exit_for_findings(done.refused))
 }
 
 /// The run's cache, unless `--no-cache`; a cache that cannot be used makes

@@ -39,16 +39,27 @@ fn copy_dir(mut t: Test, from: &Path, to: &str) -> Test {
     t
 }
 
+/// What a run that finds the last run's outputs standing says.
+const UNCHANGED: &str = "Inga indata har ändrats sedan förra körningen och ut är som den lämnade den, så inget behövde läsas eller beräknas om";
+
+fn kept_note(kept: usize) -> String {
+    format!(
+        "Cachen: {kept} indatafiler oförändrade sedan förra körningen, {} lästa och beräknade",
+        INPUTS - kept
+    )
+}
+
 /// Runs with the cache, then cold into `kall/`, and checks that every output
 /// is the same and that the cached run read back `kept` inputs.
 fn same_as_cold(dir: tempfile::TempDir, kept: usize) -> tempfile::TempDir {
-    let note = format!(
-        "Cachen: {kept} indatafiler oförändrade sedan förra körningen, {} lästa och beräknade",
-        INPUTS - kept
-    );
+    said_and_same_as_cold(dir, &kept_note(kept))
+}
+
+/// As [`same_as_cold`], for a run that says `note`.
+fn said_and_same_as_cold(dir: tempfile::TempDir, note: &str) -> tempfile::TempDir {
     let (_, dir) = Test::within(dir)
         .args(&["run", "p.toml", "--offline"])
-        .stderr_has(&note)
+        .stderr_has(note)
         .run_keep();
     let (_, dir) = Test::within(dir)
         .args(&["run", "p.toml", "--offline", "--no-cache", "--quiet"])
@@ -80,8 +91,23 @@ fn a_rerun_redoes_only_what_changed_and_writes_what_a_cold_run_writes() {
     let dir = folder();
     // The first run fills the cache.
     let dir = same_as_cold(dir, 0);
-    // Nothing changed: every input is read back.
+    // Nothing changed: the outputs stand, and nothing is read.
+    let dir = said_and_same_as_cold(dir, UNCHANGED);
+    // An output edited by hand: every input is read back and the folder written anew.
+    let report = dir.path().join("ut").join(names::REPORT);
+    let mut edited = std::fs::read(&report).unwrap();
+    edited.extend("<!-- ändrad -->".as_bytes());
+    std::fs::write(&report, edited).unwrap();
     let dir = same_as_cold(dir, INPUTS);
+    // A return saved again with the same bytes is no change.
+    let kun = dir.path().join("inbox/2022/kun-2022.xlsx");
+    std::fs::write(&kun, std::fs::read(&kun).unwrap()).unwrap();
+    let dir = said_and_same_as_cold(dir, UNCHANGED);
+    // A published chart removed: the outputs stand, and the chart is put back.
+    let charts = files(&dir.path().join("charts"));
+    let chart = charts.into_keys().find(|n| n.ends_with(".png")).unwrap();
+    std::fs::remove_file(dir.path().join("charts").join(chart)).unwrap();
+    let dir = said_and_same_as_cold(dir, UNCHANGED);
     // One return: Kulturnämnden's 2022 return as filled in with LibreOffice.
     let filled = std::fs::read(repo_root().join("tests/fixtures/returns/lo-filled-kun-2022.xlsx"));
     change(&dir, "inbox/2022/kun-2022.xlsx", filled.unwrap());
@@ -105,10 +131,12 @@ fn a_rerun_redoes_only_what_changed_and_writes_what_a_cold_run_writes() {
         crate::test::edit(&p, "min_cell = 5", "min_cell = 6"),
     );
     let dir = same_as_cold(dir, 0);
-    // The cache holds this run's entries only, beside its own note.
+    // The cache holds this run's entries only (the inputs' and the run's
+    // own), beside its note and the inputs' hashes.
     let kept = files(&dir.path().join(".uppfolj-cache"));
-    assert_eq!(kept.len(), INPUTS + 1, "{:?}", kept.keys());
+    assert_eq!(kept.len(), INPUTS + 3, "{:?}", kept.keys());
     assert!(kept.contains_key(uppfolj::cache::MARKER));
+    assert!(kept.contains_key("filer.json"));
 }
 
 #[test]

@@ -96,7 +96,7 @@ impl Status {
     }
 }
 
-fn cache_file(p: &Pipeline, r: &Reference, s: &ReferenceSeries) -> PathBuf {
+pub fn cache_file(p: &Pipeline, r: &Reference, s: &ReferenceSeries) -> PathBuf {
     p.resolve(&r.cache)
         .join(format!("{}-{}.json", s.indicator, s.kpi()))
 }

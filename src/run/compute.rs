@@ -152,7 +152,7 @@ fn read_returns(p: &Pipeline, cache: &Cache) -> Returns {
 }
 
 /// The files in the returns inbox's year folders.
-fn inbox_files(p: &Pipeline) -> (Vec<PathBuf>, Vec<Finding>) {
+pub(super) fn inbox_files(p: &Pipeline) -> (Vec<PathBuf>, Vec<Finding>) {
     let mut files = Vec::new();
     let mut findings = Vec::new();
     let Some(inbox) = &p.returns.inbox else {
@@ -233,7 +233,7 @@ fn read_survey(p: &Pipeline, opts: &Options) -> Result<Survey, Error> {
     })
 }
 
-fn survey_cap(p: &Pipeline) -> u64 {
+pub(super) fn survey_cap(p: &Pipeline) -> u64 {
     p.survey
         .as_ref()
         .map_or(pipeline::SURVEY_MAX_BYTES, |s| s.max_bytes)

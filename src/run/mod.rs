@@ -7,10 +7,14 @@ mod compute;
 mod output;
 pub mod progress;
 mod summary;
+mod unchanged;
 
 pub use compute::compute;
-pub use output::{PAUSE_WHILE_WRITING, may_replace, write_atomically, write_outputs};
+pub use output::{
+    PAUSE_WHILE_WRITING, may_replace, publish_charts, write_atomically, write_outputs,
+};
 pub use summary::{summary, tidy};
+pub use unchanged::{Record, Stamp};
 
 use std::path::PathBuf;
 

@@ -203,7 +203,7 @@ fn collect_sizes(root: &Path, dir: &Path, out: &mut Vec<(String, usize)>) {
 /// program put there, unchanged since, are replaced or removed (the
 /// ledger in [`names::PUBLISHED`]); another file with a chart's name stops
 /// the run, unless it already holds that very chart.
-fn publish_charts(from: &Path, to: &Path) -> Result<(), Error> {
+pub fn publish_charts(from: &Path, to: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(to).map_err(Error::writing(to))?;
     let mut fresh: Vec<(String, Vec<u8>)> = Vec::new();
     for e in std::fs::read_dir(from)

@@ -22,6 +22,12 @@ use sha2::{Digest, Sha256};
 use crate::ledger::hex;
 use crate::pipeline::Pipeline;
 
+mod seen;
+pub use seen::Stat;
+
+/// The file in the cache folder that remembers what each input hashed to.
+const SEEN: &str = "filer.json";
+
 /// The folder's mark: a folder without it is not uppfolj's to write in.
 pub const MARKER: &str = "LÄS-MIG-uppfolj-cache.txt";
 
@@ -54,6 +60,7 @@ pub struct Cache {
     misses: AtomicUsize,
     /// The entries this run read or wrote: the ones [`Cache::prune`] keeps.
     used: Mutex<HashSet<String>>,
+    seen: seen::Seen,
 }
 
 /// Why a cache could not be used; the run goes on cold.
@@ -76,6 +83,7 @@ impl Cache {
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
             used: Mutex::new(HashSet::new()),
+            seen: seen::Seen::default(),
         }
     }
 
@@ -93,6 +101,7 @@ impl Cache {
         Ok(Cache {
             dir: Some(dir.to_path_buf()),
             salt: salt(p),
+            seen: seen::Seen::load(&dir.join(SEEN)),
             ..Cache::none()
         })
     }
@@ -102,28 +111,33 @@ impl Cache {
     /// the file is not a regular file within `cap` bytes (then it is read the
     /// usual way, which says what is wrong).
     pub fn key(&self, kind: &str, path: &Path, cap: u64) -> Option<String> {
+        let content = self.hash(path, cap)?;
+        self.key_of(&[kind, &path.display().to_string(), &content])
+    }
+
+    /// The key of anything else made of `parts`, the pipeline and the program.
+    pub fn key_of(&self, parts: &[&str]) -> Option<String> {
         self.dir.as_ref()?;
-        let content = crate::ingest::file::hash_capped(path, cap)?;
         let mut h = Sha256::new();
-        for part in [
-            self.salt.as_str(),
-            kind,
-            &path.display().to_string(),
-            &content,
-        ] {
+        for part in std::iter::once(self.salt.as_str()).chain(parts.iter().copied()) {
             h.update(part.as_bytes());
             h.update([0]);
         }
         Some(hex(&h.finalize()))
     }
 
-    /// What was kept under `key`, if anything readable was.
+    /// The SHA-256 of a regular file within `cap` bytes, read only when its
+    /// metadata has moved since the last finished run; `None` without a
+    /// cache or for a file that cannot be read within the cap.
+    pub fn hash(&self, path: &Path, cap: u64) -> Option<String> {
+        self.dir.as_ref()?;
+        self.seen.hash(path, cap)
+    }
+
+    /// What was kept under `key`, if anything readable was; counted as an
+    /// input read back or computed.
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        self.mark_used(key);
-        let found = self
-            .entry(key)
-            .and_then(|f| std::fs::read(f).ok())
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        let found = self.load(key);
         let counter = match found {
             Some(_) => &self.hits,
             None => &self.misses,
@@ -132,17 +146,27 @@ impl Cache {
         found
     }
 
+    /// What was kept under `key`, not counted as an input.
+    pub fn load<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        self.mark_used(key);
+        self.entry(key)
+            .and_then(|f| std::fs::read(f).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+    }
+
     /// Keeps `value` under `key`. A failure only costs the next run time, so
     /// it is not an error; the entry appears whole or not at all.
     pub fn put<T: Serialize>(&self, key: &str, value: &T) {
         let Some(file) = self.entry(key) else { return };
         self.mark_used(key);
-        let Ok(bytes) = serde_json::to_vec(value) else {
-            return;
-        };
-        let tmp = file.with_extension(format!("tmp-{}", std::process::id()));
-        if std::fs::write(&tmp, bytes).is_err() || std::fs::rename(&tmp, &file).is_err() {
-            let _ = std::fs::remove_file(&tmp);
+        write_whole(&file, value);
+    }
+
+    /// Keeps what this run's inputs hashed to, for the next run; done also
+    /// by [`Cache::prune`].
+    pub fn save_hashes(&self) {
+        if let Some(dir) = &self.dir {
+            self.seen.save(&dir.join(SEEN));
         }
     }
 
@@ -160,6 +184,7 @@ impl Cache {
     /// run's worth and does not grow with every change. Only files named as
     /// this module names entries are touched.
     pub fn prune(&self) {
+        self.save_hashes();
         let Some(dir) = &self.dir else { return };
         let Ok(used) = self.used.lock() else { return };
         let Ok(files) = std::fs::read_dir(dir) else {
@@ -185,6 +210,19 @@ impl Cache {
 
     fn entry(&self, key: &str) -> Option<PathBuf> {
         Some(self.dir.as_ref()?.join(format!("{key}.json")))
+    }
+}
+
+/// Writes `value` as JSON to a temporary file beside `file` and renames it
+/// into place, so that `file` appears whole or not at all. A failure only
+/// costs the next run time, so it is not an error.
+fn write_whole<T: Serialize + ?Sized>(file: &Path, value: &T) {
+    let Ok(bytes) = serde_json::to_vec(value) else {
+        return;
+    };
+    let tmp = file.with_extension(format!("tmp-{}", std::process::id()));
+    if std::fs::write(&tmp, bytes).is_err() || std::fs::rename(&tmp, file).is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
 }
 

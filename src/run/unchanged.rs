@@ -1,0 +1,121 @@
+//! A run whose inputs, pipeline and program are those of the last finished
+//! run, into an output folder nobody has touched since, would write the very
+//! same bytes: it says so and leaves the folder as it is, the way `make`
+//! does. What each input is made of is its SHA-256 (remembered by the cache
+//! beside the file's metadata); the output folder is judged by every file's
+//! size, times and inode as the last run left them.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::*;
+use crate::cache::{Cache, Stat};
+use crate::inputs;
+use crate::pipeline::Pipeline;
+
+/// What the inputs of a run are, as one hash; the key of its [`Record`].
+pub struct Stamp(String);
+
+/// What the last finished run left, kept under its stamp: its output
+/// folder's files and what it told the terminal.
+#[derive(Serialize, Deserialize)]
+pub struct Record {
+    outputs: Vec<(String, Stat)>,
+    /// The findings shown with `-v`.
+    pub details: Vec<String>,
+    /// The summary's lines and how many files were refused (the exit status).
+    pub lines: Vec<String>,
+    pub refused: usize,
+}
+
+impl Stamp {
+    /// The stamp of a run over the inputs as they are now, or `None` where a
+    /// run must look further than local files (a download, fresh reference
+    /// statistics) or an input cannot be hashed.
+    pub fn of(p: &Pipeline, opts: &Options, out: &Path) -> Option<Stamp> {
+        let cache = &opts.cache;
+        let mut parts = vec![format!("{:?}", opts.year), out.display().to_string()];
+        let (files, findings) = super::compute::inbox_files(p);
+        parts.extend(findings.iter().map(|f| f.to_string()));
+        for f in &files {
+            parts.push(named(f, cache.hash(f, p.returns.max_bytes)?));
+        }
+        for f in p.survey.iter().flat_map(|s| &s.files) {
+            if inputs::is_url(&f.path) && !opts.offline {
+                return None;
+            }
+            let path = p.resolve(&f.path);
+            parts.push(format!(
+                "{} {}",
+                f.year,
+                present(cache, &path, super::compute::survey_cap(p))?
+            ));
+        }
+        if let Some(r) = &p.reference {
+            if !opts.offline {
+                return None;
+            }
+            for s in &r.series {
+                let file = crate::reference::cache_file(p, r, s);
+                parts.push(present(cache, &file, u64::MAX)?);
+            }
+        }
+        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+        cache.key_of(&refs).map(Stamp)
+    }
+
+    /// The last run's record, if it was over these very inputs and its
+    /// output folder is exactly as it left it.
+    pub fn unchanged(&self, cache: &Cache, out: &Path) -> Option<Record> {
+        let record: Record = cache.load(&self.0)?;
+        (outputs(out)? == record.outputs).then_some(record)
+    }
+
+    /// Keeps what this finished run left in `out`, for the next run.
+    pub fn save(self, cache: &Cache, out: &Path, details: Vec<String>, summary: &Summary) {
+        let Some(outputs) = outputs(out) else { return };
+        let record = Record {
+            outputs,
+            details,
+            lines: summary.lines.clone(),
+            refused: summary.refused,
+        };
+        cache.put(&self.0, &record);
+    }
+}
+
+fn named(path: &Path, sha256: String) -> String {
+    format!("{} {sha256}", path.display())
+}
+
+/// A file that may be missing (a run says so): its hash, or that it is absent.
+fn present(cache: &Cache, path: &Path, cap: u64) -> Option<String> {
+    match path.exists() {
+        true => Some(named(path, cache.hash(path, cap)?)),
+        false => Some(format!("{} saknas", path.display())),
+    }
+}
+
+/// Every file under `out` with its metadata, in name order; `None` when the
+/// folder cannot be read or metadata means nothing here.
+fn outputs(out: &Path) -> Option<Vec<(String, Stat)>> {
+    let mut files = Vec::new();
+    walk(out, out, &mut files)?;
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(files)
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut Vec<(String, Stat)>) -> Option<()> {
+    for e in std::fs::read_dir(dir).ok()? {
+        let e = e.ok()?;
+        let meta = e.metadata().ok()?;
+        if meta.is_dir() {
+            walk(root, &e.path(), files)?;
+            continue;
+        }
+        let rel = e.path().strip_prefix(root).ok()?.display().to_string();
+        files.push((rel, Stat::of(&meta)?));
+    }
+    Some(())
+}
