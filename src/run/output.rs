@@ -139,7 +139,8 @@ pub fn write_outputs(
                     crate::store::write_parquet(p, &d.cells, &tmp.join(names::INDICATORS_PARQUET))?;
                     crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
                     crate::store::write_suppression(&d.cells, &tmp.join(names::SUPPRESSION))?;
-                    crate::store::feedback::write(p, d, &tmp.join(names::FEEDBACK))
+                    let earlier = out.join(names::FEEDBACK);
+                    crate::store::feedback::write(p, d, &tmp.join(names::FEEDBACK), Some(&earlier))
                 },
             )
         });

@@ -4,6 +4,7 @@
 //! times in the manifest.
 
 pub mod feedback;
+pub mod reuse;
 pub mod workbook;
 
 /// The output folder's files, named once for the code and the tests.
