@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{CITY, Cell, Coverage};
 use crate::layout;
-use crate::pipeline::{GroupKey, Incomplete, MeasureUnit, Pipeline, Reason, Source};
+use crate::pipeline::{GroupKey, Incomplete, MeasureUnit, Pipeline, Reason, Source, Unit};
 use crate::validate::returns::Value;
 
 /// (numerator or count, denominator) summed.
@@ -18,8 +18,9 @@ struct Sum {
     den: f64,
 }
 
-/// (indicator, year, unit)
-type UnitKey = (String, i32, String);
+/// (indicator, year, unit), borrowed from the values and the pipeline: a
+/// country has hundreds of thousands of values.
+type UnitKey<'a> = (&'a str, i32, &'a str);
 
 fn cell(p: &Pipeline, id: &str, year: i32, unit: &str, key: GroupKey, s: Sum) -> Cell {
     let share = p
@@ -47,22 +48,34 @@ fn cell(p: &Pipeline, id: &str, year: i32, unit: &str, key: GroupKey, s: Sum) ->
 /// per indicator and year the units that should report it, in the
 /// pipeline's order.
 #[derive(Default)]
-struct Expected {
-    rows: HashMap<UnitKey, Vec<GroupKey>>,
-    units: BTreeMap<(String, i32), Vec<String>>,
+struct Expected<'p> {
+    rows: HashMap<UnitKey<'p>, Vec<GroupKey>>,
+    units: BTreeMap<(&'p str, i32), Vec<&'p str>>,
 }
 
-fn expected(p: &Pipeline, years: &BTreeSet<i32>) -> Expected {
+fn expected<'p>(p: &'p Pipeline, years: &BTreeSet<i32>) -> Expected<'p> {
+    use rayon::prelude::*;
     let mut e = Expected::default();
     for &year in years {
-        for u in p.units_reporting(year) {
-            for row in layout::layout(p, u, year).indicators {
-                let id = row.indicator.id.clone();
-                let rows = e.rows.entry((id.clone(), year, u.id.clone())).or_default();
+        let units: Vec<&Unit> = p.units_reporting(year).collect();
+        // Laying out every unit is most of the work: done on all cores, and
+        // gathered in the pipeline's order.
+        let rows: Vec<Vec<(&str, GroupKey)>> = crate::pool::install(|| {
+            units
+                .par_iter()
+                .map(|u| {
+                    let rows = layout::layout(p, u, year).indicators.into_iter();
+                    rows.map(|r| (r.indicator.id.as_str(), r.key)).collect()
+                })
+                .collect()
+        });
+        for (u, rows) in units.iter().zip(rows) {
+            for (id, key) in rows {
+                let rows = e.rows.entry((id, year, u.id.as_str())).or_default();
                 if rows.is_empty() {
-                    e.units.entry((id, year)).or_default().push(u.id.clone());
+                    e.units.entry((id, year)).or_default().push(&u.id);
                 }
-                rows.push(row.key);
+                rows.push(key);
             }
         }
     }
@@ -76,7 +89,7 @@ pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
     let mut by_unit: BTreeMap<UnitKey, BTreeMap<GroupKey, Sum>> = BTreeMap::new();
     for v in values {
         let groups = by_unit
-            .entry((v.indicator_id.clone(), v.year, v.unit_id.clone()))
+            .entry((v.indicator_id.as_str(), v.year, v.unit_id.as_str()))
             .or_default();
         match (v.numerator, v.denominator, v.value) {
             (Some(n), Some(d), _) => groups.insert(v.key.clone(), Sum { num: n, den: d }),
@@ -88,34 +101,33 @@ pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
     let expected = expected(p, &years);
     let mut out = Vec::new();
     // The units' sums, by (indicator, year), group and unit.
-    let mut city: BTreeMap<(String, i32), BTreeMap<GroupKey, BTreeMap<String, Sum>>> =
-        BTreeMap::new();
-    for ((id, year, unit), groups) in &by_unit {
-        let wanted = expected.rows.get(&(id.clone(), *year, unit.clone()));
+    let mut city: BTreeMap<(&str, i32), BTreeMap<GroupKey, BTreeMap<&str, Sum>>> = BTreeMap::new();
+    for (&(id, year, unit), groups) in &by_unit {
+        let wanted = expected.rows.get(&(id, year, unit));
         let (rows, incomplete) = unit_rows(groups, wanted.map_or(&[], |w| w.as_slice()));
-        let sums = city.entry((id.clone(), *year)).or_default();
+        let sums = city.entry((id, year)).or_default();
         for (k, s) in &rows {
-            out.push(cell(p, id, *year, unit, k.clone(), *s));
-            sums.entry(k.clone()).or_default().insert(unit.clone(), *s);
+            out.push(cell(p, id, year, unit, k.clone(), *s));
+            sums.entry(k.clone()).or_default().insert(unit, *s);
         }
         if incomplete {
-            let mut total = cell(p, id, *year, unit, GroupKey::total(), Sum::default());
+            let mut total = cell(p, id, year, unit, GroupKey::total(), Sum::default());
             total.withhold(Reason::Incomplete);
             out.push(total);
         }
     }
     for ((id, year), mut rows) in city {
-        let units = expected.units.get(&(id.clone(), year));
+        let units = expected.units.get(&(id, year));
         // Every group some unit should report gets a city cell, even if none did.
-        for u in units.into_iter().flatten() {
-            let wanted = expected.rows.get(&(id.clone(), year, u.clone()));
+        for &u in units.into_iter().flatten() {
+            let wanted = expected.rows.get(&(id, year, u));
             for k in wanted.into_iter().flatten().flat_map(with_margins) {
                 rows.entry(k).or_default();
             }
         }
         let members = Members::of(units.map_or(&[][..], |u| u.as_slice()));
         for (k, parts) in rows {
-            out.push(city_cell(p, &id, year, k, &parts, &members));
+            out.push(city_cell(p, id, year, k, &parts, &members));
         }
     }
     out
@@ -169,15 +181,15 @@ fn unit_rows(
 /// The units a city sum should hold, in the pipeline's order and as a set:
 /// they are looked up once per unit and group, and a country has thousands.
 struct Members<'a> {
-    list: &'a [String],
+    list: &'a [&'a str],
     set: HashSet<&'a str>,
 }
 
 impl<'a> Members<'a> {
-    fn of(list: &'a [String]) -> Self {
+    fn of(list: &'a [&'a str]) -> Self {
         Members {
             list,
-            set: list.iter().map(String::as_str).collect(),
+            set: list.iter().copied().collect(),
         }
     }
 }
@@ -189,7 +201,7 @@ fn city_cell(
     id: &str,
     year: i32,
     key: GroupKey,
-    parts: &BTreeMap<String, Sum>,
+    parts: &BTreeMap<&str, Sum>,
     expected: &Members<'_>,
 ) -> Cell {
     let mut sum = Sum::default();
@@ -201,12 +213,9 @@ fn city_cell(
         .list
         .iter()
         .filter(|u| !parts.contains_key(*u))
-        .cloned()
+        .map(|u| u.to_string())
         .collect();
-    let extra = parts
-        .keys()
-        .filter(|u| !expected.set.contains(u.as_str()))
-        .count();
+    let extra = parts.keys().filter(|u| !expected.set.contains(*u)).count();
     let mut c = cell(p, id, year, CITY, key, sum);
     c.coverage = Some(Coverage {
         expected: expected.list.len() + extra,
