@@ -115,70 +115,95 @@ pub fn write_outputs(
     publish: Option<&Path>,
     progress: &mut Progress,
 ) -> Result<(), Error> {
-    let mut stages = Vec::new();
     write_atomically(out, |tmp| {
-        let t = Instant::now();
-        progress.stage("Skriver tabeller");
-        // The workbook takes longest; the other tables are written beside it.
-        let (book, feedback) = crate::pool::install(|| {
-            rayon::join(
-                || {
-                    crate::store::workbook::write(
-                        p,
-                        &d.cells,
-                        d.report_year,
-                        &tmp.join(names::WORKBOOK),
-                    )
-                    .map_err(|e| Error::Output {
-                        file: names::WORKBOOK.into(),
-                        reason: crate::text::foreign(&e),
-                    })
-                },
-                || -> Result<Vec<String>, Error> {
-                    crate::store::write_csv(p, &d.cells, &tmp.join(names::INDICATORS_CSV))?;
-                    crate::store::write_parquet(p, &d.cells, &tmp.join(names::INDICATORS_PARQUET))?;
-                    crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
-                    crate::store::write_suppression(&d.cells, &tmp.join(names::SUPPRESSION))?;
-                    let earlier = out.join(names::FEEDBACK);
-                    crate::store::feedback::write(p, d, &tmp.join(names::FEEDBACK), Some(&earlier))
-                },
-            )
-        });
-        book?;
-        let feedback = feedback?;
-        progress.done(&format!(
-            "indikatortabell, arbetsbok, kvalitet och {} återkopplingar",
-            feedback.len()
-        ));
-        pause_if_asked();
-        stages.push(("tabeller".to_string(), t.elapsed().as_secs_f64()));
-
-        let t = Instant::now();
-        progress.stage("Ritar diagram");
-        let svgs = super::charts::draw_charts(p, d, &tmp.join(names::CHARTS))?;
-        progress.done(&format!("{} diagram (SVG och PNG)", svgs.len()));
-        stages.push(("diagram".to_string(), t.elapsed().as_secs_f64()));
-
-        let t = Instant::now();
-        progress.stage("Skriver rapporten");
-        let html = crate::report::render(p, d, &svgs);
-        let report = tmp.join(names::REPORT);
-        std::fs::write(&report, html).map_err(Error::writing(&report))?;
-        progress.done(names::REPORT);
-        stages.push(("rapport".to_string(), t.elapsed().as_secs_f64()));
-
-        let mut files: Vec<(String, usize)> = Vec::new();
-        collect_sizes(tmp, tmp, &mut files);
-        files.sort();
-        let mut all_stages = d.stages.clone();
-        all_stages.extend(stages.iter().cloned());
-        crate::store::write_manifest(p, d, &all_stages, &files, &tmp.join(names::MANIFEST))?;
-        Ok(())
+        // The workbook takes longest: it is written on a thread of its own
+        // beside everything else, and the manifest waits for it.
+        std::thread::scope(|scope| {
+            let book = scope.spawn(|| write_workbook(p, d, tmp));
+            let mut stages = write_the_rest(p, d, out, tmp, progress)?;
+            let t = Instant::now();
+            progress.stage("Skriver arbetsboken");
+            book.join().unwrap_or_else(|_| {
+                Err(Error::Output {
+                    file: names::WORKBOOK.into(),
+                    reason: "arbetsboken kunde inte skrivas".into(),
+                })
+            })?;
+            progress.done(names::WORKBOOK);
+            stages.push(("arbetsbok".to_string(), t.elapsed().as_secs_f64()));
+            write_manifest(p, d, tmp, &stages)
+        })
     })?;
     if let Some(dest) = publish {
         publish_charts(&out.join(names::CHARTS), dest)?;
     }
     Ok(())
+}
+
+fn write_workbook(p: &Pipeline, d: &RunData, tmp: &Path) -> Result<(), Error> {
+    crate::store::workbook::write(p, &d.cells, d.report_year, &tmp.join(names::WORKBOOK)).map_err(
+        |e| Error::Output {
+            file: names::WORKBOOK.into(),
+            reason: crate::text::foreign(&e),
+        },
+    )
+}
+
+/// Every output but the workbook and the manifest, stage by stage; returns
+/// each stage's time. Feedback files the previous run (in `out`) wrote the
+/// same are linked from there.
+fn write_the_rest(
+    p: &Pipeline,
+    d: &RunData,
+    out: &Path,
+    tmp: &Path,
+    progress: &mut Progress,
+) -> Result<Vec<(String, f64)>, Error> {
+    let mut stages = Vec::new();
+    let t = Instant::now();
+    progress.stage("Skriver tabeller");
+    crate::store::write_csv(p, &d.cells, &tmp.join(names::INDICATORS_CSV))?;
+    crate::store::write_parquet(p, &d.cells, &tmp.join(names::INDICATORS_PARQUET))?;
+    crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
+    crate::store::write_suppression(&d.cells, &tmp.join(names::SUPPRESSION))?;
+    let earlier = out.join(names::FEEDBACK);
+    let feedback = crate::store::feedback::write(p, d, &tmp.join(names::FEEDBACK), Some(&earlier))?;
+    progress.done(&format!(
+        "indikatortabell, kvalitet och {} återkopplingar",
+        feedback.len()
+    ));
+    pause_if_asked();
+    stages.push(("tabeller".to_string(), t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    progress.stage("Ritar diagram");
+    let svgs = super::charts::draw_charts(p, d, &tmp.join(names::CHARTS))?;
+    progress.done(&format!("{} diagram (SVG och PNG)", svgs.len()));
+    stages.push(("diagram".to_string(), t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    progress.stage("Skriver rapporten");
+    let html = crate::report::render(p, d, &svgs);
+    let report = tmp.join(names::REPORT);
+    std::fs::write(&report, html).map_err(Error::writing(&report))?;
+    progress.done(names::REPORT);
+    stages.push(("rapport".to_string(), t.elapsed().as_secs_f64()));
+    Ok(stages)
+}
+
+/// The manifest, last: it lists every other file with its size.
+fn write_manifest(
+    p: &Pipeline,
+    d: &RunData,
+    tmp: &Path,
+    stages: &[(String, f64)],
+) -> Result<(), Error> {
+    let mut files: Vec<(String, usize)> = Vec::new();
+    collect_sizes(tmp, tmp, &mut files);
+    files.sort();
+    let mut all_stages = d.stages.clone();
+    all_stages.extend(stages.iter().cloned());
+    crate::store::write_manifest(p, d, &all_stages, &files, &tmp.join(names::MANIFEST))
 }
 
 fn collect_sizes(root: &Path, dir: &Path, out: &mut Vec<(String, usize)>) {
