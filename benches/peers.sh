@@ -87,6 +87,15 @@ if want rerun; then
   pair "region, nothing changed: \`uppfolj run\` with its cache vs \`--no-cache\`" \
     "'$UPPFOLJ' run '$region/pipeline.toml' --offline --quiet --out '$WORK/ut-rerun'" \
     "'$UPPFOLJ' run '$region/pipeline.toml' --offline --quiet --no-cache --out '$WORK/ut-cold'"
+  # One return changed before each run: a byte appended to one return of a
+  # copy of the inputs (a zip reader ignores what follows the archive).
+  edit="$WORK/region-edit"
+  [ -f "$edit/pipeline.toml" ] || cp -r "$region" "$edit"
+  one="$(find "$edit/returns" -name '*.xlsx' | sort | head -n1)"
+  "$UPPFOLJ" run "$edit/pipeline.toml" --offline --quiet --out "$WORK/ut-edit" >/dev/null || true
+  pair "region, one return changed: \`uppfolj run\` with its cache vs \`--no-cache\`" \
+    "echo >> '$one' && '$UPPFOLJ' run '$edit/pipeline.toml' --offline --quiet --out '$WORK/ut-edit'" \
+    "'$UPPFOLJ' run '$edit/pipeline.toml' --offline --quiet --no-cache --out '$WORK/ut-cold'"
 fi
 
 # Medians and ratios, in the order measured.
