@@ -91,7 +91,7 @@ if want rerun; then
   # copy of the inputs (a zip reader ignores what follows the archive).
   edit="$WORK/region-edit"
   [ -f "$edit/pipeline.toml" ] || cp -r "$region" "$edit"
-  one="$(find "$edit/returns" -name '*.xlsx' | sort | head -n1)"
+  one="$(find "$edit/returns" -name '*.xlsx' | sort | sed -n 1p)"
   "$UPPFOLJ" run "$edit/pipeline.toml" --offline --quiet --out "$WORK/ut-edit" >/dev/null || true
   pair "region, one return changed: \`uppfolj run\` with its cache vs \`--no-cache\`" \
     "echo >> '$one' && '$UPPFOLJ' run '$edit/pipeline.toml' --offline --quiet --out '$WORK/ut-edit'" \
