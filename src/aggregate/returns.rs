@@ -18,6 +18,9 @@ struct Sum {
     den: f64,
 }
 
+/// Per group, each unit's sum: what a city cell adds up.
+type CitySums<'a> = BTreeMap<GroupKey, BTreeMap<&'a str, Sum>>;
+
 /// (indicator, year, unit), borrowed from the values and the pipeline: a
 /// country has hundreds of thousands of values.
 type UnitKey<'a> = (&'a str, i32, &'a str);
@@ -101,7 +104,7 @@ pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
     let expected = expected(p, &years);
     let mut out = Vec::new();
     // The units' sums, by (indicator, year), group and unit.
-    let mut city: BTreeMap<(&str, i32), BTreeMap<GroupKey, BTreeMap<&str, Sum>>> = BTreeMap::new();
+    let mut city: BTreeMap<(&str, i32), CitySums> = BTreeMap::new();
     for (&(id, year, unit), groups) in &by_unit {
         let wanted = expected.rows.get(&(id, year, unit));
         let (rows, incomplete) = unit_rows(groups, wanted.map_or(&[], |w| w.as_slice()));
