@@ -46,7 +46,7 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
     }
     let mut bytes = Vec::with_capacity(len as usize);
     std::fs::File::open(path)
-        .and_then(|f| f.take(cap + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(cap.saturating_add(1)).read_to_end(&mut bytes))
         .map_err(|e| {
             FileError::Unreadable(format!("filen kan inte läsas: den {}", io_error(&e)))
         })?;
@@ -63,7 +63,7 @@ pub fn hash_capped(path: &Path, cap: u64) -> Option<String> {
         return None;
     }
     let mut hasher = Sha256::new();
-    let mut reader = std::fs::File::open(path).ok()?.take(cap + 1);
+    let mut reader = std::fs::File::open(path).ok()?.take(cap.saturating_add(1));
     let mut buf = vec![0u8; 64 * 1024];
     let mut total = 0u64;
     loop {
@@ -89,6 +89,9 @@ mod tests {
         assert_eq!(read_capped(&f, 3).unwrap(), b"abc");
         assert_eq!(read_capped(&f, 2), Err(FileError::TooBig(3)));
         assert_eq!(hash_capped(&f, 3), Some(crate::ledger::sha256_hex(b"abc")));
+        // No cap at all is a cap too.
+        assert_eq!(read_capped(&f, u64::MAX).unwrap(), b"abc");
+        assert_eq!(hash_capped(&f, u64::MAX), hash_capped(&f, 3));
         assert_eq!(hash_capped(&f, 2), None);
         assert!(matches!(
             read_capped(dir.path(), 10),
