@@ -88,18 +88,27 @@ impl Seen {
     pub fn hash(&self, path: &Path, cap: u64) -> Option<String> {
         let stat = std::fs::metadata(path).ok().as_ref().and_then(Stat::of);
         if let Some(stat) = stat
-            && let Some((was, sha256)) = self.before.get(path)
-            && *was == stat
+            && let Some(sha256) = self.known(path, stat)
             && stat.len <= cap
         {
-            self.remember(path, stat, sha256);
-            return Some(sha256.clone());
+            self.remember(path, stat, &sha256);
+            return Some(sha256);
         }
         let sha256 = crate::ingest::file::hash_capped(path, cap)?;
         if let Some(stat) = stat.filter(|s| !s.racy(SystemTime::now())) {
             self.remember(path, stat, &sha256);
         }
         Some(sha256)
+    }
+
+    /// The hash this run or the last one found for the file as it is now:
+    /// a run asks twice (for its stamp, then for each input's entry).
+    fn known(&self, path: &Path, stat: Stat) -> Option<String> {
+        let now = self.now.lock().ok()?.get(path).cloned();
+        let before = || self.before.get(path).cloned();
+        now.or_else(before)
+            .filter(|(was, _)| *was == stat)
+            .map(|(_, sha256)| sha256)
     }
 
     fn remember(&self, path: &Path, stat: Stat, sha256: &str) {
