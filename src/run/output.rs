@@ -167,7 +167,7 @@ fn write_the_rest(
     crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
     crate::store::write_suppression(&d.cells, &tmp.join(names::SUPPRESSION))?;
     let earlier = out.join(names::FEEDBACK);
-    let feedback = crate::store::feedback::write(p, d, &tmp.join(names::FEEDBACK), Some(&earlier))?;
+    let feedback = crate::store::feedback::write(p, d, &tmp.join(names::FEEDBACK), &earlier)?;
     progress.done(&format!(
         "indikatortabell, kvalitet och {} återkopplingar",
         feedback.len()

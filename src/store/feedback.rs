@@ -38,12 +38,7 @@ fn outside(dir: &Path, name: &str) -> Error {
 
 /// Writes one file per expected unit and year, and one per refused file; a
 /// file the previous run wrote the same into `earlier` is linked from there.
-pub fn write(
-    p: &Pipeline,
-    d: &RunData,
-    dir: &Path,
-    earlier: Option<&Path>,
-) -> Result<Vec<String>, Error> {
+pub fn write(p: &Pipeline, d: &RunData, dir: &Path, earlier: &Path) -> Result<Vec<String>, Error> {
     std::fs::create_dir_all(dir).map_err(Error::io(format!("kan inte skapa {}", dir.display())))?;
     let mut written = Vec::new();
     let mut save = |name: String, text: String| -> Result<(), Error> {
@@ -51,8 +46,7 @@ pub fn write(
             return Err(outside(dir, &name));
         }
         let path = dir.join(&name);
-        let old = earlier.map(|e| e.join(&name));
-        super::reuse::write(&path, old.as_deref(), text.as_bytes())
+        super::reuse::write(&path, &earlier.join(&name), text.as_bytes())
             .map_err(Error::writing(&path))?;
         written.push(name);
         Ok(())

@@ -8,11 +8,8 @@ use std::path::Path;
 
 /// Writes `bytes` to `path`, or links `earlier` there when it is a regular
 /// file of ours holding exactly `bytes`.
-pub fn write(path: &Path, earlier: Option<&Path>, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(old) = earlier
-        && same(old, bytes)
-        && std::fs::hard_link(old, path).is_ok()
-    {
+pub fn write(path: &Path, earlier: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if same(earlier, bytes) && std::fs::hard_link(earlier, path).is_ok() {
         return Ok(());
     }
     std::fs::write(path, bytes)
@@ -52,11 +49,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let at = |n: &str| dir.path().join(n);
         std::fs::write(at("old.txt"), "samma").unwrap();
-        write(&at("new.txt"), Some(&at("old.txt")), b"samma").unwrap();
+        write(&at("new.txt"), &at("old.txt"), b"samma").unwrap();
         assert_eq!(std::fs::metadata(at("new.txt")).unwrap().nlink(), 2);
         // Other bytes, or a file that now has two names: written.
-        write(&at("other.txt"), Some(&at("old.txt")), b"annat").unwrap();
-        write(&at("third.txt"), Some(&at("old.txt")), b"samma").unwrap();
+        write(&at("other.txt"), &at("old.txt"), b"annat").unwrap();
+        write(&at("third.txt"), &at("old.txt"), b"samma").unwrap();
         for n in ["other.txt", "third.txt"] {
             assert_eq!(std::fs::metadata(at(n)).unwrap().nlink(), 1, "{n}");
         }
@@ -64,11 +61,11 @@ mod tests {
         // A symbolic link is never taken over, even to the same bytes.
         std::fs::write(at("target.txt"), "samma").unwrap();
         std::os::unix::fs::symlink(at("target.txt"), at("link.txt")).unwrap();
-        write(&at("fourth.txt"), Some(&at("link.txt")), b"samma").unwrap();
+        write(&at("fourth.txt"), &at("link.txt"), b"samma").unwrap();
         let meta = std::fs::symlink_metadata(at("fourth.txt")).unwrap();
         assert!(meta.is_file() && meta.nlink() == 1);
         // No earlier file: written.
-        write(&at("fifth.txt"), Some(&at("saknas.txt")), b"x").unwrap();
+        write(&at("fifth.txt"), &at("saknas.txt"), b"x").unwrap();
         assert_eq!(std::fs::read(at("fifth.txt")).unwrap(), b"x");
     }
 }
