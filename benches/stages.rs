@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use divan::Bencher;
 use uppfolj::pipeline::{self, Pipeline};
-use uppfolj::run::{self, Options};
+use uppfolj::run::{self, RunRequest};
 #[allow(dead_code)]
 #[path = "../examples/samples/generate/mod.rs"]
 mod samples;
@@ -151,16 +151,16 @@ fn chart_one_indicator(b: Bencher) {
 fn run_end_to_end(b: Bencher, pipeline_path: &Path) {
     let p = pipeline::load(pipeline_path).unwrap();
     let out = tempfile::tempdir().unwrap();
-    b.bench(|| {
-        let opts = Options {
-            year: None,
-            offline: true,
-            cache: uppfolj::cache::Cache::none(),
-        };
-        let mut progress = run::progress::Progress::new(true, false);
-        let d = run::compute(&p, &opts, &mut progress).unwrap();
-        run::write_outputs(&p, &d, &out.path().join("ut"), None, &mut progress).unwrap();
-    });
+    // The program's own path, cold: no cache, nothing published beside.
+    let request = RunRequest {
+        out: Some(out.path().join("ut")),
+        charts: Some(out.path().join("diagram")),
+        offline: true,
+        no_cache: true,
+        quiet: true,
+        ..RunRequest::default()
+    };
+    b.bench(|| run::execute(&p, request.clone()).unwrap());
 }
 
 /// `run` on data-samples/: about 20 units × 5 years, up to 1,350 respondents a year.

@@ -3,7 +3,9 @@
 //! bytes; the driver mutates a corpus seeded from the project's fixtures and
 //! samples, runs every input through the real reader and validator, and
 //! saves any input that panics or takes longer than the limit to
-//! `fuzz/crashes/TARGET/`.
+//! `fuzz/crashes/TARGET/`. A panic the readers' guard turns into a refusal
+//! counts too: the guard keeps one bad file from stopping a run, but it is
+//! still a reader's bug.
 //!
 //! ```text
 //! cargo run --release --example fuzz -- [TARGET…] [--seconds N] [--seed N]
@@ -15,12 +17,15 @@
 mod mutate;
 mod targets;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The binary's allocator, so that inputs meet the same memory behaviour.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Where failing inputs are saved, one folder per target.
+const CRASHES: &str = "fuzz/crashes";
 
 /// An input that takes longer than this counts as a hang.
 const SLOW: Duration = Duration::from_secs(5);
@@ -50,14 +55,19 @@ fn main() {
     let mut found = 0;
     for target in targets::ALL {
         if named.is_empty() || named.contains(&target.name) {
-            found += fuzz(target, Duration::from_secs(seconds), seed);
+            found += fuzz(
+                target,
+                Duration::from_secs(seconds),
+                seed,
+                Path::new(CRASHES),
+            );
         }
     }
     std::process::exit(if found == 0 { 0 } else { 1 });
 }
 
 /// Fuzzes one target for `time`; returns how many inputs failed.
-fn fuzz(target: &targets::Target, time: Duration, seed: u64) -> usize {
+fn fuzz(target: &targets::Target, time: Duration, seed: u64, crashes: &Path) -> usize {
     let corpus = targets::seeds(target);
     let work = tempfile::tempdir().expect("a temporary folder");
     let mut rng = mutate::Rng::new(seed);
@@ -67,17 +77,19 @@ fn fuzz(target: &targets::Target, time: Duration, seed: u64) -> usize {
         let base = &corpus[rng.below(corpus.len())];
         let input = mutate::mutate(base, &corpus, &mut rng);
         let t = Instant::now();
+        let caught = uppfolj::ingest::panics_caught();
         let outcome = std::panic::catch_unwind(|| (target.run)(&input, work.path()));
+        let refused_by_guard = uppfolj::ingest::panics_caught() > caught;
         // A busy machine makes any input slow now and then: slow twice counts.
         let slow = t.elapsed() > SLOW && {
             let again = Instant::now();
             let _ = std::panic::catch_unwind(|| (target.run)(&input, work.path()));
             again.elapsed() > SLOW
         };
-        if outcome.is_err() || slow {
+        if outcome.is_err() || refused_by_guard || slow {
             failures += 1;
             let what = if slow { "slow" } else { "panic" };
-            let path = save(target.name, what, &input);
+            let path = save(&crashes.join(target.name), what, &input);
             eprintln!(
                 "{}: {what} ({:.1} s), saved to {}",
                 target.name,
@@ -96,10 +108,33 @@ fn fuzz(target: &targets::Target, time: Duration, seed: u64) -> usize {
     failures
 }
 
-fn save(target: &str, what: &str, input: &[u8]) -> PathBuf {
-    let dir = PathBuf::from("fuzz/crashes").join(target);
-    let _ = std::fs::create_dir_all(&dir);
+fn save(dir: &Path, what: &str, input: &[u8]) -> PathBuf {
+    let _ = std::fs::create_dir_all(dir);
     let path = dir.join(format!("{what}-{}", uppfolj::ledger::sha256_hex(input)));
     let _ = std::fs::write(&path, input);
     path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_the_guard_turns_into_a_refusal_is_reported() {
+        let target = targets::ALL.iter().find(|t| t.name == "returns").unwrap();
+        let crashes = tempfile::tempdir().unwrap();
+        uppfolj::ingest::plant_panic(true);
+        let failures = fuzz(target, Duration::from_millis(300), 1, crashes.path());
+        uppfolj::ingest::plant_panic(false);
+        assert!(failures > 0, "the planted panic went unseen");
+        let saved = std::fs::read_dir(crashes.path().join("returns"))
+            .unwrap()
+            .count();
+        assert!(saved > 0, "no failing input was saved");
+        // Disarmed, a sample return goes through without a caught panic.
+        let seed = &targets::seeds(target)[0];
+        let before = uppfolj::ingest::panics_caught();
+        (target.run)(seed, crashes.path());
+        assert_eq!(uppfolj::ingest::panics_caught(), before);
+    }
 }

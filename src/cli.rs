@@ -121,6 +121,22 @@ pub struct RunArgs {
     pub verbose: bool,
 }
 
+impl RunArgs {
+    /// The pipeline file, and what is asked of the run.
+    pub fn request(self) -> (PathBuf, uppfolj::run::RunRequest) {
+        let request = uppfolj::run::RunRequest {
+            year: self.year,
+            out: self.out,
+            charts: self.charts,
+            offline: self.offline,
+            no_cache: self.no_cache,
+            quiet: self.quiet,
+            verbose: self.verbose,
+        };
+        (self.pipeline, request)
+    }
+}
+
 /// The help layout, with Swedish headings.
 const TEMPLATE: &str = "{about-with-newline}\nAnvändning: {usage}\n\n{all-args}{after-help}";
 

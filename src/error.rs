@@ -19,6 +19,8 @@ pub enum Error {
     },
     #[error(transparent)]
     Missing(#[from] crate::inputs::Missing),
+    #[error(transparent)]
+    NothingToFetch(#[from] crate::reference::NothingToFetch),
     /// The command was given something it cannot work with.
     #[error("{0}")]
     Usage(String),
@@ -43,5 +45,32 @@ impl Error {
     /// An I/O error while writing `path`.
     pub fn writing(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Error {
         Error::io(format!("kan inte skriva {}", path.display()))
+    }
+}
+
+impl Error {
+    /// What the command line says on stderr when a command ends with this
+    /// error: a problem in the pipeline file a line each, then the error.
+    pub fn messages(&self) -> Vec<String> {
+        let Error::Pipeline(PipelineError::Invalid { path, problems }) = self else {
+            return vec![format!("fel: {self}")];
+        };
+        let mut lines: Vec<String> = problems
+            .iter()
+            .map(|pr| {
+                let place = match pr.line {
+                    Some(l) => format!("{}:{l}", path.display()),
+                    None => path.display().to_string(),
+                };
+                match pr.path.is_empty() {
+                    true => format!("{place}: {}", pr.message),
+                    false => format!("{place}: {}: {}", pr.path, pr.message),
+                }
+            })
+            .collect();
+        lines.push(format!(
+            "fel: {self}. Rätta felen ovan och kör `uppfolj check` igen."
+        ));
+        lines
     }
 }

@@ -32,7 +32,7 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.severity.swedish(), self.file)?;
+        write!(f, "{}: {}", self.severity.label(), self.file)?;
         let place = self.place();
         if !place.is_empty() {
             write!(f, ", {place}")?;
@@ -41,14 +41,36 @@ impl fmt::Display for Finding {
     }
 }
 
+/// Each severity: its id (as JSON and the portal's log keep it), the word a
+/// finding starts with, and its class on a page.
+const SEVERITIES: [(Severity, &str, &str); 3] = [
+    (Severity::Error, "fel", "error"),
+    (Severity::Warning, "varning", "warning"),
+    (Severity::Info, "info", "info"),
+];
+
 impl Severity {
     /// The word a finding starts with.
-    pub fn swedish(self) -> &'static str {
-        match self {
-            Severity::Error => "fel",
-            Severity::Warning => "varning",
-            Severity::Info => "info",
-        }
+    pub fn label(self) -> &'static str {
+        Self::row(self).1
+    }
+
+    /// Its class on a page.
+    pub fn class(self) -> &'static str {
+        Self::row(self).2
+    }
+
+    /// The severity its word names (as the portal's log kept it before it
+    /// kept ids).
+    pub fn from_label(word: &str) -> Option<Severity> {
+        SEVERITIES.iter().find(|r| r.1 == word).map(|r| r.0)
+    }
+
+    fn row(self) -> (Severity, &'static str, &'static str) {
+        SEVERITIES
+            .into_iter()
+            .find(|r| r.0 == self)
+            .unwrap_or(SEVERITIES[0])
     }
 }
 

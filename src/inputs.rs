@@ -187,26 +187,20 @@ pub struct Missing(pub PathBuf);
 pub struct Gathered {
     pub files: Vec<PathBuf>,
     pub findings: Vec<Finding>,
-    /// Downloaded file (as displayed) → its URL.
-    urls: Vec<(String, String)>,
     /// Holds the downloaded files until the inputs are let go.
-    _downloads: Downloads,
+    downloads: Downloads,
 }
 
 impl Gathered {
     /// What to call a file in a message: its URL, if it was downloaded.
     pub fn name<'a>(&'a self, file: &'a str) -> &'a str {
-        self.urls
-            .iter()
-            .find(|(local, _)| local == file)
-            .map_or(file, |(_, url)| url.as_str())
+        self.downloads.name(file)
     }
 }
 
 /// Gathers the inputs named on a command line.
 pub fn gather(p: &Pipeline, args: &[PathBuf]) -> Result<Gathered, Missing> {
     let mut downloads = Downloads::default();
-    let mut urls = Vec::new();
     let mut findings = Vec::new();
     let mut local = Vec::new();
     for arg in args {
@@ -219,10 +213,7 @@ pub fn gather(p: &Pipeline, args: &[PathBuf]) -> Result<Gathered, Missing> {
         }
         let url = arg.to_string_lossy().to_string();
         match downloads.get(p, &url) {
-            Ok(path) => {
-                urls.push((path.display().to_string(), url));
-                local.push(path);
-            }
+            Ok(path) => local.push(path),
             Err(e) => findings.push(Finding::file(
                 Severity::Error,
                 url,
@@ -235,8 +226,7 @@ pub fn gather(p: &Pipeline, args: &[PathBuf]) -> Result<Gathered, Missing> {
     Ok(Gathered {
         files,
         findings: found,
-        urls,
-        _downloads: downloads,
+        downloads,
     })
 }
 
@@ -247,14 +237,26 @@ pub fn is_url(path: &Path) -> bool {
 }
 
 /// Downloads inputs given as URLs into a private folder, made at the first
-/// download and removed when this is dropped.
+/// download and removed when this is dropped. Whatever is said of a
+/// downloaded file names its URL ([`Downloads::name`]), never the folder.
 #[derive(Default)]
 pub struct Downloads {
     dir: Option<tempfile::TempDir>,
     count: usize,
+    /// Downloaded file (as displayed) → its URL.
+    urls: Vec<(String, String)>,
 }
 
 impl Downloads {
+    /// What to call a file in a message or an output: its URL, if it was
+    /// downloaded here.
+    pub fn name<'a>(&'a self, file: &'a str) -> &'a str {
+        self.urls
+            .iter()
+            .find(|(local, _)| local == file)
+            .map_or(file, |(_, url)| url.as_str())
+    }
+
     /// Downloads `url` under the pipeline's limits. Each download gets a
     /// folder of its own, so two URLs ending in the same name never overwrite
     /// each other; the file keeps the URL's name, whose extension says what
@@ -275,6 +277,8 @@ impl Downloads {
         std::fs::create_dir_all(&folder)
             .and_then(|_| std::fs::write(&path, &body))
             .map_err(saving)?;
+        self.urls
+            .push((path.display().to_string(), url.to_string()));
         Ok(path)
     }
 }

@@ -5,7 +5,6 @@
 use crate::pipeline::{
     Assessment, GroupKey, Indicator, Measure, MeasureUnit, Pipeline, Source, Status, Unit,
 };
-use crate::text;
 
 pub const SHEET_INSTRUCTIONS: &str = "Instruktioner";
 pub const SHEET_INDICATORS: &str = "Indikatorer";
@@ -39,14 +38,14 @@ pub const ACT_COL_DESCRIPTION: u16 = 4;
 
 /// The template's lists.
 pub const STATUSES: [&str; 3] = [
-    text::status(Status::NotStarted),
-    text::status(Status::Started),
-    text::status(Status::Done),
+    Status::NotStarted.label(),
+    Status::Started.label(),
+    Status::Done.label(),
 ];
 pub const ASSESSMENTS: [&str; 3] = [
-    text::assessment(Assessment::Met),
-    text::assessment(Assessment::PartlyMet),
-    text::assessment(Assessment::NotMet),
+    Assessment::Met.label(),
+    Assessment::PartlyMet.label(),
+    Assessment::NotMet.label(),
 ];
 
 /// Meta keys on the hidden sheet, in rows 1–4 (column A key, column B value).

@@ -7,3 +7,9 @@
 pub fn install<R: Send>(op: impl FnOnce() -> R + Send) -> R {
     polars_core::runtime::RAYON.install(op)
 }
+
+/// Whether this thread is one of the pool's workers: a panic here reaches
+/// the thread that waits for the work.
+pub fn on_worker() -> bool {
+    polars_core::runtime::RAYON.current_thread_index().is_some()
+}

@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 
-use crate::aggregate::{self, Cell};
+use crate::aggregate::Cell;
+use crate::finding::{Finding, Severity};
 use crate::reference::Status;
+use crate::validate;
 use crate::validate::returns::Activity;
-use crate::validate::{self, Finding, Severity};
 
 /// One input file the run read, for the manifest.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -49,7 +50,7 @@ impl Index {
     fn build(cells: &[Cell], activities: &[Activity]) -> Index {
         let mut index = Index::default();
         for (i, c) in cells.iter().enumerate() {
-            if c.unit_id == aggregate::CITY {
+            if c.unit_id == crate::pipeline::CITY {
                 index
                     .city
                     .entry((
@@ -182,9 +183,9 @@ pub const STATUS_ORDER: [crate::pipeline::Status; 3] = [
 
 /// What [`RunData::measure_status`]'s four counts are called.
 pub const STATUS_WORDS: [&str; 4] = [
-    crate::text::status(STATUS_ORDER[0]),
-    crate::text::status(STATUS_ORDER[1]),
-    crate::text::status(STATUS_ORDER[2]),
+    STATUS_ORDER[0].label(),
+    STATUS_ORDER[1].label(),
+    STATUS_ORDER[2].label(),
     "Ingen uppgift",
 ];
 

@@ -2,9 +2,7 @@
 
 use serde::Serialize;
 
-use crate::pipeline::{
-    Indicator, MeasureForm, MeasureUnit, Pipeline, Publication, Source, Strategy,
-};
+use crate::pipeline::{Indicator, MeasureForm, Pipeline, Publication, Strategy};
 
 /// The tree with stable field names: `areas[].goals[].measures[].indicators[]`, `units[]`.
 #[derive(Serialize)]
@@ -103,8 +101,12 @@ pub fn tree(p: &Pipeline) -> Tree<'_> {
     }
 }
 
-pub fn json(p: &Pipeline) -> Result<String, serde_json::Error> {
-    Ok(serde_json::to_string_pretty(&tree(p))? + "\n")
+pub fn json(p: &Pipeline) -> Result<String, crate::error::Error> {
+    let json = serde_json::to_string_pretty(&tree(p)).map_err(|e| crate::error::Error::Output {
+        file: "JSON-utdata".into(),
+        reason: e.to_string(),
+    })?;
+    Ok(json + "\n")
 }
 
 fn responsible_names(p: &Pipeline, refs: &[String]) -> String {
@@ -120,18 +122,7 @@ fn responsible_names(p: &Pipeline, refs: &[String]) -> String {
 }
 
 fn indicator_line(p: &Pipeline, i: &Indicator) -> String {
-    let unit = match i.unit {
-        MeasureUnit::Antal => "antal",
-        MeasureUnit::Andel => "andel",
-        MeasureUnit::Procentenheter => "procentenheter",
-    };
-    let source = match i.source {
-        Source::Return => "återrapportering",
-        Source::Survey => "enkät",
-        Source::Reference => "referensstatistik",
-        Source::Derived => "härledd",
-    };
-    let mut facts = vec![unit.to_string(), source.to_string()];
+    let mut facts = vec![i.unit.id().to_string(), i.source.label().to_string()];
     if !i.breakdowns.is_empty() {
         let names: Vec<String> = i
             .breakdowns
@@ -227,4 +218,17 @@ pub fn text(p: &Pipeline) -> String {
         );
     }
     out
+}
+
+/// What `uppfolj check` says of a pipeline file that loaded.
+pub fn checked(path: &std::path::Path, p: &Pipeline) -> String {
+    format!(
+        "{}: ok: {} områden, {} mål, {} åtgärder, {} indikatorer, {} enheter",
+        path.display(),
+        p.areas.len(),
+        p.goals.len(),
+        p.measures.len(),
+        p.indicators.len(),
+        p.units.len()
+    )
 }

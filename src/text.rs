@@ -1,13 +1,11 @@
-//! Swedish wording, in one place: numbers with a decimal comma and spaces
-//! between thousands, plurals, months, lists, and the labels of sources,
-//! units, statuses, assessments and reasons that every output shows. (A
-//! finding's severity word stays with `Finding`, which prints it.)
+//! Swedish wording that knows nothing of a strategy: numbers with a decimal
+//! comma and spaces between thousands, plurals, months, lists, and the
+//! operating system's errors. The labels of the pipeline's own kinds
+//! (sources, units, statuses, assessments, reasons) stand beside each kind's
+//! id in `pipeline`; what the pipeline calls its units and groups is
+//! `pipeline::names`.
 
 use std::fmt;
-
-use crate::pipeline::{
-    Assessment, CITY, GroupKey, MeasureUnit, MonthDay, Pipeline, Reason, Source, Status,
-};
 
 /// Groups digits by thousands with a no-break space.
 pub fn thousands(n: i64) -> String {
@@ -69,24 +67,6 @@ pub fn decimal(v: f64, decimals: usize) -> String {
     out
 }
 
-/// A value as the unit shows it: "1 234", "45 %", "−12,5".
-pub fn fmt_value(v: f64, unit: MeasureUnit) -> String {
-    match unit {
-        MeasureUnit::Antal => thousands(v.round() as i64),
-        MeasureUnit::Andel => format!("{}\u{a0}%", decimal(v * 100.0, 0)),
-        MeasureUnit::Procentenheter => decimal(v, 1),
-    }
-}
-
-/// A value for a table: shares with one decimal.
-pub fn fmt_table(v: f64, unit: MeasureUnit) -> String {
-    match unit {
-        MeasureUnit::Antal => thousands(v.round() as i64),
-        MeasureUnit::Andel => format!("{}\u{a0}%", decimal(v * 100.0, 1)),
-        MeasureUnit::Procentenheter => decimal(v, 1),
-    }
-}
-
 /// A count and its noun: `Count(1, "fil", "filer")` shows "1 fil", and
 /// `Count(3, "fil", "filer")` "3 filer".
 pub struct Count<'a>(pub usize, pub &'a str, pub &'a str);
@@ -126,160 +106,9 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// "15 februari 2023".
-pub fn date(day: MonthDay, year: i32) -> String {
-    let month = MONTHS[(day.month as usize).saturating_sub(1).min(11)];
-    format!("{} {month} {year}", day.day)
-}
-
-/// A measure's status, as the template's list and the report name it.
-pub const fn status(s: Status) -> &'static str {
-    match s {
-        Status::NotStarted => "Ej påbörjad",
-        Status::Started => "Påbörjad",
-        Status::Done => "Genomförd",
-    }
-}
-
-/// The status a cell names, whatever its case and spaces.
-pub fn parse_status(cell: &str) -> Option<Status> {
-    Status::ALL
-        .into_iter()
-        .find(|s| status(*s).eq_ignore_ascii_case(cell.trim()))
-}
-
-/// A committee's assessment, as the template's list and the report name it.
-pub const fn assessment(a: Assessment) -> &'static str {
-    match a {
-        Assessment::Met => "Uppfyllt",
-        Assessment::PartlyMet => "Delvis uppfyllt",
-        Assessment::NotMet => "Ej uppfyllt",
-    }
-}
-
-/// The assessment a cell names, whatever its case and spaces.
-pub fn parse_assessment(cell: &str) -> Option<Assessment> {
-    Assessment::ALL
-        .into_iter()
-        .find(|a| assessment(*a).eq_ignore_ascii_case(cell.trim()))
-}
-
-/// Why a value was withheld, as every published output says it. Primary and
-/// complementary suppression read the same here: see [`reason_for_analysts`].
-pub fn reason(r: Reason) -> &'static str {
-    match r {
-        Reason::Primary | Reason::Complementary => "undantaget för att skydda enskilda",
-        Reason::Coarsened => "området slogs ihop för att skydda de svarande",
-        Reason::Incomplete => "ofullständigt: en del saknas eller godtogs inte",
-    }
-}
-
-/// Why a value was withheld, in the analysts' own file only.
-pub fn reason_for_analysts(r: Reason) -> &'static str {
-    match r {
-        Reason::Primary => "primär: färre än minsta antal personer",
-        Reason::Complementary => {
-            "sekundär: undantaget så att ett annat undantag inte kan räknas fram"
-        }
-        other => reason(other),
-    }
-}
-
-/// How much of a city value came in: "2019: 14 av 15 enheter ingår i summan
-/// (saknas: Skärholmens stadsdelsnämnd)". Not "har rapporterat": a unit that
-/// handed in a refused or blank value is missing from the sum too. Up to three
-/// missing units are named; more are counted.
-pub fn coverage(
-    p: &Pipeline,
-    year: i32,
-    reported: usize,
-    expected: usize,
-    missing: &[String],
-) -> String {
-    let names = if missing.len() <= 3 {
-        missing
-            .iter()
-            .map(|u| unit_name(p, u))
-            .collect::<Vec<_>>()
-            .join(", ")
-    } else {
-        format!("{} enheter", missing.len())
-    };
-    let enheter = if expected == 1 { "enhet" } else { "enheter" };
-    format!("{year}: {reported} av {expected} {enheter} ingår i summan (saknas: {names})")
-}
-
-/// What a source is called in tables and the workbook.
-pub fn source(s: Source) -> &'static str {
-    match s {
-        Source::Return => "återrapportering",
-        Source::Survey => "enkät",
-        Source::Reference => "referensstatistik",
-        Source::Derived => "beräknad ur andra indikatorer",
-    }
-}
-
-/// What a source is called under a chart: where the numbers come from.
-pub fn source_long(p: &Pipeline, s: Source) -> String {
-    let reference = reference_name(p);
-    match s {
-        Source::Return => "nämndernas återrapportering".to_string(),
-        Source::Survey => "enkät".to_string(),
-        Source::Reference => format!("{reference} (referensstatistik)"),
-        Source::Derived => format!("enkät och {reference}, beräknat"),
-    }
-}
-
-/// The reference statistics' source by name, as the pipeline gives it.
-pub fn reference_name(p: &Pipeline) -> &str {
-    p.reference
-        .as_ref()
-        .map(|r| r.name.as_str())
-        .unwrap_or("referensstatistik")
-}
-
-/// How a measure unit is described under a chart.
-pub fn measure_unit(u: MeasureUnit) -> &'static str {
-    match u {
-        MeasureUnit::Antal => "antal",
-        MeasureUnit::Andel => "andel, procent",
-        MeasureUnit::Procentenheter => "procentenheter",
-    }
-}
-
-/// A unit's name, or the whole city's.
-pub fn unit_name(p: &Pipeline, id: &str) -> String {
-    if id == CITY {
-        "Hela staden".into()
-    } else {
-        p.unit(id)
-            .map(|u| u.name.clone())
-            .unwrap_or_else(|| id.to_string())
-    }
-}
-
-/// ("Kön", "Kvinna"), ("Kön × Åldersgrupp", "Kvinna, 16–29 år"), ("Totalt", "Totalt").
-pub fn group_label(p: &Pipeline, key: &GroupKey) -> (String, String) {
-    if key.is_total() {
-        return ("Totalt".into(), "Totalt".into());
-    }
-    let titles: Vec<String> = key
-        .parts()
-        .map(|(b, _)| {
-            p.breakdown(b)
-                .map(|x| x.title.clone())
-                .unwrap_or_else(|| b.to_string())
-        })
-        .collect();
-    let labels: Vec<String> = key
-        .parts()
-        .map(|(b, g)| {
-            p.breakdown(b)
-                .and_then(|x| x.groups.iter().find(|gg| gg.id == g))
-                .map(|gg| gg.label.clone())
-                .unwrap_or_else(|| g.to_string())
-        })
-        .collect();
-    (titles.join(" × "), labels.join(", "))
+pub fn date(day: u32, month: u32, year: i32) -> String {
+    let month = MONTHS[(month as usize).saturating_sub(1).min(11)];
+    format!("{day} {month} {year}")
 }
 
 /// "a", "a och b", "a, b och c".
@@ -368,9 +197,6 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1\u{a0}234\u{a0}567");
         assert_eq!(decimal(12.345, 1), "12,3");
         assert_eq!(decimal(-3.25, 1), "−3,2");
-        assert_eq!(fmt_value(0.456, MeasureUnit::Andel), "46\u{a0}%");
-        assert_eq!(fmt_table(0.456, MeasureUnit::Andel), "45,6\u{a0}%");
-        assert_eq!(fmt_value(-12.5, MeasureUnit::Procentenheter), "−12,5");
     }
 
     #[test]
@@ -411,13 +237,7 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(
-            date(MonthDay { month: 2, day: 15 }, 2023),
-            "15 februari 2023"
-        );
-        assert_eq!(
-            date(MonthDay { month: 12, day: 1 }, 2020),
-            "1 december 2020"
-        );
+        assert_eq!(date(15, 2, 2023), "15 februari 2023");
+        assert_eq!(date(1, 12, 2020), "1 december 2020");
     }
 }

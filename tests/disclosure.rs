@@ -3,8 +3,10 @@
 //! proves that on every table; the property tests run it on many random ones.
 
 use proptest::prelude::*;
-use uppfolj::aggregate::{CITY, Cell};
-use uppfolj::disclose::{Reason, protect};
+use uppfolj::aggregate::Cell;
+use uppfolj::disclose::protect;
+use uppfolj::pipeline::CITY;
+use uppfolj::pipeline::Reason;
 use uppfolj::pipeline::{self, Pipeline};
 
 use crate::test::{SAMPLE_PIPELINE, repo_root};

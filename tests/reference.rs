@@ -426,7 +426,7 @@ fn gaps_appear_for_the_sample_years_and_follow_survey_suppression() {
         .iter()
         .position(|c| c.indicator_id == "ENK-4" && c.year == 2019 && c.key.group == "man")
         .unwrap();
-    published[hidden].withhold(uppfolj::disclose::Reason::Primary);
+    published[hidden].withhold(uppfolj::pipeline::Reason::Primary);
     let gaps = uppfolj::aggregate::derived::cells(&p, &published);
     for id in ["GAP-1", "GAP-2"] {
         for year in 2018..=2022 {
@@ -462,7 +462,7 @@ fn gaps_appear_for_the_sample_years_and_follow_survey_suppression() {
         .find(|c| c.indicator_id == "GAP-1" && c.year == 2019 && c.key.group == "man")
         .unwrap();
     assert!(
-        withheld.withheld == Some(uppfolj::disclose::Reason::Primary) && withheld.value.is_none()
+        withheld.withheld == Some(uppfolj::pipeline::Reason::Primary) && withheld.value.is_none()
     );
 }
 
@@ -740,4 +740,58 @@ fn a_cache_written_for_api_v2_still_reads_offline() {
         .run_keep();
     let rows = reference_rows(dir.path());
     assert!(rows.contains("\"indicator_id\":\"REF-1\",\"year\":2022,\"unit_id\":\"stad\",\"breakdown\":\"total\",\"group\":\"total\",\"value\":0.814"), "{rows}");
+}
+
+#[test]
+fn a_survey_file_given_as_a_url_is_named_by_its_url_in_the_run() {
+    let csv =
+        std::fs::read_to_string(repo_root().join("data-samples/survey/enkat-2018.csv")).unwrap();
+    let server = serve(vec![Reply::Status(200, vec![], csv)]);
+    let url = format!("{}/export/enkat-2018.csv", server.url);
+    // The sample pipeline where it lies, but the 2018 survey on the server,
+    // and the reference statistics asked of it too (404: none, no cache).
+    let repo = repo_root().display().to_string();
+    let mut text = crate::test::sample_pipeline().replace("\"../", &format!("\"{repo}/"));
+    for (from, to) in [
+        (
+            format!("path = \"{repo}/data-samples/survey/enkat-2018.csv\""),
+            format!("path = \"{url}\""),
+        ),
+        (
+            "base_url = \"https://api.kolada.se/v3\"".into(),
+            format!("base_url = \"{}\"", server.url),
+        ),
+        (
+            format!("cache = \"{repo}/data-samples/reference\""),
+            "cache = \"referens\"".into(),
+        ),
+        ("max_tries = 4".into(), "max_tries = 1".into()),
+    ] {
+        text = crate::test::edit(&text, &from, &to);
+    }
+    let (out, dir) = Test::new()
+        .write("p.toml", text)
+        .args(&[
+            "run", "p.toml", "--quiet", "--out", "ut", "--charts", "diagram",
+        ])
+        .run_keep();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Lästa: 91 återrapporteringar, 5 enkätfiler"),
+        "{stdout}"
+    );
+    let read = |name: &str| std::fs::read_to_string(dir.path().join("ut").join(name)).unwrap();
+    let (quality, manifest) = (read("kvalitet.json"), read("manifest.json"));
+    assert!(manifest.contains(&format!("\"{url}\"")), "{manifest}");
+    // The private download folder is gone when the run ends: never named.
+    for (name, text) in [
+        ("stdout", &stdout.to_string()),
+        ("kvalitet.json", &quality),
+        ("manifest.json", &manifest),
+    ] {
+        assert!(
+            !text.contains("/1/enkat-2018.csv"),
+            "{name} names the download folder"
+        );
+    }
 }

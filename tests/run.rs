@@ -122,24 +122,67 @@ impl Sample {
     }
 
     /// The indicator table's rows, split at commas.
-    pub(crate) fn rows(&self) -> Vec<Vec<String>> {
-        self.text(names::INDICATORS_CSV)
-            .lines()
-            .skip(1)
-            .map(|l| l.split(',').map(str::to_string).collect())
+    /// The rows of `indicators.csv`, each field found by its column's name
+    /// in the file's own header.
+    pub(crate) fn rows(&self) -> Vec<Row> {
+        let text = self.text(names::INDICATORS_CSV);
+        let mut lines = text.lines();
+        let header: std::rc::Rc<[String]> = lines
+            .next()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        lines
+            .map(|l| Row {
+                header: header.clone(),
+                fields: l.split(',').map(str::to_string).collect(),
+            })
             .collect()
     }
 
-    pub(crate) fn find(
-        &self,
-        id: &str,
-        year: &str,
-        unit: &str,
-        group: &str,
-    ) -> Option<Vec<String>> {
-        self.rows()
-            .into_iter()
-            .find(|r| r[0] == id && r[1] == year && r[2] == unit && r[4] == group)
+    pub(crate) fn find(&self, id: &str, year: &str, unit: &str, group: &str) -> Option<Row> {
+        self.rows().into_iter().find(|r| {
+            r["indicator_id"] == id
+                && r["year"] == year
+                && r["unit_id"] == unit
+                && r["group"] == group
+        })
+    }
+}
+
+/// One row of `indicators.csv`: `r["value"]`. (Split at commas: the quoted
+/// title comes after every column the tests read.)
+pub(crate) struct Row {
+    header: std::rc::Rc<[String]>,
+    fields: Vec<String>,
+}
+
+impl Row {
+    /// The fields from column `from` to column `to`, both included.
+    pub(crate) fn span(&self, from: &str, to: &str) -> Vec<&str> {
+        let (a, b) = (self.at(from), self.at(to));
+        self.fields[a..=b].iter().map(String::as_str).collect()
+    }
+
+    fn at(&self, name: &str) -> usize {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("indicators.csv has no column {name}"))
+    }
+}
+
+impl std::ops::Index<&str> for Row {
+    type Output = String;
+    fn index(&self, name: &str) -> &String {
+        &self.fields[self.at(name)]
+    }
+}
+
+impl std::fmt::Debug for Row {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.fields.fmt(f)
     }
 }
 
@@ -223,7 +266,7 @@ fn the_indicator_table_has_its_columns_and_known_values() {
     ));
     // The snapshot's Stockholm employment 2022 is 81.4 %.
     assert_eq!(
-        s.find("REF-1", "2022", "stad", "total").unwrap()[5],
+        s.find("REF-1", "2022", "stad", "total").unwrap()["value"],
         "0.8140000000000001"
     );
     for year in 2018..=2022 {
@@ -237,20 +280,26 @@ fn the_indicator_table_has_its_columns_and_known_values() {
             "GAP-2 {year}"
         );
         let enk = s.find("ENK-4", &y, "stad", "total").unwrap();
-        let v: f64 = enk[5].parse().unwrap();
-        let (lo, hi): (f64, f64) = (enk[9].parse().unwrap(), enk[10].parse().unwrap());
-        assert!(lo < v && v < hi && enk[12] == "survey");
+        let v: f64 = enk["value"].parse().unwrap();
+        let (lo, hi): (f64, f64) = (
+            enk["ci_low"].parse().unwrap(),
+            enk["ci_high"].parse().unwrap(),
+        );
+        assert!(lo < v && v < hi && enk["source"] == "survey");
     }
     let rows = s.rows();
     assert!(
         rows.iter()
-            .filter(|r| r[0] == "SOC-7")
-            .all(|r| r[2] == "stad"),
+            .filter(|r| r["indicator_id"] == "SOC-7")
+            .all(|r| r["unit_id"] == "stad"),
         "SOC-7 for the city only"
     );
-    for r in rows.iter().filter(|r| r[11] == "true") {
+    for r in rows.iter().filter(|r| r["suppressed"] == "true") {
         assert!(
-            r[5].is_empty() && r[6].is_empty() && r[7].is_empty() && r[8].is_empty(),
+            r["value"].is_empty()
+                && r["numerator"].is_empty()
+                && r["denominator"].is_empty()
+                && r["n"].is_empty(),
             "a withheld row carries numbers: {r:?}"
         );
     }

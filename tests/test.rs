@@ -47,6 +47,18 @@ pub fn contains_anchored(hay: &str, needle: &str) -> bool {
     })
 }
 
+/// The panic hook's own words (see `src/bug.rs`): a bug, whatever the test expects.
+pub const PANIC_HOOK_TEXT: &str = "internt fel i uppfolj";
+
+/// Whether a run of the binary panicked: the hook's text on stderr, Rust's
+/// own panic message (a hook that did not run), or the exit status of a panic.
+pub fn panicked(output: &Output) -> bool {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    stderr.contains(PANIC_HOOK_TEXT)
+        || stderr.contains("panicked")
+        || output.status.code() == Some(101)
+}
+
 pub struct Test {
     dir: tempfile::TempDir,
     /// Where the binary runs, relative to the test's folder.
@@ -175,6 +187,7 @@ impl Test {
             "args: {:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
             self.args
         );
+        assert!(!panicked(&output), "the program panicked\n{context}");
         assert_eq!(
             output.status.code(),
             Some(self.status),
@@ -201,10 +214,6 @@ impl Test {
         for s in &self.stderr_lacks {
             assert!(!stderr.contains(s.as_str()), "stderr has {s:?}\n{context}");
         }
-        assert!(
-            !stderr.contains("panicked"),
-            "the program panicked\n{context}"
-        );
         (output, self.dir)
     }
 }
@@ -216,4 +225,22 @@ fn anchored_matches_do_not_continue_a_number_or_word() {
     assert!(!contains_anchored("1 avvisades", "1 avvisade"));
     assert!(contains_anchored("p.toml:12: fel", "p.toml:12:"));
     assert!(!contains_anchored("p.toml:123: fel", "p.toml:12"));
+}
+
+#[test]
+fn a_run_that_panicked_is_told_apart() {
+    use std::os::unix::process::ExitStatusExt;
+    let output = |code: i32, stderr: &str| Output {
+        status: std::process::ExitStatus::from_raw(code << 8),
+        stdout: Vec::new(),
+        stderr: stderr.as_bytes().to_vec(),
+    };
+    let hook = "fel: internt fel i uppfolj (src/x.rs:1). Körningen avbröts";
+    assert!(panicked(&output(2, hook)));
+    assert!(panicked(&output(101, "")));
+    assert!(panicked(&output(1, "thread 'main' panicked at src/x.rs:1")));
+    assert!(!panicked(&output(2, "fel: p.toml finns inte")));
+    // The words the builder looks for are the ones the binary's hook writes.
+    let main = fs::read_to_string(repo_root().join("src/bug.rs")).unwrap();
+    assert!(main.contains(PANIC_HOOK_TEXT));
 }

@@ -7,24 +7,24 @@ use std::collections::BTreeMap;
 use uppfolj::pipeline::{self, GroupKey, TOTAL};
 use uppfolj::store::names;
 
-use crate::run::shared;
+use crate::run::{Row, shared};
 use crate::test::{SAMPLE_PIPELINE, Test, repo_root};
 
 /// The indicator table's columns by name.
-const VALUE: usize = 5;
-const SUPPRESSED: usize = 11;
-const EXPECTED: usize = 13;
-const REPORTED: usize = 14;
-const COMPLETE: usize = 15;
+const VALUE: &str = "value";
+const SUPPRESSED: &str = "suppressed";
+const EXPECTED: &str = "units_expected";
+const REPORTED: &str = "units_reported";
+const COMPLETE: &str = "complete";
 
-fn row(id: &str, year: &str, unit: &str, group: &str) -> Vec<String> {
+fn row(id: &str, year: &str, unit: &str, group: &str) -> Row {
     shared()
         .find(id, year, unit, group)
         .unwrap_or_else(|| panic!("{id} {year} {unit} {group}"))
 }
 
 /// A city row's `units_expected`, `units_reported` and `complete`.
-fn coverage(r: &[String]) -> (&str, &str, &str) {
+fn coverage(r: &Row) -> (&str, &str, &str) {
     (&r[EXPECTED], &r[REPORTED], &r[COMPLETE])
 }
 
@@ -42,7 +42,7 @@ fn a_refused_group_leaves_the_unit_total_and_the_city_total_unpublished() {
     );
     let city = row("ARB-2", "2021", "stad", "total");
     assert_eq!(
-        &city[VALUE..=COMPLETE],
+        city.span(VALUE, COMPLETE),
         ["", "", "", "", "", "", "true", "return", "1", "0", "false"]
     );
     let men = row("ARB-2", "2021", "stad", "man");
@@ -184,9 +184,9 @@ fn an_independent_recomputation_finds_no_total_that_silently_lacks_a_member() {
     for r in shared()
         .rows()
         .iter()
-        .filter(|r| r[2] == "stad" && r[12] == "return")
+        .filter(|r| r["unit_id"] == "stad" && r["source"] == "return")
     {
-        let (id, year) = (&r[0], r[1].parse::<i32>().unwrap());
+        let (id, year) = (&r["indicator_id"], r["year"].parse::<i32>().unwrap());
         let Some(ind) = p.indicator(id) else { continue };
         if r[VALUE].is_empty() {
             continue;
@@ -213,7 +213,7 @@ fn an_independent_recomputation_finds_no_total_that_silently_lacks_a_member() {
             .collect();
         // The layout's rows this city cell adds up, per unit: itself, or for
         // a total or a crossed margin every row inside it.
-        let (b, g) = (r[3].as_str(), r[4].as_str());
+        let (b, g) = (r["breakdown"].as_str(), r["group"].as_str());
         let inside: Vec<&GroupKey> = match keys.iter().find(|k| k.breakdown == b && k.group == g) {
             Some(k) => vec![k],
             None if g == TOTAL => keys.iter().collect(),
@@ -234,7 +234,10 @@ fn an_independent_recomputation_finds_no_total_that_silently_lacks_a_member() {
             .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
         if ind.unit == pipeline::MeasureUnit::Andel {
             assert_eq!(
-                (r[6].parse::<f64>().unwrap(), r[7].parse::<f64>().unwrap()),
+                (
+                    r["numerator"].parse::<f64>().unwrap(),
+                    r["denominator"].parse::<f64>().unwrap()
+                ),
                 (num, den),
                 "{r:?}"
             );

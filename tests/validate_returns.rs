@@ -601,9 +601,12 @@ fn a_template_filled_in_and_saved_by_libreoffice() {
         .iter()
         .find(|a| a.measure_id == "KUL-A1")
         .unwrap();
-    assert_eq!(a1.status.map(uppfolj::text::status), Some("Genomförd"));
     assert_eq!(
-        a1.assessment.map(uppfolj::text::assessment),
+        a1.status.map(uppfolj::pipeline::Status::label),
+        Some("Genomförd")
+    );
+    assert_eq!(
+        a1.assessment.map(uppfolj::pipeline::Assessment::label),
         Some("Uppfyllt")
     );
     assert_eq!(

@@ -54,9 +54,9 @@ pub fn coverage_notes<'a>(
     let mut notes: std::collections::BTreeMap<i32, String> = Default::default();
     for c in cells.into_iter().filter(|c| !c.complete()) {
         if let Some(cov) = &c.coverage {
-            notes.entry(c.year).or_insert_with(|| {
-                crate::text::coverage(p, c.year, cov.reported(), cov.expected, &cov.missing)
-            });
+            notes
+                .entry(c.year)
+                .or_insert_with(|| p.coverage(c.year, cov.reported(), cov.expected, &cov.missing));
         }
     }
     notes.into_values().collect()
@@ -121,5 +121,3 @@ impl Cell {
         self.ci_high = None;
     }
 }
-
-pub use crate::pipeline::CITY;

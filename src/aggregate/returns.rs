@@ -6,8 +6,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::{CITY, Cell, Coverage};
+use super::{Cell, Coverage};
 use crate::layout;
+use crate::pipeline::CITY;
 use crate::pipeline::{GroupKey, Incomplete, MeasureUnit, Pipeline, Reason, Source, Unit};
 use crate::validate::returns::Value;
 

@@ -5,8 +5,9 @@
 
 use polars::prelude::*;
 
+use super::Cell;
 use super::stats::{Z95, kish_effective_n, wilson};
-use super::{CITY, Cell};
+use crate::pipeline::CITY;
 use crate::pipeline::{GroupKey, Indicator, Pipeline, Reason, Source, SurveyMeasure};
 use crate::validate::survey::{Answers, Respondents, WEIGHT};
 

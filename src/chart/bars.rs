@@ -1,7 +1,10 @@
 //! Bars of 100 %: each row's categories as shares, labelled with counts.
 
 use super::text::{blank_with_title, fit, label_font, text_width, title_height};
-use super::*;
+use super::{BLACK, GREEN, GREY, ORANGE, SKY, WIDTH, err};
+use crate::error::Error;
+use plotters::coord::Shift;
+use plotters::prelude::*;
 
 /// The bars' row height and where a chart of `rows` bars is tall enough.
 const BAR_ROW: i32 = 62;

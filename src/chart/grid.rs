@@ -1,7 +1,10 @@
 //! The completeness grid: units × years, handed in or missing.
 
 use super::text::{blank_with_title, fit, label_font, text_width, title_height};
-use super::*;
+use super::{BLACK, BLUE, VERMILLION, WIDTH, err};
+use crate::error::Error;
+use plotters::coord::Shift;
+use plotters::prelude::*;
 
 /// The grid's geometry: where the cells start (right of the longest name),
 /// and the cells' and rows' sizes.

@@ -1,7 +1,11 @@
 //! Text in charts: the bundled font's metrics, titles wrapped at the
 //! chart's width, and names shortened to fit.
 
-use super::*;
+use super::{BLACK, err};
+use crate::error::Error;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
 
 /// The titles' font.
 pub(super) fn title_font() -> FontDesc<'static> {

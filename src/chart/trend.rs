@@ -2,10 +2,14 @@
 //! intervals, targets, incomplete years and what is withheld.
 
 use super::text::{title_font, title_lines};
-use super::*;
-use crate::aggregate::{CITY, Cell};
+use super::{BLACK, BLUE, GREEN, GREY, HEIGHT, ORANGE, SKY, VERMILLION, WIDTH, err, write_chart};
+use crate::aggregate::Cell;
+use crate::error::Error;
+use crate::pipeline::CITY;
 use crate::pipeline::{Indicator, MeasureUnit, Pipeline, Source, TOTAL};
-use crate::text::fmt_value;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
 
 /// A year's value and interval; `None` where withheld or missing.
 pub type Point = (i32, Option<f64>, Option<(f64, f64)>);
@@ -92,8 +96,8 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
     // Withheld values have their note above; published ones that lack a unit here.
     let published = shown.iter().copied().filter(|c| c.value.is_some());
     notes.extend(crate::aggregate::coverage_notes(p, published));
-    let unit_text = crate::text::measure_unit(ind.unit);
-    let source = crate::text::source_long(p, ind.source);
+    let unit_text = ind.unit.label();
+    let source = p.source_long(ind.source);
     TrendSpec {
         title: format!("{} {}", ind.id, ind.title),
         subtitle: format!(
@@ -132,10 +136,7 @@ fn withheld_notes(cells: &[&Cell]) -> Vec<String> {
         Default::default();
     for c in cells {
         if let Some(r) = c.withheld {
-            by_reason
-                .entry(crate::text::reason(r))
-                .or_default()
-                .insert(c.year);
+            by_reason.entry(r.label()).or_default().insert(c.year);
         }
     }
     by_reason
@@ -297,7 +298,7 @@ fn draw_plot<DB: DrawingBackend>(
     };
     let label = move |v: &f64| match unit {
         MeasureUnit::Antal if (v - v.round()).abs() > 1e-9 => String::new(),
-        _ => fmt_value(*v, unit),
+        _ => unit.format(*v),
     };
     let mut chart = ChartBuilder::on(plot)
         .margin_left(20)

@@ -14,8 +14,9 @@ pub mod bounds;
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::aggregate::{CITY, Cell};
-pub use crate::pipeline::Reason;
+use crate::aggregate::Cell;
+use crate::pipeline::CITY;
+use crate::pipeline::Reason;
 use crate::pipeline::{MeasureUnit, Pipeline, Publication, TOTAL};
 
 /// A table's cells and the sums that tie them: each equation says that its

@@ -139,6 +139,7 @@ fn use_template(p: &Pipeline) -> String {
 
 /// Reads one return. `file` is the path as the user wrote it.
 pub fn read(p: &Pipeline, path: &Path, expect: Expect) -> Result<ReturnWorkbook, Refusal> {
+    super::guard::planted();
     let file = path.display().to_string();
     let refuse = |message: String| Refusal::file(&file, message);
     let cap = p.returns.max_bytes;

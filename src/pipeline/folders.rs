@@ -113,3 +113,9 @@ pub fn normalized(path: &Path) -> PathBuf {
         _ => out,
     }
 }
+
+/// A unit's return for a year, as the template, the portal and the inbox
+/// name it: `<unit>-<year>.xlsx`.
+pub fn return_file_name(unit: &str, year: i32) -> String {
+    format!("{unit}-{year}.xlsx")
+}

@@ -13,15 +13,75 @@ pub enum MeasureUnit {
     Procentenheter,
 }
 
+/// Each measure unit: its id in the pipeline file and the indicator table,
+/// and how it is described under a chart.
+const MEASURE_UNITS: [(MeasureUnit, &str, &str); 3] = [
+    (MeasureUnit::Antal, "antal", "antal"),
+    (MeasureUnit::Andel, "andel", "andel, procent"),
+    (
+        MeasureUnit::Procentenheter,
+        "procentenheter",
+        "procentenheter",
+    ),
+];
+
 impl MeasureUnit {
+    /// Every unit by its id, as the pipeline file names them.
+    pub const BY_ID: [(&'static str, MeasureUnit); 3] = by_id(&MEASURE_UNITS);
+
     /// The id the pipeline file and the indicator table use.
     pub fn id(self) -> &'static str {
+        row(&MEASURE_UNITS, self).1
+    }
+
+    /// How the unit is described under a chart.
+    pub fn label(self) -> &'static str {
+        row(&MEASURE_UNITS, self).2
+    }
+
+    /// A value as the unit shows it: "1 234", "45 %", "−12,5".
+    pub fn format(self, v: f64) -> String {
+        self.format_with(v, 0)
+    }
+
+    /// A value for a table: shares with one decimal.
+    pub fn format_table(self, v: f64) -> String {
+        self.format_with(v, 1)
+    }
+
+    fn format_with(self, v: f64, share_decimals: usize) -> String {
+        use crate::text::{decimal, thousands};
         match self {
-            MeasureUnit::Antal => "antal",
-            MeasureUnit::Andel => "andel",
-            MeasureUnit::Procentenheter => "procentenheter",
+            MeasureUnit::Antal => thousands(v.round() as i64),
+            MeasureUnit::Andel => format!("{}\u{a0}%", decimal(v * 100.0, share_decimals)),
+            MeasureUnit::Procentenheter => decimal(v, 1),
         }
     }
+}
+
+/// The row of `kind` in its table (every kind has one: the tables are whole).
+fn row<T: PartialEq + Copy>(
+    table: &[(T, &'static str, &'static str)],
+    kind: T,
+) -> (T, &'static str, &'static str) {
+    table
+        .iter()
+        .copied()
+        .find(|r| r.0 == kind)
+        .unwrap_or(table[0])
+}
+
+/// A table's ids, for reading the pipeline file.
+const fn by_id<T: Copy, const N: usize>(
+    table: &[(T, &'static str, &'static str); N],
+) -> [(&'static str, T); N] {
+    let mut out = [("", table[0].0); N];
+    let mut i = 0;
+    while i < N {
+        out[i] = (table[i].1, table[i].0);
+        i += 1;
+    }
+    out
 }
 
 /// Why a cell of the indicator table is not published.
@@ -43,6 +103,28 @@ impl Reason {
     pub fn protects_persons(self) -> bool {
         matches!(self, Reason::Primary | Reason::Complementary)
     }
+
+    /// Why a value was withheld, as every published output says it. Primary
+    /// and complementary suppression read the same here: see
+    /// [`Reason::label_for_analysts`].
+    pub fn label(self) -> &'static str {
+        match self {
+            Reason::Primary | Reason::Complementary => "undantaget för att skydda enskilda",
+            Reason::Coarsened => "området slogs ihop för att skydda de svarande",
+            Reason::Incomplete => "ofullständigt: en del saknas eller godtogs inte",
+        }
+    }
+
+    /// Why a value was withheld, in the analysts' own file only.
+    pub fn label_for_analysts(self) -> &'static str {
+        match self {
+            Reason::Primary => "primär: färre än minsta antal personer",
+            Reason::Complementary => {
+                "sekundär: undantaget så att ett annat undantag inte kan räknas fram"
+            }
+            other => other.label(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -54,15 +136,27 @@ pub enum Source {
     Derived,
 }
 
+/// Each source: its id in the pipeline file and the indicator table, and
+/// what tables, the workbook and `show` call it.
+const SOURCES: [(Source, &str, &str); 4] = [
+    (Source::Return, "return", "återrapportering"),
+    (Source::Survey, "survey", "enkät"),
+    (Source::Reference, "reference", "referensstatistik"),
+    (Source::Derived, "derived", "beräknad ur andra indikatorer"),
+];
+
 impl Source {
+    /// Every source by its id, as the pipeline file names them.
+    pub const BY_ID: [(&'static str, Source); 4] = by_id(&SOURCES);
+
     /// The id the pipeline file and the indicator table use.
     pub fn id(self) -> &'static str {
-        match self {
-            Source::Return => "return",
-            Source::Survey => "survey",
-            Source::Reference => "reference",
-            Source::Derived => "derived",
-        }
+        row(&SOURCES, self).1
+    }
+
+    /// What a source is called in tables and the workbook.
+    pub fn label(self) -> &'static str {
+        row(&SOURCES, self).2
     }
 }
 

@@ -12,6 +12,7 @@ mod check;
 mod date;
 mod folders;
 mod indicator;
+mod names;
 mod read;
 mod reference;
 mod settings;
@@ -24,12 +25,20 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use date::Date;
-pub use folders::*;
-pub use indicator::*;
-pub use reference::*;
-pub use settings::*;
-pub use strategy::*;
-pub use survey::*;
+pub use folders::{InputFolder, normalized, plain_file_name, return_file_name};
+pub use indicator::{
+    Bounds, Derivation, Direction, Indicator, MeasureUnit, Publication, Reason, Source, YearValue,
+};
+pub use reference::{Combine, HttpLimits, Reference, ReferenceBreakdown, ReferenceSeries};
+pub use settings::{Disclosure, Incomplete, Output, Portal, Returns};
+pub use strategy::{
+    Area, Assessment, Breakdown, Goal, Group, Measure, MeasureForm, MonthDay, Period, Status,
+    Strategy, Unit, UnitGroup,
+};
+pub use survey::{
+    Codebook, CodebookVariable, SURVEY_MAX_BYTES, Survey, SurveyBreakdown, SurveyFile,
+    SurveyMeasure,
+};
 
 /// The unit id of the whole city. Reserved: no unit may have it.
 pub const CITY: &str = "stad";

@@ -23,6 +23,12 @@ pub struct Portal {
     pub idle: std::time::Duration,
 }
 
+impl Disclosure {
+    /// The smallest cell published when the pipeline file sets none: five
+    /// persons, the usual rule in official statistics.
+    pub const MIN_CELL: u32 = 5;
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Disclosure {
     /// Cells counting fewer persons than this are withheld.

@@ -36,6 +36,13 @@ pub struct MonthDay {
     pub day: u32,
 }
 
+impl MonthDay {
+    /// "15 februari 2023".
+    pub fn in_year(self, year: i32) -> String {
+        crate::text::date(self.day, self.month, year)
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Breakdown {
     pub id: String,
@@ -121,6 +128,22 @@ pub enum Status {
 
 impl Status {
     pub const ALL: [Status; 3] = [Status::NotStarted, Status::Started, Status::Done];
+
+    /// As the template's list and the report name it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Status::NotStarted => "Ej påbörjad",
+            Status::Started => "Påbörjad",
+            Status::Done => "Genomförd",
+        }
+    }
+
+    /// The status a cell names, whatever its case and spaces.
+    pub fn parse(cell: &str) -> Option<Status> {
+        Status::ALL
+            .into_iter()
+            .find(|s| s.label().eq_ignore_ascii_case(cell.trim()))
+    }
 }
 
 /// The committee's own assessment of a measure: the usual three levels.
@@ -133,4 +156,20 @@ pub enum Assessment {
 
 impl Assessment {
     pub const ALL: [Assessment; 3] = [Assessment::Met, Assessment::PartlyMet, Assessment::NotMet];
+
+    /// As the template's list and the report name it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Assessment::Met => "Uppfyllt",
+            Assessment::PartlyMet => "Delvis uppfyllt",
+            Assessment::NotMet => "Ej uppfyllt",
+        }
+    }
+
+    /// The assessment a cell names, whatever its case and spaces.
+    pub fn parse(cell: &str) -> Option<Assessment> {
+        Assessment::ALL
+            .into_iter()
+            .find(|a| a.label().eq_ignore_ascii_case(cell.trim()))
+    }
 }

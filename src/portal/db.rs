@@ -10,9 +10,21 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::access::Role;
 
-const SCHEMA: &str = "
+/// Set on every connection, outside any migration.
+const PRAGMAS: &str = "
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = FULL;
+";
+
+/// The schema, a migration a version: migration `n` (counting from 1) takes
+/// a database from `PRAGMA user_version` `n - 1` to `n`, in one transaction.
+/// A migration that has shipped is never edited; a change is the next one.
+const MIGRATIONS: &[&str] = &[SCHEMA_1];
+
+/// 1: who has access, sessions, the append-only upload log and what is
+/// published. `IF NOT EXISTS`, so that it also adopts a database made
+/// before the schema had a version (see [`migrate`]).
+const SCHEMA_1: &str = "
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY,
     unit TEXT NOT NULL,
@@ -101,14 +113,31 @@ pub struct Db {
     conn: Connection,
 }
 
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("{}", crate::text::foreign(.0))]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "databasen har version {found}, men den här versionen av uppfolj känner bara till version {known}; använd en nyare uppfolj (databasen lämnas orörd)"
+    )]
+    Newer { found: i64, known: usize },
+}
+
 impl Db {
-    /// Opens (or creates) the database in `data`.
-    pub fn open(data: &Path) -> rusqlite::Result<Db> {
-        let conn = Connection::open(data.join("portal.sqlite"))?;
+    /// Opens (or creates) the database in `data`, migrated to the schema of
+    /// this version of the program.
+    pub fn open(data: &Path) -> Result<Db, OpenError> {
+        let mut conn = Connection::open(data.join("portal.sqlite"))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(SCHEMA)?;
-        add_last_seen(&conn)?;
+        conn.execute_batch(PRAGMAS)?;
+        migrate(&mut conn)?;
         Ok(Db { conn })
+    }
+
+    /// The schema's version (`PRAGMA user_version`).
+    pub fn version(&self) -> rusqlite::Result<i64> {
+        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))
     }
 
     pub fn add_user(
@@ -337,6 +366,30 @@ impl Clock {
     }
 }
 
+/// Brings the database to the last migration's version, each step in a
+/// transaction of its own. A database from before versions (0) is adopted:
+/// migration 1 leaves its tables as they are, and one made before sessions
+/// ended when idle gets `last_seen`.
+fn migrate(conn: &mut Connection) -> Result<(), OpenError> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > MIGRATIONS.len() as i64 {
+        return Err(OpenError::Newer {
+            found,
+            known: MIGRATIONS.len(),
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        if i == 0 {
+            add_last_seen(&tx)?;
+        }
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
 /// Databases made before sessions ended when idle lack `last_seen`; their
 /// sessions count as idle since 1970 and end at the next request.
 fn add_last_seen(conn: &Connection) -> rusqlite::Result<()> {
@@ -349,4 +402,92 @@ fn add_last_seen(conn: &Connection) -> rusqlite::Result<()> {
         conn.execute_batch("ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schema as it shipped before it had a version, with a session
+    /// table that may or may not have `last_seen`.
+    fn unversioned(dir: &Path, last_seen: bool) {
+        let conn = Connection::open(dir.join("portal.sqlite")).unwrap();
+        let seen = if last_seen {
+            ",\n    last_seen INTEGER NOT NULL DEFAULT 0"
+        } else {
+            ""
+        };
+        conn.execute_batch(&format!(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, unit TEXT NOT NULL, role TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE, created TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);
+             CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+                csrf TEXT NOT NULL, created TEXT NOT NULL{seen});
+             CREATE TABLE uploads (id INTEGER PRIMARY KEY, unit TEXT NOT NULL, year INTEGER NOT NULL,
+                user_id INTEGER NOT NULL, at TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL,
+                sha256 TEXT NOT NULL, accepted INTEGER NOT NULL, errors INTEGER NOT NULL,
+                warnings INTEGER NOT NULL, findings TEXT NOT NULL);
+             CREATE TRIGGER uploads_keep BEFORE UPDATE ON uploads
+                BEGIN SELECT RAISE(ABORT, 'uploads are never changed'); END;
+             CREATE TRIGGER uploads_stay BEFORE DELETE ON uploads
+                BEGIN SELECT RAISE(ABORT, 'uploads are never deleted'); END;
+             CREATE TABLE published (unit TEXT NOT NULL, year INTEGER NOT NULL,
+                upload_id INTEGER NOT NULL REFERENCES uploads(id), sha256 TEXT NOT NULL,
+                PRIMARY KEY (unit, year));
+             INSERT INTO users (unit, role, token_hash, created) VALUES ('amn', 'committee', 'h', '2026-01-01');
+             INSERT INTO uploads (unit, year, user_id, at, name, size, sha256, accepted, errors, warnings, findings)
+                VALUES ('amn', 2022, 1, '2026-01-02', 'amn-2022.xlsx', 10, 's', 1, 0, 0, '[{{\"severity\":\"varning\",\"sheet\":\"\",\"cell\":\"\",\"message\":\"m\"}}]');"
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn a_database_from_before_versions_is_adopted_with_its_rows() {
+        for last_seen in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            unversioned(dir.path(), last_seen);
+            let db = Db::open(dir.path()).unwrap();
+            assert_eq!(db.version().unwrap(), MIGRATIONS.len() as i64);
+            assert_eq!(db.users().unwrap().len(), 1);
+            let u = db.upload(1).unwrap().unwrap();
+            assert_eq!((u.unit.as_str(), u.accepted), ("amn", true));
+            // The old log's Swedish severity still reads.
+            let shown: Vec<crate::portal::upload::Shown> =
+                serde_json::from_str(&u.findings).unwrap();
+            assert_eq!(shown[0].severity, crate::finding::Severity::Warning);
+            let clock = Clock {
+                at: "t".into(),
+                seconds: 100,
+                idle: std::time::Duration::from_secs(60),
+            };
+            db.add_session("s", 1, "c", &clock).unwrap();
+            assert!(db.session("s", &clock).unwrap().is_some());
+            // The log stays append-only.
+            assert!(db.conn.execute("DELETE FROM uploads", []).is_err());
+            drop(db);
+            assert_eq!(Db::open(dir.path()).unwrap().users().unwrap().len(), 1);
+        }
+    }
+
+    #[test]
+    fn a_database_from_a_newer_program_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = Connection::open(dir.path().join("portal.sqlite")).unwrap();
+        conn.execute_batch("PRAGMA user_version = 99; CREATE TABLE future (x);")
+            .unwrap();
+        drop(conn);
+        let e = Db::open(dir.path()).err().unwrap();
+        assert!(
+            e.to_string().starts_with("databasen har version 99, men"),
+            "{e}"
+        );
+        let conn = Connection::open(dir.path().join("portal.sqlite")).unwrap();
+        let tables: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'users'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0);
+    }
 }

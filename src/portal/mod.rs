@@ -8,13 +8,15 @@
 pub mod access;
 pub mod admin;
 pub mod db;
+pub mod error;
 mod handlers;
 pub mod pages;
 pub mod upload;
+pub mod viewer;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
@@ -64,7 +66,7 @@ pub fn open(p: &Pipeline) -> Result<(PathBuf, Db), Error> {
     }
     let db = Db::open(&data).map_err(|e| Error::Output {
         file: data.join("portal.sqlite").display().to_string(),
-        reason: crate::text::foreign(&e),
+        reason: e.to_string(),
     })?;
     Ok((data, db))
 }
@@ -86,6 +88,7 @@ pub fn serve(p: Pipeline) -> Result<(), Error> {
         limit: Mutex::new(RateLimit::new(SIGN_IN_ATTEMPTS, Duration::from_secs(60))),
         p,
     });
+    log_to_stderr();
     let runtime =
         tokio::runtime::Runtime::new().map_err(Error::io("kan inte starta portalens körmiljö"))?;
     runtime.block_on(listen(app, &portal.listen))
@@ -107,38 +110,70 @@ async fn listen(app: Arc<App>, addr: &str) -> Result<(), Error> {
 
 /// Every page and action.
 pub fn router(app: Arc<App>) -> Router {
+    use handlers::{overview, session, unit, upload};
     // A body over the cap is cut off as it streams (413), never held whole.
     let cap = app.p.returns.max_bytes.saturating_add(64 * 1024) as usize;
     Router::new()
-        .route("/", get(handlers::home))
-        .route("/logga-in/{token}", get(handlers::sign_in_page))
-        .route("/logga-in", post(handlers::sign_in))
-        .route("/logga-ut", post(handlers::sign_out))
-        .route("/enhet/{unit}", get(handlers::unit_page))
-        .route("/enhet/{unit}/mall/{year}", get(handlers::template))
+        .route("/", get(session::home))
+        .route("/logga-in/{token}", get(session::sign_in_page))
+        .route("/logga-in", post(session::sign_in))
+        .route("/logga-ut", post(session::sign_out))
+        .route("/enhet/{unit}", get(unit::unit_page))
+        .route("/enhet/{unit}/mall/{year}", get(unit::template))
         .route(
             "/enhet/{unit}/uppladdning",
-            post(handlers::upload).layer(DefaultBodyLimit::max(cap)),
+            post(upload::upload).layer(DefaultBodyLimit::max(cap)),
         )
-        .route("/enhet/{unit}/uppladdning/{id}", get(handlers::upload_page))
-        .route("/oversikt", get(handlers::overview))
-        .route("/oversikt/godkanda.zip", get(handlers::accepted))
-        .route("/rapport", get(handlers::report))
+        .route("/enhet/{unit}/uppladdning/{id}", get(upload::upload_page))
+        .route("/oversikt", get(overview::overview))
+        .route("/oversikt/godkanda.zip", get(overview::accepted))
+        .route("/rapport", get(overview::report))
         .fallback(handlers::not_found)
+        .layer(axum::middleware::map_response_with_state(
+            app.clone(),
+            error::render,
+        ))
         .with_state(app)
+}
+
+/// The portal's log on stderr, for whoever runs `uppfolj serve`: what
+/// failed and why, never a value from an uploaded file.
+fn log_to_stderr() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_target(false)
+        .with_max_level(tracing::Level::INFO)
+        .try_init();
 }
 
 /// Now, UTC, as the log writes times.
 pub fn now() -> String {
-    crate::reference::now_rfc3339()
+    crate::clock::now_rfc3339()
 }
 
 impl App {
+    /// The database. A panic while it was held (a bug, reported then)
+    /// leaves SQLite as it was, so the portal goes on instead of failing
+    /// every request until it is restarted.
+    pub fn db(&self) -> MutexGuard<'_, Db> {
+        self.db.lock().unwrap_or_else(|poisoned| {
+            tracing::warn!("databasen användes av en tråd som fick panik; portalen fortsätter");
+            self.db.clear_poison();
+            poisoned.into_inner()
+        })
+    }
+
+    /// The sign-in rate limit (a panic while held is recovered as [`App::db`] is).
+    pub fn limit(&self) -> MutexGuard<'_, RateLimit> {
+        self.limit.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Now, for sessions.
     pub fn clock(&self) -> db::Clock {
-        let seconds = crate::reference::unix_now();
+        let seconds = crate::clock::unix_now();
         db::Clock {
-            at: crate::reference::rfc3339(seconds),
+            at: crate::clock::rfc3339(seconds),
             seconds,
             idle: self.portal.idle,
         }

@@ -1,7 +1,7 @@
 //! The portal's pages: server-rendered HTML from templates (minijinja, HTML
 //! escaped), in Swedish, usable without JavaScript.
 
-use minijinja::{Environment, Value};
+use minijinja::{Environment, UndefinedBehavior, Value};
 
 const TEMPLATES: [(&str, &str); 6] = [
     ("base.html", include_str!("templates/base.html")),
@@ -22,6 +22,8 @@ pub struct Pages {
 impl Pages {
     pub fn new() -> Pages {
         let mut env = Environment::new();
+        // A name a page uses but was not given is a bug, never an empty string.
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
         for (name, source) in TEMPLATES {
             // The templates come with the program; one that does not parse is
             // caught by the tests, and renders as an error page.
@@ -30,14 +32,9 @@ impl Pages {
         Pages { env }
     }
 
-    /// A page; a template error (a bug) becomes a plain Swedish message.
-    pub fn render(&self, name: &str, ctx: Value) -> String {
-        self.env
-            .get_template(name)
-            .and_then(|t| t.render(ctx))
-            .unwrap_or_else(|_| {
-                "<!doctype html><html lang=\"sv\"><title>Fel</title><p>Sidan kunde inte visas. Rapportera felet till den som underhåller uppfolj.</p></html>".into()
-            })
+    /// A page, or the template's error (a bug: the caller logs it).
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, minijinja::Error> {
+        self.env.get_template(name).and_then(|t| t.render(ctx))
     }
 }
 
@@ -72,10 +69,22 @@ mod tests {
 
     #[test]
     fn values_are_escaped() {
-        let html = Pages::new().render(
-            "meddelande.html",
-            minijinja::context! { title => "t", strategy => "s", message => "<script>" },
-        );
+        let html = Pages::new()
+            .render(
+                "meddelande.html",
+                minijinja::context! { title => "t", strategy => "s", message => "<script>", csrf => "" },
+            )
+            .unwrap();
         assert!(html.contains("&lt;script&gt;") && !html.contains("<script>"));
+    }
+
+    #[test]
+    fn a_name_the_page_was_not_given_is_an_error() {
+        let missing_csrf = minijinja::context! { title => "t", strategy => "s", message => "m" };
+        assert!(
+            Pages::new()
+                .render("meddelande.html", missing_csrf)
+                .is_err()
+        );
     }
 }

@@ -14,13 +14,77 @@ use crate::pipeline::Pipeline;
 /// A finding as the portal keeps and shows it.
 #[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Shown {
-    pub severity: String,
+    #[serde(deserialize_with = "severity_in_log")]
+    pub severity: Severity,
     pub sheet: String,
     pub cell: String,
     /// The indicator and group, or the measure, the cell concerns.
     #[serde(default)]
     pub about: String,
     pub message: String,
+}
+
+/// A finding's severity in the log: its id, or the Swedish word that logs
+/// written before kept.
+fn severity_in_log<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Severity, D::Error> {
+    use serde::Deserialize;
+    let word = String::deserialize(d)?;
+    let by_id = Severity::deserialize(serde::de::value::StrDeserializer::<D::Error>::new(&word));
+    by_id.or_else(|_| {
+        Severity::from_label(&word)
+            .ok_or_else(|| serde::de::Error::custom(format!("okänd allvarlighetsgrad {word:?}")))
+    })
+}
+
+/// A unit's state for a year, as its page and the overview show it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadState {
+    /// An accepted upload is in force.
+    Accepted,
+    /// A return put in the inbox some other way (e-mailed to an analyst,
+    /// say): it counts as handed in, since the run reads it.
+    OutsidePortal,
+    /// Only uploads with errors.
+    WithErrors,
+    NotHandedIn,
+}
+
+impl UploadState {
+    pub fn of(p: &Pipeline, unit: &str, uploads: &[super::db::Upload], year: i32) -> UploadState {
+        let of_year: Vec<_> = uploads.iter().filter(|u| u.year == year).collect();
+        let in_inbox = || inbox_file(p, unit, year).is_some_and(|f| f.is_file());
+        if of_year.iter().any(|u| u.accepted) {
+            UploadState::Accepted
+        } else if in_inbox() {
+            UploadState::OutsidePortal
+        } else if of_year.is_empty() {
+            UploadState::NotHandedIn
+        } else {
+            UploadState::WithErrors
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            UploadState::Accepted => "Godkänd",
+            UploadState::OutsidePortal => "Lämnad utanför portalen",
+            UploadState::WithErrors => "Inlämnad med fel",
+            UploadState::NotHandedIn => "Inte inlämnad",
+        }
+    }
+
+    pub fn class(self) -> &'static str {
+        match self {
+            UploadState::Accepted | UploadState::OutsidePortal => "accepted",
+            UploadState::WithErrors => "errors",
+            UploadState::NotHandedIn => "missing",
+        }
+    }
+
+    /// Whether the run has a return for the unit and year.
+    pub fn handed_in(self) -> bool {
+        matches!(self, UploadState::Accepted | UploadState::OutsidePortal)
+    }
 }
 
 /// What the person sent, saved to a temporary file as it streamed in.
@@ -42,7 +106,7 @@ pub struct Sender<'a> {
 /// A message for the whole file.
 fn whole(message: impl Into<String>) -> Shown {
     Shown {
-        severity: Severity::Error.swedish().into(),
+        severity: Severity::Error,
         sheet: String::new(),
         cell: String::new(),
         about: String::new(),
@@ -52,7 +116,7 @@ fn whole(message: impl Into<String>) -> Shown {
 
 fn shown(f: &Finding) -> Shown {
     Shown {
-        severity: f.severity.swedish().into(),
+        severity: f.severity,
         sheet: f.sheet.clone().unwrap_or_default(),
         cell: f.cell.clone().unwrap_or_default(),
         about: f.about.clone().unwrap_or_default(),
@@ -90,7 +154,7 @@ pub fn process(
     let findings = judge(p, &kept, &r, &by);
     let errors = findings
         .iter()
-        .filter(|f| f.severity == Severity::Error.swedish())
+        .filter(|f| f.severity == Severity::Error)
         .count();
     let warnings = findings.len() - errors;
     let at = super::now();
@@ -114,9 +178,7 @@ pub fn process(
         warnings: warnings as i64,
         findings: &serde_json::to_string(&findings).unwrap_or_else(|_| "[]".into()),
     };
-    let db = db
-        .lock()
-        .map_err(|_| "databasen är låst efter ett tidigare fel".to_string())?;
+    let db = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let id = db
         .log_upload(&entry)
         .map_err(|e| crate::text::foreign(&e))?;
@@ -125,7 +187,7 @@ pub fn process(
     {
         // The upload is kept and logged as accepted; its page says it is
         // not in the inbox, and the server's log says why.
-        eprintln!("portal: {} {}: inte publicerad: {why}", by.unit, by.year);
+        tracing::warn!("{} {}: inte publicerad: {why}", by.unit, by.year);
     }
     Ok(id)
 }
@@ -148,8 +210,8 @@ fn judge(p: &Pipeline, kept: &Path, r: &Received, by: &Sender<'_>) -> Vec<Shown>
             0,
             whole(format!(
                 "Arbetsboken är mallen för {}, inte för {}. Ladda ner er egen mall och fyll i den.",
-                crate::text::unit_name(p, &used.unit_id),
-                crate::text::unit_name(p, by.unit)
+                p.unit_name(&used.unit_id),
+                p.unit_name(by.unit)
             )),
         );
     }
@@ -162,7 +224,7 @@ pub fn inbox_file(p: &Pipeline, unit: &str, year: i32) -> Option<PathBuf> {
     Some(
         p.resolve(inbox)
             .join(year.to_string())
-            .join(format!("{unit}-{year}.xlsx")),
+            .join(crate::pipeline::return_file_name(unit, year)),
     )
 }
 
@@ -199,7 +261,10 @@ pub fn publish(p: &Pipeline, data: &Path, db: &Db, unit: &str, year: i32) -> Res
     let bytes = std::fs::read(data.join("files").join(format!("{}.xlsx", newest.sha256)))
         .map_err(|e| crate::text::io_error(&e))?;
     std::fs::create_dir_all(&dir).map_err(|e| crate::text::io_error(&e))?;
-    let tmp = dir.join(format!(".uppfolj-{unit}-{year}.xlsx.tmp"));
+    let tmp = dir.join(format!(
+        ".uppfolj-{}.tmp",
+        crate::pipeline::return_file_name(unit, year)
+    ));
     write_synced(&tmp, &bytes).map_err(|e| crate::text::io_error(&e))?;
     std::fs::rename(&tmp, &target).map_err(|e| crate::text::io_error(&e))?;
     record(db, unit, year, &newest)
@@ -229,10 +294,10 @@ pub fn reconcile(p: &Pipeline, data: &Path, db: &Db) -> Result<(), String> {
     let keys = db.accepted_keys().map_err(|e| crate::text::foreign(&e))?;
     for (unit, year) in keys {
         if let Some(inbox) = &p.returns.inbox {
-            let tmp = p
-                .resolve(inbox)
-                .join(year.to_string())
-                .join(format!(".uppfolj-{unit}-{year}.xlsx.tmp"));
+            let tmp = p.resolve(inbox).join(year.to_string()).join(format!(
+                ".uppfolj-{}.tmp",
+                crate::pipeline::return_file_name(&unit, year)
+            ));
             let _ = std::fs::remove_file(tmp);
         }
         // A file in the way is left; it is said when the unit next uploads.
@@ -257,7 +322,8 @@ pub fn accepted_archive(data: &Path, db: &Db) -> Result<Vec<u8>, String> {
         };
         let bytes = std::fs::read(data.join("files").join(format!("{}.xlsx", u.sha256)))
             .map_err(|e| crate::text::io_error(&e))?;
-        zip.start_file(format!("{year}/{unit}-{year}.xlsx"), options)
+        let name = crate::pipeline::return_file_name(&unit, year);
+        zip.start_file(format!("{year}/{name}"), options)
             .map_err(|e| failed(&e))?;
         zip.write_all(&bytes)
             .map_err(|e| crate::text::io_error(&e))?;

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::{CITY, Cell};
+use crate::aggregate::Cell;
+use crate::clock;
 use crate::http::{Client, FetchError};
-use crate::pipeline::{GroupKey, Pipeline, Reference, ReferenceSeries, Source, TOTAL};
+use crate::pipeline::{CITY, GroupKey, Pipeline, Reference, ReferenceSeries, Source, TOTAL};
 
 /// One cached response page, exactly as it came.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -93,6 +94,25 @@ impl Status {
 
     pub fn available(&self) -> bool {
         self.fetched_at.is_some()
+    }
+
+    /// Not fetched now, or not to be had at all: what `fetch` and the
+    /// summary count as a failure.
+    pub fn failed(&self) -> bool {
+        self.error.is_some() || !self.available()
+    }
+}
+
+/// `uppfolj fetch` on a pipeline file without reference statistics.
+#[derive(Debug, thiserror::Error)]
+#[error("{} har ingen [reference]-del; det finns inget att hämta", .0.display())]
+pub struct NothingToFetch(pub PathBuf);
+
+/// `uppfolj fetch`: every series fetched again (or, offline, what the cache holds).
+pub fn fetch(p: &Pipeline, path: &Path, offline: bool) -> Result<Vec<Status>, NothingToFetch> {
+    match p.reference {
+        Some(_) => Ok(refresh(p, offline)),
+        None => Err(NothingToFetch(path.to_path_buf())),
     }
 }
 
@@ -233,7 +253,7 @@ fn fetch_series(
     }
     let entry = CacheEntry {
         url: urls.first().cloned().unwrap_or_default(),
-        fetched_at: now_rfc3339(),
+        fetched_at: clock::now_rfc3339(),
         pages,
         catalogue,
     };
@@ -360,89 +380,15 @@ fn group_of<'r>(r: &'r Reference, code: &str) -> Option<(&'r str, &'r str)> {
     Some((b.id.as_str(), group.as_str()))
 }
 
-/// Now, in UTC, as RFC 3339.
-pub fn now_rfc3339() -> String {
-    rfc3339(unix_now())
-}
-
-/// Seconds since 1970, now.
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// Seconds since 1970 as RFC 3339, in UTC.
-pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 } as i64;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// "3 dagar gammal", from an RFC 3339 time to now.
 pub fn age_text(at: &str) -> String {
-    let parse = || -> Option<i64> {
-        let y = at.get(0..4)?.parse().ok()?;
-        let m = at.get(5..7)?.parse().ok()?;
-        let d = at.get(8..10)?.parse().ok()?;
-        Some(days_from_civil(y, m, d))
-    };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64 / 86_400)
-        .unwrap_or(0);
-    match parse() {
+    let now = clock::unix_now().div_euclid(86_400);
+    match clock::day_of(at) {
         Some(then) => match now - then {
             0 => "hämtad i dag".into(),
             n if n > 0 => format!("{} gammal", crate::text::Count(n as usize, "dag", "dagar")),
             _ => "hämtad senare än i dag; kontrollera datorns klocka".into(),
         },
         None => "okänd ålder".into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_round_trip() {
-        for days in [0, 1, 59, 365, 18_000, 20_779, -1] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_779), (2026, 11, 22));
     }
 }

@@ -2,14 +2,15 @@
 //! indicator's values per year and group, data quality and method. The body
 //! links here; nothing in the body is only here.
 
+use crate::pipeline::{Assessment, Status};
 use std::collections::BTreeMap;
 use std::fmt::{self, Write};
 
 use super::{Ctx, accessible_svg, coverage_note, esc, value_text};
 use crate::chart;
 use crate::pipeline::{Breakdown, GroupKey, Indicator, Measure, Pipeline, Source, TOTAL};
-use crate::text::{fmt_table, unit_name};
-use crate::validate::Severity;
+
+use crate::finding::Severity;
 
 /// Annex 1: what each responsible committee reported on each measure.
 pub(super) fn annex_measures(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
@@ -38,8 +39,8 @@ fn measure_table(ctx: &Ctx<'_>, out: &mut String, m: &Measure) -> fmt::Result {
             out,
             "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&u.name),
-            cell(act.and_then(|a| a.status).map(crate::text::status)),
-            cell(act.and_then(|a| a.assessment).map(crate::text::assessment)),
+            cell(act.and_then(|a| a.status).map(Status::label)),
+            cell(act.and_then(|a| a.assessment).map(Assessment::label)),
             cell(act.and_then(|a| a.description.as_deref()))
         )?;
     }
@@ -170,7 +171,7 @@ fn indicator_row(
         let c = ctx.d.city_cell(&ind.id, y, TOTAL, TOTAL);
         let ci = c
             .and_then(|c| Some((c.ci_low?, c.ci_high?)))
-            .map(|(a, b)| format!("{}–{}", fmt_table(a, ind.unit), fmt_table(b, ind.unit)))
+            .map(|(a, b)| format!("{}–{}", ind.unit.format_table(a), ind.unit.format_table(b)))
             .unwrap_or_else(|| "–".into());
         let n = c
             .and_then(|c| c.n)
@@ -181,7 +182,7 @@ fn indicator_row(
     if !ind.targets.is_empty() {
         let t = ind
             .target(y)
-            .map(|t| fmt_table(t, ind.unit))
+            .map(|t| ind.unit.format_table(t))
             .unwrap_or_default();
         write!(out, "<td class=\"num\">{t}</td>")?;
     }
@@ -231,7 +232,7 @@ fn indicator_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Res
         indicator_row(ctx, out, ind, *y, &cols)?;
     }
     writeln!(out, "</tbody></table></div>")?;
-    writeln!(out, "<p>Källa: {}.</p>", crate::text::source(ind.source))?;
+    writeln!(out, "<p>Källa: {}.</p>", ind.source.label())?;
     let shown = ctx
         .years
         .iter()
@@ -270,7 +271,7 @@ pub(super) fn annex_quality(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
         "<div class=\"table-wrap\"><table><caption>Fullständighet per år</caption><thead><tr><th scope=\"col\">År</th><th scope=\"col\" class=\"num\">Väntade</th><th scope=\"col\" class=\"num\">Inlämnade</th><th scope=\"col\">Saknas</th><th scope=\"col\" class=\"num\">Andel väntade värden</th></tr></thead><tbody>"
     )?;
     for c in &d.completeness {
-        let missing: Vec<String> = c.missing.iter().map(|u| unit_name(p, u)).collect();
+        let missing: Vec<String> = c.missing.iter().map(|u| p.unit_name(u)).collect();
         writeln!(
             out,
             "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{} %</td></tr>",
@@ -340,7 +341,7 @@ fn reference_and_withheld(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
     for c in &d.cells {
         if let Some(r) = c.withheld {
             *withheld
-                .entry((c.indicator_id.clone(), crate::text::reason(r)))
+                .entry((c.indicator_id.clone(), r.label()))
                 .or_default() += 1;
         }
     }
@@ -416,7 +417,7 @@ pub(super) fn annex_method(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
     if p.reference.is_some() {
         sources.push(format!(
             "referensstatistik för hela staden från {}",
-            crate::text::reference_name(p)
+            p.reference_name()
         ));
     }
     let sources: Vec<&str> = sources.iter().map(String::as_str).collect();

@@ -8,7 +8,6 @@ use std::fmt::{self, Write};
 use super::{Ctx, accessible_svg, esc, value_text};
 use crate::chart;
 use crate::pipeline::{Indicator, Measure, Pipeline, TOTAL};
-use crate::text::fmt_table;
 
 /// Per rights area: goals and measures with the committees' statuses
 /// counted, then its indicators in one table and the charts of those with
@@ -141,7 +140,7 @@ fn indicator_overview(ctx: &Ctx<'_>, out: &mut String, inds: &[&Indicator]) -> f
         }
         let target = ind
             .target(year)
-            .map(|t| fmt_table(t, ind.unit))
+            .map(|t| ind.unit.format_table(t))
             .unwrap_or_else(|| "–".into());
         writeln!(
             out,
@@ -208,7 +207,7 @@ fn facts(ctx: &Ctx<'_>, ind: &Indicator) -> String {
     let now = value_text(ctx.d.city_cell(&ind.id, year, TOTAL, TOTAL), ind.unit);
     let target = ind
         .target(year)
-        .map(|t| format!("; mål {}", fmt_table(t, ind.unit)))
+        .map(|t| format!("; mål {}", ind.unit.format_table(t)))
         .unwrap_or_default();
     format!("Hela staden {year}: <strong>{now}</strong>{target}.")
 }

@@ -9,7 +9,6 @@ use std::fmt::{self, Write};
 use crate::aggregate::Cell;
 use crate::pipeline::{MeasureUnit, Pipeline, Reason};
 use crate::results::RunData;
-use crate::text::fmt_table;
 
 mod annex;
 mod body;
@@ -109,7 +108,7 @@ fn value_text(c: Option<&Cell>, unit: MeasureUnit) -> String {
         Some(c) if c.is_withheld() => "..".into(),
         Some(c) => c
             .value
-            .map(|v| fmt_table(v, unit) + if c.complete() { "" } else { "*" })
+            .map(|v| unit.format_table(v) + if c.complete() { "" } else { "*" })
             .unwrap_or_else(|| "–".into()),
         None => "–".into(),
     }

@@ -10,7 +10,7 @@ use super::{Ctx, accessible_svg, esc, value_text};
 use crate::aggregate::Cell;
 use crate::chart;
 use crate::pipeline::{Direction, Indicator, MeasureUnit, TOTAL};
-use crate::text::{decimal, fmt_table, fmt_value};
+use crate::text::decimal;
 
 /// How an indicator stands against its target in the report year.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -28,9 +28,9 @@ impl Standing {
     pub fn swedish(self) -> &'static str {
         use crate::pipeline::Assessment;
         match self {
-            Standing::Met => crate::text::assessment(Assessment::Met),
-            Standing::Approached => crate::text::assessment(Assessment::PartlyMet),
-            Standing::Missed => crate::text::assessment(Assessment::NotMet),
+            Standing::Met => Assessment::Met.label(),
+            Standing::Approached => Assessment::PartlyMet.label(),
+            Standing::Missed => Assessment::NotMet.label(),
             Standing::Incomplete => "Bedöms inte (ofullständigt)",
             Standing::NoValue => "Utfall saknas",
         }
@@ -119,7 +119,7 @@ fn change_text(before: f64, now: f64, unit: MeasureUnit) -> String {
         "±"
     };
     let size = match unit {
-        MeasureUnit::Antal => fmt_table(d.abs(), unit),
+        MeasureUnit::Antal => unit.format_table(d.abs()),
         MeasureUnit::Andel => format!("{}\u{a0}%-enheter", decimal(d.abs() * 100.0, 1)),
         MeasureUnit::Procentenheter => decimal(d.abs(), 1),
     };
@@ -232,9 +232,9 @@ fn change_sentence(ind: &Indicator, before: f64, now: f64, year: i32) -> String 
         esc(&ind.title),
         esc(&ind.id),
         if now > before { "ökade" } else { "minskade" },
-        fmt_value(before, ind.unit),
+        ind.unit.format(before),
         year - 1,
-        fmt_value(now, ind.unit),
+        ind.unit.format(now),
         if better {
             "förbättring"
         } else {
@@ -288,7 +288,7 @@ fn status_table(ctx: &Ctx<'_>, rows: &[Row<'_>], out: &mut String) -> fmt::Resul
             .ind
             .baseline
             .as_ref()
-            .map(|b| format!("{} ({})", fmt_table(b.value, unit), b.year))
+            .map(|b| format!("{} ({})", unit.format_table(b.value), b.year))
             .unwrap_or_else(|| "–".into());
         writeln!(
             out,
@@ -297,7 +297,7 @@ fn status_table(ctx: &Ctx<'_>, rows: &[Row<'_>], out: &mut String) -> fmt::Resul
             r.standing.symbol(),
             r.standing.swedish(),
             value_text(r.now, unit),
-            fmt_table(r.target, unit),
+            unit.format_table(r.target),
             year - 1,
             value_text(r.before, unit),
             id = esc(&r.ind.id),

@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
-use super::*;
-use crate::aggregate::{self, Cell};
+use crate::aggregate::Cell;
 use crate::chart;
 use crate::error::Error;
 use crate::pipeline::{Pipeline, Source};
+use crate::results::RunData;
 
 /// The most units the completeness grid draws a row for.
 const GRID_ROWS: usize = 60;
@@ -46,7 +46,7 @@ fn trend_charts(p: &Pipeline, cells: &[&Cell], years: &[i32], dir: &Path) -> Res
             .map(|ind| {
                 if !cells
                     .iter()
-                    .any(|c| c.indicator_id == ind.id && c.unit_id == aggregate::CITY)
+                    .any(|c| c.indicator_id == ind.id && c.unit_id == crate::pipeline::CITY)
                 {
                     return Ok(None);
                 }
@@ -96,7 +96,7 @@ fn parity_chart(
         ),
         source: format!(
             "Källa: {}. {}",
-            crate::text::source_long(p, Source::Derived),
+            p.source_long(Source::Derived),
             p.strategy.title
         ),
         unit: crate::pipeline::MeasureUnit::Procentenheter,

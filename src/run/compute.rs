@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use polars::prelude::PolarsResult;
 
-use super::*;
+use super::Options;
+use super::progress::Progress;
 use crate::aggregate::{self, Cell};
 use crate::cache::Cache;
 use crate::disclose;
@@ -211,7 +212,8 @@ fn read_survey(p: &Pipeline, opts: &Options) -> Result<Survey, Error> {
             ));
         }
     }
-    let (outcome, cells) = survey_indicators(p, &present, &opts.cache)?;
+    let (mut outcome, cells) = survey_indicators(p, &present, &opts.cache)?;
+    by_url(&mut outcome, &downloads);
     let mut inputs: Vec<InputRecord> = outcome
         .respondents
         .iter()
@@ -231,6 +233,15 @@ fn read_survey(p: &Pipeline, opts: &Options) -> Result<Survey, Error> {
         inputs,
         files: files.len(),
     })
+}
+
+/// A downloaded survey file named by its URL, as `validate` names it: its
+/// folder is private, random and gone when the run ends.
+fn by_url(o: &mut validate::survey::Outcome, downloads: &Downloads) {
+    let rename = |file: &mut String| *file = downloads.name(file).to_string();
+    o.respondents.iter_mut().for_each(|r| rename(&mut r.file));
+    o.refused.iter_mut().for_each(rename);
+    o.findings.iter_mut().for_each(|f| rename(&mut f.file));
 }
 
 pub(super) fn survey_cap(p: &Pipeline) -> u64 {

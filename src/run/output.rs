@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use super::*;
+use super::progress::Progress;
 use crate::error::Error;
 use crate::ledger::Ledger;
 use crate::pipeline::Pipeline;

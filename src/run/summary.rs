@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::*;
+use super::RunOutcome;
+use crate::finding::Severity;
 use crate::pipeline::Pipeline;
-use crate::validate::Severity;
+use crate::results::RunData;
 
 /// `pipelines/../ut` as `ut`: a path as a person would write it.
 pub fn tidy(path: &Path) -> PathBuf {
@@ -27,7 +28,7 @@ pub fn tidy(path: &Path) -> PathBuf {
 }
 
 /// The summary the run ends with; its figures are those of `kvalitet.json`.
-pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> Summary {
+pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> RunOutcome {
     let mut lines = Vec::new();
     lines.push(format!("{}: rapportår {}", p.strategy.title, d.report_year));
     let returns_read = d.returns.used.len() + d.returns.refused.len();
@@ -71,11 +72,7 @@ pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> Summary {
             format!(" ({})", missing.join(", "))
         }
     ));
-    for s in d
-        .reference
-        .iter()
-        .filter(|s| s.error.is_some() || !s.available())
-    {
+    for s in d.reference.iter().filter(|s| s.failed()) {
         lines.push(format!("Referensstatistik: {}", s.describe_now()));
     }
     let (errors, warnings) = (d.count(Severity::Error), d.count(Severity::Warning));
@@ -88,7 +85,7 @@ pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> Summary {
         d.cells.len()
     ));
     lines.push(format!("Utdata: {}", tidy(out).display()));
-    Summary {
+    RunOutcome {
         out: out.to_path_buf(),
         lines,
         refused,

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::*;
+use super::{Options, RunOutcome};
 use crate::cache::{Cache, Stat};
 use crate::inputs;
 use crate::pipeline::Pipeline;
@@ -73,7 +73,7 @@ impl Stamp {
     }
 
     /// Keeps what this finished run left in `out`, for the next run.
-    pub fn save(self, cache: &Cache, out: &Path, details: Vec<String>, summary: &Summary) {
+    pub fn save(self, cache: &Cache, out: &Path, details: Vec<String>, summary: &RunOutcome) {
         let Some(outputs) = outputs(out) else { return };
         let record = Record {
             outputs,

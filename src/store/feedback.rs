@@ -5,10 +5,10 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::Error;
+use crate::finding::{Finding, Severity};
 use crate::pipeline::Pipeline;
 use crate::results::RunData;
 use crate::validate::returns::Input;
-use crate::validate::{Finding, Severity};
 
 fn line(f: &Finding) -> String {
     match f.place() {
@@ -119,7 +119,7 @@ fn missing_text(p: &Pipeline, unit_id: &str, year: i32, report_year: i32) -> Str
         }
         Some(dl) => format!(
             "Fyll i årets mall och skicka den senast den {}.",
-            crate::text::date(dl, year + 1)
+            dl.in_year(year + 1)
         ),
         None => "Fyll i årets mall och skicka den.".to_string(),
     };

@@ -5,6 +5,7 @@
 
 pub mod feedback;
 pub mod reuse;
+pub mod table;
 pub mod workbook;
 
 /// The output folder's files, named once for the code and the tests.
@@ -35,98 +36,10 @@ use serde::Serialize;
 
 use crate::aggregate::Cell;
 use crate::error::Error;
+use crate::finding::Severity;
 use crate::pipeline::Pipeline;
 use crate::results::RunData;
-use crate::validate::Severity;
-
-/// The table's columns, as the design fixes them.
-pub const COLUMNS: [&str; 19] = [
-    "indicator_id",
-    "year",
-    "unit_id",
-    "breakdown",
-    "group",
-    "value",
-    "numerator",
-    "denominator",
-    "n",
-    "ci_low",
-    "ci_high",
-    "suppressed",
-    "source",
-    "units_expected",
-    "units_reported",
-    "complete",
-    "title",
-    "measure_unit",
-    "weighted",
-];
-
-/// What the pipeline file says of a row's indicator: its title, its unit of
-/// measure, and whether its value is weighted (survey weights; `n`,
-/// `numerator` and `denominator` are always unweighted counts).
-struct About<'a> {
-    title: &'a str,
-    measure_unit: &'static str,
-    weighted: bool,
-}
-
-fn about<'a>(p: &'a Pipeline, indicator_id: &str, year: i32) -> About<'a> {
-    let Some(ind) = p.indicator(indicator_id) else {
-        return About {
-            title: "",
-            measure_unit: "",
-            weighted: false,
-        };
-    };
-    About {
-        title: &ind.title,
-        measure_unit: ind.unit.id(),
-        weighted: from_weighted_survey(p, ind, year, 0),
-    }
-}
-
-/// An indicator from the year's survey when its codebook has weights,
-/// directly or through a derivation.
-fn from_weighted_survey(
-    p: &Pipeline,
-    ind: &crate::pipeline::Indicator,
-    year: i32,
-    depth: u8,
-) -> bool {
-    use crate::pipeline::Source;
-    let weighted = p.survey.as_ref().is_some_and(|s| {
-        s.files
-            .iter()
-            .filter(|f| f.year == year)
-            .any(|f| s.codebook(&f.codebook).is_some_and(|c| c.weight.is_some()))
-    });
-    match (&ind.derived, ind.source) {
-        _ if !weighted || depth > 8 => false,
-        (_, Source::Survey) => true,
-        (Some(d), Source::Derived) => [&d.minuend, &d.subtrahend]
-            .into_iter()
-            .filter_map(|id| p.indicator(id))
-            .any(|i| from_weighted_survey(p, i, year, depth + 1)),
-        _ => false,
-    }
-}
-
-fn num(v: Option<f64>) -> String {
-    v.map(|x| format!("{x}")).unwrap_or_default()
-}
-
-fn count(v: Option<usize>) -> String {
-    v.map(|x| x.to_string()).unwrap_or_default()
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
+use table::csv_field;
 
 /// The fields that say which cell a row is: indicator, year, unit, breakdown, group.
 fn where_fields(c: &Cell) -> [String; 5] {
@@ -141,59 +54,7 @@ fn where_fields(c: &Cell) -> [String; 5] {
 
 /// `indicators.csv`: UTF-8, comma-separated, a dot for decimals, blank for none.
 pub fn write_csv(p: &Pipeline, cells: &[Cell], path: &Path) -> Result<(), Error> {
-    let mut s = COLUMNS.join(",") + "\n";
-    for c in cells {
-        let a = about(p, &c.indicator_id, c.year);
-        let numbers = [
-            num(c.value),
-            num(c.numerator),
-            num(c.denominator),
-            num(c.n),
-            num(c.ci_low),
-            num(c.ci_high),
-            c.is_withheld().to_string(),
-            c.source.id().to_string(),
-            count(c.coverage.as_ref().map(|v| v.expected)),
-            count(c.coverage.as_ref().map(|v| v.reported())),
-            c.complete().to_string(),
-            csv_field(a.title),
-            a.measure_unit.to_string(),
-            a.weighted.to_string(),
-        ];
-        let row: Vec<String> = where_fields(c).into_iter().chain(numbers).collect();
-        s.push_str(&row.join(","));
-        s.push('\n');
-    }
-    std::fs::write(path, s).map_err(Error::writing(path))
-}
-
-pub fn frame(p: &Pipeline, cells: &[Cell]) -> PolarsResult<DataFrame> {
-    let c: Vec<&Cell> = cells.iter().collect();
-    let a: Vec<About<'_>> = c
-        .iter()
-        .map(|x| about(p, &x.indicator_id, x.year))
-        .collect();
-    df!(
-        "indicator_id" => c.iter().map(|x| x.indicator_id.as_str()).collect::<Vec<_>>(),
-        "year" => c.iter().map(|x| x.year).collect::<Vec<_>>(),
-        "unit_id" => c.iter().map(|x| x.unit_id.as_str()).collect::<Vec<_>>(),
-        "breakdown" => c.iter().map(|x| x.key.breakdown.as_str()).collect::<Vec<_>>(),
-        "group" => c.iter().map(|x| x.key.group.as_str()).collect::<Vec<_>>(),
-        "value" => c.iter().map(|x| x.value).collect::<Vec<_>>(),
-        "numerator" => c.iter().map(|x| x.numerator).collect::<Vec<_>>(),
-        "denominator" => c.iter().map(|x| x.denominator).collect::<Vec<_>>(),
-        "n" => c.iter().map(|x| x.n).collect::<Vec<_>>(),
-        "ci_low" => c.iter().map(|x| x.ci_low).collect::<Vec<_>>(),
-        "ci_high" => c.iter().map(|x| x.ci_high).collect::<Vec<_>>(),
-        "suppressed" => c.iter().map(|x| x.is_withheld()).collect::<Vec<_>>(),
-        "source" => c.iter().map(|x| x.source.id()).collect::<Vec<_>>(),
-        "units_expected" => c.iter().map(|x| x.coverage.as_ref().map(|v| v.expected as u32)).collect::<Vec<_>>(),
-        "units_reported" => c.iter().map(|x| x.coverage.as_ref().map(|v| v.reported() as u32)).collect::<Vec<_>>(),
-        "complete" => c.iter().map(|x| x.complete()).collect::<Vec<_>>(),
-        "title" => a.iter().map(|x| x.title).collect::<Vec<_>>(),
-        "measure_unit" => a.iter().map(|x| x.measure_unit).collect::<Vec<_>>(),
-        "weighted" => a.iter().map(|x| x.weighted).collect::<Vec<_>>(),
-    )
+    std::fs::write(path, table::csv(p, cells)).map_err(Error::writing(path))
 }
 
 /// The analysts' own record of suppression: every withheld cell with why,
@@ -206,7 +67,7 @@ pub fn write_suppression(cells: &[Cell], path: &Path) -> Result<(), Error> {
     for c in cells {
         let Some(r) = c.withheld else { continue };
         let mut row = where_fields(c).to_vec();
-        row.push(csv_field(crate::text::reason_for_analysts(r)));
+        row.push(csv_field(r.label_for_analysts()));
         s.push_str(&row.join(","));
         s.push('\n');
     }
@@ -226,7 +87,7 @@ pub fn write_parquet(p: &Pipeline, cells: &[Cell], path: &Path) -> Result<(), Er
         file: path.display().to_string(),
         reason: polars_reason(e),
     };
-    let mut df = frame(p, cells).map_err(output)?;
+    let mut df = table::frame(p, cells).map_err(output)?;
     let file = std::fs::File::create(path).map_err(Error::writing(path))?;
     ParquetWriter::new(file).finish(&mut df).map_err(output)?;
     Ok(())
@@ -255,7 +116,7 @@ pub fn write_quality(p: &Pipeline, d: &RunData, path: &Path) -> Result<(), Error
                 unit_id: &c.unit_id,
                 breakdown: &c.key.breakdown,
                 group: &c.key.group,
-                reason: crate::text::reason(r),
+                reason: r.label(),
             })
         })
         .collect();

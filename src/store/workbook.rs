@@ -7,7 +7,6 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, Xlsx
 
 use crate::aggregate::Cell;
 use crate::pipeline::{Indicator, MeasureUnit, Pipeline};
-use crate::text::{group_label, unit_name};
 
 fn sheet_name(title: &str) -> String {
     if title.chars().count() <= 31 {
@@ -127,18 +126,18 @@ fn write_row(
     ind: &Indicator,
     c: &Cell,
 ) -> Result<(), XlsxError> {
-    let (bd, grp) = group_label(p, &c.key);
+    let (bd, grp) = p.group_label(&c.key);
     ws.write_string(row, 0, &c.indicator_id)?;
     ws.write_string(row, 1, &ind.title)?;
     ws.write_number(row, 2, c.year)?;
-    ws.write_string(row, 3, unit_name(p, &c.unit_id))?;
+    ws.write_string(row, 3, p.unit_name(&c.unit_id))?;
     ws.write_string(row, 4, bd)?;
     ws.write_string(row, 5, grp)?;
     let value_format = f.value(ind.unit);
     match (c.withheld, c.value) {
         (Some(why), _) => {
             ws.write_string_with_format(row, 6, "..", &f.right)?;
-            let note = format!("Värdet redovisas inte: {}.", crate::text::reason(why));
+            let note = format!("Värdet redovisas inte: {}.", why.label());
             ws.insert_note(row, 6, &Note::new(note).set_author("uppfolj"))?;
         }
         (None, Some(v)) => {
@@ -156,7 +155,7 @@ fn write_row(
             ws.write_number_with_format(row, col, v, value_format)?;
         }
     }
-    ws.write_string(row, 12, crate::text::source(c.source))?;
+    ws.write_string(row, 12, c.source.label())?;
     if let Some(cov) = &c.coverage {
         ws.write_number_with_format(row, 13, cov.expected as f64, &f.count)?;
         ws.write_number_with_format(row, 14, cov.reported() as f64, &f.count)?;

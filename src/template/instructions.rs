@@ -39,7 +39,7 @@ fn hand_in_lines(p: &Pipeline, l: &Layout<'_>) -> [String; 3] {
     let deadline = match p.returns.deadline {
         Some(d) => format!(
             "Skicka in den ifyllda filen senast den {}.",
-            crate::text::date(d, l.year + 1)
+            d.in_year(l.year + 1)
         ),
         None => format!(
             "Skicka in den ifyllda filen senast det datum {} har angett.",

@@ -124,7 +124,7 @@ pub fn write_templates(
             }
             continue;
         }
-        let name = format!("{}-{}.xlsx", unit.id, year);
+        let name = crate::pipeline::return_file_name(&unit.id, year);
         if !crate::pipeline::plain_file_name(&name) {
             return Err(TemplateError::Write {
                 path: out.join(name.escape_debug().to_string()),
@@ -214,4 +214,13 @@ pub fn new_workbook(p: &Pipeline, l: &Layout<'_>) -> Result<Workbook, XlsxError>
             .set_creation_datetime(&created),
     );
     Ok(wb)
+}
+
+/// What `uppfolj template` ends with, after the files it wrote.
+pub fn written(files: &[PathBuf], year: i32, out: &Path) -> String {
+    format!(
+        "{} mallar för {year} skrivna till {}",
+        files.len(),
+        out.display()
+    )
 }

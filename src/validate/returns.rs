@@ -16,7 +16,6 @@ use crate::ingest::returns::{self, CellInput, Expect, RawValue, ReturnWorkbook};
 use crate::layout;
 use crate::pipeline::{Assessment, Status};
 use crate::pipeline::{GroupKey, Indicator, Pipeline};
-use crate::text;
 
 /// An accepted value, ready for the indicator table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -487,14 +486,14 @@ fn judge_activities(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             });
         };
         let status = a.status.as_ref().and_then(|v| {
-            let s = text::parse_status(v);
+            let s = Status::parse(v);
             if s.is_none() {
                 invalid(v, &a.status_cell, "status", &layout::STATUSES);
             }
             s
         });
         let assessment = a.assessment.as_ref().and_then(|v| {
-            let s = text::parse_assessment(v);
+            let s = Assessment::parse(v);
             if s.is_none() {
                 invalid(v, &a.assessment_cell, "bedömning", &layout::ASSESSMENTS);
             }
@@ -573,7 +572,7 @@ fn change_warnings(p: &Pipeline, out: &mut Outcome) {
                 cell: Some(v.cell.clone()),
                 about: p
                     .indicator(&v.indicator_id)
-                    .map(|ind| about_indicator(ind, &crate::text::group_label(p, &v.key).1)),
+                    .map(|ind| about_indicator(ind, &p.group_label(&v.key).1)),
                 message: format!(
                     "{}{} jämfört med {} året före, en ändring med mer än faktor {}. Kontrollera siffran; stämmer den, förklara gärna ändringen i kommentarskolumnen.",
                     crate::text::number(now),
@@ -614,8 +613,8 @@ impl Outcome {
             "unit_id" => a.iter().map(|x| x.unit_id.as_str()).collect::<Vec<_>>(),
             "year" => a.iter().map(|x| x.year).collect::<Vec<_>>(),
             "measure_id" => a.iter().map(|x| x.measure_id.as_str()).collect::<Vec<_>>(),
-            "status" => a.iter().map(|x| x.status.map(text::status)).collect::<Vec<_>>(),
-            "assessment" => a.iter().map(|x| x.assessment.map(text::assessment)).collect::<Vec<_>>(),
+            "status" => a.iter().map(|x| x.status.map(Status::label)).collect::<Vec<_>>(),
+            "assessment" => a.iter().map(|x| x.assessment.map(Assessment::label)).collect::<Vec<_>>(),
             "description" => a.iter().map(|x| x.description.as_deref()).collect::<Vec<_>>(),
             "file" => a.iter().map(|x| x.file.as_str()).collect::<Vec<_>>(),
             "sheet" => a.iter().map(|x| x.sheet.as_str()).collect::<Vec<_>>(),

@@ -1,7 +1,9 @@
 //! Ids: unique within their lists, none of the reserved ones, and safe as
 //! file names.
 
-use super::*;
+use super::Checker;
+use crate::pipeline::{CITY, CROSS, Pipeline, TOTAL};
+use std::collections::HashMap;
 
 /// Ids are unique within each list.
 pub(super) fn check_unique_ids(c: &mut Checker<'_>) {

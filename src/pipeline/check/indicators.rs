@@ -1,7 +1,8 @@
 //! Each indicator: what it refers to, its years, its values, and how it is
 //! derived or published.
 
-use super::*;
+use super::{Checker, suggest};
+use crate::pipeline::{Indicator, MeasureUnit, Publication, Source};
 
 /// An indicator's measure, responsible units and breakdowns exist.
 pub(super) fn check_indicator_refs(c: &mut Checker<'_>, path: &str, ind: &Indicator) {

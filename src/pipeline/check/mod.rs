@@ -4,17 +4,20 @@
 
 use std::collections::HashMap;
 
-use super::*;
+use crate::pipeline::{Pipeline, Problem};
 
 mod ids;
 mod indicators;
 mod sources;
 mod structure;
 
-use ids::*;
-use indicators::*;
-use sources::*;
-use structure::*;
+use ids::{check_reserved_ids, check_safe_ids, check_unique_ids};
+use indicators::{
+    check_city_only, check_derivation, check_indicator_refs, check_indicator_values,
+    check_indicator_years,
+};
+use sources::{check_reference, check_survey};
+use structure::{check_breakdowns, check_output, check_period, check_tree, check_units};
 
 struct Checker<'p> {
     p: &'p Pipeline,

@@ -1,7 +1,8 @@
 //! Where numbers come from besides the returns: reference series and the
 //! survey with its codebooks.
 
-use super::*;
+use super::Checker;
+use crate::pipeline::{ReferenceBreakdown, Source, Survey};
 
 /// Reference series feed reference indicators.
 pub(super) fn check_reference(c: &mut Checker<'_>) {

@@ -1,7 +1,8 @@
 //! The strategy's frame: the period, the output folders, breakdowns, units
 //! and their history, and the tree of areas, goals and measures.
 
-use super::*;
+use super::{Checker, suggest};
+use std::collections::HashMap;
 
 /// The period runs forward.
 pub(super) fn check_period(c: &mut Checker<'_>) {

@@ -9,6 +9,11 @@ mod reader;
 mod settings;
 mod syntax;
 
+use crate::pipeline::{
+    Area, Bounds, Breakdown, Derivation, Direction, Disclosure, Goal, Group, Indicator, Measure,
+    MeasureForm, MeasureUnit, Output, Period, Pipeline, Portal, Problem, Publication, Reference,
+    Returns, Source, Strategy, Survey, SurveyMeasure, Unit, UnitGroup, YearValue,
+};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -17,8 +22,6 @@ use toml::de::DeTable;
 pub(super) use reader::edit_distance;
 use reader::{Reader, Tbl, join, string_lists};
 use settings::{read_reference, read_returns, read_survey};
-
-use super::*;
 
 /// Reads the file. Returns the model when every item could be read, and
 /// every problem found on the way. A broken free text (a title, a name) is
@@ -187,11 +190,11 @@ fn read_disclosure(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Option<Disclosure>
                     r.problem(
                         span,
                         join(&t.path, "min_cell"),
-                        format!("{v} är inte en rimlig minsta cellstorlek; ange ett heltal från 1 till 1000 (vanligt är 5)"),
+                        format!("{v} är inte en rimlig minsta cellstorlek; ange ett heltal från 1 till 1000 (vanligt är {})", Disclosure::MIN_CELL),
                     );
-                    5
+                    Disclosure::MIN_CELL
                 }
-                None => 5,
+                None => Disclosure::MIN_CELL,
             };
             let city_only = r.strings(&t, "city_only", false).unwrap_or_default();
             Some(Disclosure {
@@ -200,7 +203,7 @@ fn read_disclosure(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Option<Disclosure>
             })
         }
         None => Some(Disclosure {
-            min_cell: 5,
+            min_cell: Disclosure::MIN_CELL,
             city_only: Vec::new(),
         }),
     }
@@ -490,18 +493,8 @@ fn read_survey_measure(r: &mut Reader<'_>, s: &Tbl<'_, '_>) -> Option<SurveyMeas
     })
 }
 
-const MEASURE_UNITS: &[(&str, MeasureUnit)] = &[
-    ("antal", MeasureUnit::Antal),
-    ("andel", MeasureUnit::Andel),
-    ("procentenheter", MeasureUnit::Procentenheter),
-];
-
-const SOURCES: &[(&str, Source)] = &[
-    ("return", Source::Return),
-    ("survey", Source::Survey),
-    ("reference", Source::Reference),
-    ("derived", Source::Derived),
-];
+const MEASURE_UNITS: &[(&str, MeasureUnit)] = &MeasureUnit::BY_ID;
+const SOURCES: &[(&str, Source)] = &Source::BY_ID;
 
 fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
     r.only(t, INDICATOR_FIELDS);

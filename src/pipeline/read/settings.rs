@@ -4,7 +4,11 @@
 use std::path::PathBuf;
 
 use super::reader::{Reader, Tbl, join, positive, string_lists, string_map};
-use crate::pipeline::*;
+use crate::pipeline::{
+    Codebook, CodebookVariable, Combine, Date, Disclosure, HttpLimits, Incomplete, MonthDay,
+    Reference, ReferenceBreakdown, ReferenceSeries, Returns, SURVEY_MAX_BYTES, Survey,
+    SurveyBreakdown, SurveyFile,
+};
 
 pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey> {
     r.only(
@@ -22,9 +26,10 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
         ],
     );
     let max_bytes = positive(r, t, "max_bytes", i64::MAX).map_or(SURVEY_MAX_BYTES, |v| v as u64);
+    // The same rule as the tables': no group smaller than a published cell.
     let k_anonymity = positive(r, t, "k_anonymity", 1000)
         .map(|v| v as u32)
-        .unwrap_or(5);
+        .unwrap_or(Disclosure::MIN_CELL);
     let quasi_identifiers = r.strings(t, "quasi_identifiers", true);
     let coarsen = r.string(t, "coarsen", false);
     let missing = r.strings(t, "missing", false).unwrap_or_default();

@@ -1,0 +1,155 @@
+//! The portal's one error. A handler that cannot answer as asked returns a
+//! [`PortalError`]; it logs why (through `tracing`: never a value from an
+//! uploaded file, only what failed) and answers a Swedish page, rendered
+//! with the strategy's title by [`render`] on the way out.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::context;
+
+use super::App;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    /// Not signed in, not allowed, or no such thing: the very same answer,
+    /// so that nobody learns what exists by asking.
+    #[error("sidan finns inte eller visas inte för den som frågar")]
+    NotFound,
+    /// A form whose CSRF token was missing or wrong.
+    #[error("formuläret hade fel eller ingen CSRF-token")]
+    StaleForm,
+    #[error("för många misslyckade inloggningar från adressen")]
+    TooManyAttempts,
+    #[error("inloggningslänken gäller inte")]
+    BadLink,
+    /// An upload without an open year or a file.
+    #[error("uppladdningen saknade år eller fil")]
+    Incomplete { csrf: String },
+    #[error("uppladdningen var större än {max} byte")]
+    TooLarge { max: u64 },
+    #[error("uppladdningen avbröts eller kom fram trasig")]
+    Broken,
+    /// The portal's own failure: the database, the disk, a worker thread.
+    #[error("{what}: {reason}")]
+    Internal { what: &'static str, reason: String },
+}
+
+impl PortalError {
+    /// An internal error while doing `what`.
+    pub fn internal(what: &'static str) -> impl FnOnce(String) -> PortalError {
+        move |reason| PortalError::Internal { what, reason }
+    }
+
+    /// A database error while doing `what`. rusqlite's words name the
+    /// statement and the constraint, never a bound value.
+    pub fn db(what: &'static str) -> impl FnOnce(rusqlite::Error) -> PortalError {
+        move |e| PortalError::Internal {
+            what,
+            reason: e.to_string(),
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            PortalError::NotFound => StatusCode::NOT_FOUND,
+            PortalError::StaleForm | PortalError::BadLink => StatusCode::FORBIDDEN,
+            PortalError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            PortalError::Incomplete { .. } | PortalError::Broken => StatusCode::BAD_REQUEST,
+            PortalError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            PortalError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The page's title and text, and the CSRF token its sign-out button needs.
+    fn page(&self) -> (&'static str, String, String) {
+        let (title, text) = match self {
+            PortalError::NotFound => (
+                "Sidan finns inte",
+                "Sidan finns inte, eller så har du inte tillgång till den.".into(),
+            ),
+            PortalError::StaleForm => (
+                "Formuläret gick inte att skicka",
+                "Formuläret var för gammalt eller kom inte från portalen. Ladda om sidan och försök igen.".into(),
+            ),
+            PortalError::TooManyAttempts => (
+                "För många försök",
+                "För många inloggningsförsök från din dator. Vänta en minut och försök igen.".into(),
+            ),
+            PortalError::BadLink => (
+                "Länken gäller inte",
+                "Länken gäller inte, eller har återkallats. Be den som samordnar uppföljningen om en ny.".into(),
+            ),
+            PortalError::Incomplete { .. } => (
+                "Uppladdningen saknar något",
+                "Välj ett av åren som är öppna för återrapportering och en fil, och försök igen.".into(),
+            ),
+            PortalError::TooLarge { max } => (
+                "Filen är för stor",
+                format!("Filen är större än gränsen {max} byte och togs inte emot. En ifylld mall är bara några tiotal kB; ladda ner mallen på nytt och fyll i den."),
+            ),
+            PortalError::Broken => (
+                "Uppladdningen avbröts",
+                "Uppladdningen avbröts eller kom fram trasig. Försök igen.".into(),
+            ),
+            PortalError::Internal { .. } => (
+                "Något gick fel",
+                "Något gick fel i portalen. Försök igen om en stund; kvarstår felet, kontakta Stadsledningskontoret.".into(),
+            ),
+        };
+        let csrf = match self {
+            PortalError::Incomplete { csrf } => csrf.clone(),
+            _ => String::new(),
+        };
+        (title, text, csrf)
+    }
+}
+
+/// A page still to be rendered: the handler has no templates at hand, the
+/// [`render`] layer has.
+#[derive(Clone)]
+pub struct Message {
+    pub title: &'static str,
+    pub text: String,
+    pub csrf: String,
+}
+
+impl IntoResponse for PortalError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match &self {
+            PortalError::Internal { .. } => tracing::error!(status = status.as_u16(), "{self}"),
+            PortalError::NotFound => tracing::debug!(status = status.as_u16(), "{self}"),
+            _ => tracing::info!(status = status.as_u16(), "{self}"),
+        }
+        let (title, text, csrf) = self.page();
+        let mut response = status.into_response();
+        response
+            .extensions_mut()
+            .insert(Message { title, text, csrf });
+        response
+    }
+}
+
+/// The layer that renders every [`Message`] a response carries as the
+/// portal's message page, keeping the response's status and headers.
+pub async fn render(State(app): State<Arc<App>>, mut response: Response) -> Response {
+    let Some(m) = response.extensions_mut().remove::<Message>() else {
+        return response;
+    };
+    let ctx = context! { title => m.title, message => m.text, csrf => m.csrf };
+    let (mut parts, _) = response.into_parts();
+    let page = super::handlers::render_page(&app, "meddelande.html", ctx);
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    let (status, html) = match page {
+        Ok(html) => (parts.status, html),
+        Err(fallback) => (StatusCode::INTERNAL_SERVER_ERROR, fallback),
+    };
+    parts.status = status;
+    let body = Html(html).into_response();
+    let (body_parts, body) = body.into_parts();
+    parts.headers.extend(body_parts.headers);
+    Response::from_parts(parts, body)
+}

@@ -1,0 +1,126 @@
+//! The analysts' overview of every expected return, the accepted returns as
+//! one archive, and the latest report for analysts and decision makers.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::value::Serde;
+use minijinja::{Value, context};
+use serde::Serialize;
+
+use super::{Shared, message, page, when};
+use crate::portal::App;
+use crate::portal::access::Role;
+use crate::portal::error::PortalError;
+use crate::portal::upload::{self, UploadState};
+use crate::portal::viewer::Viewer;
+
+#[derive(Serialize)]
+struct OverviewRow {
+    unit: String,
+    name: String,
+    state: &'static str,
+    last: String,
+    errors: i64,
+    warnings: i64,
+}
+
+#[derive(Serialize)]
+struct OverviewYear {
+    year: i32,
+    expected: usize,
+    accepted: usize,
+    rows: Vec<OverviewRow>,
+}
+
+pub async fn overview(State(app): Shared, v: Viewer) -> Result<Response, PortalError> {
+    let v = v.analyst()?;
+    let years = overview_years(&app)?;
+    Ok(page(
+        &app,
+        StatusCode::OK,
+        "oversikt.html",
+        context! { title => "Återrapporteringar", years => Value::from(Serde(&years)), csrf => v.csrf },
+    ))
+}
+
+/// Each open year: every expected unit's state and latest upload. A return
+/// put in the inbox outside the portal counts as handed in, as the run reads it.
+fn overview_years(app: &App) -> Result<Vec<OverviewYear>, PortalError> {
+    let db = app.db();
+    let mut out = Vec::new();
+    for &year in &app.portal.years {
+        let (mut rows, mut accepted) = (Vec::new(), 0);
+        for u in app.p.units_reporting(year) {
+            if crate::layout::layout(&app.p, u, year).is_empty() {
+                continue;
+            }
+            let uploads = db
+                .uploads(&u.id)
+                .map_err(PortalError::db("översikten kunde inte läsas"))?;
+            let state = UploadState::of(&app.p, &u.id, &uploads, year);
+            accepted += usize::from(state.handed_in());
+            let last = uploads.iter().find(|x| x.year == year);
+            rows.push(OverviewRow {
+                unit: u.id.clone(),
+                name: u.name.clone(),
+                state: state.label(),
+                last: last.map(|x| when(&x.at)).unwrap_or_else(|| "–".into()),
+                errors: last.map_or(0, |x| x.errors),
+                warnings: last.map_or(0, |x| x.warnings),
+            });
+        }
+        out.push(OverviewYear {
+            year,
+            expected: rows.len(),
+            accepted,
+            rows,
+        });
+    }
+    Ok(out)
+}
+
+/// Every accepted return in force, as one zip archive.
+pub async fn accepted(State(app): Shared, v: Viewer) -> Result<Response, PortalError> {
+    v.analyst()?;
+    let worker = app.clone();
+    let archive =
+        tokio::task::spawn_blocking(move || upload::accepted_archive(&worker.data, &worker.db()))
+            .await;
+    let what = "arkivet med godkända återrapporteringar kunde inte göras";
+    let bytes = archive
+        .map_err(|e| PortalError::internal(what)(e.to_string()))?
+        .map_err(PortalError::internal(what))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"godkanda.zip\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The latest run's report, as `uppfolj run` wrote it.
+pub async fn report(State(app): Shared, v: Viewer) -> Result<Response, PortalError> {
+    if v.user.role == Role::Committee {
+        return Err(PortalError::NotFound);
+    }
+    let path = app
+        .p
+        .resolve(&app.p.output.dir)
+        .join(crate::store::names::REPORT);
+    Ok(match tokio::fs::read_to_string(&path).await {
+        Ok(html) => Html(html).into_response(),
+        Err(_) => message(
+            &app,
+            StatusCode::NOT_FOUND,
+            "Ingen rapport ännu",
+            "Det finns ingen rapport ännu. Den kommer när årets uppföljning har körts (uppfolj run).",
+            &v.csrf,
+        ),
+    })
+}
