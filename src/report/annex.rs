@@ -1,198 +1,64 @@
 //! The report's annexes: each committee's report per measure, every
 //! indicator's values per year and group, data quality and method. The body
-//! links here; nothing in the body is only here.
+//! links here; nothing in the body is only here. (`bilagor.html`)
 
-use crate::pipeline::{Assessment, Status};
 use std::collections::BTreeMap;
-use std::fmt::{self, Write};
 
-use super::{Ctx, accessible_svg, coverage_note, esc, value_text};
+use minijinja::{Value, context};
+
+use super::{Ctx, accessible_svg, coverage_note, value_text};
 use crate::chart;
-use crate::pipeline::{Breakdown, GroupKey, Indicator, Measure, Pipeline, Source, TOTAL};
-
 use crate::finding::Severity;
+use crate::pipeline::{
+    Assessment, Breakdown, GroupKey, Indicator, Measure, Pipeline, Source, Status, TOTAL,
+};
 
-/// Annex 1: what each responsible committee reported on each measure.
-pub(super) fn annex_measures(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    writeln!(
-        out,
-        "<section class=\"annex annex-start\" aria-labelledby=\"bilaga-atgarder\"><h2 id=\"bilaga-atgarder\">Bilaga 1. Nämndernas redovisning per åtgärd</h2>"
-    )?;
-    for m in &ctx.p.measures {
-        measure_table(ctx, out, m)?;
-    }
-    writeln!(out, "</section>")
-}
-
-/// One measure's committees: status, own assessment and the year's activities.
-fn measure_table(ctx: &Ctx<'_>, out: &mut String, m: &Measure) -> fmt::Result {
-    let (p, d, year) = (ctx.p, ctx.d, ctx.d.report_year);
-    writeln!(
-        out,
-        "<h3 id=\"redovisning-{id}\">Åtgärd {id}</h3><div class=\"table-wrap\"><table><caption>Nämndernas redovisning för {year}</caption><thead><tr><th scope=\"col\">Nämnd</th><th scope=\"col\">Status</th><th scope=\"col\">Egen bedömning</th><th scope=\"col\">Årets aktiviteter</th></tr></thead><tbody>",
-        id = esc(&m.id)
-    )?;
-    let cell = |v: Option<&str>| v.map(esc).unwrap_or_else(|| "Ingen uppgift".into());
-    for u in p.responsible_units(&m.responsible, year) {
-        let act = d.activity(year, &u.id, &m.id);
-        writeln!(
-            out,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&u.name),
-            cell(act.and_then(|a| a.status).map(Status::label)),
-            cell(act.and_then(|a| a.assessment).map(Assessment::label)),
-            cell(act.and_then(|a| a.description.as_deref()))
-        )?;
-    }
-    writeln!(out, "</tbody></table></div>")
-}
-
-/// Annex 2: every indicator's values per year, for the total and every breakdown.
-pub(super) fn annex_tables(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    writeln!(
-        out,
-        "<section class=\"annex\" aria-labelledby=\"bilaga-tabeller\"><h2 id=\"bilaga-tabeller\">Bilaga 2. Tabeller per indikator</h2><p>Värden för hela staden. “..” betyder att värdet inte redovisas för att skydda enskilda; “–” att uppgift saknas.</p>"
-    )?;
-    for ind in &ctx.p.indicators {
-        if !super::body::has_values(ctx, ind) {
-            continue;
-        }
-        writeln!(
-            out,
-            "<h3 id=\"tabell-{id}\">{id} {}</h3>",
-            esc(&ind.title),
-            id = esc(&ind.id)
-        )?;
-        if !super::body::in_body(ctx, ind) {
-            super::body::figure(ctx, out, ind)?;
-        }
-        indicator_table(ctx, out, ind)?;
-        for b in ind
-            .breakdowns
-            .iter()
-            .skip(1)
-            .filter_map(|b| ctx.p.breakdown(b))
-        {
-            breakdown_table(ctx, out, ind, b)?;
-        }
-        cross_table(ctx, out, ind)?;
-    }
-    writeln!(out, "</section>")
-}
-
-/// A further breakdown's groups per year.
-fn breakdown_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator, b: &Breakdown) -> fmt::Result {
-    writeln!(
-        out,
-        "<div class=\"table-wrap\"><table><caption>{} per år och {}, hela staden</caption><thead><tr><th scope=\"col\">År</th>{}</tr></thead><tbody>",
-        esc(&ind.id),
-        esc(&b.title.to_lowercase()),
-        group_headers(b)
-    )?;
-    for y in &ctx.years {
-        write!(out, "<tr><th scope=\"row\">{y}</th>")?;
-        for g in &b.groups {
-            let c = ctx.d.city_cell(&ind.id, *y, &b.id, &g.id);
-            write!(out, "<td class=\"num\">{}</td>", value_text(c, ind.unit))?;
-        }
-        writeln!(out, "</tr>")?;
-    }
-    writeln!(out, "</tbody></table></div>")?;
-    let shown = ctx.years.iter().flat_map(|y| {
-        b.groups
-            .iter()
-            .filter_map(move |g| ctx.d.city_cell(&ind.id, *y, &b.id, &g.id))
-    });
-    match coverage_note(ctx.p, shown) {
-        Some(note) => writeln!(out, "{note}"),
-        None => Ok(()),
-    }
-}
-
-/// A breakdown's groups as column headers.
-fn group_headers(b: &Breakdown) -> String {
-    b.groups
+/// All four annexes and the footer.
+pub(super) fn annexes(ctx: &Ctx<'_>) -> Value {
+    let tables: Vec<Value> = ctx
+        .p
+        .indicators
         .iter()
-        .map(|g| format!("<th scope=\"col\" class=\"num\">{}</th>", esc(&g.label)))
-        .collect()
+        .filter(|ind| super::body::has_values(ctx, ind))
+        .map(|ind| indicator_tables(ctx, ind))
+        .collect();
+    context! {
+        year => ctx.d.report_year,
+        measures => ctx.p.measures.iter().map(|m| measure_table(ctx, m)).collect::<Vec<_>>(),
+        tables,
+        quality => quality(ctx),
+        method => method(ctx.p),
+        version => env!("CARGO_PKG_VERSION"),
+        strategy_id => ctx.p.strategy.id.clone(),
+    }
 }
 
-/// For an indicator crossed over two breakdowns: the report year's
-/// combinations, the first breakdown's groups down and the second's across.
-fn cross_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Result {
-    let [a, b] = ind.breakdowns.as_slice() else {
-        return Ok(());
-    };
-    let (Some(a), Some(b), true) = (ctx.p.breakdown(a), ctx.p.breakdown(b), ind.crossed) else {
-        return Ok(());
-    };
-    let year = ctx.d.report_year;
-    writeln!(
-        out,
-        "<div class=\"table-wrap\"><table><caption>{} {year} per {} och {}, hela staden</caption><thead><tr><th scope=\"col\">{}</th>{}</tr></thead><tbody>",
-        esc(&ind.id),
-        esc(&a.title.to_lowercase()),
-        esc(&b.title.to_lowercase()),
-        esc(&a.title),
-        group_headers(b)
-    )?;
-    for ga in &a.groups {
-        write!(out, "<tr><th scope=\"row\">{}</th>", esc(&ga.label))?;
-        for gb in &b.groups {
-            let key = GroupKey::crossed([
-                (a.id.as_str(), ga.id.as_str()),
-                (b.id.as_str(), gb.id.as_str()),
-            ]);
-            let c = ctx.d.city_cell(&ind.id, year, &key.breakdown, &key.group);
-            write!(out, "<td class=\"num\">{}</td>", value_text(c, ind.unit))?;
-        }
-        writeln!(out, "</tr>")?;
-    }
-    writeln!(out, "</tbody></table></div>")
+/// Annex 1, one measure: each responsible committee's status, own
+/// assessment and the year's activities.
+fn measure_table(ctx: &Ctx<'_>, m: &Measure) -> Value {
+    let (p, d, year) = (ctx.p, ctx.d, ctx.d.report_year);
+    let said = |v: Option<&str>| v.unwrap_or("Ingen uppgift").to_string();
+    let units: Vec<Value> = p
+        .responsible_units(&m.responsible, year)
+        .into_iter()
+        .map(|u| {
+            let act = d.activity(year, &u.id, &m.id);
+            context! {
+                name => u.name.clone(),
+                status => said(act.and_then(|a| a.status).map(Status::label)),
+                assessment => said(act.and_then(|a| a.assessment).map(Assessment::label)),
+                activities => said(act.and_then(|a| a.description.as_deref())),
+            }
+        })
+        .collect();
+    context! { id => m.id.clone(), units }
 }
 
-/// One year's row of an indicator's table.
-fn indicator_row(
-    ctx: &Ctx<'_>,
-    out: &mut String,
-    ind: &Indicator,
-    y: i32,
-    cols: &[(String, String, String)],
-) -> fmt::Result {
-    write!(out, "<tr><th scope=\"row\">{y}</th>")?;
-    for (_, b, g) in cols {
-        write!(
-            out,
-            "<td class=\"num\">{}</td>",
-            value_text(ctx.d.city_cell(&ind.id, y, b, g), ind.unit)
-        )?;
-    }
-    if ind.source == Source::Survey {
-        let c = ctx.d.city_cell(&ind.id, y, TOTAL, TOTAL);
-        let ci = c
-            .and_then(|c| Some((c.ci_low?, c.ci_high?)))
-            .map(|(a, b)| format!("{}–{}", ind.unit.format_table(a), ind.unit.format_table(b)))
-            .unwrap_or_else(|| "–".into());
-        let n = c
-            .and_then(|c| c.n)
-            .map(|n| crate::text::thousands(n as i64))
-            .unwrap_or_else(|| "–".into());
-        write!(out, "<td class=\"num\">{ci}</td><td class=\"num\">{n}</td>")?;
-    }
-    if !ind.targets.is_empty() {
-        let t = ind
-            .target(y)
-            .map(|t| ind.unit.format_table(t))
-            .unwrap_or_default();
-        write!(out, "<td class=\"num\">{t}</td>")?;
-    }
-    writeln!(out, "</tr>")
-}
-
-/// The city's values per year: the total, the first breakdown's groups, and
-/// for the survey the interval and the respondents; targets beside them.
-fn indicator_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Result {
-    // Columns: the total, then the first breakdown's groups.
+/// Annex 2, one indicator: its chart when the body has none, the city's
+/// values per year (the total, the first breakdown's groups, for the survey
+/// the interval and the respondents, targets beside them), each further
+/// breakdown, and a crossed indicator's combinations.
+fn indicator_tables(ctx: &Ctx<'_>, ind: &Indicator) -> Value {
     let mut cols: Vec<(String, String, String)> =
         vec![("Totalt".into(), TOTAL.into(), TOTAL.into())];
     let first = ind.breakdowns.first().and_then(|b| ctx.p.breakdown(b));
@@ -201,102 +67,147 @@ fn indicator_table(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Res
             cols.push((g.label.clone(), b.id.clone(), g.id.clone()));
         }
     }
-    writeln!(
-        out,
-        "<div class=\"table-wrap\"><table><caption>{} per år{}, hela staden{}</caption>",
-        esc(&ind.id),
-        first
-            .map(|b| format!(" och {}", esc(&b.title.to_lowercase())))
-            .unwrap_or_default(),
-        if ind.source == Source::Survey {
-            ", med 95 % konfidensintervall"
-        } else {
-            ""
-        }
-    )?;
-    write!(out, "<thead><tr><th scope=\"col\">År</th>")?;
-    for (label, _, _) in &cols {
-        write!(out, "<th scope=\"col\" class=\"num\">{}</th>", esc(label))?;
-    }
-    if ind.source == Source::Survey {
-        write!(
-            out,
-            "<th scope=\"col\" class=\"num\">Intervall (totalt)</th><th scope=\"col\" class=\"num\">Svarande (totalt)</th>"
-        )?;
-    }
-    if !ind.targets.is_empty() {
-        write!(out, "<th scope=\"col\" class=\"num\">Mål</th>")?;
-    }
-    writeln!(out, "</tr></thead><tbody>")?;
-    for y in &ctx.years {
-        indicator_row(ctx, out, ind, *y, &cols)?;
-    }
-    writeln!(out, "</tbody></table></div>")?;
-    writeln!(out, "<p>Källa: {}.</p>", ind.source.label())?;
+    let rows: Vec<Value> = ctx
+        .years
+        .iter()
+        .map(|y| indicator_row(ctx, ind, *y, &cols))
+        .collect();
     let shown = ctx
         .years
         .iter()
         .flat_map(|y| cols.iter().map(move |(_, b, g)| (y, b, g)))
         .filter_map(|(y, b, g)| ctx.d.city_cell(&ind.id, *y, b, g));
-    match coverage_note(ctx.p, shown) {
-        Some(note) => writeln!(out, "{note}"),
-        None => Ok(()),
+    let breakdowns: Vec<Value> = ind
+        .breakdowns
+        .iter()
+        .skip(1)
+        .filter_map(|b| ctx.p.breakdown(b))
+        .map(|b| breakdown_table(ctx, ind, b))
+        .collect();
+    let figure = (!super::body::in_body(ctx, ind)).then(|| super::body::figure(ctx, ind));
+    context! {
+        id => ind.id.clone(), title => ind.title.clone(), figure,
+        first => first.map(|b| b.title.to_lowercase()).unwrap_or_default(),
+        survey => ind.source == Source::Survey,
+        targets => !ind.targets.is_empty(),
+        columns => cols.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
+        rows, source => ind.source.label(), note => coverage_note(ctx.p, shown),
+        breakdowns, cross => cross_table(ctx, ind),
     }
 }
 
-/// Annex 3: which returns came in, refused files, reference statistics and withheld values.
-pub(super) fn annex_quality(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    let p = ctx.p;
-    let d = ctx.d;
-    let charts = ctx.charts;
-    writeln!(
-        out,
-        "<section class=\"annex\" aria-labelledby=\"bilaga-kvalitet\"><h2 id=\"bilaga-kvalitet\">Bilaga 3. Datakvalitet</h2><h3>Inlämnade återrapporteringar</h3>"
-    )?;
-    if let Some(svg) = charts.get(chart::COMPLETENESS) {
+/// One year's row of an indicator's table.
+fn indicator_row(
+    ctx: &Ctx<'_>,
+    ind: &Indicator,
+    y: i32,
+    cols: &[(String, String, String)],
+) -> Value {
+    let values: Vec<String> = cols
+        .iter()
+        .map(|(_, b, g)| value_text(ctx.d.city_cell(&ind.id, y, b, g), ind.unit))
+        .collect();
+    let c = ctx.d.city_cell(&ind.id, y, TOTAL, TOTAL);
+    let ci = c
+        .and_then(|c| Some((c.ci_low?, c.ci_high?)))
+        .map(|(a, b)| format!("{}–{}", ind.unit.format_table(a), ind.unit.format_table(b)))
+        .unwrap_or_else(|| "–".into());
+    let n = c
+        .and_then(|c| c.n)
+        .map(|n| crate::text::thousands(n as i64))
+        .unwrap_or_else(|| "–".into());
+    let target = ind
+        .target(y)
+        .map(|t| ind.unit.format_table(t))
+        .unwrap_or_default();
+    context! { year => y, values, ci, n, target }
+}
+
+/// A further breakdown's groups per year.
+fn breakdown_table(ctx: &Ctx<'_>, ind: &Indicator, b: &Breakdown) -> Value {
+    let rows: Vec<Value> = ctx
+        .years
+        .iter()
+        .map(|y| {
+            let values: Vec<String> = b
+                .groups
+                .iter()
+                .map(|g| value_text(ctx.d.city_cell(&ind.id, *y, &b.id, &g.id), ind.unit))
+                .collect();
+            context! { head => y.to_string(), values }
+        })
+        .collect();
+    let shown = ctx.years.iter().flat_map(|y| {
+        b.groups
+            .iter()
+            .filter_map(move |g| ctx.d.city_cell(&ind.id, *y, &b.id, &g.id))
+    });
+    context! {
+        title => b.title.to_lowercase(), groups => group_labels(b), rows,
+        note => coverage_note(ctx.p, shown),
+    }
+}
+
+fn group_labels(b: &Breakdown) -> Vec<String> {
+    b.groups.iter().map(|g| g.label.clone()).collect()
+}
+
+/// For an indicator crossed over two breakdowns: the report year's
+/// combinations, the first breakdown's groups down and the second's across.
+fn cross_table(ctx: &Ctx<'_>, ind: &Indicator) -> Option<Value> {
+    let [a, b] = ind.breakdowns.as_slice() else {
+        return None;
+    };
+    let (Some(a), Some(b), true) = (ctx.p.breakdown(a), ctx.p.breakdown(b), ind.crossed) else {
+        return None;
+    };
+    let year = ctx.d.report_year;
+    let rows: Vec<Value> = a
+        .groups
+        .iter()
+        .map(|ga| {
+            let values: Vec<String> = b
+                .groups
+                .iter()
+                .map(|gb| {
+                    let key = GroupKey::crossed([
+                        (a.id.as_str(), ga.id.as_str()),
+                        (b.id.as_str(), gb.id.as_str()),
+                    ]);
+                    let c = ctx.d.city_cell(&ind.id, year, &key.breakdown, &key.group);
+                    value_text(c, ind.unit)
+                })
+                .collect();
+            context! { head => ga.label.clone(), values }
+        })
+        .collect();
+    Some(context! {
+        down => a.title.to_lowercase(), across => b.title.to_lowercase(), corner => a.title.clone(),
+        groups => group_labels(b), rows,
+    })
+}
+
+/// Annex 3: which returns came in, refused files, reference statistics and
+/// withheld values.
+fn quality(ctx: &Ctx<'_>) -> Value {
+    let (p, d) = (ctx.p, ctx.d);
+    let svg = ctx.charts.get(chart::COMPLETENESS).map(|svg| {
         let desc = "Vilka nämnder som lämnat återrapportering respektive år; samma uppgifter finns i tabellen nedan.";
-        writeln!(
-            out,
-            "<figure>{}<figcaption>Diagram: inlämnade återrapporteringar per nämnd och år.</figcaption></figure>",
-            accessible_svg(
-                svg,
-                chart::COMPLETENESS,
-                "Inlämnade återrapporteringar",
-                desc
-            )
-        )?;
-    }
-    writeln!(
-        out,
-        "<div class=\"table-wrap\"><table><caption>Fullständighet per år</caption><thead><tr><th scope=\"col\">År</th><th scope=\"col\" class=\"num\">Väntade</th><th scope=\"col\" class=\"num\">Inlämnade</th><th scope=\"col\">Saknas</th><th scope=\"col\" class=\"num\">Andel väntade värden</th></tr></thead><tbody>"
-    )?;
-    for c in &d.completeness {
-        let missing: Vec<String> = c.missing.iter().map(|u| p.unit_name(u)).collect();
-        writeln!(
-            out,
-            "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{} %</td></tr>",
-            c.year,
-            c.expected.len(),
-            c.reported.len(),
-            if missing.is_empty() {
-                "–".to_string()
-            } else {
-                esc(&missing.join(", "))
-            },
-            crate::text::decimal(c.share * 100.0, 1)
-        )?;
-    }
-    // The heading that follows goes on the same line.
-    write!(out, "</tbody></table></div>")?;
-    refused_files(ctx, out)?;
-    reference_and_withheld(ctx, out)
-}
-
-/// Files refused whole, and the count of findings.
-fn refused_files(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    let d = ctx.d;
-    writeln!(out, "<h3>Avvisade filer</h3>")?;
-    let refused: Vec<_> = d
+        accessible_svg(svg, chart::COMPLETENESS, "Inlämnade återrapporteringar", desc)
+    });
+    let completeness: Vec<Value> = d
+        .completeness
+        .iter()
+        .map(|c| {
+            let missing: Vec<String> = c.missing.iter().map(|u| p.unit_name(u)).collect();
+            context! {
+                year => c.year, expected => c.expected.len(), reported => c.reported.len(),
+                missing => if missing.is_empty() { "–".to_string() } else { missing.join(", ") },
+                share => crate::text::decimal(c.share * 100.0, 1),
+            }
+        })
+        .collect();
+    let refused: Vec<Value> = d
         .findings
         .iter()
         .filter(|f| {
@@ -304,66 +215,36 @@ fn refused_files(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
                 && f.cell.is_none()
                 && (d.returns.refused.contains(&f.file) || d.survey.refused.contains(&f.file))
         })
-        .collect();
-    if refused.is_empty() {
-        writeln!(out, "<p>Inga filer avvisades.</p>")?;
-    } else {
-        writeln!(out, "<ul>")?;
-        for f in refused {
+        .map(|f| {
             let name = std::path::Path::new(&f.file)
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or(&f.file);
-            writeln!(out, "<li>{}: {}</li>", esc(name), esc(&f.message))?;
-        }
-        writeln!(out, "</ul>")?;
+            context! { name => name.to_string(), message => f.message.clone() }
+        })
+        .collect();
+    context! {
+        svg => svg.unwrap_or_default(), completeness, refused,
+        errors => d.count(Severity::Error), warnings => d.count(Severity::Warning),
+        reference => d.reference.iter().map(|s| s.describe()).collect::<Vec<_>>(),
+        withheld => withheld(ctx),
     }
-    let (errors, warnings) = (d.count(Severity::Error), d.count(Severity::Warning));
-    writeln!(
-        out,
-        "<p>Valideringen gav {errors} fel och {warnings} varningar; alla finns i <code>kvalitet.json</code>, och varje nämnd får sina i <code>feedback/</code>.</p>"
-    )?;
-    Ok(())
 }
 
-/// The reference statistics' state, and the withheld values per indicator and reason.
-fn reference_and_withheld(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    let d = ctx.d;
-    if !d.reference.is_empty() {
-        writeln!(out, "<h3>Referensstatistik</h3><ul>")?;
-        for s in &d.reference {
-            writeln!(out, "<li>{}</li>", esc(&s.describe()))?;
-        }
-        writeln!(out, "</ul>")?;
-    }
-    writeln!(out, "<h3>Undantagna värden</h3>")?;
+/// The withheld values per indicator and reason.
+fn withheld(ctx: &Ctx<'_>) -> Vec<Value> {
     let mut withheld: BTreeMap<(String, &'static str), usize> = BTreeMap::new();
-    for c in &d.cells {
+    for c in &ctx.d.cells {
         if let Some(r) = c.withheld {
             *withheld
                 .entry((c.indicator_id.clone(), r.label()))
                 .or_default() += 1;
         }
     }
-    if withheld.is_empty() {
-        writeln!(out, "<p>Inga värden behövde undantas.</p>")?;
-    } else {
-        writeln!(
-            out,
-            "<div class=\"table-wrap\"><table><caption>Undantagna värden per indikator och skäl</caption><thead><tr><th scope=\"col\">Indikator</th><th scope=\"col\">Skäl</th><th scope=\"col\" class=\"num\">Antal värden</th></tr></thead><tbody>"
-        )?;
-        for ((id, why), n) in &withheld {
-            writeln!(
-                out,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"num\">{n}</td></tr>",
-                esc(id),
-                esc(why)
-            )?;
-        }
-        writeln!(out, "</tbody></table></div>")?;
-    }
-    writeln!(out, "</section>")?;
-    Ok(())
+    withheld
+        .into_iter()
+        .map(|((id, why), n)| context! { id, why, n })
+        .collect()
 }
 
 /// How the survey's k-anonymity works, in the pipeline's words.
@@ -405,11 +286,8 @@ fn city_only_text(p: &Pipeline) -> String {
     )
 }
 
-/// Annex 4: method, and the footer. Each part only for the sources the
-/// pipeline has.
-pub(super) fn annex_method(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    let p = ctx.p;
-    let min = p.disclosure.min_cell;
+/// Annex 4: method. Each part only for the sources the pipeline has.
+fn method(p: &Pipeline) -> Value {
     let mut sources = vec!["nämndernas årliga återrapportering i Excel".to_string()];
     if p.survey.is_some() {
         sources.push("en anonym enkät".into());
@@ -421,31 +299,12 @@ pub(super) fn annex_method(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
         ));
     }
     let sources: Vec<&str> = sources.iter().map(String::as_str).collect();
-    writeln!(
-        out,
-        "<section class=\"annex\" aria-labelledby=\"bilaga-metod\"><h2 id=\"bilaga-metod\">Bilaga 4. Metod</h2>\n<h3>Källor</h3><p>Uppföljningen bygger på {}.</p>",
-        esc(&crate::text::list(&sources))
-    )?;
-    if p.survey.is_some() {
-        writeln!(
-            out,
-            "<h3>Osäkerhet i enkäten</h3><p>Andelarna från enkäten redovisas med ett 95-procentigt konfidensintervall enligt Wilsons metod, som fungerar även för små grupper och andelar nära 0 eller 100 procent. När svaren är viktade beräknas andelen med vikterna och intervallet på det effektiva urvalet enligt Kish, (Σw)²/Σw², så att ojämna vikter ger bredare intervall.</p>\n<h3>Skydd för enskilda</h3><p>Enkätsvar kan röja känsliga personuppgifter. Därför tas bara anonyma svar emot: en fil med personnummer, e-postadresser, telefonnummer eller kolumner med namn eller adresser avvisas i sin helhet.{}</p>",
-            esc(&k_anonymity_text(p))
-        )?;
-    } else {
-        writeln!(out, "<h3>Skydd för enskilda</h3>")?;
+    context! {
+        sources => crate::text::list(&sources),
+        survey => p.survey.is_some(),
+        k_anonymity => k_anonymity_text(p),
+        min => p.disclosure.min_cell,
+        city_only => city_only_text(p),
+        within => crate::text::decimal(p.output.approached_within * 100.0, 0),
     }
-    writeln!(
-        out,
-        "<p>Värden som bygger på färre än {min} personer redovisas inte (“..”). För andelar gäller det också när antalet som uppfyller villkoret, eller antalet som inte gör det, är färre än {min}. Därtill undantas fler värden där det behövs för att ett undantaget värde inte ska kunna räknas fram ur en totalsumma och de värden som visas. Att inget undantaget värde kan räknas fram kontrolleras för varje tabell.{}</p>\n<h3>Mål</h3><p>Ett mål är uppfyllt när utfallet ligger på målets rätta sida, och delvis uppfyllt när utfallet ligger högst {} procent från målvärdet; annars är det ej uppfyllt. Bara fullständiga värden bedöms: en summa som saknar någon nämnds uppgift bedöms inte.</p></section>",
-        esc(&city_only_text(p)),
-        crate::text::decimal(p.output.approached_within * 100.0, 0)
-    )?;
-    writeln!(
-        out,
-        "</main>\n<footer><p>Rapporten är skapad av uppfolj {} ur uppföljningens indata för {}. Alla siffror finns i <code>indicators.csv</code> och <code>indikatorer.xlsx</code>.</p></footer>\n</body>\n</html>",
-        env!("CARGO_PKG_VERSION"),
-        esc(&p.strategy.id)
-    )?;
-    Ok(())
 }

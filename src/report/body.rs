@@ -3,53 +3,48 @@
 //! committee and by group are in the annex, linked from here, so the body
 //! reads in a few pages.
 
-use std::fmt::{self, Write};
+use minijinja::{Value, context};
 
-use super::{Ctx, accessible_svg, esc, value_text};
+use super::{Ctx, accessible_svg, value_text};
 use crate::chart;
 use crate::pipeline::{Indicator, Measure, Pipeline, TOTAL};
 
-/// Per rights area: goals and measures with the committees' statuses
+/// The body: per rights area its goals, measures, indicators and charts,
+/// then the comparison with the whole city (`omraden.html`).
+pub(super) fn body(ctx: &Ctx<'_>) -> Value {
+    let areas: Vec<Value> = ctx.p.areas.iter().map(|a| area(ctx, a)).collect();
+    context! {
+        year => ctx.d.report_year,
+        years => ctx.years.clone(),
+        areas,
+        national_goal => ctx.p.strategy.national_goal.clone().unwrap_or_default(),
+        parity => parity(ctx),
+    }
+}
+
+/// A rights area: goals and measures with the committees' statuses
 /// counted, then its indicators in one table and the charts of those with
 /// targets.
-pub(super) fn areas(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
+fn area(ctx: &Ctx<'_>, a: &crate::pipeline::Area) -> Value {
     let p = ctx.p;
-    for a in &p.areas {
-        writeln!(
-            out,
-            "<section aria-labelledby=\"omrade-{id}\"><div class=\"keep\"><h2 id=\"omrade-{id}\">{}</h2>",
-            esc(&a.title),
-            id = esc(&a.id)
-        )?;
-        let mut inds: Vec<&Indicator> = Vec::new();
-        if !p.goals.iter().any(|g| g.area == a.id) {
-            writeln!(out, "</div>")?;
-        }
-        for (k, g) in p.goals.iter().filter(|g| g.area == a.id).enumerate() {
-            // A heading is kept on the page of the first measure under it.
-            if k > 0 {
-                write!(out, "<div class=\"keep\">")?;
-            }
-            writeln!(out, "<h3>{}</h3>", esc(&g.title))?;
+    let mut inds: Vec<&Indicator> = Vec::new();
+    let goals: Vec<Value> = p
+        .goals
+        .iter()
+        .filter(|g| g.area == a.id)
+        .map(|g| {
             let measures: Vec<&Measure> = p.measures.iter().filter(|m| m.goal == g.id).collect();
-            for (i, m) in measures.iter().enumerate() {
-                measure_block(ctx, out, m)?;
-                if i == 0 {
-                    writeln!(out, "</div>")?;
-                }
-                inds.extend(area_indicators(p, m));
-            }
-            if measures.is_empty() {
-                writeln!(out, "</div>")?;
-            }
-        }
-        indicator_overview(ctx, out, &inds)?;
-        for ind in inds.iter().filter(|i| in_body(ctx, i)) {
-            indicator_figure(ctx, out, ind)?;
-        }
-        writeln!(out, "</section>")?;
-    }
-    Ok(())
+            inds.extend(measures.iter().flat_map(|m| area_indicators(p, m)));
+            let measures: Vec<Value> = measures.iter().map(|m| measure_block(ctx, m)).collect();
+            context! { title => g.title.clone(), measures }
+        })
+        .collect();
+    let figures: Vec<Value> = inds
+        .iter()
+        .filter(|i| in_body(ctx, i))
+        .map(|ind| figure(ctx, ind))
+        .collect();
+    context! { id => a.id.clone(), title => a.title.clone(), goals, overview => indicator_overview(ctx, &inds), figures }
 }
 
 /// A measure's indicators, less the gaps, which the comparison with the
@@ -67,32 +62,19 @@ pub(super) fn in_body(ctx: &Ctx<'_>, ind: &Indicator) -> bool {
 }
 
 /// A measure: its text and the committees' statuses counted.
-fn measure_block(ctx: &Ctx<'_>, out: &mut String, m: &Measure) -> fmt::Result {
-    let (p, d, year) = (ctx.p, ctx.d, ctx.d.report_year);
-    writeln!(
-        out,
-        "<div class=\"measure\"><h4 id=\"atgard-{id}\">Åtgärd {id}</h4><p>{}</p>",
-        esc(&m.text),
-        id = esc(&m.id)
-    )?;
-    let counts = d.measure_counts(p, m);
+fn measure_block(ctx: &Ctx<'_>, m: &Measure) -> Value {
+    let counts = ctx.d.measure_counts(ctx.p, m);
     let total: usize = counts.iter().sum();
-    if total > 0 {
+    let status = (total > 0).then(|| {
         let parts: Vec<String> = crate::results::STATUS_WORDS
             .iter()
             .zip(counts)
             .filter(|(_, n)| *n > 0)
             .map(|(w, n)| format!("{} {n}", w.to_lowercase()))
             .collect();
-        writeln!(
-            out,
-            "<p class=\"status-line\">Status {year} hos {}: {} (<a href=\"#redovisning-{}\">per nämnd i bilaga 1</a>).</p>",
-            total_words(total),
-            parts.join(", "),
-            esc(&m.id)
-        )?;
-    }
-    writeln!(out, "</div>")
+        context! { total => total_words(total), parts => parts.join(", ") }
+    });
+    context! { id => m.id.clone(), text => m.text.clone(), status }
 }
 
 /// "1 ansvarig nämnd", "3 ansvariga nämnder".
@@ -112,82 +94,51 @@ pub(super) fn has_values(ctx: &Ctx<'_>, ind: &Indicator) -> bool {
 }
 
 /// The area's indicators: the city's total per year and the report year's
-/// target, each linked to its tables in the annex.
-fn indicator_overview(ctx: &Ctx<'_>, out: &mut String, inds: &[&Indicator]) -> fmt::Result {
+/// target, each linked to its tables in the annex; none without indicators.
+fn indicator_overview(ctx: &Ctx<'_>, inds: &[&Indicator]) -> Option<Value> {
     if inds.is_empty() {
-        return Ok(());
+        return None;
     }
     let year = ctx.d.report_year;
-    let years: String = ctx
-        .years
+    let rows: Vec<Value> = inds
         .iter()
-        .map(|y| format!("<th scope=\"col\" class=\"num\">{y}</th>"))
+        .map(|ind| {
+            let values: Vec<Value> = ctx
+                .years
+                .iter()
+                .map(|y| {
+                    let text = value_text(ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL), ind.unit);
+                    context! { year => y, text }
+                })
+                .collect();
+            let target = ind
+                .target(year)
+                .map(|t| ind.unit.format_table(t))
+                .unwrap_or_else(|| "–".into());
+            context! { id => ind.id.clone(), title => ind.title.clone(), values, target }
+        })
         .collect();
-    writeln!(
-        out,
-        "<div class=\"keep\"><h3>Indikatorer</h3><div class=\"table-wrap\"><table class=\"stack inline\"><caption>Hela staden per år, totalt</caption><thead><tr><th scope=\"col\">Indikator</th>{years}<th scope=\"col\" class=\"num\">Mål {year}</th></tr></thead><tbody>"
-    )?;
-    for ind in inds {
-        write!(
-            out,
-            "<tr><th scope=\"row\" id=\"ind-{id}\"><a href=\"#tabell-{id}\">{id}</a> {}</th>",
-            esc(&ind.title),
-            id = esc(&ind.id)
-        )?;
-        for y in &ctx.years {
-            let v = value_text(ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL), ind.unit);
-            write!(out, "<td class=\"num\" data-label=\"{y}\">{v}</td>")?;
-        }
-        let target = ind
-            .target(year)
-            .map(|t| ind.unit.format_table(t))
-            .unwrap_or_else(|| "–".into());
-        writeln!(
-            out,
-            "<td class=\"num\" data-label=\"Mål {year}\">{target}</td></tr>"
-        )?;
-    }
-    writeln!(out, "</tbody></table></div></div>")?;
     let shown = inds.iter().flat_map(|ind| {
         ctx.years
             .iter()
             .filter_map(|y| ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL))
     });
-    match super::coverage_note(ctx.p, shown) {
-        Some(note) => writeln!(out, "{note}"),
-        None => Ok(()),
-    }
+    Some(context! { rows, note => super::coverage_note(ctx.p, shown) })
 }
 
-/// An indicator's chart with the report year's figure and target.
-fn indicator_figure(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Result {
-    writeln!(
-        out,
-        "<div class=\"indicator\"><h4 id=\"diagram-{}\">{} {}</h4>",
-        esc(&ind.id),
-        esc(&ind.id),
-        esc(&ind.title)
-    )?;
-    figure(ctx, out, ind)?;
-    writeln!(out, "</div>")
-}
-
-/// The chart with its text alternative (every year's total) and caption.
-pub(super) fn figure(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Result {
-    let Some(svg) = ctx.charts.get(&ind.id) else {
-        return Ok(());
-    };
-    let desc = format!(
-        "Hela staden, totalt per år: {}.",
-        year_values(ctx, ind).join("; ")
-    );
-    writeln!(
-        out,
-        "<figure>{}<figcaption>{} Värden per grupp: <a href=\"#tabell-{id}\">tabell {id}</a> i bilaga 2.</figcaption></figure>",
-        accessible_svg(svg, &ind.id, &format!("{} {}", ind.id, ind.title), &desc),
-        facts(ctx, ind),
-        id = esc(&ind.id)
-    )
+/// An indicator's chart with its text alternative (every year's total) and
+/// the report year's figure and target (`figur.html`); no `svg` when the
+/// indicator has no chart.
+pub(super) fn figure(ctx: &Ctx<'_>, ind: &Indicator) -> Value {
+    let svg = ctx.charts.get(&ind.id).map(|svg| {
+        let desc = format!(
+            "Hela staden, totalt per år: {}.",
+            year_values(ctx, ind).join("; ")
+        );
+        accessible_svg(svg, &ind.id, &format!("{} {}", ind.id, ind.title), &desc)
+    });
+    let (now, target) = facts(ctx, ind);
+    context! { id => ind.id.clone(), title => ind.title.clone(), svg => svg.unwrap_or_default(), now, target }
 }
 
 /// The city's total per year, as text alternatives say it: "2019: 45".
@@ -201,15 +152,16 @@ fn year_values(ctx: &Ctx<'_>, ind: &Indicator) -> Vec<String> {
         .collect()
 }
 
-/// "Hela staden 2022: 70; mål 80."
-fn facts(ctx: &Ctx<'_>, ind: &Indicator) -> String {
+/// The report year's value and target ("" for none): "Hela staden 2022:
+/// 70; mål 80."
+fn facts(ctx: &Ctx<'_>, ind: &Indicator) -> (String, String) {
     let year = ctx.d.report_year;
     let now = value_text(ctx.d.city_cell(&ind.id, year, TOTAL, TOTAL), ind.unit);
     let target = ind
         .target(year)
-        .map(|t| format!("; mål {}", ind.unit.format_table(t)))
+        .map(|t| ind.unit.format_table(t))
         .unwrap_or_default();
-    format!("Hela staden {year}: <strong>{now}</strong>{target}.")
+    (now, target)
 }
 
 /// Whether the report has a comparison with the whole city to show.
@@ -217,56 +169,29 @@ pub(super) fn has_parity(p: &Pipeline) -> bool {
     p.gaps().next().is_some()
 }
 
-/// The comparison with the whole city: the parity gaps.
-pub(super) fn parity(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
+/// The comparison with the whole city: the parity gaps; none without gaps.
+fn parity(ctx: &Ctx<'_>) -> Option<Value> {
     let p = ctx.p;
     if !has_parity(p) {
-        return Ok(());
+        return None;
     }
-    writeln!(
-        out,
-        "<section aria-labelledby=\"paritet\"><h2 id=\"paritet\">Jämförelse med hela staden</h2>"
-    )?;
-    writeln!(
-        out,
-        "<p>{}Skillnaden nedan är andelen bland de svarande i enkäten minus samma andel för hela staden, i procentenheter; ett negativt tal betyder att de svarande ligger under stadens nivå.</p>",
-        p.strategy
-            .national_goal
-            .as_ref()
-            .map(|g| format!("Strategins måttstock: {} ", esc(g)))
-            .unwrap_or_default()
-    )?;
-    if let Some(svg) = ctx.charts.get(chart::PARITY) {
+    let svg = ctx.charts.get(chart::PARITY).map(|svg| {
         let desc: Vec<String> = p
             .gaps()
             .map(|g| format!("{}: {}", g.id, year_values(ctx, g).join(", ")))
             .collect();
         let desc = format!("{}.", desc.join(". "));
-        writeln!(
-            out,
-            "<figure>{}<figcaption>Diagram: skillnaden mot hela staden över tid. Värdena finns i bilaga 2.</figcaption></figure>",
-            accessible_svg(svg, chart::PARITY, "Skillnad mot hela staden", &desc),
-        )?;
-    }
-    for ind in p.gaps() {
-        gap_block(ctx, out, ind)?;
-    }
-    writeln!(out, "</section>")
-}
-
-/// A gap's heading, figure and what the pipeline says about the comparison.
-fn gap_block(ctx: &Ctx<'_>, out: &mut String, ind: &Indicator) -> fmt::Result {
-    writeln!(
-        out,
-        "<h3 id=\"ind-{id}\">{id} {}</h3><p>{} Alla år: <a href=\"#tabell-{id}\">tabell {id}</a> i bilaga 2.</p>",
-        esc(&ind.title),
-        facts(ctx, ind),
-        id = esc(&ind.id)
-    )?;
-    match comparison_note(ctx.p, ind) {
-        Some(note) => writeln!(out, "<p class=\"note\">Om jämförelsen: {}</p>", esc(note)),
-        None => Ok(()),
-    }
+        accessible_svg(svg, chart::PARITY, "Skillnad mot hela staden", &desc)
+    });
+    let gaps: Vec<Value> = p
+        .gaps()
+        .map(|ind| {
+            let (now, target) = facts(ctx, ind);
+            let note = comparison_note(p, ind).unwrap_or_default();
+            context! { id => ind.id.clone(), title => ind.title.clone(), now, target, note }
+        })
+        .collect();
+    Some(context! { svg => svg.unwrap_or_default(), gaps })
 }
 
 /// What the pipeline says about a gap's reference series, e.g. that its

@@ -4,7 +4,7 @@
 //! then the measures' status. A change is told only between two published
 //! values that are both complete: a sum that lacks a unit is not a decline.
 
-use std::fmt::{self, Write};
+use minijinja::{Value, context};
 
 use super::{Ctx, accessible_svg, esc, value_text};
 use crate::aggregate::Cell;
@@ -126,23 +126,18 @@ fn change_text(before: f64, now: f64, unit: MeasureUnit) -> String {
     format!("{sign}{size}")
 }
 
-pub(super) fn summary(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    writeln!(
-        out,
-        "<section aria-labelledby=\"sammanfattning\"><h2 id=\"sammanfattning\">Sammanfattning</h2>"
-    )?;
+/// The summary's key points (sentences with their figures in bold), the
+/// indicators with targets, and the measures' status.
+pub(super) fn summary(ctx: &Ctx<'_>) -> Value {
     let rows = rows(ctx);
-    let points = key_points(ctx, &rows);
-    if !points.is_empty() {
-        writeln!(out, "<h3>Det viktigaste</h3><ul class=\"key-points\">")?;
-        for p in points {
-            writeln!(out, "<li>{p}</li>")?;
-        }
-        writeln!(out, "</ul>")?;
+    context! {
+        year => ctx.d.report_year,
+        points => key_points(ctx, &rows),
+        rows => status_rows(&rows),
+        rows_note => super::coverage_note(ctx.p, rows.iter().flat_map(|r| [r.now, r.before]).flatten()),
+        within => decimal(ctx.p.output.approached_within * 100.0, 0),
+        status => measures(ctx),
     }
-    status_table(ctx, &rows, out)?;
-    measures(ctx, out)?;
-    writeln!(out, "</section>")
 }
 
 /// Three to six sentences, each with its figure.
@@ -268,67 +263,40 @@ fn gaps(ctx: &Ctx<'_>) -> Vec<String> {
 
 /// Every indicator with a target: where it stands, its value, target, last
 /// year's value, the change and the baseline.
-fn status_table(ctx: &Ctx<'_>, rows: &[Row<'_>], out: &mut String) -> fmt::Result {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let year = ctx.d.report_year;
-    writeln!(
-        out,
-        "<div class=\"table-wrap\"><table class=\"stack\"><caption>Indikatorer med mål för {year}</caption><thead><tr><th scope=\"col\">Indikator</th><th scope=\"col\">Bedömning</th><th scope=\"col\" class=\"num\">Utfall {year}</th><th scope=\"col\" class=\"num\">Mål</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">Förändring</th><th scope=\"col\" class=\"num\">Baslinje</th></tr></thead><tbody>",
-        year - 1
-    )?;
-    for r in rows {
-        let unit = r.ind.unit;
-        let change = match (comparable(r.before), comparable(r.now)) {
-            (Some(b), Some(n)) => change_text(b, n, unit),
-            _ => "–".into(),
-        };
-        let baseline = r
-            .ind
-            .baseline
-            .as_ref()
-            .map(|b| format!("{} ({})", unit.format_table(b.value), b.year))
-            .unwrap_or_else(|| "–".into());
-        writeln!(
-            out,
-            "<tr><th scope=\"row\"><a href=\"#ind-{id}\">{id} {}</a></th><td class=\"standing\" data-label=\"Bedömning\"><span aria-hidden=\"true\">{}</span> {}</td><td class=\"num\" data-label=\"Utfall {year}\">{}</td><td class=\"num\" data-label=\"Mål\">{}</td><td class=\"num\" data-label=\"{}\">{}</td><td class=\"num\" data-label=\"Förändring\">{change}</td><td class=\"num\" data-label=\"Baslinje\">{baseline}</td></tr>",
-            esc(&r.ind.title),
-            r.standing.symbol(),
-            r.standing.swedish(),
-            value_text(r.now, unit),
-            unit.format_table(r.target),
-            year - 1,
-            value_text(r.before, unit),
-            id = esc(&r.ind.id),
-        )?;
-    }
-    writeln!(out, "</tbody></table></div>")?;
-    let shown = rows.iter().flat_map(|r| [r.now, r.before]).flatten();
-    if let Some(note) = super::coverage_note(ctx.p, shown) {
-        writeln!(out, "{note}")?;
-    }
-    writeln!(
-        out,
-        "<p>Uppfyllt: på rätt sida om målet. Delvis uppfyllt: högst {} % från målet. Ett värde med * saknar någon nämnds uppgift och bedöms inte; “..” är undantaget för att skydda enskilda. Rättighetsområdena nedan visar diagram för indikatorerna med mål; övriga indikatorers diagram och alla värden per grupp finns i bilaga 2.</p>",
-        decimal(ctx.p.output.approached_within * 100.0, 0)
-    )
+fn status_rows(rows: &[Row<'_>]) -> Vec<Value> {
+    rows.iter()
+        .map(|r| {
+            let unit = r.ind.unit;
+            let change = match (comparable(r.before), comparable(r.now)) {
+                (Some(b), Some(n)) => change_text(b, n, unit),
+                _ => "–".into(),
+            };
+            let baseline = r
+                .ind
+                .baseline
+                .as_ref()
+                .map(|b| format!("{} ({})", unit.format_table(b.value), b.year))
+                .unwrap_or_else(|| "–".into());
+            context! {
+                id => r.ind.id.clone(), title => r.ind.title.clone(),
+                symbol => r.standing.symbol(), standing => r.standing.swedish(),
+                now => value_text(r.now, unit), target => unit.format_table(r.target),
+                before => value_text(r.before, unit), change, baseline,
+            }
+        })
+        .collect()
 }
 
-/// The measures' status per rights area: the chart and the same numbers as a table.
-fn measures(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
-    let year = ctx.d.report_year;
+/// The measures' status per rights area: the chart and the same numbers as
+/// a table; none when no committee has said anything.
+fn measures(ctx: &Ctx<'_>) -> Option<Value> {
     let status = ctx.d.measure_status(ctx.p);
     let total: usize = status.iter().map(|(_, c)| c.iter().sum::<usize>()).sum();
     if total == 0 {
-        return Ok(());
+        return None;
     }
-    writeln!(
-        out,
-        "<div class=\"keep\"><h3>Åtgärdernas status {year}</h3>"
-    )?;
     let words = crate::results::STATUS_WORDS;
-    if let Some(svg) = ctx.charts.get(chart::STATUS) {
+    let svg = ctx.charts.get(chart::STATUS).map(|svg| {
         let desc: Vec<String> = status
             .iter()
             .map(|(area, c)| {
@@ -340,54 +308,31 @@ fn measures(ctx: &Ctx<'_>, out: &mut String) -> fmt::Result {
                 format!("{area}: {}", parts.join(", "))
             })
             .collect();
-        let desc = desc.join(". ");
-        writeln!(
-            out,
-            "<figure>{}<figcaption>En åtgärd med flera ansvariga nämnder räknas en gång per nämnd. Tabellen visar samma värden per åtgärd.</figcaption></figure>",
-            accessible_svg(svg, chart::STATUS, "Åtgärdernas status", &desc)
-        )?;
-    }
-    writeln!(out, "</div>")?;
-    matrix(ctx, &status, out)
+        accessible_svg(svg, chart::STATUS, "Åtgärdernas status", &desc.join(". "))
+    });
+    Some(context! { svg => svg.unwrap_or_default(), words, areas => matrix(ctx, &status) })
 }
 
 /// Measure × status: each area's total, then its measures, in committee answers.
-fn matrix(ctx: &Ctx<'_>, status: &[(String, [usize; 4])], out: &mut String) -> fmt::Result {
-    let (p, year) = (ctx.p, ctx.d.report_year);
-    let counts = |c: &[usize; 4]| -> String {
+fn matrix(ctx: &Ctx<'_>, status: &[(String, [usize; 4])]) -> Vec<Value> {
+    let p = ctx.p;
+    let counts = |c: &[usize; 4]| -> Vec<Value> {
         c.iter()
             .zip(crate::results::STATUS_WORDS)
-            .map(|(n, w)| format!("<td class=\"num\" data-label=\"{w}\">{n}</td>"))
+            .map(|(n, w)| context! { word => w, n => n })
             .collect()
     };
-    writeln!(
-        out,
-        "<div class=\"table-wrap matrix\"><table class=\"stack inline\"><caption>Åtgärdernas status {year}: antal nämndsvar per rättighetsområde och åtgärd</caption><thead><tr><th scope=\"col\">Rättighetsområde och åtgärd</th>{}</tr></thead>",
-        crate::results::STATUS_WORDS
-            .iter()
-            .map(|w| format!("<th scope=\"col\" class=\"num\">{w}</th>"))
-            .collect::<String>()
-    )?;
-    for (a, (title, c)) in p.areas.iter().zip(status) {
-        writeln!(
-            out,
-            "<tbody><tr class=\"area\"><th scope=\"rowgroup\">{}</th>{}</tr>",
-            esc(title),
-            counts(c)
-        )?;
-        for m in p
-            .measures
-            .iter()
-            .filter(|m| p.goal(&m.goal).is_some_and(|g| g.area == a.id))
-        {
-            writeln!(
-                out,
-                "<tr><th scope=\"row\" class=\"sub\"><a href=\"#atgard-{id}\">Åtgärd {id}</a></th>{}</tr>",
-                counts(&ctx.d.measure_counts(p, m)),
-                id = esc(&m.id)
-            )?;
-        }
-        writeln!(out, "</tbody>")?;
-    }
-    writeln!(out, "</table></div>")
+    p.areas
+        .iter()
+        .zip(status)
+        .map(|(a, (title, c))| {
+            let measures: Vec<Value> = p
+                .measures
+                .iter()
+                .filter(|m| p.goal(&m.goal).is_some_and(|g| g.area == a.id))
+                .map(|m| context! { id => m.id.clone(), counts => counts(&ctx.d.measure_counts(p, m)) })
+                .collect();
+            context! { title => title, counts => counts(c), measures }
+        })
+        .collect()
 }

@@ -183,7 +183,11 @@ fn write_the_rest(
 
     let t = Instant::now();
     progress.stage("Skriver rapporten");
-    let html = crate::report::render(p, d, &svgs);
+    // A template's error is a bug; its words may quote what it was given.
+    let html = crate::report::render(p, d, &svgs).map_err(|e| Error::Output {
+        file: names::REPORT.into(),
+        reason: crate::text::foreign(&e),
+    })?;
     let report = tmp.join(names::REPORT);
     std::fs::write(&report, html).map_err(Error::writing(&report))?;
     progress.done(names::REPORT);
