@@ -826,14 +826,17 @@ fn ids_that_are_not_safe_file_names_are_refused_by_check() {
 
 #[test]
 fn a_corrupt_parquet_file_that_makes_the_reader_panic_is_refused() {
-    // Found by the fuzzer: polars' Parquet reader panics on it.
+    // Found by the fuzzer: polars' Parquet reader panics on it (a footer
+    // field of the wrong type). The footer check now refuses it before
+    // polars reads it; a reader that still panics is refused by the guard
+    // (ingest::guarded's own test).
     Test::new()
         .pipeline(&[])
         .fixture("survey/fuzz-corrupt.parquet", "enkat.parquet")
         .fixture("survey/int-lost-zero.parquet", "enkat-b.parquet")
         .args(&["validate", "p.toml", "--year", "2021", "enkat.parquet", "enkat-b.parquet"])
         .status(1)
-        .stdout_has("fel: enkat.parquet: filen är skadad: den går inte att tolka (läsaren gav upp mitt i filen).")
+        .stdout_has("fel: enkat.parquet: Parquet-filen går inte att läsa (den är skadad eller inte en Parquet-fil). Exportera enkätsvaren på nytt.")
         .stdout_has("fel: enkat-b.parquet: Kolumn 2")
         .stderr_lacks("internt fel")
         .run();

@@ -6,7 +6,9 @@
 
 use std::io::Cursor;
 
-use polars_parquet::parquet::page::CompressedPage;
+use polars_parquet::parquet::encoding::Encoding;
+use polars_parquet::parquet::metadata::ColumnChunkMetadata;
+use polars_parquet::parquet::page::{CompressedPage, DataPageHeader};
 use polars_parquet::parquet::read::{get_page_iterator, read_metadata};
 
 /// The most rows a survey file may have: far beyond any survey.
@@ -30,7 +32,9 @@ pub fn pages_fit(bytes: &[u8], cap: u64) -> bool {
             return false;
         }
         for column in group.parquet_columns() {
-            if usize::try_from(column.num_values()).map_or(true, |n| n > rows) {
+            if usize::try_from(column.num_values()).map_or(true, |n| n > rows)
+                || !chunk_in_file(column, bytes.len())
+            {
                 return false;
             }
             let Ok(pages) = get_page_iterator(
@@ -49,7 +53,9 @@ pub fn pages_fit(bytes: &[u8], cap: u64) -> bool {
                 let fits = match &page {
                     CompressedPage::Data(data) => {
                         seen = seen.saturating_add(data.num_values());
-                        seen <= rows && data.uncompressed_size() as u64 <= cap
+                        seen <= rows
+                            && data.uncompressed_size() as u64 <= cap
+                            && encodings_known(data.header())
                     }
                     CompressedPage::Dict(_) => true,
                 };
@@ -62,9 +68,39 @@ pub fn pages_fit(bytes: &[u8], cap: u64) -> bool {
     true
 }
 
+/// Whether a column chunk's bytes lie inside the file: polars works out
+/// their end with an addition that panics when it overflows.
+fn chunk_in_file(column: &ColumnChunkMetadata, file: usize) -> bool {
+    let start = column
+        .dictionary_page_offset()
+        .unwrap_or(column.data_page_offset());
+    let (Ok(start), Ok(len)) = (
+        u64::try_from(start),
+        u64::try_from(column.compressed_size()),
+    ) else {
+        return false;
+    };
+    start.checked_add(len).is_some_and(|end| end <= file as u64)
+}
+
+/// Whether a data page names encodings Parquet has: polars unwraps them.
+fn encodings_known(header: &DataPageHeader) -> bool {
+    match header {
+        DataPageHeader::V1(d) => [
+            d.encoding,
+            d.definition_level_encoding,
+            d.repetition_level_encoding,
+        ]
+        .into_iter()
+        .all(|e| Encoding::try_from(e).is_ok()),
+        DataPageHeader::V2(d) => Encoding::try_from(d.encoding).is_ok(),
+    }
+}
+
 /// Whether the footer (Thrift's compact encoding of the file's metadata) is
-/// well formed and claims no list, set, map or text longer than the bytes
-/// left to hold it: every element takes at least one byte.
+/// well formed, claims no list, set, map or text longer than the bytes left
+/// to hold it (every element takes at least one byte), and has a boolean
+/// wherever polars' decoder takes one for granted (it panics on another type).
 fn footer_fits(bytes: &[u8]) -> bool {
     let n = bytes.len();
     if n < 12 || &bytes[n - 4..] != b"PAR1" {
@@ -78,9 +114,92 @@ fn footer_fits(bytes: &[u8]) -> bool {
         bytes: &bytes[start..n - 8],
         at: 0,
     };
-    footer.skip(STRUCT, 0).is_some()
+    footer.skip(STRUCT, Shape::FileMetaData, 0).is_some()
 }
 
+/// The structs of Parquet's metadata that polars' decoder reads field by
+/// field: it takes each known field's type from its id, whatever the wire
+/// says (and panics on a boolean that is not one), so the walker checks every
+/// known field's wire type. Other structs are opaque: walked by the wire.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Shape {
+    Opaque,
+    FileMetaData,
+    SchemaElement,
+    LogicalType,
+    DecimalType,
+    /// TimeType and TimestampType: `isAdjustedToUTC`, then the unit.
+    TimeType,
+    TimeUnit,
+    IntType,
+    RowGroup,
+    ColumnChunk,
+    ColumnMetaData,
+    Statistics,
+    KeyValue,
+    SortingColumn,
+    ColumnOrder,
+}
+
+/// What a field of a struct must be.
+enum Field {
+    Any,
+    /// A value of this wire type.
+    Wire(u8),
+    Bool,
+    Struct(Shape),
+    ListOf(Shape),
+    /// A list whose elements are of this wire type.
+    ListOfWire(u8),
+}
+
+const I8: u8 = 3;
+const I16: u8 = 4;
+const I32: u8 = 5;
+const I64: u8 = 6;
+const BINARY: u8 = 8;
+
+impl Shape {
+    /// Field `id` of this struct, by Parquet's Thrift definition, as far as
+    /// polars reads it.
+    fn field(self, id: i64) -> Field {
+        use Field::*;
+        use Shape::*;
+        match (self, id) {
+            (FileMetaData, 1) | (SchemaElement, 1..=3 | 5..=9) | (DecimalType, 1 | 2) => Wire(I32),
+            (FileMetaData, 2) => ListOf(SchemaElement),
+            (FileMetaData, 3) | (RowGroup, 2 | 3 | 5 | 6) | (Statistics, 3 | 4) => Wire(I64),
+            (FileMetaData, 4) => ListOf(RowGroup),
+            (FileMetaData, 5) => ListOf(KeyValue),
+            (FileMetaData, 6) | (SchemaElement, 4) | (KeyValue, 1 | 2) => Wire(BINARY),
+            (FileMetaData, 7) => ListOf(ColumnOrder),
+            (SchemaElement, 10) => Struct(LogicalType),
+            (LogicalType, 5) => Struct(DecimalType),
+            (LogicalType, 7 | 8) => Struct(TimeType),
+            (LogicalType, 10) => Struct(IntType),
+            (LogicalType, 1..=15) | (TimeUnit, 1..=3) | (ColumnOrder, 1) => Wire(STRUCT),
+            (TimeType, 1) | (IntType, 2) | (SortingColumn, 2 | 3) | (Statistics, 7 | 8) => Bool,
+            (TimeType, 2) => Struct(TimeUnit),
+            (IntType, 1) => Wire(I8),
+            (RowGroup, 1) => ListOf(ColumnChunk),
+            (RowGroup, 4) => ListOf(SortingColumn),
+            (RowGroup, 7) => Wire(I16),
+            (SortingColumn, 1) | (ColumnChunk, 5 | 7) => Wire(I32),
+            (ColumnChunk, 1) | (Statistics, 1 | 2 | 5 | 6) => Wire(BINARY),
+            (ColumnChunk, 2 | 4 | 6) => Wire(I64),
+            (ColumnChunk, 3) => Struct(ColumnMetaData),
+            (ColumnMetaData, 1 | 4 | 15) => Wire(I32),
+            (ColumnMetaData, 2) => ListOfWire(I32),
+            (ColumnMetaData, 3) => ListOfWire(BINARY),
+            (ColumnMetaData, 5..=7 | 9..=11 | 14) => Wire(I64),
+            (ColumnMetaData, 12) => Struct(Statistics),
+            _ => Any,
+        }
+    }
+}
+
+const LIST: u8 = 9;
+const SET: u8 = 10;
 const STRUCT: u8 = 12;
 /// Deeper than any real metadata; a recursion bound, not a format rule.
 const MAX_DEPTH: usize = 64;
@@ -116,7 +235,8 @@ impl Thrift<'_> {
         (count <= self.bytes.len() - self.at).then_some(count)
     }
 
-    fn skip(&mut self, kind: u8, depth: usize) -> Option<()> {
+    /// Walks past one value of wire type `kind`; a struct as `shape` says.
+    fn skip(&mut self, kind: u8, shape: Shape, depth: usize) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -129,14 +249,10 @@ impl Thrift<'_> {
                 let len = self.varint()?;
                 self.at += self.room(len)?;
             }
-            9 | 10 => {
-                let head = self.byte()?;
-                let size = match head >> 4 {
-                    15 => self.varint()?,
-                    short => u64::from(short),
-                };
-                for _ in 0..self.room(size)? {
-                    self.skip(head & 0x0f, depth + 1)?;
+            LIST | SET => {
+                let (size, elements) = self.list_head()?;
+                for _ in 0..size {
+                    self.skip(elements, shape, depth + 1)?;
                 }
             }
             11 => {
@@ -145,24 +261,67 @@ impl Thrift<'_> {
                 if size > 0 {
                     let kinds = self.byte()?;
                     for _ in 0..size {
-                        self.skip(kinds >> 4, depth + 1)?;
-                        self.skip(kinds & 0x0f, depth + 1)?;
+                        self.skip(kinds >> 4, Shape::Opaque, depth + 1)?;
+                        self.skip(kinds & 0x0f, Shape::Opaque, depth + 1)?;
                     }
                 }
             }
-            STRUCT => loop {
-                let head = self.byte()?;
-                if head == 0 {
-                    break;
-                }
-                if head >> 4 == 0 {
-                    self.varint()?; // a field id given in full
-                }
-                self.skip(head & 0x0f, depth + 1)?;
-            },
+            STRUCT => self.fields(shape, depth)?,
             _ => return None,
         }
         Some(())
+    }
+
+    /// A list's or set's size and element type.
+    fn list_head(&mut self) -> Option<(usize, u8)> {
+        let head = self.byte()?;
+        let size = match head >> 4 {
+            15 => self.varint()?,
+            short => u64::from(short),
+        };
+        Some((self.room(size)?, head & 0x0f))
+    }
+
+    /// A list whose elements must all be of wire type `elements`.
+    fn list_of(&mut self, elements: u8, shape: Shape, depth: usize) -> Option<()> {
+        let (size, kind) = self.list_head()?;
+        if kind != elements && size > 0 {
+            return None;
+        }
+        for _ in 0..size {
+            self.skip(kind, shape, depth + 1)?;
+        }
+        Some(())
+    }
+
+    /// A struct's fields up to its stop byte, each of the type `shape` says
+    /// it must have.
+    fn fields(&mut self, shape: Shape, depth: usize) -> Option<()> {
+        let mut id = 0i64;
+        loop {
+            let head = self.byte()?;
+            if head == 0 {
+                return Some(());
+            }
+            id = match head >> 4 {
+                // A field id given in full, zigzag encoded.
+                0 => {
+                    let n = self.varint()?;
+                    (n >> 1) as i64 ^ -((n & 1) as i64)
+                }
+                delta => id + i64::from(delta),
+            };
+            let kind = head & 0x0f;
+            match shape.field(id) {
+                Field::Any => self.skip(kind, Shape::Opaque, depth + 1)?,
+                Field::Bool if kind == 1 || kind == 2 => {}
+                Field::Wire(w) if kind == w => self.skip(kind, Shape::Opaque, depth + 1)?,
+                Field::Struct(s) if kind == STRUCT => self.skip(kind, s, depth + 1)?,
+                Field::ListOf(s) if kind == LIST => self.list_of(STRUCT, s, depth)?,
+                Field::ListOfWire(w) if kind == LIST => self.list_of(w, Shape::Opaque, depth)?,
+                _ => return None,
+            }
+        }
     }
 }
 
@@ -171,7 +330,9 @@ mod tests {
     use super::*;
 
     fn walks(bytes: &[u8]) -> bool {
-        Thrift { bytes, at: 0 }.skip(STRUCT, 0).is_some()
+        Thrift { bytes, at: 0 }
+            .skip(STRUCT, Shape::Opaque, 0)
+            .is_some()
     }
 
     #[test]
@@ -186,6 +347,23 @@ mod tests {
     fn a_list_longer_than_the_bytes_left_is_refused_before_it_is_walked() {
         // field 1: a list of i32 claiming 2^32 elements.
         assert!(!walks(&[0x19, 0xf5, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00]));
+    }
+
+    #[test]
+    fn a_boolean_field_of_another_type_is_refused() {
+        let footer = |bytes: &[u8]| Thrift { bytes, at: 0 }.skip(STRUCT, Shape::FileMetaData, 0);
+        // field 2: a list of one SchemaElement whose field 10 (logicalType)
+        // holds field 8 (TIME) whose field 1 (isAdjustedToUTC) is ...
+        let schema = |adjusted: &[u8]| {
+            let mut b = vec![0x29, 0x1c, 0xac, 0x8c];
+            b.extend_from_slice(adjusted);
+            b.extend_from_slice(&[0x00, 0x00, 0x00, 0x00]);
+            b
+        };
+        // ... a boolean (true): walked.
+        assert!(footer(&schema(&[0x11])).is_some());
+        // ... an i32 (polars' decoder panics on it): refused.
+        assert!(footer(&schema(&[0x15, 0x02])).is_none());
     }
 
     #[test]
