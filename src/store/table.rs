@@ -71,12 +71,27 @@ pub fn position(name: &str) -> Option<usize> {
     COLUMNS.iter().position(|c| c.name == name)
 }
 
+/// The column with this name (the workbook picks its columns by name).
+pub fn column(name: &str) -> Option<&'static Column> {
+    COLUMNS.iter().find(|c| c.name == name)
+}
+
+/// A row's field, typed, for a writer that shows it in its own way.
+pub enum Field<'a> {
+    Text(&'a str),
+    Year(i32),
+    Number(Option<f64>),
+    Count(Option<u32>),
+    Flag(bool),
+}
+
 /// The rows of `cells`, each with what the pipeline says of its indicator.
 pub fn rows<'a>(p: &'a Pipeline, cells: &'a [Cell]) -> Vec<Row<'a>> {
     cells.iter().map(|c| row(p, c)).collect()
 }
 
-fn row<'a>(p: &'a Pipeline, cell: &'a Cell) -> Row<'a> {
+/// One row: a cell, and what the pipeline says of its indicator.
+pub fn row<'a>(p: &'a Pipeline, cell: &'a Cell) -> Row<'a> {
     let Some(ind) = p.indicator(&cell.indicator_id) else {
         return Row {
             cell,
@@ -113,7 +128,25 @@ fn from_weighted_survey(p: &Pipeline, ind: &Indicator, year: i32, depth: u8) -> 
     }
 }
 
+impl Row<'_> {
+    /// The cell the row is of.
+    pub fn cell(&self) -> &Cell {
+        self.cell
+    }
+}
+
 impl Column {
+    /// The field of `r`, typed.
+    pub fn field<'a>(&self, r: &'a Row<'a>) -> Field<'a> {
+        match self.get {
+            Get::Text(f) => Field::Text(f(r)),
+            Get::Year(f) => Field::Year(f(r)),
+            Get::Number(f) => Field::Number(f(r)),
+            Get::Count(f) => Field::Count(f(r)),
+            Get::Flag(f) => Field::Flag(f(r)),
+        }
+    }
+
     /// The field as CSV writes it: a dot for decimals, blank for none,
     /// text quoted where it must be.
     pub fn csv(&self, r: &Row<'_>) -> String {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, XlsxError};
 
+use super::table::{self, Field};
 use crate::aggregate::Cell;
 use crate::pipeline::{Indicator, MeasureUnit, Pipeline};
 
@@ -57,24 +58,47 @@ impl Formats {
     }
 }
 
-/// The columns and their widths.
-const HEADERS: [(&str, f64); 16] = [
-    ("Id", 8.0),
-    ("Indikator", 50.0),
-    ("År", 6.0),
-    ("Enhet", 28.0),
-    ("Indelning", 16.0),
-    ("Grupp", 18.0),
-    ("Värde", 10.0),
-    ("Täljare", 9.0),
-    ("Nämnare", 9.0),
-    ("Antal (n)", 9.0),
-    ("95 % KI, lägre", 10.0),
-    ("95 % KI, övre", 10.0),
-    ("Källa", 16.0),
-    ("Enheter som ska ingå", 12.0),
-    ("Enheter som ingår", 12.0),
-    ("Fullständigt", 12.0),
+/// How the workbook shows a column of the indicator table.
+#[derive(Clone, Copy)]
+enum Show {
+    /// As it is: text as text, numbers as numbers.
+    Plain,
+    /// A unit's id as its name; a breakdown and group as their titles.
+    UnitName,
+    BreakdownTitle,
+    GroupLabel,
+    /// The source's id as what tables call it.
+    SourceLabel,
+    /// In the indicator's unit (a share as a percentage), or `..` with a
+    /// note when withheld.
+    Value,
+    /// In the indicator's unit.
+    InUnit,
+    /// A whole number with thousands spaced.
+    Count,
+    /// "Ja" or "Nej".
+    YesNo,
+}
+
+/// The workbook's columns: each a column of the indicator table
+/// (`table::COLUMNS`, by name), its Swedish header, width and how it shows.
+const SHEET: [(&str, &str, f64, Show); 16] = [
+    ("indicator_id", "Id", 8.0, Show::Plain),
+    ("title", "Indikator", 50.0, Show::Plain),
+    ("year", "År", 6.0, Show::Plain),
+    ("unit_id", "Enhet", 28.0, Show::UnitName),
+    ("breakdown", "Indelning", 16.0, Show::BreakdownTitle),
+    ("group", "Grupp", 18.0, Show::GroupLabel),
+    ("value", "Värde", 10.0, Show::Value),
+    ("numerator", "Täljare", 9.0, Show::Count),
+    ("denominator", "Nämnare", 9.0, Show::Count),
+    ("n", "Antal (n)", 9.0, Show::Count),
+    ("ci_low", "95 % KI, lägre", 10.0, Show::InUnit),
+    ("ci_high", "95 % KI, övre", 10.0, Show::InUnit),
+    ("source", "Källa", 16.0, Show::SourceLabel),
+    ("units_expected", "Enheter som ska ingå", 12.0, Show::Count),
+    ("units_reported", "Enheter som ingår", 12.0, Show::Count),
+    ("complete", "Fullständigt", 12.0, Show::YesNo),
 ];
 
 pub fn write(p: &Pipeline, cells: &[Cell], report_year: i32, path: &Path) -> Result<(), XlsxError> {
@@ -93,7 +117,7 @@ pub fn write(p: &Pipeline, cells: &[Cell], report_year: i32, path: &Path) -> Res
     for area in &p.areas {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&area.title))?;
-        for (c, (h, w)) in HEADERS.iter().enumerate() {
+        for (c, (_, h, w, _)) in SHEET.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *h, &f.header)?;
             ws.set_column_width(c as u16, *w)?;
         }
@@ -112,12 +136,13 @@ pub fn write(p: &Pipeline, cells: &[Cell], report_year: i32, path: &Path) -> Res
                 row += 1;
             }
         }
-        ws.autofilter(0, 0, row.saturating_sub(1).max(1), HEADERS.len() as u16 - 1)?;
+        ws.autofilter(0, 0, row.saturating_sub(1).max(1), SHEET.len() as u16 - 1)?;
     }
     wb.save(path)
 }
 
-/// One cell of the indicator table as a row; a withheld value as `..` with a note.
+/// One cell of the indicator table as a row, column by column as [`SHEET`]
+/// shows them.
 fn write_row(
     ws: &mut rust_xlsxwriter::Worksheet,
     f: &Formats,
@@ -126,40 +151,67 @@ fn write_row(
     ind: &Indicator,
     c: &Cell,
 ) -> Result<(), XlsxError> {
+    let r = table::row(p, c);
     let (bd, grp) = p.group_label(&c.key);
-    ws.write_string(row, 0, &c.indicator_id)?;
-    ws.write_string(row, 1, &ind.title)?;
-    ws.write_number(row, 2, c.year)?;
-    ws.write_string(row, 3, p.unit_name(&c.unit_id))?;
-    ws.write_string(row, 4, bd)?;
-    ws.write_string(row, 5, grp)?;
-    let value_format = f.value(ind.unit);
-    match (c.withheld, c.value) {
+    for (col, (name, _, _, show)) in SHEET.iter().enumerate() {
+        let Some(column) = table::column(name) else {
+            continue; // every name is a column (tested)
+        };
+        let col = col as u16;
+        match (show, column.field(&r)) {
+            (Show::Plain, Field::Text(t)) => _ = ws.write_string(row, col, t)?,
+            (Show::Plain, Field::Year(y)) => _ = ws.write_number(row, col, y)?,
+            (Show::UnitName, Field::Text(id)) => _ = ws.write_string(row, col, p.unit_name(id))?,
+            (Show::BreakdownTitle, _) => _ = ws.write_string(row, col, &bd)?,
+            (Show::GroupLabel, _) => _ = ws.write_string(row, col, &grp)?,
+            (Show::SourceLabel, _) => _ = ws.write_string(row, col, c.source.label())?,
+            (Show::Value, Field::Number(v)) => value(ws, f, row, col, ind, c, v)?,
+            (Show::InUnit, Field::Number(Some(v))) => {
+                _ = ws.write_number_with_format(row, col, v, f.value(ind.unit))?
+            }
+            (Show::Count, Field::Number(Some(v))) => {
+                _ = ws.write_number_with_format(row, col, v, &f.count)?
+            }
+            (Show::Count, Field::Count(Some(v))) => {
+                _ = ws.write_number_with_format(row, col, v as f64, &f.count)?
+            }
+            (Show::YesNo, Field::Flag(yes)) => {
+                _ = ws.write_string(row, col, if yes { "Ja" } else { "Nej" })?
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The value in the indicator's unit; a withheld one as `..` with why.
+fn value(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    f: &Formats,
+    row: u32,
+    col: u16,
+    ind: &Indicator,
+    c: &Cell,
+    v: Option<f64>,
+) -> Result<(), XlsxError> {
+    match (c.withheld, v) {
         (Some(why), _) => {
-            ws.write_string_with_format(row, 6, "..", &f.right)?;
+            ws.write_string_with_format(row, col, "..", &f.right)?;
             let note = format!("Värdet redovisas inte: {}.", why.label());
-            ws.insert_note(row, 6, &Note::new(note).set_author("uppfolj"))?;
+            ws.insert_note(row, col, &Note::new(note).set_author("uppfolj"))?;
         }
-        (None, Some(v)) => {
-            ws.write_number_with_format(row, 6, v, value_format)?;
-        }
+        (None, Some(v)) => _ = ws.write_number_with_format(row, col, v, f.value(ind.unit))?,
         (None, None) => {}
     }
-    for (col, v) in [(7u16, c.numerator), (8, c.denominator), (9, c.n)] {
-        if let Some(v) = v {
-            ws.write_number_with_format(row, col, v, &f.count)?;
-        }
-    }
-    for (col, v) in [(10u16, c.ci_low), (11, c.ci_high)] {
-        if let Some(v) = v {
-            ws.write_number_with_format(row, col, v, value_format)?;
-        }
-    }
-    ws.write_string(row, 12, c.source.label())?;
-    if let Some(cov) = &c.coverage {
-        ws.write_number_with_format(row, 13, cov.expected as f64, &f.count)?;
-        ws.write_number_with_format(row, 14, cov.reported() as f64, &f.count)?;
-    }
-    ws.write_string(row, 15, if c.complete() { "Ja" } else { "Nej" })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_column_of_the_sheet_is_a_column_of_the_table() {
+        for (name, ..) in super::SHEET {
+            assert!(super::table::column(name).is_some(), "{name}");
+        }
+    }
 }
