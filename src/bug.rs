@@ -21,9 +21,9 @@ pub fn quiet_panics() {
         if crate::ingest::in_guarded_reader() || crate::pool::on_worker() {
             return;
         }
-        // Progress on a stderr whose reader has gone: nobody is listening.
+        // A stdout or stderr whose reader has gone: nobody is listening.
         let message = info.payload_as_str().unwrap_or_default();
-        if message.starts_with("failed printing to stderr") {
+        if message.starts_with("failed printing to std") {
             std::process::exit(0);
         }
         let place = info

@@ -84,14 +84,25 @@ pub enum PortalCommand {
         #[arg(long, value_enum, default_value = "committee", value_name = "ROLL")]
         role: uppfolj::portal::access::Role,
     },
-    /// Avsluta en enhets alla länkar och inloggningar.
+    /// Avsluta länkar och deras inloggningar: en länk, eller en roll hos en enhet.
     Revoke {
         pipeline: PathBuf,
-        /// Enhetens id i pipelinefilen.
+        /// Länkens id, som `uppfolj portal users` skriver ut.
+        #[arg(
+            long,
+            value_name = "ID",
+            conflicts_with = "unit",
+            required_unless_present = "unit"
+        )]
+        link: Option<i64>,
+        /// Enhetens id i pipelinefilen: enhetens länkar med rollen --role.
         #[arg(long, value_name = "ENHET")]
-        unit: String,
+        unit: Option<String>,
+        /// Rollen vars länkar avslutas (med --unit).
+        #[arg(long, value_enum, default_value = "committee", value_name = "ROLL")]
+        role: uppfolj::portal::access::Role,
     },
-    /// Lista alla länkar: enhet, roll, när den skapades och om den gäller.
+    /// Lista alla länkar: id, enhet, roll, när den skapades, om den gäller och hur många som är inloggade med den.
     Users { pipeline: PathBuf },
 }
 
@@ -143,13 +154,17 @@ const TEMPLATE: &str = "{about-with-newline}\nAnvändning: {usage}\n\n{all-args}
 /// The arguments, or the process ends here: help and version on stdout
 /// (status 0), a usage error in Swedish on stderr (status 2).
 pub fn parse() -> Cli {
+    use std::io::Write;
     let mut cmd = swedish(Cli::command(), true);
     let matches = cmd.try_get_matches_from_mut(std::env::args_os());
     match matches.and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
         Err(e) => match e.kind() {
             ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-                println!("{}", flags(e.render().to_string().trim_end()));
+                // A reader that stopped listening (`uppfolj --help | head -3`)
+                // has all it wanted: the status is still 0.
+                let text = flags(e.render().to_string().trim_end());
+                let _ = writeln!(std::io::stdout(), "{text}");
                 std::process::exit(0);
             }
             ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {

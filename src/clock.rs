@@ -1,6 +1,6 @@
 //! The one clock: now, in seconds and as RFC 3339 in UTC, and the calendar
-//! arithmetic behind it. Low in the layers, so that every module takes its
-//! time from here.
+//! arithmetic behind it; times for people in Swedish local time. Low in the
+//! layers, so that every module takes its time from here.
 
 /// Now, in UTC, as RFC 3339.
 pub fn now_rfc3339() -> String {
@@ -60,9 +60,46 @@ pub fn day_of(at: &str) -> Option<i64> {
     Some(days_from_civil(y, m, d))
 }
 
+/// Seconds since 1970 of an RFC 3339 time in UTC (`2026-11-23T18:40:00Z`).
+pub fn parse_rfc3339(at: &str) -> Option<i64> {
+    let day = day_of(at)?;
+    let part = |r: std::ops::Range<usize>| at.get(r)?.parse::<i64>().ok();
+    if at.get(10..11)? != "T" || !at.ends_with('Z') {
+        return None;
+    }
+    Some(day * 86_400 + part(11..13)? * 3600 + part(14..16)? * 60 + part(17..19)?)
+}
+
+/// "2026-11-23 19:40": a time for people, in Swedish local time (CET or
+/// CEST), from seconds since 1970.
+pub fn local_minute_of(secs: i64) -> String {
+    use chrono::TimeZone;
+    match chrono_tz::Europe::Stockholm.timestamp_opt(secs, 0) {
+        chrono::LocalResult::Single(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+        _ => rfc3339(secs),
+    }
+}
+
+/// As [`local_minute_of`], from an RFC 3339 time; one that does not read is
+/// shown as it is.
+pub fn local_minute(at: &str) -> String {
+    parse_rfc3339(at).map_or_else(|| at.to_string(), local_minute_of)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_time_is_swedish_summer_and_winter_time() {
+        assert_eq!(local_minute("2026-11-23T18:40:00Z"), "2026-11-23 19:40");
+        assert_eq!(local_minute("2026-07-01T22:30:00Z"), "2026-07-02 00:30");
+        // The switch to summer time: 01:00 UTC on the last Sunday of March.
+        assert_eq!(local_minute("2026-03-29T00:59:00Z"), "2026-03-29 01:59");
+        assert_eq!(local_minute("2026-03-29T01:00:00Z"), "2026-03-29 03:00");
+        assert_eq!(local_minute("inte en tid"), "inte en tid");
+        assert_eq!(parse_rfc3339(&rfc3339(1_790_000_000)), Some(1_790_000_000));
+    }
 
     #[test]
     fn dates_round_trip() {

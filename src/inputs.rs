@@ -10,7 +10,7 @@ use crate::http::{Client, FetchError};
 use crate::pipeline::Pipeline;
 
 /// File types `validate` and `run` take as committee returns.
-pub const RETURN_EXTENSIONS: [&str; 4] = ["xlsx", "xlsm", "xls", "ods"];
+pub use crate::pipeline::RETURN_EXTENSIONS;
 /// File types taken as survey exports (an `.xlsx` is one where the pipeline lists it).
 pub const SURVEY_EXTENSIONS: [&str; 4] = ["csv", "txt", "tsv", "parquet"];
 

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use uppfolj::error::Error;
 use uppfolj::pipeline::load;
-use uppfolj::text::Count;
 
 mod cli;
 use cli::{Command, PortalCommand};
@@ -120,12 +119,18 @@ fn portal(c: PortalCommand) -> Result<(), Error> {
             unit,
             role,
         } => say(admin::invite(&load(&pipeline)?, &unit, role)?),
-        PortalCommand::Revoke { pipeline, unit } => {
-            let n = admin::revoke(&load(&pipeline)?, &unit)?;
-            say(format_args!(
-                "{unit}: {} återkallade",
-                Count(n, "länk", "länkar")
-            ));
+        PortalCommand::Revoke {
+            pipeline,
+            link,
+            unit,
+            role,
+        } => {
+            let which = match (link, unit.as_deref()) {
+                (Some(id), _) => admin::Which::Link(id),
+                (None, Some(unit)) => admin::Which::Role(unit, role),
+                (None, None) => unreachable!("clap requires --link or --unit"),
+            };
+            say(admin::revoke(&load(&pipeline)?, which)?);
         }
         PortalCommand::Users { pipeline } => admin::users(&load(&pipeline)?)?.iter().for_each(say),
     }

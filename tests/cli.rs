@@ -77,3 +77,32 @@ fn no_command_shows_the_help_and_fails() {
         .stderr_has("Användning: uppfolj <KOMMANDO>")
         .run();
 }
+
+/// A reader that has gone before the first line (`uppfolj --help | head -0`):
+/// every command ends quietly with status 0, help and version included.
+#[test]
+fn a_closed_pipe_ends_help_version_and_commands_quietly() {
+    let root = crate::test::repo_root();
+    let pipeline = root.join(crate::test::SAMPLE_PIPELINE);
+    let pipeline = pipeline.to_str().unwrap();
+    let commands: [&[&str]; 5] = [
+        &["--help"],
+        &["--version"],
+        &["validate", "--help"],
+        &["show", pipeline],
+        &["check", pipeline],
+    ];
+    for args in commands {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!crate::test::panicked(&out), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+}

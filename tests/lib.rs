@@ -8,6 +8,7 @@ mod disclosure;
 mod hostile;
 mod pipeline;
 mod portal;
+mod portal_hardening;
 mod reference;
 mod report;
 mod run;

@@ -13,18 +13,23 @@ use uppfolj::pipeline;
 use crate::test::Test;
 
 /// A running portal on a free port, stopped when dropped.
-struct Portal {
+pub(crate) struct Portal {
     child: Child,
-    url: String,
-    dir: PathBuf,
+    pub(crate) url: String,
+    pub(crate) dir: PathBuf,
 }
 
 impl Portal {
-    fn get(&self, c: &Client, path: &str) -> reqwest::blocking::Response {
+    /// What the portal has logged on stderr so far.
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("serve.log")).unwrap_or_default()
+    }
+
+    pub(crate) fn get(&self, c: &Client, path: &str) -> reqwest::blocking::Response {
         c.get(format!("{}{path}", self.url)).send().unwrap()
     }
 
-    fn text(&self, c: &Client, path: &str) -> String {
+    pub(crate) fn text(&self, c: &Client, path: &str) -> String {
         self.get(c, path).text().unwrap()
     }
 }
@@ -37,12 +42,12 @@ impl Drop for Portal {
 }
 
 /// The sample pipeline in a test folder, with an empty inbox and the portal on port 0.
-fn folder() -> tempfile::TempDir {
+pub(crate) fn folder() -> tempfile::TempDir {
     folder_with("")
 }
 
 /// As [`folder`], with more `[portal]` settings.
-fn folder_with(portal: &str) -> tempfile::TempDir {
+pub(crate) fn folder_with(portal: &str) -> tempfile::TempDir {
     let data = format!("data = \"portal\"\n{portal}");
     let (_, dir) = crate::run::pipeline_in_test_folder_with(
         Test::new(),
@@ -60,7 +65,7 @@ fn folder_with(portal: &str) -> tempfile::TempDir {
     dir
 }
 
-fn uppfolj(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn uppfolj(dir: &Path, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_uppfolj"))
         .args(args)
         .current_dir(dir)
@@ -74,12 +79,12 @@ fn uppfolj(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn start(dir: &Path) -> Portal {
+pub(crate) fn start(dir: &Path) -> Portal {
     let mut child = Command::new(env!("CARGO_BIN_EXE_uppfolj"))
         .args(["serve", "p.toml"])
         .current_dir(dir)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(std::fs::File::create(dir.join("serve.log")).unwrap())
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -100,7 +105,7 @@ fn start(dir: &Path) -> Portal {
 }
 
 /// The token of a fresh invitation for a unit.
-fn invite(dir: &Path, unit: &str, role: &str) -> String {
+pub(crate) fn invite(dir: &Path, unit: &str, role: &str) -> String {
     let link = uppfolj(
         dir,
         &["portal", "invite", "p.toml", "--unit", unit, "--role", role],
@@ -108,12 +113,12 @@ fn invite(dir: &Path, unit: &str, role: &str) -> String {
     link.trim().rsplit('/').next().unwrap().to_string()
 }
 
-fn client() -> Client {
+pub(crate) fn client() -> Client {
     Client::builder().cookie_store(true).build().unwrap()
 }
 
 /// Signs in with an invitation's token; the client keeps the session.
-fn sign_in(portal: &Portal, token: &str) -> Client {
+pub(crate) fn sign_in(portal: &Portal, token: &str) -> Client {
     let c = client();
     let page = portal.get(&c, &format!("/logga-in/{token}"));
     assert_eq!(page.status(), StatusCode::OK);
@@ -132,7 +137,7 @@ fn sign_in(portal: &Portal, token: &str) -> Client {
 }
 
 /// Arbetsmarknadsnämnden signs in with its link and hands in a valid return.
-fn hand_in_amn(portal: &Portal, token: &str) {
+pub(crate) fn hand_in_amn(portal: &Portal, token: &str) {
     let c = sign_in(portal, token);
     let home = portal.text(&c, "/");
     let bytes = filled(&portal.dir, "amn", 2022, None);
@@ -140,15 +145,15 @@ fn hand_in_amn(portal: &Portal, token: &str) {
 }
 
 /// A committee signed in to a fresh portal, with its home page.
-struct Session {
-    portal: Portal,
-    dir: tempfile::TempDir,
-    client: Client,
-    home: String,
-    token: String,
+pub(crate) struct Session {
+    pub(crate) portal: Portal,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) client: Client,
+    pub(crate) home: String,
+    pub(crate) token: String,
 }
 
-fn session(unit: &str) -> Session {
+pub(crate) fn session(unit: &str) -> Session {
     let dir = folder();
     let token = invite(dir.path(), unit, "committee");
     let portal = start(dir.path());
@@ -164,7 +169,7 @@ fn session(unit: &str) -> Session {
 }
 
 /// The CSRF token on a page.
-fn csrf(html: &str) -> String {
+pub(crate) fn csrf(html: &str) -> String {
     let at = html
         .find("name=\"csrf\" value=\"")
         .expect("a form with a CSRF token")
@@ -174,7 +179,12 @@ fn csrf(html: &str) -> String {
 
 /// A filled-in return for a unit and year, as the sample generator fills
 /// it, optionally with one value edited.
-fn filled(dir: &Path, unit: &str, year: i32, text_in_first_value: Option<&str>) -> Vec<u8> {
+pub(crate) fn filled(
+    dir: &Path,
+    unit: &str,
+    year: i32,
+    text_in_first_value: Option<&str>,
+) -> Vec<u8> {
     let p = pipeline::load(&dir.join("p.toml")).unwrap();
     let u = p.unit(unit).unwrap();
     let layout = uppfolj::layout::layout(&p, u, year);
@@ -186,7 +196,7 @@ fn filled(dir: &Path, unit: &str, year: i32, text_in_first_value: Option<&str>) 
     uppfolj::template::workbook_bytes(&p, &layout, Some(&fill)).unwrap()
 }
 
-fn upload(
+pub(crate) fn upload(
     c: &Client,
     portal: &Portal,
     unit: &str,
@@ -251,7 +261,7 @@ fn a_committee_hands_in_sees_the_cell_fixes_it_and_the_run_uses_it() {
     .text()
     .unwrap();
     assert!(
-        good.contains("Godkänd") && good.contains("lämnad till Stadsledningskontoret"),
+        good.contains("Godkänd") && good.contains("lämnad till Kommunstyrelsen"),
         "{good}"
     );
     assert_eq!(
@@ -368,22 +378,33 @@ fn hostile_uploads_get_a_clear_message_and_nothing_is_published() {
     let s = session("amn");
     let (dir, portal, c, home) = (&s.dir, &s.portal, &s.client, &s.home);
     let t = csrf(home);
-    let cases: [(&str, Vec<u8>, &str); 4] = [
+    let cases: [(&str, Vec<u8>, &str); 6] = [
         ("tom.xlsx", Vec::new(), "Filen är tom."),
         (
             "rapport.pdf",
             b"%PDF-1.4".to_vec(),
-            "Filen är inte en Excel-arbetsbok (.xlsx).",
+            "filen är en PDF, inte en arbetsbok.",
         ),
         (
             "../../etc/amn-2022.xlsx",
             filled(dir.path(), "amn", 2022, None),
-            "Filnamnet innehåller ..&#x2f;, snedstreck eller styrtecken.",
+            "Filnamnet är en sökväg, inte ett filnamn.",
         ),
         (
             "trasig.xlsx",
             b"PK\x03\x04 inte ett riktigt arkiv".to_vec(),
             "Inte godkänd",
+        ),
+        // A right-to-left override makes "amn-2022\u{202E}xslx.exe" show as "amn-2022exe.xlsx".
+        (
+            "amn-2022\u{202E}xslx.exe",
+            filled(dir.path(), "amn", 2022, None),
+            "Filnamnet innehåller osynliga styrtecken",
+        ),
+        (
+            "..",
+            filled(dir.path(), "amn", 2022, None),
+            "Filnamnet är en sökväg",
         ),
     ];
     for (name, bytes, expected) in cases {
@@ -392,10 +413,15 @@ fn hostile_uploads_get_a_clear_message_and_nothing_is_published() {
     }
     assert!(!portal.dir.join("inkorg/2022/amn-2022.xlsx").exists());
     assert!(!portal.dir.join("etc").exists());
+    let history = portal.text(c, "/enhet/amn");
+    assert!(
+        !history.contains('\u{202E}'),
+        "a hiding name is never shown as it is"
+    );
 }
 
 /// The session cookie a sign-in sets, for a client of our own.
-fn session_cookie(portal: &Portal, token: &str) -> String {
+pub(crate) fn session_cookie(portal: &Portal, token: &str) -> String {
     let c = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -412,7 +438,13 @@ fn session_cookie(portal: &Portal, token: &str) -> String {
 /// Sends an upload of `size` bytes over a plain socket, as fast as the
 /// server takes it, and returns what the server answered (it may answer and
 /// close before the body is through).
-fn raw_upload(portal: &Portal, unit: &str, cookie: &str, csrf: &str, size: usize) -> String {
+pub(crate) fn raw_upload(
+    portal: &Portal,
+    unit: &str,
+    cookie: &str,
+    csrf: &str,
+    size: usize,
+) -> String {
     use std::io::{Read, Write};
     let addr = portal.url.trim_start_matches("http://");
     let mut s = std::net::TcpStream::connect(addr).unwrap();
@@ -498,7 +530,7 @@ fn a_form_without_the_csrf_token_is_refused() {
 }
 
 #[test]
-fn sign_in_attempts_are_rate_limited_and_revoked_links_stop_working() {
+fn a_revoked_link_stops_working_and_its_session_ends() {
     let dir = folder();
     let token = invite(dir.path(), "amn", "committee");
     let portal = start(dir.path());
@@ -506,10 +538,17 @@ fn sign_in_attempts_are_rate_limited_and_revoked_links_stop_working() {
     assert!(portal.get(&c, "/enhet/amn").status().is_success());
     assert_eq!(
         uppfolj(dir.path(), &["portal", "revoke", "p.toml", "--unit", "amn"]),
-        "amn: 1 länk återkallade\n"
+        "amn: 1 länk med rollen nämnd återkallade\n"
     );
     // The session ends with the link, and the link no longer signs in.
-    assert_eq!(portal.get(&c, "/enhet/amn").status(), StatusCode::NOT_FOUND);
+    let ended = portal.get(&c, "/enhet/amn");
+    assert_eq!(ended.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        ended
+            .text()
+            .unwrap()
+            .contains("Logga in igen med din personliga länk.")
+    );
     let again = client()
         .post(format!("{}/logga-in", portal.url))
         .form(&[("token", token.as_str())])
@@ -517,10 +556,18 @@ fn sign_in_attempts_are_rate_limited_and_revoked_links_stop_working() {
         .unwrap();
     assert_eq!(again.status(), StatusCode::FORBIDDEN);
     let users = uppfolj(dir.path(), &["portal", "users", "p.toml"]);
+    let lines: Vec<&str> = users.lines().collect();
+    assert_eq!(lines[0], "id\tenhet\troll\tskapad\tläge\tinloggade");
     assert!(
-        users.starts_with("amn\tnämnd\t") && users.trim_end().ends_with("\tåterkallad"),
+        lines[1].starts_with("1\tamn\tnämnd\t") && lines[1].ends_with("\tåterkallad\t0"),
         "{users}"
     );
+}
+
+#[test]
+fn wrong_tokens_are_limited_and_logged_but_never_keep_out_the_right_one() {
+    let dir = folder();
+    let portal = start(dir.path());
     let mut limited = false;
     for _ in 0..12 {
         let r = client()
@@ -530,15 +577,23 @@ fn sign_in_attempts_are_rate_limited_and_revoked_links_stop_working() {
             .unwrap();
         limited |= r.status() == StatusCode::TOO_MANY_REQUESTS;
     }
-    assert!(limited, "the eleventh failure within a minute is refused");
-    // While limited, even a good link waits.
+    assert!(
+        limited,
+        "the eleventh failure within a minute is answered 429"
+    );
+    // From the very same address, the right link signs in at once.
     let fresh = invite(dir.path(), "amn", "committee");
-    let r = client()
-        .post(format!("{}/logga-in", portal.url))
-        .form(&[("token", fresh.as_str())])
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let c = sign_in(&portal, &fresh);
+    assert!(portal.get(&c, "/enhet/amn").status().is_success());
+    let log = portal.log();
+    assert!(
+        log.contains("misslyckad inloggning: länken gäller inte client=127.0.0.1"),
+        "{log}"
+    );
+    assert!(
+        log.contains("för många misslyckade inloggningar från adressen client=127.0.0.1"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -555,7 +610,9 @@ fn a_session_left_idle_ends_and_one_in_use_lasts() {
     }
     // Left alone for longer than the limit: the session has ended.
     std::thread::sleep(std::time::Duration::from_secs(5));
-    assert_eq!(portal.get(&c, "/enhet/amn").status(), StatusCode::NOT_FOUND);
+    let ended = portal.get(&c, "/enhet/amn");
+    assert_eq!(ended.status(), StatusCode::UNAUTHORIZED);
+    assert!(ended.text().unwrap().contains("<h1>Du är utloggad</h1>"));
     let home = portal.text(&c, "/");
     assert!(
         home.contains("Logga in med den personliga länk du har fått"),
@@ -624,7 +681,7 @@ fn an_analyst_sees_every_unit_and_a_reader_only_the_report() {
 }
 
 /// A valid return whose first value is `n`, so that two differ.
-fn valid_with(dir: &Path, n: f64) -> Vec<u8> {
+pub(crate) fn valid_with(dir: &Path, n: f64) -> Vec<u8> {
     let p = pipeline::load(&dir.join("p.toml")).unwrap();
     let u = p.unit("amn").unwrap();
     let layout = uppfolj::layout::layout(&p, u, 2022);

@@ -127,12 +127,13 @@ fn bounds(p: &Pipeline) -> Bounds {
     }
 }
 
-const RESEND: &str =
-    "Be nämnden spara filen igen i Excel eller LibreOffice och skicka den på nytt.";
+/// Findings go back to the committee as they are: they speak to it and
+/// name no command.
+const RESEND: &str = "Spara filen igen i Excel eller LibreOffice och skicka den på nytt.";
 /// What to do instead of sending a home-made or broken workbook.
 fn use_template(p: &Pipeline) -> String {
     format!(
-        "Använd årets mall från {} (uppfolj template) och fyll i den.",
+        "Ladda ner årets mall från {} och fyll i den.",
         p.owner_name()
     )
 }
@@ -424,12 +425,40 @@ fn check_year(p: &Pipeline, unit: &Unit, year: i32, expect: Expect) -> Result<()
         ));
     }
     if !unit.reports_in(year) {
-        return Err(format!(
-            "{} fanns inte den 31 december {year} och rapporterar inte för det året; dess efterföljare gör det.",
-            unit.name
-        ));
+        return Err(not_reporting(p, unit, year));
     }
     Ok(())
+}
+
+/// Why a unit hands in nothing for a year, and who does instead: its
+/// successors once it has ended, its predecessors before it began.
+fn not_reporting(p: &Pipeline, unit: &Unit, year: i32) -> String {
+    let names = |ids: Vec<&str>| {
+        let names: Vec<String> = ids.iter().map(|id| p.unit_name(id)).collect();
+        crate::text::list(&names.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let predecessors: Vec<&str> = p
+        .units
+        .iter()
+        .filter(|u| u.successors.contains(&unit.id) && u.reports_in(year))
+        .map(|u| u.id.as_str())
+        .collect();
+    let instead = if !unit.successors.is_empty() && predecessors.is_empty() {
+        let ids = unit.successors.iter().map(String::as_str).collect();
+        format!("återrapporteringen för {year} lämnas av {}", names(ids))
+    } else if !predecessors.is_empty() {
+        format!(
+            "återrapporteringen för {year} lämnas av {}",
+            names(predecessors)
+        )
+    } else {
+        format!("ingen återrapportering ska lämnas för {year}")
+    };
+    format!(
+        "{} fanns inte den 31 december {year}; {instead}. Kontrollera att rätt år är valt, eller kontakta {}.",
+        unit.name,
+        p.owner_name()
+    )
 }
 
 /// A warning when the file's name suggests another unit than its template's.

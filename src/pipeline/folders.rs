@@ -114,8 +114,25 @@ pub fn normalized(path: &Path) -> PathBuf {
     }
 }
 
-/// A unit's return for a year, as the template, the portal and the inbox
-/// name it: `<unit>-<year>.xlsx`.
+/// The kinds of workbook a return may be; which one a file is, is told by
+/// its bytes, never by its name.
+pub const RETURN_EXTENSIONS: [&str; 4] = ["xlsx", "xlsm", "xls", "ods"];
+
+/// A unit's return for a year, as the template names it: `<unit>-<year>.xlsx`.
 pub fn return_file_name(unit: &str, year: i32) -> String {
-    format!("{unit}-{year}.xlsx")
+    return_file_name_as(unit, year, "xlsx")
+}
+
+/// A unit's return for a year as a file of kind `extension`; the inbox may
+/// hold it under any of [`RETURN_EXTENSIONS`].
+pub fn return_file_name_as(unit: &str, year: i32, extension: &str) -> String {
+    format!("{unit}-{year}.{extension}")
+}
+
+/// The kind a file name says, lower case, if it is one a return may be.
+pub fn return_extension(name: &str) -> Option<&'static str> {
+    let (_, ext) = name.rsplit_once('.')?;
+    RETURN_EXTENSIONS
+        .into_iter()
+        .find(|known| known.eq_ignore_ascii_case(ext))
 }

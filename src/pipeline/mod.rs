@@ -25,12 +25,15 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use date::Date;
-pub use folders::{InputFolder, normalized, plain_file_name, return_file_name};
+pub use folders::{
+    InputFolder, RETURN_EXTENSIONS, normalized, plain_file_name, return_extension,
+    return_file_name, return_file_name_as,
+};
 pub use indicator::{
     Bounds, Derivation, Direction, Indicator, MeasureUnit, Publication, Reason, Source, YearValue,
 };
 pub use reference::{Combine, HttpLimits, Reference, ReferenceBreakdown, ReferenceSeries};
-pub use settings::{Disclosure, Incomplete, Output, Portal, Returns};
+pub use settings::{Disclosure, Incomplete, Limits, Output, Portal, Returns};
 pub use strategy::{
     Area, Assessment, Breakdown, Goal, Group, Measure, MeasureForm, MonthDay, Period, Status,
     Strategy, Unit, UnitGroup,

@@ -21,6 +21,41 @@ pub struct Portal {
     pub years: Vec<i32>,
     /// A session unused this long ends; the person signs in again by the link.
     pub idle: std::time::Duration,
+    /// How long and how slow a client may be.
+    pub limits: Limits,
+    /// Reverse proxies whose `X-Forwarded-For` is believed; anyone else's
+    /// address is the connection's own.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+/// What one client may hold of the portal: one that is too slow is
+/// dropped, so that it never keeps others waiting.
+#[derive(Clone, Debug, Serialize)]
+pub struct Limits {
+    /// The request's headers must have come within this; also how long a
+    /// kept-alive connection may sit idle.
+    pub header: std::time::Duration,
+    /// The whole request, the upload's judging included.
+    pub request: std::time::Duration,
+    /// An upload must average at least this many bytes a second …
+    pub min_bytes_per_second: u64,
+    /// … once this long has passed.
+    pub grace: std::time::Duration,
+    /// Connections open at once; beyond this the oldest idle one is closed.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        use std::time::Duration;
+        Limits {
+            header: Duration::from_secs(10),
+            request: Duration::from_secs(120),
+            min_bytes_per_second: 1000,
+            grace: Duration::from_secs(10),
+            max_connections: 200,
+        }
+    }
 }
 
 impl Disclosure {

@@ -68,6 +68,51 @@ pub fn session_cookie(id: &str, secure: bool) -> String {
     )
 }
 
+/// The cookie a personal link's token waits in for the sign-in click:
+/// sent only to the sign-in form, for a quarter of an hour.
+pub fn link_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{LINK_COOKIE}={token}; Path=/logga-in; HttpOnly; SameSite=Strict; Max-Age=900{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn cleared_link_cookie(secure: bool) -> String {
+    format!(
+        "{LINK_COOKIE}=; Path=/logga-in; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The name of the cookie a link's token waits in.
+pub const LINK_COOKIE: &str = "uppfolj_lank";
+
+/// The token in a `Cookie` header, if any.
+pub fn link_token(cookie_header: &str) -> Option<&str> {
+    cookie_value(cookie_header, LINK_COOKIE)
+}
+
+/// The address a request comes from: the connection's, unless that is a
+/// trusted reverse proxy; then the last address in `X-Forwarded-For` that
+/// is not itself a trusted proxy (the ones before it can be forged).
+pub fn client_ip(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .collect::<Vec<_>>();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
+}
+
 /// A cookie that ends the session in the browser.
 pub fn cleared_cookie(secure: bool) -> String {
     format!(
@@ -78,10 +123,14 @@ pub fn cleared_cookie(secure: bool) -> String {
 
 /// The session id in a `Cookie` header, if any.
 pub fn session_id(cookie_header: &str) -> Option<&str> {
+    cookie_value(cookie_header, COOKIE)
+}
+
+fn cookie_value<'a>(cookie_header: &'a str, name: &str) -> Option<&'a str> {
     cookie_header
         .split(';')
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
         .filter(|v| !v.is_empty())
 }
@@ -112,9 +161,9 @@ pub fn visible_units(p: &Pipeline, unit: &str) -> Vec<String> {
     out
 }
 
-/// Failed sign-in attempts per address within a window: more are refused
-/// until the window has passed. Only failures count, so that many people
-/// behind one address (a town hall's network) can all sign in.
+/// Failed sign-in attempts per address within a window: beyond the limit a
+/// wrong token is answered 429 until the window has passed. A valid token
+/// is never refused, so that nobody can keep others out by failing.
 pub struct RateLimit {
     max: usize,
     window: Duration,
@@ -166,6 +215,22 @@ mod tests {
         r.failed(ip);
         assert!(!r.allow(ip));
         assert!(r.allow("127.0.0.2".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_forwarded_address_is_believed_only_from_a_trusted_proxy() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("x-forwarded-for", "6.6.6.6, 192.0.2.7".parse().unwrap());
+        assert_eq!(client_ip(proxy, &h, &[]), proxy);
+        assert_eq!(
+            client_ip(proxy, &h, &[proxy]),
+            "192.0.2.7".parse::<IpAddr>().unwrap()
+        );
+        let other: IpAddr = "192.0.2.99".parse().unwrap();
+        assert_eq!(client_ip(other, &h, &[proxy]), other);
+        h.insert("x-forwarded-for", "inte en adress".parse().unwrap());
+        assert_eq!(client_ip(proxy, &h, &[proxy]), proxy);
     }
 
     #[test]

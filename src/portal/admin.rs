@@ -2,8 +2,10 @@
 //! command line of the machine the portal runs on.
 
 use super::access::{self, Role};
+use super::db;
 use crate::error::Error;
 use crate::pipeline::Pipeline;
+use crate::text::Count;
 
 fn db_error(e: rusqlite::Error) -> Error {
     Error::Output {
@@ -34,27 +36,72 @@ pub fn invite(p: &Pipeline, unit: &str, role: Role) -> Result<String, Error> {
     Ok(format!("{}/logga-in/{token}", portal.base_url))
 }
 
-/// Ends a unit's links and sessions; returns how many links.
-pub fn revoke(p: &Pipeline, unit: &str) -> Result<usize, Error> {
-    known_unit(p, unit)?;
-    let (_, db) = super::open(p)?;
-    db.revoke(unit).map_err(db_error)
+/// Which links to end: one, or one role's at a unit (a committee's links
+/// end without the analysts' and readers' invited on the same unit).
+pub enum Which<'a> {
+    Link(i64),
+    Role(&'a str, Role),
 }
 
-/// One line per link: unit, role, since when, and whether it still works.
+/// Ends the links and their sessions; says what was ended.
+pub fn revoke(p: &Pipeline, which: Which<'_>) -> Result<String, Error> {
+    let (_, db) = super::open(p)?;
+    match which {
+        Which::Link(id) => {
+            let users = db.users(&clock(p)?).map_err(db_error)?;
+            let Some((u, _)) = users.iter().find(|(u, _)| u.id == id) else {
+                return Err(Error::Usage(format!(
+                    "det finns ingen länk med id {id}; se uppfolj portal users"
+                )));
+            };
+            let n = db.revoke(&db::Links::One(id)).map_err(db_error)?;
+            Ok(if n == 0 {
+                format!(
+                    "länk {id} ({}, {}) var redan återkallad",
+                    u.unit,
+                    u.role.swedish()
+                )
+            } else {
+                format!("länk {id} ({}, {}) återkallad", u.unit, u.role.swedish())
+            })
+        }
+        Which::Role(unit, role) => {
+            known_unit(p, unit)?;
+            let n = db.revoke(&db::Links::Role(unit, role)).map_err(db_error)?;
+            Ok(format!(
+                "{unit}: {} med rollen {} återkallade",
+                Count(n, "länk", "länkar"),
+                role.swedish()
+            ))
+        }
+    }
+}
+
+fn clock(p: &Pipeline) -> Result<db::Clock, Error> {
+    let portal = super::settings(p)?;
+    let seconds = crate::clock::unix_now();
+    Ok(db::Clock {
+        at: crate::clock::rfc3339(seconds),
+        seconds,
+        idle: portal.idle,
+    })
+}
+
+/// One line per link: its id, unit, role, since when (Swedish time),
+/// whether it still works and how many are signed in with it now.
 pub fn users(p: &Pipeline) -> Result<Vec<String>, Error> {
     let (_, db) = super::open(p)?;
-    let users = db.users().map_err(db_error)?;
-    Ok(users
-        .iter()
-        .map(|u| {
-            format!(
-                "{}\t{}\t{}\t{}",
-                u.unit,
-                u.role.swedish(),
-                u.created,
-                if u.revoked { "återkallad" } else { "gäller" }
-            )
-        })
-        .collect())
+    let users = db.users(&clock(p)?).map_err(db_error)?;
+    let mut lines = vec!["id\tenhet\troll\tskapad\tläge\tinloggade".to_string()];
+    lines.extend(users.iter().map(|(u, sessions)| {
+        format!(
+            "{}\t{}\t{}\t{}\t{}\t{sessions}",
+            u.id,
+            u.unit,
+            u.role.swedish(),
+            crate::clock::local_minute(&u.created),
+            if u.revoked { "återkallad" } else { "gäller" }
+        )
+    }));
+    Ok(lines)
 }

@@ -80,7 +80,12 @@ pub struct User {
 /// One upload, as the log keeps it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Upload {
+    /// The log's own id, never shown: it counts every unit's uploads.
+    #[serde(skip)]
     pub id: i64,
+    /// Its number among its unit's uploads (1, 2, …): what pages and
+    /// addresses show, so that nobody learns how often others upload.
+    pub number: i64,
     pub unit: String,
     pub year: i32,
     pub at: String,
@@ -111,6 +116,15 @@ pub struct NewUpload<'a> {
 
 pub struct Db {
     conn: Connection,
+}
+
+/// Which links `portal revoke` ends.
+#[derive(Clone, Copy, Debug)]
+pub enum Links<'a> {
+    /// One link, by the id `portal users` prints.
+    One(i64),
+    /// Every link of one role of a unit.
+    Role(&'a str, Role),
 }
 
 /// Why the database could not be opened.
@@ -154,26 +168,41 @@ impl Db {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// Ends every link and session of a unit; returns how many links.
-    pub fn revoke(&self, unit: &str) -> rusqlite::Result<usize> {
+    /// Ends the links `which` names, and their sessions; returns how many
+    /// links were live.
+    pub fn revoke(&self, which: &Links<'_>) -> rusqlite::Result<usize> {
+        use rusqlite::types::Value;
+        let (filter, args): (&str, Vec<Value>) = match which {
+            Links::One(id) => ("id = ?1", vec![Value::from(*id)]),
+            Links::Role(unit, role) => (
+                "unit = ?1 AND role = ?2",
+                vec![
+                    Value::from(unit.to_string()),
+                    Value::from(role.id().to_string()),
+                ],
+            ),
+        };
         let tx = self.conn.unchecked_transaction()?;
         let n = tx.execute(
-            "UPDATE users SET revoked = 1 WHERE unit = ?1 AND revoked = 0",
-            params![unit],
+            &format!("UPDATE users SET revoked = 1 WHERE {filter} AND revoked = 0"),
+            rusqlite::params_from_iter(&args),
         )?;
         tx.execute(
-            "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE unit = ?1)",
-            params![unit],
+            &format!("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE {filter})"),
+            rusqlite::params_from_iter(&args),
         )?;
         tx.commit()?;
         Ok(n)
     }
 
-    pub fn users(&self) -> rusqlite::Result<Vec<User>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, unit, role, created, revoked FROM users ORDER BY unit, id")?;
-        let rows = st.query_map([], user_row)?;
+    /// Every link, with how many live sessions it has now.
+    pub fn users(&self, clock: &Clock) -> rusqlite::Result<Vec<(User, i64)>> {
+        let mut st = self.conn.prepare(
+            "SELECT u.id, u.unit, u.role, u.created, u.revoked,
+                (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.last_seen >= ?1)
+             FROM users u ORDER BY u.unit, u.id",
+        )?;
+        let rows = st.query_map(params![clock.oldest()], |r| Ok((user_row(r)?, r.get(5)?)))?;
         rows.collect()
     }
 
@@ -242,7 +271,7 @@ impl Db {
         Ok(())
     }
 
-    /// Logs an upload; returns its id.
+    /// Logs an upload; returns its number among its unit's uploads.
     pub fn log_upload(&self, u: &NewUpload<'_>) -> rusqlite::Result<i64> {
         self.conn.execute(
             "INSERT INTO uploads (unit, year, user_id, at, name, size, sha256, accepted, errors, warnings, findings)
@@ -252,25 +281,29 @@ impl Db {
                 u.warnings, u.findings
             ],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        self.conn.query_row(
+            "SELECT COUNT(*) FROM uploads WHERE unit = ?1 AND id <= ?2",
+            params![u.unit, id],
+            |r| r.get(0),
+        )
     }
 
     /// A unit's uploads, newest first.
     pub fn uploads(&self, unit: &str) -> rusqlite::Result<Vec<Upload>> {
-        let mut st = self.conn.prepare(
-            "SELECT id, unit, year, at, name, size, sha256, accepted, errors, warnings, findings
-             FROM uploads WHERE unit = ?1 ORDER BY id DESC",
-        )?;
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {UPLOAD} FROM ({NUMBERED}) WHERE unit = ?1 ORDER BY id DESC"
+        ))?;
         let rows = st.query_map(params![unit], upload_row)?;
         rows.collect()
     }
 
-    pub fn upload(&self, id: i64) -> rusqlite::Result<Option<Upload>> {
+    /// A unit's upload by its number among the unit's uploads.
+    pub fn upload(&self, unit: &str, number: i64) -> rusqlite::Result<Option<Upload>> {
         self.conn
             .query_row(
-                "SELECT id, unit, year, at, name, size, sha256, accepted, errors, warnings, findings
-                 FROM uploads WHERE id = ?1",
-                params![id],
+                &format!("SELECT {UPLOAD} FROM ({NUMBERED}) WHERE unit = ?1 AND number = ?2"),
+                params![unit, number],
                 upload_row,
             )
             .optional()
@@ -280,8 +313,10 @@ impl Db {
     pub fn newest_accepted(&self, unit: &str, year: i32) -> rusqlite::Result<Option<Upload>> {
         self.conn
             .query_row(
-                "SELECT id, unit, year, at, name, size, sha256, accepted, errors, warnings, findings
-                 FROM uploads WHERE unit = ?1 AND year = ?2 AND accepted = 1 ORDER BY id DESC LIMIT 1",
+                &format!(
+                    "SELECT {UPLOAD} FROM ({NUMBERED})
+                 WHERE unit = ?1 AND year = ?2 AND accepted = 1 ORDER BY id DESC LIMIT 1"
+                ),
                 params![unit, year],
                 upload_row,
             )
@@ -335,19 +370,27 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
+/// The uploads with each one's number among its unit's.
+const NUMBERED: &str =
+    "SELECT *, ROW_NUMBER() OVER (PARTITION BY unit ORDER BY id) AS number FROM uploads";
+/// An upload's columns, in the order [`upload_row`] reads them.
+const UPLOAD: &str =
+    "id, number, unit, year, at, name, size, sha256, accepted, errors, warnings, findings";
+
 fn upload_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Upload> {
     Ok(Upload {
         id: r.get(0)?,
-        unit: r.get(1)?,
-        year: r.get(2)?,
-        at: r.get(3)?,
-        name: r.get(4)?,
-        size: r.get(5)?,
-        sha256: r.get(6)?,
-        accepted: r.get::<_, i64>(7)? != 0,
-        errors: r.get(8)?,
-        warnings: r.get(9)?,
-        findings: r.get(10)?,
+        number: r.get(1)?,
+        unit: r.get(2)?,
+        year: r.get(3)?,
+        at: r.get(4)?,
+        name: r.get(5)?,
+        size: r.get(6)?,
+        sha256: r.get(7)?,
+        accepted: r.get::<_, i64>(8)? != 0,
+        errors: r.get(9)?,
+        warnings: r.get(10)?,
+        findings: r.get(11)?,
     })
 }
 
@@ -446,25 +489,28 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             unversioned(dir.path(), last_seen);
             let db = Db::open(dir.path()).unwrap();
-            assert_eq!(db.version().unwrap(), MIGRATIONS.len() as i64);
-            assert_eq!(db.users().unwrap().len(), 1);
-            let u = db.upload(1).unwrap().unwrap();
-            assert_eq!((u.unit.as_str(), u.accepted), ("amn", true));
-            // The old log's Swedish severity still reads.
-            let shown: Vec<crate::portal::upload::Shown> =
-                serde_json::from_str(&u.findings).unwrap();
-            assert_eq!(shown[0].severity, crate::finding::Severity::Warning);
             let clock = Clock {
                 at: "t".into(),
                 seconds: 100,
                 idle: std::time::Duration::from_secs(60),
             };
+            assert_eq!(db.version().unwrap(), MIGRATIONS.len() as i64);
+            assert_eq!(db.users(&clock).unwrap().len(), 1);
+            let u = db.upload("amn", 1).unwrap().unwrap();
+            assert_eq!((u.unit.as_str(), u.accepted), ("amn", true));
+            // The old log's Swedish severity still reads.
+            let shown: Vec<crate::portal::upload::Shown> =
+                serde_json::from_str(&u.findings).unwrap();
+            assert_eq!(shown[0].severity, crate::finding::Severity::Warning);
             db.add_session("s", 1, "c", &clock).unwrap();
             assert!(db.session("s", &clock).unwrap().is_some());
             // The log stays append-only.
             assert!(db.conn.execute("DELETE FROM uploads", []).is_err());
             drop(db);
-            assert_eq!(Db::open(dir.path()).unwrap().users().unwrap().len(), 1);
+            assert_eq!(
+                Db::open(dir.path()).unwrap().users(&clock).unwrap().len(),
+                1
+            );
         }
     }
 

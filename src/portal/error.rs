@@ -32,6 +32,19 @@ pub enum PortalError {
     TooLarge { max: u64 },
     #[error("uppladdningen avbröts eller kom fram trasig")]
     Broken,
+    /// A form with more than one file.
+    #[error("uppladdningen hade mer än en fil")]
+    TwoFiles { csrf: String },
+    /// A client below the minimum pace, or past the request's deadline.
+    #[error("förfrågan kom för långsamt och avbröts")]
+    TooSlow,
+    /// A session cookie whose session has ended (idle, signed out, revoked).
+    #[error("sessionen har gått ut")]
+    SessionEnded,
+    /// What axum itself refused before a handler ran (a malformed address,
+    /// form or body; a method the page does not take), by its status.
+    #[error("begäran avvisades av ramverket")]
+    Rejected(StatusCode),
     /// The portal's own failure: the database, the disk, a worker thread.
     #[error("{what}: {reason}")]
     Internal { what: &'static str, reason: String },
@@ -57,7 +70,12 @@ impl PortalError {
             PortalError::NotFound => StatusCode::NOT_FOUND,
             PortalError::StaleForm | PortalError::BadLink => StatusCode::FORBIDDEN,
             PortalError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-            PortalError::Incomplete { .. } | PortalError::Broken => StatusCode::BAD_REQUEST,
+            PortalError::Incomplete { .. } | PortalError::Broken | PortalError::TwoFiles { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+            PortalError::TooSlow => StatusCode::REQUEST_TIMEOUT,
+            PortalError::SessionEnded => StatusCode::UNAUTHORIZED,
+            PortalError::Rejected(status) => *status,
             PortalError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             PortalError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -68,8 +86,21 @@ impl PortalError {
         let (title, text) = match self {
             PortalError::NotFound => (
                 "Sidan finns inte",
-                "Sidan finns inte, eller så har du inte tillgång till den.".into(),
+                "Sidan finns inte, eller så har du inte tillgång till den. Kontrollera adressen, eller gå till startsidan och logga in med din personliga länk.".into(),
             ),
+            PortalError::SessionEnded => (
+                "Du är utloggad",
+                "Du har loggats ut, efter en stunds inaktivitet eller för att du loggade ut. Logga in igen med din personliga länk.".into(),
+            ),
+            PortalError::TwoFiles { .. } => (
+                "En fil i taget",
+                "Uppladdningen innehöll mer än en fil. Välj bara den ifyllda återrapporteringen och försök igen.".into(),
+            ),
+            PortalError::TooSlow => (
+                "Uppladdningen tog för lång tid",
+                "Förbindelsen var för långsam, så uppladdningen avbröts. Försök igen, gärna från en annan uppkoppling. Se efter under Tidigare uppladdningar om den kom fram.".into(),
+            ),
+            PortalError::Rejected(status) => rejected(*status),
             PortalError::StaleForm => (
                 "Formuläret gick inte att skicka",
                 "Formuläret var för gammalt eller kom inte från portalen. Ladda om sidan och försök igen.".into(),
@@ -96,15 +127,51 @@ impl PortalError {
             ),
             PortalError::Internal { .. } => (
                 "Något gick fel",
-                "Något gick fel i portalen. Försök igen om en stund; kvarstår felet, kontakta Stadsledningskontoret.".into(),
+                "Något gick fel i portalen. Försök igen om en stund; kvarstår felet, kontakta den som samordnar uppföljningen.".into(),
             ),
         };
         let csrf = match self {
-            PortalError::Incomplete { csrf } => csrf.clone(),
+            PortalError::Incomplete { csrf } | PortalError::TwoFiles { csrf } => csrf.clone(),
             _ => String::new(),
         };
         (title, text, csrf)
     }
+}
+
+/// The page for what the framework refused, by status: what happened and
+/// the way on, never the framework's own words (which can quote the input).
+fn rejected(status: StatusCode) -> (&'static str, String) {
+    let (title, text) = match status.as_u16() {
+        404 => (
+            "Sidan finns inte",
+            "Sidan finns inte. Kontrollera adressen, eller gå till startsidan.",
+        ),
+        405 => (
+            "Det går inte att göra så",
+            "Sidan tar inte emot det du skickade. Gå tillbaka och använd knapparna på sidan.",
+        ),
+        413 => (
+            "Det du skickade är för stort",
+            "Det du skickade är större än portalen tar emot. En ifylld mall är bara några tiotal kB; försök med en mindre fil.",
+        ),
+        415 | 422 | 400 => (
+            "Formuläret gick inte att läsa",
+            "Det som skickades gick inte att läsa som portalens formulär. Gå tillbaka, ladda om sidan och försök igen.",
+        ),
+        429 => (
+            "För många försök",
+            "För många försök på kort tid. Vänta en minut och försök igen.",
+        ),
+        _ if status.is_server_error() => (
+            "Något gick fel",
+            "Något gick fel i portalen. Försök igen om en stund.",
+        ),
+        _ => (
+            "Det gick inte",
+            "Portalen kunde inte göra det du bad om. Gå tillbaka och försök igen.",
+        ),
+    };
+    (title, text.into())
 }
 
 /// A page still to be rendered: the handler has no templates at hand, the
@@ -116,12 +183,25 @@ pub struct Message {
     pub csrf: String,
 }
 
+/// An error answer no handler wrote: axum's plain-text rejections.
+fn framework_rejection(response: &Response) -> bool {
+    let status = response.status();
+    let html = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    (status.is_client_error() || status.is_server_error()) && !html
+}
+
 impl IntoResponse for PortalError {
     fn into_response(self) -> Response {
         let status = self.status();
         match &self {
             PortalError::Internal { .. } => tracing::error!(status = status.as_u16(), "{self}"),
-            PortalError::NotFound => tracing::debug!(status = status.as_u16(), "{self}"),
+            PortalError::NotFound | PortalError::SessionEnded => {
+                tracing::debug!(status = status.as_u16(), "{self}")
+            }
             _ => tracing::info!(status = status.as_u16(), "{self}"),
         }
         let (title, text, csrf) = self.page();
@@ -136,8 +216,16 @@ impl IntoResponse for PortalError {
 /// The layer that renders every [`Message`] a response carries as the
 /// portal's message page, keeping the response's status and headers.
 pub async fn render(State(app): State<Arc<App>>, mut response: Response) -> Response {
-    let Some(m) = response.extensions_mut().remove::<Message>() else {
-        return response;
+    let m = match response.extensions_mut().remove::<Message>() {
+        Some(m) => m,
+        None if framework_rejection(&response) => {
+            let status = response.status();
+            let error = PortalError::Rejected(status);
+            tracing::info!(status = status.as_u16(), "{error}");
+            let (title, text, csrf) = error.page();
+            Message { title, text, csrf }
+        }
+        None => return response,
     };
     let ctx = context! { title => m.title, message => m.text, csrf => m.csrf };
     let (mut parts, _) = response.into_parts();

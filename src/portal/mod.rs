@@ -10,11 +10,12 @@ pub mod admin;
 pub mod db;
 pub mod error;
 mod handlers;
+pub mod headers;
+pub mod limits;
 pub mod pages;
 pub mod upload;
 pub mod viewer;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -100,12 +101,10 @@ async fn listen(app: Arc<App>, addr: &str) -> Result<(), Error> {
         .map_err(Error::io(format!("kan inte lyssna på {addr}")))?;
     let local = listener.local_addr().map_err(Error::io("okänd adress"))?;
     println!("Portalen svarar på http://{local}/ (avsluta med Ctrl+C)");
-    axum::serve(
-        listener,
-        router(app).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await
-    .map_err(Error::io("portalen stannade"))
+    let limits = app.portal.limits.clone();
+    limits::serve(listener, router(app), limits)
+        .await
+        .map_err(Error::io("portalen stannade"))
 }
 
 /// Every page and action.
@@ -115,8 +114,12 @@ pub fn router(app: Arc<App>) -> Router {
     let cap = app.p.returns.max_bytes.saturating_add(64 * 1024) as usize;
     Router::new()
         .route("/", get(session::home))
-        .route("/logga-in/{token}", get(session::sign_in_page))
-        .route("/logga-in", post(session::sign_in))
+        .route("/stil.css", get(style_sheet))
+        .route("/logga-in/{token}", get(session::sign_in_link))
+        .route(
+            "/logga-in",
+            get(session::sign_in_page).post(session::sign_in),
+        )
         .route("/logga-ut", post(session::sign_out))
         .route("/enhet/{unit}", get(unit::unit_page))
         .route("/enhet/{unit}/mall/{year}", get(unit::template))
@@ -129,11 +132,32 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/oversikt/godkanda.zip", get(overview::accepted))
         .route("/rapport", get(overview::report))
         .fallback(handlers::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            headers::deadline,
+        ))
         .layer(axum::middleware::map_response_with_state(
             app.clone(),
             error::render,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            headers::secure,
+        ))
         .with_state(app)
+}
+
+async fn style_sheet() -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        headers::STYLE,
+    )
+        .into_response()
 }
 
 /// The portal's log on stderr, for whoever runs `uppfolj serve`: what
@@ -147,7 +171,7 @@ fn log_to_stderr() {
         .try_init();
 }
 
-/// Now, UTC, as the log writes times.
+/// Now, UTC, as the database keeps times (pages show them in Swedish time).
 pub fn now() -> String {
     crate::clock::now_rfc3339()
 }

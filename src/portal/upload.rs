@@ -44,17 +44,34 @@ pub enum UploadState {
     /// A return put in the inbox some other way (e-mailed to an analyst,
     /// say): it counts as handed in, since the run reads it.
     OutsidePortal,
+    /// An accepted upload, and a return put in the inbox some other way that
+    /// the portal would not replace: the run reads the latter until an
+    /// analyst chooses.
+    Conflict,
     /// Only uploads with errors.
     WithErrors,
     NotHandedIn,
 }
 
 impl UploadState {
-    pub fn of(p: &Pipeline, unit: &str, uploads: &[super::db::Upload], year: i32) -> UploadState {
+    /// `uploads`: the unit's, newest first; `published`: the upload the
+    /// portal last put in the inbox for the unit and year.
+    pub fn of(
+        p: &Pipeline,
+        unit: &str,
+        uploads: &[super::db::Upload],
+        year: i32,
+        published: Option<i64>,
+    ) -> UploadState {
         let of_year: Vec<_> = uploads.iter().filter(|u| u.year == year).collect();
-        let in_inbox = || inbox_file(p, unit, year).is_some_and(|f| f.is_file());
-        if of_year.iter().any(|u| u.accepted) {
-            UploadState::Accepted
+        let in_inbox = || !inbox_returns(p, unit, year).is_empty();
+        // Uploads come newest first.
+        if let Some(newest) = of_year.iter().find(|u| u.accepted) {
+            if published != Some(newest.id) && in_inbox() {
+                UploadState::Conflict
+            } else {
+                UploadState::Accepted
+            }
         } else if in_inbox() {
             UploadState::OutsidePortal
         } else if of_year.is_empty() {
@@ -68,6 +85,7 @@ impl UploadState {
         match self {
             UploadState::Accepted => "Godkänd",
             UploadState::OutsidePortal => "Lämnad utanför portalen",
+            UploadState::Conflict => "Två återrapporteringar: välj en",
             UploadState::WithErrors => "Inlämnad med fel",
             UploadState::NotHandedIn => "Inte inlämnad",
         }
@@ -76,20 +94,51 @@ impl UploadState {
     pub fn class(self) -> &'static str {
         match self {
             UploadState::Accepted | UploadState::OutsidePortal => "accepted",
-            UploadState::WithErrors => "errors",
+            UploadState::WithErrors | UploadState::Conflict => "errors",
             UploadState::NotHandedIn => "missing",
         }
     }
 
     /// Whether the run has a return for the unit and year.
     pub fn handed_in(self) -> bool {
-        matches!(self, UploadState::Accepted | UploadState::OutsidePortal)
+        matches!(
+            self,
+            UploadState::Accepted | UploadState::OutsidePortal | UploadState::Conflict
+        )
+    }
+}
+
+/// A temporary file that is removed when its request ends, however it ends
+/// (an error, a dropped connection, a deadline), unless it was kept.
+pub struct Part {
+    path: PathBuf,
+}
+
+impl Part {
+    pub fn new(path: PathBuf) -> Part {
+        Part { path }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Moves the file to `to`; it is then no longer temporary.
+    fn keep(self, to: &Path) -> std::io::Result<()> {
+        std::fs::rename(&self.path, to)
+    }
+}
+
+impl Drop for Part {
+    fn drop(&mut self) {
+        // After `keep` the file is gone from here and this does nothing.
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 
 /// What the person sent, saved to a temporary file as it streamed in.
 pub struct Received {
-    pub tmp: PathBuf,
+    pub tmp: Part,
     pub name: String,
     pub size: u64,
     /// Hashed as it streamed in, so the file is not read again for it.
@@ -124,19 +173,35 @@ fn shown(f: &Finding) -> Shown {
     }
 }
 
-/// Why a file cannot even be judged: its name or kind.
+/// Characters that make a name display otherwise than it is (right-to-left
+/// overrides and their kin): `fil\u{202E}xslx.exe` shows as `filexe.xlsx`.
+fn bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Why a file's name cannot be taken: a path rather than a name, or
+/// characters that hide what it is. Any other name will do; what kind of
+/// workbook a file is, is read from its bytes.
 pub fn refuse_name(name: &str) -> Option<String> {
-    if name.contains("..") || name.contains(['/', '\\']) || name.chars().any(char::is_control) {
-        return Some("Filnamnet innehåller ../, snedstreck eller styrtecken. Ge filen mallens namn igen och ladda upp den.".into());
+    let trimmed = name.trim();
+    if trimmed.is_empty() || trimmed == "." || trimmed == ".." || name.contains(['/', '\\']) {
+        return Some("Filnamnet är en sökväg, inte ett filnamn. Ge filen ett vanligt namn, till exempel mallens, och ladda upp den igen.".into());
     }
-    if !name.to_lowercase().ends_with(".xlsx") {
-        return Some("Filen är inte en Excel-arbetsbok (.xlsx). Ladda ner mallen, fyll i den och ladda upp den som .xlsx.".into());
+    if name.chars().any(|c| c.is_control() || bidi_control(c)) {
+        return Some("Filnamnet innehåller osynliga styrtecken som kan få namnet att se ut som ett annat. Ge filen ett vanligt namn, till exempel mallens, och ladda upp den igen.".into());
     }
     None
 }
 
+/// Where the portal keeps an upload: named by its SHA-256, with the kind
+/// its name says (a `.xlsx` when the name says none).
+pub fn stored(data: &Path, sha256: &str, name: &str) -> PathBuf {
+    let ext = crate::pipeline::return_extension(name).unwrap_or("xlsx");
+    data.join("files").join(format!("{sha256}.{ext}"))
+}
+
 /// Keeps, judges, logs and (when accepted) publishes one upload; returns
-/// the log's id for it.
+/// its number among the unit's uploads.
 pub fn process(
     p: &Pipeline,
     data: &Path,
@@ -145,13 +210,14 @@ pub fn process(
     by: Sender<'_>,
 ) -> Result<i64, String> {
     let sha256 = r.sha256.clone();
-    let kept = data.join("files").join(format!("{sha256}.xlsx"));
-    if kept.exists() {
-        let _ = std::fs::remove_file(&r.tmp);
-    } else {
-        std::fs::rename(&r.tmp, &kept).map_err(|e| crate::text::io_error(&e))?;
+    let kept = stored(data, &sha256, &r.name);
+    let Received {
+        tmp, name, size, ..
+    } = r;
+    if !kept.exists() {
+        tmp.keep(&kept).map_err(|e| crate::text::io_error(&e))?;
     }
-    let findings = judge(p, &kept, &r, &by);
+    let findings = judge(p, &kept, &name, size, &by);
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
@@ -159,10 +225,15 @@ pub fn process(
     let warnings = findings.len() - errors;
     let at = super::now();
     // The name as sent is shown, never trusted: no control characters, not endless.
-    let name: String = r
-        .name
+    let name: String = name
         .chars()
-        .map(|c| if c.is_control() { '?' } else { c })
+        .map(|c| {
+            if c.is_control() || bidi_control(c) {
+                '?'
+            } else {
+                c
+            }
+        })
         .take(200)
         .collect();
     let entry = NewUpload {
@@ -171,7 +242,7 @@ pub fn process(
         user_id: by.user_id,
         at: &at,
         name: &name,
-        size: r.size as i64,
+        size: size as i64,
         sha256: &sha256,
         accepted: errors == 0,
         errors: errors as i64,
@@ -179,7 +250,7 @@ pub fn process(
         findings: &serde_json::to_string(&findings).unwrap_or_else(|_| "[]".into()),
     };
     let db = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let id = db
+    let number = db
         .log_upload(&entry)
         .map_err(|e| crate::text::foreign(&e))?;
     if errors == 0
@@ -189,16 +260,16 @@ pub fn process(
         // not in the inbox, and the server's log says why.
         tracing::warn!("{} {}: inte publicerad: {why}", by.unit, by.year);
     }
-    Ok(id)
+    Ok(number)
 }
 
 /// The findings for an upload: its name and size first, then the rules of
 /// `uppfolj validate`, then whether it is this unit's return for this year.
-fn judge(p: &Pipeline, kept: &Path, r: &Received, by: &Sender<'_>) -> Vec<Shown> {
-    if let Some(why) = refuse_name(&r.name) {
+fn judge(p: &Pipeline, kept: &Path, name: &str, size: u64, by: &Sender<'_>) -> Vec<Shown> {
+    if let Some(why) = refuse_name(name) {
         return vec![whole(why)];
     }
-    if r.size == 0 {
+    if size == 0 {
         return vec![whole("Filen är tom. Ladda upp den ifyllda mallen.")];
     }
     let o = crate::validate::returns::validate_files(p, &[kept.to_path_buf()], Some(by.year));
@@ -218,56 +289,91 @@ fn judge(p: &Pipeline, kept: &Path, r: &Received, by: &Sender<'_>) -> Vec<Shown>
     out
 }
 
-/// Where `uppfolj run` reads a unit's return for a year, if there is an inbox.
-pub fn inbox_file(p: &Pipeline, unit: &str, year: i32) -> Option<PathBuf> {
+/// The inbox's folder for a year, if there is an inbox.
+fn inbox_year(p: &Pipeline, year: i32) -> Option<PathBuf> {
     let inbox = p.returns.inbox.as_ref()?;
-    Some(
-        p.resolve(inbox)
-            .join(year.to_string())
-            .join(crate::pipeline::return_file_name(unit, year)),
-    )
+    Some(p.resolve(inbox).join(year.to_string()))
+}
+
+/// A unit's returns for a year in the inbox, under any name a return may
+/// have there (`<unit>-<year>.xlsx`, `.xlsm`, `.xls`, `.ods`, in any case):
+/// the files `uppfolj run` takes as that unit's return.
+pub fn inbox_returns(p: &Pipeline, unit: &str, year: i32) -> Vec<PathBuf> {
+    let Some(dir) = inbox_year(p, year) else {
+        return Vec::new();
+    };
+    let names: Vec<String> = crate::pipeline::RETURN_EXTENSIONS
+        .iter()
+        .map(|ext| crate::pipeline::return_file_name_as(unit, year, ext))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().to_lowercase();
+            names.contains(&name)
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
 }
 
 /// Puts the newest accepted upload for a unit and year into the inbox, by
-/// write-then-rename, unless a file the portal did not put there is in the
-/// way. Called with the database locked, so two uploads publish in turn.
+/// write-then-rename, under the kind it was uploaded as. It replaces only
+/// what the portal itself put there: a return put in the inbox another way
+/// stays, and the analyst chooses. Called with the database locked, so two
+/// uploads publish in turn.
 pub fn publish(p: &Pipeline, data: &Path, db: &Db, unit: &str, year: i32) -> Result<(), String> {
-    let Some(newest) = db
-        .newest_accepted(unit, year)
-        .map_err(|e| crate::text::foreign(&e))?
-    else {
+    let foreign = |e: rusqlite::Error| crate::text::foreign(&e);
+    let Some(newest) = db.newest_accepted(unit, year).map_err(foreign)? else {
         return Ok(());
     };
-    let Some(target) = inbox_file(p, unit, year) else {
+    let Some(dir) = inbox_year(p, year) else {
         return Ok(());
     };
-    let dir = target.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let ext = crate::pipeline::return_extension(&newest.name).unwrap_or("xlsx");
+    let target = dir.join(crate::pipeline::return_file_name_as(unit, year, ext));
     let ours = db
         .published(unit, year)
-        .map_err(|e| crate::text::foreign(&e))?
+        .map_err(foreign)?
         .map(|(_, sha)| sha);
-    if let Ok(existing) = std::fs::read(&target) {
-        let sha = crate::ledger::sha256_hex(&existing);
-        if sha == newest.sha256 {
+    let mut replaced = Vec::new();
+    for existing in inbox_returns(p, unit, year) {
+        let sha = crate::ledger::sha256_hex(
+            &std::fs::read(&existing).map_err(|e| crate::text::io_error(&e))?,
+        );
+        if sha == newest.sha256 && existing == target {
             return record(db, unit, year, &newest);
         }
         if ours.as_deref() != Some(sha.as_str()) {
             return Err(format!(
                 "{} finns redan och lades inte dit av portalen; den ersätts inte. Flytta den om den nya ska gälla.",
-                target.display()
+                existing.display()
             ));
         }
+        replaced.push(existing);
     }
-    let bytes = std::fs::read(data.join("files").join(format!("{}.xlsx", newest.sha256)))
+    let bytes = std::fs::read(stored(data, &newest.sha256, &newest.name))
         .map_err(|e| crate::text::io_error(&e))?;
     std::fs::create_dir_all(&dir).map_err(|e| crate::text::io_error(&e))?;
-    let tmp = dir.join(format!(
-        ".uppfolj-{}.tmp",
-        crate::pipeline::return_file_name(unit, year)
-    ));
+    let tmp = publishing(&target);
     write_synced(&tmp, &bytes).map_err(|e| crate::text::io_error(&e))?;
     std::fs::rename(&tmp, &target).map_err(|e| crate::text::io_error(&e))?;
+    // What the portal published before under another kind goes: one return per unit and year.
+    for old in replaced.iter().filter(|old| **old != target) {
+        std::fs::remove_file(old).map_err(|e| crate::text::io_error(&e))?;
+    }
     record(db, unit, year, &newest)
+}
+
+/// The temporary file a return is written to before it is renamed into place.
+fn publishing(target: &Path) -> PathBuf {
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    target.with_file_name(format!(".uppfolj-{name}.tmp"))
 }
 
 fn record(db: &Db, unit: &str, year: i32, u: &super::db::Upload) -> Result<(), String> {
@@ -293,12 +399,11 @@ pub fn reconcile(p: &Pipeline, data: &Path, db: &Db) -> Result<(), String> {
     }
     let keys = db.accepted_keys().map_err(|e| crate::text::foreign(&e))?;
     for (unit, year) in keys {
-        if let Some(inbox) = &p.returns.inbox {
-            let tmp = p.resolve(inbox).join(year.to_string()).join(format!(
-                ".uppfolj-{}.tmp",
-                crate::pipeline::return_file_name(&unit, year)
-            ));
-            let _ = std::fs::remove_file(tmp);
+        if let Some(dir) = inbox_year(p, year) {
+            for ext in crate::pipeline::RETURN_EXTENSIONS {
+                let target = dir.join(crate::pipeline::return_file_name_as(&unit, year, ext));
+                let _ = std::fs::remove_file(publishing(&target));
+            }
         }
         // A file in the way is left; it is said when the unit next uploads.
         let _ = publish(p, data, db, &unit, year);
@@ -320,9 +425,10 @@ pub fn accepted_archive(data: &Path, db: &Db) -> Result<Vec<u8>, String> {
         let Some(u) = db.newest_accepted(&unit, year).map_err(|e| failed(&e))? else {
             continue;
         };
-        let bytes = std::fs::read(data.join("files").join(format!("{}.xlsx", u.sha256)))
+        let bytes = std::fs::read(stored(data, &u.sha256, &u.name))
             .map_err(|e| crate::text::io_error(&e))?;
-        let name = crate::pipeline::return_file_name(&unit, year);
+        let ext = crate::pipeline::return_extension(&u.name).unwrap_or("xlsx");
+        let name = crate::pipeline::return_file_name_as(&unit, year, ext);
         zip.start_file(format!("{year}/{name}"), options)
             .map_err(|e| failed(&e))?;
         zip.write_all(&bytes)

@@ -61,8 +61,20 @@ impl OptionalFromRequestParts<Arc<App>> for Viewer {
 impl FromRequestParts<Arc<App>> for Viewer {
     type Rejection = PortalError;
 
+    /// Someone whose session has ended is told so (and how to sign in
+    /// again); someone who never signed in sees a page that does not exist.
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Viewer, PortalError> {
+        let had_session = parts
+            .headers
+            .get(header::COOKIE)
+            .and_then(|c| c.to_str().ok())
+            .and_then(access::session_id)
+            .is_some();
         let found = <Viewer as OptionalFromRequestParts<Arc<App>>>::from_request_parts(parts, app);
-        found.await?.ok_or(PortalError::NotFound)
+        found.await?.ok_or(if had_session {
+            PortalError::SessionEnded
+        } else {
+            PortalError::NotFound
+        })
     }
 }

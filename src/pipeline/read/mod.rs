@@ -10,9 +10,9 @@ mod settings;
 mod syntax;
 
 use crate::pipeline::{
-    Area, Bounds, Breakdown, Derivation, Direction, Disclosure, Goal, Group, Indicator, Measure,
-    MeasureForm, MeasureUnit, Output, Period, Pipeline, Portal, Problem, Publication, Reference,
-    Returns, Source, Strategy, Survey, SurveyMeasure, Unit, UnitGroup, YearValue,
+    Area, Bounds, Breakdown, Derivation, Direction, Disclosure, Goal, Group, Indicator, Limits,
+    Measure, MeasureForm, MeasureUnit, Output, Period, Pipeline, Portal, Problem, Publication,
+    Reference, Returns, Source, Strategy, Survey, SurveyMeasure, Unit, UnitGroup, YearValue,
 };
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -111,19 +111,127 @@ fn read_parts(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Parts {
 
 /// `[portal]`: where the portal listens, its address, its data and the open years.
 fn read_portal(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Portal> {
-    r.only(t, &["listen", "base_url", "data", "years", "idle_minutes"]);
+    r.only(
+        t,
+        &[
+            "listen",
+            "base_url",
+            "data",
+            "years",
+            "idle_minutes",
+            "trusted_proxies",
+            "header_seconds",
+            "request_seconds",
+            "upload_min_bytes_per_second",
+            "upload_grace_seconds",
+            "max_connections",
+        ],
+    );
     let listen = r.string(t, "listen", true);
     let base_url = r.string(t, "base_url", true);
     let data = r.string(t, "data", true).map(PathBuf::from);
     let years = r.years(t, "years", true);
     let idle = idle_minutes(r, t);
+    let limits = read_limits(r, t);
+    let trusted_proxies = trusted_proxies(r, t);
     Some(Portal {
         listen: listen?,
         base_url: base_url?.trim_end_matches('/').to_string(),
         data: data?,
         years: years?,
         idle: idle?,
+        limits: limits?,
+        trusted_proxies: trusted_proxies?,
     })
+}
+
+/// The portal's timeouts and caps, each with a default that suits a city's
+/// committees on ordinary connections.
+fn read_limits(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Limits> {
+    let d = Limits::default();
+    let seconds = |r: &mut Reader<'_>, key: &str, default: std::time::Duration, max: f64| {
+        bounded(r, t, key, default.as_secs_f64(), max, "sekunder")
+            .map(std::time::Duration::from_secs_f64)
+    };
+    let header = seconds(r, "header_seconds", d.header, 3600.0);
+    let request = seconds(r, "request_seconds", d.request, 86_400.0);
+    let grace = seconds(r, "upload_grace_seconds", d.grace, 3600.0);
+    let rate = bounded(
+        r,
+        t,
+        "upload_min_bytes_per_second",
+        d.min_bytes_per_second as f64,
+        1e9,
+        "byte per sekund",
+    );
+    let max = bounded(
+        r,
+        t,
+        "max_connections",
+        d.max_connections as f64,
+        1e6,
+        "anslutningar",
+    );
+    Some(Limits {
+        header: header?,
+        request: request?,
+        min_bytes_per_second: rate? as u64,
+        grace: grace?,
+        max_connections: max? as usize,
+    })
+}
+
+/// A number in `(0, max]`, or `default` when the key is absent.
+fn bounded(
+    r: &mut Reader<'_>,
+    t: &Tbl<'_, '_>,
+    key: &str,
+    default: f64,
+    max: f64,
+    unit: &str,
+) -> Option<f64> {
+    let Some(item) = t.table.get(key) else {
+        return Some(default);
+    };
+    let n = r.number(t, key)?;
+    if n > 0.0 && n <= max {
+        return Some(n);
+    }
+    r.problem(
+        Some(item.span()),
+        join(&t.path, key),
+        format!(
+            "{n} ska vara fler än 0 och högst {} {unit}",
+            crate::text::number(max)
+        ),
+    );
+    None
+}
+
+/// `trusted_proxies`: addresses whose `X-Forwarded-For` the portal believes.
+fn trusted_proxies(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Vec<std::net::IpAddr>> {
+    let Some(item) = t.table.get("trusted_proxies") else {
+        return Some(Vec::new());
+    };
+    let list = r.strings(t, "trusted_proxies", false)?;
+    let mut out = Vec::new();
+    for text in list {
+        match text.trim().parse() {
+            Ok(ip) => out.push(ip),
+            Err(_) => {
+                r.problem(
+                    Some(item.span()),
+                    join(&t.path, "trusted_proxies"),
+                    format!(
+                        "\"{}\" är ingen IP-adress; skriv till exempel \"127.0.0.1\"",
+                        crate::text::excerpt(&text)
+                    ),
+                );
+                return None;
+            }
+        }
+    }
+    Some(out)
 }
 
 /// `idle_minutes`: how long an unused session lasts, 60 unless given; a

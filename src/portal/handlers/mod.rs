@@ -26,7 +26,8 @@ type Shared = State<Arc<App>>;
 /// template that cannot render (a bug) is logged and answers a plain page.
 pub fn render_page(app: &App, name: &str, ctx: Value) -> Result<String, String> {
     let strategy = &app.p.strategy.title;
-    let ctx = context! { strategy => strategy, ..ctx };
+    let owner = app.p.owner_name();
+    let ctx = context! { strategy => strategy, owner => owner, ..ctx };
     app.pages.render(name, ctx).map_err(|e| {
         tracing::error!("sidan {name} kunde inte visas: {e}");
         "<!doctype html><html lang=\"sv\"><title>Fel</title><p>Sidan kunde inte visas. Rapportera felet till den som underhåller uppfolj.</p></html>".into()
@@ -54,7 +55,7 @@ pub async fn not_found() -> PortalError {
     PortalError::NotFound
 }
 
-/// "2026-11-23 18:40 UTC" from the log's RFC 3339 time.
+/// "2026-11-23 19:40", in Swedish local time, from the log's RFC 3339 time.
 fn when(at: &str) -> String {
-    format!("{} UTC", at.get(..16).unwrap_or(at).replace('T', " "))
+    crate::clock::local_minute(at)
 }

@@ -58,7 +58,10 @@ fn overview_years(app: &App) -> Result<Vec<OverviewYear>, PortalError> {
             let uploads = db
                 .uploads(&u.id)
                 .map_err(PortalError::db("översikten kunde inte läsas"))?;
-            let state = UploadState::of(&app.p, &u.id, &uploads, year);
+            let published = db
+                .published(&u.id, year)
+                .map_err(PortalError::db("översikten kunde inte läsas"))?;
+            let state = UploadState::of(&app.p, &u.id, &uploads, year, published.map(|(id, _)| id));
             accepted += usize::from(state.handed_in());
             let last = uploads.iter().find(|x| x.year == year);
             rows.push(OverviewRow {
@@ -104,7 +107,11 @@ pub async fn accepted(State(app): Shared, v: Viewer) -> Result<Response, PortalE
         .into_response())
 }
 
-/// The latest run's report, as `uppfolj run` wrote it.
+/// The portal's bar above the report: who is signed in may sign out.
+const BAR_STYLE: &str = ".uppfolj-portal { background: #00315e; color: #fff; padding: 0.5rem 1.5rem; display: flex; justify-content: space-between; align-items: center; font-family: \"DejaVu Sans\", Arial, sans-serif; } .uppfolj-portal p { margin: 0; font-weight: bold; } .uppfolj-portal button { background: #fff; color: #00315e; border: 0; padding: 0.4rem 0.9rem; font: inherit; cursor: pointer; }";
+
+/// The latest run's report, as `uppfolj run` wrote it, with the portal's
+/// bar at the top; its styles are allowed by their hashes, nothing else.
 pub async fn report(State(app): Shared, v: Viewer) -> Result<Response, PortalError> {
     if v.user.role == Role::Committee {
         return Err(PortalError::NotFound);
@@ -113,14 +120,45 @@ pub async fn report(State(app): Shared, v: Viewer) -> Result<Response, PortalErr
         .p
         .resolve(&app.p.output.dir)
         .join(crate::store::names::REPORT);
-    Ok(match tokio::fs::read_to_string(&path).await {
-        Ok(html) => Html(html).into_response(),
-        Err(_) => message(
+    let Ok(html) = tokio::fs::read_to_string(&path).await else {
+        return Ok(message(
             &app,
             StatusCode::NOT_FOUND,
             "Ingen rapport ännu",
-            "Det finns ingen rapport ännu. Den kommer när årets uppföljning har körts (uppfolj run).",
+            "Det finns ingen rapport ännu. Den kommer när årets uppföljning har körts.",
             &v.csrf,
-        ),
-    })
+        ));
+    };
+    let bar = format!(
+        "<style>{BAR_STYLE}</style><header class=\"uppfolj-portal\"><p>{}</p><form method=\"post\" action=\"/logga-ut\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Logga ut</button></form></header>",
+        crate::report::esc(&app.p.strategy.title),
+        v.csrf
+    );
+    let html = with_bar(&html, &bar);
+    let policy = crate::portal::headers::policy_with_styles(inline_styles(&html));
+    Ok(([(header::CONTENT_SECURITY_POLICY, policy)], Html(html)).into_response())
+}
+
+/// The report with `bar` just inside its `<body>`.
+fn with_bar(html: &str, bar: &str) -> String {
+    let at = html
+        .find("<body")
+        .and_then(|b| html[b..].find('>').map(|e| b + e + 1))
+        .unwrap_or(0);
+    format!("{}{bar}{}", &html[..at], &html[at..])
+}
+
+/// The contents of every `<style>` element, as the CSP hashes them.
+fn inline_styles(html: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<style>") {
+        let body = &rest[start + 7..];
+        let Some(end) = body.find("</style>") else {
+            break;
+        };
+        out.push(&body[..end]);
+        rest = &body[end..];
+    }
+    out
 }

@@ -3,8 +3,8 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Form, Path as UrlPath, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -13,13 +13,14 @@ use crate::portal::App;
 use crate::portal::access::{self, Role};
 use crate::portal::error::PortalError;
 use crate::portal::viewer::Viewer;
+use crate::text::Count;
 
 pub async fn home(State(app): Shared, v: Option<Viewer>) -> Response {
     let Some(v) = v else {
         let contact = app.p.returns.contact.clone().unwrap_or_default();
         let text = format!(
-            "Logga in med den personliga länk du har fått; efter {} minuter utan aktivitet behöver du logga in igen. Har du ingen länk, kontakta {}.",
-            minutes(app.portal.idle),
+            "Logga in med den personliga länk du har fått; efter {} utan aktivitet behöver du logga in igen. Har du ingen länk, kontakta {}.",
+            Count(minutes(app.portal.idle) as usize, "minut", "minuter"),
             if contact.is_empty() {
                 "den som samordnar uppföljningen".into()
             } else {
@@ -35,40 +36,71 @@ pub async fn home(State(app): Shared, v: Option<Viewer>) -> Response {
     }
 }
 
-pub async fn sign_in_page(
+/// The personal link: its token goes at once from the address (and so from
+/// history and any referrer) to a short-lived cookie only the sign-in form
+/// is sent with, and the browser moves on to a token-free page.
+pub async fn sign_in_link(
     State(app): Shared,
     UrlPath(token): UrlPath<String>,
 ) -> Result<Response, PortalError> {
     if !token.chars().all(|c| c.is_ascii_hexdigit()) || token.len() > 128 {
         return Err(PortalError::NotFound);
     }
-    Ok(page(
+    let cookie = access::link_cookie(&token, app.secure);
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/logga-in")).into_response())
+}
+
+/// The page that asks for a click before signing in, so that a mail
+/// scanner opening the link starts no session.
+pub async fn sign_in_page(State(app): Shared) -> Response {
+    page(
         &app,
         StatusCode::OK,
         "logga_in.html",
-        context! { title => "Logga in", token => token, csrf => "" },
-    ))
+        context! { title => "Logga in", csrf => "" },
+    )
 }
 
 #[derive(Deserialize)]
 pub struct SignIn {
-    token: String,
+    /// For a client that posts the token itself; a browser sends it in the
+    /// link's cookie.
+    token: Option<String>,
 }
 
+/// Signs in. A valid token always signs in, however many wrong ones came
+/// from the same address (behind a proxy, every committee shares one); the
+/// limit only slows down guessing, and every failure is logged.
 pub async fn sign_in(
     State(app): Shared,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(f): Form<SignIn>,
 ) -> Result<Response, PortalError> {
-    if !app.limit().allow(addr.ip()) {
+    let from_cookie = headers
+        .get(header::COOKIE)
+        .and_then(|c| c.to_str().ok())
+        .and_then(access::link_token)
+        .map(str::to_string);
+    let token = f.token.or(from_cookie).unwrap_or_default();
+    let client = access::client_ip(peer.ip(), &headers, &app.portal.trusted_proxies);
+    if let Some(id) = start_session(&app, &token)? {
+        let cookies = [
+            (header::SET_COOKIE, access::session_cookie(&id, app.secure)),
+            (header::SET_COOKIE, access::cleared_link_cookie(app.secure)),
+        ];
+        return Ok((AppendHeaders(cookies), Redirect::to("/")).into_response());
+    }
+    let mut limit = app.limit();
+    let over = !limit.allow(client);
+    limit.failed(client);
+    drop(limit);
+    if over {
+        tracing::warn!(%client, "för många misslyckade inloggningar från adressen");
         return Err(PortalError::TooManyAttempts);
     }
-    let Some(id) = start_session(&app, &f.token)? else {
-        app.limit().failed(addr.ip());
-        return Err(PortalError::BadLink);
-    };
-    let cookie = access::session_cookie(&id, app.secure);
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+    tracing::info!(%client, "misslyckad inloggning: länken gäller inte");
+    Err(PortalError::BadLink)
 }
 
 /// A new session for the user a sign-in token belongs to: its id, or `None`

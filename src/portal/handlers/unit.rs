@@ -15,6 +15,7 @@ use crate::portal::db::Upload;
 use crate::portal::error::PortalError;
 use crate::portal::upload::UploadState;
 use crate::portal::viewer::Viewer;
+use crate::text::Count;
 
 /// Whether the viewer may see a unit's pages.
 pub(super) fn may_see(app: &App, v: &Viewer, unit: &str) -> bool {
@@ -55,7 +56,7 @@ struct YearView {
 
 #[derive(Serialize)]
 struct UploadRow {
-    id: i64,
+    number: i64,
     unit: String,
     unit_name: String,
     year: i32,
@@ -67,7 +68,7 @@ struct UploadRow {
 
 fn upload_row(app: &App, u: &Upload) -> UploadRow {
     UploadRow {
-        id: u.id,
+        number: u.number,
         unit: u.unit.clone(),
         unit_name: app.p.unit_name(&u.unit),
         year: u.year,
@@ -79,27 +80,37 @@ fn upload_row(app: &App, u: &Upload) -> UploadRow {
 }
 
 fn result_text(u: &Upload) -> String {
+    let warnings = Count(u.warnings as usize, "varning", "varningar");
     if u.accepted {
-        format!("Godkänd ({} varningar)", u.warnings)
+        format!("Godkänd ({warnings})")
     } else {
-        format!("Inte godkänd ({} fel, {} varningar)", u.errors, u.warnings)
+        format!("Inte godkänd ({} fel, {warnings})", u.errors)
     }
 }
 
-fn year_view(app: &App, unit: &str, uploads: &[Upload], year: i32) -> YearView {
-    let state = UploadState::of(&app.p, unit, uploads, year);
+fn year_view(
+    app: &App,
+    unit: &str,
+    uploads: &[Upload],
+    year: i32,
+) -> Result<YearView, PortalError> {
+    let published = app
+        .db()
+        .published(unit, year)
+        .map_err(PortalError::db("enhetens läge kunde inte läsas"))?;
+    let state = UploadState::of(&app.p, unit, uploads, year, published.map(|(id, _)| id));
     let deadline = app
         .p
         .returns
         .deadline
         .map(|d| d.in_year(year + 1))
         .unwrap_or_else(|| "inget datum satt".into());
-    YearView {
+    Ok(YearView {
         year,
         state: state.label(),
         state_class: state.class(),
         deadline,
-    }
+    })
 }
 
 pub async fn unit_page(
@@ -117,7 +128,7 @@ pub async fn unit_page(
     let years: Vec<YearView> = open_years(&app, &unit)
         .into_iter()
         .map(|year| year_view(&app, &unit, &uploads, year))
-        .collect();
+        .collect::<Result<_, _>>()?;
     let rows: Vec<UploadRow> = uploads.iter().map(|u| upload_row(&app, u)).collect();
     let title = app.p.unit_name(&unit);
     let may_upload = may_upload(&v, &unit);
@@ -140,8 +151,9 @@ pub async fn unit_page(
 pub async fn template(
     State(app): Shared,
     v: Viewer,
-    UrlPath((unit, year)): UrlPath<(String, i32)>,
+    UrlPath((unit, year)): UrlPath<(String, String)>,
 ) -> Result<Response, PortalError> {
+    let year: i32 = year.parse().map_err(|_| PortalError::NotFound)?;
     if !may_see(&app, &v, &unit) || !open_years(&app, &unit).contains(&year) {
         return Err(PortalError::NotFound);
     }

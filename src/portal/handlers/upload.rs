@@ -15,7 +15,8 @@ use crate::portal::App;
 use crate::portal::access;
 use crate::portal::db::Upload;
 use crate::portal::error::PortalError;
-use crate::portal::upload::{self, Received, Shown};
+use crate::portal::limits::Pace;
+use crate::portal::upload::{self, Part, Received, Shown};
 use crate::portal::viewer::Viewer;
 
 pub async fn upload(
@@ -27,14 +28,10 @@ pub async fn upload(
     if !may_upload(&v, &unit) {
         return Err(PortalError::NotFound);
     }
+    // A file that is not taken is removed when `received` is dropped.
     let (year, received) = match read_form(&app, &v, &mut form).await? {
         (Some(y), Some(r)) if app.portal.years.contains(&y) => (y, r),
-        (_, r) => {
-            if let Some(r) = r {
-                let _ = std::fs::remove_file(&r.tmp);
-            }
-            return Err(PortalError::Incomplete { csrf: v.csrf });
-        }
+        _ => return Err(PortalError::Incomplete { csrf: v.csrf }),
     };
     let worker = app.clone();
     let by_unit = unit.clone();
@@ -49,14 +46,14 @@ pub async fn upload(
     })
     .await;
     let what = "uppladdningen kunde inte tas emot";
-    let id = done
+    let number = done
         .map_err(|e| PortalError::internal(what)(e.to_string()))?
         .map_err(PortalError::internal(what))?;
-    Ok(Redirect::to(&format!("/enhet/{unit}/uppladdning/{id}")).into_response())
+    Ok(Redirect::to(&format!("/enhet/{unit}/uppladdning/{number}")).into_response())
 }
 
-/// The upload form's fields, the file streamed to disk within the cap; the
-/// CSRF token must come before the file.
+/// The upload form's fields, the one file streamed to disk within the cap;
+/// the CSRF token must come before the file.
 async fn read_form(
     app: &App,
     v: &Viewer,
@@ -72,6 +69,11 @@ async fn read_form(
         match field.name().unwrap_or("") {
             "csrf" => csrf_ok = field.text().await.is_ok_and(|t| access::same(&t, &v.csrf)),
             "year" => year = field.text().await.ok().and_then(|t| t.trim().parse().ok()),
+            "file" if csrf_ok && received.is_some() => {
+                return Err(PortalError::TwoFiles {
+                    csrf: v.csrf.clone(),
+                });
+            }
             "file" if csrf_ok => received = Some(save(app, field).await?),
             _ => {}
         }
@@ -90,41 +92,41 @@ async fn save(app: &App, mut field: Field<'_>) -> Result<Received, PortalError> 
     let disk = |e: std::io::Error| PortalError::internal(what)(crate::text::io_error(&e));
     let name = field.file_name().unwrap_or("").to_string();
     let max = app.p.returns.max_bytes;
-    let tmp = app
+    let path = app
         .data
         .join("tmp")
         .join(format!("{}.part", access::secret().map_err(disk)?));
-    let mut file = tokio::fs::File::create(&tmp).await.map_err(disk)?;
+    let mut file = tokio::fs::File::create(&path).await.map_err(disk)?;
+    // From here the file goes when the request ends, unless it is kept.
+    let tmp = Part::new(path);
+    let mut pace = Pace::new(&app.portal.limits);
     let mut size = 0u64;
     let mut hash = sha2::Sha256::new();
-    let outcome = loop {
-        match field.chunk().await {
-            Ok(Some(bytes)) => {
-                size += bytes.len() as u64;
-                hash.update(&bytes);
-                if size > max {
-                    break Err(body_error(app, StatusCode::PAYLOAD_TOO_LARGE));
-                }
-                if let Err(e) = file.write_all(&bytes).await {
-                    break Err(disk(e));
-                }
-            }
-            Ok(None) => break file.sync_all().await.map_err(disk),
-            Err(e) => break Err(body_error(app, e.status())),
+    loop {
+        let chunk = tokio::time::timeout(pace.patience(), field.chunk()).await;
+        let bytes = match chunk {
+            Err(_) => return Err(PortalError::TooSlow),
+            Ok(Err(e)) => return Err(body_error(app, e.status())),
+            Ok(Ok(None)) => break,
+            Ok(Ok(Some(bytes))) => bytes,
+        };
+        size += bytes.len() as u64;
+        if !pace.received(bytes.len()) {
+            return Err(PortalError::TooSlow);
         }
-    };
-    match outcome {
-        Ok(()) => Ok(Received {
-            tmp,
-            name,
-            size,
-            sha256: crate::ledger::hex(&hash.finalize()),
-        }),
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            Err(e)
+        hash.update(&bytes);
+        if size > max {
+            return Err(body_error(app, StatusCode::PAYLOAD_TOO_LARGE));
         }
+        file.write_all(&bytes).await.map_err(disk)?;
     }
+    file.sync_all().await.map_err(disk)?;
+    Ok(Received {
+        tmp,
+        name,
+        size,
+        sha256: crate::ledger::hex(&hash.finalize()),
+    })
 }
 
 fn body_error(app: &App, status: StatusCode) -> PortalError {
@@ -161,52 +163,77 @@ fn finding_row(f: &Shown) -> FindingRow<'_> {
 pub async fn upload_page(
     State(app): Shared,
     v: Viewer,
-    UrlPath((unit, id)): UrlPath<(String, i64)>,
+    UrlPath((unit, number)): UrlPath<(String, String)>,
 ) -> Result<Response, PortalError> {
     let what = "uppladdningen kunde inte läsas";
-    let (u, published) = {
+    let number: i64 = number.parse().map_err(|_| PortalError::NotFound)?;
+    if !may_see(&app, &v, &unit) {
+        return Err(PortalError::NotFound);
+    }
+    let (u, published, newest) = {
         let db = app.db();
-        let Some(u) = db.upload(id).map_err(PortalError::db(what))? else {
+        let Some(u) = db.upload(&unit, number).map_err(PortalError::db(what))? else {
             return Err(PortalError::NotFound);
         };
         let published = db
             .published(&u.unit, u.year)
             .map_err(PortalError::db(what))?;
-        (u, published)
+        let newest = db
+            .newest_accepted(&u.unit, u.year)
+            .map_err(PortalError::db(what))?;
+        (u, published, newest.map(|n| n.id))
     };
-    if u.unit != unit || !may_see(&app, &v, &unit) {
-        return Err(PortalError::NotFound);
-    }
     let findings: Vec<Shown> = serde_json::from_str(&u.findings).unwrap_or_default();
     let rows: Vec<FindingRow> = findings.iter().map(finding_row).collect();
-    let in_inbox = published.is_some_and(|(pid, _)| pid == u.id);
+    let place = if published.is_some_and(|(pid, _)| pid == u.id) {
+        Place::InInbox
+    } else if newest != Some(u.id) {
+        Place::Superseded
+    } else {
+        Place::Blocked
+    };
     let (result, state_class) = if u.accepted {
         ("Godkänd", "accepted")
     } else {
         ("Inte godkänd", "errors")
     };
-    let title = format!("Uppladdning {}", u.id);
+    let title = format!("Uppladdning {}", u.number);
     Ok(page(
         &app,
         StatusCode::OK,
         "uppladdning.html",
         context! { title => title, upload => Value::from(Serde(&u)), size => crate::portal::pages::size(u.size),
         findings => Value::from(Serde(&rows)),
-        at => when(&u.at), result => result, state_class => state_class, verdict => verdict(&u, in_inbox),
+        at => when(&u.at), result => result, state_class => state_class, verdict => verdict(&u, place, app.p.owner_name()),
         unit_name => app.p.unit_name(&unit), csrf => v.csrf },
     ))
 }
 
-fn verdict(u: &Upload, in_inbox: bool) -> &'static str {
-    match (u.accepted, in_inbox) {
-        (true, true) => {
-            "Återrapporteringen är godkänd och lämnad till Stadsledningskontoret. Varningar, om det finns några, är värda att se över men hindrar inte."
+/// Where an accepted upload stands.
+#[derive(Clone, Copy)]
+enum Place {
+    /// It is the return the run reads.
+    InInbox,
+    /// A later accepted upload took its place.
+    Superseded,
+    /// A return handed in another way is in the way; an analyst chooses.
+    Blocked,
+}
+
+fn verdict(u: &Upload, place: Place, owner: &str) -> String {
+    let text = match (u.accepted, place) {
+        (true, Place::InInbox) => {
+            "Återrapporteringen är godkänd och lämnad till {owner}. Varningar, om det finns några, är värda att se över men hindrar inte."
         }
-        (true, false) => {
-            "Återrapporteringen är godkänd men är inte den som gäller: en senare godkänd uppladdning har ersatt den, eller så finns redan en återrapportering i inkorgen som portalen inte lade dit (kontakta Stadsledningskontoret)."
+        (true, Place::Superseded) => {
+            "Återrapporteringen är godkänd, men en senare godkänd uppladdning har ersatt den. Det är den senare som gäller."
+        }
+        (true, Place::Blocked) => {
+            "Återrapporteringen är godkänd och sparad, men {owner} har redan en återrapportering för samma år som lämnats på annat sätt. {owner} väljer vilken som ska gälla och hör av sig; du behöver inte ladda upp igen."
         }
         (false, _) => {
             "Återrapporteringen kan inte tas emot förrän felen nedan är rättade. Rätta dem i filen och ladda upp den igen; en tidigare godkänd återrapportering gäller under tiden."
         }
-    }
+    };
+    text.replace("{owner}", owner)
 }
