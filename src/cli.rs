@@ -112,9 +112,12 @@ pub struct RunArgs {
     /// Rapportens år (annars det senaste året med återrapporteringar).
     #[arg(long, value_name = "ÅR")]
     pub year: Option<i32>,
-    /// Utdatamappen (annars [output] dir i pipelinefilen).
+    /// Utdatamappen (annars [output] dir i pipelinefilen): bara det som får publiceras.
     #[arg(long, value_name = "MAPP")]
     pub out: Option<PathBuf>,
+    /// Mappen för det som inte får publiceras (annars [output] private, eller bredvid utdatamappen).
+    #[arg(long, value_name = "MAPP")]
+    pub private: Option<PathBuf>,
     /// Använd bara sparad referensstatistik; hämta ingenting.
     #[arg(long)]
     pub offline: bool,
@@ -138,6 +141,7 @@ impl RunArgs {
         let request = uppfolj::run::RunRequest {
             year: self.year,
             out: self.out,
+            private: self.private,
             charts: self.charts,
             offline: self.offline,
             no_cache: self.no_cache,

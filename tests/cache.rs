@@ -133,7 +133,7 @@ fn a_rerun_redoes_only_what_changed_and_writes_what_a_cold_run_writes() {
     let dir = same_as_cold(dir, 0);
     // The cache holds this run's entries only (the inputs' and the run's
     // own), beside its note and the inputs' hashes.
-    let kept = files(&dir.path().join(".uppfolj-cache"));
+    let kept = files(&dir.path().join("ut-EJ-FOR-PUBLICERING/cache"));
     assert_eq!(kept.len(), INPUTS + 3, "{:?}", kept.keys());
     assert!(kept.contains_key(uppfolj::cache::MARKER));
     assert!(kept.contains_key("filer.json"));
@@ -146,20 +146,22 @@ fn no_cache_neither_reads_nor_writes_the_cache() {
         .args(&["run", "p.toml", "--offline", "--no-cache"])
         .stderr_lacks("Cachen:")
         .run_keep();
-    assert!(!dir.path().join(".uppfolj-cache").exists());
+    assert!(!dir.path().join("ut-EJ-FOR-PUBLICERING/cache").exists());
 }
 
 #[test]
 fn a_folder_that_is_not_the_caches_is_left_alone() {
     let dir = folder();
-    let mine = dir.path().join(".uppfolj-cache/mitt.txt");
+    // The private folder is a run's, but someone made its cache/ by hand.
+    let mine = dir.path().join("ut-EJ-FOR-PUBLICERING/cache/mitt.txt");
     std::fs::create_dir_all(mine.parent().unwrap()).unwrap();
     std::fs::write(&mine, "mitt").unwrap();
+    std::fs::write(dir.path().join("ut-EJ-FOR-PUBLICERING/.uppfolj-utdata"), "").unwrap();
     let (_, dir) = Test::within(dir)
         .args(&["run", "p.toml", "--offline"])
         .stderr_has("varning: mappen")
         .stderr_lacks("Cachen:")
         .run_keep();
-    let left = files(&dir.path().join(".uppfolj-cache"));
+    let left = files(&dir.path().join("ut-EJ-FOR-PUBLICERING/cache"));
     assert_eq!(left.keys().collect::<Vec<_>>(), ["mitt.txt"]);
 }

@@ -954,7 +954,11 @@ fn a_refused_return_whose_name_holds_a_newline_gets_its_feedback_under_a_plain_n
         .status(1)
         .stdout_has("Avvisade filer: 1")
         .run_keep();
-    assert!(dir.path().join("ut/feedback/avvisad-tom_rad.txt").is_file());
+    assert!(
+        dir.path()
+            .join("ut-EJ-FOR-PUBLICERING/feedback/avvisad-tom_rad.txt")
+            .is_file()
+    );
 }
 
 #[test]

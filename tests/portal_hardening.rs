@@ -606,3 +606,114 @@ fn a_reader_can_sign_out_from_the_report() {
     // The cookie is gone: the report is a page that does not exist.
     assert_eq!(portal.get(&r, "/rapport").status(), StatusCode::NOT_FOUND);
 }
+
+/// A finding as (severity, sheet, cell, message).
+type Judged = Vec<(String, String, String, String)>;
+
+/// The findings `validate --json` gives for the file named `amn-2022.*`.
+fn validated(dir: &std::path::Path, what: &str) -> Judged {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_uppfolj"))
+        .args(["validate", "p.toml", what, "--json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut found: Judged = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"].as_str().unwrap().contains("amn-2022"))
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
+            (s("severity"), s("sheet"), s("cell"), s("message"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// The findings on the portal's verdict page.
+fn on_the_page(page: &str) -> Judged {
+    let unescape = |s: &str| {
+        s.replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&#x2f;", "/")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    let mut found: Judged = page
+        .split("<tr><td class=\"severity-")
+        .skip(1)
+        .map(|row| {
+            let cells: Vec<String> = row
+                .split("</td>")
+                .map(|c| unescape(c.rsplit('>').next().unwrap_or("")))
+                .collect();
+            let severity = if row.starts_with("error") {
+                "error"
+            } else {
+                "warning"
+            };
+            (
+                severity.to_string(),
+                cells[1].clone(),
+                cells[2].clone(),
+                cells[4].clone(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// One file, three judges: the portal, `validate` on the file alone and
+/// `validate` on the inbox find the very same, the comparison with last
+/// year's accepted return in the inbox included.
+#[test]
+fn the_portal_and_validate_judge_a_file_by_the_very_same_rules() {
+    let dir = folder();
+    let last_year = dir.path().join("inkorg/2021");
+    std::fs::create_dir_all(&last_year).unwrap();
+    let sample = crate::test::repo_root().join("data-samples/returns/2021/amn-2021.xlsx");
+    std::fs::copy(sample, last_year.join("amn-2021.xlsx")).unwrap();
+    let bytes = crate::portal::valid_with(dir.path(), 900.0);
+    std::fs::write(dir.path().join("amn-2022.xlsx"), &bytes).unwrap();
+    let amn = invite(dir.path(), "amn", "committee");
+    let portal = start(dir.path());
+    let c = sign_in(&portal, &amn);
+    let t = csrf(&portal.text(&c, "/enhet/amn"));
+    let page = upload(&c, &portal, "amn", &t, "amn-2022.xlsx", bytes)
+        .text()
+        .unwrap();
+    let in_portal = on_the_page(&page);
+    assert!(
+        in_portal
+            .iter()
+            .any(|f| f.0 == "warning" && f.3.starts_with("900 jämfört med ")),
+        "{in_portal:?}"
+    );
+    assert!(
+        page.contains("Godkänd (1 varning)") || page.contains(">Godkänd<"),
+        "{page}"
+    );
+    assert_eq!(
+        validated(dir.path(), "amn-2022.xlsx"),
+        in_portal,
+        "validate on the file alone"
+    );
+    assert!(
+        dir.path().join("inkorg/2022/amn-2022.xlsx").is_file(),
+        "published"
+    );
+    assert_eq!(
+        validated(dir.path(), "inkorg"),
+        in_portal,
+        "validate on the inbox"
+    );
+    assert_eq!(
+        validated(dir.path(), "inkorg/2022"),
+        in_portal,
+        "validate on the year's folder"
+    );
+}

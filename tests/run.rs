@@ -191,13 +191,25 @@ fn sample() -> Sample {
     let out = dir.path().join("ut");
     let o = run_samples(&out, &dir.path().join("charts"));
     let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
-    let files = files(&out);
+    let files = outputs_of(dir.path());
     Sample {
         _dir: dir,
         out,
         stdout,
         files,
     }
+}
+
+/// What a run into `dir/ut` wrote: the output folder's files, and what must
+/// not be published as `privat/…` (the cache left out).
+fn outputs_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut all = files(&dir.join("ut"));
+    for (name, bytes) in files(&dir.join("ut-EJ-FOR-PUBLICERING")) {
+        if !name.starts_with("cache/") {
+            all.insert(format!("privat/{name}"), bytes);
+        }
+    }
+    all
 }
 
 /// One run on the samples, shared by the tests that only read what it made.
@@ -221,17 +233,90 @@ fn the_run_makes_every_output() {
         "charts/paritet.svg",
         "charts/fullstandighet.png",
         "charts/aktiviteter.svg",
-        "feedback/amn-2021.txt",
-        "feedback/skarholmen-2019.txt",
+        "privat/feedback/amn-2021.txt",
+        "privat/feedback/skarholmen-2019.txt",
+        "privat/EJ-FOR-PUBLICERING-undantag.csv",
     ] {
         assert!(s.files.contains_key(f), "{f} missing");
+    }
+}
+
+/// The output folder holds only what may be published, and says so; what
+/// must not be published is in a folder of its own beside it, which only
+/// its owner may open, and the summary names both.
+#[test]
+fn nothing_unpublishable_lies_in_the_output_folder() {
+    let s = shared();
+    let published: Vec<&String> = s
+        .files
+        .keys()
+        .filter(|f| !f.starts_with("privat/"))
+        .collect();
+    for f in &published {
+        assert!(
+            !f.starts_with("feedback") && !f.contains("EJ-FOR-PUBLICERING") && !f.contains("cache"),
+            "{f} is in the output folder"
+        );
+    }
+    assert!(
+        s.text(names::PUBLISHABLE_NOTE)
+            .starts_with("Allt i den här mappen får publiceras")
+    );
+    assert!(
+        s.text(&format!("privat/{}", names::PRIVATE_NOTE))
+            .starts_with("EJ FÖR PUBLICERING.")
+    );
+    let private = s.out.with_file_name("ut-EJ-FOR-PUBLICERING");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "owner only");
+    }
+    assert!(
+        private.join("cache").is_dir(),
+        "the cache is in the private folder"
+    );
+    assert!(!s.out.with_file_name(".uppfolj-cache").exists());
+    assert!(
+        s.stdout.contains("\nUtdata, får publiceras: "),
+        "{}",
+        s.stdout
+    );
+    assert!(s.stdout.contains("ut-EJ-FOR-PUBLICERING\n"), "{}", s.stdout);
+}
+
+/// A private folder inside the output or charts folder would be published
+/// with it: the run refuses before it computes anything.
+#[test]
+fn a_private_folder_inside_what_is_published_is_refused() {
+    for (private, what) in [
+        ("ut/hemligt", "utdatamappen"),
+        ("diagram/x", "diagrammappen"),
+        (".", "utdatamappen"),
+    ] {
+        let (_, dir) = pipeline_in_test_folder(
+            Test::new(),
+            "inkorg",
+            "enkat/enkat-2018.csv",
+            "ut",
+            "diagram",
+        )
+        .args(&["run", "p.toml", "--offline", "-q", "--private", private])
+        .status(2)
+        .stderr_has(&format!("ligger i eller runt {what}"))
+        .run_keep();
+        assert!(
+            !dir.path().join("ut").exists(),
+            "{private}: nothing written"
+        );
     }
 }
 
 #[test]
 fn a_missing_return_from_an_earlier_year_is_asked_for_without_a_past_date() {
     let s = shared();
-    let text = s.text("feedback/skarholmen-2019.txt");
+    let text = s.text("privat/feedback/skarholmen-2019.txt");
     assert!(
         text.contains("\nIngen återrapportering har kommit in för 2019. Tiden för att lämna den har gått ut; fyll i mallen för året och skicka den så snart som möjligt.\n"),
         "{text}"
@@ -424,8 +509,13 @@ fn the_summary_matches_the_quality_report() {
         )
     };
     line(format!(
-        "Fel och varningar: {} fel, {} varningar (se kvalitet.json och feedback/)",
-        q["errors"], q["warnings"]
+        "Fel och varningar: {} fel, {} varningar (se kvalitet.json och {})",
+        q["errors"],
+        q["warnings"],
+        s.out
+            .with_file_name("ut-EJ-FOR-PUBLICERING")
+            .join("feedback")
+            .display()
     ));
     line(format!(
         "Avvisade filer: {}",
@@ -468,7 +558,7 @@ fn a_second_run_gives_the_same_bytes_but_the_stage_times() {
     let dir2 = tempfile::tempdir().unwrap();
     let out2 = dir2.path().join("ut");
     run_samples(&out2, &dir2.path().join("charts"));
-    let second = files(&out2);
+    let second = outputs_of(dir2.path());
     assert_eq!(
         first.keys().collect::<Vec<_>>(),
         second.keys().collect::<Vec<_>>()
@@ -676,7 +766,7 @@ fn a_refused_input_makes_exit_1_and_is_said_in_the_summary() {
     assert_eq!(q["refused"][0]["file"], "inkorg/2022/amn-2022.xlsx");
     assert!(
         dir.path()
-            .join("ut")
+            .join("ut-EJ-FOR-PUBLICERING")
             .join(names::FEEDBACK)
             .join("avvisad-amn-2022.txt")
             .exists()
@@ -762,7 +852,10 @@ fn refused_files_with_the_same_name_each_get_their_own_feedback() {
         .status(1)
         .stdout_has("Avvisade filer: 2")
         .run_keep();
-    let feedback = dir.path().join("ut").join(names::FEEDBACK);
+    let feedback = dir
+        .path()
+        .join("ut-EJ-FOR-PUBLICERING")
+        .join(names::FEEDBACK);
     let first = std::fs::read_to_string(feedback.join("avvisad-amn.txt")).unwrap();
     let second = std::fs::read_to_string(feedback.join("avvisad-amn-2.txt")).unwrap();
     assert!(first.contains("inkorg/2021/amn.xlsx"), "{first}");

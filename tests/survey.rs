@@ -365,8 +365,11 @@ fn cells_by_a_coarsened_area_are_withheld_as_coarsened() {
     }
     let quality = std::fs::read_to_string(dir.path().join("ut/kvalitet.json")).unwrap();
     assert!(quality.contains("\"reason\": \"området slogs ihop för att skydda de svarande\""));
-    let analysts =
-        std::fs::read_to_string(dir.path().join("ut/EJ-FOR-PUBLICERING-undantag.csv")).unwrap();
+    let analysts = std::fs::read_to_string(
+        dir.path()
+            .join("ut-EJ-FOR-PUBLICERING/EJ-FOR-PUBLICERING-undantag.csv"),
+    )
+    .unwrap();
     assert!(analysts.contains(
         "ENK-7,2018,stad,omrade,vasterort,området slogs ihop för att skydda de svarande"
     ));

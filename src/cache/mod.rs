@@ -38,16 +38,15 @@ eller lämnas ut. Mappen kan tas bort när som helst; nästa körning blir då e
 kall körning. uppfolj run --no-cache använder den inte.
 ";
 
-/// Where a run keeps its cache: `[output] cache` in the pipeline file, or a
-/// folder `.uppfolj-cache` beside the output folder.
-pub fn folder(p: &Pipeline, out: &Path) -> PathBuf {
+/// The cache's folder in the private folder, unless the pipeline names one.
+pub const IN_PRIVATE: &str = "cache";
+
+/// Where a run keeps its cache: `[output] cache` in the pipeline file, or
+/// `cache/` in the folder of what must never be published.
+pub fn folder(p: &Pipeline, private: &Path) -> PathBuf {
     match &p.output.cache {
         Some(dir) => p.resolve(dir),
-        None => out
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .join(".uppfolj-cache"),
+        None => private.join(IN_PRIVATE),
     }
 }
 

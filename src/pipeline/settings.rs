@@ -132,8 +132,12 @@ pub struct Output {
     pub dir: PathBuf,
     /// A folder the charts are also published to (the sample: the top-level `charts/`).
     pub charts: Option<PathBuf>,
+    /// What must never be published: the withheld cells and why, each
+    /// committee's feedback, the cache (by default beside the output folder,
+    /// `<dir>-EJ-FOR-PUBLICERING`). Never inside the output or charts folder.
+    pub private: Option<PathBuf>,
     /// Where `run` keeps what each input became between runs (by default
-    /// `.uppfolj-cache` beside the output folder).
+    /// `cache/` in the private folder).
     pub cache: Option<PathBuf>,
     /// An indicator that missed its target by at most this share of the
     /// target "approached" it; further off, it missed.
@@ -145,6 +149,7 @@ impl Default for Output {
         Output {
             dir: PathBuf::from("ut"),
             charts: None,
+            private: None,
             cache: None,
             approached_within: 0.1,
         }

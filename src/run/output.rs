@@ -14,6 +14,12 @@ use crate::store::names;
 const MARKER_TEXT: &str =
     "Den här mappen skapades av uppfolj och ersätts helt vid nästa körning.\n";
 
+/// What the output folder says of itself.
+const PUBLISHABLE_TEXT: &str = "Allt i den här mappen får publiceras: rapporten, diagrammen och tabellerna, där varje cell som kunde peka ut en person är undantagen.\nDet som inte får publiceras (vilka celler som undantogs och varför, återkopplingen till varje nämnd och cachen) skriver uppfolj till en egen mapp, som körningens sammanfattning namnger.\n";
+
+/// What the private folder says of itself.
+const PRIVATE_TEXT: &str = "EJ FÖR PUBLICERING. Den här mappen innehåller uppgifter som inte får publiceras eller lämnas ut:\n- EJ-FOR-PUBLICERING-undantag.csv: vilka celler som undantogs och varför; publicerad hjälper den en läsare att räkna ut dem.\n- feedback/: varje nämnds egna värden och fel, för den nämnden.\n- cache/: mellanresultat före röjandekontrollen.\nBara ägaren kan läsa mappen. Publicera mappen bredvid, inte den här.\n";
+
 /// Whether `out` may be replaced: it does not exist, is empty, or holds the
 /// marker a run leaves. uppfolj never deletes what it did not make.
 pub fn may_replace(out: &Path) -> Result<(), Error> {
@@ -46,6 +52,16 @@ pub fn write_atomically(
     out: &Path,
     write: impl FnOnce(&Path) -> Result<(), Error>,
 ) -> Result<(), Error> {
+    write_atomically_keeping(out, &[], write)
+}
+
+/// As [`write_atomically`]; the entries named in `keep` (the private
+/// folder's cache) move from the old folder into the new one.
+fn write_atomically_keeping(
+    out: &Path,
+    keep: &[&str],
+    write: impl FnOnce(&Path) -> Result<(), Error>,
+) -> Result<(), Error> {
     may_replace(out)?;
     let parent = out
         .parent()
@@ -63,6 +79,15 @@ pub fn write_atomically(
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
+    }
+    for kept in keep {
+        let from = out.join(kept);
+        if from.exists() {
+            std::fs::rename(&from, tmp.join(kept)).map_err(|source| Error::Io {
+                context: format!("kan inte flytta {}", from.display()),
+                source,
+            })?;
+        }
     }
     let old = parent.join(format!(".{name}.gammal-{}", std::process::id()));
     if out.exists() {
@@ -107,20 +132,33 @@ fn pause_if_asked() {
     }
 }
 
-/// Writes the whole output folder, atomically, and publishes the charts.
+/// Where a run writes: what may be published, what must never be, and
+/// where the charts are also published.
+#[derive(Clone, Copy)]
+pub struct Folders<'a> {
+    pub out: &'a Path,
+    pub private: &'a Path,
+    pub publish: Option<&'a Path>,
+}
+
+/// Writes the private folder and then the whole output folder, each
+/// atomically, and publishes the charts.
 pub fn write_outputs(
     p: &Pipeline,
     d: &RunData,
-    out: &Path,
-    publish: Option<&Path>,
+    folders: Folders<'_>,
     progress: &mut Progress,
 ) -> Result<(), Error> {
+    write_private(p, d, folders.private, progress)?;
+    let out = folders.out;
     write_atomically(out, |tmp| {
+        let note = tmp.join(names::PUBLISHABLE_NOTE);
+        std::fs::write(&note, PUBLISHABLE_TEXT).map_err(Error::writing(&note))?;
         // The workbook takes longest: it is written on a thread of its own
         // beside everything else, and the manifest waits for it.
         std::thread::scope(|scope| {
             let book = scope.spawn(|| write_workbook(p, d, tmp));
-            let mut stages = write_the_rest(p, d, out, tmp, progress)?;
+            let mut stages = write_the_rest(p, d, tmp, progress)?;
             let t = Instant::now();
             progress.stage("Skriver arbetsboken");
             book.join().unwrap_or_else(|_| {
@@ -134,8 +172,53 @@ pub fn write_outputs(
             write_manifest(p, d, tmp, &stages)
         })
     })?;
-    if let Some(dest) = publish {
+    if let Some(dest) = folders.publish {
         publish_charts(&out.join(names::CHARTS), dest)?;
+    }
+    Ok(())
+}
+
+/// What must never be published, in a folder of its own that only its
+/// owner can open: the withheld cells and why, each committee's feedback
+/// (files the previous run wrote the same are linked from there), and the
+/// cache, which stays.
+fn write_private(
+    p: &Pipeline,
+    d: &RunData,
+    private: &Path,
+    progress: &mut Progress,
+) -> Result<(), Error> {
+    write_atomically_keeping(private, &[crate::cache::IN_PRIVATE], |tmp| {
+        owner_only(tmp)?;
+        let note = tmp.join(names::PRIVATE_NOTE);
+        std::fs::write(&note, PRIVATE_TEXT).map_err(Error::writing(&note))?;
+        crate::store::write_suppression(&d.cells, &tmp.join(names::SUPPRESSION))?;
+        let earlier = private.join(names::FEEDBACK);
+        let feedback = crate::store::feedback::write(p, d, &tmp.join(names::FEEDBACK), &earlier)?;
+        progress.done(&format!("{} återkopplingar", feedback.len()));
+        Ok(())
+    })
+}
+
+/// The private folder, made owner-only with the marker before the cache
+/// goes in it, if it is not there yet.
+pub fn prepare_private(private: &Path) -> Result<(), Error> {
+    if private.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(private).map_err(Error::writing(private))?;
+    owner_only(private)?;
+    let marker = private.join(names::MARKER);
+    std::fs::write(&marker, MARKER_TEXT).map_err(Error::writing(&marker))
+}
+
+/// Only the owner may list, read or enter the folder.
+pub fn owner_only(dir: &Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(Error::writing(dir))?;
     }
     Ok(())
 }
@@ -150,12 +233,10 @@ fn write_workbook(p: &Pipeline, d: &RunData, tmp: &Path) -> Result<(), Error> {
 }
 
 /// Every output but the workbook and the manifest, stage by stage; returns
-/// each stage's time. Feedback files the previous run (in `out`) wrote the
-/// same are linked from there.
+/// each stage's time.
 fn write_the_rest(
     p: &Pipeline,
     d: &RunData,
-    out: &Path,
     tmp: &Path,
     progress: &mut Progress,
 ) -> Result<Vec<(String, f64)>, Error> {
@@ -165,13 +246,7 @@ fn write_the_rest(
     crate::store::write_csv(p, &d.cells, &tmp.join(names::INDICATORS_CSV))?;
     crate::store::write_parquet(p, &d.cells, &tmp.join(names::INDICATORS_PARQUET))?;
     crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
-    crate::store::write_suppression(&d.cells, &tmp.join(names::SUPPRESSION))?;
-    let earlier = out.join(names::FEEDBACK);
-    let feedback = crate::store::feedback::write(p, d, &tmp.join(names::FEEDBACK), &earlier)?;
-    progress.done(&format!(
-        "indikatortabell, kvalitet och {} återkopplingar",
-        feedback.len()
-    ));
+    progress.done("indikatortabell och kvalitet");
     pause_if_asked();
     stages.push(("tabeller".to_string(), t.elapsed().as_secs_f64()));
 

@@ -28,7 +28,7 @@ pub fn tidy(path: &Path) -> PathBuf {
 }
 
 /// The summary the run ends with; its figures are those of `kvalitet.json`.
-pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> RunOutcome {
+pub fn summary(p: &Pipeline, d: &RunData, out: &Path, private: &Path) -> RunOutcome {
     let mut lines = Vec::new();
     lines.push(format!("{}: rapportår {}", p.strategy.title, d.report_year));
     let returns_read = d.returns.used.len() + d.returns.refused.len();
@@ -77,14 +77,19 @@ pub fn summary(p: &Pipeline, d: &RunData, out: &Path) -> RunOutcome {
     }
     let (errors, warnings) = (d.count(Severity::Error), d.count(Severity::Warning));
     lines.push(format!(
-        "Fel och varningar: {errors} fel, {warnings} varningar (se kvalitet.json och feedback/)"
+        "Fel och varningar: {errors} fel, {warnings} varningar (se kvalitet.json och {})",
+        tidy(&private.join(crate::store::names::FEEDBACK)).display()
     ));
     lines.push(format!(
         "Undantagna värden: {} av {}",
         d.cells.iter().filter(|c| c.is_withheld()).count(),
         d.cells.len()
     ));
-    lines.push(format!("Utdata: {}", tidy(out).display()));
+    lines.push(format!("Utdata, får publiceras: {}", tidy(out).display()));
+    lines.push(format!(
+        "Ej för publicering (undantagen, återkopplingen, cachen): {}",
+        tidy(private).display()
+    ));
     RunOutcome {
         out: out.to_path_buf(),
         lines,

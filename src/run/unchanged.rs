@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::output::Folders;
 use super::{Options, RunOutcome};
 use crate::cache::{Cache, Stat};
 use crate::inputs;
@@ -33,9 +34,13 @@ impl Stamp {
     /// The stamp of a run over the inputs as they are now, or `None` where a
     /// run must look further than local files (a download, fresh reference
     /// statistics) or an input cannot be hashed.
-    pub fn of(p: &Pipeline, opts: &Options, out: &Path) -> Option<Stamp> {
+    pub fn of(p: &Pipeline, opts: &Options, folders: Folders<'_>) -> Option<Stamp> {
         let cache = &opts.cache;
-        let mut parts = vec![format!("{:?}", opts.year), out.display().to_string()];
+        let mut parts = vec![
+            format!("{:?}", opts.year),
+            folders.out.display().to_string(),
+            folders.private.display().to_string(),
+        ];
         let (files, findings) = super::compute::inbox_files(p);
         parts.extend(findings.iter().map(|f| f.to_string()));
         for f in &files {
@@ -67,14 +72,22 @@ impl Stamp {
 
     /// The last run's record, if it was over these very inputs and its
     /// output folder is exactly as it left it.
-    pub fn unchanged(&self, cache: &Cache, out: &Path) -> Option<Record> {
+    pub fn unchanged(&self, cache: &Cache, folders: Folders<'_>) -> Option<Record> {
         let record: Record = cache.load(&self.0)?;
-        (outputs(out)? == record.outputs).then_some(record)
+        (outputs(folders)? == record.outputs).then_some(record)
     }
 
-    /// Keeps what this finished run left in `out`, for the next run.
-    pub fn save(self, cache: &Cache, out: &Path, details: Vec<String>, summary: &RunOutcome) {
-        let Some(outputs) = outputs(out) else { return };
+    /// Keeps what this finished run left in its folders, for the next run.
+    pub fn save(
+        self,
+        cache: &Cache,
+        folders: Folders<'_>,
+        details: Vec<String>,
+        summary: &RunOutcome,
+    ) {
+        let Some(outputs) = outputs(folders) else {
+            return;
+        };
         let record = Record {
             outputs,
             details,
@@ -97,12 +110,21 @@ fn present(cache: &Cache, path: &Path, cap: u64) -> Option<String> {
     }
 }
 
-/// Every file under `out` with its metadata, in name order; `None` when the
-/// folder cannot be read or metadata means nothing here.
-fn outputs(out: &Path) -> Option<Vec<(String, Stat)>> {
+/// Every file the run wrote, with its metadata, in name order: the output
+/// folder's, then the private folder's but its cache; `None` when a folder
+/// cannot be read or metadata means nothing here.
+fn outputs(folders: Folders<'_>) -> Option<Vec<(String, Stat)>> {
     let mut files = Vec::new();
-    walk(out, out, &mut files)?;
+    walk(folders.out, folders.out, &mut files)?;
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut private = Vec::new();
+    walk(folders.private, folders.private, &mut private)?;
+    private.sort_by(|a, b| a.0.cmp(&b.0));
+    files.extend(
+        private
+            .into_iter()
+            .map(|(name, stat)| (format!("privat/{name}"), stat)),
+    );
     Some(files)
 }
 
@@ -110,6 +132,10 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<(String, Stat)>) -> Option<()> 
     for e in std::fs::read_dir(dir).ok()? {
         let e = e.ok()?;
         let meta = e.metadata().ok()?;
+        let cache = dir == root && e.file_name() == crate::cache::IN_PRIVATE;
+        if meta.is_dir() && cache {
+            continue;
+        }
         if meta.is_dir() {
             walk(root, &e.path(), files)?;
             continue;

@@ -21,6 +21,12 @@ pub mod names {
     pub const SUPPRESSION: &str = "EJ-FOR-PUBLICERING-undantag.csv";
     /// A folder: one text file per committee and year.
     pub const FEEDBACK: &str = "feedback";
+    /// The private folder's default name: the output folder's, with this.
+    pub const PRIVATE_SUFFIX: &str = "-EJ-FOR-PUBLICERING";
+    /// In the output folder: what it holds may be published.
+    pub const PUBLISHABLE_NOTE: &str = "LÄS-MIG.txt";
+    /// In the private folder: what it holds must never be published.
+    pub const PRIVATE_NOTE: &str = "LÄS-MIG-EJ-FÖR-PUBLICERING.txt";
     /// A folder: one SVG and one PNG per chart.
     pub const CHARTS: &str = "charts";
     /// In every output folder: the sign that uppfolj made it and may replace it.

@@ -9,18 +9,9 @@ use crate::pipeline::Pipeline;
 /// them ("12" or "12 av 40").
 pub type Previous = HashMap<usize, String>;
 
-/// The values accepted for `year`: the returns in the inbox's folder for
-/// that year, validated as a run would.
+/// The values accepted for `year`, as the rules compare with them.
 pub(super) fn accepted_in(p: &Pipeline, year: i32) -> Vec<crate::validate::returns::Value> {
-    let Some(inbox) = &p.returns.inbox else {
-        return Vec::new();
-    };
-    let dir = p.resolve(inbox).join(year.to_string());
-    if !dir.is_dir() {
-        return Vec::new();
-    }
-    let (files, _) = crate::inputs::collect_files(std::slice::from_ref(&dir));
-    crate::validate::returns::validate_files(p, &files, Some(year)).values
+    crate::validate::last_year::accepted_in(p, year, &crate::cache::Cache::none())
 }
 
 /// Last year's accepted values of the unit's rows, as the committee wrote them.

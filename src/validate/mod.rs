@@ -3,6 +3,7 @@
 //! is wrong and what to do, in Swedish: it goes back to the committee as is.
 
 pub mod anonymity;
+pub mod last_year;
 pub mod returns;
 pub mod survey;
 

@@ -2,7 +2,7 @@
 //! above nämnare, values within bounds, no duplicate returns, blanks listed as
 //! missing, and a warning on a sharp change from the year before.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -155,6 +155,14 @@ pub fn validate_files_cached(
     year: Option<i32>,
     cache: &Cache,
 ) -> Outcome {
+    let mut out = read_files(p, files, year, cache);
+    super::last_year::change_warnings(p, &mut out, cache);
+    out
+}
+
+/// Every return read and judged on its own, and two returns for one unit
+/// and year refused; without the comparison with last year.
+pub fn read_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>, cache: &Cache) -> Outcome {
     let mut out = Outcome::default();
     let mut books: Vec<Judged> = Vec::new();
     // Workbooks are read in parallel on all cores; the results keep the files' order.
@@ -224,7 +232,6 @@ pub fn validate_files_cached(
             year: b.year,
         });
     }
-    change_warnings(p, &mut out);
     out
 }
 
@@ -399,7 +406,7 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
 }
 
 /// What a value's cell concerns: the indicator's id and title, and its group.
-fn about_indicator(ind: &Indicator, group_label: &str) -> String {
+pub(super) fn about_indicator(ind: &Indicator, group_label: &str) -> String {
     format!("{} ”{}”, {group_label}", ind.id, ind.title)
 }
 
@@ -524,68 +531,6 @@ fn judge_activities(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
 }
 
 /// Warns where a value changed sharply from the same unit's previous year.
-fn change_warnings(p: &Pipeline, out: &mut Outcome) {
-    let factor = p.returns.change_factor;
-    let min_diff = p.returns.change_min_difference;
-    let index: HashMap<(&str, i32, &str, &str, &str), &Value> = out
-        .values
-        .iter()
-        .map(|v| {
-            (
-                (
-                    v.unit_id.as_str(),
-                    v.year,
-                    v.indicator_id.as_str(),
-                    v.key.breakdown.as_str(),
-                    v.key.group.as_str(),
-                ),
-                v,
-            )
-        })
-        .collect();
-    let mut warnings = Vec::new();
-    for v in &out.values {
-        let key = (
-            v.unit_id.as_str(),
-            v.year - 1,
-            v.indicator_id.as_str(),
-            v.key.breakdown.as_str(),
-            v.key.group.as_str(),
-        );
-        let Some(prev) = index.get(&key) else {
-            continue;
-        };
-        // Shares are compared on their counts; the nämnare tells the scale.
-        let (now, before) = match (v.numerator, prev.numerator) {
-            (Some(_), Some(_)) => (v.denominator, prev.denominator),
-            _ => (v.value, prev.value),
-        };
-        let (Some(now), Some(before)) = (now, before) else {
-            continue;
-        };
-        let (lo, hi) = (now.min(before), now.max(before));
-        if hi - lo >= min_diff && (lo == 0.0 || hi / lo > factor) {
-            warnings.push(Finding {
-                severity: Severity::Warning,
-                file: v.file.clone(),
-                sheet: Some(v.sheet.clone()),
-                cell: Some(v.cell.clone()),
-                about: p
-                    .indicator(&v.indicator_id)
-                    .map(|ind| about_indicator(ind, &p.group_label(&v.key).1)),
-                message: format!(
-                    "{}{} jämfört med {} året före, en ändring med mer än faktor {}. Kontrollera siffran; stämmer den, förklara gärna ändringen i kommentarskolumnen.",
-                    crate::text::number(now),
-                    if v.numerator.is_some() { " i nämnaren" } else { "" },
-                    crate::text::number(before),
-                    crate::text::number(factor)
-                ),
-            });
-        }
-    }
-    out.findings.extend(warnings);
-}
-
 impl Outcome {
     /// The tidy table of accepted values: one row per cell that came in.
     pub fn values_frame(&self) -> PolarsResult<DataFrame> {

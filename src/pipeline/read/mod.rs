@@ -465,7 +465,10 @@ fn read_measures(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Vec<Option<Measure>>
 fn read_output(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Option<Output> {
     match r.table(root, "output", false) {
         Some(t) => {
-            r.only(&t, &["dir", "charts", "cache", "approached_within"]);
+            r.only(
+                &t,
+                &["dir", "charts", "private", "cache", "approached_within"],
+            );
             let d = Output::default();
             Some(Output {
                 dir: r
@@ -473,6 +476,7 @@ fn read_output(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Option<Output> {
                     .map(PathBuf::from)
                     .unwrap_or(d.dir),
                 charts: r.string(&t, "charts", false).map(PathBuf::from),
+                private: r.string(&t, "private", false).map(PathBuf::from),
                 cache: r.string(&t, "cache", false).map(PathBuf::from),
                 approached_within: match t.table.get("approached_within") {
                     Some(_) => r
