@@ -73,9 +73,18 @@ pub fn parse_rfc3339(at: &str) -> Option<i64> {
 /// "2026-11-23 19:40": a time for people, in Swedish local time (CET or
 /// CEST), from seconds since 1970.
 pub fn local_minute_of(secs: i64) -> String {
+    local(secs, "%Y-%m-%d %H:%M")
+}
+
+/// "2026-11-23 19:40:05": as [`local_minute_of`], to the second.
+pub fn local_second_of(secs: i64) -> String {
+    local(secs, "%Y-%m-%d %H:%M:%S")
+}
+
+fn local(secs: i64, format: &str) -> String {
     use chrono::TimeZone;
     match chrono_tz::Europe::Stockholm.timestamp_opt(secs, 0) {
-        chrono::LocalResult::Single(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+        chrono::LocalResult::Single(t) => t.format(format).to_string(),
         _ => rfc3339(secs),
     }
 }

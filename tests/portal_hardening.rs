@@ -717,3 +717,32 @@ fn the_portal_and_validate_judge_a_file_by_the_very_same_rules() {
         "validate on the year's folder"
     );
 }
+
+/// Behind a trusted proxy each person's own address counts: one address's
+/// failures limit that address, not everyone behind the proxy.
+#[test]
+fn behind_a_trusted_proxy_the_forwarded_address_is_limited() {
+    let dir = folder_with("trusted_proxies = [\"127.0.0.1\"]");
+    let portal = start(dir.path());
+    let wrong = |from: &str| {
+        client()
+            .post(format!("{}/logga-in", portal.url))
+            .header("x-forwarded-for", from)
+            .form(&[("token", "00")])
+            .send()
+            .unwrap()
+            .status()
+    };
+    let statuses: Vec<StatusCode> = (0..12).map(|_| wrong("192.0.2.1")).collect();
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(
+        wrong("192.0.2.2"),
+        StatusCode::FORBIDDEN,
+        "another person is not limited"
+    );
+    assert!(
+        portal.log().contains("client=192.0.2.1"),
+        "{}",
+        portal.log()
+    );
+}

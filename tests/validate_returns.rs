@@ -657,3 +657,38 @@ fn a_template_filled_in_and_saved_by_libreoffice() {
         .stdout_has("2 fel och 3 varningar")
         .run();
 }
+
+/// A return for a year its unit did not exist says who hands in instead:
+/// a district before it began, its predecessors; one that had ended, its
+/// successor. It names no command.
+#[test]
+fn a_return_for_a_year_its_unit_did_not_exist_says_who_hands_in_instead() {
+    let p = pipeline::load(&repo_root().join(SAMPLE_PIPELINE)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "jarva",
+            2022,
+            "Järva stadsdelsnämnd fanns inte den 31 december 2022; återrapporteringen för 2022 lämnas av Rinkeby-Kista stadsdelsnämnd och Spånga-Tensta stadsdelsnämnd.",
+        ),
+        (
+            "alvsjo",
+            2021,
+            "Älvsjö stadsdelsnämnd fanns inte den 31 december 2021; återrapporteringen för 2021 lämnas av Hägersten-Älvsjö stadsdelsnämnd.",
+        ),
+    ];
+    for (unit, year, said) in cases {
+        let u = p.unit(unit).unwrap();
+        let layout = uppfolj::layout::layout(&p, u, year);
+        let bytes = uppfolj::template::workbook_bytes(&p, &layout, None).unwrap();
+        let file = dir.path().join(format!("{unit}-{year}.xlsx"));
+        std::fs::write(&file, bytes).unwrap();
+        let o = validate_files(&p, &[file], None);
+        let message = &o.findings[0].message;
+        assert!(message.contains(said), "{message}");
+        assert!(
+            !message.contains("uppfolj ") && !message.contains("efterföljare gör det"),
+            "{message}"
+        );
+    }
+}

@@ -75,6 +75,7 @@ pub fn open(p: &Pipeline) -> Result<(PathBuf, Db), Error> {
 /// Starts the portal and serves until the process is stopped.
 pub fn serve(p: Pipeline) -> Result<(), Error> {
     let portal = settings(&p)?.clone();
+    log_to_stderr();
     let (data, db) = open(&p)?;
     upload::reconcile(&p, &data, &db).map_err(|reason| Error::Output {
         file: "returinkorgen".into(),
@@ -89,7 +90,6 @@ pub fn serve(p: Pipeline) -> Result<(), Error> {
         limit: Mutex::new(RateLimit::new(SIGN_IN_ATTEMPTS, Duration::from_secs(60))),
         p,
     });
-    log_to_stderr();
     let runtime =
         tokio::runtime::Runtime::new().map_err(Error::io("kan inte starta portalens körmiljö"))?;
     runtime.block_on(listen(app, &portal.listen))
@@ -164,11 +164,25 @@ async fn style_sheet() -> axum::response::Response {
 /// failed and why, never a value from an uploaded file.
 fn log_to_stderr() {
     let _ = tracing_subscriber::fmt()
+        .with_timer(SwedishTime)
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .with_target(false)
         .with_max_level(tracing::Level::INFO)
         .try_init();
+}
+
+/// The log's times, in Swedish local time to the second.
+struct SwedishTime;
+
+impl tracing_subscriber::fmt::time::FormatTime for SwedishTime {
+    fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
+        write!(
+            w,
+            "{}",
+            crate::clock::local_second_of(crate::clock::unix_now())
+        )
+    }
 }
 
 /// Now, UTC, as the database keeps times (pages show them in Swedish time).

@@ -405,8 +405,10 @@ pub fn reconcile(p: &Pipeline, data: &Path, db: &Db) -> Result<(), String> {
                 let _ = std::fs::remove_file(publishing(&target));
             }
         }
-        // A file in the way is left; it is said when the unit next uploads.
-        let _ = publish(p, data, db, &unit, year);
+        // A file in the way is left, and the analysts' overview says so.
+        if let Err(why) = publish(p, data, db, &unit, year) {
+            tracing::warn!("{unit} {year}: inte publicerad: {why}");
+        }
     }
     Ok(())
 }

@@ -86,10 +86,22 @@ pub fn summary(p: &Pipeline, d: &RunData, out: &Path, private: &Path) -> RunOutc
         d.cells.len()
     ));
     lines.push(format!("Utdata, får publiceras: {}", tidy(out).display()));
-    lines.push(format!(
-        "Ej för publicering (undantagen, återkopplingen, cachen): {}",
-        tidy(private).display()
-    ));
+    match &p.output.cache {
+        None => lines.push(format!(
+            "Ej för publicering (undantagen, återkopplingen, cachen): {}",
+            tidy(private).display()
+        )),
+        Some(cache) => {
+            lines.push(format!(
+                "Ej för publicering (undantagen, återkopplingen): {}",
+                tidy(private).display()
+            ));
+            lines.push(format!(
+                "Ej för publicering (cachen): {}",
+                tidy(&p.resolve(cache)).display()
+            ));
+        }
+    }
     RunOutcome {
         out: out.to_path_buf(),
         lines,
