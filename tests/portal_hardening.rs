@@ -48,6 +48,7 @@ fn a_return_in_the_inbox_under_any_kind_is_seen_and_never_doubled() {
     let sample = crate::test::repo_root().join("data-samples/returns/2022/farsta-2022.ods");
     std::fs::copy(&sample, inbox.join("farsta-2022.ods")).unwrap();
     let farsta = invite(dir.path(), "farsta", "committee");
+    let analyst = invite(dir.path(), "ks", "analyst");
     let portal = start(dir.path());
     let c = sign_in(&portal, &farsta);
     let page = portal.text(&c, "/enhet/farsta");
@@ -87,6 +88,23 @@ fn a_return_in_the_inbox_under_any_kind_is_seen_and_never_doubled() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stdout.contains("återrapporteringar för 2022"), "{stdout}");
+    // The analyst chooses the upload: moves the .ods away, and the overview
+    // lets the accepted upload into the inbox.
+    let a = sign_in(&portal, &analyst);
+    assert!(
+        portal
+            .text(&a, "/oversikt")
+            .contains("Två återrapporteringar: välj en")
+    );
+    std::fs::rename(
+        inbox.join("farsta-2022.ods"),
+        dir.path().join("farsta-2022.ods"),
+    )
+    .unwrap();
+    let overview = portal.text(&a, "/oversikt");
+    assert!(!overview.contains("Två återrapporteringar"), "{overview}");
+    assert!(inbox.join("farsta-2022.xlsx").is_file());
+    assert!(portal.text(&c, "/enhet/farsta").contains(">Godkänd<"));
 }
 
 /// An upload keeps its kind: an `.ods` is published as one, and replaces

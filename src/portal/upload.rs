@@ -405,7 +405,23 @@ pub fn reconcile(p: &Pipeline, data: &Path, db: &Db) -> Result<(), String> {
                 let _ = std::fs::remove_file(publishing(&target));
             }
         }
-        // A file in the way is left, and the analysts' overview says so.
+    }
+    publish_pending(p, data, db)
+}
+
+/// Publishes every newest accepted upload that is not in the inbox: after
+/// a restart, or once an analyst has moved away the return that was in its
+/// way. A file still in the way is left, and logged.
+pub fn publish_pending(p: &Pipeline, data: &Path, db: &Db) -> Result<(), String> {
+    let foreign = |e: rusqlite::Error| crate::text::foreign(&e);
+    for (unit, year) in db.accepted_keys().map_err(foreign)? {
+        let newest = db.newest_accepted(&unit, year).map_err(foreign)?;
+        let published = db.published(&unit, year).map_err(foreign)?;
+        let in_place = published.is_some_and(|(id, _)| newest.as_ref().is_some_and(|n| n.id == id))
+            && !inbox_returns(p, &unit, year).is_empty();
+        if in_place {
+            continue;
+        }
         if let Err(why) = publish(p, data, db, &unit, year) {
             tracing::warn!("{unit} {year}: inte publicerad: {why}");
         }

@@ -132,7 +132,7 @@ pub fn write_templates(
             });
         }
         let path = out.join(&name);
-        let previous = previous_values(&accepted, &l);
+        let previous = previous_values(p, &accepted, &l);
         let bytes = workbook_with(p, &l, None, &previous).map_err(|e| TemplateError::Write {
             path: path.clone(),
             message: crate::text::foreign(&e),
@@ -184,7 +184,7 @@ pub fn workbook_bytes(
 /// from the returns inbox beside each row.
 pub fn template_bytes(p: &Pipeline, l: &Layout<'_>) -> Result<Vec<u8>, XlsxError> {
     let accepted = accepted_in(p, l.year - 1);
-    workbook_with(p, l, None, &previous_values(&accepted, l))
+    workbook_with(p, l, None, &previous_values(p, &accepted, l))
 }
 
 fn workbook_with(

@@ -14,16 +14,18 @@ pub(super) fn accepted_in(p: &Pipeline, year: i32) -> Vec<crate::validate::retur
     crate::validate::last_year::accepted_in(p, year, &crate::cache::Cache::none())
 }
 
-/// Last year's accepted values of the unit's rows, as the committee wrote them.
+/// Last year's accepted values of the unit's rows, as the committee wrote
+/// them, found as the rules find them (a merged district's first year: its
+/// predecessors' together).
 pub(super) fn previous_values(
+    p: &Pipeline,
     accepted: &[crate::validate::returns::Value],
     l: &Layout<'_>,
 ) -> Previous {
+    let last = crate::validate::last_year::LastYear::new(accepted);
     let mut out = Previous::new();
     for (i, r) in l.indicators.iter().enumerate() {
-        let found = accepted
-            .iter()
-            .find(|v| v.unit_id == l.unit.id && v.indicator_id == r.indicator.id && v.key == r.key);
+        let found = last.of(p, &l.unit.id, l.year, &r.indicator.id, &r.key);
         let text = found.and_then(|v| match (v.numerator, v.denominator) {
             (Some(n), Some(d)) if r.is_share() => Some(format!(
                 "{} av {}",

@@ -35,6 +35,16 @@ struct OverviewYear {
 
 pub async fn overview(State(app): Shared, v: Viewer) -> Result<Response, PortalError> {
     let v = v.analyst()?;
+    // A return an analyst moved out of an accepted upload's way gives way now.
+    let worker = app.clone();
+    let published = tokio::task::spawn_blocking(move || {
+        upload::publish_pending(&worker.p, &worker.data, &worker.db())
+    })
+    .await;
+    let what = "väntande återrapporteringar kunde inte lämnas vidare";
+    published
+        .map_err(|e| PortalError::internal(what)(e.to_string()))?
+        .map_err(PortalError::internal(what))?;
     let years = overview_years(&app)?;
     Ok(page(
         &app,
