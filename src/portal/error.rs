@@ -90,7 +90,7 @@ impl PortalError {
             ),
             PortalError::SessionEnded => (
                 "Du är utloggad",
-                "Du har loggats ut, efter en stunds inaktivitet eller för att du loggade ut. Logga in igen med din personliga länk.".into(),
+                "Din inloggning har upphört: efter en stunds inaktivitet, för att du loggade ut eller för att länken har återkallats. Logga in igen med din personliga länk. Gäller den inte längre, be den som samordnar uppföljningen om en ny.".into(),
             ),
             PortalError::TwoFiles { .. } => (
                 "En fil i taget",
