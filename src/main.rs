@@ -126,9 +126,13 @@ fn portal(c: PortalCommand) -> Result<(), Error> {
             role,
         } => {
             let which = match (link, unit.as_deref()) {
-                (Some(id), _) => admin::Which::Link(id),
-                (None, Some(unit)) => admin::Which::Role(unit, role),
-                (None, None) => unreachable!("clap requires --link or --unit"),
+                (Some(id), _) => uppfolj::portal::db::Links::One(id),
+                (None, Some(unit)) => uppfolj::portal::db::Links::Role(unit, role),
+                (None, None) => {
+                    return Err(Error::Usage(
+                        "ange vilka länkar som ska avslutas: --link ID eller --unit ENHET".into(),
+                    ));
+                }
             };
             say(admin::revoke(&load(&pipeline)?, which)?);
         }

@@ -623,13 +623,24 @@ fn a_session_left_idle_ends_and_one_in_use_lasts() {
     assert!(portal.get(&c, "/enhet/amn").status().is_success());
 }
 
+/// A sample return put in the test folder's inbox as someone other than
+/// the portal would: `data-samples/returns/<year>/<name>` to
+/// `inkorg/<year>/<name>`; returns the inbox's folder for the year.
+pub(crate) fn in_inbox(dir: &Path, year: i32, name: &str) -> PathBuf {
+    let inbox = dir.join("inkorg").join(year.to_string());
+    std::fs::create_dir_all(&inbox).unwrap();
+    let sample = crate::test::repo_root()
+        .join("data-samples/returns")
+        .join(year.to_string())
+        .join(name);
+    std::fs::copy(sample, inbox.join(name)).unwrap();
+    inbox
+}
+
 #[test]
 fn a_return_put_in_the_inbox_another_way_counts_as_handed_in() {
     let dir = folder();
-    let inbox = dir.path().join("inkorg/2022");
-    std::fs::create_dir_all(&inbox).unwrap();
-    let sample = crate::test::repo_root().join("data-samples/returns/2022/amn-2022.xlsx");
-    std::fs::copy(sample, inbox.join("amn-2022.xlsx")).unwrap();
+    in_inbox(dir.path(), 2022, "amn-2022.xlsx");
     let amn = invite(dir.path(), "amn", "committee");
     let un = invite(dir.path(), "un", "committee");
     let portal = start(dir.path());

@@ -10,8 +10,8 @@ use reqwest::StatusCode;
 use reqwest::blocking::multipart;
 
 use crate::portal::{
-    Portal, client, csrf, filled, folder, folder_with, invite, session, session_cookie, sign_in,
-    start, upload, uppfolj,
+    Portal, client, csrf, filled, folder, folder_with, in_inbox, invite, session, session_cookie,
+    sign_in, start, upload, uppfolj,
 };
 
 /// A session of our own: its cookie, and a page of the unit with the CSRF token.
@@ -43,10 +43,8 @@ fn parts_left(portal: &Portal) -> usize {
 #[test]
 fn a_return_in_the_inbox_under_any_kind_is_seen_and_never_doubled() {
     let dir = folder();
-    let inbox = dir.path().join("inkorg/2022");
-    std::fs::create_dir_all(&inbox).unwrap();
+    let inbox = in_inbox(dir.path(), 2022, "farsta-2022.ods");
     let sample = crate::test::repo_root().join("data-samples/returns/2022/farsta-2022.ods");
-    std::fs::copy(&sample, inbox.join("farsta-2022.ods")).unwrap();
     let farsta = invite(dir.path(), "farsta", "committee");
     let analyst = invite(dir.path(), "ks", "analyst");
     let portal = start(dir.path());
@@ -278,30 +276,28 @@ fn no_temporary_file_outlives_a_failing_form() {
             .send()
             .map(|r| r.status())
     };
-    let over = sent(
-        base()
-            .part("file", file())
-            .part("file", multipart::Part::bytes(big()).file_name("x.xlsx")),
-    );
-    assert!(
-        over.as_ref()
-            .map_or(true, |s| *s == StatusCode::BAD_REQUEST),
-        "{over:?}"
-    );
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(parts_left(portal), 0, "a second file over the cap");
-    let over = sent(
-        base()
-            .part("file", file())
-            .part("extra", multipart::Part::bytes(big()).file_name("x.xlsx")),
-    );
-    assert!(
-        over.as_ref()
-            .map_or(true, |s| *s == StatusCode::PAYLOAD_TOO_LARGE),
-        "{over:?}"
-    );
-    std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(parts_left(portal), 0, "another part over the cap");
+    let cases = [
+        (
+            "file",
+            StatusCode::BAD_REQUEST,
+            "a second file over the cap",
+        ),
+        (
+            "extra",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "another part over the cap",
+        ),
+    ];
+    for (second, status, what) in cases {
+        let big = multipart::Part::bytes(big()).file_name("x.xlsx");
+        let over = sent(base().part("file", file()).part(second, big));
+        assert!(
+            over.as_ref().map_or(true, |s| *s == status),
+            "{what}: {over:?}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(parts_left(portal), 0, "{what}");
+    }
     // A truncated body: the file part, then the connection ends mid-part.
     let cookie = session_cookie(portal, &s.token);
     let mut raw = TcpStream::connect(addr(portal)).unwrap();
@@ -691,10 +687,7 @@ fn on_the_page(page: &str) -> Judged {
 #[test]
 fn the_portal_and_validate_judge_a_file_by_the_very_same_rules() {
     let dir = folder();
-    let last_year = dir.path().join("inkorg/2021");
-    std::fs::create_dir_all(&last_year).unwrap();
-    let sample = crate::test::repo_root().join("data-samples/returns/2021/amn-2021.xlsx");
-    std::fs::copy(sample, last_year.join("amn-2021.xlsx")).unwrap();
+    in_inbox(dir.path(), 2021, "amn-2021.xlsx");
     let bytes = crate::portal::valid_with(dir.path(), 900.0);
     std::fs::write(dir.path().join("amn-2022.xlsx"), &bytes).unwrap();
     let amn = invite(dir.path(), "amn", "committee");

@@ -62,26 +62,27 @@ pub const COOKIE: &str = "uppfolj_session";
 /// The session cookie for `id`: HttpOnly, SameSite=Strict, and Secure when
 /// the portal's address is https.
 pub fn session_cookie(id: &str, secure: bool) -> String {
-    format!(
-        "{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict{}",
-        if secure { "; Secure" } else { "" }
-    )
+    cookie(COOKIE, id, "/", None, secure)
+}
+
+/// A cookie only the portal's own pages see (HttpOnly, SameSite=Strict),
+/// Secure on https; `max_age` in seconds, `Some(0)` ends it.
+fn cookie(name: &str, value: &str, path: &str, max_age: Option<u32>, secure: bool) -> String {
+    let age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict{age}{secure}")
 }
 
 /// The cookie a personal link's token waits in for the sign-in click:
 /// sent only to the sign-in form, for a quarter of an hour.
 pub fn link_cookie(token: &str, secure: bool) -> String {
-    format!(
-        "{LINK_COOKIE}={token}; Path=/logga-in; HttpOnly; SameSite=Strict; Max-Age=900{}",
-        if secure { "; Secure" } else { "" }
-    )
+    cookie(LINK_COOKIE, token, "/logga-in", Some(900), secure)
 }
 
 pub fn cleared_link_cookie(secure: bool) -> String {
-    format!(
-        "{LINK_COOKIE}=; Path=/logga-in; HttpOnly; SameSite=Strict; Max-Age=0{}",
-        if secure { "; Secure" } else { "" }
-    )
+    cookie(LINK_COOKIE, "", "/logga-in", Some(0), secure)
 }
 
 /// The name of the cookie a link's token waits in.
@@ -115,10 +116,7 @@ pub fn client_ip(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpAdd
 
 /// A cookie that ends the session in the browser.
 pub fn cleared_cookie(secure: bool) -> String {
-    format!(
-        "{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
-        if secure { "; Secure" } else { "" }
-    )
+    cookie(COOKIE, "", "/", Some(0), secure)
 }
 
 /// The session id in a `Cookie` header, if any.
@@ -197,6 +195,18 @@ impl RateLimit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cookies_are_http_only_strict_and_secure_on_https() {
+        assert_eq!(
+            session_cookie("abc", false),
+            "uppfolj_session=abc; Path=/; HttpOnly; SameSite=Strict"
+        );
+        assert_eq!(
+            cleared_link_cookie(true),
+            "uppfolj_lank=; Path=/logga-in; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+        );
+    }
 
     #[test]
     fn the_session_id_is_found_among_other_cookies() {

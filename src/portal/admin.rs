@@ -36,25 +36,18 @@ pub fn invite(p: &Pipeline, unit: &str, role: Role) -> Result<String, Error> {
     Ok(format!("{}/logga-in/{token}", portal.base_url))
 }
 
-/// Which links to end: one, or one role's at a unit (a committee's links
-/// end without the analysts' and readers' invited on the same unit).
-pub enum Which<'a> {
-    Link(i64),
-    Role(&'a str, Role),
-}
-
 /// Ends the links and their sessions; says what was ended.
-pub fn revoke(p: &Pipeline, which: Which<'_>) -> Result<String, Error> {
+pub fn revoke(p: &Pipeline, which: db::Links<'_>) -> Result<String, Error> {
     let (_, db) = super::open(p)?;
     match which {
-        Which::Link(id) => {
+        db::Links::One(id) => {
             let users = db.users(&clock(p)?).map_err(db_error)?;
             let Some((u, _)) = users.iter().find(|(u, _)| u.id == id) else {
                 return Err(Error::Usage(format!(
                     "det finns ingen länk med id {id}; se uppfolj portal users"
                 )));
             };
-            let n = db.revoke(&db::Links::One(id)).map_err(db_error)?;
+            let n = db.revoke(&which).map_err(db_error)?;
             Ok(if n == 0 {
                 format!(
                     "länk {id} ({}, {}) var redan återkallad",
@@ -65,9 +58,9 @@ pub fn revoke(p: &Pipeline, which: Which<'_>) -> Result<String, Error> {
                 format!("länk {id} ({}, {}) återkallad", u.unit, u.role.swedish())
             })
         }
-        Which::Role(unit, role) => {
+        db::Links::Role(unit, role) => {
             known_unit(p, unit)?;
-            let n = db.revoke(&db::Links::Role(unit, role)).map_err(db_error)?;
+            let n = db.revoke(&which).map_err(db_error)?;
             Ok(format!(
                 "{unit}: {} med rollen {} återkallade",
                 Count(n, "länk", "länkar"),
@@ -78,13 +71,7 @@ pub fn revoke(p: &Pipeline, which: Which<'_>) -> Result<String, Error> {
 }
 
 fn clock(p: &Pipeline) -> Result<db::Clock, Error> {
-    let portal = super::settings(p)?;
-    let seconds = crate::clock::unix_now();
-    Ok(db::Clock {
-        at: crate::clock::rfc3339(seconds),
-        seconds,
-        idle: portal.idle,
-    })
+    Ok(db::Clock::now(super::settings(p)?.idle))
 }
 
 /// One line per link: its id, unit, role, since when (Swedish time),

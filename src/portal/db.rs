@@ -118,7 +118,9 @@ pub struct Db {
     conn: Connection,
 }
 
-/// Which links `portal revoke` ends.
+/// Which links `portal revoke` ends: one, or one role's at a unit (a
+/// committee's links end without the analysts' and readers' invited on the
+/// same unit).
 #[derive(Clone, Copy, Debug)]
 pub enum Links<'a> {
     /// One link, by the id `portal users` prints.
@@ -403,6 +405,16 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// Now, with sessions idle longer than `idle` ended.
+    pub fn now(idle: std::time::Duration) -> Clock {
+        let seconds = crate::clock::unix_now();
+        Clock {
+            at: crate::clock::rfc3339(seconds),
+            seconds,
+            idle,
+        }
+    }
+
     /// The last time a session may have been seen and still be live.
     fn oldest(&self) -> i64 {
         self.seconds - self.idle.as_secs_f64().ceil() as i64

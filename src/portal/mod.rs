@@ -209,11 +209,6 @@ impl App {
 
     /// Now, for sessions.
     pub fn clock(&self) -> db::Clock {
-        let seconds = crate::clock::unix_now();
-        db::Clock {
-            at: crate::clock::rfc3339(seconds),
-            seconds,
-            idle: self.portal.idle,
-        }
+        db::Clock::now(self.portal.idle)
     }
 }

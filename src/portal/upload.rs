@@ -193,11 +193,15 @@ pub fn refuse_name(name: &str) -> Option<String> {
     None
 }
 
-/// Where the portal keeps an upload: named by its SHA-256, with the kind
-/// its name says (a `.xlsx` when the name says none).
+/// The kind of workbook an upload is kept and published as: the one its
+/// name says, or `.xlsx` when the name says none.
+fn kind(name: &str) -> &'static str {
+    crate::pipeline::return_extension(name).unwrap_or("xlsx")
+}
+
+/// Where the portal keeps an upload: named by its SHA-256, with its [`kind`].
 pub fn stored(data: &Path, sha256: &str, name: &str) -> PathBuf {
-    let ext = crate::pipeline::return_extension(name).unwrap_or("xlsx");
-    data.join("files").join(format!("{sha256}.{ext}"))
+    data.join("files").join(format!("{sha256}.{}", kind(name)))
 }
 
 /// Keeps, judges, logs and (when accepted) publishes one upload; returns
@@ -335,8 +339,11 @@ pub fn publish(p: &Pipeline, data: &Path, db: &Db, unit: &str, year: i32) -> Res
     let Some(dir) = inbox_year(p, year) else {
         return Ok(());
     };
-    let ext = crate::pipeline::return_extension(&newest.name).unwrap_or("xlsx");
-    let target = dir.join(crate::pipeline::return_file_name_as(unit, year, ext));
+    let target = dir.join(crate::pipeline::return_file_name_as(
+        unit,
+        year,
+        kind(&newest.name),
+    ));
     let ours = db
         .published(unit, year)
         .map_err(foreign)?
@@ -445,8 +452,7 @@ pub fn accepted_archive(data: &Path, db: &Db) -> Result<Vec<u8>, String> {
         };
         let bytes = std::fs::read(stored(data, &u.sha256, &u.name))
             .map_err(|e| crate::text::io_error(&e))?;
-        let ext = crate::pipeline::return_extension(&u.name).unwrap_or("xlsx");
-        let name = crate::pipeline::return_file_name_as(&unit, year, ext);
+        let name = crate::pipeline::return_file_name_as(&unit, year, kind(&u.name));
         zip.start_file(format!("{year}/{name}"), options)
             .map_err(|e| failed(&e))?;
         zip.write_all(&bytes)

@@ -115,10 +115,11 @@ fn present(cache: &Cache, path: &Path, cap: u64) -> Option<String> {
 /// cannot be read or metadata means nothing here.
 fn outputs(folders: Folders<'_>) -> Option<Vec<(String, Stat)>> {
     let mut files = Vec::new();
-    walk(folders.out, folders.out, &mut files)?;
+    walk(folders.out, folders.out, &mut files, None)?;
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let mut private = Vec::new();
-    walk(folders.private, folders.private, &mut private)?;
+    let cache = Some(crate::cache::IN_PRIVATE);
+    walk(folders.private, folders.private, &mut private, cache)?;
     private.sort_by(|a, b| a.0.cmp(&b.0));
     files.extend(
         private
@@ -128,16 +129,21 @@ fn outputs(folders: Folders<'_>) -> Option<Vec<(String, Stat)>> {
     Some(files)
 }
 
-fn walk(root: &Path, dir: &Path, files: &mut Vec<(String, Stat)>) -> Option<()> {
+/// Every file under `dir`, but the folder `skip` at the top.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    files: &mut Vec<(String, Stat)>,
+    skip: Option<&str>,
+) -> Option<()> {
     for e in std::fs::read_dir(dir).ok()? {
         let e = e.ok()?;
         let meta = e.metadata().ok()?;
-        let cache = dir == root && e.file_name() == crate::cache::IN_PRIVATE;
-        if meta.is_dir() && cache {
+        if meta.is_dir() && dir == root && skip.is_some_and(|s| e.file_name() == s) {
             continue;
         }
         if meta.is_dir() {
-            walk(root, &e.path(), files)?;
+            walk(root, &e.path(), files, skip)?;
             continue;
         }
         let rel = e.path().strip_prefix(root).ok()?.display().to_string();
