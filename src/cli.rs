@@ -104,6 +104,16 @@ pub enum PortalCommand {
     },
     /// Lista alla länkar: id, enhet, roll, när den skapades, om den gäller och hur många som är inloggade med den.
     Users { pipeline: PathBuf },
+    /// Skriv ut portalens logg över allt som har hänt: inloggningar, inbjudningar, nedladdningar, uppladdningar, beslut och påminnelser.
+    Logg {
+        pipeline: PathBuf,
+        /// Bara det som gäller enheten med detta id.
+        #[arg(long, value_name = "ENHET")]
+        unit: Option<String>,
+        /// Som CSV med rubrikrad, för ett kalkylprogram.
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 #[derive(clap::Args)]

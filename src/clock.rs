@@ -42,7 +42,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
@@ -93,6 +93,24 @@ fn local(secs: i64, format: &str) -> String {
 /// shown as it is.
 pub fn local_minute(at: &str) -> String {
     parse_rfc3339(at).map_or_else(|| at.to_string(), local_minute_of)
+}
+
+/// As [`local_minute`], to the second.
+pub fn local_second(at: &str) -> String {
+    parse_rfc3339(at).map_or_else(|| at.to_string(), local_second_of)
+}
+
+/// The calendar day (since 1970) an RFC 3339 time falls on in Sweden: what
+/// "on time" is judged by.
+pub fn local_day(at: &str) -> Option<i64> {
+    use chrono::{Datelike, TimeZone};
+    let secs = parse_rfc3339(at)?;
+    match chrono_tz::Europe::Stockholm.timestamp_opt(secs, 0) {
+        chrono::LocalResult::Single(t) => {
+            Some(days_from_civil(i64::from(t.year()), t.month(), t.day()))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,9 @@ pub enum Severity {
     Error,
     /// Used, but worth a look.
     Warning,
+    /// Was worth a look, and the committee explained it in the return's
+    /// comment column: not an open warning any more.
+    Explained,
     /// For the record (e.g. the smallest group in a survey); not a problem.
     Info,
 }
@@ -43,9 +46,10 @@ impl fmt::Display for Finding {
 
 /// Each severity: its id (as JSON and the portal's log keep it), the word a
 /// finding starts with, and its class on a page.
-const SEVERITIES: [(Severity, &str, &str); 3] = [
+const SEVERITIES: [(Severity, &str, &str); 4] = [
     (Severity::Error, "fel", "error"),
     (Severity::Warning, "varning", "warning"),
+    (Severity::Explained, "förklarad", "explained"),
     (Severity::Info, "info", "info"),
 ];
 

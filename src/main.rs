@@ -137,6 +137,11 @@ fn portal(c: PortalCommand) -> Result<(), Error> {
             say(admin::revoke(&load(&pipeline)?, which)?);
         }
         PortalCommand::Users { pipeline } => admin::users(&load(&pipeline)?)?.iter().for_each(say),
+        PortalCommand::Logg {
+            pipeline,
+            unit,
+            csv,
+        } => emit(&admin::log(&load(&pipeline)?, unit.as_deref(), csv)?),
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod cache;
 mod check;
 mod cli;
+mod comments;
 mod disclosure;
 mod hostile;
 mod pipeline;

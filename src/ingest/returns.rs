@@ -42,7 +42,10 @@ pub struct RawValue {
     pub value: CellInput,
     pub value_cell: String,
     pub denominator: Option<(CellInput, String)>,
+    /// The committee's explanation, as written; validation checks it for
+    /// identifiers before anything keeps it.
     pub comment: Option<String>,
+    pub comment_cell: String,
 }
 
 #[derive(Clone, Debug)]
@@ -54,6 +57,7 @@ pub struct RawActivity {
     /// The row's status cell, e.g. "C5".
     pub status_cell: String,
     pub assessment_cell: String,
+    pub description_cell: String,
 }
 
 /// A warning about a return: its sheet and cell, where there is one, and what to check.
@@ -693,6 +697,7 @@ fn read_indicators(
                 )
             }),
             comment,
+            comment_cell: a1(row, COL_COMMENT),
         });
     }
     Ok(out)
@@ -736,6 +741,7 @@ fn read_activities(
             description: cell(ACT_COL_DESCRIPTION),
             status_cell: a1(row, ACT_COL_STATUS),
             assessment_cell: a1(row, ACT_COL_ASSESSMENT),
+            description_cell: a1(row, ACT_COL_DESCRIPTION),
         });
     }
     Ok(out)

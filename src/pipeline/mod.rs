@@ -9,7 +9,7 @@
 //! and the folders a pipeline reads ([`folders`]).
 
 mod check;
-mod date;
+pub mod date;
 mod folders;
 mod indicator;
 mod names;
@@ -33,7 +33,9 @@ pub use indicator::{
     Bounds, Derivation, Direction, Indicator, MeasureUnit, Publication, Reason, Source, YearValue,
 };
 pub use reference::{Combine, HttpLimits, Reference, ReferenceBreakdown, ReferenceSeries};
-pub use settings::{Disclosure, Incomplete, Limits, Output, Portal, Returns};
+pub use settings::{
+    Disclosure, Incomplete, Limits, Mail, MailSecurity, Output, Portal, Publish, Report, Returns,
+};
 pub use strategy::{
     Area, Assessment, Breakdown, Goal, Group, Measure, MeasureForm, MonthDay, Period, Status,
     Strategy, Unit, UnitGroup,
@@ -182,6 +184,7 @@ pub struct Pipeline {
     pub survey: Option<Survey>,
     pub reference: Option<Reference>,
     pub output: Output,
+    pub report: Report,
     pub portal: Option<Portal>,
     /// The pipeline file, as given (empty for a pipeline parsed from text).
     #[serde(skip)]

@@ -26,6 +26,55 @@ pub struct Portal {
     /// Reverse proxies whose `X-Forwarded-For` is believed; anyone else's
     /// address is the connection's own.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// When a return reaches the inbox: once it has no errors, or only once
+    /// an analyst approves it.
+    pub publish: Publish,
+    /// The day after which a year takes no more uploads (an analyst may
+    /// open it again for one unit).
+    pub closes: std::collections::BTreeMap<i32, super::date::Date>,
+    /// Where reminders and send-back notices go out from (`[portal.mail]`).
+    pub mail: Option<Mail>,
+}
+
+/// `[portal.mail]`: the SMTP server reminders are sent through.
+#[derive(Clone, Debug, Serialize)]
+pub struct Mail {
+    pub host: String,
+    pub port: u16,
+    pub security: MailSecurity,
+    /// The From address, e.g. `Kommunstyrelsen <uppfoljning@stockholm.se>`.
+    pub sender: String,
+    /// The SMTP user name, when the server wants one.
+    pub user: Option<String>,
+    /// The environment variable that holds the password: never the
+    /// password itself, so that the pipeline file can be shared.
+    pub password_env: Option<String>,
+    /// How long one exchange with the server may take.
+    pub timeout: std::time::Duration,
+    /// Days before the deadline a reminder goes out, and days after it.
+    pub before: Vec<u32>,
+    pub after: Vec<u32>,
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum MailSecurity {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the start (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine.
+    None,
+}
+
+/// `[portal] publish`: when an upload reaches the returns inbox.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum Publish {
+    /// As soon as it has no errors.
+    #[default]
+    Accepted,
+    /// Only once an analyst has approved it.
+    Approved,
 }
 
 /// What one client may hold of the portal: one that is too slow is
@@ -142,6 +191,15 @@ pub struct Output {
     /// An indicator that missed its target by at most this share of the
     /// target "approached" it; further off, it missed.
     pub approached_within: f64,
+}
+
+/// What the report shows beyond the figures (`[report]`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    /// An annex with each committee's comments on its values. Off unless
+    /// asked for: a comment is the committee's own words, and an analyst
+    /// should have read them before they are published.
+    pub comments: bool,
 }
 
 impl Default for Output {

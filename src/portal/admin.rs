@@ -3,6 +3,7 @@
 
 use super::access::{self, Role};
 use super::db;
+use super::journal::{self, Event, Kind};
 use crate::error::Error;
 use crate::pipeline::Pipeline;
 use crate::text::Count;
@@ -31,8 +32,13 @@ pub fn invite(p: &Pipeline, unit: &str, role: Role) -> Result<String, Error> {
     let portal = super::settings(p)?;
     let (_, db) = super::open(p)?;
     let token = access::secret().map_err(Error::io("kan inte ta fram en slumpmässig länk"))?;
-    db.add_user(unit, role, &access::hash(&token), &super::now())
+    let id = db
+        .add_user(unit, role, &access::hash(&token), &super::now())
         .map_err(db_error)?;
+    let e = Event::now(Kind::Invite)
+        .unit(unit)
+        .detail(format!("länk {id} ({})", role.swedish()));
+    journal::record(&db, e);
     Ok(format!("{}/logga-in/{token}", portal.base_url))
 }
 
@@ -48,6 +54,10 @@ pub fn revoke(p: &Pipeline, which: db::Links<'_>) -> Result<String, Error> {
                 )));
             };
             let n = db.revoke(&which).map_err(db_error)?;
+            let e = Event::now(Kind::Revoke)
+                .unit(&u.unit)
+                .detail(format!("länk {id}"));
+            journal::record(&db, e);
             Ok(if n == 0 {
                 format!(
                     "länk {id} ({}, {}) var redan återkallad",
@@ -61,6 +71,12 @@ pub fn revoke(p: &Pipeline, which: db::Links<'_>) -> Result<String, Error> {
         db::Links::Role(unit, role) => {
             known_unit(p, unit)?;
             let n = db.revoke(&which).map_err(db_error)?;
+            let detail = format!(
+                "{} med rollen {}",
+                Count(n, "länk", "länkar"),
+                role.swedish()
+            );
+            journal::record(&db, Event::now(Kind::Revoke).unit(unit).detail(detail));
             Ok(format!(
                 "{unit}: {} med rollen {} återkallade",
                 Count(n, "länk", "länkar"),
@@ -91,4 +107,44 @@ pub fn users(p: &Pipeline) -> Result<Vec<String>, Error> {
         )
     }));
     Ok(lines)
+}
+
+/// `uppfolj portal logg`: every event, oldest first, or one unit's; as
+/// tab-separated lines, or as CSV with a header for a spreadsheet.
+pub fn log(p: &Pipeline, unit: Option<&str>, csv: bool) -> Result<String, Error> {
+    if let Some(u) = unit {
+        known_unit(p, u)?;
+    }
+    let (_, db) = super::open(p)?;
+    let events = db.events(unit).map_err(db_error)?;
+    let rows = journal::lines(&events);
+    let mut out = String::new();
+    let head = journal::COLUMNS.map(String::from);
+    for row in std::iter::once(&head).chain(rows.iter()) {
+        let line: Vec<String> = if csv {
+            row.iter().map(|f| csv_field(f)).collect()
+        } else {
+            row.iter()
+                .map(|f| f.replace(['\t', '\n', '\r'], " "))
+                .collect()
+        };
+        out.push_str(&line.join(if csv { "," } else { "\t" }));
+        out.push_str(if csv { "\r\n" } else { "\n" });
+    }
+    Ok(out)
+}
+
+/// A CSV field, quoted when it must be; a field a spreadsheet would take
+/// for a formula is prefixed with an apostrophe.
+fn csv_field(f: &str) -> String {
+    let f = if f.starts_with(['=', '+', '-', '@']) {
+        format!("'{f}")
+    } else {
+        f.to_string()
+    };
+    if f.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f
+    }
 }

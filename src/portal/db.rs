@@ -9,6 +9,8 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::access::Role;
+use super::journal::{Event, Kind};
+use super::review::{Decision, Review};
 
 /// Set on every connection, outside any migration.
 const PRAGMAS: &str = "
@@ -19,7 +21,43 @@ PRAGMA synchronous = FULL;
 /// The schema, a migration a version: migration `n` (counting from 1) takes
 /// a database from `PRAGMA user_version` `n - 1` to `n`, in one transaction.
 /// A migration that has shipped is never edited; a change is the next one.
-const MIGRATIONS: &[&str] = &[SCHEMA_1];
+const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2];
+
+/// 2: the yearly loop. A log of everything that happens (sign-ins, invites,
+/// downloads, uploads, decisions, reminders) and the analysts' review
+/// decisions, both append-only like the upload log.
+const SCHEMA_2: &str = "
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    unit TEXT,
+    year INTEGER,
+    user_id INTEGER,
+    client TEXT,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX events_unit ON events (unit, id);
+CREATE TRIGGER events_keep BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are never changed'); END;
+CREATE TRIGGER events_stay BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are never deleted'); END;
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    unit TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    upload_id INTEGER REFERENCES uploads(id),
+    decision TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    user_id INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX reviews_unit ON reviews (unit, year, id);
+CREATE TRIGGER reviews_keep BEFORE UPDATE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are never changed'); END;
+CREATE TRIGGER reviews_stay BEFORE DELETE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are never deleted'); END;
+";
 
 /// 1: who has access, sessions, the append-only upload log and what is
 /// published. `IF NOT EXISTS`, so that it also adopts a database made
@@ -311,6 +349,17 @@ impl Db {
             .optional()
     }
 
+    /// An upload by the log's own id.
+    pub fn upload_by_id(&self, id: i64) -> rusqlite::Result<Option<Upload>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {UPLOAD} FROM ({NUMBERED}) WHERE id = ?1"),
+                params![id],
+                upload_row,
+            )
+            .optional()
+    }
+
     /// The newest accepted upload of a unit for a year.
     pub fn newest_accepted(&self, unit: &str, year: i32) -> rusqlite::Result<Option<Upload>> {
         self.conn
@@ -343,6 +392,83 @@ impl Db {
         )?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect()
+    }
+
+    /// Adds one event to the log of everything.
+    pub fn log(&self, e: &Event) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "INSERT INTO events (at, kind, unit, year, user_id, client, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![e.at, e.kind.id(), e.unit, e.year, e.user_id, e.client, e.detail],
+        )?;
+        Ok(())
+    }
+
+    /// The log, oldest first; only one unit's when `unit` is given. Each
+    /// event with the role of the link that did it, where a link did.
+    pub fn events(&self, unit: Option<&str>) -> rusqlite::Result<Vec<(Event, Option<Role>)>> {
+        let mut st = self.conn.prepare(
+            "SELECT e.at, e.kind, e.unit, e.year, e.user_id, e.client, e.detail, u.role
+             FROM events e LEFT JOIN users u ON u.id = e.user_id
+             WHERE ?1 IS NULL OR e.unit = ?1 ORDER BY e.id",
+        )?;
+        let rows = st.query_map(params![unit], |r| {
+            let kind: String = r.get(1)?;
+            let role: Option<String> = r.get(7)?;
+            Ok((
+                Event {
+                    at: r.get(0)?,
+                    kind: Kind::parse(&kind).unwrap_or(Kind::Unknown),
+                    unit: r.get(2)?,
+                    year: r.get(3)?,
+                    user_id: r.get(4)?,
+                    client: r.get(5)?,
+                    detail: r.get(6)?,
+                },
+                role.as_deref().and_then(Role::parse),
+            ))
+        })?;
+        rows.collect()
+    }
+
+    /// Records an analyst's decision on a unit's return for a year.
+    pub fn add_review(&self, r: &Review) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "INSERT INTO reviews (unit, year, upload_id, decision, reason, user_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![r.unit, r.year, r.upload_id, r.decision.id(), r.reason, r.user_id, r.at],
+        )?;
+        Ok(())
+    }
+
+    /// A unit's decisions for a year, newest first.
+    pub fn reviews(&self, unit: &str, year: i32) -> rusqlite::Result<Vec<Review>> {
+        let mut st = self.conn.prepare(
+            "SELECT unit, year, upload_id, decision, reason, user_id, at FROM reviews
+             WHERE unit = ?1 AND year = ?2 ORDER BY id DESC",
+        )?;
+        let rows = st.query_map(params![unit, year], |r| {
+            let decision: String = r.get(3)?;
+            Ok(Review {
+                unit: r.get(0)?,
+                year: r.get(1)?,
+                upload_id: r.get(2)?,
+                decision: Decision::parse(&decision).unwrap_or(Decision::Reopened),
+                reason: r.get(4)?,
+                user_id: r.get(5)?,
+                at: r.get(6)?,
+            })
+        })?;
+        rows.collect()
+    }
+
+    /// The first accepted upload of a unit for a year: when it handed in.
+    pub fn first_accepted(&self, unit: &str, year: i32) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT at FROM uploads WHERE unit = ?1 AND year = ?2 AND accepted = 1 ORDER BY id LIMIT 1",
+                params![unit, year],
+                |r| r.get(0),
+            )
+            .optional()
     }
 
     pub fn set_published(

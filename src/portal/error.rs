@@ -45,6 +45,16 @@ pub enum PortalError {
     /// form or body; a method the page does not take), by its status.
     #[error("begäran avvisades av ramverket")]
     Rejected(StatusCode),
+    /// A decision or upload the return's state does not allow, or a form
+    /// that lacks what it needs; the message says which and what to do.
+    #[error("{message}")]
+    Refused { message: String, csrf: String },
+    /// An upload of a return the analysts have approved.
+    #[error("återrapporteringen är godkänd och låst")]
+    Locked { owner: String, csrf: String },
+    /// An upload for a year past its `closes` day.
+    #[error("året är stängt för uppladdning")]
+    Closed { csrf: String },
     /// The portal's own failure: the database, the disk, a worker thread.
     #[error("{what}: {reason}")]
     Internal { what: &'static str, reason: String },
@@ -74,6 +84,8 @@ impl PortalError {
                 StatusCode::BAD_REQUEST
             }
             PortalError::TooSlow => StatusCode::REQUEST_TIMEOUT,
+            PortalError::Refused { .. } => StatusCode::BAD_REQUEST,
+            PortalError::Locked { .. } | PortalError::Closed { .. } => StatusCode::CONFLICT,
             PortalError::SessionEnded => StatusCode::UNAUTHORIZED,
             PortalError::Rejected(status) => *status,
             PortalError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -125,13 +137,26 @@ impl PortalError {
                 "Uppladdningen avbröts",
                 "Uppladdningen avbröts eller kom fram trasig. Försök igen.".into(),
             ),
+            PortalError::Refused { message, .. } => ("Det gick inte", message.clone()),
+            PortalError::Locked { owner, .. } => (
+                "Återrapporteringen är godkänd",
+                format!("{owner} har godkänt er återrapportering för året, så den kan inte ersättas. Behöver ni ändra något, kontakta den som samordnar uppföljningen; de kan öppna den igen."),
+            ),
+            PortalError::Closed { .. } => (
+                "Året är stängt",
+                "Tiden för att lämna återrapporteringen för året har gått ut, så portalen tar inte emot fler uppladdningar för det. Behöver ni lämna eller ändra något, kontakta den som samordnar uppföljningen; de kan öppna året igen för er.".into(),
+            ),
             PortalError::Internal { .. } => (
                 "Något gick fel",
                 "Något gick fel i portalen. Försök igen om en stund; kvarstår felet, kontakta den som samordnar uppföljningen.".into(),
             ),
         };
         let csrf = match self {
-            PortalError::Incomplete { csrf } | PortalError::TwoFiles { csrf } => csrf.clone(),
+            PortalError::Incomplete { csrf }
+            | PortalError::TwoFiles { csrf }
+            | PortalError::Refused { csrf, .. }
+            | PortalError::Locked { csrf, .. }
+            | PortalError::Closed { csrf } => csrf.clone(),
             _ => String::new(),
         };
         (title, text, csrf)

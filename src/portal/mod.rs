@@ -11,8 +11,10 @@ pub mod db;
 pub mod error;
 mod handlers;
 pub mod headers;
+pub mod journal;
 pub mod limits;
 pub mod pages;
+pub mod review;
 pub mod upload;
 pub mod viewer;
 
@@ -109,7 +111,7 @@ async fn listen(app: Arc<App>, addr: &str) -> Result<(), Error> {
 
 /// Every page and action.
 pub fn router(app: Arc<App>) -> Router {
-    use handlers::{overview, session, unit, upload};
+    use handlers::{overview, review, session, unit, upload};
     // A body over the cap is cut off as it streams (413), never held whole.
     let cap = app.p.returns.max_bytes.saturating_add(64 * 1024) as usize;
     Router::new()
@@ -128,6 +130,12 @@ pub fn router(app: Arc<App>) -> Router {
             post(upload::upload).layer(DefaultBodyLimit::max(cap)),
         )
         .route("/enhet/{unit}/uppladdning/{id}", get(upload::upload_page))
+        .route("/enhet/{unit}/granska/{year}", get(review::review_page))
+        .route(
+            "/enhet/{unit}/granska/{year}/{action}",
+            post(review::decide),
+        )
+        .route("/logg", get(review::log_page))
         .route("/oversikt", get(overview::overview))
         .route("/oversikt/godkanda.zip", get(overview::accepted))
         .route("/rapport", get(overview::report))

@@ -3,7 +3,7 @@
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 8] = [
     ("base.html", include_str!("templates/base.html")),
     ("meddelande.html", include_str!("templates/meddelande.html")),
     ("logga_in.html", include_str!("templates/logga_in.html")),
@@ -13,6 +13,8 @@ const TEMPLATES: [(&str, &str); 6] = [
         include_str!("templates/uppladdning.html"),
     ),
     ("oversikt.html", include_str!("templates/oversikt.html")),
+    ("granska.html", include_str!("templates/granska.html")),
+    ("logg.html", include_str!("templates/logg.html")),
 ];
 
 pub struct Pages {

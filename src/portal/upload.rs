@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::db::{Db, NewUpload};
+use super::db::{Db, NewUpload, Upload};
+use super::journal::{self, Event, Kind};
 use crate::finding::{Finding, Severity};
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, Publish};
+use crate::text::Count;
 
 /// A finding as the portal keeps and shows it.
 #[derive(Clone, Debug, Serialize, serde::Deserialize)]
@@ -39,8 +41,12 @@ fn severity_in_log<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Severity, D
 /// A unit's state for a year, as its page and the overview show it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UploadState {
-    /// An accepted upload is in force.
+    /// An accepted upload (no errors) is in force, not yet reviewed.
     Accepted,
+    /// The analysts sent the accepted upload back, with a reason.
+    Returned,
+    /// The analysts approved it: locked until they re-open it.
+    Approved,
     /// A return put in the inbox some other way (e-mailed to an analyst,
     /// say): it counts as handed in, since the run reads it.
     OutsidePortal,
@@ -55,46 +61,62 @@ pub enum UploadState {
 
 impl UploadState {
     /// `uploads`: the unit's, newest first; `published`: the upload the
-    /// portal last put in the inbox for the unit and year.
+    /// portal last put in the inbox for the unit and year; `reviews`: the
+    /// analysts' decisions for the unit and year, newest first.
     pub fn of(
         p: &Pipeline,
         unit: &str,
         uploads: &[super::db::Upload],
         year: i32,
         published: Option<i64>,
+        reviews: &[super::review::Review],
     ) -> UploadState {
+        use super::review::{Decision, verdict};
         let of_year: Vec<_> = uploads.iter().filter(|u| u.year == year).collect();
         let in_inbox = || !inbox_returns(p, unit, year).is_empty();
         // Uploads come newest first.
-        if let Some(newest) = of_year.iter().find(|u| u.accepted) {
-            if published != Some(newest.id) && in_inbox() {
-                UploadState::Conflict
+        let Some(newest) = of_year.iter().find(|u| u.accepted) else {
+            return if in_inbox() {
+                UploadState::OutsidePortal
+            } else if of_year.is_empty() {
+                UploadState::NotHandedIn
             } else {
-                UploadState::Accepted
-            }
-        } else if in_inbox() {
-            UploadState::OutsidePortal
-        } else if of_year.is_empty() {
-            UploadState::NotHandedIn
+                UploadState::WithErrors
+            };
+        };
+        match verdict(reviews, newest).map(|r| r.decision) {
+            Some(Decision::Approved) => return UploadState::Approved,
+            Some(Decision::Returned) => return UploadState::Returned,
+            _ => {}
+        }
+        let approved_only = p
+            .portal
+            .as_ref()
+            .is_some_and(|x| x.publish == Publish::Approved);
+        if published != Some(newest.id) && in_inbox() && !approved_only {
+            UploadState::Conflict
         } else {
-            UploadState::WithErrors
+            UploadState::Accepted
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, owner: &str) -> String {
         match self {
-            UploadState::Accepted => "Godkänd",
-            UploadState::OutsidePortal => "Lämnad utanför portalen",
-            UploadState::Conflict => "Två återrapporteringar: välj en",
-            UploadState::WithErrors => "Inlämnad med fel",
-            UploadState::NotHandedIn => "Inte inlämnad",
+            UploadState::Accepted => "Inlämnad".into(),
+            UploadState::Returned => "Återsänd".into(),
+            UploadState::Approved => format!("Godkänd av {owner}"),
+            UploadState::OutsidePortal => "Lämnad utanför portalen".into(),
+            UploadState::Conflict => "Två återrapporteringar: välj en".into(),
+            UploadState::WithErrors => "Inlämnad med fel".into(),
+            UploadState::NotHandedIn => "Inte inlämnad".into(),
         }
     }
 
     pub fn class(self) -> &'static str {
         match self {
+            UploadState::Approved => "approved",
             UploadState::Accepted | UploadState::OutsidePortal => "accepted",
-            UploadState::WithErrors | UploadState::Conflict => "errors",
+            UploadState::WithErrors | UploadState::Conflict | UploadState::Returned => "errors",
             UploadState::NotHandedIn => "missing",
         }
     }
@@ -103,7 +125,19 @@ impl UploadState {
     pub fn handed_in(self) -> bool {
         matches!(
             self,
-            UploadState::Accepted | UploadState::OutsidePortal | UploadState::Conflict
+            UploadState::Accepted
+                | UploadState::Approved
+                | UploadState::Returned
+                | UploadState::OutsidePortal
+                | UploadState::Conflict
+        )
+    }
+
+    /// Whether a reminder should go out: nothing usable came in, or it was sent back.
+    pub fn owes(self) -> bool {
+        matches!(
+            self,
+            UploadState::NotHandedIn | UploadState::WithErrors | UploadState::Returned
         )
     }
 }
@@ -226,7 +260,10 @@ pub fn process(
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    let warnings = findings.len() - errors;
+    let warnings = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
     let at = super::now();
     // The name as sent is shown, never trusted: no control characters, not endless.
     let name: String = name
@@ -257,6 +294,17 @@ pub fn process(
     let number = db
         .log_upload(&entry)
         .map_err(|e| crate::text::foreign(&e))?;
+    let result = if errors == 0 {
+        format!("utan fel, {}", Count(warnings, "varning", "varningar"))
+    } else {
+        format!("{errors} fel, {}", Count(warnings, "varning", "varningar"))
+    };
+    let e = Event::now(Kind::Upload)
+        .unit(by.unit)
+        .year(by.year)
+        .by(by.user_id)
+        .detail(format!("uppladdning {number}: {result}"));
+    journal::record(&db, e);
     if errors == 0
         && let Err(why) = publish(p, data, &db, by.unit, by.year)
     {
@@ -333,7 +381,7 @@ pub fn inbox_returns(p: &Pipeline, unit: &str, year: i32) -> Vec<PathBuf> {
 /// uploads publish in turn.
 pub fn publish(p: &Pipeline, data: &Path, db: &Db, unit: &str, year: i32) -> Result<(), String> {
     let foreign = |e: rusqlite::Error| crate::text::foreign(&e);
-    let Some(newest) = db.newest_accepted(unit, year).map_err(foreign)? else {
+    let Some(newest) = in_force(p, db, unit, year).map_err(foreign)? else {
         return Ok(());
     };
     let Some(dir) = inbox_year(p, year) else {
@@ -375,6 +423,22 @@ pub fn publish(p: &Pipeline, data: &Path, db: &Db, unit: &str, year: i32) -> Res
         std::fs::remove_file(old).map_err(|e| crate::text::io_error(&e))?;
     }
     record(db, unit, year, &newest)
+}
+
+/// The upload that should be in the inbox for a unit and year: the newest
+/// accepted one, or with `publish = "approved"` the one last approved.
+pub fn in_force(p: &Pipeline, db: &Db, unit: &str, year: i32) -> rusqlite::Result<Option<Upload>> {
+    let approved_only = p
+        .portal
+        .as_ref()
+        .is_some_and(|x| x.publish == Publish::Approved);
+    if !approved_only {
+        return db.newest_accepted(unit, year);
+    }
+    match super::review::last_approved(&db.reviews(unit, year)?) {
+        Some(id) => db.upload_by_id(id),
+        None => Ok(None),
+    }
 }
 
 /// The temporary file a return is written to before it is renamed into place.
@@ -422,7 +486,10 @@ pub fn reconcile(p: &Pipeline, data: &Path, db: &Db) -> Result<(), String> {
 pub fn publish_pending(p: &Pipeline, data: &Path, db: &Db) -> Result<(), String> {
     let foreign = |e: rusqlite::Error| crate::text::foreign(&e);
     for (unit, year) in db.accepted_keys().map_err(foreign)? {
-        let newest = db.newest_accepted(&unit, year).map_err(foreign)?;
+        let newest = in_force(p, db, &unit, year).map_err(foreign)?;
+        if newest.is_none() {
+            continue;
+        }
         let published = db.published(&unit, year).map_err(foreign)?;
         let in_place = published.is_some_and(|(id, _)| newest.as_ref().is_some_and(|n| n.id == id))
             && !inbox_returns(p, &unit, year).is_empty();
@@ -438,7 +505,7 @@ pub fn publish_pending(p: &Pipeline, data: &Path, db: &Db) -> Result<(), String>
 
 /// Every accepted return in force (the newest accepted per unit and year)
 /// as one zip archive of `<year>/<unit>-<year>.xlsx`, for the analysts.
-pub fn accepted_archive(data: &Path, db: &Db) -> Result<Vec<u8>, String> {
+pub fn accepted_archive(p: &Pipeline, data: &Path, db: &Db) -> Result<Vec<u8>, String> {
     use std::io::Write;
     let failed = |e: &(dyn std::error::Error + 'static)| crate::text::foreign(e);
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -447,7 +514,7 @@ pub fn accepted_archive(data: &Path, db: &Db) -> Result<Vec<u8>, String> {
         .compression_method(zip::CompressionMethod::Stored)
         .last_modified_time(zip::DateTime::default());
     for (unit, year) in db.accepted_keys().map_err(|e| failed(&e))? {
-        let Some(u) = db.newest_accepted(&unit, year).map_err(|e| failed(&e))? else {
+        let Some(u) = in_force(p, db, &unit, year).map_err(|e| failed(&e))? else {
             continue;
         };
         let bytes = std::fs::read(stored(data, &u.sha256, &u.name))

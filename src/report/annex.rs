@@ -28,9 +28,48 @@ pub(super) fn annexes(ctx: &Ctx<'_>) -> Value {
         tables,
         quality => quality(ctx),
         method => method(ctx.p),
+        comments => ctx.p.report.comments.then(|| comments(ctx)),
         version => env!("CARGO_PKG_VERSION"),
         strategy_id => ctx.p.strategy.id.clone(),
     }
+}
+
+/// Annex 5, when the pipeline asks for it: each unit's comments on its
+/// values in the report's year, beside what they concern. A comment on a
+/// value that is withheld is left out with it, since it may tell the value.
+fn comments(ctx: &Ctx<'_>) -> Vec<Value> {
+    let (p, d, year) = (ctx.p, ctx.d, ctx.d.report_year);
+    let withheld: std::collections::HashSet<(&str, &str, &GroupKey)> = d
+        .cells
+        .iter()
+        .filter(|c| c.year == year && c.is_withheld())
+        .map(|c| (c.unit_id.as_str(), c.indicator_id.as_str(), &c.key))
+        .collect();
+    let mut by_unit: BTreeMap<usize, Vec<Value>> = BTreeMap::new();
+    for v in d.returns.values.iter().filter(|v| v.year == year) {
+        let Some(text) = v.comment.as_deref() else {
+            continue;
+        };
+        if withheld.contains(&(v.unit_id.as_str(), v.indicator_id.as_str(), &v.key)) {
+            continue;
+        }
+        let place = p
+            .units
+            .iter()
+            .position(|u| u.id == v.unit_id)
+            .unwrap_or(usize::MAX);
+        by_unit.entry(place).or_default().push(context! {
+            about => crate::validate::returns::about_value(p, v),
+            text => text,
+        });
+    }
+    by_unit
+        .into_iter()
+        .map(|(i, items)| {
+            let name = p.units.get(i).map(|u| u.name.clone()).unwrap_or_default();
+            context! { name, items }
+        })
+        .collect()
 }
 
 /// Annex 1, one measure: each responsible committee's status, own

@@ -8,23 +8,49 @@ use crate::error::Error;
 use crate::finding::{Finding, Severity};
 use crate::pipeline::Pipeline;
 use crate::results::RunData;
-use crate::validate::returns::Input;
+use crate::validate::returns::{Input, Value};
 
-fn line(f: &Finding) -> String {
-    match f.place() {
+/// The committee's comments in one return, by the cell of their value.
+type Comments<'a> = HashMap<&'a str, &'a str>;
+
+/// A finding, with the comment its value carries.
+fn line(f: &Finding, comments: &Comments<'_>) -> String {
+    let mut text = match f.place() {
         place if place.is_empty() => format!("- {}", f.message),
         place => format!("- {place}: {}", f.message),
+    };
+    if let Some(c) = f.cell.as_deref().and_then(|c| comments.get(c)) {
+        text.push_str(&format!(" Er kommentar: ”{c}”"));
     }
+    text
 }
 
-fn section(out: &mut String, title: &str, items: &[&Finding]) {
+fn section(out: &mut String, title: &str, items: &[&Finding], comments: &Comments<'_>) {
     if items.is_empty() {
         return;
     }
     out.push_str(&format!("\n{title}\n"));
     for f in items {
-        out.push_str(&line(f));
+        out.push_str(&line(f, comments));
         out.push('\n');
+    }
+}
+
+/// Every comment the return carries, by its value's cell and what it concerns.
+fn comments_section(p: &Pipeline, out: &mut String, values: &[&Value]) {
+    let commented: Vec<&&Value> = values.iter().filter(|v| v.comment.is_some()).collect();
+    if commented.is_empty() {
+        return;
+    }
+    out.push_str("\nEra kommentarer, som följer med uppgifterna:\n");
+    for v in commented {
+        let about = crate::validate::returns::about_value(p, v);
+        out.push_str(&format!(
+            "- {}!{} ({about}): ”{}”\n",
+            v.sheet,
+            v.cell,
+            v.comment.as_deref().unwrap_or_default()
+        ));
     }
 }
 
@@ -63,11 +89,22 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path, earlier: &Path) -> Result<Ve
         by_file.entry(f.file.as_str()).or_default().push(f);
     }
     let of_file = |file: &str| by_file.get(file).map_or(&[][..], Vec::as_slice);
+    let mut values_by_file: HashMap<&str, Vec<&Value>> = HashMap::new();
+    for v in &d.returns.values {
+        values_by_file.entry(v.file.as_str()).or_default().push(v);
+    }
+    let values_of = |file: &str| values_by_file.get(file).map_or(&[][..], Vec::as_slice);
     for c in &d.completeness {
         for unit_id in &c.expected {
             let text = match used.get(&(c.year, unit_id.as_str())) {
                 None => missing_text(p, unit_id, c.year, d.report_year),
-                Some(input) => return_text(p, unit_id, input, of_file(&input.file)),
+                Some(input) => return_text(
+                    p,
+                    unit_id,
+                    input,
+                    of_file(&input.file),
+                    values_of(&input.file),
+                ),
             };
             save(format!("{unit_id}-{}.txt", c.year), text)?;
         }
@@ -128,7 +165,13 @@ fn missing_text(p: &Pipeline, unit_id: &str, year: i32, report_year: i32) -> Str
 }
 
 /// For a return that was read: its errors and what to check, or thanks.
-fn return_text(p: &Pipeline, unit_id: &str, input: &Input, mine: &[&Finding]) -> String {
+fn return_text(
+    p: &Pipeline,
+    unit_id: &str,
+    input: &Input,
+    mine: &[&Finding],
+    values: &[&Value],
+) -> String {
     let mut text = heading(p, unit_id, input.year);
     let file = Path::new(&input.file)
         .file_name()
@@ -139,17 +182,35 @@ fn return_text(p: &Pipeline, unit_id: &str, input: &Input, mine: &[&Finding]) ->
         mine.iter().copied().filter(|f| f.severity == s).collect()
     };
     let (errors, warnings) = (of(Severity::Error), of(Severity::Warning));
+    let comments: Comments<'_> = values
+        .iter()
+        .filter_map(|v| Some((v.cell.as_str(), v.comment.as_deref()?)))
+        .collect();
     if errors.is_empty() && warnings.is_empty() {
         text.push_str("\nInga fel eller saknade uppgifter hittades. Tack!\n");
-        return text;
     }
     section(
         &mut text,
         "Fel som behöver rättas (värdena har inte kunnat användas):",
         &errors,
+        &comments,
     );
-    section(&mut text, "Att kontrollera eller komplettera:", &warnings);
-    text.push_str("\nRätta i samma fil och skicka den igen.\n");
+    section(
+        &mut text,
+        "Att kontrollera eller komplettera:",
+        &warnings,
+        &comments,
+    );
+    section(
+        &mut text,
+        "Förklarat i kommentarskolumnen (inget att göra):",
+        &of(Severity::Explained),
+        &comments,
+    );
+    comments_section(p, &mut text, values);
+    if !(errors.is_empty() && warnings.is_empty()) {
+        text.push_str("\nRätta i samma fil och skicka den igen.\n");
+    }
     text
 }
 
@@ -160,7 +221,7 @@ fn refused_text(p: &Pipeline, file: &str, mine: &[&Finding]) -> String {
         p.strategy.title
     );
     for f in mine {
-        text.push_str(&line(f));
+        text.push_str(&line(f, &Comments::new()));
         text.push('\n');
     }
     text

@@ -166,6 +166,7 @@ pub fn write_quality(p: &Pipeline, d: &RunData, path: &Path) -> Result<(), Error
         .collect();
     let doc = serde_json::json!({
         "strategy": p.strategy.id,
+        "comments": comments(d),
         "report_year": d.report_year,
         "min_cell": p.disclosure.min_cell,
         "completeness": d.completeness,
@@ -178,6 +179,37 @@ pub fn write_quality(p: &Pipeline, d: &RunData, path: &Path) -> Result<(), Error
         "withheld": withheld,
     });
     write_json(&doc, path)
+}
+
+/// The committees' comments on their values and descriptions of their
+/// measures, each with what it concerns as fields to filter on. Only text
+/// that passed the identifier check was ever kept.
+fn comments(d: &RunData) -> Vec<serde_json::Value> {
+    let values = d.returns.values.iter().filter_map(|v| {
+        Some(serde_json::json!({
+            "unit_id": v.unit_id,
+            "year": v.year,
+            "indicator_id": v.indicator_id,
+            "breakdown": v.key.breakdown,
+            "group": v.key.group,
+            "file": v.file,
+            "sheet": v.sheet,
+            "cell": v.cell,
+            "comment": v.comment.as_deref()?,
+        }))
+    });
+    let activities = d.returns.activities.iter().filter_map(|a| {
+        Some(serde_json::json!({
+            "unit_id": a.unit_id,
+            "year": a.year,
+            "measure_id": a.measure_id,
+            "file": a.file,
+            "sheet": a.sheet,
+            "cell": a.cell,
+            "comment": a.description.as_deref()?,
+        }))
+    });
+    values.chain(activities).collect()
 }
 
 /// Pretty JSON with a final newline. A value that cannot be serialised is

@@ -156,24 +156,36 @@ fn change_warning(p: &Pipeline, v: &Value, prev: &Earlier) -> Option<Finding> {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         format!(" för {} tillsammans", crate::text::list(&names))
     };
+    let change = format!(
+        "{}{} jämfört med {}{whose} året före, en ändring med mer än faktor {}.",
+        crate::text::number(now),
+        if v.numerator.is_some() {
+            " i nämnaren"
+        } else {
+            ""
+        },
+        crate::text::number(before),
+        crate::text::number(factor)
+    );
+    // A change the committee explained is not an open warning.
+    let (severity, message) = match v.comment {
+        Some(_) => (
+            Severity::Explained,
+            format!("{change} Förklarad i kommentarskolumnen."),
+        ),
+        None => (
+            Severity::Warning,
+            format!(
+                "{change} Kontrollera siffran; stämmer den, förklara gärna ändringen i kommentarskolumnen."
+            ),
+        ),
+    };
     Some(Finding {
-        severity: Severity::Warning,
+        severity,
         file: v.file.clone(),
         sheet: Some(v.sheet.clone()),
         cell: Some(v.cell.clone()),
-        about: p
-            .indicator(&v.indicator_id)
-            .map(|ind| super::returns::about_indicator(ind, &p.group_label(&v.key).1)),
-        message: format!(
-            "{}{} jämfört med {}{whose} året före, en ändring med mer än faktor {}. Kontrollera siffran; stämmer den, förklara gärna ändringen i kommentarskolumnen.",
-            crate::text::number(now),
-            if v.numerator.is_some() {
-                " i nämnaren"
-            } else {
-                ""
-            },
-            crate::text::number(before),
-            crate::text::number(factor)
-        ),
+        about: Some(super::returns::about_value(p, v)),
+        message,
     })
 }

@@ -335,6 +335,49 @@ fn checked_count(v: f64, max: f64, decimals: u8) -> Result<f64, String> {
     })
 }
 
+/// The longest comment or description kept; a longer one is cut here, so
+/// that it is kept whole nowhere.
+pub const MAX_TEXT_CHARS: usize = 2000;
+
+/// A comment or description as it may be kept. One that holds a direct
+/// identifier is dropped here, before the cache, a page or an output could
+/// keep it, and is an error on its cell; its text is never quoted. One
+/// longer than [`MAX_TEXT_CHARS`] is cut, with a warning.
+fn free_text(text: Option<&String>, what: &str) -> (Option<String>, Option<(Severity, String)>) {
+    let Some(text) = text else {
+        return (None, None);
+    };
+    if let Some(found) = super::anonymity::scan(text) {
+        return (
+            None,
+            Some((
+                Severity::Error,
+                format!(
+                    "{what} innehåller något som liknar {}. Uppföljningen får inte innehålla personuppgifter, så {what} har inte tagits med. Ta bort personuppgiften ur {what} och skicka filen igen.",
+                    found.swedish(),
+                    what = what
+                ),
+            )),
+        );
+    }
+    let chars = text.chars().count();
+    if chars <= MAX_TEXT_CHARS {
+        return (Some(text.clone()), None);
+    }
+    let cut: String = text.chars().take(MAX_TEXT_CHARS).collect();
+    (
+        Some(format!("{cut}…")),
+        Some((
+            Severity::Warning,
+            format!(
+                "{what} är {} tecken lång; bara de första {} tas med. Korta den.",
+                crate::text::number(chars as f64),
+                crate::text::number(MAX_TEXT_CHARS as f64)
+            ),
+        )),
+    )
+}
+
 fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
     let sheet = layout::SHEET_INDICATORS.to_string();
     for v in &b.values {
@@ -350,6 +393,10 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             about: Some(about.clone()),
             message,
         };
+        let (comment, doubt) = free_text(v.comment.as_ref(), "kommentaren");
+        if let Some((severity, m)) = doubt {
+            out.findings.push(finding(severity, &v.comment_cell, m));
+        }
         let num = match count(&v.value, p.returns.max_count, ind.decimals) {
             Ok(n) => n,
             Err(m) => {
@@ -397,11 +444,19 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             value,
             numerator,
             denominator,
-            comment: v.comment.clone(),
+            comment,
             file: b.file.clone(),
             sheet: sheet.clone(),
             cell: v.value_cell.clone(),
         });
+    }
+}
+
+/// What an accepted value concerns, as [`about_indicator`] says it.
+pub fn about_value(p: &Pipeline, v: &Value) -> String {
+    match p.indicator(&v.indicator_id) {
+        Some(ind) => about_indicator(ind, &p.group_label(&v.key).1),
+        None => v.indicator_id.clone(),
     }
 }
 
@@ -506,6 +561,17 @@ fn judge_activities(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             }
             s
         });
+        let (description, doubt) = free_text(a.description.as_ref(), "beskrivningen");
+        if let Some((severity, message)) = doubt {
+            out.findings.push(Finding {
+                severity,
+                file: b.file.clone(),
+                sheet: Some(sheet.clone()),
+                cell: Some(a.description_cell.clone()),
+                about: Some(about.clone()),
+                message,
+            });
+        }
         if a.status.is_none() {
             out.findings.push(Finding {
                 severity: Severity::Warning,
@@ -522,7 +588,7 @@ fn judge_activities(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             measure_id: a.measure_id.clone(),
             status,
             assessment,
-            description: a.description.clone(),
+            description,
             file: b.file.clone(),
             sheet: sheet.clone(),
             cell: a.status_cell.clone(),

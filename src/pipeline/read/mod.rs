@@ -11,8 +11,9 @@ mod syntax;
 
 use crate::pipeline::{
     Area, Bounds, Breakdown, Derivation, Direction, Disclosure, Goal, Group, Indicator, Limits,
-    Measure, MeasureForm, MeasureUnit, Output, Period, Pipeline, Portal, Problem, Publication,
-    Reference, Returns, Source, Strategy, Survey, SurveyMeasure, Unit, UnitGroup, YearValue,
+    Mail, MailSecurity, Measure, MeasureForm, MeasureUnit, Output, Period, Pipeline, Portal,
+    Problem, Publication, Publish, Reference, Report, Returns, Source, Strategy, Survey,
+    SurveyMeasure, Unit, UnitGroup, YearValue,
 };
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -77,6 +78,7 @@ const SECTIONS: &[&str] = &[
     "survey",
     "reference",
     "output",
+    "report",
     "portal",
 ];
 
@@ -105,6 +107,7 @@ fn read_parts(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Parts {
             .table(root, "reference", false)
             .map(|t| read_reference(r, &t)),
         output: read_output(r, root),
+        report: read_report(r, root),
         portal: r.table(root, "portal", false).map(|t| read_portal(r, &t)),
     }
 }
@@ -125,6 +128,9 @@ fn read_portal(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Portal> {
             "upload_min_bytes_per_second",
             "upload_grace_seconds",
             "max_connections",
+            "publish",
+            "closes",
+            "mail",
         ],
     );
     let listen = r.string(t, "listen", true);
@@ -134,6 +140,22 @@ fn read_portal(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Portal> {
     let idle = idle_minutes(r, t);
     let limits = read_limits(r, t);
     let trusted_proxies = trusted_proxies(r, t);
+    let publish = r
+        .choice(
+            t,
+            "publish",
+            false,
+            &[
+                ("accepted", Publish::Accepted),
+                ("approved", Publish::Approved),
+            ],
+        )
+        .or(Some(Publish::Accepted));
+    let closes = closes(r, t);
+    let mail = match r.table(t, "mail", false) {
+        Some(mt) => read_mail(r, &mt).map(Some),
+        None => Some(None),
+    };
     Some(Portal {
         listen: listen?,
         base_url: base_url?.trim_end_matches('/').to_string(),
@@ -142,7 +164,113 @@ fn read_portal(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Portal> {
         idle: idle?,
         limits: limits?,
         trusted_proxies: trusted_proxies?,
+        publish: if t.table.contains_key("publish") {
+            publish?
+        } else {
+            Publish::Accepted
+        },
+        closes: closes?,
+        mail: mail?,
     })
+}
+
+/// `[portal.mail]`: the SMTP server, its protection, the sender, and when
+/// reminders go out.
+fn read_mail(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Mail> {
+    r.only(
+        t,
+        &[
+            "host",
+            "port",
+            "security",
+            "sender",
+            "user",
+            "password_env",
+            "timeout_seconds",
+            "remind_days_before",
+            "remind_days_after",
+        ],
+    );
+    let host = r.string(t, "host", true);
+    let security = r.choice(
+        t,
+        "security",
+        true,
+        &[
+            ("starttls", MailSecurity::StartTls),
+            ("tls", MailSecurity::Tls),
+            ("none", MailSecurity::None),
+        ],
+    );
+    let port = match t.table.get("port") {
+        Some(_) => bounded(r, t, "port", 587.0, 65_535.0, "").map(|p| p as u16),
+        None => security.map(|s| if s == MailSecurity::Tls { 465 } else { 587 }),
+    };
+    let sender = r.string(t, "sender", true);
+    if let Some(s) = &sender
+        && !s.contains('@')
+    {
+        let span = t.table.get("sender").map(|i| i.span());
+        r.problem(span, join(&t.path, "sender"), format!("\"{}\" är ingen e-postadress; skriv till exempel \"Kommunstyrelsen <uppfoljning@example.se>\"", crate::text::excerpt(s)));
+    }
+    let user = r.string(t, "user", false);
+    let password_env = r.string(t, "password_env", false);
+    let timeout = bounded(r, t, "timeout_seconds", 20.0, 600.0, "sekunder")
+        .map(std::time::Duration::from_secs_f64);
+    let days = |r: &mut Reader<'_>, key: &str, default: &[u32]| -> Option<Vec<u32>> {
+        if !t.table.contains_key(key) {
+            return Some(default.to_vec());
+        }
+        r.days(t, key)
+    };
+    let before = days(r, "remind_days_before", &[14, 3]);
+    let after = days(r, "remind_days_after", &[1, 7]);
+    Some(Mail {
+        host: host?,
+        port: port?,
+        security: security?,
+        sender: sender?,
+        user,
+        password_env,
+        timeout: timeout?,
+        before: before?,
+        after: after?,
+    })
+}
+
+/// `closes = { 2022 = 2023-04-30 }`: per year, the last day uploads are taken.
+fn closes(
+    r: &mut Reader<'_>,
+    t: &Tbl<'_, '_>,
+) -> Option<std::collections::BTreeMap<i32, crate::pipeline::date::Date>> {
+    let Some(ct) = r.table(t, "closes", false) else {
+        return Some(Default::default());
+    };
+    let keys: Vec<String> = ct.table.keys().map(|k| k.get_ref().to_string()).collect();
+    let mut out = std::collections::BTreeMap::new();
+    let mut ok = true;
+    for k in keys {
+        let date = r.date(&ct, &k);
+        match (k.parse::<i32>(), date) {
+            (Ok(year), Some(d)) if (1900..=2200).contains(&year) => {
+                out.insert(year, d);
+            }
+            (_, None) => ok = false,
+            _ => {
+                let span = ct.table.get(k.as_str()).map(|i| i.span());
+                r.problem(
+                    span,
+                    join(&ct.path, &k),
+                    format!(
+                        "\"{}\" är inget år; skriv till exempel 2022 = 2023-04-30",
+                        crate::text::excerpt(&k)
+                    ),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(out)
 }
 
 /// The portal's timeouts and caps, each with a default that suits a city's
@@ -490,6 +618,19 @@ fn read_output(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Option<Output> {
     }
 }
 
+/// `[report]`: what the report shows beyond the figures.
+fn read_report(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Option<Report> {
+    let Some(t) = r.table(root, "report", false) else {
+        return Some(Report::default());
+    };
+    r.only(&t, &["comments"]);
+    let comments = match t.table.get("comments") {
+        Some(_) => r.boolean(&t, "comments", false)?,
+        None => false,
+    };
+    Some(Report { comments })
+}
+
 /// Every part as read; each `None` where a problem kept it from being read.
 struct Parts {
     strategy: Option<Strategy>,
@@ -505,6 +646,7 @@ struct Parts {
     survey: Option<Option<Survey>>,
     reference: Option<Option<Reference>>,
     output: Option<Output>,
+    report: Option<Report>,
     portal: Option<Option<Portal>>,
 }
 
@@ -538,6 +680,7 @@ fn assemble(parts: Parts) -> Option<Pipeline> {
             None => None,
         },
         output: parts.output?,
+        report: parts.report?,
         portal: match parts.portal {
             Some(x) => Some(x?),
             None => None,

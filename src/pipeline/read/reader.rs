@@ -295,6 +295,33 @@ impl<'s> Reader<'s> {
         Some(out)
     }
 
+    /// A list of whole days from 0 to 366, e.g. `remind_days_before = [14, 3]`.
+    pub(super) fn days(&mut self, t: &Tbl<'_, '_>, key: &str) -> Option<Vec<u32>> {
+        let item = self.get(t, key, false)?;
+        let path = join(&t.path, key);
+        let DeValue::Array(arr) = item.get_ref() else {
+            self.wrong_type(item, path, "en lista med antal dagar");
+            return None;
+        };
+        let mut out = Vec::new();
+        for (i, v) in arr.iter().enumerate() {
+            let p = format!("{path}[{i}]");
+            match self.as_integer(v, p.clone()) {
+                Some(d) if (0..=366).contains(&d) => out.push(d as u32),
+                Some(d) => {
+                    self.problem(
+                        Some(v.span()),
+                        p,
+                        format!("{d} dagar: ska vara från 0 till 366"),
+                    );
+                    return None;
+                }
+                None => return None,
+            }
+        }
+        Some(out)
+    }
+
     pub(super) fn table<'t, 'i>(
         &mut self,
         t: &Tbl<'t, 'i>,

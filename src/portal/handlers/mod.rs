@@ -6,6 +6,7 @@
 //! exist ([`PortalError::NotFound`]).
 
 pub mod overview;
+pub mod review;
 pub mod session;
 pub mod unit;
 pub mod upload;

@@ -12,6 +12,8 @@ use super::{Shared, message, page, when};
 use crate::portal::App;
 use crate::portal::access::Role;
 use crate::portal::error::PortalError;
+use crate::portal::journal::{self, Event, Kind};
+use crate::portal::review::Timeliness;
 use crate::portal::upload::{self, UploadState};
 use crate::portal::viewer::Viewer;
 
@@ -19,7 +21,9 @@ use crate::portal::viewer::Viewer;
 struct OverviewRow {
     unit: String,
     name: String,
-    state: &'static str,
+    state: String,
+    state_class: &'static str,
+    timeliness: String,
     last: String,
     errors: i64,
     warnings: i64,
@@ -30,6 +34,7 @@ struct OverviewYear {
     year: i32,
     expected: usize,
     accepted: usize,
+    approved: usize,
     rows: Vec<OverviewRow>,
 }
 
@@ -60,7 +65,7 @@ fn overview_years(app: &App) -> Result<Vec<OverviewYear>, PortalError> {
     let db = app.db();
     let mut out = Vec::new();
     for &year in &app.portal.years {
-        let (mut rows, mut accepted) = (Vec::new(), 0);
+        let (mut rows, mut accepted, mut approved) = (Vec::new(), 0, 0);
         for u in app.p.units_reporting(year) {
             if crate::layout::layout(&app.p, u, year).is_empty() {
                 continue;
@@ -68,16 +73,34 @@ fn overview_years(app: &App) -> Result<Vec<OverviewYear>, PortalError> {
             let uploads = db
                 .uploads(&u.id)
                 .map_err(PortalError::db("översikten kunde inte läsas"))?;
-            let published = db
-                .published(&u.id, year)
-                .map_err(PortalError::db("översikten kunde inte läsas"))?;
-            let state = UploadState::of(&app.p, &u.id, &uploads, year, published.map(|(id, _)| id));
+            let what = "översikten kunde inte läsas";
+            let published = db.published(&u.id, year).map_err(PortalError::db(what))?;
+            let reviews = db.reviews(&u.id, year).map_err(PortalError::db(what))?;
+            let first = db
+                .first_accepted(&u.id, year)
+                .map_err(PortalError::db(what))?;
+            let state = UploadState::of(
+                &app.p,
+                &u.id,
+                &uploads,
+                year,
+                published.map(|(id, _)| id),
+                &reviews,
+            );
+            let timely = Timeliness::of(
+                first.as_deref(),
+                state == UploadState::OutsidePortal,
+                deadline_day(app, year),
+            );
             accepted += usize::from(state.handed_in());
+            approved += usize::from(state == UploadState::Approved);
             let last = uploads.iter().find(|x| x.year == year);
             rows.push(OverviewRow {
                 unit: u.id.clone(),
                 name: u.name.clone(),
-                state: state.label(),
+                state: state.label(app.p.owner_name()),
+                state_class: state.class(),
+                timeliness: timely.label(),
                 last: last.map(|x| when(&x.at)).unwrap_or_else(|| "–".into()),
                 errors: last.map_or(0, |x| x.errors),
                 warnings: last.map_or(0, |x| x.warnings),
@@ -87,19 +110,36 @@ fn overview_years(app: &App) -> Result<Vec<OverviewYear>, PortalError> {
             year,
             expected: rows.len(),
             accepted,
+            approved,
             rows,
         });
     }
     Ok(out)
 }
 
+/// The deadline of a year's returns, as a day since 1970: in the year after.
+pub(super) fn deadline_day(app: &App, year: i32) -> Option<i64> {
+    let d = app.p.returns.deadline?;
+    Some(crate::clock::days_from_civil(
+        i64::from(year) + 1,
+        d.month,
+        d.day,
+    ))
+}
+
 /// Every accepted return in force, as one zip archive.
 pub async fn accepted(State(app): Shared, v: Viewer) -> Result<Response, PortalError> {
-    v.analyst()?;
+    let v = v.analyst()?;
     let worker = app.clone();
-    let archive =
-        tokio::task::spawn_blocking(move || upload::accepted_archive(&worker.data, &worker.db()))
-            .await;
+    let archive = tokio::task::spawn_blocking(move || {
+        let db = worker.db();
+        let e = Event::now(Kind::Download)
+            .by(v.user.id)
+            .detail("godkanda.zip");
+        journal::record(&db, e);
+        upload::accepted_archive(&worker.p, &worker.data, &db)
+    })
+    .await;
     let what = "arkivet med godkända återrapporteringar kunde inte göras";
     let bytes = archive
         .map_err(|e| PortalError::internal(what)(e.to_string()))?
@@ -130,6 +170,8 @@ pub async fn report(State(app): Shared, v: Viewer) -> Result<Response, PortalErr
         .p
         .resolve(&app.p.output.dir)
         .join(crate::store::names::REPORT);
+    let e = Event::now(Kind::Download).by(v.user.id).detail("rapporten");
+    journal::record(&app.db(), e);
     let Ok(html) = tokio::fs::read_to_string(&path).await else {
         return Ok(message(
             &app,

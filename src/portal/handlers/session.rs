@@ -11,7 +11,9 @@ use serde::Deserialize;
 use super::{Shared, message, page};
 use crate::portal::App;
 use crate::portal::access::{self, Role};
+use crate::portal::db::User;
 use crate::portal::error::PortalError;
+use crate::portal::journal::{self, Event, Kind};
 use crate::portal::viewer::Viewer;
 use crate::text::Count;
 
@@ -84,7 +86,12 @@ pub async fn sign_in(
         .map(str::to_string);
     let token = f.token.or(from_cookie).unwrap_or_default();
     let client = access::client_ip(peer.ip(), &headers, &app.portal.trusted_proxies);
-    if let Some(id) = start_session(&app, &token)? {
+    if let Some((id, user)) = start_session(&app, &token)? {
+        let e = Event::now(Kind::SignIn)
+            .unit(&user.unit)
+            .by(user.id)
+            .client(client);
+        journal::record(&app.db(), e);
         let cookies = [
             (header::SET_COOKIE, access::session_cookie(&id, app.secure)),
             (header::SET_COOKIE, access::cleared_link_cookie(app.secure)),
@@ -95,6 +102,15 @@ pub async fn sign_in(
     let over = !limit.allow(client);
     limit.failed(client);
     drop(limit);
+    let detail = if over {
+        "för många försök från adressen"
+    } else {
+        "länken gäller inte"
+    };
+    journal::record(
+        &app.db(),
+        Event::now(Kind::SignInFailed).client(client).detail(detail),
+    );
     if over {
         tracing::warn!(%client, "för många misslyckade inloggningar från adressen");
         return Err(PortalError::TooManyAttempts);
@@ -105,7 +121,7 @@ pub async fn sign_in(
 
 /// A new session for the user a sign-in token belongs to: its id, or `None`
 /// for a token that is not (or no longer) valid.
-fn start_session(app: &App, token: &str) -> Result<Option<String>, PortalError> {
+fn start_session(app: &App, token: &str) -> Result<Option<(String, User)>, PortalError> {
     let db = app.db();
     let what = "inloggningen kunde inte göras";
     let Some(user) = db
@@ -118,7 +134,7 @@ fn start_session(app: &App, token: &str) -> Result<Option<String>, PortalError> 
     let (id, csrf) = (secret()?, secret()?);
     db.add_session(&access::hash(&id), user.id, &csrf, &app.clock())
         .map_err(PortalError::db(what))?;
-    Ok(Some(id))
+    Ok(Some((id, user)))
 }
 
 #[derive(Deserialize)]
@@ -137,9 +153,14 @@ pub async fn sign_out(
     if !access::same(&f.csrf, &v.csrf) {
         return Err(PortalError::StaleForm);
     }
-    app.db()
-        .end_session(&v.session)
+    let db = app.db();
+    db.end_session(&v.session)
         .map_err(PortalError::db("utloggningen kunde inte göras"))?;
+    journal::record(
+        &db,
+        Event::now(Kind::SignOut).unit(&v.user.unit).by(v.user.id),
+    );
+    drop(db);
     let cookie = access::cleared_cookie(app.secure);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
 }

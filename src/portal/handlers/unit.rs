@@ -13,6 +13,7 @@ use crate::portal::App;
 use crate::portal::access::{self, Role};
 use crate::portal::db::Upload;
 use crate::portal::error::PortalError;
+use crate::portal::journal::{self, Event, Kind};
 use crate::portal::upload::UploadState;
 use crate::portal::viewer::Viewer;
 use crate::text::Count;
@@ -49,9 +50,14 @@ fn open_years(app: &App, unit: &str) -> Vec<i32> {
 #[derive(Serialize)]
 struct YearView {
     year: i32,
-    state: &'static str,
+    state: String,
     state_class: &'static str,
     deadline: String,
+    /// The analysts' reason, when they sent it back.
+    returned: Option<String>,
+    /// Approved, or closed: the committee cannot upload for the year.
+    locked: bool,
+    closed: bool,
 }
 
 #[derive(Serialize)]
@@ -82,9 +88,9 @@ fn upload_row(app: &App, u: &Upload) -> UploadRow {
 fn result_text(u: &Upload) -> String {
     let warnings = Count(u.warnings as usize, "varning", "varningar");
     if u.accepted {
-        format!("Godkänd ({warnings})")
+        format!("Utan fel ({warnings})")
     } else {
-        format!("Inte godkänd ({} fel, {warnings})", u.errors)
+        format!("Har fel ({} fel, {warnings})", u.errors)
     }
 }
 
@@ -94,11 +100,27 @@ fn year_view(
     uploads: &[Upload],
     year: i32,
 ) -> Result<YearView, PortalError> {
-    let published = app
-        .db()
-        .published(unit, year)
-        .map_err(PortalError::db("enhetens läge kunde inte läsas"))?;
-    let state = UploadState::of(&app.p, unit, uploads, year, published.map(|(id, _)| id));
+    let what = "enhetens läge kunde inte läsas";
+    let (published, reviews) = {
+        let db = app.db();
+        let published = db.published(unit, year).map_err(PortalError::db(what))?;
+        (
+            published,
+            db.reviews(unit, year).map_err(PortalError::db(what))?,
+        )
+    };
+    let state = UploadState::of(
+        &app.p,
+        unit,
+        uploads,
+        year,
+        published.map(|(id, _)| id),
+        &reviews,
+    );
+    let returned = (state == UploadState::Returned)
+        .then(|| reviews.first().map(|r| r.reason.clone()))
+        .flatten();
+    let closed = super::review::closed(app, year) && !crate::portal::review::opened(&reviews);
     let deadline = app
         .p
         .returns
@@ -107,9 +129,12 @@ fn year_view(
         .unwrap_or_else(|| "inget datum satt".into());
     Ok(YearView {
         year,
-        state: state.label(),
+        state: state.label(app.p.owner_name()),
         state_class: state.class(),
         deadline,
+        returned,
+        locked: state == UploadState::Approved || closed,
+        closed,
     })
 }
 
@@ -132,6 +157,7 @@ pub async fn unit_page(
     let rows: Vec<UploadRow> = uploads.iter().map(|u| upload_row(&app, u)).collect();
     let title = app.p.unit_name(&unit);
     let may_upload = may_upload(&v, &unit);
+    let analyst = v.user.role == Role::Analyst;
     // A merged district's predecessors, whose history it may read.
     let earlier: Vec<(String, String)> = access::visible_units(&app.p, &unit)
         .into_iter()
@@ -144,7 +170,7 @@ pub async fn unit_page(
         "enhet.html",
         context! { title => title, unit => unit, years => Value::from(Serde(&years)),
         uploads => Value::from(Serde(&rows)), earlier => Value::from(Serde(&earlier)),
-        may_upload => may_upload, csrf => v.csrf },
+        may_upload => may_upload, analyst => analyst, csrf => v.csrf },
     ))
 }
 
@@ -161,6 +187,12 @@ pub async fn template(
     let layout = crate::layout::layout(&app.p, u, year);
     let bytes = crate::template::template_bytes(&app.p, &layout)
         .map_err(|e| PortalError::internal("mallen kunde inte skrivas")(e.to_string()))?;
+    let e = Event::now(Kind::Download)
+        .unit(&unit)
+        .year(year)
+        .by(v.user.id)
+        .detail("mallen");
+    journal::record(&app.db(), e);
     let name = crate::pipeline::return_file_name(&unit, year);
     let disposition = format!("attachment; filename=\"{name}\"");
     Ok((

@@ -16,7 +16,7 @@ use crate::portal::access;
 use crate::portal::db::Upload;
 use crate::portal::error::PortalError;
 use crate::portal::limits::Pace;
-use crate::portal::upload::{self, Part, Received, Shown};
+use crate::portal::upload::{self, Part, Received, Shown, UploadState};
 use crate::portal::viewer::Viewer;
 
 pub async fn upload(
@@ -33,6 +33,7 @@ pub async fn upload(
         (Some(y), Some(r)) if app.portal.years.contains(&y) => (y, r),
         _ => return Err(PortalError::Incomplete { csrf: v.csrf }),
     };
+    refuse_when_locked(&app, &unit, year, &v.csrf)?;
     let worker = app.clone();
     let by_unit = unit.clone();
     let user_id = v.user.id;
@@ -50,6 +51,36 @@ pub async fn upload(
         .map_err(|e| PortalError::internal(what)(e.to_string()))?
         .map_err(PortalError::internal(what))?;
     Ok(Redirect::to(&format!("/enhet/{unit}/uppladdning/{number}")).into_response())
+}
+
+/// An approved return cannot be replaced, and a closed year takes nothing,
+/// until an analyst opens it again.
+fn refuse_when_locked(app: &App, unit: &str, year: i32, csrf: &str) -> Result<(), PortalError> {
+    let what = "återrapporteringens läge kunde inte läsas";
+    let db = app.db();
+    let uploads = db.uploads(unit).map_err(PortalError::db(what))?;
+    let published = db.published(unit, year).map_err(PortalError::db(what))?;
+    let reviews = db.reviews(unit, year).map_err(PortalError::db(what))?;
+    let s = UploadState::of(
+        &app.p,
+        unit,
+        &uploads,
+        year,
+        published.map(|x| x.0),
+        &reviews,
+    );
+    if s == UploadState::Approved {
+        return Err(PortalError::Locked {
+            owner: app.p.owner_name().to_string(),
+            csrf: csrf.to_string(),
+        });
+    }
+    if super::review::closed(app, year) && !crate::portal::review::opened(&reviews) {
+        return Err(PortalError::Closed {
+            csrf: csrf.to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// The upload form's fields, the one file streamed to disk within the cap;
@@ -193,9 +224,9 @@ pub async fn upload_page(
         Place::Blocked
     };
     let (result, state_class) = if u.accepted {
-        ("Godkänd", "accepted")
+        ("Utan fel", "accepted")
     } else {
-        ("Inte godkänd", "errors")
+        ("Har fel", "errors")
     };
     let title = format!("Uppladdning {}", u.number);
     Ok(page(
@@ -223,16 +254,16 @@ enum Place {
 fn verdict(u: &Upload, place: Place, owner: &str) -> String {
     let text = match (u.accepted, place) {
         (true, Place::InInbox) => {
-            "Återrapporteringen är godkänd och lämnad till {owner}. Varningar, om det finns några, är värda att se över men hindrar inte."
+            "Återrapporteringen har inga fel och är lämnad till {owner}, som granskar den. Varningar, om det finns några, är värda att se över men hindrar inte."
         }
         (true, Place::Superseded) => {
-            "Återrapporteringen är godkänd, men en senare godkänd uppladdning har ersatt den. Det är den senare som gäller."
+            "Återrapporteringen har inga fel, men en senare uppladdning utan fel har ersatt den. Det är den senare som gäller."
         }
         (true, Place::Blocked) => {
-            "Återrapporteringen är godkänd och sparad, men {owner} har redan en återrapportering för samma år som lämnats på annat sätt. {owner} väljer vilken som ska gälla och hör av sig; du behöver inte ladda upp igen."
+            "Återrapporteringen har inga fel och är sparad, men {owner} har redan en återrapportering för samma år som lämnats på annat sätt. {owner} väljer vilken som ska gälla och hör av sig; du behöver inte ladda upp igen."
         }
         (false, _) => {
-            "Återrapporteringen kan inte tas emot förrän felen nedan är rättade. Rätta dem i filen och ladda upp den igen; en tidigare godkänd återrapportering gäller under tiden."
+            "Återrapporteringen kan inte tas emot förrän felen nedan är rättade. Rätta dem i filen och ladda upp den igen; en tidigare uppladdning utan fel gäller under tiden."
         }
     };
     text.replace("{owner}", owner)
