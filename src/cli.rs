@@ -67,7 +67,7 @@ pub enum Command {
     },
     /// Starta portalen där nämnderna lämnar sina återrapporteringar ([portal] i pipelinefilen).
     Serve { pipeline: PathBuf },
-    /// Vem som har tillgång till portalen: bjud in, återkalla, lista.
+    /// Portalen: vem som har tillgång (bjud in, återkalla, lista), påminnelser per e-post och loggen.
     #[command(subcommand)]
     Portal(PortalCommand),
 }
@@ -83,6 +83,9 @@ pub enum PortalCommand {
         /// Vad länken ger tillgång till.
         #[arg(long, value_enum, default_value = "committee", value_name = "ROLL")]
         role: uppfolj::portal::access::Role,
+        /// E-postadressen som påminnelser och besked om återsändning går till.
+        #[arg(long, value_name = "ADRESS")]
+        email: Option<String>,
     },
     /// Avsluta länkar och deras inloggningar: en länk, eller en roll hos en enhet.
     Revoke {
@@ -104,6 +107,13 @@ pub enum PortalCommand {
     },
     /// Lista alla länkar: id, enhet, roll, när den skapades, om den gäller och hur många som är inloggade med den.
     Users { pipeline: PathBuf },
+    /// Påminn per e-post de enheter som inte har lämnat in eller fått sin återrapportering tillbaka ([portal.mail]); kör den dagligen.
+    Remind {
+        pipeline: PathBuf,
+        /// Säg bara vilka som skulle få en påminnelse; skicka inget.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Skriv ut portalens logg över allt som har hänt: inloggningar, inbjudningar, nedladdningar, uppladdningar, beslut och påminnelser.
     Logg {
         pipeline: PathBuf,

@@ -106,19 +106,35 @@ fn command(command: Command) -> Result<ExitCode, Error> {
             ));
         }
         Command::Serve { pipeline } => uppfolj::portal::serve(load(&pipeline)?)?,
-        Command::Portal(c) => portal(c)?,
+        Command::Portal(c) => return portal(c),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn portal(c: PortalCommand) -> Result<(), Error> {
+fn portal(c: PortalCommand) -> Result<ExitCode, Error> {
     use uppfolj::portal::admin;
     match c {
         PortalCommand::Invite {
             pipeline,
             unit,
             role,
-        } => say(admin::invite(&load(&pipeline)?, &unit, role)?),
+            email,
+        } => say(admin::invite(
+            &load(&pipeline)?,
+            &unit,
+            role,
+            email.as_deref(),
+        )?),
+        PortalCommand::Remind { pipeline, dry_run } => {
+            let outcomes = uppfolj::portal::mail::remind(&load(&pipeline)?, dry_run)?;
+            outcomes.iter().for_each(|o| say(&o.line));
+            if outcomes.is_empty() {
+                say("Ingen enhet behöver påminnas i dag.");
+            }
+            return Ok(exit_for_findings(
+                outcomes.iter().filter(|o| o.failed).count(),
+            ));
+        }
         PortalCommand::Revoke {
             pipeline,
             link,
@@ -143,7 +159,7 @@ fn portal(c: PortalCommand) -> Result<(), Error> {
             csv,
         } => emit(&admin::log(&load(&pipeline)?, unit.as_deref(), csv)?),
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// 0 when nothing was found, 1 when something was.

@@ -238,7 +238,7 @@ fn a_committee_hands_in_sees_the_cell_fixes_it_and_the_run_uses_it() {
         filled(dir.path(), "amn", 2022, Some("ca 20")),
     );
     let bad = bad.text().unwrap();
-    assert!(bad.contains("Inte godkänd"), "{bad}");
+    assert!(bad.contains("Har fel"), "{bad}");
     assert!(
         bad.contains("<td>Indikatorer</td><td>D4</td><td>ARB-1 ”Arbetssökande romer som nåtts med information, vägledning och stöd”, Kvinna, 16–29 år</td><td>&quot;ca 20&quot; är inte ett heltal."),
         "{bad}"
@@ -261,7 +261,7 @@ fn a_committee_hands_in_sees_the_cell_fixes_it_and_the_run_uses_it() {
     .text()
     .unwrap();
     assert!(
-        good.contains("Godkänd") && good.contains("lämnad till Kommunstyrelsen"),
+        good.contains("Utan fel") && good.contains("lämnad till Kommunstyrelsen"),
         "{good}"
     );
     assert_eq!(
@@ -284,7 +284,7 @@ fn a_committee_hands_in_sees_the_cell_fixes_it_and_the_run_uses_it() {
     );
     let page = portal.text(c, "/enhet/amn");
     assert!(
-        page.contains("Godkänd") && page.matches("<tr><td>").count() == 3,
+        page.contains(">Inlämnad<") && page.matches("<tr><td>").count() == 3,
         "three uploads listed: {page}"
     );
 
@@ -393,7 +393,7 @@ fn hostile_uploads_get_a_clear_message_and_nothing_is_published() {
         (
             "trasig.xlsx",
             b"PK\x03\x04 inte ett riktigt arkiv".to_vec(),
-            "Inte godkänd",
+            "Har fel",
         ),
         // A right-to-left override makes "amn-2022\u{202E}xslx.exe" show as "amn-2022exe.xlsx".
         (
@@ -956,7 +956,7 @@ fn in_a_browser_a_committee_signs_in_uploads_and_sees_the_cell() {
         "{}",
         page.0
     );
-    assert!(page.1.contains("Inte godkänd"));
+    assert!(page.1.contains("Har fel"));
 }
 
 /// A merged district reads its predecessors' history, and hands in only

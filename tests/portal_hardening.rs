@@ -102,7 +102,7 @@ fn a_return_in_the_inbox_under_any_kind_is_seen_and_never_doubled() {
     let overview = portal.text(&a, "/oversikt");
     assert!(!overview.contains("Två återrapporteringar"), "{overview}");
     assert!(inbox.join("farsta-2022.xlsx").is_file());
-    assert!(portal.text(&c, "/enhet/farsta").contains(">Godkänd<"));
+    assert!(portal.text(&c, "/enhet/farsta").contains(">Inlämnad<"));
 }
 
 /// An upload keeps its kind: an `.ods` is published as one, and replaces
@@ -117,7 +117,7 @@ fn an_upload_keeps_its_kind_and_replaces_only_what_the_portal_published() {
     let first = upload(c, portal, "farsta", &t, "farsta-2022.xlsx", xlsx)
         .text()
         .unwrap();
-    assert!(first.contains("Godkänd"), "{first}");
+    assert!(first.contains("Utan fel"), "{first}");
     assert!(inbox.join("farsta-2022.xlsx").is_file());
     let ods =
         std::fs::read(crate::test::repo_root().join("data-samples/returns/2022/farsta-2022.ods"))
@@ -133,7 +133,7 @@ fn an_upload_keeps_its_kind_and_replaces_only_what_the_portal_published() {
     );
     let page = portal.text(c, "/enhet/farsta");
     assert!(
-        page.contains(">Godkänd<") && page.contains("Farsta retur.ODS"),
+        page.contains(">Inlämnad<") && page.contains("Farsta retur.ODS"),
         "{page}"
     );
 }
@@ -705,7 +705,7 @@ fn the_portal_and_validate_judge_a_file_by_the_very_same_rules() {
         "{in_portal:?}"
     );
     assert!(
-        page.contains("Godkänd (1 varning)") || page.contains(">Godkänd<"),
+        page.contains("Utan fel (1 varning)") && page.contains(">Inlämnad<"),
         "{page}"
     );
     assert_eq!(

@@ -1,4 +1,4 @@
-//! `uppfolj portal invite | revoke | users`: who has access, from the
+//! `uppfolj portal invite | revoke | users | logg`: who has access, from the
 //! command line of the machine the portal runs on.
 
 use super::access::{self, Role};
@@ -27,13 +27,21 @@ fn known_unit(p: &Pipeline, unit: &str) -> Result<(), Error> {
 }
 
 /// Makes a personal sign-in link; only its hash is kept.
-pub fn invite(p: &Pipeline, unit: &str, role: Role) -> Result<String, Error> {
+pub fn invite(p: &Pipeline, unit: &str, role: Role, email: Option<&str>) -> Result<String, Error> {
     known_unit(p, unit)?;
+    if let Some(e) = email
+        && !super::mail::address_ok(e)
+    {
+        return Err(Error::Usage(format!(
+            "\"{}\" är ingen e-postadress; skriv till exempel --email namn@example.se",
+            crate::text::excerpt(e)
+        )));
+    }
     let portal = super::settings(p)?;
     let (_, db) = super::open(p)?;
     let token = access::secret().map_err(Error::io("kan inte ta fram en slumpmässig länk"))?;
     let id = db
-        .add_user(unit, role, &access::hash(&token), &super::now())
+        .add_user(unit, role, &access::hash(&token), &super::now(), email)
         .map_err(db_error)?;
     let e = Event::now(Kind::Invite)
         .unit(unit)

@@ -53,6 +53,7 @@ CREATE TABLE reviews (
     at TEXT NOT NULL
 );
 CREATE INDEX reviews_unit ON reviews (unit, year, id);
+ALTER TABLE users ADD COLUMN email TEXT;
 CREATE TRIGGER reviews_keep BEFORE UPDATE ON reviews
     BEGIN SELECT RAISE(ABORT, 'reviews are never changed'); END;
 CREATE TRIGGER reviews_stay BEFORE DELETE ON reviews
@@ -200,10 +201,11 @@ impl Db {
         role: Role,
         token_hash: &str,
         at: &str,
+        email: Option<&str>,
     ) -> rusqlite::Result<i64> {
         self.conn.execute(
-            "INSERT INTO users (unit, role, token_hash, created) VALUES (?1, ?2, ?3, ?4)",
-            params![unit, role.id(), token_hash, at],
+            "INSERT INTO users (unit, role, token_hash, created, email) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![unit, role.id(), token_hash, at, email],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -243,6 +245,16 @@ impl Db {
              FROM users u ORDER BY u.unit, u.id",
         )?;
         let rows = st.query_map(params![clock.oldest()], |r| Ok((user_row(r)?, r.get(5)?)))?;
+        rows.collect()
+    }
+
+    /// The addresses of a unit's live committee links: (link id, address).
+    pub fn emails(&self, unit: &str) -> rusqlite::Result<Vec<(i64, String)>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, email FROM users WHERE unit = ?1 AND role = 'committee' AND revoked = 0
+             AND email IS NOT NULL ORDER BY id",
+        )?;
+        let rows = st.query_map(params![unit], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect()
     }
 

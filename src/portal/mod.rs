@@ -13,6 +13,7 @@ mod handlers;
 pub mod headers;
 pub mod journal;
 pub mod limits;
+pub mod mail;
 pub mod pages;
 pub mod review;
 pub mod upload;

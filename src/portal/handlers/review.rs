@@ -50,10 +50,20 @@ fn rows(p: &Pipeline, values: &[Accepted], before: &[Accepted]) -> Vec<Row> {
                 cell: format!("{}!{}", v.sheet, v.cell),
                 value: shown(v.value),
                 last_year: shown(earlier.and_then(|e| e.value)),
-                comment: v.comment.clone().unwrap_or_default(),
+                comment: cut(v.comment.as_deref().unwrap_or_default()),
             }
         })
         .collect()
+}
+
+/// The longest comment shown in a table cell; the feedback has it whole.
+const SHOWN_CHARS: usize = 300;
+
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// The unit's state for a year, its reviews and the upload under review.
@@ -284,6 +294,9 @@ fn record(app: &App, r: &Review, kind: Kind, number: Option<i64>) -> Result<(), 
         .by(r.user_id)
         .detail(detail);
     journal::record(&db, e);
+    if r.decision == Decision::Returned {
+        crate::portal::mail::notify_returned(&app.p, &db, &r.unit, r.year, &r.reason);
+    }
     if r.decision == Decision::Approved
         && let Err(why) = upload::publish(&app.p, &app.data, &db, &r.unit, r.year)
     {

@@ -155,6 +155,8 @@ pub async fn unit_page(
         .map(|year| year_view(&app, &unit, &uploads, year))
         .collect::<Result<_, _>>()?;
     let rows: Vec<UploadRow> = uploads.iter().map(|u| upload_row(&app, u)).collect();
+    // The years the form offers: an approved or closed year takes nothing.
+    let uploadable: Vec<i32> = years.iter().filter(|y| !y.locked).map(|y| y.year).collect();
     let title = app.p.unit_name(&unit);
     let may_upload = may_upload(&v, &unit);
     let analyst = v.user.role == Role::Analyst;
@@ -170,7 +172,7 @@ pub async fn unit_page(
         "enhet.html",
         context! { title => title, unit => unit, years => Value::from(Serde(&years)),
         uploads => Value::from(Serde(&rows)), earlier => Value::from(Serde(&earlier)),
-        may_upload => may_upload, analyst => analyst, csrf => v.csrf },
+        may_upload => may_upload, uploadable => uploadable, analyst => analyst, csrf => v.csrf },
     ))
 }
 
