@@ -882,7 +882,7 @@ fn consistent(dir: &Path, answered: &[(i64, bool)]) {
 }
 
 /// A chromedriver on a free port, stopped when dropped.
-struct Driver(Child, String);
+pub(crate) struct Driver(Child, pub(crate) String);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -891,7 +891,7 @@ impl Drop for Driver {
     }
 }
 
-fn chromedriver() -> Driver {
+pub(crate) fn chromedriver() -> Driver {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -704,10 +704,7 @@ fn the_portal_and_validate_judge_a_file_by_the_very_same_rules() {
             .any(|f| f.0 == "warning" && f.3.starts_with("900 jämfört med ")),
         "{in_portal:?}"
     );
-    assert!(
-        page.contains("Utan fel (1 varning)") && page.contains(">Inlämnad<"),
-        "{page}"
-    );
+    assert!(page.contains(">Utan fel<"), "{page}");
     assert_eq!(
         validated(dir.path(), "amn-2022.xlsx"),
         in_portal,

@@ -529,3 +529,96 @@ fn a_closed_year_takes_no_uploads_until_opened_for_the_unit() {
     assert_eq!(open.status(), StatusCode::OK);
     assert!(dir.path().join("inkorg/2022/amn-2022.xlsx").is_file());
 }
+
+/// In headless Chromium, a committee and an analyst side by side: an
+/// upload, a send-back with a reason the committee reads, the upload again,
+/// the approval, and a page that no longer offers an upload. With
+/// `UPPFOLJ_SCREENSHOTS` set, the pages are saved there as pictures.
+#[test]
+fn in_a_browser_send_back_upload_again_and_approve() {
+    let mail = smtp::start(Mode::Accept);
+    let dir = folder(mail.port, "");
+    let amn = invite(dir.path(), "amn", "committee");
+    let analyst = invite(dir.path(), "ks", "analyst");
+    let portal = start(dir.path());
+    let file = dir.path().join("amn-2022.xlsx");
+    std::fs::write(&file, amn_return(dir.path(), "Inkl. Spånga-Tensta", 21.0)).unwrap();
+    let driver = crate::portal::chromedriver();
+    let shots = std::env::var_os("UPPFOLJ_SCREENSHOTS").map(std::path::PathBuf::from);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (returned, approved) = runtime.block_on(async {
+        use fantoccini::{Client as Browser, ClientBuilder, Locator};
+        let patience = std::time::Duration::from_secs(30);
+        let open = || async {
+            let mut caps = serde_json::Map::new();
+            caps.insert(
+                "goog:chromeOptions".into(),
+                serde_json::json!({"args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--window-size=1280,1600"]}),
+            );
+            let http = hyper_util::client::legacy::connect::HttpConnector::new();
+            ClientBuilder::new(http).capabilities(caps).connect(&driver.1).await.expect("a browser session")
+        };
+        let base = portal.url.clone();
+        let sign_in = |b: Browser, token: String| {
+            let base = base.clone();
+            async move {
+            b.goto(&format!("{base}/logga-in/{token}")).await.unwrap();
+            b.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+            b.wait().at_most(patience).for_element(Locator::Css("h1")).await.unwrap();
+            b
+            }
+        };
+        let shot = |b: &Browser, name: &str| {
+            let (b, path) = (b.clone(), shots.as_ref().map(|d| d.join(name)));
+            async move {
+                if let Some(path) = path {
+                    std::fs::write(path, b.screenshot().await.unwrap()).unwrap();
+                }
+            }
+        };
+        let upload = |b: Browser| {
+            let file = file.clone();
+            async move {
+                b.find(Locator::Css("input#fil")).await.unwrap().send_keys(&file.to_string_lossy()).await.unwrap();
+                b.find(Locator::Css("form.upload button[type=submit]")).await.unwrap().click().await.unwrap();
+                b.wait().at_most(patience).for_element(Locator::XPath("//span[text()='Utan fel']")).await.unwrap();
+            }
+        };
+        let c = sign_in(open().await, amn.clone()).await;
+        upload(c.clone()).await;
+        let a = sign_in(open().await, analyst.clone()).await;
+        a.goto(&format!("{}{REVIEW}", portal.url)).await.unwrap();
+        a.find(Locator::Css("textarea#skal")).await.unwrap().send_keys("ARB-1 ser dubbelräknat ut; kontrollera.").await.unwrap();
+        a.find(Locator::XPath("//button[text()='Skicka tillbaka']")).await.unwrap().click().await.unwrap();
+        a.wait().at_most(patience).for_element(Locator::XPath("//span[text()='Återsänd']")).await.unwrap();
+        c.goto(&format!("{}/enhet/amn", portal.url)).await.unwrap();
+        let returned = c.find(Locator::Css("div.returned")).await.unwrap().text().await.unwrap();
+        shot(&c, "nämnd-återsänd.png").await;
+        upload(c.clone()).await;
+        a.goto(&format!("{}{REVIEW}", portal.url)).await.unwrap();
+        a.find(Locator::XPath("//button[text()='Godkänn']")).await.unwrap().click().await.unwrap();
+        a.wait().at_most(patience).for_element(Locator::XPath("//span[text()='Godkänd av Kommunstyrelsen']")).await.unwrap();
+        shot(&a, "granska-godkänd.png").await;
+        a.goto(&format!("{}/oversikt", portal.url)).await.unwrap();
+        shot(&a, "översikt.png").await;
+        c.goto(&format!("{}/enhet/amn", portal.url)).await.unwrap();
+        let approved = c.source().await.unwrap();
+        shot(&c, "nämnd-godkänd.png").await;
+        c.close().await.unwrap();
+        a.close().await.unwrap();
+        (returned, approved)
+    });
+    assert!(
+        returned.contains("Skickad tillbaka till er.")
+            && returned.contains("ARB-1 ser dubbelräknat ut; kontrollera."),
+        "{returned}"
+    );
+    assert!(
+        approved.contains(">Godkänd av Kommunstyrelsen<"),
+        "{approved}"
+    );
+    assert!(
+        !approved.contains("form class=\"upload\""),
+        "no upload is offered"
+    );
+}
