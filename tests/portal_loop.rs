@@ -112,7 +112,12 @@ fn send_back_upload_again_approve_lock_reopen_and_the_log_lists_each_step() {
         "amn-2022.xlsx",
         amn_return(dir.path(), "Inkl. Spånga-Tensta", 21.0),
     );
-    assert!(first.text().unwrap().contains("Utan fel"));
+    let first = first.text().unwrap();
+    assert!(first.contains(">Utan fel<"), "{first}");
+    assert!(
+        first.contains("<td class=\"comment\">Inkl. Spånga-Tensta</td>"),
+        "{first}"
+    );
 
     // The analyst sees the value, last year's beside it, and the comment.
     let a = sign_in(&portal, &analyst);
@@ -621,4 +626,48 @@ fn in_a_browser_send_back_upload_again_and_approve() {
         !approved.contains("form class=\"upload\""),
         "no upload is offered"
     );
+}
+
+/// A comment with a planted personnummer: an error on its cell, and its
+/// text in no page, log, database or file the portal keeps but the upload.
+#[test]
+fn a_comment_with_an_identifier_is_refused_and_kept_nowhere_in_the_portal() {
+    let mail = smtp::start(Mode::Accept);
+    let dir = folder(mail.port, "");
+    let amn = invite(dir.path(), "amn", "committee");
+    let analyst = invite(dir.path(), "ks", "analyst");
+    let portal = start(dir.path());
+    let c = sign_in(&portal, &amn);
+    let t = csrf(&portal.text(&c, "/"));
+    let bytes = amn_return(dir.path(), "Kontakt 19811218 – 9876 hos oss", 21.0);
+    let page = upload(&c, &portal, "amn", &t, "amn-2022.xlsx", bytes)
+        .text()
+        .unwrap();
+    assert!(page.contains(">Har fel<"), "{page}");
+    assert!(
+        page.contains("<td>F4</td>") && page.contains("Ta bort personuppgiften ur kommentaren"),
+        "{page}"
+    );
+    let a = sign_in(&portal, &analyst);
+    let pages = [
+        page,
+        portal.text(&c, "/enhet/amn"),
+        portal.text(&a, REVIEW),
+        portal.text(&a, "/logg"),
+    ];
+    let log = String::from_utf8(uppfolj(dir.path(), &["portal", "logg", "p.toml"]).stdout).unwrap();
+    drop(portal);
+    let mut kept: Vec<String> = pages.to_vec();
+    kept.push(log);
+    for (name, bytes) in crate::run::files(dir.path()) {
+        // The upload itself is kept as sent, and nothing else has the text.
+        if !name.starts_with("portal/files/") && !name.ends_with(".xlsx") {
+            kept.push(String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    for text in kept {
+        for needle in ["Kontakt 1981", "9876 hos", "198112189876", "8112189876"] {
+            assert!(!text.contains(needle), "{needle} leaked: {text}");
+        }
+    }
 }

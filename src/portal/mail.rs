@@ -132,7 +132,7 @@ pub fn remind(p: &Pipeline, dry_run: bool) -> Result<Vec<Outcome>, Error> {
                 continue;
             }
             let name = format!("{} {year}", u.id);
-            let state = state(p, &db, &u.id, year).map_err(db_error)?;
+            let (state, _) = UploadState::read(p, &db, &u.id, year).map_err(db_error)?;
             if !state.owes() {
                 continue;
             }
@@ -222,20 +222,6 @@ fn db_error(e: rusqlite::Error) -> Error {
         file: "portalens databas".into(),
         reason: crate::text::foreign(&e),
     }
-}
-
-fn state(p: &Pipeline, db: &Db, unit: &str, year: i32) -> rusqlite::Result<UploadState> {
-    let uploads = db.uploads(unit)?;
-    let published = db.published(unit, year)?;
-    let reviews = db.reviews(unit, year)?;
-    Ok(UploadState::of(
-        p,
-        unit,
-        &uploads,
-        year,
-        published.map(|x| x.0),
-        &reviews,
-    ))
 }
 
 /// Whether a reminder went out for the unit and year on or after `day`.

@@ -100,6 +100,21 @@ impl UploadState {
         }
     }
 
+    /// The unit's state for a year as the database has it now, with the
+    /// analysts' decisions (newest first) it rests on.
+    pub fn read(
+        p: &Pipeline,
+        db: &Db,
+        unit: &str,
+        year: i32,
+    ) -> rusqlite::Result<(UploadState, Vec<super::review::Review>)> {
+        let uploads = db.uploads(unit)?;
+        let published = db.published(unit, year)?;
+        let reviews = db.reviews(unit, year)?;
+        let state = UploadState::of(p, unit, &uploads, year, published.map(|x| x.0), &reviews);
+        Ok((state, reviews))
+    }
+
     pub fn label(self, owner: &str) -> String {
         match self {
             UploadState::Accepted => "Inlämnad".into(),

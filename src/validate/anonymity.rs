@@ -365,6 +365,15 @@ pub fn scan(cell: &str) -> Option<Identifier> {
     None
 }
 
+/// A hyphen or any dash a word processor puts in its place ("19811218 –
+/// 9876"): the en and em dashes, the minus sign and their kin.
+fn dash(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}'
+    )
+}
+
 /// Groups of digits that a person would read as one number: digits split by
 /// up to three spaces, dashes or plus signs ("81 12 18 - 9876"), or by a
 /// dot after two digits ("81.12.18"), but not a decimal point ("0.81121…").
@@ -382,7 +391,10 @@ fn digit_groups(cell: &str) -> Vec<Vec<String>> {
             continue;
         }
         let mut j = i;
-        while j < chars.len() && j - i < 3 && matches!(chars[j], ' ' | '-' | '+' | '.') {
+        while j < chars.len()
+            && j - i < 3
+            && (matches!(chars[j], ' ' | '+' | '.') || dash(chars[j]))
+        {
             j += 1;
         }
         let dot_ok = !chars[i..j].contains(&'.') || group.len() == 2;
@@ -606,6 +618,19 @@ mod tests {
         assert!(has_personal_number("19811218-9876"));
         assert!(has_personal_number("198112189876"));
         assert!(has_personal_number("född 811218+9876 enligt blanketten"));
+        // The dashes a word processor writes for a hyphen, and a no-break space.
+        for written in [
+            "19811218 – 9876",
+            "811218—9876",
+            "811218−9876",
+            "811218\u{2011}9876",
+        ] {
+            assert!(has_personal_number(written), "{written}");
+        }
+        assert_eq!(
+            scan("ring 811218\u{00A0}9876"),
+            Some(Identifier::PersonalNumber)
+        );
         // Samordningsnummer: day + 60.
         assert!(is_personal_number("8112789873"));
         // Wrong check digit, impossible date, too few digits.

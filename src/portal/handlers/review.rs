@@ -74,17 +74,7 @@ fn state(
 ) -> Result<(UploadState, Vec<Review>, Option<Upload>), PortalError> {
     let what = "återrapporteringens läge kunde inte läsas";
     let db = app.db();
-    let uploads = db.uploads(unit).map_err(PortalError::db(what))?;
-    let published = db.published(unit, year).map_err(PortalError::db(what))?;
-    let reviews = db.reviews(unit, year).map_err(PortalError::db(what))?;
-    let s = UploadState::of(
-        &app.p,
-        unit,
-        &uploads,
-        year,
-        published.map(|x| x.0),
-        &reviews,
-    );
+    let (s, reviews) = UploadState::read(&app.p, &db, unit, year).map_err(PortalError::db(what))?;
     let newest = db
         .newest_accepted(unit, year)
         .map_err(PortalError::db(what))?;

@@ -58,17 +58,7 @@ pub async fn upload(
 fn refuse_when_locked(app: &App, unit: &str, year: i32, csrf: &str) -> Result<(), PortalError> {
     let what = "återrapporteringens läge kunde inte läsas";
     let db = app.db();
-    let uploads = db.uploads(unit).map_err(PortalError::db(what))?;
-    let published = db.published(unit, year).map_err(PortalError::db(what))?;
-    let reviews = db.reviews(unit, year).map_err(PortalError::db(what))?;
-    let s = UploadState::of(
-        &app.p,
-        unit,
-        &uploads,
-        year,
-        published.map(|x| x.0),
-        &reviews,
-    );
+    let (s, reviews) = UploadState::read(&app.p, &db, unit, year).map_err(PortalError::db(what))?;
     if s == UploadState::Approved {
         return Err(PortalError::Locked {
             owner: app.p.owner_name().to_string(),
@@ -229,15 +219,41 @@ pub async fn upload_page(
         ("Har fel", "errors")
     };
     let title = format!("Uppladdning {}", u.number);
+    let comments = comments_of(&app, &u).await?;
     Ok(page(
         &app,
         StatusCode::OK,
         "uppladdning.html",
         context! { title => title, upload => Value::from(Serde(&u)), size => crate::portal::pages::size(u.size),
-        findings => Value::from(Serde(&rows)),
+        findings => Value::from(Serde(&rows)), comments => comments,
         at => when(&u.at), result => result, state_class => state_class, verdict => verdict(&u, place, app.p.owner_name()),
         unit_name => app.p.unit_name(&unit), csrf => v.csrf },
     ))
+}
+
+/// The comments the upload carries, read again from the kept file: (what
+/// the value concerns, its cell, the comment). Only comments that passed
+/// the identifier check are there to show.
+async fn comments_of(
+    app: &std::sync::Arc<App>,
+    u: &Upload,
+) -> Result<Vec<(String, String, String)>, PortalError> {
+    let worker = app.clone();
+    let file = upload::stored(&app.data, &u.sha256, &u.name);
+    let year = u.year;
+    let read = tokio::task::spawn_blocking(move || {
+        let o = crate::validate::returns::validate_files(&worker.p, &[file], Some(year));
+        o.values
+            .iter()
+            .filter_map(|v| {
+                let text = v.comment.as_deref()?;
+                let about = crate::validate::returns::about_value(&worker.p, v);
+                Some((about, format!("{}!{}", v.sheet, v.cell), text.to_string()))
+            })
+            .collect()
+    })
+    .await;
+    read.map_err(|e| PortalError::internal("uppladdningen kunde inte läsas")(e.to_string()))
 }
 
 /// Where an accepted upload stands.
