@@ -131,6 +131,10 @@ fn send_back_upload_again_approve_lock_reopen_and_the_log_lists_each_step() {
         page.contains(">Inlämnad<") && page.contains(">Godkänn<"),
         "{page}"
     );
+    // A share is shown as the committee wrote it: täljare of nämnare.
+    let share = &page[page.find("ARB-5 ").unwrap()..];
+    let share = &share[..share.find("</tr>").unwrap()];
+    assert!(share.contains(" av ") && !share.contains("0,"), "{share}");
     let at = csrf(&page);
 
     // A send-back needs a reason, and a reason never holds an identifier.

@@ -33,8 +33,14 @@ struct Row {
     comment: String,
 }
 
-fn shown(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".into(), crate::text::number)
+/// A count as it was given; a share as its täljare of its nämnare, which
+/// is what the committee wrote.
+fn shown(value: Option<f64>, numerator: Option<f64>, denominator: Option<f64>) -> String {
+    use crate::text::number;
+    match (numerator, denominator) {
+        (Some(n), Some(d)) => format!("{} av {}", number(n), number(d)),
+        _ => value.map_or_else(|| "–".into(), number),
+    }
 }
 
 /// The values of the upload beside the same unit's accepted values for the
@@ -48,8 +54,11 @@ fn rows(p: &Pipeline, values: &[Accepted], before: &[Accepted]) -> Vec<Row> {
             Row {
                 about: crate::validate::returns::about_value(p, v),
                 cell: format!("{}!{}", v.sheet, v.cell),
-                value: shown(v.value),
-                last_year: shown(earlier.and_then(|e| e.value)),
+                value: shown(v.value, v.numerator, v.denominator),
+                last_year: earlier.map_or_else(
+                    || "–".into(),
+                    |e| shown(e.value, e.numerator, e.denominator),
+                ),
                 comment: cut(v.comment.as_deref().unwrap_or_default()),
             }
         })
