@@ -132,16 +132,9 @@ pub fn remind(p: &Pipeline, dry_run: bool) -> Result<Vec<Outcome>, Error> {
                 continue;
             }
             let name = format!("{} {year}", u.id);
-            let (state, _) = UploadState::read(p, &db, &u.id, year).map_err(db_error)?;
-            if !state.owes() {
-                continue;
-            }
-            let Some(due) = due(m, deadline_day, today) else {
+            let Some(state) = owing(p, &db, m, &u.id, year, (deadline_day, today))? else {
                 continue;
             };
-            if sent_since(&db, &u.id, year, due).map_err(db_error)? {
-                continue;
-            }
             let to = db.emails(&u.id).map_err(db_error)?;
             if to.is_empty() {
                 out.push(Outcome {
@@ -166,55 +159,92 @@ pub fn remind(p: &Pipeline, dry_run: bool) -> Result<Vec<Outcome>, Error> {
             }
             if let Some(why) = &server_down {
                 out.push(Outcome {
-                    line: format!("{name}: inte skickad: {why}"),
+                    line: format!("{name}: {why}"),
                     failed: true,
                 });
                 continue;
             }
             let Some(t) = t.as_ref() else { continue };
-            let mut failed = None;
-            for (_, addr) in &to {
-                if let Err(e) = send(t, m, addr, &subject, body.clone()) {
-                    failed = Some(e.to_string());
-                    break;
-                }
+            let letter = Letter {
+                unit: &u.id,
+                year,
+                to: &to,
+                subject: &subject,
+                body: &body,
+            };
+            let outcome = deliver(&db, t, m, &letter);
+            if outcome.failed {
+                server_down = Some(outcome.line.clone());
             }
-            let links: Vec<String> = to.iter().map(|(id, _)| format!("länk {id}")).collect();
-            match failed {
-                None => {
-                    journal::record(
-                        &db,
-                        Event::now(Kind::Reminder)
-                            .unit(&u.id)
-                            .year(year)
-                            .detail(format!("till {}", links.join(", "))),
-                    );
-                    out.push(Outcome {
-                        line: format!(
-                            "{name}: påminnelse skickad ({})",
-                            crate::text::Count(to.len(), "adress", "adresser")
-                        ),
-                        failed: false,
-                    });
-                }
-                Some(why) => {
-                    journal::record(
-                        &db,
-                        Event::now(Kind::ReminderFailed)
-                            .unit(&u.id)
-                            .year(year)
-                            .detail(why.clone()),
-                    );
-                    out.push(Outcome {
-                        line: format!("{name}: inte skickad: {why}"),
-                        failed: true,
-                    });
-                    server_down = Some(why);
-                }
-            }
+            out.push(Outcome {
+                line: format!("{name}: {}", outcome.line),
+                failed: outcome.failed,
+            });
         }
     }
     Ok(out)
+}
+
+/// One reminder to a unit's addresses.
+struct Letter<'a> {
+    unit: &'a str,
+    year: i32,
+    to: &'a [(i64, String)],
+    subject: &'a str,
+    body: &'a str,
+}
+
+/// Sends a reminder to every address and logs the outcome: what is said
+/// of the unit, and whether it failed (the server's words, no address).
+fn deliver(db: &Db, t: &SmtpTransport, m: &Mail, l: &Letter<'_>) -> Outcome {
+    let sent =
+        l.to.iter()
+            .try_for_each(|(_, addr)| send(t, m, addr, l.subject, l.body.to_string()));
+    let event = |kind| Event::now(kind).unit(l.unit).year(l.year);
+    match sent {
+        Ok(()) => {
+            let links: Vec<String> = l.to.iter().map(|(id, _)| format!("länk {id}")).collect();
+            journal::record(
+                db,
+                event(Kind::Reminder).detail(format!("till {}", links.join(", "))),
+            );
+            Outcome {
+                line: format!(
+                    "påminnelse skickad ({})",
+                    crate::text::Count(l.to.len(), "adress", "adresser")
+                ),
+                failed: false,
+            }
+        }
+        Err(why) => {
+            journal::record(db, event(Kind::ReminderFailed).detail(why.to_string()));
+            Outcome {
+                line: format!("inte skickad: {why}"),
+                failed: true,
+            }
+        }
+    }
+}
+
+/// The unit's state when it owes a return and a reminder is due that has
+/// not gone out; `days` is the deadline and today, as days since 1970.
+fn owing(
+    p: &Pipeline,
+    db: &Db,
+    m: &Mail,
+    unit: &str,
+    year: i32,
+    (deadline, today): (i64, i64),
+) -> Result<Option<UploadState>, Error> {
+    let (state, _) = UploadState::read(p, db, unit, year).map_err(db_error)?;
+    if !state.owes() {
+        return Ok(None);
+    }
+    let Some(due) = due(m, deadline, today) else {
+        return Ok(None);
+    };
+    let sent = sent_since(db, unit, year, due).map_err(db_error)?;
+    Ok((!sent).then_some(state))
 }
 
 fn db_error(e: rusqlite::Error) -> Error {

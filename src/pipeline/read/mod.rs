@@ -211,7 +211,7 @@ fn read_mail(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Mail> {
         && !s.contains('@')
     {
         let span = t.table.get("sender").map(|i| i.span());
-        r.problem(span, join(&t.path, "sender"), format!("\"{}\" är ingen e-postadress; skriv till exempel \"Kommunstyrelsen <uppfoljning@example.se>\"", crate::text::excerpt(s)));
+        r.problem(span, join(&t.path, "sender"), format!("\"{}\" är ingen e-postadress; skriv till exempel \"Uppföljningen <uppfoljning@example.se>\"", crate::text::excerpt(s)));
     }
     let user = r.string(t, "user", false);
     let password_env = r.string(t, "password_env", false);
@@ -262,7 +262,7 @@ fn closes(
                     span,
                     join(&ct.path, &k),
                     format!(
-                        "\"{}\" är inget år; skriv till exempel 2022 = 2023-04-30",
+                        "\"{}\" är inget år; skriv året och dagen, till exempel 2030 = 2031-04-30",
                         crate::text::excerpt(&k)
                     ),
                 );
