@@ -29,7 +29,7 @@ pub fn rfc3339(secs: i64) -> String {
 }
 
 /// Days since 1970-01-01 to a date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -98,6 +98,11 @@ pub fn local_minute(at: &str) -> String {
 /// As [`local_minute`], to the second.
 pub fn local_second(at: &str) -> String {
     parse_rfc3339(at).map_or_else(|| at.to_string(), local_second_of)
+}
+
+/// Today in Sweden, as (year, month, day).
+pub fn local_today() -> (i64, u32, u32) {
+    civil_from_days(local_day(&now_rfc3339()).unwrap_or_else(|| unix_now().div_euclid(86_400)))
 }
 
 /// The calendar day (since 1970) an RFC 3339 time falls on in Sweden: what

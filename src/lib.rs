@@ -20,6 +20,8 @@
 //! - [`aggregate`]: from accepted inputs to indicator cells; [`reference`]
 //!   adds the reference statistics; [`disclose`] withholds what could single
 //!   someone out;
+//! - [`handin`]: what the portal knows of each return (when, approved, the
+//!   committee's decision), written by the portal and read by the run;
 //! - [`error`]: the errors a command ends with;
 //! - [`results`]: what a run computed, which every output is written from;
 //! - [`store`]: the tables, the quality report, feedback and manifest;
@@ -63,6 +65,8 @@ pub mod aggregate;
 pub mod reference;
 
 pub mod disclose;
+
+pub mod handin;
 
 pub mod error;
 

@@ -198,4 +198,20 @@ pub struct Completeness {
     pub values_expected: usize,
     pub values_received: usize,
     pub share: f64,
+    /// Each expected unit's return, when the pipeline has a portal that
+    /// can say more than whether the file is there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub returns: Vec<ReturnStatus>,
+}
+
+/// One expected unit's return for a year, as the portal recorded it for
+/// the very file the run read.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ReturnStatus {
+    pub unit_id: String,
+    pub handed_in: bool,
+    pub approved: bool,
+    #[serde(flatten)]
+    pub timeliness: crate::handin::Timeliness,
+    pub decision: Option<crate::handin::CommitteeDecision>,
 }

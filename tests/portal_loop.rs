@@ -675,3 +675,176 @@ fn a_comment_with_an_identifier_is_refused_and_kept_nowhere_in_the_portal() {
         }
     }
 }
+
+/// An upload with the committee's decision (date, paragraph) as the form sends it.
+fn upload_decided(
+    c: &Client,
+    portal: &Portal,
+    csrf: &str,
+    decided: &str,
+    paragraph: &str,
+    bytes: Vec<u8>,
+) -> reqwest::blocking::Response {
+    use reqwest::blocking::multipart;
+    let form = multipart::Form::new()
+        .text("csrf", csrf.to_string())
+        .text("year", "2022")
+        .text("decided", decided.to_string())
+        .text("paragraph", paragraph.to_string())
+        .part(
+            "file",
+            multipart::Part::bytes(bytes).file_name("amn-2022.xlsx"),
+        );
+    c.post(format!("{}/enhet/amn/uppladdning", portal.url))
+        .multipart(form)
+        .send()
+        .unwrap()
+}
+
+/// The 2022 completeness entry of Arbetsmarknadsnämnden in `kvalitet.json`.
+fn amn_status(dir: &Path) -> serde_json::Value {
+    let out = uppfolj(dir, &["run", "p.toml", "--offline", "--quiet"]);
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let q: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("ut/kvalitet.json")).unwrap()).unwrap();
+    let year = q["completeness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["year"] == 2022)
+        .unwrap()
+        .clone();
+    let returns = year["returns"].as_array().unwrap();
+    assert!(returns.len() > 1, "every expected unit: {returns:?}");
+    let others = returns.iter().filter(|r| r["unit_id"] != "amn");
+    for r in others {
+        assert_eq!(r["handed_in"], false, "{r}");
+        assert_eq!(r["timeliness"], "saknas", "{r}");
+    }
+    returns
+        .iter()
+        .find(|r| r["unit_id"] == "amn")
+        .unwrap()
+        .clone()
+}
+
+/// The committee's decision given with the upload reaches the analyst and,
+/// through the portal's hand-in file, the run's completeness in
+/// `kvalitet.json` and the report's annex, beside approval and timeliness;
+/// a bad date or a paragraph holding an identifier is refused with why;
+/// a return replaced by hand in the inbox is no longer reported approved.
+#[test]
+fn the_decision_approval_and_timeliness_reach_the_run_for_the_very_file_approved() {
+    let mail = smtp::start(Mode::Accept);
+    let dir = folder(mail.port, "");
+    let amn = invite(dir.path(), "amn", "committee");
+    let analyst = invite(dir.path(), "ks", "analyst");
+    let portal = start(dir.path());
+    let c = sign_in(&portal, &amn);
+    let home = portal.text(&c, "/");
+    assert!(home.contains("<input id=\"beslut\" name=\"decided\" type=\"date\">"));
+    let t = csrf(&home);
+    let bytes = amn_return(dir.path(), "ok", 20.0);
+    for (date, paragraph, says) in [
+        (
+            "2023-02-30",
+            "",
+            "Beslutsdatumet går inte att läsa som ett datum.",
+        ),
+        (
+            "2999-01-01",
+            "",
+            "Beslutsdatumet 2999-01-01 har inte kommit än.",
+        ),
+        (
+            "2021-06-01",
+            "",
+            "Beslutsdatumet 2021-06-01 ligger före år 2022",
+        ),
+        (
+            "",
+            "§ 12",
+            "Ni har angett en paragraf men inget beslutsdatum.",
+        ),
+        (
+            "2023-02-14",
+            "§ 12 19811218 – 9876",
+            "Paragrafen innehåller något som liknar ett personnummer",
+        ),
+    ] {
+        let r = upload_decided(&c, &portal, &t, date, paragraph, bytes.clone());
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{date} {paragraph}");
+        let text = r.text().unwrap();
+        assert!(text.contains(says), "{text}");
+        assert!(!text.contains("9876"), "{text}");
+    }
+    let inbox = dir.path().join("inkorg/2022/amn-2022.xlsx");
+    assert!(!inbox.exists(), "nothing refused is handed in");
+    let page = upload_decided(&c, &portal, &t, "2023-02-14", "§ 12", bytes.clone());
+    let page = page.text().unwrap();
+    assert!(
+        page.contains("<p>Nämndens beslut: 2023-02-14, § 12.</p>"),
+        "{page}"
+    );
+
+    // Handed in but not approved: the run says so, and that it came late.
+    let s = amn_status(dir.path());
+    assert_eq!(s["handed_in"], true, "{s}");
+    assert_eq!(s["approved"], false, "{s}");
+    assert_eq!(s["timeliness"], "sen", "{s}");
+    let late = s["days_late"].as_i64().unwrap();
+    assert!(late > 1000, "the deadline was 15 February 2023: {s}");
+    assert_eq!(s["decision"]["date"], "2023-02-14", "{s}");
+    assert_eq!(s["decision"]["paragraph"], "§ 12", "{s}");
+
+    let a = sign_in(&portal, &analyst);
+    let review = portal.text(&a, REVIEW);
+    assert!(
+        review.contains("<p>Nämndens beslut: 2023-02-14, § 12.</p>"),
+        "{review}"
+    );
+    let r = post(
+        &a,
+        &portal,
+        &format!("{REVIEW}/godkann"),
+        &[("csrf", &csrf(&review))],
+    );
+    assert!(r.status().is_success());
+    let s = amn_status(dir.path());
+    assert_eq!(s["approved"], true, "{s}");
+    let report = std::fs::read_to_string(dir.path().join("ut/rapport.html")).unwrap();
+    let row = format!(
+        "<tr><th scope=\"row\">Arbetsmarknadsnämnden</th><td>Ja</td><td>Godkänd av Kommunstyrelsen</td><td>sen ({late} dagar)</td><td>2023-02-14, § 12</td></tr>"
+    );
+    assert!(report.contains(&row), "{row}");
+    assert!(
+        report.contains("<strong>1</strong> av återrapporteringarna är godkända av Kommunstyrelsen och <strong>0</strong> kom in i tid"),
+        "the key point counts them"
+    );
+
+    // The same unit's return put in the inbox by hand is not what was approved.
+    drop(portal);
+    std::fs::write(&inbox, amn_return(dir.path(), "ok", 21.0)).unwrap();
+    let s = amn_status(dir.path());
+    assert_eq!(
+        (&s["approved"], &s["timeliness"]),
+        (&serde_json::json!(false), &serde_json::json!("okänt")),
+        "{s}"
+    );
+    assert_eq!(s["decision"], serde_json::Value::Null, "{s}");
+
+    // A hand-in file that does not read is a warning that says where.
+    std::fs::write(
+        dir.path().join("portal/inlamningar.json"),
+        "{\"version\": 1,\n\"returns\": 7}",
+    )
+    .unwrap();
+    let out = uppfolj(dir.path(), &["run", "p.toml", "--offline", "-v"]);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("inlamningar.json: rad 2, kolumn "), "{text}");
+}

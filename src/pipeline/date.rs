@@ -19,6 +19,21 @@ impl Date {
         }
     }
 
+    /// `YYYY-MM-DD` and nothing else, as a date field sends it.
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+            let part = s.get(r)?;
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())?
+        };
+        Date::new(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)
+    }
+
     /// 31 December of `year`: the day that decides which unit reports for the year.
     pub fn year_end(year: i32) -> Date {
         Date {

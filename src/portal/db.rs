@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::access::Role;
 use super::journal::{Event, Kind};
 use super::review::{Decision, Review};
+use crate::handin::CommitteeDecision;
 
 /// Set on every connection, outside any migration.
 const PRAGMAS: &str = "
@@ -21,7 +22,13 @@ PRAGMA synchronous = FULL;
 /// The schema, a migration a version: migration `n` (counting from 1) takes
 /// a database from `PRAGMA user_version` `n - 1` to `n`, in one transaction.
 /// A migration that has shipped is never edited; a change is the next one.
-const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2];
+const MIGRATIONS: &[&str] = &[SCHEMA_1, SCHEMA_2, SCHEMA_3];
+
+/// 3: the committee's decision on its return, given with the upload.
+const SCHEMA_3: &str = "
+ALTER TABLE uploads ADD COLUMN decided TEXT;
+ALTER TABLE uploads ADD COLUMN paragraph TEXT;
+";
 
 /// 2: the yearly loop. A log of everything that happens (sign-ins, invites,
 /// downloads, uploads, decisions, reminders) and the analysts' review
@@ -136,6 +143,8 @@ pub struct Upload {
     pub warnings: i64,
     /// The findings as JSON: `[{severity, sheet, cell, message}]`.
     pub findings: String,
+    /// The committee's decision, as given with the upload.
+    pub decision: Option<CommitteeDecision>,
 }
 
 /// What an upload is, before the log gives it an id.
@@ -151,6 +160,7 @@ pub struct NewUpload<'a> {
     pub errors: i64,
     pub warnings: i64,
     pub findings: &'a str,
+    pub decision: Option<&'a CommitteeDecision>,
 }
 
 pub struct Db {
@@ -326,11 +336,22 @@ impl Db {
     /// Logs an upload; returns its number among its unit's uploads.
     pub fn log_upload(&self, u: &NewUpload<'_>) -> rusqlite::Result<i64> {
         self.conn.execute(
-            "INSERT INTO uploads (unit, year, user_id, at, name, size, sha256, accepted, errors, warnings, findings)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO uploads (unit, year, user_id, at, name, size, sha256, accepted, errors, warnings, findings, decided, paragraph)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
-                u.unit, u.year, u.user_id, u.at, u.name, u.size, u.sha256, u.accepted, u.errors,
-                u.warnings, u.findings
+                u.unit,
+                u.year,
+                u.user_id,
+                u.at,
+                u.name,
+                u.size,
+                u.sha256,
+                u.accepted,
+                u.errors,
+                u.warnings,
+                u.findings,
+                u.decision.map(|d| &d.date),
+                u.decision.and_then(|d| d.paragraph.as_ref())
             ],
         )?;
         let id = self.conn.last_insert_rowid();
@@ -395,6 +416,15 @@ impl Db {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
+    }
+
+    /// Everything the portal has put in the inbox: (unit, year, upload id, SHA-256).
+    pub fn published_all(&self) -> rusqlite::Result<Vec<(String, i32, i64, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT unit, year, upload_id, sha256 FROM published ORDER BY unit, year")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.collect()
     }
 
     /// Every (unit, year) something was accepted for.
@@ -514,8 +544,7 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
 const NUMBERED: &str =
     "SELECT *, ROW_NUMBER() OVER (PARTITION BY unit ORDER BY id) AS number FROM uploads";
 /// An upload's columns, in the order [`upload_row`] reads them.
-const UPLOAD: &str =
-    "id, number, unit, year, at, name, size, sha256, accepted, errors, warnings, findings";
+const UPLOAD: &str = "id, number, unit, year, at, name, size, sha256, accepted, errors, warnings, findings, decided, paragraph";
 
 fn upload_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Upload> {
     Ok(Upload {
@@ -531,6 +560,15 @@ fn upload_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Upload> {
         errors: r.get(9)?,
         warnings: r.get(10)?,
         findings: r.get(11)?,
+        decision: r
+            .get::<_, Option<String>>(12)?
+            .map(|date| -> rusqlite::Result<CommitteeDecision> {
+                Ok(CommitteeDecision {
+                    date,
+                    paragraph: r.get(13)?,
+                })
+            })
+            .transpose()?,
     })
 }
 

@@ -122,11 +122,11 @@ pub fn remind(p: &Pipeline, dry_run: bool) -> Result<Vec<Outcome>, Error> {
     let mut out = Vec::new();
     let mut server_down: Option<String> = None;
     for &year in &portal.years {
-        let Some(deadline) = p.returns.deadline else {
+        let (Some(deadline), Some(deadline_day)) =
+            (p.returns.deadline, crate::handin::deadline_day(p, year))
+        else {
             continue;
         };
-        let deadline_day =
-            crate::clock::days_from_civil(i64::from(year) + 1, deadline.month, deadline.day);
         for u in p.units_reporting(year) {
             if crate::layout::layout(p, u, year).is_empty() {
                 continue;

@@ -9,6 +9,7 @@ pub mod access;
 pub mod admin;
 pub mod db;
 pub mod error;
+mod handins;
 mod handlers;
 pub mod headers;
 pub mod journal;

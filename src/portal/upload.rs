@@ -199,6 +199,7 @@ pub struct Sender<'a> {
     pub user_id: i64,
     pub unit: &'a str,
     pub year: i32,
+    pub decision: Option<&'a crate::handin::CommitteeDecision>,
 }
 
 /// A message for the whole file.
@@ -304,6 +305,7 @@ pub fn process(
         errors: errors as i64,
         warnings: warnings as i64,
         findings: &serde_json::to_string(&findings).unwrap_or_else(|_| "[]".into()),
+        decision: by.decision,
     };
     let db = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let number = db
@@ -327,6 +329,7 @@ pub fn process(
         // not in the inbox, and the server's log says why.
         tracing::warn!("{} {}: inte publicerad: {why}", by.unit, by.year);
     }
+    super::handins::refresh(data, &db);
     Ok(number)
 }
 
@@ -515,6 +518,7 @@ pub fn publish_pending(p: &Pipeline, data: &Path, db: &Db) -> Result<(), String>
             tracing::warn!("{unit} {year}: inte publicerad: {why}");
         }
     }
+    super::handins::refresh(data, db);
     Ok(())
 }
 

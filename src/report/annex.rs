@@ -263,11 +263,41 @@ fn quality(ctx: &Ctx<'_>) -> Value {
         })
         .collect();
     context! {
-        svg => svg.unwrap_or_default(), completeness, refused,
+        svg => svg.unwrap_or_default(), completeness, refused, returns => returns_table(ctx),
         errors => d.count(Severity::Error), warnings => d.count(Severity::Warning),
         reference => d.reference.iter().map(|s| s.describe()).collect::<Vec<_>>(),
         withheld => withheld(ctx),
     }
+}
+
+/// The report year's returns, one row per committee: approved, on time,
+/// and the committee's decision. Only with a portal, which knows these.
+fn returns_table(ctx: &Ctx<'_>) -> Value {
+    let (p, d) = (ctx.p, ctx.d);
+    let Some(c) = d.completeness.iter().find(|c| c.year == d.report_year) else {
+        return Value::from(());
+    };
+    let rows: Vec<Value> = c
+        .returns
+        .iter()
+        .map(|r| {
+            let review = match (r.handed_in, r.approved) {
+                (false, _) => "–".to_string(),
+                (true, true) => format!("Godkänd av {}", p.owner_name()),
+                (true, false) => "Inte godkänd".to_string(),
+            };
+            context! {
+                name => p.unit_name(&r.unit_id),
+                handed_in => if r.handed_in { "Ja" } else { "Nej" },
+                review, timeliness => r.timeliness.label(),
+                decision => r.decision.as_ref().map_or("–".to_string(), |d| d.describe()),
+            }
+        })
+        .collect();
+    if rows.is_empty() {
+        return Value::from(());
+    }
+    context! { year => c.year, rows }
 }
 
 /// The withheld values per indicator and reason.

@@ -146,10 +146,11 @@ fn key_points(ctx: &Ctx<'_>, rows: &[Row<'_>]) -> Vec<String> {
     let mut points = Vec::new();
     if let Some(c) = ctx.d.completeness.iter().find(|c| c.year == year) {
         points.push(format!(
-            "<strong>{} av {}</strong> nämnder lämnade återrapportering för {year}; {} % av de väntade värdena kom in.",
+            "<strong>{} av {}</strong> nämnder lämnade återrapportering för {year}; {} % av de väntade värdena kom in{}.",
             c.reported.len(),
             c.expected.len(),
-            decimal(c.share * 100.0, 0)
+            decimal(c.share * 100.0, 0),
+            reviewed(ctx, c)
         ));
     }
     if let Some(t) = targets_point(ctx, rows) {
@@ -158,6 +159,28 @@ fn key_points(ctx: &Ctx<'_>, rows: &[Row<'_>]) -> Vec<String> {
     points.extend(changes(ctx));
     points.extend(gaps(ctx));
     points
+}
+
+/// "; 4 är godkända av Kommunstyrelsen och 5 kom in i tid", when the
+/// portal says so.
+fn reviewed(ctx: &Ctx<'_>, c: &crate::results::Completeness) -> String {
+    if c.returns.is_empty() {
+        return String::new();
+    }
+    let approved = c.returns.iter().filter(|r| r.approved).count();
+    let on_time = c
+        .returns
+        .iter()
+        .filter(|r| r.timeliness == crate::handin::Timeliness::OnTime)
+        .count();
+    let mut text = format!(
+        "; <strong>{approved}</strong> av återrapporteringarna är godkända av {}",
+        ctx.p.owner_name()
+    );
+    if ctx.p.returns.deadline.is_some() {
+        text.push_str(&format!(" och <strong>{on_time}</strong> kom in i tid"));
+    }
+    text
 }
 
 /// "Av 9 indikatorer med mål för 2022 är 3 uppfyllda, …".

@@ -15,10 +15,11 @@ use crate::cache::Cache;
 use crate::disclose;
 use crate::error::Error;
 use crate::finding::{Finding, Severity};
+use crate::handin::{HandIn, Timeliness};
 use crate::inputs::{self, Downloads};
 use crate::pipeline::{self, Pipeline};
 use crate::reference;
-use crate::results::{Completeness, InputRecord, RunData};
+use crate::results::{Completeness, InputRecord, ReturnStatus, RunData};
 use crate::validate;
 
 /// Reads, validates, aggregates and protects: everything but writing.
@@ -45,10 +46,13 @@ pub fn compute(p: &Pipeline, opts: &Options, progress: &mut Progress) -> Result<
     let stages = run.finish();
 
     let report_year = report_year(p, opts, &returns.outcome, &survey.outcome);
-    let completeness = completeness(p, &returns.outcome);
+    let (handins, handin_findings) = read_handins(p);
+    let completeness = completeness(p, &returns.outcome, &handins);
     let mut findings = returns.findings;
+    findings.extend(handin_findings);
     findings.extend(survey.findings);
     let mut inputs = returns.inputs;
+    inputs.extend(handin_input(p));
     inputs.extend(survey.inputs);
     inputs.extend(reference.inputs);
     Ok(RunData {
@@ -483,15 +487,92 @@ fn sort_cells(p: &Pipeline, cells: &mut [Cell]) {
     });
 }
 
+/// What the portal recorded of each return it put in the inbox, when the
+/// pipeline has a portal that has run; a file that does not read is a
+/// warning, and then no return counts as approved.
+fn read_handins(p: &Pipeline) -> (Option<Vec<HandIn>>, Vec<Finding>) {
+    let Some(file) = crate::handin::path(p) else {
+        return (None, Vec::new());
+    };
+    match crate::handin::read(&file) {
+        Ok(h) => (h, Vec::new()),
+        Err(why) => {
+            let message = format!(
+                "{why}. Körningen redovisar därför ingen återrapportering som godkänd, och när de kom in som okänt."
+            );
+            let f = Finding::file(Severity::Warning, file.display().to_string(), message);
+            (Some(Vec::new()), vec![f])
+        }
+    }
+}
+
+/// The hand-in file as the manifest lists it, when there is one.
+fn handin_input(p: &Pipeline) -> Option<InputRecord> {
+    let file = crate::handin::path(p)?;
+    let bytes = std::fs::read(&file).ok()?;
+    Some(InputRecord::used(
+        "portalens inlämningar",
+        file.display().to_string(),
+        crate::ledger::sha256_hex(&bytes),
+    ))
+}
+
 /// Each year with returns: which units were expected and which reported,
 /// and the share of expected values that came in.
-fn completeness(p: &Pipeline, returns: &validate::returns::Outcome) -> Vec<Completeness> {
+fn completeness(
+    p: &Pipeline,
+    returns: &validate::returns::Outcome,
+    handins: &Option<Vec<HandIn>>,
+) -> Vec<Completeness> {
     let years: HashSet<i32> = returns.used.iter().map(|u| u.year).collect();
     p.strategy
         .period
         .years()
         .filter(|y| years.contains(y))
-        .map(|year| completeness_of(p, returns, year))
+        .map(|year| {
+            let mut c = completeness_of(p, returns, year);
+            if let Some(h) = handins {
+                c.returns = return_statuses(p, returns, h, &c);
+            }
+            c
+        })
+        .collect()
+}
+
+/// Each expected unit's return: approved and on time only as the portal
+/// recorded it for the very file read (by SHA-256); a file put in the
+/// inbox another way is "okänt".
+fn return_statuses(
+    p: &Pipeline,
+    returns: &validate::returns::Outcome,
+    handins: &[HandIn],
+    c: &Completeness,
+) -> Vec<ReturnStatus> {
+    let deadline = crate::handin::deadline_day(p, c.year);
+    c.expected
+        .iter()
+        .map(|unit| {
+            let used = returns
+                .used
+                .iter()
+                .find(|u| u.year == c.year && &u.unit_id == unit);
+            let record = used.and_then(|u| {
+                handins
+                    .iter()
+                    .find(|h| h.year == c.year && &h.unit_id == unit && h.sha256 == u.sha256)
+            });
+            ReturnStatus {
+                unit_id: unit.clone(),
+                handed_in: used.is_some(),
+                approved: record.is_some_and(|h| h.approved),
+                timeliness: Timeliness::of(
+                    record.and_then(|h| h.first_accepted.as_deref()),
+                    used.is_some(),
+                    deadline,
+                ),
+                decision: record.and_then(|h| h.decision.clone()),
+            }
+        })
         .collect()
 }
 
@@ -532,5 +613,6 @@ fn completeness_of(p: &Pipeline, returns: &validate::returns::Outcome, year: i32
         missing,
         values_expected,
         values_received,
+        returns: Vec::new(),
     }
 }

@@ -9,11 +9,11 @@ use minijinja::{Value, context};
 use serde::Serialize;
 
 use super::{Shared, message, page, when};
+use crate::handin::{Timeliness, deadline_day};
 use crate::portal::App;
 use crate::portal::access::Role;
 use crate::portal::error::PortalError;
 use crate::portal::journal::{self, Event, Kind};
-use crate::portal::review::Timeliness;
 use crate::portal::upload::{self, UploadState};
 use crate::portal::viewer::Viewer;
 
@@ -90,7 +90,7 @@ fn overview_years(app: &App) -> Result<Vec<OverviewYear>, PortalError> {
             let timely = Timeliness::of(
                 first.as_deref(),
                 state == UploadState::OutsidePortal,
-                deadline_day(app, year),
+                deadline_day(&app.p, year),
             );
             accepted += usize::from(state.handed_in());
             approved += usize::from(state == UploadState::Approved);
@@ -115,16 +115,6 @@ fn overview_years(app: &App) -> Result<Vec<OverviewYear>, PortalError> {
         });
     }
     Ok(out)
-}
-
-/// The deadline of a year's returns, as a day since 1970: in the year after.
-pub(super) fn deadline_day(app: &App, year: i32) -> Option<i64> {
-    let d = app.p.returns.deadline?;
-    Some(crate::clock::days_from_civil(
-        i64::from(year) + 1,
-        d.month,
-        d.day,
-    ))
 }
 
 /// Every accepted return in force, as one zip archive.

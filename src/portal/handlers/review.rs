@@ -153,7 +153,8 @@ pub async fn review_page(
             title => format!("Granska {} {year}", app.p.unit_name(&unit)),
             unit => unit, year => year,
             state => s.label(owner), state_class => s.class(),
-            upload => newest.as_ref().map(|u| context! { number => u.number, at => when(&u.at), name => u.name.clone() }),
+            upload => newest.as_ref().map(|u| context! { number => u.number, at => when(&u.at), name => u.name.clone(),
+                decision => decision_text(u) }),
             values => Value::from(Serde(&values)), findings => findings,
             history => Value::from(Serde(&history)),
             may_approve => newest.is_some() && s != UploadState::Approved,
@@ -162,6 +163,14 @@ pub async fn review_page(
             csrf => v.csrf,
         },
     ))
+}
+
+/// The committee's decision as the upload gave it, or that none was given.
+pub(super) fn decision_text(u: &crate::portal::db::Upload) -> String {
+    u.decision.as_ref().map_or_else(
+        || "inget beslutsdatum angivet".to_string(),
+        |d| d.describe(),
+    )
 }
 
 fn decision_label(d: Decision) -> &'static str {
@@ -301,6 +310,7 @@ fn record(app: &App, r: &Review, kind: Kind, number: Option<i64>) -> Result<(), 
     {
         tracing::warn!("{} {}: inte publicerad: {why}", r.unit, r.year);
     }
+    crate::portal::handins::refresh(&app.data, &db);
     Ok(())
 }
 

@@ -11,6 +11,8 @@ use serde::Serialize;
 
 use super::unit::{may_see, may_upload};
 use super::{Shared, page, when};
+use crate::handin::CommitteeDecision;
+use crate::pipeline::date::Date;
 use crate::portal::App;
 use crate::portal::access;
 use crate::portal::db::Upload;
@@ -29,10 +31,12 @@ pub async fn upload(
         return Err(PortalError::NotFound);
     }
     // A file that is not taken is removed when `received` is dropped.
-    let (year, received) = match read_form(&app, &v, &mut form).await? {
+    let form = read_form(&app, &v, &mut form).await?;
+    let (year, received) = match (form.year, form.received) {
         (Some(y), Some(r)) if app.portal.years.contains(&y) => (y, r),
         _ => return Err(PortalError::Incomplete { csrf: v.csrf }),
     };
+    let decision = decision(&form.decided, &form.paragraph, year, &v.csrf)?;
     refuse_when_locked(&app, &unit, year, &v.csrf)?;
     let worker = app.clone();
     let by_unit = unit.clone();
@@ -42,6 +46,7 @@ pub async fn upload(
             user_id,
             unit: &by_unit,
             year,
+            decision: decision.as_ref(),
         };
         upload::process(&worker.p, &worker.data, &worker.db, received, by)
     })
@@ -73,14 +78,49 @@ fn refuse_when_locked(app: &App, unit: &str, year: i32, csrf: &str) -> Result<()
     Ok(())
 }
 
+/// The committee's decision as the form gives it, checked before the file
+/// is judged.
+fn decision(
+    date: &str,
+    paragraph: &str,
+    year: i32,
+    csrf: &str,
+) -> Result<Option<CommitteeDecision>, PortalError> {
+    let (y, m, d) = crate::clock::local_today();
+    let today =
+        crate::pipeline::date::Date::new(y as i32, m, d).unwrap_or(Date::year_end(y as i32));
+    CommitteeDecision::parse(date, paragraph, year, today).map_err(|message| PortalError::Refused {
+        message,
+        csrf: csrf.to_string(),
+    })
+}
+
+/// What the upload form sent.
+#[derive(Default)]
+struct Form {
+    year: Option<i32>,
+    received: Option<Received>,
+    /// The committee's decision: its date and paragraph, as typed.
+    decided: String,
+    paragraph: String,
+}
+
+/// A text field, no longer than any field of the form needs.
+async fn short_text(field: Field<'_>) -> String {
+    field
+        .text()
+        .await
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect()
+}
+
 /// The upload form's fields, the one file streamed to disk within the cap;
 /// the CSRF token must come before the file.
-async fn read_form(
-    app: &App,
-    v: &Viewer,
-    form: &mut Multipart,
-) -> Result<(Option<i32>, Option<Received>), PortalError> {
-    let (mut csrf_ok, mut year, mut received) = (false, None, None);
+async fn read_form(app: &App, v: &Viewer, form: &mut Multipart) -> Result<Form, PortalError> {
+    let mut csrf_ok = false;
+    let mut out = Form::default();
     loop {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
@@ -89,20 +129,22 @@ async fn read_form(
         };
         match field.name().unwrap_or("") {
             "csrf" => csrf_ok = field.text().await.is_ok_and(|t| access::same(&t, &v.csrf)),
-            "year" => year = field.text().await.ok().and_then(|t| t.trim().parse().ok()),
-            "file" if csrf_ok && received.is_some() => {
+            "year" => out.year = short_text(field).await.trim().parse().ok(),
+            "decided" => out.decided = short_text(field).await,
+            "paragraph" => out.paragraph = short_text(field).await,
+            "file" if csrf_ok && out.received.is_some() => {
                 return Err(PortalError::TwoFiles {
                     csrf: v.csrf.clone(),
                 });
             }
-            "file" if csrf_ok => received = Some(save(app, field).await?),
+            "file" if csrf_ok => out.received = Some(save(app, field).await?),
             _ => {}
         }
     }
     if !csrf_ok {
         return Err(PortalError::StaleForm);
     }
-    Ok((year, received))
+    Ok(out)
 }
 
 /// Streams a file field to a temporary file, stopping at the cap.
@@ -226,7 +268,7 @@ pub async fn upload_page(
         "uppladdning.html",
         context! { title => title, upload => Value::from(Serde(&u)), size => crate::portal::pages::size(u.size),
         findings => Value::from(Serde(&rows)), comments => comments,
-        at => when(&u.at), result => result, state_class => state_class, verdict => verdict(&u, place, app.p.owner_name()),
+        at => when(&u.at), result => result, decision => super::review::decision_text(&u), state_class => state_class, verdict => verdict(&u, place, app.p.owner_name()),
         unit_name => app.p.unit_name(&unit), csrf => v.csrf },
     ))
 }
