@@ -31,6 +31,20 @@ pub struct Finding {
     pub about: Option<String>,
     /// What is wrong and what to do.
     pub message: String,
+    /// The value it is about, as fields to filter on; none for a finding
+    /// about a file, a sheet or an activity.
+    #[serde(flatten, default)]
+    pub subject: Option<Subject>,
+}
+
+/// The value a finding is about: the indicator table's own key.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Subject {
+    pub unit_id: String,
+    pub year: i32,
+    pub indicator_id: String,
+    pub breakdown: String,
+    pub group: String,
 }
 
 impl fmt::Display for Finding {
@@ -92,6 +106,7 @@ impl Finding {
             cell: None,
             about: None,
             message: message.into(),
+            subject: None,
         }
     }
 

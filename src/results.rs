@@ -44,11 +44,19 @@ pub struct Index {
     city: HashMap<(String, i32, String, String), usize>,
     /// (year, unit, measure) → the activity in `returns.activities`.
     activity: HashMap<(i32, String, String), usize>,
+    /// (indicator, year, breakdown, group) → the units whose value there has
+    /// an open warning: neither explained by the committee nor in a return
+    /// the owner approved.
+    doubted: HashMap<(String, i32, String, String), Vec<String>>,
 }
 
 impl Index {
-    fn build(cells: &[Cell], activities: &[Activity]) -> Index {
-        let mut index = Index::default();
+    fn build(d: &RunData) -> Index {
+        let (cells, activities) = (&d.cells, &d.returns.activities);
+        let mut index = Index {
+            doubted: doubted(d),
+            ..Index::default()
+        };
         for (i, c) in cells.iter().enumerate() {
             if c.unit_id == crate::pipeline::CITY {
                 index
@@ -70,6 +78,52 @@ impl Index {
         }
         index
     }
+}
+
+/// The values with open warnings, by key.
+fn doubted(d: &RunData) -> HashMap<(String, i32, String, String), Vec<String>> {
+    let approved: std::collections::HashSet<(i32, &str)> = d
+        .completeness
+        .iter()
+        .flat_map(|c| {
+            c.returns
+                .iter()
+                .filter(|r| r.approved)
+                .map(|r| (c.year, r.unit_id.as_str()))
+        })
+        .collect();
+    // A warning doubts a number when it is on the number's own cell (not,
+    // say, on a comment that was cut).
+    let numbers: std::collections::HashSet<(&str, &str)> = d
+        .returns
+        .values
+        .iter()
+        .filter(|v| v.value.is_some())
+        .map(|v| (v.file.as_str(), v.cell.as_str()))
+        .collect();
+    let mut out: HashMap<_, Vec<String>> = HashMap::new();
+    for f in d
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::finding::Severity::Warning)
+    {
+        let Some(s) = &f.subject else { continue };
+        let on_number = f
+            .cell
+            .as_deref()
+            .is_some_and(|cell| numbers.contains(&(f.file.as_str(), cell)));
+        if !on_number || approved.contains(&(s.year, s.unit_id.as_str())) {
+            continue;
+        }
+        let key = (
+            s.indicator_id.clone(),
+            s.year,
+            s.breakdown.clone(),
+            s.group.clone(),
+        );
+        out.entry(key).or_default().push(s.unit_id.clone());
+    }
+    out
 }
 
 impl InputRecord {
@@ -100,8 +154,24 @@ impl InputRecord {
 impl RunData {
     /// Indexes what the stages computed, for the outputs' look-ups.
     pub fn indexed(mut self) -> RunData {
-        self.index = Index::build(&self.cells, &self.returns.activities);
+        self.index = Index::build(&self);
         self
+    }
+
+    /// Whether a cell rests on a value with an open warning: a unit's own
+    /// value, or any unit's in the city's sum. Such a value is no key point,
+    /// and is marked wherever it is shown.
+    pub fn doubted(&self, c: &Cell) -> bool {
+        let key = (
+            c.indicator_id.clone(),
+            c.year,
+            c.key.breakdown.clone(),
+            c.key.group.clone(),
+        );
+        self.index
+            .doubted
+            .get(&key)
+            .is_some_and(|units| c.unit_id == crate::pipeline::CITY || units.contains(&c.unit_id))
     }
 
     /// The city's cell of an indicator for a year and group, if computed.

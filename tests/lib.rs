@@ -7,6 +7,7 @@ mod cli;
 mod comments;
 mod disclosure;
 mod hostile;
+mod judgement;
 mod pipeline;
 mod portal;
 mod portal_hardening;

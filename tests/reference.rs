@@ -424,12 +424,14 @@ fn gaps_appear_for_the_sample_years_and_follow_survey_suppression() {
     // Withhold one survey cell by hand: its gap must be withheld too.
     let hidden = published
         .iter()
-        .position(|c| c.indicator_id == "ENK-4" && c.year == 2019 && c.key.group == "man")
+        .position(|c| c.indicator_id == "ENK-4" && c.year == 2021 && c.key.group == "man")
         .unwrap();
     published[hidden].withhold(uppfolj::pipeline::Reason::Primary);
     let gaps = uppfolj::aggregate::derived::cells(&p, &published);
-    for id in ["GAP-1", "GAP-2"] {
-        for year in 2018..=2022 {
+    for (id, from) in [("GAP-1", 2020), ("GAP-2", 2018)] {
+        // Kolada's N02267 starts with 2020, as SCB's BAS does.
+        assert!(!gaps.iter().any(|c| c.indicator_id == id && c.year < from));
+        for year in from..=2022 {
             for group in ["total", "kvinna", "man"] {
                 assert!(
                     gaps.iter()
@@ -459,7 +461,7 @@ fn gaps_appear_for_the_sample_years_and_follow_survey_suppression() {
     );
     let withheld = gaps
         .iter()
-        .find(|c| c.indicator_id == "GAP-1" && c.year == 2019 && c.key.group == "man")
+        .find(|c| c.indicator_id == "GAP-1" && c.year == 2021 && c.key.group == "man")
         .unwrap();
     assert!(
         withheld.withheld == Some(uppfolj::pipeline::Reason::Primary) && withheld.value.is_none()
@@ -655,6 +657,47 @@ fn a_changed_title_is_a_warning_and_the_data_is_used() {
         .args(&["fetch", "p.toml"])
         .stdout("REF-1 (N02267): hämtad nu; varning: Kolada kallar nu N02267 \"Sysselsättningsgrad 16-64 år, andel (%)\", men pipelinefilen säger \"Sysselsättningsgrad 20-64 år, andel (%)\"; kontrollera att nyckeltalet mäter det REF-1 ska mäta och uppdatera kpi_title\n")
         .run();
+}
+
+/// Kolada's clients stop at a page without values, whatever it names next;
+/// a relative address is taken from the page it was on.
+#[test]
+fn a_relative_next_url_is_followed_and_an_empty_page_ends_the_series() {
+    let server = serve_with(|url| {
+        vec![
+            Reply::Json(page(&[2018], Some("sida2"))),
+            Reply::Json(page(&[2019], Some(&format!("{url}/data/sida3")))),
+            Reply::Json(page(&[], Some(&format!("{url}/data/sida4")))),
+            Reply::Json(page(&[2021], None)),
+        ]
+    });
+    let (_, dir) = pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .stdout("REF-1 (N02267): hämtad nu\n")
+        .run_keep();
+    let requests = server.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    assert!(
+        requests[1].ends_with("/v3/data/kpi/N02267/municipality/0180,0000/year/sida2"),
+        "{requests:?}"
+    );
+    let rows = reference_rows(dir.path());
+    assert!(rows.contains("\"year\":2019"), "{rows}");
+    assert!(!rows.contains("\"year\":2021"), "{rows}");
+}
+
+#[test]
+fn a_next_url_on_another_server_is_refused() {
+    let server = serve(vec![Reply::Json(page(
+        &[2018],
+        Some("http://203.0.113.9/v3/data/sida2"),
+    ))]);
+    pipeline_for(Test::new(), &server.url)
+        .args(&["fetch", "p.toml"])
+        .status(1)
+        .stdout_has("nästa sida (next_url/next_page) ligger på en annan server; kontrollera base_url i [reference]")
+        .run();
+    assert_eq!(server.requests.lock().unwrap().len(), 1);
 }
 
 #[test]

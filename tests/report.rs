@@ -118,7 +118,7 @@ fn a_target_on_a_total_that_lacks_a_unit_is_not_judged_and_the_gap_is_said() {
     let summary = part(&html, "id=\"sammanfattning\"", "</section>");
     let row = part(summary, "<a href=\"#ind-UTB-4\">", "</tr>");
     assert!(
-        row.contains("<span aria-hidden=\"true\">–</span> Bedöms inte (ofullständigt)</td>"),
+        row.contains("<span class=\"s s-none\"><span aria-hidden=\"true\">–</span> Kan inte bedömas (ofullständigt)</span></td>"),
         "{row}"
     );
     assert!(row.contains("data-label=\"Förändring\">–</td>"), "{row}");
@@ -127,7 +127,7 @@ fn a_target_on_a_total_that_lacks_a_unit_is_not_judged_and_the_gap_is_said() {
         "{summary}"
     );
     assert!(
-        summary.contains("; för 1 finns inget fullständigt utfall att bedöma."),
+        summary.contains("; 1 kan inte bedömas (inget fullständigt utfall)."),
         "{summary}"
     );
 }

@@ -40,6 +40,11 @@ pub fn cells(p: &Pipeline, published: &[Cell]) -> Vec<Cell> {
                 n: m.n,
                 ci_low: m.ci_low.map(pp),
                 ci_high: m.ci_high.map(pp),
+                n_effective: m.n_effective,
+                // A subtrahend without an error (register statistics) is taken as known.
+                std_error: m
+                    .std_error
+                    .map(|se| se.hypot(s.std_error.unwrap_or(0.0)) * 100.0),
                 ..Cell::empty(&ind.id, m.year, &m.unit_id, m.key.clone(), Source::Derived)
             };
             // Withheld for the same reason as its survey cell.
@@ -50,4 +55,26 @@ pub fn cells(p: &Pipeline, published: &[Cell]) -> Vec<Cell> {
         }
     }
     out
+}
+
+/// "Serien för REF-1 i Kolada börjar 2020, så GAP-1 finns från 2020": for
+/// a gap whose reference series has no value in the first years, so that
+/// no one reads the missing years as missing data. `has_value` says whether
+/// an indicator's city total has a value in a year.
+pub fn late_start(
+    p: &Pipeline,
+    gap: &crate::pipeline::Indicator,
+    years: &[i32],
+    has_value: impl Fn(&str, i32) -> bool,
+) -> Option<String> {
+    let subtrahend = &gap.derived.as_ref()?.subtrahend;
+    let source = p.reference.as_ref()?;
+    source.series.iter().find(|s| &s.indicator == subtrahend)?;
+    let first = years.iter().copied().find(|y| has_value(subtrahend, *y))?;
+    (years.first() != Some(&first)).then(|| {
+        format!(
+            "Serien för {subtrahend} i {} börjar {first}, så {} finns från {first}",
+            source.name, gap.id
+        )
+    })
 }

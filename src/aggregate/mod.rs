@@ -26,6 +26,19 @@ pub struct Cell {
     pub n: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
+    /// Kish's effective sample size behind a survey share (n when unweighted;
+    /// a gap carries its survey share's).
+    #[serde(default)]
+    pub n_effective: Option<f64>,
+    /// The value's standard error, in its own unit: what a change between
+    /// two years is judged on. None for counts and register statistics,
+    /// which are taken as known.
+    #[serde(default)]
+    pub std_error: Option<f64>,
+    /// Whether the change from the year before is larger than its margin
+    /// of error at 95 %; None where there is nothing to judge.
+    #[serde(default)]
+    pub change_significant: Option<bool>,
     /// Why the number is not published; `None` when it is. The one record
     /// of it: every output asks the cell.
     #[serde(skip)]
@@ -62,6 +75,48 @@ pub fn coverage_notes<'a>(
     notes.into_values().collect()
 }
 
+/// Marks each cell with an error whether it changed beyond its margin from
+/// the same cell the year before; run after disclosure, so that a withheld
+/// year is never compared.
+pub fn mark_changes(cells: &mut [Cell]) {
+    use std::collections::HashMap;
+    let before: HashMap<(&str, i32, &str, &GroupKey), (f64, f64)> = cells
+        .iter()
+        .filter_map(|c| {
+            let key = (c.indicator_id.as_str(), c.year, c.unit_id.as_str(), &c.key);
+            Some((key, (c.value?, c.std_error?)))
+        })
+        .collect();
+    let marks: Vec<Option<bool>> = cells
+        .iter()
+        .map(|c| {
+            let (now, se) = (c.value?, c.std_error?);
+            let key = (
+                c.indicator_id.as_str(),
+                c.year - 1,
+                c.unit_id.as_str(),
+                &c.key,
+            );
+            let (then, se_then) = *before.get(&key)?;
+            Some(stats::differs(now, se, then, se_then))
+        })
+        .collect();
+    for (c, m) in cells.iter_mut().zip(marks) {
+        c.change_significant = m;
+    }
+}
+
+/// Whether an indicator's city total has a value in a year, among `cells`.
+pub fn city_total_has_value(cells: &[&Cell], id: &str, year: i32) -> bool {
+    cells.iter().any(|c| {
+        c.indicator_id == id
+            && c.year == year
+            && c.unit_id == crate::pipeline::CITY
+            && c.key.is_total()
+            && c.value.is_some()
+    })
+}
+
 impl Coverage {
     pub fn reported(&self) -> usize {
         self.expected - self.missing.len()
@@ -88,6 +143,9 @@ impl Cell {
             n: None,
             ci_low: None,
             ci_high: None,
+            n_effective: None,
+            std_error: None,
+            change_significant: None,
             withheld: None,
             coverage: None,
             source,
@@ -119,5 +177,8 @@ impl Cell {
         self.n = None;
         self.ci_low = None;
         self.ci_high = None;
+        self.n_effective = None;
+        self.std_error = None;
+        self.change_significant = None;
     }
 }

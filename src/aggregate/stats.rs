@@ -22,3 +22,39 @@ pub fn wilson(p: f64, n: f64, z: f64) -> Option<(f64, f64)> {
 pub fn kish_effective_n(sum_w: f64, sum_w2: f64) -> Option<f64> {
     (sum_w2 > 0.0).then(|| sum_w * sum_w / sum_w2)
 }
+
+/// The standard error of a share `p` on an effective sample size `n`.
+pub fn share_std_error(p: f64, n: f64) -> Option<f64> {
+    (n > 0.0 && (0.0..=1.0).contains(&p)).then(|| (p * (1.0 - p) / n).sqrt())
+}
+
+/// Whether two independent estimates differ by more than chance allows at
+/// 95 %: |a − b| > z · √(se_a² + se_b²). Two estimates without error (both
+/// zero or one) differ whenever they are not equal.
+pub fn differs(a: f64, se_a: f64, b: f64, se_b: f64) -> bool {
+    let se = (se_a * se_a + se_b * se_b).sqrt();
+    (a - b).abs() > Z95 * se
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_is_significant_only_beyond_its_margin() {
+        // 0.40 vs 0.45 on 400 each: se ≈ 0.0348, z ≈ 1.44, not significant.
+        let (a, b) = (
+            share_std_error(0.40, 400.0).unwrap(),
+            share_std_error(0.45, 400.0).unwrap(),
+        );
+        assert!(!differs(0.40, a, 0.45, b));
+        // on 2,000 each: z ≈ 3.2, significant.
+        let (a, b) = (
+            share_std_error(0.40, 2000.0).unwrap(),
+            share_std_error(0.45, 2000.0).unwrap(),
+        );
+        assert!(differs(0.40, a, 0.45, b));
+        assert!(!differs(0.5, 0.0, 0.5, 0.0));
+        assert!(share_std_error(0.5, 0.0).is_none());
+    }
+}

@@ -6,7 +6,7 @@
 use polars::prelude::*;
 
 use super::Cell;
-use super::stats::{Z95, kish_effective_n, wilson};
+use super::stats::{Z95, kish_effective_n, share_std_error, wilson};
 use crate::pipeline::CITY;
 use crate::pipeline::{GroupKey, Indicator, Pipeline, Reason, Source, SurveyMeasure};
 use crate::validate::survey::{Answers, Respondents, WEIGHT};
@@ -202,16 +202,20 @@ fn rows_to_cells(
     let sw = first_f64(df, "sw").unwrap_or(0.0);
     let swy = first_f64(df, "swy").unwrap_or(0.0);
     let sw2 = first_f64(df, "sw2").unwrap_or(0.0);
-    let (value, interval) = if n == 0.0 {
+    let (value, n_effective) = if n == 0.0 {
         (None, None)
     } else if r.weighted {
         let pw = if sw > 0.0 { swy / sw } else { f64::NAN };
-        let ci = kish_effective_n(sw, sw2).and_then(|ne| wilson(pw, ne, Z95));
-        (pw.is_finite().then_some(pw), ci)
+        (pw.is_finite().then_some(pw), kish_effective_n(sw, sw2))
     } else {
-        let pu = x / n;
-        (Some(pu), wilson(pu, n, Z95))
+        (Some(x / n), Some(n))
     };
+    let interval = value
+        .zip(n_effective)
+        .and_then(|(p, ne)| wilson(p, ne, Z95));
+    let std_error = value
+        .zip(n_effective)
+        .and_then(|(p, ne)| share_std_error(p, ne));
     Ok(vec![Cell {
         value,
         numerator: Some(x),
@@ -219,6 +223,8 @@ fn rows_to_cells(
         n: Some(n),
         ci_low: interval.map(|i| i.0),
         ci_high: interval.map(|i| i.1),
+        n_effective,
+        std_error,
         ..Cell::empty(&ind.id, r.year, CITY, key, Source::Survey)
     }])
 }

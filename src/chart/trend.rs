@@ -96,13 +96,15 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
     // Withheld values have their note above; published ones that lack a unit here.
     let published = shown.iter().copied().filter(|c| c.value.is_some());
     notes.extend(crate::aggregate::coverage_notes(p, published));
+    let has_value = |id: &str, y: i32| crate::aggregate::city_total_has_value(cells, id, y);
+    notes.extend(crate::aggregate::derived::late_start(p, ind, years, has_value).map(|n| n + "."));
     let unit_text = ind.unit.label();
     let source = p.source_long(ind.source);
     TrendSpec {
         title: format!("{} {}", ind.id, ind.title),
         subtitle: format!(
             "Hela staden, {unit_text}{}.{}",
-            if ind.source == Source::Survey {
+            if band {
                 ", med 95 % konfidensintervall"
             } else {
                 ""
@@ -452,14 +454,29 @@ fn draw_legend<DB: DrawingBackend>(
         legend_text(footer, "Ofullständigt", (x + 22, legend_y))?;
         x += 150;
     }
-    if spec.series.iter().any(|s| s.band) {
+    let banded: Vec<&str> = spec
+        .series
+        .iter()
+        .filter(|s| s.band)
+        .map(|s| s.label.as_str())
+        .collect();
+    if !banded.is_empty() {
         footer
             .draw(&Rectangle::new(
                 [(x + 2, legend_y + 2), (x + 18, legend_y + 14)],
                 SKY.mix(0.35).filled(),
             ))
             .map_err(err)?;
-        legend_text(footer, "95 % konfidensintervall", (x + 24, legend_y))?;
+        // Whose band it is, when other lines run over it without one.
+        let whose = if banded.len() < spec.series.len() {
+            format!(
+                "95 % konfidensintervall, {}",
+                banded.join(", ").to_lowercase()
+            )
+        } else {
+            "95 % konfidensintervall".to_string()
+        };
+        legend_text(footer, &whose, (x + 24, legend_y))?;
     }
     Ok(())
 }

@@ -49,6 +49,15 @@ impl MeasureUnit {
         self.format_with(v, 1)
     }
 
+    /// A value for a table with its unit where the number alone does not
+    /// say it: a gap's "−15,0 %-enheter".
+    pub fn format_unit(self, v: f64) -> String {
+        match self {
+            MeasureUnit::Procentenheter => format!("{}\u{a0}%-enheter", self.format_table(v)),
+            _ => self.format_table(v),
+        }
+    }
+
     fn format_with(self, v: f64, share_decimals: usize) -> String {
         use crate::text::{decimal, thousands};
         match self {

@@ -295,10 +295,35 @@ fn fetch_all(c: &mut Client, first: &str) -> Result<Vec<CachedPage>, FetchError>
         }
         let body = c.get(&url)?;
         let page = kolada::parse(&url, &body)?;
-        next = page.next();
+        // An empty page ends the series, as Kolada's own clients read it,
+        // whatever address it names next.
+        next = match page.next() {
+            Some(n) if !page.values.is_empty() => Some(next_address(&url, &n)?),
+            _ => None,
+        };
         pages.push(page_of(url, &body));
     }
     Ok(pages)
+}
+
+/// The next page's address, a relative one taken from the page it was on;
+/// never on another server than the one asked first.
+fn next_address(current: &str, next: &str) -> Result<String, FetchError> {
+    let refuse = |what: &str| FetchError::Body {
+        url: current.to_string(),
+        what: what.into(),
+    };
+    let here = reqwest::Url::parse(current)
+        .map_err(|_| refuse("adressen går inte att läsa som en webbadress"))?;
+    let there = here.join(next).map_err(|_| {
+        refuse("nästa sida (next_url/next_page) går inte att läsa som en webbadress")
+    })?;
+    if there.origin() != here.origin() {
+        return Err(refuse(
+            "nästa sida (next_url/next_page) ligger på en annan server; kontrollera base_url i [reference]",
+        ));
+    }
+    Ok(there.into())
 }
 
 /// The reference cells from the responses `refresh` found or fetched: one

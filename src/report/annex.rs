@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use minijinja::{Value, context};
 
-use super::{Ctx, accessible_svg, coverage_note, value_text};
+use super::{Ctx, accessible_svg};
 use crate::chart;
 use crate::finding::Severity;
 use crate::pipeline::{
@@ -130,7 +130,7 @@ fn indicator_tables(ctx: &Ctx<'_>, ind: &Indicator) -> Value {
         survey => ind.source == Source::Survey,
         targets => !ind.targets.is_empty(),
         columns => cols.iter().map(|c| c.0.clone()).collect::<Vec<_>>(),
-        rows, source => ind.source.label(), note => coverage_note(ctx.p, shown),
+        rows, source => ind.source.label(), note => ctx.note_for(Some(ind), shown),
         breakdowns, cross => cross_table(ctx, ind),
     }
 }
@@ -144,7 +144,7 @@ fn indicator_row(
 ) -> Value {
     let values: Vec<String> = cols
         .iter()
-        .map(|(_, b, g)| value_text(ctx.d.city_cell(&ind.id, y, b, g), ind.unit))
+        .map(|(_, b, g)| ctx.value(ctx.d.city_cell(&ind.id, y, b, g), ind.unit))
         .collect();
     let c = ctx.d.city_cell(&ind.id, y, TOTAL, TOTAL);
     let ci = c
@@ -157,7 +157,7 @@ fn indicator_row(
         .unwrap_or_else(|| "–".into());
     let target = ind
         .target(y)
-        .map(|t| ind.unit.format_table(t))
+        .map(|t| ind.unit.format_unit(t))
         .unwrap_or_default();
     context! { year => y, values, ci, n, target }
 }
@@ -171,7 +171,7 @@ fn breakdown_table(ctx: &Ctx<'_>, ind: &Indicator, b: &Breakdown) -> Value {
             let values: Vec<String> = b
                 .groups
                 .iter()
-                .map(|g| value_text(ctx.d.city_cell(&ind.id, *y, &b.id, &g.id), ind.unit))
+                .map(|g| ctx.value(ctx.d.city_cell(&ind.id, *y, &b.id, &g.id), ind.unit))
                 .collect();
             context! { head => y.to_string(), values }
         })
@@ -183,7 +183,7 @@ fn breakdown_table(ctx: &Ctx<'_>, ind: &Indicator, b: &Breakdown) -> Value {
     });
     context! {
         title => b.title.to_lowercase(), groups => group_labels(b), rows,
-        note => coverage_note(ctx.p, shown),
+        note => ctx.note(shown),
     }
 }
 
@@ -214,7 +214,7 @@ fn cross_table(ctx: &Ctx<'_>, ind: &Indicator) -> Option<Value> {
                         (b.id.as_str(), gb.id.as_str()),
                     ]);
                     let c = ctx.d.city_cell(&ind.id, year, &key.breakdown, &key.group);
-                    value_text(c, ind.unit)
+                    ctx.value(c, ind.unit)
                 })
                 .collect();
             context! { head => ga.label.clone(), values }

@@ -5,8 +5,7 @@
 
 use minijinja::{Value, context};
 
-use super::{Ctx, accessible_svg, value_text};
-use crate::chart;
+use super::{Ctx, accessible_svg};
 use crate::pipeline::{Indicator, Measure, Pipeline, TOTAL};
 
 /// The body: per rights area its goals, measures, indicators and charts,
@@ -58,7 +57,8 @@ fn area_indicators<'p>(p: &'p Pipeline, m: &Measure) -> impl Iterator<Item = &'p
 /// Whether an indicator's chart is in the body: it has a target and a value.
 /// The others' charts are in the annex, beside their tables.
 pub(super) fn in_body(ctx: &Ctx<'_>, ind: &Indicator) -> bool {
-    !ind.targets.is_empty() && ind.derived.is_none() && ctx.charts.contains_key(&ind.id)
+    // A gap's chart is in the comparison with the whole city.
+    (ind.derived.is_some() || !ind.targets.is_empty()) && ctx.charts.contains_key(&ind.id)
 }
 
 /// A measure: its text and the committees' statuses counted.
@@ -107,13 +107,13 @@ fn indicator_overview(ctx: &Ctx<'_>, inds: &[&Indicator]) -> Option<Value> {
                 .years
                 .iter()
                 .map(|y| {
-                    let text = value_text(ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL), ind.unit);
+                    let text = ctx.value(ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL), ind.unit);
                     context! { year => y, text }
                 })
                 .collect();
             let target = ind
                 .target(year)
-                .map(|t| ind.unit.format_table(t))
+                .map(|t| ind.unit.format_unit(t))
                 .unwrap_or_else(|| "–".into());
             context! { id => ind.id.clone(), title => ind.title.clone(), values, target }
         })
@@ -123,7 +123,7 @@ fn indicator_overview(ctx: &Ctx<'_>, inds: &[&Indicator]) -> Option<Value> {
             .iter()
             .filter_map(|y| ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL))
     });
-    Some(context! { rows, note => super::coverage_note(ctx.p, shown) })
+    Some(context! { rows, note => ctx.note(shown) })
 }
 
 /// An indicator's chart with its text alternative (every year's total) and
@@ -147,7 +147,7 @@ fn year_values(ctx: &Ctx<'_>, ind: &Indicator) -> Vec<String> {
         .iter()
         .map(|y| {
             let c = ctx.d.city_cell(&ind.id, *y, TOTAL, TOTAL);
-            format!("{y}: {}", value_text(c, ind.unit))
+            format!("{y}: {}", ctx.value(c, ind.unit))
         })
         .collect()
 }
@@ -156,10 +156,11 @@ fn year_values(ctx: &Ctx<'_>, ind: &Indicator) -> Vec<String> {
 /// 70; mål 80."
 fn facts(ctx: &Ctx<'_>, ind: &Indicator) -> (String, String) {
     let year = ctx.d.report_year;
-    let now = value_text(ctx.d.city_cell(&ind.id, year, TOTAL, TOTAL), ind.unit);
+    let now =
+        super::summary::with_interval(ctx, ctx.d.city_cell(&ind.id, year, TOTAL, TOTAL), ind.unit);
     let target = ind
         .target(year)
-        .map(|t| ind.unit.format_table(t))
+        .map(|t| ind.unit.format_unit(t))
         .unwrap_or_default();
     (now, target)
 }
@@ -175,23 +176,23 @@ fn parity(ctx: &Ctx<'_>) -> Option<Value> {
     if !has_parity(p) {
         return None;
     }
-    let svg = ctx.charts.get(chart::PARITY).map(|svg| {
-        let desc: Vec<String> = p
-            .gaps()
-            .map(|g| format!("{}: {}", g.id, year_values(ctx, g).join(", ")))
-            .collect();
-        let desc = format!("{}.", desc.join(". "));
-        accessible_svg(svg, chart::PARITY, "Skillnad mot hela staden", &desc)
-    });
     let gaps: Vec<Value> = p
         .gaps()
         .map(|ind| {
             let (now, target) = facts(ctx, ind);
-            let note = comparison_note(p, ind).unwrap_or_default();
-            context! { id => ind.id.clone(), title => ind.title.clone(), now, target, note }
+            let note: Vec<String> = [
+                comparison_note(p, ind).map(String::from),
+                ctx.series_start(ind),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let note = note.join(". ");
+            let figure = figure(ctx, ind);
+            context! { id => ind.id.clone(), title => ind.title.clone(), now, target, note, figure }
         })
         .collect();
-    Some(context! { svg => svg.unwrap_or_default(), gaps })
+    Some(context! { gaps })
 }
 
 /// What the pipeline says about a gap's reference series, e.g. that its

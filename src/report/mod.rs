@@ -96,10 +96,58 @@ fn value_text(c: Option<&Cell>, unit: MeasureUnit) -> String {
     }
 }
 
-/// Under a table: which years' values lack units, and which units (empty
-/// when none does; `coverage.html` says it).
-fn coverage_note<'a>(p: &Pipeline, cells: impl Iterator<Item = &'a Cell>) -> String {
-    crate::aggregate::coverage_notes(p, cells).join("; ")
+impl Ctx<'_> {
+    /// A value as the tables show it ([`value_text`]), with a † when it
+    /// rests on a number with an open warning.
+    fn value(&self, c: Option<&Cell>, unit: MeasureUnit) -> String {
+        let text = value_text(c, unit);
+        match c {
+            Some(c) if !c.is_withheld() && c.value.is_some() && self.d.doubted(c) => {
+                text + "\u{a0}†"
+            }
+            _ => text,
+        }
+    }
+
+    /// Under a table (`coverage.html`): which years' values lack units,
+    /// and which units; and what a † means, when one is shown.
+    fn note<'c>(&self, cells: impl Iterator<Item = &'c Cell>) -> Value {
+        self.note_for(None, cells)
+    }
+
+    /// As [`Ctx::note`], and for an indicator whose reference series starts
+    /// late, that it does.
+    fn note_for<'c>(
+        &self,
+        ind: Option<&crate::pipeline::Indicator>,
+        cells: impl Iterator<Item = &'c Cell>,
+    ) -> Value {
+        let starts = ind.and_then(|i| self.series_start(i)).unwrap_or_default();
+        let cells: Vec<&Cell> = cells.collect();
+        let coverage = crate::aggregate::coverage_notes(self.p, cells.iter().copied()).join("; ");
+        let doubted = cells
+            .iter()
+            .any(|c| !c.is_withheld() && c.value.is_some() && self.d.doubted(c));
+        let doubted = if doubted {
+            format!(
+                "Vilar på en uppgift som valideringen flaggade och som nämnden inte har förklarat och {} inte har godkänt; den används inte i det viktigaste.",
+                self.p.owner_name()
+            )
+        } else {
+            String::new()
+        };
+        minijinja::context! { coverage, doubted, starts }
+    }
+
+    /// For a gap whose reference series starts late, that it does.
+    fn series_start(&self, gap: &crate::pipeline::Indicator) -> Option<String> {
+        use crate::pipeline::TOTAL;
+        crate::aggregate::derived::late_start(self.p, gap, &self.years, |id, y| {
+            self.d
+                .city_cell(id, y, TOTAL, TOTAL)
+                .is_some_and(|c| c.value.is_some())
+        })
+    }
 }
 
 /// Gives the chart's SVG a text alternative.

@@ -6,7 +6,7 @@
 
 use minijinja::{Value, context};
 
-use super::{Ctx, accessible_svg, esc, value_text};
+use super::{Ctx, accessible_svg, esc};
 use crate::aggregate::Cell;
 use crate::chart;
 use crate::pipeline::{Direction, Indicator, MeasureUnit, TOTAL};
@@ -16,7 +16,11 @@ use crate::text::decimal;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Standing {
     Met,
+    /// A count within `approached_within` of its target.
     Approached,
+    /// An estimate whose 95 % interval holds the target: neither met nor
+    /// missed can be said.
+    WithinMargin,
     Missed,
     /// A value that lacks a member is not judged.
     Incomplete,
@@ -30,9 +34,10 @@ impl Standing {
         match self {
             Standing::Met => Assessment::Met.label(),
             Standing::Approached => Assessment::PartlyMet.label(),
+            Standing::WithinMargin => "Inom felmarginalen",
             Standing::Missed => Assessment::NotMet.label(),
-            Standing::Incomplete => "Bedöms inte (ofullständigt)",
-            Standing::NoValue => "Utfall saknas",
+            Standing::Incomplete => "Kan inte bedömas (ofullständigt)",
+            Standing::NoValue => "Kan inte bedömas (utfall saknas)",
         }
     }
 
@@ -42,29 +47,67 @@ impl Standing {
         match self {
             Standing::Met => "✔",
             Standing::Approached => "◐",
+            Standing::WithinMargin => "≈",
             Standing::Missed => "✘",
             Standing::Incomplete | Standing::NoValue => "–",
         }
     }
+
+    /// Its class on the page: the colour beside the symbol and the word.
+    fn class(self) -> &'static str {
+        match self {
+            Standing::Met => "met",
+            Standing::Approached => "approached",
+            Standing::WithinMargin => "margin",
+            Standing::Missed => "missed",
+            Standing::Incomplete | Standing::NoValue => "none",
+        }
+    }
 }
 
-/// The rule: met if on the right side of the target; approached if off by at
-/// most `approached_within` of the target; otherwise missed.
-pub fn standing(ind: &Indicator, value: Option<f64>, target: f64, within: f64) -> Standing {
+/// The rule. An estimate with an interval is met or missed only when the
+/// whole 95 % interval lies on one side of the target, and otherwise within
+/// the margin. A count is met on the right side of the target, approached
+/// when off by at most `within` of the target's own value, else missed.
+pub fn standing(
+    ind: &Indicator,
+    value: Option<f64>,
+    interval: Option<(f64, f64)>,
+    target: f64,
+    within: f64,
+) -> Standing {
     let Some(v) = value else {
         return Standing::NoValue;
     };
-    let met = match ind.direction {
-        Direction::Higher => v >= target,
-        Direction::Lower => v <= target,
+    let right_side = |x: f64| match ind.direction {
+        Direction::Higher => x >= target,
+        Direction::Lower => x <= target,
     };
-    if met {
+    if let Some((lo, hi)) = interval {
+        let (worst, best) = match ind.direction {
+            Direction::Higher => (lo, hi),
+            Direction::Lower => (hi, lo),
+        };
+        return if right_side(worst) {
+            Standing::Met
+        } else if !right_side(best) {
+            Standing::Missed
+        } else {
+            Standing::WithinMargin
+        };
+    }
+    if right_side(v) {
         Standing::Met
     } else if (v - target).abs() <= within * target.abs() {
         Standing::Approached
     } else {
         Standing::Missed
     }
+}
+
+/// A published cell's 95 % interval, when it has one.
+pub(super) fn interval(c: Option<&Cell>) -> Option<(f64, f64)> {
+    c.and_then(|c| c.ci_low.zip(c.ci_high))
 }
 
 /// A value fit to compare with another year: published and complete.
@@ -80,6 +123,8 @@ struct Row<'a> {
     now: Option<&'a Cell>,
     before: Option<&'a Cell>,
     standing: Standing,
+    /// The value rests on a number with an open warning.
+    doubted: bool,
 }
 
 fn rows<'a>(ctx: &Ctx<'a>) -> Vec<Row<'a>> {
@@ -100,16 +145,18 @@ fn rows<'a>(ctx: &Ctx<'a>) -> Vec<Row<'a>> {
                     Some(c) if c.value.is_some() && !c.is_withheld() && !c.complete() => {
                         Standing::Incomplete
                     }
-                    _ => standing(ind, comparable(now), target, within),
+                    _ => standing(ind, comparable(now), interval(now), target, within),
                 },
+                doubted: now.is_some_and(|c| ctx.d.doubted(c)),
             })
         })
         .collect()
 }
 
 /// A change from one year to the next, signed, in the indicator's unit
-/// (percentage points for shares).
-fn change_text(before: f64, now: f64, unit: MeasureUnit) -> String {
+/// (percentage points for shares), and for an estimate whether it is
+/// beyond the margin of error.
+fn change_text(before: f64, now: f64, unit: MeasureUnit, significant: Option<bool>) -> String {
     let d = now - before;
     let sign = if d > 0.0 {
         "+"
@@ -121,9 +168,31 @@ fn change_text(before: f64, now: f64, unit: MeasureUnit) -> String {
     let size = match unit {
         MeasureUnit::Antal => unit.format_table(d.abs()),
         MeasureUnit::Andel => format!("{}\u{a0}%-enheter", decimal(d.abs() * 100.0, 1)),
-        MeasureUnit::Procentenheter => decimal(d.abs(), 1),
+        MeasureUnit::Procentenheter => format!("{}\u{a0}%-enheter", decimal(d.abs(), 1)),
     };
-    format!("{sign}{size}")
+    let judged = match significant {
+        Some(true) => ", statistiskt säkerställd",
+        Some(false) => ", inom felmarginalen",
+        None => "",
+    };
+    format!("{sign}{size}{judged}")
+}
+
+/// An estimate with its interval, "38,8 % (36,1 till 41,7)"; a count as
+/// it is; a gap with its unit.
+pub(super) fn with_interval(ctx: &Ctx<'_>, c: Option<&Cell>, unit: MeasureUnit) -> String {
+    let mut shown = ctx.value(c, unit);
+    if unit == MeasureUnit::Procentenheter && comparable(c).is_some() {
+        shown.push_str("\u{a0}%-enheter");
+    }
+    let Some((lo, hi)) = interval(c.filter(|c| !c.is_withheld())) else {
+        return shown;
+    };
+    let bound = |x: f64| match unit {
+        MeasureUnit::Andel => decimal(x * 100.0, 1),
+        _ => decimal(x, 1),
+    };
+    format!("{shown} ({}\u{a0}till\u{a0}{})", bound(lo), bound(hi))
 }
 
 /// The summary's key points (sentences with their figures in bold), the
@@ -133,14 +202,16 @@ pub(super) fn summary(ctx: &Ctx<'_>) -> Value {
     context! {
         year => ctx.d.report_year,
         points => key_points(ctx, &rows),
-        rows => status_rows(&rows),
-        rows_note => super::coverage_note(ctx.p, rows.iter().flat_map(|r| [r.now, r.before]).flatten()),
+        rows => status_rows(ctx, &rows),
+        rows_note => ctx.note(rows.iter().flat_map(|r| [r.now, r.before]).flatten()),
         within => decimal(ctx.p.output.approached_within * 100.0, 0),
         status => measures(ctx),
     }
 }
 
-/// Three to six sentences, each with its figure.
+/// What a decision maker needs first: completeness, the targets met and
+/// missed by name, the gaps with their intervals, and the changes beyond
+/// their margin of error. A value with an open warning is none of them.
 fn key_points(ctx: &Ctx<'_>, rows: &[Row<'_>]) -> Vec<String> {
     let year = ctx.d.report_year;
     let mut points = Vec::new();
@@ -156,8 +227,8 @@ fn key_points(ctx: &Ctx<'_>, rows: &[Row<'_>]) -> Vec<String> {
     if let Some(t) = targets_point(ctx, rows) {
         points.push(t);
     }
-    points.extend(changes(ctx));
     points.extend(gaps(ctx));
+    points.extend(changes(ctx));
     points
 }
 
@@ -183,23 +254,38 @@ fn reviewed(ctx: &Ctx<'_>, c: &crate::results::Completeness) -> String {
     text
 }
 
-/// "Av 9 indikatorer med mål för 2022 är 3 uppfyllda, …".
+/// "Av 9 indikatorer med mål för 2022 är 3 uppfyllda (…), 2 ej uppfyllda
+/// (UTB-3 … 38 % mot målet 45 %) …", each named; a value with an open
+/// warning is counted apart and not named.
 fn targets_point(ctx: &Ctx<'_>, rows: &[Row<'_>]) -> Option<String> {
     if rows.is_empty() {
         return None;
     }
-    let count = |s: Standing| rows.iter().filter(|r| r.standing == s).count();
+    let judged: Vec<&Row> = rows.iter().filter(|r| !r.doubted).collect();
+    let named = |s: Standing, word: &str| -> Option<String> {
+        let these: Vec<String> = judged
+            .iter()
+            .filter(|r| r.standing == s)
+            .map(|r| target_name(ctx, r))
+            .collect();
+        (!these.is_empty()).then(|| {
+            format!(
+                "<strong>{}</strong> {word} ({})",
+                these.len(),
+                these.join("; ")
+            )
+        })
+    };
     let parts: Vec<String> = [
         (Standing::Met, "uppfyllda"),
-        (Standing::Approached, "delvis uppfyllda"),
         (Standing::Missed, "ej uppfyllda"),
+        (Standing::Approached, "delvis uppfyllda"),
+        (Standing::WithinMargin, "inom felmarginalen"),
     ]
     .into_iter()
-    .filter(|(s, _)| count(*s) > 0)
-    .map(|(s, w)| format!("<strong>{}</strong> {w}", count(s)))
+    .filter_map(|(s, w)| named(s, w))
     .collect();
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-    let missing = count(Standing::NoValue) + count(Standing::Incomplete);
     let mut text = format!(
         "Av {} indikatorer med mål för {} är {}",
         rows.len(),
@@ -210,34 +296,54 @@ fn targets_point(ctx: &Ctx<'_>, rows: &[Row<'_>]) -> Option<String> {
             crate::text::list(&parts)
         }
     );
+    let missing = judged
+        .iter()
+        .filter(|r| matches!(r.standing, Standing::NoValue | Standing::Incomplete))
+        .count();
     if missing > 0 {
         text.push_str(&format!(
-            "; för {missing} finns inget fullständigt utfall att bedöma"
+            "; {missing} kan inte bedömas (inget fullständigt utfall)"
+        ));
+    }
+    let doubted = rows.len() - judged.len();
+    if doubted > 0 {
+        text.push_str(&format!(
+            "; {doubted} bedöms inte här, eftersom utfallet vilar på en uppgift som valideringen flaggade och som inte är förklarad eller godkänd (†)"
         ));
     }
     Some(text + ".")
 }
 
-/// The two largest changes since last year among the city's counts and
-/// shares, each between two complete values, with whether it is for the
-/// better.
+/// "UTB-3 Behörighet till gymnasiet, 38,0 % mot målet 45,0 %".
+fn target_name(ctx: &Ctx<'_>, r: &Row<'_>) -> String {
+    format!(
+        "{} {}, {} mot målet {}",
+        esc(&r.ind.id),
+        esc(r.ind.short_title()),
+        with_interval(ctx, r.now, r.ind.unit),
+        r.ind.unit.format_unit(r.target)
+    )
+}
+
+/// The city's changes since last year that are beyond their margin of
+/// error at 95 %, each between two complete values without an open
+/// warning, with whether it is for the better. Counts carry no margin and
+/// are read in the table, not here.
 fn changes(ctx: &Ctx<'_>) -> Vec<String> {
     let year = ctx.d.report_year;
-    let mut found: Vec<(f64, String)> = ctx
-        .p
+    ctx.p
         .indicators
         .iter()
         .filter(|i| i.unit != MeasureUnit::Procentenheter)
         .filter_map(|ind| {
-            let now = comparable(ctx.d.city_cell(&ind.id, year, TOTAL, TOTAL))?;
+            let cell = ctx.d.city_cell(&ind.id, year, TOTAL, TOTAL)?;
+            let now = comparable(Some(cell))?;
             let before = comparable(ctx.d.city_cell(&ind.id, year - 1, TOTAL, TOTAL))?;
-            let relative = (now - before).abs() / before.abs().max(1e-9);
-            (before > 0.0 && now != before)
-                .then(|| (relative, change_sentence(ind, before, now, year)))
+            let fit = cell.change_significant == Some(true) && !ctx.d.doubted(cell);
+            fit.then(|| change_sentence(ind, before, now, year))
         })
-        .collect();
-    found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    found.into_iter().take(2).map(|(_, s)| s).collect()
+        .take(3)
+        .collect()
 }
 
 fn change_sentence(ind: &Indicator, before: f64, now: f64, year: i32) -> String {
@@ -246,13 +352,13 @@ fn change_sentence(ind: &Indicator, before: f64, now: f64, year: i32) -> String 
         Direction::Lower => now < before,
     };
     format!(
-        "{} ({}) {} från {} {} till <strong>{}</strong> {year}, en {}.",
+        "{} ({}) {} från {} {} till <strong>{}</strong> {year}, en förändring utöver felmarginalen och en {}.",
         esc(&ind.title),
         esc(&ind.id),
         if now > before { "ökade" } else { "minskade" },
-        ind.unit.format(before),
+        ind.unit.format_table(before),
         year - 1,
-        ind.unit.format(now),
+        ind.unit.format_table(now),
         if better {
             "förbättring"
         } else {
@@ -262,22 +368,32 @@ fn change_sentence(ind: &Indicator, before: f64, now: f64, year: i32) -> String 
 }
 
 /// Each difference against the whole city (derived indicators in
-/// percentage points), this year and last.
+/// percentage points) with its interval, this year and last, and whether
+/// it changed beyond the margin.
 fn gaps(ctx: &Ctx<'_>) -> Vec<String> {
     let year = ctx.d.report_year;
     ctx.p
         .gaps()
         .filter(|i| i.unit == MeasureUnit::Procentenheter)
         .filter_map(|ind| {
-            let now = comparable(ctx.d.city_cell(&ind.id, year, TOTAL, TOTAL))?;
-            let before = comparable(ctx.d.city_cell(&ind.id, year - 1, TOTAL, TOTAL))
-                .map(|b| format!(" (år {}: {})", year - 1, decimal(b, 1)))
+            let cell = ctx.d.city_cell(&ind.id, year, TOTAL, TOTAL)?;
+            comparable(Some(cell))?;
+            let prior = ctx.d.city_cell(&ind.id, year - 1, TOTAL, TOTAL);
+            let before = comparable(prior)
+                .map(|b| {
+                    let judged = match cell.change_significant {
+                        Some(true) => ", en förändring utöver felmarginalen",
+                        Some(false) => ", en förändring inom felmarginalen",
+                        None => "",
+                    };
+                    format!(" (år {}: {}{judged})", year - 1, ind.unit.format_unit(b))
+                })
                 .unwrap_or_default();
             Some(format!(
-                "{} ({}): <strong>{} procentenheter</strong> {year}{before}.",
+                "{} ({}): <strong>{}</strong> {year}{before}.",
                 esc(ind.short_title()),
                 esc(&ind.id),
-                decimal(now, 1)
+                with_interval(ctx, Some(cell), ind.unit)
             ))
         })
         .take(2)
@@ -286,12 +402,13 @@ fn gaps(ctx: &Ctx<'_>) -> Vec<String> {
 
 /// Every indicator with a target: where it stands, its value, target, last
 /// year's value, the change and the baseline.
-fn status_rows(rows: &[Row<'_>]) -> Vec<Value> {
+fn status_rows(ctx: &Ctx<'_>, rows: &[Row<'_>]) -> Vec<Value> {
     rows.iter()
         .map(|r| {
             let unit = r.ind.unit;
+            let significant = r.now.and_then(|c| c.change_significant);
             let change = match (comparable(r.before), comparable(r.now)) {
-                (Some(b), Some(n)) => change_text(b, n, unit),
+                (Some(b), Some(n)) => change_text(b, n, unit, significant),
                 _ => "–".into(),
             };
             let baseline = r
@@ -303,8 +420,9 @@ fn status_rows(rows: &[Row<'_>]) -> Vec<Value> {
             context! {
                 id => r.ind.id.clone(), title => r.ind.title.clone(),
                 symbol => r.standing.symbol(), standing => r.standing.swedish(),
-                now => value_text(r.now, unit), target => unit.format_table(r.target),
-                before => value_text(r.before, unit), change, baseline,
+                class => r.standing.class(),
+                now => with_interval(ctx, r.now, unit), target => unit.format_unit(r.target),
+                before => with_interval(ctx, r.before, unit), change, baseline,
             }
         })
         .collect()

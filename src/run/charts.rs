@@ -83,7 +83,6 @@ fn parity_chart(
             let spec = chart::trend_spec(p, g, cells, years);
             spec.series.into_iter().next().map(|mut s| {
                 s.label = format!("{} ({})", g.short_title(), g.id);
-                s.band = false;
                 s
             })
         })
@@ -103,9 +102,23 @@ fn parity_chart(
         years: years.to_vec(),
         series,
         targets: Vec::new(),
-        notes: Vec::new(),
+        notes: late_starts(p, &gaps, cells, years),
     };
     Ok(Some(chart::write_trend(&spec, dir, chart::PARITY)?))
+}
+
+/// Under the gaps: each whose reference series starts late.
+fn late_starts(
+    p: &Pipeline,
+    gaps: &[&crate::pipeline::Indicator],
+    cells: &[&Cell],
+    years: &[i32],
+) -> Vec<String> {
+    let has_value = |id: &str, y: i32| crate::aggregate::city_total_has_value(cells, id, y);
+    gaps.iter()
+        .filter_map(|g| crate::aggregate::derived::late_start(p, g, years, has_value))
+        .map(|n| n + ".")
+        .collect()
 }
 
 /// Completeness per unit and year.

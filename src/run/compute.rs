@@ -419,6 +419,7 @@ fn indicators(
     let derived = aggregate::derived::cells(p, &protected);
     let mut all = protected;
     all.extend(derived);
+    aggregate::mark_changes(&mut all);
     sort_cells(p, &mut all);
     Ok(all)
 }

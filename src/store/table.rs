@@ -25,6 +25,8 @@ enum Get {
     Number(fn(&Row<'_>) -> Option<f64>),
     Count(fn(&Row<'_>) -> Option<u32>),
     Flag(fn(&Row<'_>) -> bool),
+    /// A yes or no that may not apply (blank in CSV, null in Parquet).
+    Maybe(fn(&Row<'_>) -> Option<bool>),
 }
 
 /// A column: its name, and its field in a row.
@@ -38,7 +40,7 @@ const fn col(name: &'static str, get: Get) -> Column {
 }
 
 /// The table's columns, in order, as the design fixes them.
-pub const COLUMNS: [Column; 19] = [
+pub const COLUMNS: [Column; 22] = [
     col("indicator_id", Get::Text(|r| &r.cell.indicator_id)),
     col("year", Get::Year(|r| r.cell.year)),
     col("unit_id", Get::Text(|r| &r.cell.unit_id)),
@@ -50,6 +52,12 @@ pub const COLUMNS: [Column; 19] = [
     col("n", Get::Number(|r| r.cell.n)),
     col("ci_low", Get::Number(|r| r.cell.ci_low)),
     col("ci_high", Get::Number(|r| r.cell.ci_high)),
+    col("n_effective", Get::Number(|r| r.cell.n_effective)),
+    col("std_error", Get::Number(|r| r.cell.std_error)),
+    col(
+        "change_significant",
+        Get::Maybe(|r| r.cell.change_significant),
+    ),
     col("suppressed", Get::Flag(|r| r.cell.is_withheld())),
     col("source", Get::Text(|r| r.cell.source.id())),
     col(
@@ -83,6 +91,7 @@ pub enum Field<'a> {
     Number(Option<f64>),
     Count(Option<u32>),
     Flag(bool),
+    Maybe(Option<bool>),
 }
 
 /// The rows of `cells`, each with what the pipeline says of its indicator.
@@ -144,6 +153,7 @@ impl Column {
             Get::Number(f) => Field::Number(f(r)),
             Get::Count(f) => Field::Count(f(r)),
             Get::Flag(f) => Field::Flag(f(r)),
+            Get::Maybe(f) => Field::Maybe(f(r)),
         }
     }
 
@@ -156,6 +166,7 @@ impl Column {
             Get::Number(f) => f(r).map(|x| format!("{x}")).unwrap_or_default(),
             Get::Count(f) => f(r).map(|x| x.to_string()).unwrap_or_default(),
             Get::Flag(f) => f(r).to_string(),
+            Get::Maybe(f) => f(r).map(|x| x.to_string()).unwrap_or_default(),
         }
     }
 
@@ -168,6 +179,7 @@ impl Column {
             Get::Number(f) => Series::new(name, rows.iter().map(f).collect::<Vec<_>>()),
             Get::Count(f) => Series::new(name, rows.iter().map(f).collect::<Vec<_>>()),
             Get::Flag(f) => Series::new(name, rows.iter().map(f).collect::<Vec<_>>()),
+            Get::Maybe(f) => Series::new(name, rows.iter().map(f).collect::<Vec<_>>()),
         };
         series.into()
     }

@@ -82,7 +82,7 @@ enum Show {
 
 /// The workbook's columns: each a column of the indicator table
 /// (`table::COLUMNS`, by name), its Swedish header, width and how it shows.
-const SHEET: [(&str, &str, f64, Show); 16] = [
+const SHEET: [(&str, &str, f64, Show); 17] = [
     ("indicator_id", "Id", 8.0, Show::Plain),
     ("title", "Indikator", 50.0, Show::Plain),
     ("year", "År", 6.0, Show::Plain),
@@ -95,6 +95,12 @@ const SHEET: [(&str, &str, f64, Show); 16] = [
     ("n", "Antal (n)", 9.0, Show::Count),
     ("ci_low", "95 % KI, lägre", 10.0, Show::InUnit),
     ("ci_high", "95 % KI, övre", 10.0, Show::InUnit),
+    (
+        "change_significant",
+        "Förändring mot året före säkerställd",
+        14.0,
+        Show::YesNo,
+    ),
     ("source", "Källa", 16.0, Show::SourceLabel),
     ("units_expected", "Enheter som ska ingå", 12.0, Show::Count),
     ("units_reported", "Enheter som ingår", 12.0, Show::Count),
@@ -175,7 +181,7 @@ fn write_row(
             (Show::Count, Field::Count(Some(v))) => {
                 _ = ws.write_number_with_format(row, col, v as f64, &f.count)?
             }
-            (Show::YesNo, Field::Flag(yes)) => {
+            (Show::YesNo, Field::Flag(yes) | Field::Maybe(Some(yes))) => {
                 _ = ws.write_string(row, col, if yes { "Ja" } else { "Nej" })?
             }
             _ => {}

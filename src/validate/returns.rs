@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Finding, Severity};
 use crate::cache::Cache;
+use crate::finding::Subject;
 use crate::ingest::Refusal;
 use crate::ingest::cell::parse_swedish_number;
 use crate::ingest::returns::{self, CellInput, Expect, RawValue, ReturnWorkbook};
@@ -32,6 +33,19 @@ pub struct Value {
     pub file: String,
     pub sheet: String,
     pub cell: String,
+}
+
+impl Value {
+    /// The value's key, as a finding about it carries it.
+    pub fn subject(&self) -> Subject {
+        Subject {
+            unit_id: self.unit_id.clone(),
+            year: self.year,
+            indicator_id: self.indicator_id.clone(),
+            breakdown: self.key.breakdown.clone(),
+            group: self.key.group.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,6 +89,7 @@ fn refusal_finding(r: Refusal) -> Finding {
         cell: r.cell,
         about: None,
         message: r.message,
+        subject: None,
     }
 }
 
@@ -106,6 +121,7 @@ fn read_and_judge(p: &Pipeline, f: &Path, year: Option<i32>) -> Result<Judged, R
             cell: cell.clone(),
             about: None,
             message: message.clone(),
+            subject: None,
         });
     }
     judge_values(p, &b, &mut part);
@@ -212,6 +228,7 @@ pub fn read_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>, cache: &Ca
                         idx.len(),
                         names.join(", ")
                     ),
+                    subject: None,
                 });
             }
         }
@@ -392,6 +409,13 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             cell: Some(cell.to_string()),
             about: Some(about.clone()),
             message,
+            subject: Some(Subject {
+                unit_id: b.unit_id.clone(),
+                year: b.year,
+                indicator_id: v.indicator_id.clone(),
+                breakdown: v.key.breakdown.clone(),
+                group: v.key.group.clone(),
+            }),
         };
         let (comment, doubt) = free_text(v.comment.as_ref(), "kommentaren");
         if let Some((severity, m)) = doubt {
@@ -545,6 +569,7 @@ fn judge_activities(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
                     crate::text::excerpt(v),
                     allowed.join(", ")
                 ),
+                subject: None,
             });
         };
         let status = a.status.as_ref().and_then(|v| {
@@ -570,6 +595,7 @@ fn judge_activities(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
                 cell: Some(a.description_cell.clone()),
                 about: Some(about.clone()),
                 message,
+                subject: None,
             });
         }
         if a.status.is_none() {
@@ -580,6 +606,7 @@ fn judge_activities(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
                 cell: Some(a.status_cell.clone()),
                 about: Some(about.clone()),
                 message: "status är inte ifylld och redovisas som saknad. Välj Ej påbörjad, Påbörjad eller Genomförd i listan.".into(),
+                subject: None,
             });
         }
         out.activities.push(Activity {

@@ -25,6 +25,15 @@ fn level(indicator: &str, kpi: usize, year: i32) -> (f64, f64, f64) {
     }
 }
 
+/// The first year a KPI has values, as Kolada has them: N02267 comes from
+/// SCB's BAS, which starts with 2020.
+fn first_year(kpi: &str) -> i32 {
+    match kpi {
+        "N02267" => 2020,
+        _ => i32::MIN,
+    }
+}
+
 /// Writes the snapshot where the pipeline's `[reference]` cache is, in the
 /// shape of Kolada's API v3: the KPIs' catalogue entries and one data page.
 pub fn write_snapshot(p: &Pipeline) -> std::io::Result<Vec<PathBuf>> {
@@ -76,7 +85,7 @@ fn data_page(r: &Reference, s: &ReferenceSeries, years: &[i32]) -> String {
     let mut values = Vec::new();
     for (i, kpi) in s.kpis.iter().enumerate() {
         for m in &r.municipalities {
-            for y in years {
+            for y in years.iter().filter(|y| **y >= first_year(kpi)) {
                 let (t, k, mn) = level(&s.indicator, i, *y);
                 // The country sits a little lower than Stockholm.
                 let shift = if m == &r.municipality { 0.0 } else { -1.5 };
