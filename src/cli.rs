@@ -65,6 +65,13 @@ pub enum Command {
         #[arg(long)]
         offline: bool,
     },
+    /// Skriv en början på årets bedömningar som saknas ([report] assessments), med årets siffror, nämndernas egna bedömningar och deras kommentarer.
+    Bedomning {
+        pipeline: PathBuf,
+        /// Året som bedömningarna gäller.
+        #[arg(long, value_name = "ÅR")]
+        year: i32,
+    },
     /// Starta portalen där nämnderna lämnar sina återrapporteringar ([portal] i pipelinefilen).
     Serve { pipeline: PathBuf },
     /// Portalen: vem som har tillgång (bjud in, återkalla, lista), påminnelser per e-post och loggen.

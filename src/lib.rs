@@ -22,6 +22,7 @@
 //!   someone out;
 //! - [`handin`]: what the portal knows of each return (when, approved, the
 //!   committee's decision), written by the portal and read by the run;
+//!   [`assessment`]: the owner's own assessment of the year, in Markdown;
 //! - [`error`]: the errors a command ends with;
 //! - [`results`]: what a run computed, which every output is written from;
 //! - [`store`]: the tables, the quality report, feedback and manifest;
@@ -67,6 +68,8 @@ pub mod reference;
 pub mod disclose;
 
 pub mod handin;
+
+pub mod assessment;
 
 pub mod error;
 

@@ -105,6 +105,15 @@ fn command(command: Command) -> Result<ExitCode, Error> {
                 statuses.iter().filter(|s| s.failed()).count(),
             ));
         }
+        Command::Bedomning { pipeline, year } => {
+            let done = uppfolj::run::start_assessments(&load(&pipeline)?, year)?;
+            for f in &done.written {
+                say(format!("Skrev {}", f.display()));
+            }
+            for f in &done.kept {
+                say(format!("Fanns redan och är orörd: {}", f.display()));
+            }
+        }
         Command::Serve { pipeline } => uppfolj::portal::serve(load(&pipeline)?)?,
         Command::Portal(c) => return portal(c),
     }

@@ -31,6 +31,8 @@ pub struct RunData {
     pub stages: Vec<(String, f64)>,
     /// Each year's expected and reporting units and values.
     pub completeness: Vec<Completeness>,
+    /// The owner's own assessment of the report year.
+    pub assessments: crate::assessment::Assessments,
     /// Where to find cells and activities by key: the report and the charts
     /// look up one per unit and measure, and a scan each time would make a
     /// run quadratic in the number of units. Built by [`RunData::indexed`].

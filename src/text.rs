@@ -187,6 +187,19 @@ pub fn excerpt(s: &str) -> String {
     format!("{cut}…")
 }
 
+/// A name in the genitive, as Swedish writes it: "Kommunstyrelsens",
+/// "Stockholms", and "SCB:s" after a capital abbreviation.
+pub fn genitive(name: &str) -> String {
+    let last = name.chars().last();
+    match last {
+        Some('s' | 'x' | 'z') => name.to_string(),
+        Some(c) if c.is_uppercase() && name.chars().filter(|c| c.is_uppercase()).count() > 1 => {
+            format!("{name}:s")
+        }
+        _ => format!("{name}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -140,7 +140,7 @@ fn a_target_inside_the_interval_is_within_the_margin_and_outside_it_is_judged() 
     let enk1 = status_row(&s, "ENK-1");
     assert!(enk1.contains("<span class=\"s s-margin\"><span aria-hidden=\"true\">≈</span> Inom felmarginalen</span>"), "{enk1}");
     assert!(
-        enk1.contains("38,8\u{a0}% (36,1\u{a0}till\u{a0}41,7)"),
+        enk1.contains("38,8\u{a0}%<span class=\"ci\"> (36,1–41,7)</span>"),
         "{enk1}"
     );
     // ENK-7: 32,2 % (29,6–34,8) against at most 20 %: missed beyond doubt.
@@ -155,12 +155,14 @@ fn a_target_inside_the_interval_is_within_the_margin_and_outside_it_is_judged() 
     // A gap: its interval, its unit, and a change within the margin.
     let gap = status_row(&s, "GAP-1");
     assert!(
-        gap.contains("−28,7\u{a0}%-enheter (−31,8\u{a0}till\u{a0}−25,7)"),
+        gap.contains(
+            "−28,7\u{a0}%\u{2011}enheter<span class=\"ci\"> (−31,8\u{a0}till\u{a0}−25,7)</span>"
+        ),
         "{gap}"
     );
-    assert!(gap.contains("−15,0\u{a0}%-enheter"), "{gap}");
+    assert!(gap.contains("−15,0\u{a0}%\u{2011}enheter"), "{gap}");
     assert!(
-        gap.contains("+1,3\u{a0}%-enheter, inom felmarginalen"),
+        gap.contains("+1,3\u{a0}%\u{2011}enheter<span class=\"ci\"> inom felmarginalen</span>"),
         "{gap}"
     );
 }
@@ -180,7 +182,9 @@ fn the_key_points_name_targets_and_say_only_changes_beyond_the_margin() {
     assert!(points.contains("inom felmarginalen (ENK-1 "), "{points}");
     // The gap with its interval.
     assert!(
-        points.contains("<strong>−28,7\u{a0}%-enheter (−31,8\u{a0}till\u{a0}−25,7)</strong> 2022"),
+        points.contains(
+            "<strong>−28,7\u{a0}%\u{2011}enheter (−31,8\u{a0}till\u{a0}−25,7)</strong> 2022"
+        ),
         "{points}"
     );
     // Every change called better or worse is beyond its margin.

@@ -1,6 +1,7 @@
 //! Integration tests: each module is one feature, and most tests run the real
 //! `uppfolj` binary on real files through the [`test::Test`] builder.
 
+mod assessment;
 mod cache;
 mod check;
 mod cli;

@@ -446,7 +446,7 @@ fn the_reports_summary_leads_with_key_points_and_the_status_of_each_target() {
         "<li>Av 9 indikatorer med mål för 2022 är <strong>3</strong> uppfyllda (ARB-2 ",
         "<strong>4</strong> ej uppfyllda (ARB-1 ",
         "<strong>1</strong> delvis uppfyllda (UTB-2 Modersmålslärare i romani chib, 9 mot målet 10) och <strong>1</strong> inom felmarginalen (ENK-1 ",
-        "(GAP-1): <strong>−28,7\u{a0}%-enheter (−31,8\u{a0}till\u{a0}−25,7)</strong> 2022 (år 2021: −30,0\u{a0}%-enheter, en förändring inom felmarginalen).</li>",
+        "(GAP-1): <strong>−28,7\u{a0}%\u{2011}enheter (−31,8\u{a0}till\u{a0}−25,7)</strong> 2022 (år 2021: −30,0\u{a0}%\u{2011}enheter, en förändring inom felmarginalen).</li>",
         // Symbol and word, last year's value, the change and the baseline.
         "<td class=\"standing\" data-label=\"Bedömning\"><span class=\"s s-missed\"><span aria-hidden=\"true\">✘</span> Ej uppfyllt</span></td><td class=\"num\" data-label=\"Utfall 2022\">161</td><td class=\"num\" data-label=\"Mål\">220</td><td class=\"num\" data-label=\"2021\">159</td><td class=\"num\" data-label=\"Förändring\">+2</td><td class=\"num\" data-label=\"Baslinje\">140 (2018)</td>",
         "<span aria-hidden=\"true\">◐</span> Delvis uppfyllt",
@@ -721,6 +721,7 @@ pub(crate) fn sample_paths(
     let charts_edit = format!("charts = \"{charts}\"");
     let cache_edit = format!("cache = \"{}\"", data("reference"));
     let survey_edit = format!("path = \"{survey_2018}\"");
+    let assessments_edit = format!("assessments = \"{}\"", data("bedomningar"));
     let (s19, s20, s21, s22) = (
         survey("2019.csv"),
         survey("2020.xlsx"),
@@ -732,6 +733,10 @@ pub(crate) fn sample_paths(
         ("dir = \"../ut\"", &out_edit),
         ("charts = \"../charts\"", &charts_edit),
         ("cache = \"../data-samples/reference\"", &cache_edit),
+        (
+            "assessments = \"../data-samples/bedomningar\"",
+            &assessments_edit,
+        ),
         (
             "path = \"../data-samples/survey/enkat-2018.csv\"",
             &survey_edit,

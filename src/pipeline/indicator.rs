@@ -25,6 +25,9 @@ const MEASURE_UNITS: [(MeasureUnit, &str, &str); 3] = [
     ),
 ];
 
+/// Percentage points after a number, never broken at the hyphen.
+pub const POINTS: &str = "\u{a0}%\u{2011}enheter";
+
 impl MeasureUnit {
     /// Every unit by its id, as the pipeline file names them.
     pub const BY_ID: [(&'static str, MeasureUnit); 3] = by_id(&MEASURE_UNITS);
@@ -53,7 +56,7 @@ impl MeasureUnit {
     /// say it: a gap's "−15,0 %-enheter".
     pub fn format_unit(self, v: f64) -> String {
         match self {
-            MeasureUnit::Procentenheter => format!("{}\u{a0}%-enheter", self.format_table(v)),
+            MeasureUnit::Procentenheter => format!("{}{POINTS}", self.format_table(v)),
             _ => self.format_table(v),
         }
     }

@@ -30,7 +30,8 @@ pub use folders::{
     return_file_name, return_file_name_as,
 };
 pub use indicator::{
-    Bounds, Derivation, Direction, Indicator, MeasureUnit, Publication, Reason, Source, YearValue,
+    Bounds, Derivation, Direction, Indicator, MeasureUnit, POINTS, Publication, Reason, Source,
+    YearValue,
 };
 pub use reference::{Combine, HttpLimits, Reference, ReferenceBreakdown, ReferenceSeries};
 pub use settings::{

@@ -200,6 +200,10 @@ pub struct Report {
     /// asked for: a comment is the committee's own words, and an analyst
     /// should have read them before they are published.
     pub comments: bool,
+    /// The folder of the owner's own assessments in Markdown, one folder per
+    /// year (`2022/sammanfattning.md`, `2022/<area id>.md`, `2022/samrad.md`),
+    /// relative to the pipeline file.
+    pub assessments: Option<PathBuf>,
 }
 
 impl Default for Output {

@@ -43,7 +43,17 @@ fn area(ctx: &Ctx<'_>, a: &crate::pipeline::Area) -> Value {
         .filter(|i| in_body(ctx, i))
         .map(|ind| figure(ctx, ind))
         .collect();
-    context! { id => a.id.clone(), title => a.title.clone(), goals, overview => indicator_overview(ctx, &inds), figures }
+    let assessment = ctx
+        .d
+        .assessments
+        .areas
+        .get(&a.id)
+        .map(|m| super::markdown::to_html(m, pulldown_cmark::HeadingLevel::H4));
+    context! {
+        id => a.id.clone(), title => a.title.clone(), goals, assessment,
+        owner => crate::text::genitive(ctx.p.owner_name()),
+        overview => indicator_overview(ctx, &inds), figures,
+    }
 }
 
 /// A measure's indicators, less the gaps, which the comparison with the

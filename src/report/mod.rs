@@ -15,6 +15,7 @@ use crate::results::RunData;
 
 mod annex;
 mod body;
+mod markdown;
 mod summary;
 pub use summary::{Standing, standing};
 

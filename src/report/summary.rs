@@ -6,11 +6,13 @@
 
 use minijinja::{Value, context};
 
+use super::markdown::to_html;
 use super::{Ctx, accessible_svg, esc};
 use crate::aggregate::Cell;
 use crate::chart;
-use crate::pipeline::{Direction, Indicator, MeasureUnit, TOTAL};
+use crate::pipeline::{Direction, Indicator, MeasureUnit, POINTS, TOTAL};
 use crate::text::decimal;
+use pulldown_cmark::HeadingLevel;
 
 /// How an indicator stands against its target in the report year.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -156,7 +158,12 @@ fn rows<'a>(ctx: &Ctx<'a>) -> Vec<Row<'a>> {
 /// A change from one year to the next, signed, in the indicator's unit
 /// (percentage points for shares), and for an estimate whether it is
 /// beyond the margin of error.
-fn change_text(before: f64, now: f64, unit: MeasureUnit, significant: Option<bool>) -> String {
+fn change_text(
+    before: f64,
+    now: f64,
+    unit: MeasureUnit,
+    significant: Option<bool>,
+) -> (String, &'static str) {
     let d = now - before;
     let sign = if d > 0.0 {
         "+"
@@ -167,32 +174,48 @@ fn change_text(before: f64, now: f64, unit: MeasureUnit, significant: Option<boo
     };
     let size = match unit {
         MeasureUnit::Antal => unit.format_table(d.abs()),
-        MeasureUnit::Andel => format!("{}\u{a0}%-enheter", decimal(d.abs() * 100.0, 1)),
-        MeasureUnit::Procentenheter => format!("{}\u{a0}%-enheter", decimal(d.abs(), 1)),
+        MeasureUnit::Andel => format!("{}{POINTS}", decimal(d.abs() * 100.0, 1)),
+        MeasureUnit::Procentenheter => format!("{}{POINTS}", decimal(d.abs(), 1)),
     };
     let judged = match significant {
-        Some(true) => ", statistiskt säkerställd",
-        Some(false) => ", inom felmarginalen",
+        Some(true) => "statistiskt säkerställd",
+        Some(false) => "inom felmarginalen",
         None => "",
     };
-    format!("{sign}{size}{judged}")
+    (format!("{sign}{size}"), judged)
 }
 
-/// An estimate with its interval, "38,8 % (36,1 till 41,7)"; a count as
-/// it is; a gap with its unit.
+/// An estimate with its interval, "38,8 % (36,1–41,7)"; a count as it
+/// is; a gap with its unit.
 pub(super) fn with_interval(ctx: &Ctx<'_>, c: Option<&Cell>, unit: MeasureUnit) -> String {
+    let (shown, interval) = value_and_interval(ctx, c, unit);
+    match interval {
+        Some(i) => format!("{shown} ({i})"),
+        None => shown,
+    }
+}
+
+/// The value as tables show it, and apart its interval "36,1–41,7", so
+/// that a narrow column can put it on a line of its own.
+fn value_and_interval(
+    ctx: &Ctx<'_>,
+    c: Option<&Cell>,
+    unit: MeasureUnit,
+) -> (String, Option<String>) {
     let mut shown = ctx.value(c, unit);
     if unit == MeasureUnit::Procentenheter && comparable(c).is_some() {
-        shown.push_str("\u{a0}%-enheter");
+        shown.push_str(POINTS);
     }
-    let Some((lo, hi)) = interval(c.filter(|c| !c.is_withheld())) else {
-        return shown;
-    };
     let bound = |x: f64| match unit {
         MeasureUnit::Andel => decimal(x * 100.0, 1),
         _ => decimal(x, 1),
     };
-    format!("{shown} ({}\u{a0}till\u{a0}{})", bound(lo), bound(hi))
+    // A dash between two negative numbers reads badly: "till" then.
+    let interval = interval(c.filter(|c| !c.is_withheld())).map(|(lo, hi)| {
+        let between = if lo < 0.0 { "\u{a0}till\u{a0}" } else { "–" };
+        format!("{}{between}{}", bound(lo), bound(hi))
+    });
+    (shown, interval)
 }
 
 /// The summary's key points (sentences with their figures in bold), the
@@ -206,6 +229,9 @@ pub(super) fn summary(ctx: &Ctx<'_>) -> Value {
         rows_note => ctx.note(rows.iter().flat_map(|r| [r.now, r.before]).flatten()),
         within => decimal(ctx.p.output.approached_within * 100.0, 0),
         status => measures(ctx),
+        owner => crate::text::genitive(ctx.p.owner_name()),
+        assessment => ctx.d.assessments.summary.as_deref().map(|m| to_html(m, HeadingLevel::H4)),
+        consultation => ctx.d.assessments.consultation.as_deref().map(|m| to_html(m, HeadingLevel::H4)),
     }
 }
 
@@ -409,20 +435,20 @@ fn status_rows(ctx: &Ctx<'_>, rows: &[Row<'_>]) -> Vec<Value> {
             let significant = r.now.and_then(|c| c.change_significant);
             let change = match (comparable(r.before), comparable(r.now)) {
                 (Some(b), Some(n)) => change_text(b, n, unit, significant),
-                _ => "–".into(),
+                _ => ("–".into(), ""),
             };
             let baseline = r
                 .ind
                 .baseline
                 .as_ref()
-                .map(|b| format!("{} ({})", unit.format_table(b.value), b.year))
-                .unwrap_or_else(|| "–".into());
+                .map(|b| format!("{} ({})", unit.format_unit(b.value), b.year))
+                .unwrap_or_default();
             context! {
                 id => r.ind.id.clone(), title => r.ind.title.clone(),
                 symbol => r.standing.symbol(), standing => r.standing.swedish(),
                 class => r.standing.class(),
-                now => with_interval(ctx, r.now, unit), target => unit.format_unit(r.target),
-                before => with_interval(ctx, r.before, unit), change, baseline,
+                now => value_and_interval(ctx, r.now, unit), target => unit.format_unit(r.target),
+                before => value_and_interval(ctx, r.before, unit), change, baseline,
             }
         })
         .collect()

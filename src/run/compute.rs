@@ -48,11 +48,14 @@ pub fn compute(p: &Pipeline, opts: &Options, progress: &mut Progress) -> Result<
     let report_year = report_year(p, opts, &returns.outcome, &survey.outcome);
     let (handins, handin_findings) = read_handins(p);
     let completeness = completeness(p, &returns.outcome, &handins);
+    let (assessments, assessment_findings) = crate::assessment::read(p, report_year);
     let mut findings = returns.findings;
     findings.extend(handin_findings);
+    findings.extend(assessment_findings);
     findings.extend(survey.findings);
     let mut inputs = returns.inputs;
     inputs.extend(handin_input(p));
+    inputs.extend(assessment_inputs(p, report_year, &assessments));
     inputs.extend(survey.inputs);
     inputs.extend(reference.inputs);
     Ok(RunData {
@@ -65,6 +68,7 @@ pub fn compute(p: &Pipeline, opts: &Options, progress: &mut Progress) -> Result<
         inputs,
         stages,
         completeness,
+        assessments,
         index: Default::default(),
     }
     .indexed())
@@ -516,6 +520,30 @@ fn handin_input(p: &Pipeline) -> Option<InputRecord> {
         file.display().to_string(),
         crate::ledger::sha256_hex(&bytes),
     ))
+}
+
+/// Each assessment file there is, with whether the report uses it.
+fn assessment_inputs(
+    p: &Pipeline,
+    year: i32,
+    a: &crate::assessment::Assessments,
+) -> Vec<InputRecord> {
+    use crate::assessment::{CONSULTATION, SUMMARY};
+    crate::assessment::files(p, year)
+        .into_iter()
+        .filter(|(_, path)| path.is_file())
+        .map(|(name, path)| {
+            let used = match name.as_str() {
+                SUMMARY => a.summary.is_some(),
+                CONSULTATION => a.consultation.is_some(),
+                _ => a.areas.contains_key(&name),
+            };
+            let path = path.display().to_string();
+            let mut record = InputRecord::refused("bedömning", path, crate::assessment::MAX_BYTES);
+            record.used = used;
+            record
+        })
+        .collect()
 }
 
 /// Each year with returns: which units were expected and which reported,

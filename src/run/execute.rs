@@ -133,7 +133,7 @@ fn kept_apart(private: &Path, out: &Path, charts: Option<&Path>) -> Result<(), E
     Ok(())
 }
 
-fn check_year(p: &Pipeline, year: Option<i32>) -> Result<(), Error> {
+pub(super) fn check_year(p: &Pipeline, year: Option<i32>) -> Result<(), Error> {
     match year {
         Some(y) if !p.strategy.period.contains(y) => Err(Error::Usage(format!(
             "året {y} ligger utanför strategins period {}–{}",

@@ -8,11 +8,13 @@ mod compute;
 mod execute;
 mod output;
 pub mod progress;
+mod starter;
 mod summary;
 mod unchanged;
 
 pub use execute::{RunRequest, execute};
 pub use output::{PAUSE_WHILE_WRITING, write_atomically};
+pub use starter::{Started, start_assessments};
 
 use std::path::PathBuf;
 

@@ -50,6 +50,57 @@ pub fn summary(p: &Pipeline, d: &RunData, out: &Path, private: &Path) -> RunOutc
     for f in d.returns.refused.iter().chain(&d.survey.refused) {
         lines.push(format!("  {f}"));
     }
+    lines.push(missing_returns(p, d));
+    for s in d.reference.iter().filter(|s| s.failed()) {
+        lines.push(format!("Referensstatistik: {}", s.describe_now()));
+    }
+    lines.extend(assessments_missing(p, d));
+    let (errors, warnings) = (d.count(Severity::Error), d.count(Severity::Warning));
+    lines.push(format!(
+        "Fel och varningar: {errors} fel, {warnings} varningar (se kvalitet.json och {})",
+        tidy(&private.join(crate::store::names::FEEDBACK)).display()
+    ));
+    lines.push(format!(
+        "Undantagna värden: {} av {}",
+        d.cells.iter().filter(|c| c.is_withheld()).count(),
+        d.cells.len()
+    ));
+    lines.extend(folder_lines(p, out, private));
+    RunOutcome {
+        out: out.to_path_buf(),
+        lines,
+        refused,
+    }
+}
+
+/// "Bedömningar som saknas för 2022: helheten, Rätten till kultur", when
+/// the pipeline keeps assessments and some are not written.
+fn assessments_missing(p: &Pipeline, d: &RunData) -> Option<String> {
+    p.report.assessments.as_ref()?;
+    let a = &d.assessments;
+    let mut names: Vec<&str> = Vec::new();
+    if a.summary.is_none() {
+        names.push("helheten");
+    }
+    for id in &a.missing {
+        names.push(
+            p.areas
+                .iter()
+                .find(|x| &x.id == id)
+                .map_or(id.as_str(), |x| x.title.as_str()),
+        );
+    }
+    (!names.is_empty()).then(|| {
+        format!(
+            "Bedömningar som saknas för {}: {}",
+            d.report_year,
+            crate::text::list(&names)
+        )
+    })
+}
+
+/// "Saknade återrapporteringar: 1 (Skärholmens stadsdelsnämnd 2019)".
+fn missing_returns(p: &Pipeline, d: &RunData) -> String {
     let missing: Vec<String> = d
         .completeness
         .iter()
@@ -63,7 +114,7 @@ pub fn summary(p: &Pipeline, d: &RunData, out: &Path, private: &Path) -> RunOutc
             })
         })
         .collect();
-    lines.push(format!(
+    format!(
         "Saknade återrapporteringar: {}{}",
         missing.len(),
         if missing.is_empty() {
@@ -71,20 +122,12 @@ pub fn summary(p: &Pipeline, d: &RunData, out: &Path, private: &Path) -> RunOutc
         } else {
             format!(" ({})", missing.join(", "))
         }
-    ));
-    for s in d.reference.iter().filter(|s| s.failed()) {
-        lines.push(format!("Referensstatistik: {}", s.describe_now()));
-    }
-    let (errors, warnings) = (d.count(Severity::Error), d.count(Severity::Warning));
-    lines.push(format!(
-        "Fel och varningar: {errors} fel, {warnings} varningar (se kvalitet.json och {})",
-        tidy(&private.join(crate::store::names::FEEDBACK)).display()
-    ));
-    lines.push(format!(
-        "Undantagna värden: {} av {}",
-        d.cells.iter().filter(|c| c.is_withheld()).count(),
-        d.cells.len()
-    ));
+    )
+}
+
+/// Where the run wrote what may be published, and what may not.
+fn folder_lines(p: &Pipeline, out: &Path, private: &Path) -> Vec<String> {
+    let mut lines = Vec::new();
     lines.push(format!("Utdata, får publiceras: {}", tidy(out).display()));
     match &p.output.cache {
         None => lines.push(format!(
@@ -102,9 +145,5 @@ pub fn summary(p: &Pipeline, d: &RunData, out: &Path, private: &Path) -> RunOutc
             ));
         }
     }
-    RunOutcome {
-        out: out.to_path_buf(),
-        lines,
-        refused,
-    }
+    lines
 }

@@ -60,6 +60,12 @@ impl Stamp {
         if let Some(file) = crate::handin::path(p) {
             parts.push(present(cache, &file, u64::MAX)?);
         }
+        // Every year's assessments: the report year is known only after reading.
+        for year in p.strategy.period.years().chain(opts.year) {
+            for (_, file) in crate::assessment::files(p, year) {
+                parts.push(present(cache, &file, u64::MAX)?);
+            }
+        }
         if let Some(r) = &p.reference {
             if !opts.offline {
                 return None;

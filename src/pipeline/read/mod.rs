@@ -623,12 +623,16 @@ fn read_report(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Option<Report> {
     let Some(t) = r.table(root, "report", false) else {
         return Some(Report::default());
     };
-    r.only(&t, &["comments"]);
+    r.only(&t, &["comments", "assessments"]);
     let comments = match t.table.get("comments") {
         Some(_) => r.boolean(&t, "comments", false)?,
         None => false,
     };
-    Some(Report { comments })
+    let assessments = r.string(&t, "assessments", false).map(PathBuf::from);
+    Some(Report {
+        comments,
+        assessments,
+    })
 }
 
 /// Every part as read; each `None` where a problem kept it from being read.
