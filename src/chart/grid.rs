@@ -6,6 +6,15 @@ use crate::error::Error;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+/// A unit's return for a year, as the grid shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    HandedIn,
+    /// Handed in, but values in it were not accepted: not a whole return.
+    WithRefusedValues,
+    Missing,
+}
+
 /// The grid's geometry: where the cells start (right of the longest name),
 /// and the cells' and rows' sizes.
 const GRID_CELL: i32 = 90;
@@ -14,7 +23,7 @@ const GRID_ROW: i32 = 24;
 const GRID_NAME_MAX: u32 = 560;
 
 /// Where the grid's cells start: right of the longest name.
-fn grid_left(rows: &[(String, Vec<Option<bool>>)]) -> i32 {
+fn grid_left(rows: &[(String, Vec<Option<Mark>>)]) -> i32 {
     let font = label_font();
     let longest = rows
         .iter()
@@ -26,7 +35,7 @@ fn grid_left(rows: &[(String, Vec<Option<bool>>)]) -> i32 {
 }
 
 /// The grid's size: wide enough for every name beside the years.
-pub fn grid_size(title: &str, rows: &[(String, Vec<Option<bool>>)], years: &[i32]) -> (u32, u32) {
+pub fn grid_size(title: &str, rows: &[(String, Vec<Option<Mark>>)], years: &[i32]) -> (u32, u32) {
     let width = (grid_left(rows) + GRID_CELL * years.len() as i32 + 20).max(WIDTH as i32) as u32;
     let height = title_height(title, width) + 40 + GRID_ROW as u32 * rows.len() as u32;
     (width, height)
@@ -36,7 +45,7 @@ pub fn grid_size(title: &str, rows: &[(String, Vec<Option<bool>>)], years: &[i32
 pub fn draw_grid<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     title: &str,
-    rows: &[(String, Vec<Option<bool>>)],
+    rows: &[(String, Vec<Option<Mark>>)],
     years: &[i32],
 ) -> Result<(), Error> {
     let head = blank_with_title(&root, title)?;
@@ -65,21 +74,27 @@ pub fn draw_grid<DB: DrawingBackend>(
     Ok(())
 }
 
-/// One unit's year: reported (filled, ✓), missing (open, –) or not expected.
+/// One unit's year: reported (filled, ✓), reported with refused values
+/// (light, ◐), missing (open, –) or not expected.
 fn grid_cell<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     x: i32,
     top: i32,
-    mark: Option<bool>,
+    mark: Option<Mark>,
 ) -> Result<(), Error> {
     let rect = [(x, top), (x + GRID_CELL - 8, top + GRID_ROW - 4)];
     let (text, color) = match mark {
-        Some(true) => {
+        Some(Mark::HandedIn) => {
             root.draw(&Rectangle::new(rect, BLUE.filled()))
                 .map_err(err)?;
             ("✓ inlämnad", WHITE)
         }
-        Some(false) => {
+        Some(Mark::WithRefusedValues) => {
+            root.draw(&Rectangle::new(rect, BLUE.stroke_width(2)))
+                .map_err(err)?;
+            ("◐ med fel", BLACK)
+        }
+        Some(Mark::Missing) => {
             root.draw(&Rectangle::new(rect, VERMILLION.stroke_width(2)))
                 .map_err(err)?;
             ("– saknas", BLACK)

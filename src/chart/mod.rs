@@ -18,7 +18,7 @@ mod text;
 mod trend;
 
 pub use bars::{bars_size, draw_bars};
-pub use grid::{draw_grid, grid_size};
+pub use grid::{Mark, draw_grid, grid_size};
 pub use text::title_height;
 pub use trend::{Point, Series, TrendSpec, better, draw_trend, trend_spec, write_trend};
 

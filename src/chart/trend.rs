@@ -20,7 +20,7 @@ pub struct Series {
     pub label: String,
     pub points: Vec<Point>,
     pub band: bool,
-    /// Years whose value lacks a unit: drawn hollow, reached by a dotted line.
+    /// Years whose value lacks a unit: drawn hollow, joined to no other year.
     pub incomplete: Vec<i32>,
 }
 
@@ -359,8 +359,8 @@ fn draw_series<DB: DrawingBackend>(
                 .map_err(err)?;
         }
     }
-    // Lines break where a year is withheld or missing; a segment to or from
-    // an incomplete year is dotted.
+    // Lines break where a year is withheld, missing or incomplete: a sum
+    // that lacks a unit is drawn as a hollow marker on its own.
     let points: Vec<(i32, Option<f64>)> = s.points.iter().map(|(y, v, _)| (*y, *v)).collect();
     let width = if i == 0 { 3 } else { 2 };
     let style = color.stroke_width(width);
@@ -369,9 +369,11 @@ fn draw_series<DB: DrawingBackend>(
         let incomplete = |y: i32| s.incomplete.contains(&y);
         for (a, b) in run.iter().zip(run.iter().skip(1)) {
             let seg = vec![(a.0 as f64, a.1), (b.0 as f64, b.1)];
-            let drawn = if incomplete(a.0) || incomplete(b.0) {
-                chart.draw_series(DashedLineSeries::new(seg, 2, 5, style))
-            } else if i == 0 {
+            // An incomplete year is no point on the trend: no line to or from it.
+            if incomplete(a.0) || incomplete(b.0) {
+                continue;
+            }
+            let drawn = if i == 0 {
                 chart.draw_series(LineSeries::new(seg, style))
             } else {
                 chart.draw_series(DashedLineSeries::new(seg, 8, 5, style))

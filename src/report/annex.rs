@@ -31,6 +31,8 @@ pub(super) fn annexes(ctx: &Ctx<'_>) -> Value {
         comments => ctx.p.report.comments.then(|| comments(ctx)),
         version => env!("CARGO_PKG_VERSION"),
         strategy_id => ctx.p.strategy.id.clone(),
+        owner => ctx.p.owner_name(),
+        contact => ctx.p.returns.contact.clone().unwrap_or_default(),
     }
 }
 

@@ -128,7 +128,16 @@ fn completeness_chart(
     years: &[i32],
     dir: &Path,
 ) -> Result<String, Error> {
-    let mut rows: Vec<(String, Vec<Option<bool>>)> = Vec::new();
+    use chart::Mark;
+    let mut rows: Vec<(String, Vec<Option<Mark>>)> = Vec::new();
+    // A return with a refused value is handed in, but not whole.
+    let refused: std::collections::HashSet<(&str, i32)> = d
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::finding::Severity::Error)
+        .filter_map(|f| f.subject.as_ref())
+        .map(|s| (s.unit_id.as_str(), s.year))
+        .collect();
     type Sets<'a> = (
         std::collections::HashSet<&'a str>,
         std::collections::HashSet<&'a str>,
@@ -145,12 +154,17 @@ fn completeness_chart(
         })
         .collect();
     for u in &p.units {
-        let marks: Vec<Option<bool>> = per_year
+        let marks: Vec<Option<Mark>> = per_year
             .iter()
-            .map(|sets| {
-                sets.as_ref()
-                    .filter(|(expected, _)| expected.contains(u.id.as_str()))
-                    .map(|(_, reported)| reported.contains(u.id.as_str()))
+            .zip(years)
+            .map(|(sets, y)| {
+                let (expected, reported) = sets.as_ref()?;
+                let id = u.id.as_str();
+                expected.contains(id).then(|| match reported.contains(id) {
+                    false => Mark::Missing,
+                    true if refused.contains(&(id, *y)) => Mark::WithRefusedValues,
+                    true => Mark::HandedIn,
+                })
             })
             .collect();
         if marks.iter().any(|m| m.is_some()) {
@@ -161,9 +175,17 @@ fn completeness_chart(
     // shows those that missed a year (the ones to follow up), at most
     // GRID_ROWS of them, and the table in the report gives the counts.
     let all_units = rows.len();
-    let mut title = "Inlämnade återrapporteringar per nämnd och år".to_string();
+    let mut title = if rows
+        .iter()
+        .any(|(_, m)| m.contains(&Some(Mark::WithRefusedValues)))
+    {
+        "Inlämnade återrapporteringar per nämnd och år (◐ med fel: inlämnad, med värden som inte godtogs)"
+            .to_string()
+    } else {
+        "Inlämnade återrapporteringar per nämnd och år".to_string()
+    };
     if all_units > GRID_ROWS {
-        rows.retain(|(_, marks)| marks.contains(&Some(false)));
+        rows.retain(|(_, marks)| marks.contains(&Some(Mark::Missing)));
         let missing = rows.len();
         rows.truncate(GRID_ROWS);
         title = format!(

@@ -553,6 +553,7 @@ pub fn has_phone(cell: &str) -> bool {
         if start_ok && (chars[i] == '+' || chars[i].is_ascii_digit()) {
             // Take the longest stretch of digits, spaces, dashes and one leading '+'.
             let mut j = i;
+            let mut after_digit = i;
             let mut digits = String::new();
             if chars[j] == '+' {
                 digits.push('+');
@@ -569,10 +570,13 @@ pub fn has_phone(cell: &str) -> bool {
             {
                 if chars[j].is_ascii_digit() {
                     digits.push(chars[j]);
+                    after_digit = j + 1;
                 }
                 j += 1;
             }
-            let end_ok = j == chars.len() || !chars[j].is_ascii_alphanumeric();
+            // What follows the last digit decides: "070-123 45 67 om" ends at
+            // the space, not at the word after it.
+            let end_ok = after_digit == chars.len() || !chars[after_digit].is_ascii_alphanumeric();
             if end_ok && is_phone(&digits) {
                 return true;
             }
@@ -647,6 +651,9 @@ mod tests {
         assert!(!has_email("@hemma"));
         assert!(!has_email("a@b"));
         assert!(has_phone("ring 070-123 45 67"));
+        // A word after the number does not hide it (it did, before a space).
+        assert!(has_phone("Ring 070-123 45 67 om du undrar."));
+        assert!(!has_phone("070-123 45 67x"));
         assert!(has_phone("08-123 456 78"));
         assert!(has_phone("+46 70 123 45 67"));
         assert!(has_phone("0046701234567"));
