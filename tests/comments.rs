@@ -171,7 +171,7 @@ fn comments_reach_the_feedback_the_quality_file_and_the_report_annex() {
     let dir = folder(
         &comments,
         None,
-        &[("[portal]", "[report]\ncomments = true\n\n[portal]")],
+        &[("[report]\n", "[report]\ncomments = true\n")],
     );
     let (_, dir) = Test::within(dir)
         .args(&["run", "p.toml", "--offline", "--quiet"])

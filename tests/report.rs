@@ -127,7 +127,8 @@ fn a_target_on_a_total_that_lacks_a_unit_is_not_judged_and_the_gap_is_said() {
         "{summary}"
     );
     assert!(
-        summary.contains("; 1 kan inte bedömas (inget fullständigt utfall)."),
+        summary
+            .contains("<li><strong>1</strong> kan inte bedömas (inget fullständigt utfall).</li>"),
         "{summary}"
     );
 }

@@ -280,9 +280,10 @@ fn reviewed(ctx: &Ctx<'_>, c: &crate::results::Completeness) -> String {
     text
 }
 
-/// "Av 9 indikatorer med mål för 2022 är 3 uppfyllda (…), 2 ej uppfyllda
-/// (UTB-3 … 38 % mot målet 45 %) …", each named; a value with an open
-/// warning is counted apart and not named.
+/// "Av 9 indikatorer med mål för 2022:" and a line per standing, each
+/// indicator named with its value and target ("2 ej uppfyllda: UTB-3 …,
+/// 144 mot målet 180; …"); a value with an open warning is counted apart
+/// and not named.
 fn targets_point(ctx: &Ctx<'_>, rows: &[Row<'_>]) -> Option<String> {
     if rows.is_empty() {
         return None;
@@ -296,13 +297,13 @@ fn targets_point(ctx: &Ctx<'_>, rows: &[Row<'_>]) -> Option<String> {
             .collect();
         (!these.is_empty()).then(|| {
             format!(
-                "<strong>{}</strong> {word} ({})",
+                "<strong>{}</strong> {word}: {}.",
                 these.len(),
                 these.join("; ")
             )
         })
     };
-    let parts: Vec<String> = [
+    let mut parts: Vec<String> = [
         (Standing::Met, "uppfyllda"),
         (Standing::Missed, "ej uppfyllda"),
         (Standing::Approached, "delvis uppfyllda"),
@@ -311,33 +312,28 @@ fn targets_point(ctx: &Ctx<'_>, rows: &[Row<'_>]) -> Option<String> {
     .into_iter()
     .filter_map(|(s, w)| named(s, w))
     .collect();
-    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-    let mut text = format!(
-        "Av {} indikatorer med mål för {} är {}",
-        rows.len(),
-        ctx.d.report_year,
-        if parts.is_empty() {
-            "inga bedömda".to_string()
-        } else {
-            crate::text::list(&parts)
-        }
-    );
     let missing = judged
         .iter()
         .filter(|r| matches!(r.standing, Standing::NoValue | Standing::Incomplete))
         .count();
     if missing > 0 {
-        text.push_str(&format!(
-            "; {missing} kan inte bedömas (inget fullständigt utfall)"
+        parts.push(format!(
+            "<strong>{missing}</strong> kan inte bedömas (inget fullständigt utfall)."
         ));
     }
     let doubted = rows.len() - judged.len();
     if doubted > 0 {
-        text.push_str(&format!(
-            "; {doubted} bedöms inte här, eftersom utfallet vilar på en uppgift som valideringen flaggade och som inte är förklarad eller godkänd (†)"
+        parts.push(format!(
+            "<strong>{doubted}</strong> bedöms inte här, eftersom utfallet vilar på en uppgift som valideringen flaggade och som inte är förklarad eller godkänd (†)."
         ));
     }
-    Some(text + ".")
+    let items: Vec<String> = parts.iter().map(|p| format!("<li>{p}</li>")).collect();
+    Some(format!(
+        "Av {} indikatorer med mål för {}:<ul>{}</ul>",
+        rows.len(),
+        ctx.d.report_year,
+        items.concat()
+    ))
 }
 
 /// "UTB-3 Behörighet till gymnasiet, 38,0 % mot målet 45,0 %".

@@ -129,48 +129,7 @@ fn completeness_chart(
     dir: &Path,
 ) -> Result<String, Error> {
     use chart::Mark;
-    let mut rows: Vec<(String, Vec<Option<Mark>>)> = Vec::new();
-    // A return with a refused value is handed in, but not whole.
-    let refused: std::collections::HashSet<(&str, i32)> = d
-        .findings
-        .iter()
-        .filter(|f| f.severity == crate::finding::Severity::Error)
-        .filter_map(|f| f.subject.as_ref())
-        .map(|s| (s.unit_id.as_str(), s.year))
-        .collect();
-    type Sets<'a> = (
-        std::collections::HashSet<&'a str>,
-        std::collections::HashSet<&'a str>,
-    );
-    let per_year: Vec<Option<Sets>> = years
-        .iter()
-        .map(|y| {
-            d.completeness.iter().find(|c| c.year == *y).map(|c| {
-                (
-                    c.expected.iter().map(String::as_str).collect(),
-                    c.reported.iter().map(String::as_str).collect(),
-                )
-            })
-        })
-        .collect();
-    for u in &p.units {
-        let marks: Vec<Option<Mark>> = per_year
-            .iter()
-            .zip(years)
-            .map(|(sets, y)| {
-                let (expected, reported) = sets.as_ref()?;
-                let id = u.id.as_str();
-                expected.contains(id).then(|| match reported.contains(id) {
-                    false => Mark::Missing,
-                    true if refused.contains(&(id, *y)) => Mark::WithRefusedValues,
-                    true => Mark::HandedIn,
-                })
-            })
-            .collect();
-        if marks.iter().any(|m| m.is_some()) {
-            rows.push((u.name.clone(), marks));
-        }
-    }
+    let mut rows = grid_rows(p, d, years);
     // A row per unit reads well for a city; for hundreds of units the grid
     // shows those that missed a year (the ones to follow up), at most
     // GRID_ROWS of them, and the table in the report gives the counts.
@@ -222,4 +181,53 @@ fn status_chart(p: &Pipeline, d: &RunData, dir: &Path) -> Result<String, Error> 
     chart::write_chart(dir, chart::STATUS, size, |a| {
         chart::draw_bars(a, &title, &categories, &bars)
     })
+}
+
+/// Each unit's row of the completeness grid: per year handed in (whole or
+/// with refused values), missing, or not expected.
+fn grid_rows(p: &Pipeline, d: &RunData, years: &[i32]) -> Vec<(String, Vec<Option<chart::Mark>>)> {
+    use chart::Mark;
+    let mut rows: Vec<(String, Vec<Option<Mark>>)> = Vec::new();
+    // A return with a refused value is handed in, but not whole.
+    let refused: std::collections::HashSet<(&str, i32)> = d
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::finding::Severity::Error)
+        .filter_map(|f| f.subject.as_ref())
+        .map(|s| (s.unit_id.as_str(), s.year))
+        .collect();
+    type Sets<'a> = (
+        std::collections::HashSet<&'a str>,
+        std::collections::HashSet<&'a str>,
+    );
+    let per_year: Vec<Option<Sets>> = years
+        .iter()
+        .map(|y| {
+            d.completeness.iter().find(|c| c.year == *y).map(|c| {
+                (
+                    c.expected.iter().map(String::as_str).collect(),
+                    c.reported.iter().map(String::as_str).collect(),
+                )
+            })
+        })
+        .collect();
+    for u in &p.units {
+        let marks: Vec<Option<Mark>> = per_year
+            .iter()
+            .zip(years)
+            .map(|(sets, y)| {
+                let (expected, reported) = sets.as_ref()?;
+                let id = u.id.as_str();
+                expected.contains(id).then(|| match reported.contains(id) {
+                    false => Mark::Missing,
+                    true if refused.contains(&(id, *y)) => Mark::WithRefusedValues,
+                    true => Mark::HandedIn,
+                })
+            })
+            .collect();
+        if marks.iter().any(|m| m.is_some()) {
+            rows.push((u.name.clone(), marks));
+        }
+    }
+    rows
 }
