@@ -103,11 +103,14 @@ impl Ctx<'_> {
     fn value(&self, c: Option<&Cell>, unit: MeasureUnit) -> String {
         let text = value_text(c, unit);
         match c {
-            Some(c) if !c.is_withheld() && c.value.is_some() && self.d.doubted(c) => {
-                text + "\u{a0}†"
-            }
+            Some(c) if self.marked(c) => text + "\u{a0}†",
             _ => text,
         }
+    }
+
+    /// A published value that rests on a number with an open warning.
+    fn marked(&self, c: &Cell) -> bool {
+        !c.is_withheld() && c.value.is_some() && self.d.doubted(c)
     }
 
     /// Under a table (`coverage.html`): which years' values lack units,
@@ -126,10 +129,7 @@ impl Ctx<'_> {
         let starts = ind.and_then(|i| self.series_start(i)).unwrap_or_default();
         let cells: Vec<&Cell> = cells.collect();
         let coverage = crate::aggregate::coverage_notes(self.p, cells.iter().copied()).join("; ");
-        let doubted = cells
-            .iter()
-            .any(|c| !c.is_withheld() && c.value.is_some() && self.d.doubted(c));
-        let doubted = if doubted {
+        let doubted = if cells.iter().any(|c| self.marked(c)) {
             format!(
                 "Vilar på en uppgift som valideringen flaggade och som nämnden inte har förklarat och {} inte har godkänt; den används inte i det viktigaste.",
                 self.p.owner_name()

@@ -538,10 +538,14 @@ fn assessment_inputs(
                 CONSULTATION => a.consultation.is_some(),
                 _ => a.areas.contains_key(&name),
             };
-            let path = path.display().to_string();
-            let mut record = InputRecord::refused("bedömning", path, crate::assessment::MAX_BYTES);
-            record.used = used;
-            record
+            let sha256 = crate::ingest::file::hash_capped(&path, crate::assessment::MAX_BYTES)
+                .unwrap_or_default();
+            InputRecord {
+                kind: "bedömning",
+                path: path.display().to_string(),
+                sha256,
+                used,
+            }
         })
         .collect()
 }
