@@ -23,6 +23,10 @@ pub struct InputRecord {
 pub struct RunData {
     pub report_year: i32,
     pub cells: Vec<Cell>,
+    /// The reference series of `[reference] compare`'s municipalities, each
+    /// cell's unit its municipality id: beside the city in charts and the
+    /// report, never an indicator.
+    pub compared: Vec<Cell>,
     pub returns: validate::returns::Outcome,
     pub survey: validate::survey::Outcome,
     pub reference: Vec<Status>,
@@ -185,6 +189,13 @@ impl RunData {
             group.to_string(),
         );
         self.index.city.get(&key).map(|&i| &self.cells[i])
+    }
+
+    /// A compared municipality's total for a reference series and year.
+    pub fn compared_total(&self, id: &str, year: i32, municipality: &str) -> Option<&Cell> {
+        self.compared.iter().find(|c| {
+            c.indicator_id == id && c.year == year && c.unit_id == municipality && c.key.is_total()
+        })
     }
 
     /// What a unit reported on a measure for a year, if anything.

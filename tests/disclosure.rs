@@ -281,7 +281,7 @@ proptest! {
             .filter(|(_, u)| !u.2)
             .map(|(i, _)| format!("enhet{i}"))
             .collect();
-        let coverage = |missing: Vec<String>| Some(uppfolj::aggregate::Coverage { expected: units.len(), missing });
+        let coverage = |missing: Vec<String>| Some(uppfolj::aggregate::Coverage { expected: units.len(), missing, refused: Vec::new() });
         cells.push(Cell { coverage: coverage(missing.clone()), ..count("ARB-2", CITY, "total", "total", ct) });
         cells.push(Cell { coverage: coverage(Vec::new()), ..count("ARB-2", CITY, "kon", "kvinna", ck) });
         cells.push(Cell { coverage: coverage(missing), ..count("ARB-2", CITY, "kon", "man", cm) });

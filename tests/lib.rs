@@ -6,6 +6,7 @@ mod cache;
 mod check;
 mod cli;
 mod comments;
+mod comparison;
 mod disclosure;
 mod hostile;
 mod judgement;

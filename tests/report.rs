@@ -168,3 +168,67 @@ fn a_strategy_without_reference_statistics_has_no_comparison_to_show() {
     assert!(html.contains("<h3>Källor</h3><p>Uppföljningen bygger på nämndernas årliga återrapportering i Excel och en anonym enkät.</p>"));
     assert!(!dir.path().join("diagram/paritet.svg").exists());
 }
+
+#[test]
+fn a_footnote_names_its_indicator_and_tells_a_refused_value_from_a_missing_return() {
+    let html = shared().text(names::REPORT);
+    // Arbetsmarknadsnämnden handed in for 2021, but its ARB-2 was refused:
+    // not "saknas", and the note says which indicator it is about.
+    for note in [
+        "ARB-2 2021: 0 av 1 enhet ingår i summan (inlämnad utan godtaget värde: Arbetsmarknadsnämnden)",
+        "KUL-1 2019: 14 av 15 enheter ingår i summan (saknas: Skärholmens stadsdelsnämnd)",
+        "SOC-5 2019: 13 av 15 enheter ingår i summan (saknas: Skärholmens stadsdelsnämnd; inlämnad utan godtaget värde: Socialnämnden)",
+    ] {
+        assert!(html.contains(note), "{note}");
+    }
+    assert!(!html.contains("(saknas: Arbetsmarknadsnämnden)"));
+}
+
+#[test]
+fn the_footer_gives_the_date_the_author_and_the_contact_from_the_pipeline() {
+    let html = shared().text(names::REPORT);
+    assert!(html.contains(
+        "<footer><p>Årsrapport för 2022, 31 mars 2023. Ansvarig: Kommunstyrelsen. Författare: Stadsledningskontoret, enheten för mänskliga rättigheter. Kontakt: Stadsledningskontoret, enheten för mänskliga rättigheter.</p>"
+    ));
+}
+
+#[test]
+fn each_status_bar_names_its_base_and_the_completeness_grid_its_marks() {
+    let s = shared();
+    let html = s.text(names::REPORT);
+    let bars = crate::run::svg_texts(&s.text("charts/aktiviteter.svg"), "");
+    // Each area's base is the sum of its row in the report's status table.
+    for area in [
+        "Rätten till arbete och försörjning",
+        "Rätten till social omsorg och trygghet",
+    ] {
+        let row = part(
+            &html,
+            &format!("<th scope=\"rowgroup\">{area}</th>"),
+            "</tr>",
+        );
+        let total: usize = row
+            .split("<td class=\"num\" data-label=\"")
+            .skip(1)
+            .map(|c| {
+                c[c.find('>').unwrap() + 1..c.find('<').unwrap()]
+                    .parse::<usize>()
+                    .unwrap()
+            })
+            .sum();
+        assert!(total > 0);
+        let named = format!("{area} ({total} svar)");
+        assert!(bars.contains(&named), "{named} not in {bars:?}");
+    }
+    let grid = crate::run::svg_texts(&s.text("charts/fullstandighet.svg"), "");
+    for said in [
+        "✓",
+        "◐",
+        "–",
+        "inlämnad",
+        "inlämnad, med värden som inte godtogs",
+        "saknas",
+    ] {
+        assert!(grid.iter().any(|t| t == said), "{said} not in {grid:?}");
+    }
+}

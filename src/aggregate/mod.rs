@@ -55,6 +55,10 @@ pub struct Coverage {
     pub expected: usize,
     /// The expected units whose value is not in the sum, in the pipeline's order.
     pub missing: Vec<String>,
+    /// Those of `missing` that handed in a return for the year, whose value
+    /// here was not accepted: handed in, but not in the sum.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
 }
 
 /// "2019: 13 av 14 enheter ingår i summan (saknas: …)", once per year, for
@@ -69,7 +73,7 @@ pub fn coverage_notes<'a>(
         if let Some(cov) = &c.coverage {
             notes
                 .entry(c.year)
-                .or_insert_with(|| p.coverage(c.year, cov.reported(), cov.expected, &cov.missing));
+                .or_insert_with(|| cov.describe(p, c.year));
         }
     }
     notes.into_values().collect()
@@ -118,6 +122,41 @@ pub fn city_total_has_value(cells: &[&Cell], id: &str, year: i32) -> bool {
 }
 
 impl Coverage {
+    /// How much of a city value came in: "2019: 14 av 15 enheter ingår i
+    /// summan (saknas: Skärholmens stadsdelsnämnd)". Not "har rapporterat": a
+    /// unit that handed in a refused or blank value is missing from the sum
+    /// too. Up to three missing units are named; more are counted.
+    pub fn describe(&self, p: &crate::pipeline::Pipeline, year: i32) -> String {
+        let cov = self;
+        let names = |units: &[&String]| {
+            if units.len() <= 3 {
+                let names: Vec<String> = units.iter().map(|u| p.unit_name(u)).collect();
+                names.join(", ")
+            } else {
+                format!("{} enheter", units.len())
+            }
+        };
+        let (refused, absent): (Vec<&String>, Vec<&String>) =
+            cov.missing.iter().partition(|u| cov.refused.contains(u));
+        let mut why = Vec::new();
+        if !absent.is_empty() {
+            why.push(format!("saknas: {}", names(&absent)));
+        }
+        if !refused.is_empty() {
+            why.push(format!("inlämnad utan godtaget värde: {}", names(&refused)));
+        }
+        let enheter = if cov.expected == 1 {
+            "enhet"
+        } else {
+            "enheter"
+        };
+        format!(
+            "{year}: {} av {} {enheter} ingår i summan ({})",
+            cov.reported(),
+            cov.expected,
+            why.join("; ")
+        )
+    }
     pub fn reported(&self) -> usize {
         self.expected - self.missing.len()
     }

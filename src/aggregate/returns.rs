@@ -103,6 +103,8 @@ pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
     }
     let years: BTreeSet<i32> = by_unit.keys().map(|k| k.1).collect();
     let expected = expected(p, &years);
+    // A unit with any value for a year handed in that year's return.
+    let handed_in: HashSet<(i32, &str)> = by_unit.keys().map(|k| (k.1, k.2)).collect();
     let mut out = Vec::new();
     // The units' sums, by (indicator, year), group and unit.
     let mut city: BTreeMap<(&str, i32), CitySums> = BTreeMap::new();
@@ -131,7 +133,14 @@ pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
         }
         let members = Members::of(units.map_or(&[][..], |u| u.as_slice()));
         for (k, parts) in rows {
-            out.push(city_cell(p, id, year, k, &parts, &members));
+            let mut c = city_cell(p, id, year, k, &parts, &members);
+            if let Some(cov) = c.coverage.as_mut() {
+                cov.refused = (cov.missing.iter())
+                    .filter(|u| handed_in.contains(&(year, u.as_str())))
+                    .cloned()
+                    .collect();
+            }
+            out.push(c);
         }
     }
     out
@@ -224,6 +233,7 @@ fn city_cell(
     c.coverage = Some(Coverage {
         expected: expected.list.len() + extra,
         missing,
+        refused: Vec::new(),
     });
     // No unit's value is not a zero; otherwise the pipeline decides.
     let withhold = parts.is_empty() || p.returns.incomplete == Incomplete::Withhold;

@@ -20,15 +20,19 @@ mod trend;
 pub use bars::{bars_size, draw_bars};
 pub use grid::{Mark, draw_grid, grid_size};
 pub use text::title_height;
-pub use trend::{Point, Series, TrendSpec, better, draw_trend, trend_spec, write_trend};
+pub use trend::{
+    Point, Series, TrendSpec, better, draw_trend, trend_size, trend_spec, write_trend,
+};
 
 /// The overview charts' names (their files are `<name>.svg` and `.png`).
 pub const PARITY: &str = "paritet";
 pub const COMPLETENESS: &str = "fullstandighet";
 pub const STATUS: &str = "aktiviteter";
 
-pub const WIDTH: u32 = 900;
-pub const HEIGHT: u32 = 520;
+/// Every chart's width; a trend chart's height follows its text.
+pub const WIDTH: u32 = 640;
+/// A trend chart's plot, between its titles and its legend.
+const PLOT_HEIGHT: u32 = 290;
 
 const BLACK: RGBColor = RGBColor(0, 0, 0);
 const ORANGE: RGBColor = RGBColor(230, 159, 0);
@@ -37,6 +41,7 @@ const VERMILLION: RGBColor = RGBColor(213, 94, 0);
 const GREEN: RGBColor = RGBColor(0, 158, 115);
 const SKY: RGBColor = RGBColor(86, 180, 233);
 const GREY: RGBColor = RGBColor(90, 90, 90);
+const PURPLE: RGBColor = RGBColor(204, 121, 167);
 
 static FONTS: Once = Once::new();
 

@@ -7,9 +7,33 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+/// Font sizes in plotters' units (the SVG says size / 1.24 px). A chart is
+/// 640 px wide, printed at least 88 mm wide (two to a row on A4) and shown
+/// 390 px wide on a phone: the smallest text, 23, is 18.5 px, so 7.2 pt on
+/// paper and 11 px on the phone.
+const TITLE_SIZE: f64 = 28.0;
+const TEXT_SIZE: f64 = 23.0;
+const SMALL_SIZE: f64 = 23.0;
+/// The lines' heights for those sizes.
+pub(super) const TITLE_LINE: i32 = 32;
+pub(super) const TEXT_LINE: i32 = 27;
+pub(super) const SMALL_LINE: i32 = 26;
+
 /// The titles' font.
 pub(super) fn title_font() -> FontDesc<'static> {
-    ("sans-serif", 21).into_font().style(FontStyle::Bold)
+    ("sans-serif", TITLE_SIZE)
+        .into_font()
+        .style(FontStyle::Bold)
+}
+
+/// Subtitles, axes, legends and labels.
+pub(super) fn text_font() -> FontDesc<'static> {
+    ("sans-serif", TEXT_SIZE).into_font()
+}
+
+/// Notes and the source under a chart: the smallest text there is.
+pub(super) fn small_font() -> FontDesc<'static> {
+    ("sans-serif", SMALL_SIZE).into_font()
 }
 
 /// How wide a text is, in pixels, in the bundled DejaVu Sans as resvg
@@ -38,13 +62,12 @@ pub(super) fn text_width(text: &str, font: &FontDesc<'_>) -> u32 {
     (f64::from(units) * px / f64::from(face.units_per_em())).ceil() as u32
 }
 
-/// Splits a title over lines that fit `width` pixels in the title font.
-pub(super) fn wrap(text: &str, width: u32) -> Vec<String> {
-    let font = title_font();
+/// Splits a text over lines that fit `width` pixels in `font`.
+pub(super) fn wrap(text: &str, font: &FontDesc<'_>, width: u32) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
         match lines.last_mut() {
-            Some(last) if text_width(&format!("{last} {word}"), &font) <= width => {
+            Some(last) if text_width(&format!("{last} {word}"), font) <= width => {
                 last.push(' ');
                 last.push_str(word);
             }
@@ -56,16 +79,16 @@ pub(super) fn wrap(text: &str, width: u32) -> Vec<String> {
 
 /// The lines a title takes across a chart `width` pixels wide.
 pub(super) fn title_lines(title: &str, width: u32) -> Vec<String> {
-    wrap(title, width.saturating_sub(40))
+    wrap(title, &title_font(), width.saturating_sub(40))
 }
 
 /// How far down a chart's content starts below its wrapped title.
 pub fn title_height(title: &str, width: u32) -> u32 {
-    20 + 26 * title_lines(title, width).len().max(1) as u32
+    (24 + TITLE_LINE * title_lines(title, width).len().max(1) as i32) as u32
 }
 
 pub(super) fn label_font() -> FontDesc<'static> {
-    ("sans-serif", 14).into_font()
+    text_font()
 }
 
 /// A name that fits `width` pixels in the label font, shortened with "…".
@@ -96,7 +119,7 @@ pub(super) fn blank_with_title<DB: DrawingBackend>(
     for (i, line) in title_lines(title, width).into_iter().enumerate() {
         root.draw(&Text::new(
             line,
-            (20, 12 + 26 * i as i32),
+            (20, 12 + TITLE_LINE * i as i32),
             title_font().color(&BLACK),
         ))
         .map_err(err)?;

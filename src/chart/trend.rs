@@ -1,8 +1,13 @@
 //! The trend chart: an indicator's city series over the years, with
 //! intervals, targets, incomplete years and what is withheld.
 
-use super::text::{title_font, title_lines};
-use super::{BLACK, BLUE, GREEN, GREY, HEIGHT, ORANGE, SKY, VERMILLION, WIDTH, err, write_chart};
+use super::text::{
+    SMALL_LINE, TEXT_LINE, TITLE_LINE, small_font, text_font, text_width, title_font, title_lines,
+    wrap,
+};
+use super::{
+    BLACK, BLUE, GREEN, GREY, ORANGE, PLOT_HEIGHT, PURPLE, SKY, VERMILLION, WIDTH, err, write_chart,
+};
 use crate::aggregate::Cell;
 use crate::error::Error;
 use crate::pipeline::CITY;
@@ -39,58 +44,36 @@ pub struct TrendSpec {
 }
 
 /// The city-level series of an indicator: the total, and the groups of its
-/// first breakdown (for a crossed one, its first margin).
+/// first breakdown (for a crossed one, its first margin); for a reference
+/// series, each compared municipality's total too.
 pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32]) -> TrendSpec {
-    let city: Vec<&&Cell> = cells
+    let mine: Vec<&Cell> = cells
         .iter()
-        .filter(|c| c.unit_id == CITY && c.indicator_id == ind.id)
+        .copied()
+        .filter(|c| c.indicator_id == ind.id)
         .collect();
-    let mut series = Vec::new();
-    let find = |y: i32, breakdown: &str, group: &str| {
-        city.iter()
-            .find(|c| c.year == y && c.key.breakdown == breakdown && c.key.group == group)
-            .copied()
+    let find = |unit: &str, y: i32, breakdown: &str, group: &str| {
+        mine.iter().copied().find(|c| {
+            c.unit_id == unit && c.year == y && c.key.breakdown == breakdown && c.key.group == group
+        })
     };
-    let mk = |label: String, breakdown: &str, group: &str, band: bool| {
-        let cells: Vec<(i32, Option<&&Cell>)> = years
-            .iter()
-            .map(|y| (*y, find(*y, breakdown, group)))
-            .collect();
-        Series {
-            label,
-            points: cells
-                .iter()
-                .map(|(y, c)| {
-                    let v = c.and_then(|c| c.value);
-                    let ci = c.and_then(|c| Some((c.ci_low?, c.ci_high?)));
-                    (*y, v, ci)
-                })
-                .collect(),
-            band,
-            incomplete: cells
-                .iter()
-                .filter(|(_, c)| c.is_some_and(|c| c.value.is_some() && !c.complete()))
-                .map(|(y, _)| *y)
-                .collect(),
-        }
-    };
-    // Each series' label, breakdown and group: the total, then the groups.
-    let mut keys: Vec<(String, &str, &str)> = vec![("Totalt".into(), TOTAL, TOTAL)];
-    if let Some(b) = ind.breakdowns.first().and_then(|b| p.breakdown(b)) {
-        keys.extend(
-            b.groups
-                .iter()
-                .map(|g| (g.label.clone(), b.id.as_str(), g.id.as_str())),
-        );
-    }
+    let keys = series_keys(p, ind);
     let band = ind.source == Source::Survey || ind.source == Source::Derived;
-    for (i, (label, b, g)) in keys.iter().enumerate() {
-        series.push(mk(label.clone(), b, g, band && i == 0));
-    }
+    // A compared municipality the source has nothing for gets no line.
+    let series: Vec<Series> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (label, unit, b, g))| {
+            let found: Vec<(i32, Option<&Cell>)> =
+                years.iter().map(|y| (*y, find(unit, *y, b, g))).collect();
+            let none = found.iter().all(|(_, c)| c.is_none());
+            (*unit == CITY || !none).then(|| series_of(label.clone(), &found, band && i == 0))
+        })
+        .collect();
     let shown: Vec<&Cell> = keys
         .iter()
-        .flat_map(|(_, b, g)| years.iter().filter_map(move |y| find(*y, b, g)))
-        .copied()
+        .filter(|(_, unit, _, _)| *unit == CITY)
+        .flat_map(|(_, unit, b, g)| years.iter().filter_map(move |y| find(unit, *y, b, g)))
         .collect();
     let mut notes = withheld_notes(&shown);
     // Withheld values have their note above; published ones that lack a unit here.
@@ -98,12 +81,13 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
     notes.extend(crate::aggregate::coverage_notes(p, published));
     let has_value = |id: &str, y: i32| crate::aggregate::city_total_has_value(cells, id, y);
     notes.extend(crate::aggregate::derived::late_start(p, ind, years, has_value).map(|n| n + "."));
-    let unit_text = ind.unit.label();
     let source = p.source_long(ind.source);
     TrendSpec {
         title: format!("{} {}", ind.id, ind.title),
         subtitle: format!(
-            "Hela staden, {unit_text}{}.{}",
+            "{}, {}{}.{}",
+            crate::text::capitalize(&p.who(ind)),
+            ind.unit.label(),
             if band {
                 ", med 95 % konfidensintervall"
             } else {
@@ -117,6 +101,52 @@ pub fn trend_spec(p: &Pipeline, ind: &Indicator, cells: &[&Cell], years: &[i32])
         series,
         targets: ind.targets.iter().map(|t| (t.year, t.value)).collect(),
         notes,
+    }
+}
+
+/// Each line's label, unit, breakdown and group: the city's total, the
+/// groups of the first breakdown, then (for reference statistics) each
+/// compared municipality's total.
+fn series_keys<'p>(p: &'p Pipeline, ind: &Indicator) -> Vec<(String, &'p str, &'p str, &'p str)> {
+    let mut keys: Vec<(String, &str, &str, &str)> = vec![("Totalt".into(), CITY, TOTAL, TOTAL)];
+    if let Some(b) = ind.breakdowns.first().and_then(|b| p.breakdown(b)) {
+        keys.extend(
+            b.groups
+                .iter()
+                .map(|g| (g.label.clone(), CITY, b.id.as_str(), g.id.as_str())),
+        );
+    }
+    if ind.source == Source::Reference {
+        keys.extend(p.compared().iter().map(|(id, name)| {
+            (
+                format!("{}, totalt", crate::text::capitalize(name)),
+                id.as_str(),
+                TOTAL,
+                TOTAL,
+            )
+        }));
+    }
+    keys
+}
+
+/// One line from its cell per year.
+fn series_of(label: String, cells: &[(i32, Option<&Cell>)], band: bool) -> Series {
+    Series {
+        label,
+        points: cells
+            .iter()
+            .map(|(y, c)| {
+                let v = c.and_then(|c| c.value);
+                let ci = c.and_then(|c| Some((c.ci_low?, c.ci_high?)));
+                (*y, v, ci)
+            })
+            .collect(),
+        band,
+        incomplete: cells
+            .iter()
+            .filter(|(_, c)| c.is_some_and(|c| c.value.is_some() && !c.complete()))
+            .map(|(y, _)| *y)
+            .collect(),
     }
 }
 
@@ -150,7 +180,7 @@ fn withheld_notes(cells: &[&Cell]) -> Vec<String> {
         .collect()
 }
 
-const STYLES: [(RGBColor, u8); 4] = [(BLACK, 0), (ORANGE, 1), (BLUE, 2), (GREEN, 3)];
+const STYLES: [(RGBColor, u8); 5] = [(BLACK, 0), (ORANGE, 1), (BLUE, 2), (GREEN, 3), (PURPLE, 2)];
 
 fn draw_marker<DB: DrawingBackend>(
     chart: &mut ChartContext<
@@ -202,6 +232,71 @@ type Plot<'a, DB> = ChartContext<
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
+/// A trend chart's text, wrapped to its width, and so its height.
+struct Layout {
+    title: Vec<String>,
+    subtitle: Vec<String>,
+    legend: Vec<Vec<Item>>,
+    notes: Vec<String>,
+}
+
+/// One entry in the legend.
+enum Item {
+    Series(usize, String),
+    Target,
+    Incomplete,
+    Band(String),
+}
+
+impl Item {
+    fn text(&self) -> &str {
+        match self {
+            Item::Series(_, t) | Item::Band(t) => t,
+            Item::Target => "Mål",
+            Item::Incomplete => "Ofullständigt",
+        }
+    }
+
+    /// The symbol, the text and the space after it.
+    fn width(&self) -> i32 {
+        30 + text_width(self.text(), &text_font()) as i32 + 24
+    }
+}
+
+impl Layout {
+    fn of(spec: &TrendSpec) -> Layout {
+        let inner = WIDTH - 40;
+        let notes = spec
+            .notes
+            .iter()
+            .chain(std::iter::once(&spec.source))
+            .flat_map(|n| wrap(n, &small_font(), inner))
+            .collect();
+        Layout {
+            title: title_lines(&spec.title, WIDTH),
+            subtitle: wrap(&spec.subtitle, &text_font(), inner),
+            legend: legend_rows(legend_items(spec), inner as i32),
+            notes,
+        }
+    }
+
+    fn top(&self) -> u32 {
+        (12 + TITLE_LINE * self.title.len() as i32 + TEXT_LINE * self.subtitle.len() as i32 + 12)
+            as u32
+    }
+
+    fn footer(&self) -> u32 {
+        (10 + TEXT_LINE * self.legend.len() as i32 + 6 + SMALL_LINE * self.notes.len() as i32 + 8)
+            as u32
+    }
+}
+
+/// A trend chart's size: the width, and as tall as its text needs.
+pub fn trend_size(spec: &TrendSpec) -> (u32, u32) {
+    let l = Layout::of(spec);
+    (WIDTH, l.top() + PLOT_HEIGHT + l.footer())
+}
+
 /// Draws a trend chart on any plotters backend: the title, the plot, and
 /// below it the legend and the source.
 pub fn draw_trend<DB: DrawingBackend>(
@@ -209,35 +304,42 @@ pub fn draw_trend<DB: DrawingBackend>(
     spec: &TrendSpec,
 ) -> Result<(), Error> {
     root.fill(&WHITE).map_err(err)?;
-    let top = draw_titles(&root, spec)?;
-    let (_, rest) = root.split_vertically(top);
-    let footer_height = 38 + 18 * (spec.notes.len() as u32 + 1);
-    let (plot, footer) = rest.split_vertically(HEIGHT - top - footer_height);
+    let layout = Layout::of(spec);
+    draw_titles(&root, &layout)?;
+    let (_, rest) = root.split_vertically(layout.top());
+    let (plot, footer) = rest.split_vertically(PLOT_HEIGHT);
     draw_plot(&plot, spec)?;
-    draw_legend(&footer, spec)?;
-    draw_note(&footer, spec)?;
+    let notes_at = draw_legend(&footer, &layout)?;
+    draw_note(&footer, &layout, notes_at)?;
     root.present().map_err(err)?;
     Ok(())
 }
 
-/// The title, wrapped, and the subtitle; returns where the plot starts.
+/// The title and the subtitle, wrapped.
 fn draw_titles<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    spec: &TrendSpec,
-) -> Result<u32, Error> {
+    layout: &Layout,
+) -> Result<(), Error> {
     let mut y = 12;
-    for line in title_lines(&spec.title, WIDTH) {
-        root.draw(&Text::new(line, (20, y), title_font().color(&BLACK)))
-            .map_err(err)?;
-        y += 26;
+    for line in &layout.title {
+        root.draw(&Text::new(
+            line.clone(),
+            (20, y),
+            title_font().color(&BLACK),
+        ))
+        .map_err(err)?;
+        y += TITLE_LINE;
     }
-    root.draw(&Text::new(
-        spec.subtitle.clone(),
-        (20, y + 2),
-        ("sans-serif", 15).into_font().color(&GREY),
-    ))
-    .map_err(err)?;
-    Ok((y + 30) as u32)
+    for line in &layout.subtitle {
+        root.draw(&Text::new(
+            line.clone(),
+            (20, y + 2),
+            text_font().color(&GREY),
+        ))
+        .map_err(err)?;
+        y += TEXT_LINE;
+    }
+    Ok(())
 }
 
 /// The value axis: from 0 for counts and shares (shares at most 100 %),
@@ -307,7 +409,7 @@ fn draw_plot<DB: DrawingBackend>(
         .margin_right(30)
         .margin_top(5)
         .x_label_area_size(36)
-        .y_label_area_size(80)
+        .y_label_area_size(76)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
     chart
@@ -317,7 +419,7 @@ fn draw_plot<DB: DrawingBackend>(
         .x_label_formatter(&|x| format!("{}", x.round() as i64))
         .y_labels(y_ticks)
         .y_label_formatter(&label)
-        .label_style(("sans-serif", 14).into_font().color(&BLACK))
+        .label_style(text_font().color(&BLACK))
         .light_line_style(RGBColor(235, 235, 235))
         .bold_line_style(RGBColor(210, 210, 210))
         .draw()
@@ -419,42 +521,20 @@ fn draw_targets<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The legend, drawn by hand below the plot so it never hides a line.
-fn draw_legend<DB: DrawingBackend>(
-    footer: &DrawingArea<DB, Shift>,
-    spec: &TrendSpec,
-) -> Result<(), Error> {
-    let mut x = 20;
-    let legend_y = 8;
-    for (i, s) in spec.series.iter().enumerate() {
-        let (color, marker) = STYLES[i % STYLES.len()];
-        legend_marker(footer, marker, color, (x + 10, legend_y + 8))?;
-        legend_text(footer, &s.label, (x + 22, legend_y))?;
-        x += 40 + 9 * s.label.chars().count() as i32;
-    }
+/// The legend's entries: each series, the target, the hollow marker, and
+/// whose band it is.
+fn legend_items(spec: &TrendSpec) -> Vec<Item> {
+    let mut items: Vec<Item> = spec
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Item::Series(i, s.label.clone()))
+        .collect();
     if !spec.targets.is_empty() {
-        footer
-            .draw(&PathElement::new(
-                vec![
-                    (x + 10, legend_y),
-                    (x + 18, legend_y + 8),
-                    (x + 10, legend_y + 16),
-                    (x + 2, legend_y + 8),
-                    (x + 10, legend_y),
-                ],
-                VERMILLION.stroke_width(2),
-            ))
-            .map_err(err)?;
-        legend_text(footer, "Mål", (x + 22, legend_y))?;
-        x += 60;
+        items.push(Item::Target);
     }
     if spec.series.iter().any(|s| !s.incomplete.is_empty()) {
-        let at = (x + 10, legend_y + 8);
-        footer
-            .draw(&Circle::new(at, 5, BLACK.stroke_width(2)))
-            .map_err(err)?;
-        legend_text(footer, "Ofullständigt", (x + 22, legend_y))?;
-        x += 150;
+        items.push(Item::Incomplete);
     }
     let banded: Vec<&str> = spec
         .series
@@ -463,24 +543,92 @@ fn draw_legend<DB: DrawingBackend>(
         .map(|s| s.label.as_str())
         .collect();
     if !banded.is_empty() {
-        footer
-            .draw(&Rectangle::new(
-                [(x + 2, legend_y + 2), (x + 18, legend_y + 14)],
-                SKY.mix(0.35).filled(),
-            ))
-            .map_err(err)?;
         // Whose band it is, when other lines run over it without one.
-        let whose = if banded.len() < spec.series.len() {
+        items.push(Item::Band(if banded.len() < spec.series.len() {
             format!(
                 "95 % konfidensintervall, {}",
                 banded.join(", ").to_lowercase()
             )
         } else {
             "95 % konfidensintervall".to_string()
-        };
-        legend_text(footer, &whose, (x + 24, legend_y))?;
+        }));
     }
-    Ok(())
+    items
+}
+
+/// The entries in rows that fit `width`.
+fn legend_rows(items: Vec<Item>, width: i32) -> Vec<Vec<Item>> {
+    let mut rows: Vec<Vec<Item>> = Vec::new();
+    let mut used = 0;
+    for item in items {
+        let w = item.width();
+        match rows.last_mut() {
+            Some(row) if used + w <= width => {
+                used += w;
+                row.push(item);
+            }
+            _ => {
+                used = w;
+                rows.push(vec![item]);
+            }
+        }
+    }
+    rows
+}
+
+/// The legend, drawn by hand below the plot so it never hides a line;
+/// returns where the notes start.
+fn draw_legend<DB: DrawingBackend>(
+    footer: &DrawingArea<DB, Shift>,
+    layout: &Layout,
+) -> Result<i32, Error> {
+    let mut y = 10;
+    for row in &layout.legend {
+        let mut x = 20;
+        for item in row {
+            legend_symbol(footer, item, (x, y))?;
+            legend_text(footer, item.text(), (x + 30, y))?;
+            x += item.width();
+        }
+        y += TEXT_LINE;
+    }
+    Ok(y + 6)
+}
+
+/// An entry's symbol, as the plot draws it, left of its text at `at`.
+fn legend_symbol<DB: DrawingBackend>(
+    footer: &DrawingArea<DB, Shift>,
+    item: &Item,
+    at: (i32, i32),
+) -> Result<(), Error> {
+    let (x, y) = (at.0, at.1 + 2);
+    match item {
+        Item::Series(i, _) => {
+            let (color, marker) = STYLES[i % STYLES.len()];
+            legend_marker(footer, marker, color, (x + 11, y + 9))
+        }
+        Item::Target => footer
+            .draw(&PathElement::new(
+                vec![
+                    (x + 11, y),
+                    (x + 20, y + 9),
+                    (x + 11, y + 18),
+                    (x + 2, y + 9),
+                    (x + 11, y),
+                ],
+                VERMILLION.stroke_width(2),
+            ))
+            .map_err(err),
+        Item::Incomplete => footer
+            .draw(&Circle::new((x + 11, y + 9), 6, BLACK.stroke_width(2)))
+            .map_err(err),
+        Item::Band(_) => footer
+            .draw(&Rectangle::new(
+                [(x + 2, y + 1), (x + 22, y + 17)],
+                SKY.mix(0.35).filled(),
+            ))
+            .map_err(err),
+    }
 }
 
 /// A series' marker in the legend, as the plot draws it.
@@ -508,26 +656,22 @@ fn legend_text<DB: DrawingBackend>(
     at: (i32, i32),
 ) -> Result<(), Error> {
     footer
-        .draw(&Text::new(
-            text.to_string(),
-            at,
-            ("sans-serif", 14).into_font().color(&BLACK),
-        ))
+        .draw(&Text::new(text.to_string(), at, text_font().color(&BLACK)))
         .map_err(err)
 }
 
-/// What is withheld or incomplete, one line each, then the source.
+/// What is withheld or incomplete, then the source, wrapped.
 fn draw_note<DB: DrawingBackend>(
     footer: &DrawingArea<DB, Shift>,
-    spec: &TrendSpec,
+    layout: &Layout,
+    top: i32,
 ) -> Result<(), Error> {
-    let lines = spec.notes.iter().chain(std::iter::once(&spec.source));
-    for (i, line) in lines.enumerate() {
+    for (i, line) in layout.notes.iter().enumerate() {
         footer
             .draw(&Text::new(
                 line.clone(),
-                (20, 34 + 18 * i as i32),
-                ("sans-serif", 13).into_font().color(&GREY),
+                (20, top + SMALL_LINE * i as i32),
+                small_font().color(&GREY),
             ))
             .map_err(err)?;
     }
@@ -556,5 +700,5 @@ fn runs<T: Copy>(points: &[(i32, Option<T>)]) -> Vec<Vec<(i32, T)>> {
 
 /// Draws `spec` to `<dir>/<name>.svg` and `.png`; returns the SVG text.
 pub fn write_trend(spec: &TrendSpec, dir: &Path, name: &str) -> Result<String, Error> {
-    write_chart(dir, name, (WIDTH, HEIGHT), |a| draw_trend(a, spec))
+    write_chart(dir, name, trend_size(spec), |a| draw_trend(a, spec))
 }

@@ -1,6 +1,6 @@
 //! What the pipeline calls things in every output: a unit, the whole city, a
-//! group of a breakdown, the reference statistics' source, how much of a sum
-//! came in.
+//! group of a breakdown, the reference statistics' source, who a source's
+//! figures are about, the compared municipalities.
 
 use super::{CITY, GroupKey, Pipeline, Source};
 
@@ -14,6 +14,40 @@ impl Pipeline {
                 .map(|u| u.name.clone())
                 .unwrap_or_else(|| id.to_string())
         }
+    }
+
+    /// Who an indicator's city-wide figures are about, as the pipeline says
+    /// it ("romska svarande i hela staden"), so that a survey's share and the
+    /// city's own are never both just "hela staden".
+    pub fn who_of(&self, source: Source) -> String {
+        let said = match source {
+            Source::Survey => self.survey.as_ref().and_then(|s| s.who.clone()),
+            Source::Reference => self.reference.as_ref().and_then(|r| r.who.clone()),
+            _ => None,
+        };
+        said.unwrap_or_else(|| match source {
+            Source::Survey => "de svarande i hela staden".into(),
+            _ => "hela staden".into(),
+        })
+    }
+
+    /// The same for an indicator; a gap is its two sides' ("romska svarande
+    /// i hela staden minus alla invånare i staden").
+    pub fn who(&self, ind: &super::Indicator) -> String {
+        let side = |id: &str| self.indicator(id).map(|i| self.who_of(i.source));
+        match &ind.derived {
+            Some(d) => match (side(&d.minuend), side(&d.subtrahend)) {
+                (Some(a), Some(b)) if a != b => format!("{a} minus {b}"),
+                (Some(a), _) => a,
+                _ => self.who_of(ind.source),
+            },
+            None => self.who_of(ind.source),
+        }
+    }
+
+    /// The municipalities shown beside the reference series: (id, name).
+    pub fn compared(&self) -> &[(String, String)] {
+        self.reference.as_ref().map_or(&[], |r| &r.compare)
     }
 
     /// ("Kön", "Kvinna"), ("Kön × Åldersgrupp", "Kvinna, 16–29 år"), ("Totalt", "Totalt").
@@ -58,29 +92,5 @@ impl Pipeline {
             Source::Reference => format!("{reference} (referensstatistik)"),
             Source::Derived => format!("enkät och {reference}, beräknat"),
         }
-    }
-
-    /// How much of a city value came in: "2019: 14 av 15 enheter ingår i
-    /// summan (saknas: Skärholmens stadsdelsnämnd)". Not "har rapporterat": a
-    /// unit that handed in a refused or blank value is missing from the sum
-    /// too. Up to three missing units are named; more are counted.
-    pub fn coverage(
-        &self,
-        year: i32,
-        reported: usize,
-        expected: usize,
-        missing: &[String],
-    ) -> String {
-        let names = if missing.len() <= 3 {
-            missing
-                .iter()
-                .map(|u| self.unit_name(u))
-                .collect::<Vec<_>>()
-                .join(", ")
-        } else {
-            format!("{} enheter", missing.len())
-        };
-        let enheter = if expected == 1 { "enhet" } else { "enheter" };
-        format!("{year}: {reported} av {expected} {enheter} ingår i summan (saknas: {names})")
     }
 }

@@ -15,10 +15,15 @@ pub struct Reference {
     pub base_url: String,
     /// Folder of cached responses, relative to the pipeline file.
     pub cache: PathBuf,
-    /// Kolada municipality ids, e.g. `0180` (Stockholm) and `0000` (the country).
+    /// Every Kolada municipality id fetched: `municipality`, then `compare`'s.
     pub municipalities: Vec<String>,
     /// The municipality whose values become the indicators.
     pub municipality: String,
+    /// Who its figures are about, as the report says it, e.g. "alla invånare i staden".
+    pub who: Option<String>,
+    /// Municipalities shown beside it, never in the indicators: (id, name),
+    /// e.g. (`0000`, "riket").
+    pub compare: Vec<(String, String)>,
     /// Which breakdown the source's own groups (Kolada's K and M) become;
     /// without it only the totals are taken.
     pub breakdown: Option<ReferenceBreakdown>,

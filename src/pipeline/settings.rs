@@ -204,6 +204,10 @@ pub struct Report {
     /// year (`2022/sammanfattning.md`, `2022/<area id>.md`, `2022/samrad.md`),
     /// relative to the pipeline file.
     pub assessments: Option<PathBuf>,
+    /// The report's date and who wrote it, for its footer: from the
+    /// pipeline file, never the clock, so a run is the same on any day.
+    pub date: Option<super::Date>,
+    pub author: Option<String>,
 }
 
 impl Default for Output {

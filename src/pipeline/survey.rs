@@ -21,6 +21,9 @@ pub struct Survey {
     pub breakdowns: Vec<SurveyBreakdown>,
     /// What the report calls a variable, e.g. `omrade` → "område".
     pub labels: Vec<(String, String)>,
+    /// Who the survey's city-wide figures are about, as the report and the
+    /// charts say it, e.g. "romska svarande i hela staden".
+    pub who: Option<String>,
     pub files: Vec<SurveyFile>,
     pub codebooks: Vec<Codebook>,
     /// A survey file larger than this is refused before it is opened.

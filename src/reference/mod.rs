@@ -334,6 +334,27 @@ pub fn cells(p: &Pipeline, statuses: &[Status]) -> Vec<Cell> {
     let Some(r) = &p.reference else {
         return Vec::new();
     };
+    municipality_cells(p, statuses, &r.municipality, CITY)
+}
+
+/// The same for each `[reference] compare` municipality, its unit id its
+/// Kolada id: shown beside the city, never part of the indicators.
+pub fn compared(p: &Pipeline, statuses: &[Status]) -> Vec<Cell> {
+    p.compared()
+        .iter()
+        .flat_map(|(id, _)| municipality_cells(p, statuses, id, id))
+        .collect()
+}
+
+fn municipality_cells(
+    p: &Pipeline,
+    statuses: &[Status],
+    municipality: &str,
+    unit_id: &str,
+) -> Vec<Cell> {
+    let Some(r) = &p.reference else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for s in &r.series {
         let in_use = statuses
@@ -343,7 +364,7 @@ pub fn cells(p: &Pipeline, statuses: &[Status]) -> Vec<Cell> {
         let Some(entry) = in_use else {
             continue;
         };
-        for ((year, code), values) in values_by_kpi(p, r, s, entry) {
+        for ((year, code), values) in values_by_kpi(p, municipality, s, entry) {
             let Some(sum) = values.iter().copied().sum::<Option<f64>>() else {
                 continue;
             };
@@ -353,18 +374,18 @@ pub fn cells(p: &Pipeline, statuses: &[Status]) -> Vec<Cell> {
             let key = GroupKey::of(breakdown, group);
             out.push(Cell {
                 value: Some(sum * s.scale),
-                ..Cell::empty(&s.indicator, year, CITY, key, Source::Reference)
+                ..Cell::empty(&s.indicator, year, unit_id, key, Source::Reference)
             });
         }
     }
     out
 }
 
-/// (year, group code) → each KPI's value for the pipeline's municipality,
-/// the first of any repeats; withdrawn (`isdeleted`) rows left out.
+/// (year, group code) → each KPI's value for one municipality, the first
+/// of any repeats; withdrawn (`isdeleted`) rows left out.
 fn values_by_kpi(
     p: &Pipeline,
-    r: &Reference,
+    municipality: &str,
     s: &ReferenceSeries,
     entry: &CacheEntry,
 ) -> std::collections::BTreeMap<(i32, String), Vec<Option<f64>>> {
@@ -378,7 +399,7 @@ fn values_by_kpi(
                 continue;
             };
             if v.isdeleted
-                || v.municipality != r.municipality
+                || v.municipality != municipality
                 || !p.strategy.period.contains(v.period)
             {
                 continue;

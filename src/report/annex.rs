@@ -33,6 +33,8 @@ pub(super) fn annexes(ctx: &Ctx<'_>) -> Value {
         strategy_id => ctx.p.strategy.id.clone(),
         owner => ctx.p.owner_name(),
         contact => ctx.p.returns.contact.clone().unwrap_or_default(),
+        date => ctx.p.report.date.map(|d| crate::text::date(d.day, d.month, d.year)).unwrap_or_default(),
+        author => ctx.p.report.author.clone().unwrap_or_default(),
     }
 }
 

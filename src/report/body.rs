@@ -3,10 +3,11 @@
 //! committee and by group are in the annex, linked from here, so the body
 //! reads in a few pages.
 
+use crate::text::capitalize;
 use minijinja::{Value, context};
 
 use super::{Ctx, accessible_svg};
-use crate::pipeline::{Indicator, Measure, Pipeline, TOTAL};
+use crate::pipeline::{Indicator, Measure, Pipeline, Source, TOTAL};
 
 /// The body: per rights area its goals, measures, indicators and charts,
 /// then the comparison with the whole city (`omraden.html`).
@@ -142,13 +143,38 @@ fn indicator_overview(ctx: &Ctx<'_>, inds: &[&Indicator]) -> Option<Value> {
 pub(super) fn figure(ctx: &Ctx<'_>, ind: &Indicator) -> Value {
     let svg = ctx.charts.get(&ind.id).map(|svg| {
         let desc = format!(
-            "Hela staden, totalt per år: {}.",
+            "{}, totalt per år: {}.",
+            capitalize(&ctx.p.who(ind)),
             year_values(ctx, ind).join("; ")
         );
         accessible_svg(svg, &ind.id, &format!("{} {}", ind.id, ind.title), &desc)
     });
     let (now, target) = facts(ctx, ind);
-    context! { id => ind.id.clone(), title => ind.title.clone(), svg => svg.unwrap_or_default(), now, target }
+    let who = match ind.derived {
+        Some(_) => "Skillnaden".to_string(),
+        None => capitalize(&ctx.p.who(ind)),
+    };
+    context! { id => ind.id.clone(), title => ind.title.clone(), svg => svg.unwrap_or_default(), now, target, who, beside => beside(ctx, ind) }
+}
+
+/// A reference series' report-year value for each compared municipality:
+/// "riket 79,9 %".
+fn beside(ctx: &Ctx<'_>, ind: &Indicator) -> String {
+    if ind.source != Source::Reference {
+        return String::new();
+    }
+    let year = ctx.d.report_year;
+    let said: Vec<String> = ctx
+        .p
+        .compared()
+        .iter()
+        .filter_map(|(m, name)| {
+            let c = ctx.d.compared_total(&ind.id, year, m)?;
+            c.value?;
+            Some(format!("{name} {}", ctx.value(Some(c), ind.unit)))
+        })
+        .collect();
+    said.join("; ")
 }
 
 /// The city's total per year, as text alternatives say it: "2019: 45".
@@ -175,6 +201,14 @@ fn facts(ctx: &Ctx<'_>, ind: &Indicator) -> (String, String) {
     (now, target)
 }
 
+/// The comparison section's title: with the city, and the compared
+/// municipalities where the pipeline names any.
+pub(super) fn parity_title(p: &Pipeline) -> String {
+    let mut with = vec!["hela staden"];
+    with.extend(p.compared().iter().map(|(_, name)| name.as_str()));
+    format!("Jämförelse med {}", crate::text::list(&with))
+}
+
 /// Whether the report has a comparison with the whole city to show.
 pub(super) fn has_parity(p: &Pipeline) -> bool {
     p.gaps().next().is_some()
@@ -196,13 +230,53 @@ fn parity(ctx: &Ctx<'_>) -> Option<Value> {
             ]
             .into_iter()
             .flatten()
+            .map(|n| format!("{}.", n.trim_end_matches('.')))
             .collect();
-            let note = note.join(". ");
+            let note = note.join(" ");
             let figure = figure(ctx, ind);
-            context! { id => ind.id.clone(), title => ind.title.clone(), now, target, note, figure }
+            let table = gap_table(ctx, ind);
+            context! { id => ind.id.clone(), title => ind.title.clone(), now, target, note, figure, table }
         })
         .collect();
-    Some(context! { gaps })
+    let survey = p.who_of(Source::Survey);
+    let reference = p.who_of(Source::Reference);
+    Some(context! { gaps, title => parity_title(p), survey, reference })
+}
+
+/// A gap's two shares per year side by side, its reference series for each
+/// compared municipality beside the city's, then the gap with its interval.
+fn gap_table(ctx: &Ctx<'_>, gap: &Indicator) -> Option<Value> {
+    let p = ctx.p;
+    let d = gap.derived.as_ref()?;
+    let (minuend, subtrahend) = (p.indicator(&d.minuend)?, p.indicator(&d.subtrahend)?);
+    let mut heads = vec![
+        format!("{} ({})", capitalize(&p.who(minuend)), minuend.id),
+        format!("{} ({})", capitalize(&p.who(subtrahend)), subtrahend.id),
+    ];
+    heads.extend(p.compared().iter().map(|(_, name)| capitalize(name)));
+    heads.push(format!("Skillnad ({})", gap.id));
+    let rows: Vec<Value> = ctx
+        .years
+        .iter()
+        .map(|&y| {
+            let city = |id: &str| ctx.d.city_cell(id, y, TOTAL, TOTAL);
+            let mut values = vec![
+                super::summary::value_and_interval(ctx, city(&minuend.id), minuend.unit),
+                super::summary::value_and_interval(ctx, city(&subtrahend.id), subtrahend.unit),
+            ];
+            values.extend(p.compared().iter().map(|(m, _)| {
+                let c = ctx.d.compared_total(&subtrahend.id, y, m);
+                (ctx.value(c, subtrahend.unit), None)
+            }));
+            values.push(super::summary::value_and_interval(
+                ctx,
+                city(&gap.id),
+                gap.unit,
+            ));
+            context! { year => y, values }
+        })
+        .collect();
+    Some(context! { heads, rows })
 }
 
 /// What the pipeline says about a gap's reference series, e.g. that its

@@ -128,7 +128,7 @@ impl Ctx<'_> {
     ) -> Value {
         let starts = ind.and_then(|i| self.series_start(i)).unwrap_or_default();
         let cells: Vec<&Cell> = cells.collect();
-        let coverage = crate::aggregate::coverage_notes(self.p, cells.iter().copied()).join("; ");
+        let coverage = self.coverage(&cells);
         let doubted = if cells.iter().any(|c| self.marked(c)) {
             format!(
                 "Vilar på en uppgift som valideringen flaggade och som nämnden inte har förklarat och {} inte har godkänt; den används inte i det viktigaste.",
@@ -138,6 +138,36 @@ impl Ctx<'_> {
             String::new()
         };
         minijinja::context! { coverage, doubted, starts }
+    }
+
+    /// What lacks a unit among `cells`; per indicator, named, when they are
+    /// more than one indicator's ("UTB-4 2019: 17 av 18 enheter …").
+    fn coverage(&self, cells: &[&Cell]) -> String {
+        let mut ids: Vec<&str> = Vec::new();
+        for c in cells {
+            if !ids.contains(&c.indicator_id.as_str()) {
+                ids.push(&c.indicator_id);
+            }
+        }
+        let notes = |id: Option<&str>| {
+            let mine = cells
+                .iter()
+                .copied()
+                .filter(move |c| id.is_none_or(|id| c.indicator_id == id));
+            crate::aggregate::coverage_notes(self.p, mine)
+        };
+        if ids.len() <= 1 {
+            return notes(None).join("; ");
+        }
+        let said: Vec<String> = ids
+            .iter()
+            .flat_map(|id| {
+                notes(Some(id))
+                    .into_iter()
+                    .map(move |n| format!("{id} {n}"))
+            })
+            .collect();
+        said.join("; ")
     }
 
     /// For a gap whose reference series starts late, that it does.
@@ -202,5 +232,6 @@ fn head(ctx: &Ctx<'_>) -> Value {
         national_goal => p.strategy.national_goal.clone().unwrap_or_default(),
         areas,
         has_parity => body::has_parity(p),
+        parity_title => body::parity_title(p),
     }
 }

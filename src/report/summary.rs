@@ -197,7 +197,7 @@ pub(super) fn with_interval(ctx: &Ctx<'_>, c: Option<&Cell>, unit: MeasureUnit) 
 
 /// The value as tables show it, and apart its interval "36,1–41,7", so
 /// that a narrow column can put it on a line of its own.
-fn value_and_interval(
+pub(super) fn value_and_interval(
     ctx: &Ctx<'_>,
     c: Option<&Cell>,
     unit: MeasureUnit,

@@ -19,7 +19,8 @@ pub(super) fn draw_charts(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Chart
         source,
     })?;
     let years: Vec<i32> = p.strategy.period.years().collect();
-    let cells: Vec<&Cell> = d.cells.iter().collect();
+    // The compared municipalities' cells are drawn beside the city's.
+    let cells: Vec<&Cell> = d.cells.iter().chain(&d.compared).collect();
     let mut svgs = trend_charts(p, &cells, &years, dir)?;
     if let Some(svg) = parity_chart(p, &cells, &years, dir)? {
         svgs.insert(chart::PARITY.into(), svg);
@@ -90,7 +91,9 @@ fn parity_chart(
     let spec = chart::TrendSpec {
         title: "Skillnad mot hela staden".into(),
         subtitle: format!(
-            "Enkätens andel minus hela stadens, i procentenheter; under noll är under stadens nivå.{}",
+            "{} minus {}, i procentenheter; under noll är under stadens nivå.{}",
+            crate::text::capitalize(&p.who_of(Source::Survey)),
+            p.who_of(Source::Reference),
             chart::better(&gaps)
         ),
         source: format!(
@@ -134,15 +137,7 @@ fn completeness_chart(
     // shows those that missed a year (the ones to follow up), at most
     // GRID_ROWS of them, and the table in the report gives the counts.
     let all_units = rows.len();
-    let mut title = if rows
-        .iter()
-        .any(|(_, m)| m.contains(&Some(Mark::WithRefusedValues)))
-    {
-        "Inlämnade återrapporteringar per nämnd och år (◐ med fel: inlämnad, med värden som inte godtogs)"
-            .to_string()
-    } else {
-        "Inlämnade återrapporteringar per nämnd och år".to_string()
-    };
+    let mut title = "Inlämnade återrapporteringar per nämnd och år".to_string();
     if all_units > GRID_ROWS {
         rows.retain(|(_, marks)| marks.contains(&Some(Mark::Missing)));
         let missing = rows.len();
@@ -174,10 +169,10 @@ fn status_chart(p: &Pipeline, d: &RunData, dir: &Path) -> Result<String, Error> 
         .map(|(area, counts)| (area, counts.to_vec()))
         .collect();
     let title = format!(
-        "Åtgärdernas status {} per rättighetsområde: andel av nämndernas svar, antal i staplarna",
+        "Åtgärdernas status {} per rättighetsområde: andel av nämndernas svar (antalet svar vid namnet)",
         d.report_year
     );
-    let size = chart::bars_size(&title, bars.len());
+    let size = chart::bars_size(&title, &categories, &bars);
     chart::write_chart(dir, chart::STATUS, size, |a| {
         chart::draw_bars(a, &title, &categories, &bars)
     })

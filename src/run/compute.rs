@@ -61,6 +61,7 @@ pub fn compute(p: &Pipeline, opts: &Options, progress: &mut Progress) -> Result<
     Ok(RunData {
         report_year,
         cells,
+        compared: reference.compared,
         returns: returns.outcome,
         survey: survey.outcome,
         reference: reference.statuses,
@@ -362,6 +363,7 @@ fn survey_file_cached(
 struct Reference {
     statuses: Vec<reference::Status>,
     cells: Vec<Cell>,
+    compared: Vec<Cell>,
     inputs: Vec<InputRecord>,
 }
 
@@ -392,6 +394,7 @@ fn read_reference(p: &Pipeline, opts: &Options) -> Reference {
         .collect();
     Reference {
         cells: reference::cells(p, &statuses),
+        compared: reference::compared(p, &statuses),
         statuses,
         inputs,
     }

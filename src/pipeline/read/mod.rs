@@ -623,15 +623,19 @@ fn read_report(r: &mut Reader<'_>, root: &Tbl<'_, '_>) -> Option<Report> {
     let Some(t) = r.table(root, "report", false) else {
         return Some(Report::default());
     };
-    r.only(&t, &["comments", "assessments"]);
+    r.only(&t, &["comments", "assessments", "date", "author"]);
     let comments = match t.table.get("comments") {
         Some(_) => r.boolean(&t, "comments", false)?,
         None => false,
     };
     let assessments = r.string(&t, "assessments", false).map(PathBuf::from);
+    let date = r.date(&t, "date");
+    let author = r.string(&t, "author", false);
     Some(Report {
         comments,
         assessments,
+        date,
+        author,
     })
 }
 

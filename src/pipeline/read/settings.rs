@@ -19,6 +19,7 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
             "coarsen",
             "missing",
             "labels",
+            "who",
             "breakdowns",
             "files",
             "codebooks",
@@ -37,6 +38,7 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
         .table(t, "labels", false)
         .map(|lt| string_map(r, &lt))
         .unwrap_or_default();
+    let who = r.string(t, "who", false);
     let breakdowns = read_survey_breakdowns(r, t);
     let files = read_survey_files(r, t);
     let codebooks = read_codebooks(r, t);
@@ -46,6 +48,7 @@ pub(super) fn read_survey(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Survey>
         coarsen,
         missing,
         labels,
+        who,
         breakdowns,
         files: files.into_iter().collect::<Option<_>>()?,
         codebooks,
@@ -251,6 +254,23 @@ fn read_reference_breakdown(r: &mut Reader<'_>, bt: &Tbl<'_, '_>) -> Option<Refe
     })
 }
 
+/// `compare = { "0000" = "riket" }`: Kolada's four-digit ids, each named
+/// (an empty name is refused as every empty text is).
+fn read_compare(r: &mut Reader<'_>, ct: &Tbl<'_, '_>) -> Vec<(String, String)> {
+    let compare = string_map(r, ct);
+    for (id, _) in &compare {
+        if id.len() != 4 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            let span = ct.table.get(id.as_str()).map(|i| i.span());
+            let what = format!(
+                "\"{}\" är inget kommun-id i Kolada; ange fyra siffror, t.ex. \"0000\" för riket",
+                id.escape_debug()
+            );
+            r.problem(span, join(&ct.path, id), what);
+        }
+    }
+    compare
+}
+
 /// One `[[reference.series]]`: `kpi = "N02267"`, or `kpis = [...]` with
 /// `combine = "sum"`; `kpi_title` (a text, or a list beside `kpis`).
 fn read_series(r: &mut Reader<'_>, st: &Tbl<'_, '_>) -> Option<ReferenceSeries> {
@@ -338,8 +358,9 @@ pub(super) fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Refe
             "name",
             "base_url",
             "cache",
-            "municipalities",
             "municipality",
+            "who",
+            "compare",
             "connect_timeout_ms",
             "timeout_ms",
             "max_tries",
@@ -367,7 +388,11 @@ pub(super) fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Refe
         .unwrap_or_else(|| "referensstatistik".into());
     let cache = r.string(t, "cache", true).map(PathBuf::from);
     let municipality = r.string(t, "municipality", true);
-    let municipalities = r.strings(t, "municipalities", false);
+    let who = r.string(t, "who", false);
+    let compare = r
+        .table(t, "compare", false)
+        .map(|ct| read_compare(r, &ct))
+        .unwrap_or_default();
     let breakdown = r
         .table(t, "breakdown", false)
         .and_then(|bt| read_reference_breakdown(r, &bt));
@@ -378,9 +403,11 @@ pub(super) fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Refe
         .map(|st| read_series(r, &st))
         .collect();
     let municipality = municipality?;
-    let mut municipalities = municipalities.unwrap_or_default();
-    if !municipalities.contains(&municipality) {
-        municipalities.insert(0, municipality.clone());
+    let mut municipalities = vec![municipality.clone()];
+    for (id, _) in &compare {
+        if !municipalities.contains(id) {
+            municipalities.push(id.clone());
+        }
     }
     Some(Reference {
         name,
@@ -388,6 +415,8 @@ pub(super) fn read_reference(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Refe
         cache: cache?,
         municipalities,
         municipality,
+        who,
+        compare,
         breakdown,
         http,
         series: series.into_iter().collect::<Option<_>>()?,
