@@ -1,8 +1,8 @@
 //! Bars of 100 %: each row's categories as shares, labelled with counts.
 
 use super::text::{
-    SMALL_LINE, TEXT_LINE, blank_with_title, fit, label_font, small_font, text_width, title_height,
-    wrap,
+    SMALL_LINE, TEXT_LINE, blank_with_title, fit, flow, label_font, small_font, text_width,
+    title_height, wrap,
 };
 use super::{BLACK, GREEN, GREY, ORANGE, SKY, WIDTH, err};
 use crate::error::Error;
@@ -99,22 +99,10 @@ fn draw_scale<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, y: i32) -> Resu
 
 /// The legend's rows: the categories, as many to a row as fit.
 fn legend_rows<'c>(categories: &[&'c str]) -> Vec<Vec<(usize, &'c str)>> {
-    let mut rows: Vec<Vec<(usize, &str)>> = Vec::new();
-    let mut used = 0;
-    for (k, c) in categories.iter().enumerate() {
-        let w = 40 + text_width(c, &label_font()) as i32;
-        match rows.last_mut() {
-            Some(row) if used + w <= WIDTH as i32 - 40 => {
-                used += w;
-                row.push((k, c));
-            }
-            _ => {
-                used = w;
-                rows.push(vec![(k, c)]);
-            }
-        }
-    }
-    rows
+    let items = categories.iter().copied().enumerate();
+    flow(items, WIDTH as i32 - 40, |(_, c)| {
+        40 + text_width(c, &label_font()) as i32
+    })
 }
 
 fn legend_height(categories: &[&str]) -> i32 {

@@ -77,6 +77,31 @@ pub(super) fn wrap(text: &str, font: &FontDesc<'_>, width: u32) -> Vec<String> {
     lines
 }
 
+/// Items in rows that fit `width` pixels, each as wide as `w` says: a
+/// legend that wraps.
+pub(super) fn flow<T>(
+    items: impl IntoIterator<Item = T>,
+    width: i32,
+    w: impl Fn(&T) -> i32,
+) -> Vec<Vec<T>> {
+    let mut rows: Vec<Vec<T>> = Vec::new();
+    let mut used = 0;
+    for item in items {
+        let wide = w(&item);
+        match rows.last_mut() {
+            Some(row) if used + wide <= width => {
+                used += wide;
+                row.push(item);
+            }
+            _ => {
+                used = wide;
+                rows.push(vec![item]);
+            }
+        }
+    }
+    rows
+}
+
 /// The lines a title takes across a chart `width` pixels wide.
 pub(super) fn title_lines(title: &str, width: u32) -> Vec<String> {
     wrap(title, &title_font(), width.saturating_sub(40))

@@ -2,8 +2,8 @@
 //! intervals, targets, incomplete years and what is withheld.
 
 use super::text::{
-    SMALL_LINE, TEXT_LINE, TITLE_LINE, small_font, text_font, text_width, title_font, title_lines,
-    wrap,
+    SMALL_LINE, TEXT_LINE, TITLE_LINE, flow, small_font, text_font, text_width, title_font,
+    title_lines, wrap,
 };
 use super::{
     BLACK, BLUE, GREEN, GREY, ORANGE, PLOT_HEIGHT, PURPLE, SKY, VERMILLION, WIDTH, err, write_chart,
@@ -275,7 +275,7 @@ impl Layout {
         Layout {
             title: title_lines(&spec.title, WIDTH),
             subtitle: wrap(&spec.subtitle, &text_font(), inner),
-            legend: legend_rows(legend_items(spec), inner as i32),
+            legend: flow(legend_items(spec), inner as i32, Item::width),
             notes,
         }
     }
@@ -554,26 +554,6 @@ fn legend_items(spec: &TrendSpec) -> Vec<Item> {
         }));
     }
     items
-}
-
-/// The entries in rows that fit `width`.
-fn legend_rows(items: Vec<Item>, width: i32) -> Vec<Vec<Item>> {
-    let mut rows: Vec<Vec<Item>> = Vec::new();
-    let mut used = 0;
-    for item in items {
-        let w = item.width();
-        match rows.last_mut() {
-            Some(row) if used + w <= width => {
-                used += w;
-                row.push(item);
-            }
-            _ => {
-                used = w;
-                rows.push(vec![item]);
-            }
-        }
-    }
-    rows
 }
 
 /// The legend, drawn by hand below the plot so it never hides a line;
