@@ -33,6 +33,21 @@ fn every_id_is_unique_and_every_link_in_the_report_has_its_target() {
     }
 }
 
+/// A table wider than the screen scrolls; a keyboard must reach it (WCAG 2.1.1).
+#[test]
+fn every_table_that_can_scroll_can_be_reached_by_keyboard() {
+    let html = shared().text(names::REPORT);
+    let wraps: Vec<&str> = html
+        .split("<div class=\"table-wrap")
+        .skip(1)
+        .map(|s| &s[..s.find('>').unwrap()])
+        .collect();
+    assert!(wraps.len() > 10, "{} tables", wraps.len());
+    for w in wraps {
+        assert!(w.ends_with(" tabindex=\"0\""), "no tabindex: {w}");
+    }
+}
+
 #[test]
 fn the_body_shows_the_charts_of_targets_and_the_annex_every_breakdown() {
     let html = shared().text(names::REPORT);
