@@ -31,20 +31,38 @@ pub struct Finding {
     pub about: Option<String>,
     /// What is wrong and what to do.
     pub message: String,
-    /// The value it is about, as fields to filter on; none for a finding
-    /// about a file, a sheet or an activity.
+    /// Whose return, which year and which value it is about, as fields to
+    /// filter on: each is null where the finding is not about one (a file
+    /// refused whole has none; an activity has no indicator).
     #[serde(flatten, default)]
-    pub subject: Option<Subject>,
+    pub subject: Subject,
 }
 
-/// The value a finding is about: the indicator table's own key.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+/// What a finding is about, as the indicator table keys it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Subject {
-    pub unit_id: String,
-    pub year: i32,
-    pub indicator_id: String,
-    pub breakdown: String,
-    pub group: String,
+    pub unit_id: Option<String>,
+    pub year: Option<i32>,
+    pub indicator_id: Option<String>,
+    pub breakdown: Option<String>,
+    pub group: Option<String>,
+}
+
+impl Subject {
+    /// A return's unit and year, with no value in it.
+    pub fn of_return(unit_id: &str, year: i32) -> Subject {
+        Subject {
+            unit_id: Some(unit_id.to_string()),
+            year: Some(year),
+            ..Subject::default()
+        }
+    }
+
+    /// The unit and year of a finding about a value, `None` for any other.
+    pub fn value_of(&self) -> Option<(&str, i32)> {
+        self.indicator_id.as_ref()?;
+        Some((self.unit_id.as_deref()?, self.year?))
+    }
 }
 
 impl fmt::Display for Finding {
@@ -106,7 +124,7 @@ impl Finding {
             cell: None,
             about: None,
             message: message.into(),
-            subject: None,
+            subject: Subject::default(),
         }
     }
 

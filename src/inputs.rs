@@ -21,7 +21,15 @@ pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Finding>) {
     let mut files = Vec::new();
     let mut findings = Vec::new();
     for p in paths {
-        if p.is_dir() {
+        let file_name =
+            has_extension(p, &RETURN_EXTENSIONS) || has_extension(p, &SURVEY_EXTENSIONS);
+        if p.is_dir() && file_name {
+            findings.push(Finding::file(
+                Severity::Error,
+                p.display().to_string(),
+                "är en mapp, inte en fil, fast namnet slutar som ett filnamn, så inget i den läses. Ange filen själv, eller mappen under ett namn utan filändelse.",
+            ));
+        } else if p.is_dir() {
             let root = p.canonicalize().unwrap_or_else(|_| p.clone());
             walk(p, &root, &mut files, &mut findings);
         } else {
@@ -122,14 +130,16 @@ pub fn folder_year(path: &Path) -> Option<i32> {
     (name.len() == 4).then(|| name.parse().ok()).flatten()
 }
 
-/// Tells survey exports from committee returns: a CSV or Parquet file, or a
-/// workbook the pipeline lists under `[[survey.files]]` or that lies beside
-/// one. The listed files and their folders are resolved once, and each folder
-/// asked about once (resolving a dozen paths per file took a fifth of
-/// `validate`'s time over 5 000 returns).
+/// Tells survey exports from committee returns: a file the pipeline lists
+/// under `[[survey.files]]` or that lies beside one, or a CSV or Parquet
+/// file outside the returns inbox. The listed files and their folders are
+/// resolved once, and each folder asked about once (resolving a dozen paths
+/// per file took a fifth of `validate`'s time over 5 000 returns).
 pub struct SurveyPlaces {
     files: Vec<PathBuf>,
     dirs: Vec<PathBuf>,
+    /// The returns inbox, resolved.
+    inbox: Option<PathBuf>,
     /// A folder as given → the folder resolved.
     resolved: HashMap<PathBuf, Option<PathBuf>>,
 }
@@ -151,28 +161,39 @@ impl SurveyPlaces {
                 .iter()
                 .filter_map(|f| f.parent()?.canonicalize().ok())
                 .collect(),
+            inbox: p
+                .returns
+                .inbox
+                .as_ref()
+                .and_then(|i| p.resolve(i).canonicalize().ok()),
             resolved: HashMap::new(),
         }
     }
 
-    /// Whether `path` is a survey export.
+    /// Whether `path` is a survey export: it lies in a survey file's folder,
+    /// or is text or Parquet outside the returns inbox. What lies in the
+    /// inbox is a return, whatever it is called, and is told so.
     pub fn holds(&mut self, path: &Path) -> bool {
-        if has_extension(path, &SURVEY_EXTENSIONS) {
-            return true;
-        }
-        if self.files.is_empty() && self.dirs.is_empty() {
-            return false;
-        }
         let dir = path.parent().and_then(|d| {
             self.resolved
                 .entry(d.to_path_buf())
                 .or_insert_with(|| d.canonicalize().ok())
                 .clone()
         });
-        if dir.is_some_and(|d| self.dirs.contains(&d)) {
+        if dir.as_ref().is_some_and(|d| self.dirs.contains(d)) {
             return true;
         }
-        path.canonicalize().is_ok_and(|me| self.files.contains(&me))
+        let in_inbox = dir
+            .as_ref()
+            .zip(self.inbox.as_ref())
+            .is_some_and(|(d, inbox)| d.starts_with(inbox));
+        if in_inbox {
+            return false;
+        }
+        if has_extension(path, &SURVEY_EXTENSIONS) {
+            return true;
+        }
+        !self.files.is_empty() && path.canonicalize().is_ok_and(|me| self.files.contains(&me))
     }
 }
 

@@ -113,21 +113,21 @@ fn doubted(d: &RunData) -> HashMap<(String, i32, String, String), Vec<String>> {
         .iter()
         .filter(|f| f.severity == crate::finding::Severity::Warning)
     {
-        let Some(s) = &f.subject else { continue };
+        let s = &f.subject;
+        let (Some(unit_id), Some(year), Some(indicator_id), Some(breakdown), Some(group)) =
+            (&s.unit_id, s.year, &s.indicator_id, &s.breakdown, &s.group)
+        else {
+            continue;
+        };
         let on_number = f
             .cell
             .as_deref()
             .is_some_and(|cell| numbers.contains(&(f.file.as_str(), cell)));
-        if !on_number || approved.contains(&(s.year, s.unit_id.as_str())) {
+        if !on_number || approved.contains(&(year, unit_id.as_str())) {
             continue;
         }
-        let key = (
-            s.indicator_id.clone(),
-            s.year,
-            s.breakdown.clone(),
-            s.group.clone(),
-        );
-        out.entry(key).or_default().push(s.unit_id.clone());
+        let key = (indicator_id.clone(), year, breakdown.clone(), group.clone());
+        out.entry(key).or_default().push(unit_id.clone());
     }
     out
 }

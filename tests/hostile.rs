@@ -787,7 +787,7 @@ fn ids_that_are_not_safe_file_names_are_refused_by_check() {
         (
             "id = \"amn\"",
             "id = \"../../pwned-unit\"",
-            "id:t \"../../pwned-unit\" innehåller tecknet '.'",
+            "id:t \"../../pwned-unit\" innehåller tecknet '/'",
         ),
         (
             "id = \"amn\"",
@@ -802,7 +802,17 @@ fn ids_that_are_not_safe_file_names_are_refused_by_check() {
         (
             "id = \"ARB-1\"",
             "id = \"../../../pwned-ind\"",
-            "id:t \"../../../pwned-ind\" innehåller tecknet '.'",
+            "id:t \"../../../pwned-ind\" innehåller tecknet '/'",
+        ),
+        (
+            "id = \"ARB-1\"",
+            "id = \"..\"",
+            "id:t \"..\" har en punkt först, sist eller två i rad",
+        ),
+        (
+            "id = \"amn\"",
+            "id = \"amn.\"",
+            "id:t \"amn.\" har en punkt först, sist eller två i rad",
         ),
         (
             "id = \"ostermalm\"",

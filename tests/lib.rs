@@ -14,6 +14,7 @@ mod pipeline;
 mod portal;
 mod portal_hardening;
 mod portal_loop;
+mod real_files;
 mod reference;
 mod report;
 mod run;

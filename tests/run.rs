@@ -832,6 +832,23 @@ fn a_refused_input_makes_exit_1_and_is_said_in_the_summary() {
             .join("avvisad-amn-2022.txt")
             .exists()
     );
+    // The committee's own note says its file came in and why it was refused.
+    let note = std::fs::read_to_string(
+        dir.path()
+            .join("ut-EJ-FOR-PUBLICERING")
+            .join(names::FEEDBACK)
+            .join("amn-2022.txt"),
+    )
+    .unwrap();
+    assert!(
+        note.contains("\nFilen amn-2022.xlsx har kommit in men kunde inte läsas, så återrapporteringen för 2022 saknas fortfarande:\n- filen är skadad eller ofullständig"),
+        "{note}"
+    );
+    assert!(note.ends_with("\nRätta filen som beskrivs ovan, eller fyll i årets mall på nytt, och skicka den igen.\n"), "{note}");
+    assert!(
+        !note.contains("Ingen återrapportering har kommit in"),
+        "{note}"
+    );
     assert!(
         dir.path().join("diagram/UTB-3.svg").exists(),
         "charts are published where the pipeline says"

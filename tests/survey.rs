@@ -169,14 +169,16 @@ fn an_empty_survey_file() {
 
 #[test]
 fn an_encoding_that_is_neither_utf8_nor_windows_1252() {
-    let mut bytes = vec![0xFF, 0xFE];
+    // UTF-16 without its BOM: the byte order cannot be known for sure.
+    // (With a BOM it is read, see real_files.rs.)
+    let mut bytes = Vec::new();
     for unit in sample_2018().encode_utf16() {
         bytes.extend_from_slice(&unit.to_le_bytes());
     }
     refused(
         "enkat.csv",
         bytes,
-        "filen är varken UTF-8 eller Windows-1252 (den ser ut att vara UTF-16 eller binär).",
+        "filen är varken UTF-8 eller Windows-1252 (den ser ut att vara UTF-16 utan BOM, eller binär).",
         &[],
     );
 }

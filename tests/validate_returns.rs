@@ -34,7 +34,7 @@ fn a_text_file_renamed_xlsx() {
     refused(
         "text-renamed.xlsx",
         "siffror.xlsx",
-        ": filen är en textfil, inte en arbetsbok",
+        ": filen är en textfil (t.ex. CSV), inte en arbetsbok",
     );
 }
 
@@ -52,7 +52,7 @@ fn a_password_protected_workbook() {
     refused(
         "password.xlsx",
         "un-2022.xlsx",
-        ": arbetsboken är lösenordsskyddad och kan inte läsas. Ta bort lösenordet",
+        ": filen är lösenordsskyddad (krypterad) och kan inte läsas. Spara en kopia utan lösenord",
     );
 }
 
@@ -311,6 +311,24 @@ fn json_gives_the_same_findings_as_objects() {
         first["message"],
         "\"ca 20\" är inte ett heltal. Skriv bara siffror, till exempel 20."
     );
+    // What the finding is about, as fields to filter on.
+    assert_eq!(first["unit_id"], "amn");
+    assert_eq!(first["year"], 2022);
+    assert_eq!(first["indicator_id"], "ARB-1");
+    assert_eq!(first["breakdown"], "kon+aldersgrupp");
+    assert_eq!(first["group"], "kvinna+16-29");
+    // A file refused whole is about no unit, year or value: the fields are null.
+    let out = Test::new()
+        .pipeline(&[])
+        .fixture("returns/truncated.xlsx", "amn-2022.xlsx")
+        .args(&["validate", "p.toml", "amn-2022.xlsx", "--json"])
+        .status(1)
+        .run();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let refused = &json["findings"][0];
+    for field in ["unit_id", "year", "indicator_id", "breakdown", "group"] {
+        assert!(refused[field].is_null(), "{field}: {refused}");
+    }
 }
 
 #[test]

@@ -15,6 +15,8 @@ pub enum CsvProblem {
         line: usize,
     },
     Utf16,
+    /// UTF-16 with a BOM, but with a broken character or an odd byte count.
+    BrokenUtf16,
     /// Bytes that are neither UTF-8 nor Swedish text in Windows-1252.
     UnknownEncoding,
     /// An old DOS code page (CP850/437), where Windows-1252 expects letters.
@@ -48,7 +50,10 @@ impl CsvProblem {
                 "filen är UTF-8 men har ogiltiga tecken på rad {line}; den har troligen sparats ihop från olika kodningar. {RESAVE}"
             ),
             CsvProblem::Utf16 => format!(
-                "filen är varken UTF-8 eller Windows-1252 (den ser ut att vara UTF-16 eller binär). {RESAVE}"
+                "filen är varken UTF-8 eller Windows-1252 (den ser ut att vara UTF-16 utan BOM, eller binär). {RESAVE}"
+            ),
+            CsvProblem::BrokenUtf16 => format!(
+                "filen är UTF-16 (Unicode-text) men har ogiltiga tecken eller slutar mitt i ett tecken. {RESAVE}"
             ),
             CsvProblem::UnknownEncoding => format!(
                 "filen är varken UTF-8 eller Windows-1252 (den har tecken som inte hör till svensk text i någon av dem). {RESAVE}"
@@ -82,8 +87,13 @@ impl CsvProblem {
 /// The first line longer than [`MAX_LINE_BYTES`], found in the raw bytes
 /// before anything is decoded or copied.
 pub fn long_line(bytes: &[u8]) -> Option<CsvProblem> {
+    let end = if memchr::memchr(b'\n', bytes).is_none() {
+        b'\r'
+    } else {
+        b'\n'
+    };
     bytes
-        .split(|b| *b == b'\n')
+        .split(|b| *b == end)
         .position(|line| line.len() > MAX_LINE_BYTES)
         .map(|i| CsvProblem::LongLine { line: i + 1 })
 }
@@ -98,8 +108,10 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), CsvProblem> {
                 line: line_at(rest, e.valid_up_to()),
             });
     }
-    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
-    if utf16 || bytes.iter().take(4096).any(|b| *b == 0) {
+    if let Some(decoded) = utf16(bytes) {
+        return decoded;
+    }
+    if bytes.iter().take(4096).any(|b| *b == 0) {
         return Err(CsvProblem::Utf16);
     }
     let valid_up_to = match std::str::from_utf8(bytes) {
@@ -113,6 +125,30 @@ pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), CsvProblem> {
         });
     }
     windows_1252(bytes)
+}
+
+/// UTF-16 with its BOM, as Excel saves "Unicode text"; `None` without a BOM.
+fn utf16(bytes: &[u8]) -> Option<Result<(String, &'static str), CsvProblem>> {
+    let (encoding, rest) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (encoding_rs::UTF_16LE, rest),
+        [0xFE, 0xFF, rest @ ..] => (encoding_rs::UTF_16BE, rest),
+        _ => return None,
+    };
+    let (text, broken) = encoding.decode_without_bom_handling(rest);
+    Some(if broken || rest.len() % 2 == 1 {
+        Err(CsvProblem::BrokenUtf16)
+    } else {
+        Ok((text.into_owned(), "UTF-16"))
+    })
+}
+
+/// The text with its lines ended by LF: a file whose lines end with CR
+/// alone (old Mac programs, some exports) becomes one line otherwise.
+pub fn line_ends(text: String) -> (String, Option<&'static str>) {
+    if text.contains('\n') || !text.contains('\r') {
+        return (text, None);
+    }
+    (text.replace('\r', "\n"), Some("radslut CR"))
 }
 
 fn line_at(bytes: &[u8], offset: usize) -> usize {
@@ -132,8 +168,11 @@ fn windows_1252(bytes: &[u8]) -> Result<(String, &'static str), CsvProblem> {
     if dos > 0 && dos >= swedish {
         return Err(CsvProblem::DosEncoding);
     }
-    let plausible =
-        |c: char| c.is_ascii() || c.is_alphabetic() || "–—‘’‚“”„•…€°±§½¼¾·«»×÷¨´\u{a0}".contains(c);
+    let plausible = |c: char| {
+        c.is_ascii()
+            || c.is_alphabetic()
+            || "–—‘’‚“”„•…€°±§½¼¾·«»×÷¨´©®£¥¢¤¹²³ºª¶µ‰†‡‹›¡¿\u{a0}\u{ad}".contains(c)
+    };
     if !text.chars().all(plausible) {
         return Err(CsvProblem::UnknownEncoding);
     }
@@ -378,7 +417,19 @@ mod tests {
             decode(cp1252).unwrap(),
             ("kön;ålder\n".to_string(), "Windows-1252")
         );
-        assert_eq!(decode(&[0xFF, 0xFE, b'k', 0]), Err(CsvProblem::Utf16));
+        // Excel's "Unicode text": UTF-16 with a BOM, either byte order.
+        assert_eq!(
+            decode(&[0xFF, 0xFE, b'k', 0, 0xF6, 0]).unwrap(),
+            ("kö".into(), "UTF-16")
+        );
+        assert_eq!(decode(&[0xFE, 0xFF, 0, b'k']).unwrap().0, "k");
+        assert_eq!(decode(&[0xFF, 0xFE, b'k']), Err(CsvProblem::BrokenUtf16));
+        assert_eq!(decode(&[b'k', 0, b'n', 0]), Err(CsvProblem::Utf16));
+        // The signs Swedish text and its neighbours use: ©, £, €, ‰.
+        assert_eq!(
+            decode(b"\xa9 Stockholm;\xa3 och \x80;2\x89\n").unwrap().0,
+            "© Stockholm;£ och €;2‰\n"
+        );
         // "kön;åtgärd" in CP850: ö = 0x94, å = 0x86, ä = 0x84.
         assert_eq!(
             decode(b"k\x94n;\x86tg\x84rd\n"),
@@ -389,6 +440,20 @@ mod tests {
         assert_eq!(
             decode(b"a;b\n\x81\x8d\x01\x02\n"),
             Err(CsvProblem::UnknownEncoding)
+        );
+    }
+
+    #[test]
+    fn lines_ended_by_cr_alone_become_lines() {
+        assert_eq!(
+            line_ends("a;b\r1;2\r".into()),
+            ("a;b\n1;2\n".into(), Some("radslut CR"))
+        );
+        assert_eq!(line_ends("a;b\r\n1;2\r\n".into()).1, None);
+        let long = format!("a\r{}\r", "x".repeat(MAX_LINE_BYTES + 1));
+        assert_eq!(
+            long_line(long.as_bytes()),
+            Some(CsvProblem::LongLine { line: 2 })
         );
     }
 

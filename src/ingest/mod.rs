@@ -6,6 +6,7 @@ pub mod cell;
 pub mod csv;
 pub mod file;
 mod guard;
+pub mod kind;
 pub mod ods;
 pub mod parquet;
 pub mod returns;

@@ -32,7 +32,11 @@ pub fn pages_fit(bytes: &[u8], cap: u64) -> bool {
             return false;
         }
         for column in group.parquet_columns() {
-            if usize::try_from(column.num_values()).map_or(true, |n| n > rows)
+            // A list's leaf holds more values than the group has rows; such a
+            // column is never decoded (the survey reader leaves nested
+            // columns unread), so only its pages' sizes are held to the cap.
+            let repeated = column.descriptor().descriptor.max_rep_level > 0;
+            if (!repeated && usize::try_from(column.num_values()).map_or(true, |n| n > rows))
                 || !chunk_in_file(column, bytes.len())
             {
                 return false;
@@ -53,7 +57,7 @@ pub fn pages_fit(bytes: &[u8], cap: u64) -> bool {
                 let fits = match &page {
                     CompressedPage::Data(data) => {
                         seen = seen.saturating_add(data.num_values());
-                        seen <= rows
+                        (repeated || seen <= rows)
                             && data.uncompressed_size() as u64 <= cap
                             && encodings_known(data.header())
                     }

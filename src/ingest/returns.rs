@@ -12,6 +12,7 @@ use calamine::{Data, Ods, Range, Reader, Xls, Xlsx};
 use super::Refusal;
 use super::archive::{self, ZipProblem};
 use super::file::{self, FileError};
+use super::kind::{self, Kind, OleKind, ZipKind};
 use super::sheet::{self, Bounds, SheetProblem};
 use crate::layout::{self, Layout};
 use crate::pipeline::{GroupKey, Pipeline, Unit};
@@ -163,28 +164,25 @@ pub fn read(p: &Pipeline, path: &Path, expect: Expect) -> Result<ReturnWorkbook,
 fn open(bytes: &[u8], p: &Pipeline, file: &str) -> Result<Book, Refusal> {
     let refuse = |m: String| Refusal::file(file, m);
     let use_template = use_template(p);
-    if bytes.is_empty() {
-        return Err(refuse(format!("filen är tom (0 byte). {RESEND}")));
+    let kind = kind::of(bytes);
+    match kind {
+        Kind::Empty => return Err(refuse(format!("filen är tom (0 byte). {RESEND}"))),
+        Kind::Pdf => return Err(refuse("filen är en PDF, inte en arbetsbok. Skicka den ifyllda Excel-filen (.xlsx), inte en utskrift av den.".into())),
+        Kind::Zip => return open_zip(bytes, p, file),
+        Kind::Ole(ole @ (OleKind::Xls | OleKind::Excel95)) => return open_xls(bytes, p, file, ole),
+        _ => {}
     }
-    if bytes.starts_with(b"%PDF") {
-        return Err(refuse("filen är en PDF, inte en arbetsbok. Skicka den ifyllda Excel-filen (.xlsx), inte en utskrift av den.".into()));
+    if let Some(why) = kind::unreadable(&kind, None) {
+        return Err(refuse(why.message(&use_template)));
     }
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        return open_zip(bytes, p, file);
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return open_ole(bytes, p, file);
-    }
-    let looks_like_text = bytes
-        .iter()
-        .take(512)
-        .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace() || *b >= 0x80);
-    Err(refuse(if looks_like_text {
-        format!(
-            "filen är en textfil, inte en arbetsbok, fast den har ett kalkylbladsnamn. {use_template}"
-        )
-    } else {
-        format!("filen är inte en arbetsbok som går att läsa (okänt format). {use_template}")
+    Err(refuse(match kind {
+        Kind::Text => format!(
+            "filen är en textfil (t.ex. CSV), inte en arbetsbok; en återrapportering är årets Excel-mall, ifylld. {use_template}"
+        ),
+        Kind::Parquet => format!(
+            "filen är en Parquet-fil (t.ex. en enkätexport), inte en arbetsbok; en återrapportering är årets Excel-mall, ifylld. {use_template}"
+        ),
+        _ => format!("filen är inte en arbetsbok som går att läsa (okänt format). {use_template}"),
     }))
 }
 
@@ -207,41 +205,39 @@ fn open_zip(bytes: &[u8], p: &Pipeline, file: &str) -> Result<Book, Refusal> {
         ),
     }))?;
     let data = Cursor::new(bytes.to_vec());
-    if names.iter().any(|n| n == "xl/workbook.xml") {
-        return Xlsx::new(data)
+    let zip = kind::zip_kind(bytes, &names);
+    match zip {
+        ZipKind::Xlsx => Xlsx::new(data)
             .map(Book::Xlsx)
-            .map_err(|_| refuse(broken_book()));
-    }
-    if names.iter().any(|n| n == "content.xml") {
-        measured(super::ods::check(bytes, bounds(p)), p, file)?;
-        return Ods::new(data).map(Book::Ods).map_err(|e| {
-            refuse(match e {
-                calamine::OdsError::Password => password_message(),
-                _ => broken_book(),
+            .map_err(|_| refuse(broken_book())),
+        ZipKind::Ods => {
+            measured(super::ods::check(bytes, bounds(p)), p, file)?;
+            Ods::new(data).map(Book::Ods).map_err(|e| {
+                refuse(match e {
+                    calamine::OdsError::Password => kind::password_message().into(),
+                    _ => broken_book(),
+                })
             })
-        });
+        }
+        other => Err(refuse(
+            kind::unreadable(&Kind::Zip, Some(&other))
+                .map(|u| u.message(&use_template(p)))
+                .unwrap_or_else(broken_book),
+        )),
     }
-    Err(refuse(format!(
-        "filen är ett zip-arkiv men ingen arbetsbok (varken Excel eller OpenDocument). {}",
-        use_template(p)
-    )))
 }
 
-/// An OLE compound file: an encrypted `.xlsx`, or an old `.xls`, which
-/// calamine reads whole when it opens it and so is measured first.
-fn open_ole(bytes: &[u8], p: &Pipeline, file: &str) -> Result<Book, Refusal> {
+/// An old `.xls` (or Excel 5.0/95), which calamine reads whole when it opens
+/// it and so is measured first.
+fn open_xls(bytes: &[u8], p: &Pipeline, file: &str, ole: OleKind) -> Result<Book, Refusal> {
     let refuse = |m: String| Refusal::file(file, m);
-    match Xlsx::new(Cursor::new(bytes.to_vec())) {
-        Err(calamine::XlsxError::Password) => return Err(refuse(password_message())),
-        Ok(b) => return Ok(Book::Xlsx(b)),
-        Err(_) => {}
-    }
     measured(super::xls::check(bytes, bounds(p)), p, file)?;
     Xls::new(Cursor::new(bytes.to_vec()))
         .map(Book::Xls)
         .map_err(|e| {
             refuse(match e {
-                calamine::XlsError::Password => password_message(),
+                calamine::XlsError::Password => kind::password_message().into(),
+                _ if ole == OleKind::Excel95 => "filen är sparad i Excel 5.0/95, ett format från före 1997 som inte kan läsas helt. Öppna den i Excel och spara som Excel-arbetsbok (.xlsx).".into(),
                 _ => broken_book(),
             })
         })
@@ -258,10 +254,6 @@ fn measured(
 
 fn broken_book() -> String {
     format!("arbetsboken går inte att läsa (innehållet är skadat). {RESEND}")
-}
-
-fn password_message() -> String {
-    "arbetsboken är lösenordsskyddad och kan inte läsas. Ta bort lösenordet (Arkiv > Info > Skydda arbetsbok) och skicka filen igen.".into()
 }
 
 fn text_of(d: Option<&Data>) -> String {

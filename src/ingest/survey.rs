@@ -16,6 +16,7 @@ use super::Refusal;
 use super::archive::{self, ZipProblem};
 use super::csv;
 use super::file::FileError;
+use super::kind::{self, Kind, ZipKind};
 use super::sheet::{self, Bounds, SheetProblem};
 
 /// File types taken as survey exports.
@@ -30,11 +31,15 @@ pub struct SurveyTable {
     pub frame: DataFrame,
     /// What was read, e.g. "CSV, Windows-1252, semikolon".
     pub format: String,
+    /// The cells of a workbook's rows above its header row (a title): not
+    /// data, but the gate looks at them too.
+    pub above_header: Vec<String>,
 }
 
-/// Reads a survey file of at most `cap` bytes. No message says anything
+/// Reads a survey file of at most `cap` bytes; in a workbook, the header row
+/// is the first that holds the codebook's `columns`. No message says anything
 /// from inside the file: places are told by line and column.
-pub fn read(path: &Path, cap: u64) -> Result<SurveyTable, Refusal> {
+pub fn read(path: &Path, cap: u64, columns: &[&str]) -> Result<SurveyTable, Refusal> {
     let file = path.display().to_string();
     let bytes = super::file::read_capped(path, cap).map_err(|e| match e {
         FileError::TooBig(len) => Refusal::file(&file, format!(
@@ -49,15 +54,20 @@ pub fn read(path: &Path, cap: u64) -> Result<SurveyTable, Refusal> {
             "filen är tom (0 byte). Exportera enkätsvaren på nytt.",
         ));
     }
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    let (frame, format) = match ext.as_str() {
-        "parquet" => (read_parquet(bytes, cap, &file)?, "Parquet".to_string()),
-        "xlsx" => (read_workbook(bytes, cap, &file)?, "arbetsbok".to_string()),
-        _ => read_csv(&bytes, &file)?,
+    let mut above_header = Vec::new();
+    let (frame, format) = match kind::of(&bytes) {
+        Kind::Parquet => {
+            let (frame, skipped) = read_parquet(bytes, cap, &file, columns)?;
+            (frame, parquet_format(skipped))
+        }
+        Kind::Zip => {
+            let (frame, above) = read_workbook(bytes, cap, &file, columns)?;
+            let format = workbook_format(above.len());
+            above_header = above.into_iter().flatten().collect();
+            (frame, format)
+        }
+        Kind::Text => read_csv(&bytes, &file)?,
+        other => return Err(Refusal::file(&file, not_read(&other))),
     };
     if frame.height() == 0 {
         return Err(Refusal::file(
@@ -71,7 +81,50 @@ pub fn read(path: &Path, cap: u64) -> Result<SurveyTable, Refusal> {
         sha256,
         frame,
         format,
+        above_header,
     })
+}
+
+/// What was read from a Parquet file, and what was left unread.
+fn parquet_format(skipped: usize) -> String {
+    match skipped {
+        0 => "Parquet".into(),
+        1 => "Parquet; 1 kolumn av en sammansatt typ som kodboken inte använder lästes inte".into(),
+        n => format!(
+            "Parquet; {n} kolumner av sammansatta typer som kodboken inte använder lästes inte"
+        ),
+    }
+}
+
+/// What was read from a workbook, and where its header row was.
+fn workbook_format(header: usize) -> String {
+    match header {
+        0 => "arbetsbok".into(),
+        h => format!(
+            "arbetsbok, rubrikraden på rad {}; {h} {} ovanför den lästes inte",
+            h + 1,
+            if h == 1 { "rad" } else { "rader" }
+        ),
+    }
+}
+
+/// Advice for a survey file of a kind the survey reader does not take.
+const EXPORT_AS: &str =
+    "Exportera enkätsvaren som CSV UTF-8, Excel-arbetsbok (.xlsx) eller Parquet.";
+
+/// Why a file that is neither text, a zip nor Parquet is not read.
+fn not_read(kind: &Kind) -> String {
+    if let Some(why) = kind::unreadable(kind, None) {
+        return why.message(EXPORT_AS);
+    }
+    match kind {
+        Kind::Ole(_) => format!(
+            "filen är en äldre Excel-arbetsbok (.xls), som enkätfiler inte läses från. {EXPORT_AS}"
+        ),
+        _ => format!(
+            "filen är varken text, en arbetsbok eller en Parquet-fil (okänt format). {EXPORT_AS}"
+        ),
+    }
 }
 
 fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
@@ -79,6 +132,11 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
         return Err(Refusal::file(file, problem.message()));
     }
     let (text, encoding) = csv::decode(bytes).map_err(|e| Refusal::file(file, e.message()))?;
+    let (text, cr) = csv::line_ends(text);
+    let encoding = match cr {
+        Some(cr) => format!("{encoding}, {cr}"),
+        None => encoding.to_string(),
+    };
     let sep = csv::detect_separator(&text);
     csv::check_shape(&text, sep).map_err(|e| Refusal::file(file, e.message()))?;
     // polars' own errors quote the file's text, so none of it is passed on.
@@ -97,7 +155,14 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
     Ok((frame, format!("CSV, {encoding}, {sep_name}")))
 }
 
-fn read_parquet(bytes: Vec<u8>, cap: u64, file: &str) -> Result<DataFrame, Refusal> {
+/// A Parquet file's plain columns, and how many of other types were left
+/// unread.
+fn read_parquet(
+    bytes: Vec<u8>,
+    cap: u64,
+    file: &str,
+    columns: &[&str],
+) -> Result<(DataFrame, usize), Refusal> {
     let broken = || {
         Refusal::file(
             file,
@@ -120,12 +185,29 @@ fn read_parquet(bytes: Vec<u8>, cap: u64, file: &str) -> Result<DataFrame, Refus
         ));
     }
     // Only the plain types are read: the reader cannot take some others at
-    // all, and the gate must be able to look inside every column.
-    if let Some((i, field)) = schema
-        .iter_values()
-        .enumerate()
-        .find(|(_, f)| !plain_type(f.dtype()))
-    {
+    // all, and the gate must be able to look inside every column it reads.
+    // A nested column the codebook does not use is left unread (and said);
+    // any other is refused, named by its header where the codebook has it.
+    let mut read = Vec::new();
+    for (i, field) in schema.iter_values().enumerate() {
+        if plain_type(field.dtype()) {
+            read.push(i);
+            continue;
+        }
+        let used = columns.iter().find(|c| same_header(c, field.name()));
+        if used.is_none() && nested_type(field.dtype()) {
+            continue;
+        }
+        if let Some(column) = used {
+            return Err(Refusal::file(
+                file,
+                format!(
+                    "kolumnen \"{column}\" (kolumn {}) är {}, som enkätfiler inte får ha (bara text, heltal, decimaltal, sant/falskt och datum). Exportera kolumnen som text eller heltal.",
+                    i + 1,
+                    type_name(field.dtype())
+                ),
+            ));
+        }
         return Err(Refusal::file(
             file,
             format!(
@@ -135,7 +217,17 @@ fn read_parquet(bytes: Vec<u8>, cap: u64, file: &str) -> Result<DataFrame, Refus
             ),
         ));
     }
-    reader.finish().map_err(|_| broken())
+    let skipped = schema.len() - read.len();
+    let frame = reader
+        .with_projection(Some(read))
+        .finish()
+        .map_err(|_| broken())?;
+    Ok((frame, skipped))
+}
+
+/// Whether a file's header is the codebook's column: trimmed, in any case.
+fn same_header(column: &str, header: &str) -> bool {
+    column.trim().to_lowercase() == header.trim().to_lowercase()
 }
 
 /// A Parquet column type that is not plain, in words.
@@ -151,6 +243,20 @@ fn type_name(t: &polars::prelude::ArrowDataType) -> &'static str {
         A::Dictionary(..) => "en ordlista (dictionary)",
         _ => "en typ utan motsvarighet i text eller tal",
     }
+}
+
+/// A list, a record or a map: a column a survey's codebook never names.
+fn nested_type(t: &polars::prelude::ArrowDataType) -> bool {
+    use polars::prelude::ArrowDataType as A;
+    matches!(
+        t,
+        A::List(_)
+            | A::LargeList(_)
+            | A::FixedSizeList(..)
+            | A::Struct(_)
+            | A::Map(..)
+            | A::Union(..)
+    )
 }
 
 fn plain_type(t: &polars::prelude::ArrowDataType) -> bool {
@@ -190,37 +296,63 @@ const SHEET_BOUNDS: Bounds = Bounds {
 /// strings are held in memory whole. Larger exports go as CSV or Parquet.
 const MAX_INFLATED: u64 = 128_000_000;
 
-/// The first sheet of an `.xlsx`, streamed cell by cell into text columns.
-fn read_workbook(bytes: Vec<u8>, cap: u64, file: &str) -> Result<DataFrame, Refusal> {
+/// The first sheet of an `.xlsx`, streamed cell by cell into text columns,
+/// with the rows above its header row (each row's cells).
+fn read_workbook(
+    bytes: Vec<u8>,
+    cap: u64,
+    file: &str,
+    columns: &[&str],
+) -> Result<(DataFrame, Vec<Vec<String>>), Refusal> {
     let cap = cap.min(MAX_INFLATED);
-    archive::check(&bytes, cap).map_err(|e| Refusal::file(file, match e {
-        ZipProblem::Broken => "filen är ingen arbetsbok som går att läsa (.xlsx). Exportera enkätsvaren som CSV i stället.".to_string(),
+    let names = archive::check(&bytes, cap).map_err(|e| Refusal::file(file, match e {
+        ZipProblem::Broken => "filen är ett zip-arkiv (som en arbetsbok) som inte går att packa upp: det är skadat eller ofullständigt. Exportera enkätsvaren på nytt.".to_string(),
         ZipProblem::Duplicate(_) => "arbetsboken innehåller samma del två gånger, så det går inte att veta vilken som gäller. Exportera enkätsvaren på nytt.".to_string(),
         ZipProblem::TooBig(_) => format!("arbetsboken packas upp till mer än {cap} byte, mer än en arbetsbok får vara. Exportera enkätsvaren som CSV eller Parquet i stället."),
     }))?;
+    match kind::zip_kind(&bytes, &names) {
+        ZipKind::Xlsx => {}
+        ZipKind::Ods => {
+            return Err(Refusal::file(
+                file,
+                format!(
+                    "filen är ett OpenDocument-kalkylblad (.ods), som enkätfiler inte läses från. {EXPORT_AS}"
+                ),
+            ));
+        }
+        other => {
+            let why = kind::unreadable(&Kind::Zip, Some(&other)).map(|u| u.message(EXPORT_AS));
+            return Err(Refusal::file(file, why.unwrap_or_default()));
+        }
+    }
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|_| {
         Refusal::file(
             file,
-            "arbetsboken går inte att läsa. Exportera enkätsvaren som CSV i stället.",
+            "arbetsboken går inte att läsa (Excel-delarna i den är skadade). Exportera enkätsvaren som CSV i stället.",
         )
     })?;
     let Some(sheet) = book.sheet_names().first().cloned() else {
         return Err(Refusal::file(
             file,
-            "arbetsboken har inget blad som går att läsa.",
+            format!("arbetsboken har inget blad som går att läsa. {EXPORT_AS}"),
         ));
     };
     let mut grid = Grid::default();
     sheet::for_each_cell(&mut book, &sheet, SHEET_BOUNDS, |r, c, v| grid.put(r, c, v))
         .map_err(|e| Refusal::file(file, sheet_message(e)))?;
-    grid.frame()
-        .ok_or_else(|| Refusal::file(file, "arbetsbokens första blad är tomt."))?
-        .map_err(|_| {
-            Refusal::file(
-                file,
-                "arbetsbokens rubrikrad går inte att läsa (t.ex. två kolumner med samma rubrik).",
-            )
-        })
+    let Some((frame, above)) = grid.frame(columns) else {
+        return Err(Refusal::file(
+            file,
+            format!("arbetsbokens första blad är tomt. {EXPORT_AS}"),
+        ));
+    };
+    let frame = frame.map_err(|_| {
+        Refusal::file(
+            file,
+            "arbetsbokens rubrikrad går inte att läsa (t.ex. två kolumner med samma rubrik). Ge varje kolumn en egen rubrik och exportera enkätsvaren på nytt.",
+        )
+    })?;
+    Ok((frame, above))
 }
 
 fn sheet_message(e: SheetProblem) -> String {
@@ -232,13 +364,17 @@ fn sheet_message(e: SheetProblem) -> String {
     }
 }
 
-/// Cells as they stream past, gathered into columns of text; the first row
-/// holds the headers.
+/// How many rows a title may take above a workbook's header row.
+const TITLE_ROWS: u32 = 20;
+
+/// Cells as they stream past, gathered into columns of text by their row in
+/// the sheet; the header row is chosen once the sheet is read.
 #[derive(Default)]
 struct Grid {
-    headers: Vec<(u32, String)>,
+    /// The first rows' cells, where the header row is looked for.
+    top: std::collections::BTreeMap<u32, Vec<(u32, String)>>,
     columns: std::collections::BTreeMap<u32, Vec<Option<String>>>,
-    rows: u32,
+    last_row: u32,
 }
 
 impl Grid {
@@ -248,17 +384,16 @@ impl Grid {
         let Some(text) = cell_text(&value) else {
             return Ok(());
         };
-        if row == 0 {
-            self.headers.push((col, text));
-            return Ok(());
+        if row < TITLE_ROWS {
+            self.top.entry(row).or_default().push((col, text.clone()));
         }
-        self.rows = self.rows.max(row);
-        let filled = self.rows as u64 * (self.columns.len() as u64 + 1);
+        self.last_row = self.last_row.max(row);
+        let filled = self.last_row as u64 * (self.columns.len() as u64 + 1);
         if filled > SHEET_BOUNDS.cells {
             return Err(SheetProblem::TooManyCells(filled));
         }
         let column = self.columns.entry(col).or_default();
-        let at = row as usize - 1;
+        let at = row as usize;
         if column.len() <= at {
             column.resize(at, None);
             column.push(Some(text));
@@ -268,23 +403,45 @@ impl Grid {
         Ok(())
     }
 
-    /// The table, or `None` for a sheet without headers.
-    fn frame(self) -> Option<PolarsResult<DataFrame>> {
-        if self.headers.is_empty() {
-            return None;
-        }
-        let height = self.rows as usize;
-        let mut columns = self.columns;
-        let frame = self
-            .headers
+    /// The header row: the first that holds the codebook's `columns` (two of
+    /// them, or the one), else the first with anything in it.
+    fn header_row(&self, columns: &[&str]) -> Option<u32> {
+        let wanted = columns.len().min(2);
+        let known = |t: &str| columns.iter().any(|c| same_header(c, t));
+        let holds = |cells: &Vec<(u32, String)>| cells.iter().filter(|(_, t)| known(t)).count();
+        self.top
+            .iter()
+            .find(|(_, cells)| wanted > 0 && holds(cells) >= wanted)
+            .or_else(|| self.top.iter().next())
+            .map(|(row, _)| *row)
+    }
+
+    /// The table below the header row, and the cells of each row above it
+    /// (empty rows too); `None` for a sheet without anything in its first rows.
+    #[allow(clippy::type_complexity)]
+    fn frame(mut self, columns: &[&str]) -> Option<(PolarsResult<DataFrame>, Vec<Vec<String>>)> {
+        let header = self.header_row(columns)?;
+        let above = (0..header)
+            .map(|r| {
+                self.top
+                    .remove(&r)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(_, t)| t)
+                    .collect()
+            })
+            .collect();
+        let height = (self.last_row - header) as usize;
+        let heads = self.top.remove(&header).unwrap_or_default();
+        let frame = heads
             .into_iter()
             .map(|(col, name)| {
-                let mut values = columns.remove(&col).unwrap_or_default();
-                values.resize(height, None);
-                Column::new(name.as_str().into(), values)
+                let mut values = self.columns.remove(&col).unwrap_or_default();
+                values.resize(self.last_row as usize + 1, None);
+                Column::new(name.as_str().into(), values.split_off(header as usize + 1))
             })
             .collect::<Vec<_>>();
-        Some(DataFrame::new(height, frame))
+        Some((DataFrame::new(height, frame), above))
     }
 }
 

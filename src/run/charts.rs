@@ -188,8 +188,7 @@ fn grid_rows(p: &Pipeline, d: &RunData, years: &[i32]) -> Vec<(String, Vec<Optio
         .findings
         .iter()
         .filter(|f| f.severity == crate::finding::Severity::Error)
-        .filter_map(|f| f.subject.as_ref())
-        .map(|s| (s.unit_id.as_str(), s.year))
+        .filter_map(|f| f.subject.value_of())
         .collect();
     type Sets<'a> = (
         std::collections::HashSet<&'a str>,

@@ -97,7 +97,10 @@ pub fn write(p: &Pipeline, d: &RunData, dir: &Path, earlier: &Path) -> Result<Ve
     for c in &d.completeness {
         for unit_id in &c.expected {
             let text = match used.get(&(c.year, unit_id.as_str())) {
-                None => missing_text(p, unit_id, c.year, d.report_year),
+                None => match refused_as(&d.returns.refused, unit_id, c.year) {
+                    Some(file) => refused_return_text(p, unit_id, c.year, file, of_file(file)),
+                    None => missing_text(p, unit_id, c.year, d.report_year),
+                },
                 Some(input) => return_text(
                     p,
                     unit_id,
@@ -211,6 +214,48 @@ fn return_text(
     if !(errors.is_empty() && warnings.is_empty()) {
         text.push_str("\nRätta i samma fil och skicka den igen.\n");
     }
+    text
+}
+
+/// The refused file named as the unit's return for the year, if one was
+/// (`amn-2022.xlsx`): what it holds could not be read, but its name says
+/// whose it is meant to be.
+fn refused_as<'a>(refused: &'a [String], unit_id: &str, year: i32) -> Option<&'a str> {
+    let named = |file: &&String| {
+        let name = Path::new(file.as_str())
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
+        crate::pipeline::RETURN_EXTENSIONS.iter().any(|ext| {
+            name.eq_ignore_ascii_case(&crate::pipeline::return_file_name_as(unit_id, year, ext))
+        })
+    };
+    refused.iter().find(named).map(String::as_str)
+}
+
+/// For a unit whose return came in but was refused whole: why, and what to do.
+fn refused_return_text(
+    p: &Pipeline,
+    unit_id: &str,
+    year: i32,
+    file: &str,
+    mine: &[&Finding],
+) -> String {
+    let name = Path::new(file)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(file);
+    let mut text = heading(p, unit_id, year)
+        + &format!(
+            "\nFilen {name} har kommit in men kunde inte läsas, så återrapporteringen för {year} saknas fortfarande:\n"
+        );
+    for f in mine {
+        text.push_str(&line(f, &Comments::new()));
+        text.push('\n');
+    }
+    text.push_str(
+        "\nRätta filen som beskrivs ovan, eller fyll i årets mall på nytt, och skicka den igen.\n",
+    );
     text
 }
 

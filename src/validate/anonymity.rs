@@ -86,6 +86,8 @@ pub enum Found {
     /// A type a survey export does not have (lists, structs, bytes), which
     /// the gate cannot look inside.
     Nested,
+    /// A title row above a workbook's header row holds one.
+    AboveHeader(Identifier),
 }
 
 /// A reason to refuse the file: a column, by its position (counted from 1),
@@ -350,11 +352,14 @@ fn text_candidates(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 
 /// The first kind of direct identifier in a cell, if any.
 pub fn scan(cell: &str) -> Option<Identifier> {
-    let text = plain(cell);
+    let (text, uuid_heads) = without_stamps(&plain(cell));
     // Most cells are codes or labels: nothing to look for without digits or '@'.
     let digits = text.bytes().filter(|b| b.is_ascii_digit()).count();
     if has_email(&text) {
         return Some(Identifier::Email);
+    }
+    if uuid_heads.iter().any(|h| is_personal_number(h)) {
+        return Some(Identifier::PersonalNumber);
     }
     if digits >= 9 && has_personal_number(&text) {
         return Some(Identifier::PersonalNumber);
@@ -363,6 +368,97 @@ pub fn scan(cell: &str) -> Option<Identifier> {
         return Some(Identifier::Phone);
     }
     None
+}
+
+/// The text with its date-times ("2012-06-22 00:00:00", "22.06.2012 13:45")
+/// and UUIDs blanked: their digits, read across the separators, look like a
+/// personnummer or a phone number. A plain date is left, having too few
+/// digits to be either. A UUID's first twelve digits are given back apart:
+/// a personnummer written "19811218-9876-…" is still to be caught.
+fn without_stamps(text: &str) -> (String, Vec<String>) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut kept = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let boundary = i == 0 || !chars[i - 1].is_alphanumeric();
+        if boundary && let Some(end) = date_time_at(&chars, i) {
+            out.push(' ');
+            i = end;
+        } else if boundary && let Some(end) = uuid_at(&chars, i) {
+            let head: String = chars[i..i + 13].iter().filter(|c| **c != '-').collect();
+            if head.chars().all(|c| c.is_ascii_digit()) {
+                kept.push(head);
+            }
+            out.push(' ');
+            i = end;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    (out, kept)
+}
+
+/// Whether `chars[i..]` starts with `n` ASCII digits, and their value.
+fn digits_at(chars: &[char], i: usize, n: usize) -> Option<u32> {
+    let run = chars.get(i..i + n)?;
+    run.iter().all(char::is_ascii_digit).then(|| {
+        run.iter()
+            .fold(0, |v, c| v * 10 + c.to_digit(10).unwrap_or(0))
+    })
+}
+
+/// The end of a date with a time of day that starts at `i`: year-month-day
+/// or day.month.year, then a space or `T` and hours:minutes, with seconds
+/// and their fraction if there.
+fn date_time_at(chars: &[char], i: usize) -> Option<usize> {
+    let sep = |at: usize| chars.get(at).is_some_and(|c| matches!(c, '-' | '.' | '/'));
+    let (month, day) = if digits_at(chars, i, 4).is_some() && sep(i + 4) && sep(i + 7) {
+        (digits_at(chars, i + 5, 2)?, digits_at(chars, i + 8, 2)?)
+    } else if sep(i + 2) && sep(i + 5) && digits_at(chars, i + 6, 4).is_some() {
+        (digits_at(chars, i + 3, 2)?, digits_at(chars, i, 2)?)
+    } else {
+        return None;
+    };
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let t = i + 10;
+    if !matches!(chars.get(t), Some(' ' | 't')) || chars.get(t + 3) != Some(&':') {
+        return None;
+    }
+    let (hour, minute) = (digits_at(chars, t + 1, 2)?, digits_at(chars, t + 4, 2)?);
+    if hour > 23 || minute > 59 {
+        return None;
+    }
+    let mut end = t + 6;
+    if chars.get(end) == Some(&':') && digits_at(chars, end + 1, 2).is_some_and(|s| s < 61) {
+        end += 3;
+        if chars.get(end) == Some(&'.') {
+            end += 1;
+            while chars.get(end).is_some_and(char::is_ascii_digit) {
+                end += 1;
+            }
+        }
+    }
+    Some(end)
+}
+
+/// The end of a UUID (8-4-4-4-12 hex digits) that starts at `i`, if one does
+/// and is not followed by more letters or digits.
+fn uuid_at(chars: &[char], i: usize) -> Option<usize> {
+    let mut at = i;
+    for (n, len) in [8, 4, 4, 4, 12].into_iter().enumerate() {
+        if n > 0 {
+            (chars.get(at) == Some(&'-')).then_some(())?;
+            at += 1;
+        }
+        let run = chars.get(at..at + len)?;
+        run.iter().all(char::is_ascii_hexdigit).then_some(())?;
+        at += len;
+    }
+    (!chars.get(at).is_some_and(|c| c.is_alphanumeric())).then_some(at)
 }
 
 /// A hyphen or any dash a word processor puts in its place ("19811218 –
@@ -642,6 +738,31 @@ mod tests {
         assert!(!has_personal_number("811318-9876"));
         assert!(!has_personal_number("11218-9876"));
         assert!(!has_personal_number("2021"));
+    }
+
+    #[test]
+    fn date_times_and_uuids_are_not_identifiers_but_a_personnummer_beside_them_is() {
+        for cell in [
+            "2012-06-22 00:00:00",
+            "2012-06-22 00:00:00.000000",
+            "2019-03-07T07:01:23",
+            "07.01.2019 07:01",
+            "2012-06-22 00:00",
+            "550e8400-e29b-41d4-a716-446655440000",
+            "07012345-6789-4123-8456-070123456789",
+            "00000000-0000-0000-0000-008112189876",
+            "00461234-0012-4abc-8def-0123456789ab",
+        ] {
+            assert_eq!(scan(cell), None, "{cell}");
+        }
+        for cell in [
+            "19811218-9876-4abc-8def-0123456789ab",
+            "2012-06-22 00:00:00 811218-9876",
+            "1981-12-18 9876",
+            "8112189876",
+        ] {
+            assert!(scan(cell).is_some(), "{cell}");
+        }
     }
 
     #[test]

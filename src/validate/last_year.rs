@@ -187,6 +187,6 @@ fn change_warning(p: &Pipeline, v: &Value, prev: &Earlier) -> Option<Finding> {
         cell: Some(v.cell.clone()),
         about: Some(super::returns::about_value(p, v)),
         message,
-        subject: Some(v.subject()),
+        subject: v.subject(),
     })
 }

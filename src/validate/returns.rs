@@ -39,11 +39,11 @@ impl Value {
     /// The value's key, as a finding about it carries it.
     pub fn subject(&self) -> Subject {
         Subject {
-            unit_id: self.unit_id.clone(),
-            year: self.year,
-            indicator_id: self.indicator_id.clone(),
-            breakdown: self.key.breakdown.clone(),
-            group: self.key.group.clone(),
+            unit_id: Some(self.unit_id.clone()),
+            year: Some(self.year),
+            indicator_id: Some(self.indicator_id.clone()),
+            breakdown: Some(self.key.breakdown.clone()),
+            group: Some(self.key.group.clone()),
         }
     }
 }
@@ -89,7 +89,7 @@ fn refusal_finding(r: Refusal) -> Finding {
         cell: r.cell,
         about: None,
         message: r.message,
-        subject: None,
+        subject: Subject::default(),
     }
 }
 
@@ -121,7 +121,7 @@ fn read_and_judge(p: &Pipeline, f: &Path, year: Option<i32>) -> Result<Judged, R
             cell: cell.clone(),
             about: None,
             message: message.clone(),
-            subject: None,
+            subject: Subject::of_return(&b.unit_id, b.year),
         });
     }
     judge_values(p, &b, &mut part);
@@ -228,7 +228,7 @@ pub fn read_files(p: &Pipeline, files: &[PathBuf], year: Option<i32>, cache: &Ca
                         idx.len(),
                         names.join(", ")
                     ),
-                    subject: None,
+                    subject: Subject::of_return(unit, *year),
                 });
             }
         }
@@ -409,13 +409,13 @@ fn judge_values(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
             cell: Some(cell.to_string()),
             about: Some(about.clone()),
             message,
-            subject: Some(Subject {
-                unit_id: b.unit_id.clone(),
-                year: b.year,
-                indicator_id: v.indicator_id.clone(),
-                breakdown: v.key.breakdown.clone(),
-                group: v.key.group.clone(),
-            }),
+            subject: Subject {
+                unit_id: Some(b.unit_id.clone()),
+                year: Some(b.year),
+                indicator_id: Some(v.indicator_id.clone()),
+                breakdown: Some(v.key.breakdown.clone()),
+                group: Some(v.key.group.clone()),
+            },
         };
         let (comment, doubt) = free_text(v.comment.as_ref(), "kommentaren");
         if let Some((severity, m)) = doubt {
@@ -569,7 +569,7 @@ fn judge_activities(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
                     crate::text::excerpt(v),
                     allowed.join(", ")
                 ),
-                subject: None,
+                subject: Subject::of_return(&b.unit_id, b.year),
             });
         };
         let status = a.status.as_ref().and_then(|v| {
@@ -595,7 +595,7 @@ fn judge_activities(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
                 cell: Some(a.description_cell.clone()),
                 about: Some(about.clone()),
                 message,
-                subject: None,
+                subject: Subject::of_return(&b.unit_id, b.year),
             });
         }
         if a.status.is_none() {
@@ -606,7 +606,7 @@ fn judge_activities(p: &Pipeline, b: &ReturnWorkbook, out: &mut Outcome) {
                 cell: Some(a.status_cell.clone()),
                 about: Some(about.clone()),
                 message: "status är inte ifylld och redovisas som saknad. Välj Ej påbörjad, Påbörjad eller Genomförd i listan.".into(),
-                subject: None,
+                subject: Subject::of_return(&b.unit_id, b.year),
             });
         }
         out.activities.push(Activity {

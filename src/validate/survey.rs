@@ -200,8 +200,15 @@ fn check_file(
             ),
         ));
     };
+    let columns: Vec<&str> = codebook
+        .variables
+        .iter()
+        .map(|v| v.column.as_str())
+        .chain(codebook.weight.as_deref())
+        .collect();
     crate::ingest::guarded(&file, || {
-        ingest::read(f, survey.max_bytes).and_then(|t| check(survey, codebook, t, y, findings))
+        ingest::read(f, survey.max_bytes, &columns)
+            .and_then(|t| check(survey, codebook, t, y, findings))
     })
 }
 
@@ -227,6 +234,10 @@ fn gate_message(hits: &[Hit]) -> String {
                 ),
                 Found::Nested => format!(
                     "kolumn {column} har en sammansatt typ (lista, post eller binärdata) som en enkätexport inte har och som inte kan granskas"
+                ),
+                Found::AboveHeader(kind) => format!(
+                    "raderna ovanför rubrikraden innehåller något som ser ut som {}",
+                    kind.swedish()
                 ),
             }
         })
@@ -254,6 +265,7 @@ fn check(
         sha256,
         frame: raw,
         format,
+        ..
     } = t;
     // The file's own columns are let go once the codebook has been applied.
     let Applied {
@@ -307,6 +319,16 @@ fn gate(t: &SurveyTable) -> Result<(), Refusal> {
             "kolumnerna går inte att granska som text, så filen avvisas. Exportera enkätsvaren som CSV.",
         )
     })?;
+    let mut hits = hits;
+    if let Some(kind) = t.above_header.iter().find_map(|c| anonymity::scan(c)) {
+        hits.insert(
+            0,
+            Hit {
+                column: 0,
+                found: Found::AboveHeader(kind),
+            },
+        );
+    }
     if hits.is_empty() {
         Ok(())
     } else {

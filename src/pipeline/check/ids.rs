@@ -143,7 +143,8 @@ pub(super) fn all_ids<'p>(p: &'p Pipeline) -> Vec<(String, &'p str)> {
 }
 
 /// Ids become file names (`amn-2022.xlsx`, `UTB-3.svg`), so each must be a
-/// safe one: NFC, letters, digits, `-` and `_` only, not too long, and not
+/// safe one: NFC, letters, digits, `-`, `_` and `.` (between other
+/// characters: "1.1", never "..") only, not too long, and not
 /// the same as another id of its list but for case.
 pub(super) fn check_safe_ids(c: &mut Checker<'_>) {
     use unicode_normalization::{UnicodeNormalization, is_nfc};
@@ -152,7 +153,7 @@ pub(super) fn check_safe_ids(c: &mut Checker<'_>) {
     for (path, id) in all_ids(p) {
         let bad = id
             .chars()
-            .find(|ch| !(ch.is_alphanumeric() || *ch == '-' || *ch == '_'));
+            .find(|ch| !(ch.is_alphanumeric() || matches!(ch, '-' | '_' | '.')));
         let problem = if id.is_empty() {
             Some("id:t är tomt".to_string())
         } else if !is_nfc(id) {
@@ -162,9 +163,14 @@ pub(super) fn check_safe_ids(c: &mut Checker<'_>) {
             ))
         } else if let Some(ch) = bad {
             Some(format!(
-                "id:t \"{}\" innehåller tecknet {:?}; ett id blir filnamn och får bara ha bokstäver, siffror, - och _",
+                "id:t \"{}\" innehåller tecknet {:?}; ett id blir filnamn och får bara ha bokstäver, siffror, -, _ och punkt",
                 id.escape_debug(),
                 ch
+            ))
+        } else if id.starts_with('.') || id.ends_with('.') || id.contains("..") {
+            Some(format!(
+                "id:t \"{}\" har en punkt först, sist eller två i rad; ett id blir filnamn, så punkter får bara stå mellan andra tecken (som i \"1.1\" eller \"2.3.a\")",
+                id.escape_debug()
             ))
         } else if id.chars().count() > MAX_ID_CHARS {
             Some(format!(

@@ -237,15 +237,20 @@ impl<'s> Reader<'s> {
             return Some(*v);
         }
         let names: Vec<String> = options.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+        let hint = closest(s, &options.iter().map(|(n, _)| *n).collect::<Vec<_>>())
+            .map(|n| format!("; menade du \"{n}\"?"))
+            .unwrap_or_default();
         self.problem(
             Some(item.span()),
             path,
             format!(
-                "okänt värde \"{s}\"; tillåtna värden är {}",
+                "okänt värde \"{s}\"; tillåtna värden är {}{hint}",
                 names.join(", ")
             ),
         );
-        None
+        // The problem is told; the first option stands in, so the item is
+        // kept and the cross-checks still run (the file is refused anyway).
+        options.first().map(|(_, v)| *v)
     }
 
     pub(super) fn strings(

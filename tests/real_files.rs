@@ -1,0 +1,366 @@
+//! Files as other tools make them: a locked file is called locked in every
+//! format, a format no reader takes is named with what to save instead, the
+//! kind of a file is told by its content wherever it lies, survey exports
+//! with a title, in Windows-1252, with CR line ends or in UTF-16 are read,
+//! and dates and UUIDs are not taken for identifiers.
+
+use std::io::{Cursor, Write};
+
+use crate::survey::{refused, sample_2018};
+use crate::test::{Test, line_of, sample_pipeline};
+
+/// The sample pipeline's 2018 survey file, which a test points elsewhere.
+const SURVEY_2018: &str = "path = \"../data-samples/survey/enkat-2018.csv\"";
+
+const PASSWORD: &str =
+    "filen är lösenordsskyddad (krypterad) och kan inte läsas. Spara en kopia utan lösenord";
+
+/// A compound file (OLE) holding `streams`, as Office writes its old formats.
+fn ole(streams: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut f = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+    for (name, data) in streams {
+        f.create_stream(name).unwrap().write_all(data).unwrap();
+    }
+    f.into_inner().into_inner()
+}
+
+fn record(kind: u16, data: &[u8]) -> Vec<u8> {
+    [
+        &kind.to_le_bytes()[..],
+        &(data.len() as u16).to_le_bytes(),
+        data,
+    ]
+    .concat()
+}
+
+/// An `.xls` workbook stream locked with a password: BOF, FILEPASS (RC4),
+/// then a sheet record whose name is ciphertext.
+fn locked_xls() -> Vec<u8> {
+    let stream = [
+        record(0x0809, &[0, 6, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        record(0x002F, &[1, 0, 1, 0, 1, 0, 2, 0]),
+        record(
+            0x0085,
+            &[0x10, 0, 0, 0, 0, 0, 5, 0, 0x9c, 0x31, 0xee, 0x02, 0x7a],
+        ),
+        record(0x000A, &[]),
+    ]
+    .concat();
+    ole(&[("Workbook", &stream)])
+}
+
+/// A zip holding `entries`, stored as they are.
+fn zip(entries: &[(&str, &str)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, text) in entries {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// Validates `bytes` as a committee return named `name`; expects the refusal.
+fn return_refused(name: &str, bytes: &[u8], message: &str) {
+    Test::new()
+        .pipeline(&[])
+        .write(name, bytes)
+        .args(&["validate", "p.toml", "--year", "2022", name])
+        .status(1)
+        .stdout_has(&format!("fel: {name}: {message}"))
+        .stdout_has("1 avvisade")
+        .run();
+}
+
+#[test]
+fn a_locked_file_is_called_locked_in_every_format() {
+    return_refused("amn-2022.xls", &locked_xls(), PASSWORD);
+    let ooxml = ole(&[
+        ("EncryptionInfo", b"\x04\x00\x04\x00"),
+        ("EncryptedPackage", b"x"),
+    ]);
+    return_refused("amn-2022.xlsx", &ooxml, PASSWORD);
+    let ods = zip(&[
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+        (
+            "META-INF/manifest.xml",
+            "<manifest:file-entry manifest:full-path=\"content.xml\"><manifest:encryption-data manifest:checksum-type=\"SHA1/1K\"/></manifest:file-entry>",
+        ),
+        ("content.xml", "\u{1}\u{2}binary"),
+    ]);
+    return_refused("amn-2022.ods", &ods, PASSWORD);
+    // The same files given as survey exports, under any name.
+    refused("enkat.csv", locked_xls(), PASSWORD, &[]);
+    refused("enkat.xlsx", &ooxml, PASSWORD, &[]);
+    refused(
+        "enkat.parquet",
+        b"PARE\x00\x01\x02\x03\x10\x00\x00\x00PARE",
+        PASSWORD,
+        &[],
+    );
+}
+
+#[test]
+fn formats_no_reader_takes_are_named_with_what_to_save_instead() {
+    let xlsb = zip(&[
+        ("[Content_Types].xml", "<Types/>"),
+        ("xl/workbook.bin", "\u{83}\u{1}"),
+    ]);
+    return_refused(
+        "amn-2022.xlsb",
+        &xlsb,
+        "filen är en binär Excel-arbetsbok (.xlsb), som inte kan läsas. Öppna den i Excel och spara som Excel-arbetsbok (.xlsx).",
+    );
+    let biff4 = [record(0x0409, &[0, 0, 0x10, 0, 0, 0]), record(0x000A, &[])].concat();
+    return_refused(
+        "amn-2022.xls",
+        &biff4,
+        "filen är sparad i Excel 2.x–4.0, ett format från före 1993 som inte kan läsas.",
+    );
+    let elsewhere = zip(&[
+        (
+            "[Content_Types].xml",
+            r#"<Types><Override PartName="/bok/arbetsbok.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#,
+        ),
+        ("bok/arbetsbok.xml", "<workbook/>"),
+    ]);
+    return_refused(
+        "amn-2022.xlsx",
+        &elsewhere,
+        "filen är en Excel-arbetsbok vars delar ligger på ovanliga platser i paketet",
+    );
+    let word = ole(&[("WordDocument", b"x")]);
+    return_refused(
+        "amn-2022.xlsx",
+        &word,
+        "filen är ett annat Office-dokument (t.ex. Word eller Outlook), inte en arbetsbok. Ladda ner årets mall",
+    );
+    refused(
+        "enkat.csv",
+        &xlsb,
+        "filen är en binär Excel-arbetsbok (.xlsb), som inte kan läsas.",
+        &[],
+    );
+}
+
+#[test]
+fn a_text_or_parquet_file_in_the_returns_inbox_is_told_what_a_return_is() {
+    let t = Test::new()
+        .pipeline(&[("inbox = \"../data-samples/returns\"", "inbox = \"inkorg\"")])
+        .write("inkorg/amn-2022.csv", sample_2018());
+    t.args(&["validate", "p.toml", "--year", "2022", "inkorg"])
+        .status(1)
+        .stdout_has("fel: inkorg/amn-2022.csv: filen är en textfil (t.ex. CSV), inte en arbetsbok; en återrapportering är årets Excel-mall, ifylld. Ladda ner årets mall")
+        .stdout_lacks("kodbok")
+        .run();
+}
+
+/// The 2018 sample as a workbook, with `title_rows` rows of title above it.
+fn survey_workbook(title_rows: u32) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet
+        .write_string(0, 0, "Enkät om levnadsvillkor 2018")
+        .unwrap();
+    for (r, line) in sample_2018().lines().enumerate() {
+        for (c, field) in line.split(',').enumerate() {
+            if !field.is_empty() {
+                sheet
+                    .write_string(r as u32 + title_rows, c as u16, field)
+                    .unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_survey_workbook_with_a_title_above_its_header_row_is_read_and_the_rows_are_said() {
+    Test::new()
+        .pipeline(&[(SURVEY_2018, "path = \"enkat.xlsx\"")])
+        .write("enkat.xlsx", survey_workbook(2))
+        .args(&["validate", "p.toml", "--year", "2018", "enkat.xlsx"])
+        .stdout_has("info: enkat.xlsx: 620 svar 2018")
+        .stdout_has("arbetsbok, rubrikraden på rad 3; 2 rader ovanför den lästes inte")
+        .stdout_has("1 fil läst, 0 avvisade; 0 fel och 0 varningar.")
+        .run();
+}
+
+#[test]
+fn a_personal_number_in_a_title_row_refuses_the_file() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Kontakt 811218-9876").unwrap();
+    for (r, line) in sample_2018().lines().enumerate() {
+        for (c, field) in line.split(',').enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, field).unwrap();
+        }
+    }
+    let mut t = Test::new()
+        .pipeline(&[(SURVEY_2018, "path = \"enkat.xlsx\"")])
+        .write("enkat.xlsx", book.save_to_buffer().unwrap())
+        .args(&["validate", "p.toml", "enkat.xlsx"])
+        .status(1)
+        .stdout_has("fel: enkat.xlsx: Raderna ovanför rubrikraden innehåller något som ser ut som ett personnummer eller samordningsnummer. Enkäten får bara innehålla anonyma svar");
+    for secret in ["811218", "9876", "Kontakt"] {
+        t = t.stdout_lacks(secret).stderr_lacks(secret);
+    }
+    t.run();
+}
+
+#[test]
+fn a_workbook_named_csv_is_read_as_a_workbook() {
+    Test::new()
+        .pipeline(&[])
+        .write("enkat.csv", survey_workbook(0))
+        .args(&["validate", "p.toml", "--year", "2018", "enkat.csv"])
+        .stdout_has("info: enkat.csv: 620 svar 2018")
+        .stdout_has("(arbetsbok)")
+        .run();
+}
+
+/// Validates `bytes` as the 2018 survey and expects it read, in `format`.
+fn survey_read(bytes: Vec<u8>, format: &str) {
+    Test::new()
+        .pipeline(&[])
+        .write("enkat.csv", bytes)
+        .args(&["validate", "p.toml", "--year", "2018", "enkat.csv"])
+        .stdout_has("info: enkat.csv: 620 svar 2018")
+        .stdout_has(format)
+        .stdout_has("1 fil läst, 0 avvisade; 0 fel och 0 varningar.")
+        .run();
+}
+
+#[test]
+fn survey_text_in_windows_1252_with_signs_in_cr_lines_and_in_utf_16_is_read() {
+    let sample = sample_2018();
+    let signs = sample.replacen(
+        "Önskar mer information",
+        "© Stadsledningskontoret; 20 € och 5 £: önskar mer information",
+        1,
+    );
+    let (cp1252, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&signs);
+    assert!(!unmappable);
+    survey_read(cp1252.into_owned(), "(CSV, Windows-1252, komma)");
+    survey_read(
+        sample
+            .replace("\r\n", "\r")
+            .replace('\n', "\r")
+            .into_bytes(),
+        "(CSV, UTF-8, radslut CR, komma)",
+    );
+    let tabs = sample.replace(',', "\t");
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(tabs.encode_utf16().flat_map(u16::to_le_bytes));
+    survey_read(utf16, "(CSV, UTF-16, tabb)");
+}
+
+#[test]
+fn date_times_and_uuids_in_a_survey_are_not_identifiers() {
+    let mut lines = sample_2018()
+        .lines()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+    lines[0].push_str(",inskickad,svarsid");
+    for (i, line) in lines.iter_mut().enumerate().skip(1) {
+        line.push_str(&format!(
+            ",2012-06-{:02} {:02}:00:00,{:08x}-{:04x}-4{:03x}-8{:03x}-0{:011}",
+            i % 28 + 1,
+            i % 24,
+            i * 7919,
+            i % 65536,
+            i % 4096,
+            i % 4096,
+            8_112_189_876u64 + i as u64
+        ));
+    }
+    survey_read(
+        (lines.join("\n") + "\n").into_bytes(),
+        "(CSV, UTF-8, komma)",
+    );
+}
+
+#[test]
+fn check_tells_a_bad_value_an_unknown_measure_and_an_unknown_unit_in_one_run() {
+    let text = sample_pipeline().replacen("direction = \"higher\"", "direction = \"hgher\"", 1);
+    let text = text.replacen("measure = \"ARB-A1\"", "measure = \"ARB-A99\"", 1);
+    let text = text.replacen("responsible = [\"amn\"]", "responsible = [\"xyz\"]", 1);
+    let stderr = {
+        let out = Test::new()
+            .write("p.toml", &text)
+            .args(&["check", "p.toml"])
+            .status(2)
+            .stderr_has(&format!(
+                "p.toml:{}: indicators[0].direction: okänt värde \"hgher\"; tillåtna värden är \"higher\", \"lower\"; menade du \"higher\"?",
+                line_of(&text, "\"hgher\"")
+            ))
+            .run();
+        String::from_utf8(out.stderr).unwrap()
+    };
+    assert!(
+        stderr.contains(&format!("p.toml:{}:", line_of(&text, "\"ARB-A99\""))),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("p.toml:{}:", line_of(&text, "[\"xyz\"]"))),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn ids_may_be_numbered_with_dots_as_swedish_plans_number_them() {
+    let text = sample_pipeline()
+        .replace("\"ARB-G1\"", "\"1.1\"")
+        .replace("\"ARB-A1\"", "\"2.3.a\"");
+    Test::new()
+        .write("p.toml", &text)
+        .args(&["check", "p.toml"])
+        .stdout_has("p.toml: ok: 5 områden, 11 mål, 27 åtgärder")
+        .run();
+    let text = sample_pipeline().replace("\"ARB-G1\"", "\"1..1\"");
+    Test::new()
+        .write("p.toml", &text)
+        .args(&["check", "p.toml"])
+        .status(2)
+        .stderr_has("goals[0].id: id:t \"1..1\" har en punkt först, sist eller två i rad")
+        .run();
+}
+
+#[test]
+fn a_folder_named_as_a_file_is_said_to_be_a_folder() {
+    let t = Test::new()
+        .pipeline(&[])
+        .write("amn-2022.xlsx/kvar.txt", "");
+    t.args(&["validate", "p.toml", "amn-2022.xlsx"])
+        .status(1)
+        .stdout_has("fel: amn-2022.xlsx: är en mapp, inte en fil, fast namnet slutar som ett filnamn, så inget i den läses.")
+        .run();
+}
+
+#[test]
+fn a_nested_parquet_column_the_codebook_does_not_use_is_left_unread() {
+    use polars::prelude::*;
+    let sample = crate::test::repo_root().join("data-samples/survey/enkat-2021.parquet");
+    let mut frame = ParquetReader::new(std::fs::File::open(sample).unwrap())
+        .finish()
+        .unwrap();
+    let lists: Vec<Series> = (0..frame.height())
+        .map(|i| Series::new("".into(), &[i as i32, 1]))
+        .collect();
+    frame
+        .with_column(Series::new("taggar".into(), lists).into())
+        .unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut frame).unwrap();
+    Test::new()
+        .pipeline(&[])
+        .write("enkat.parquet", bytes)
+        .args(&["validate", "p.toml", "--year", "2021", "enkat.parquet"])
+        .stdout_has("svar 2021")
+        .stdout_has(
+            "(Parquet; 1 kolumn av en sammansatt typ som kodboken inte använder lästes inte)",
+        )
+        .stdout_has("1 fil läst, 0 avvisade; 0 fel och 0 varningar.")
+        .run();
+}
