@@ -122,9 +122,24 @@ fn unknown_choice_lists_the_allowed_values() {
         &text,
         &[(
             line,
-            "indicators[13].unit: okänt värde \"stycken\"; tillåtna värden är \"antal\", \"andel\", \"procentenheter\"",
+            "indicators[13].unit: okänt värde \"stycken\"; tillåtna värden är \"antal\", \"andel\", \"procentenheter\", \"count\", \"share\", \"percentage_points\"",
         )],
     );
+}
+
+/// The indicator table's English id is the pipeline file's word too.
+#[test]
+fn a_unit_may_be_named_as_the_indicator_table_names_it() {
+    let text = edit(
+        &sample_pipeline(),
+        "id = \"KUL-4\"\ntitle = \"Medier på romani chib inköpta till Stadsbiblioteket\"\nunit = \"antal\"",
+        "id = \"KUL-4\"\ntitle = \"Medier på romani chib inköpta till Stadsbiblioteket\"\nunit = \"count\"",
+    );
+    Test::new()
+        .write("p.toml", &text)
+        .args(&["check", "p.toml"])
+        .stdout_has("p.toml: ok: 5 områden")
+        .run();
 }
 
 #[test]

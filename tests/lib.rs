@@ -25,6 +25,7 @@ mod scale;
 mod show;
 mod smtp;
 mod survey;
+mod tables;
 mod template;
 mod test;
 mod totals;

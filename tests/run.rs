@@ -113,6 +113,10 @@ pub(crate) struct Sample {
 }
 
 impl Sample {
+    pub(crate) fn bytes(&self, name: &str) -> Vec<u8> {
+        self.files[name].clone()
+    }
+
     pub(crate) fn text(&self, name: &str) -> String {
         String::from_utf8(self.files[name].clone()).unwrap()
     }
@@ -136,7 +140,7 @@ impl Sample {
         lines
             .map(|l| Row {
                 header: header.clone(),
-                fields: l.split(',').map(str::to_string).collect(),
+                fields: csv_fields(l),
             })
             .collect()
     }
@@ -151,11 +155,27 @@ impl Sample {
     }
 }
 
-/// One row of `indicators.csv`: `r["value"]`. (Split at commas: the quoted
-/// title comes after every column the tests read.)
+/// One row of `indicators.csv`: `r["value"]`.
 pub(crate) struct Row {
     header: std::rc::Rc<[String]>,
     fields: Vec<String>,
+}
+
+/// A CSV line's fields, quotes taken off (no field of the table holds a
+/// line break).
+pub(crate) fn csv_fields(line: &str) -> Vec<String> {
+    let (mut fields, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => _ = (chars.next(), field.push('"')),
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(std::mem::take(&mut field)),
+            c => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
 }
 
 impl Row {
@@ -329,7 +349,7 @@ fn the_indicator_table_has_its_columns_and_known_values() {
     let s = shared();
     assert_eq!(
         s.text(names::INDICATORS_CSV).lines().next().unwrap(),
-        "indicator_id,year,unit_id,breakdown,group,value,numerator,denominator,n,ci_low,ci_high,n_effective,std_error,change_significant,suppressed,source,units_expected,units_reported,complete,title,measure_unit,weighted"
+        "indicator_id,year,unit_id,breakdown,group,value,numerator,denominator,n,ci_low,ci_high,n_effective,std_error,change_significant,suppressed,source,units_expected,units_reported,complete,title,measure_unit,weighted,unit_name,breakdown_label,group_label"
     );
     // What each row is: its title, unit of measure, and whether weighted.
     let text = s.text(names::INDICATORS_CSV);
@@ -341,18 +361,39 @@ fn the_indicator_table_has_its_columns_and_known_values() {
     };
     assert!(
         line("ENK-4,2022,stad,total,total,").ends_with(
-            ",survey,,,true,Andel 20–64 år som arbetar eller har eget företag,andel,true"
+            ",survey,,,true,Andel 20–64 år som arbetar eller har eget företag,share,true,Hela staden,Totalt,Totalt"
         )
     );
-    assert!(line("GAP-1,2022,stad,total,total,").ends_with(",procentenheter,true"));
-    assert!(line("REF-1,2022,stad,total,total,").ends_with(",andel,false"));
-    assert!(line("ARB-1,2022,stad,total,total,").ends_with(
-        ",\"Arbetssökande romer som nåtts med information, vägledning och stöd\",antal,false"
+    assert!(
+        line("GAP-1,2022,stad,total,total,")
+            .ends_with(",percentage_points,true,Hela staden,Totalt,Totalt")
+    );
+    assert!(
+        line("REF-1,2022,stad,total,total,").ends_with(",share,false,Hela staden,Totalt,Totalt")
+    );
+    assert!(line("ARB-1,2022,amn,kon,kvinna,").ends_with(
+        ",\"Arbetssökande romer som nåtts med information, vägledning och stöd\",count,false,Arbetsmarknadsnämnden,Kön,Kvinna"
     ));
-    // The snapshot's Stockholm employment 2022 is 81.4 %.
+    // Rounded to what they mean: the snapshot's Stockholm employment 2022 is
+    // 81.4 %, not 0.8140000000000001; a gap keeps hundredths of a point; a
+    // count is whole, with a decimal point so that the column reads as decimals.
+    let r = |id, unit, group| s.find(id, "2022", unit, group).unwrap();
+    assert_eq!(r("REF-1", "stad", "total")["value"], "0.8140");
     assert_eq!(
-        s.find("REF-1", "2022", "stad", "total").unwrap()["value"],
-        "0.8140000000000001"
+        r("GAP-1", "stad", "total").span("value", "std_error"),
+        [
+            "-28.71", "", "", "1105", "-31.77", "-25.68", "1030.9", "1.56"
+        ]
+    );
+    assert_eq!(
+        r("ENK-1", "stad", "total").span("value", "std_error"),
+        [
+            "0.3882", "477", "1243", "1243", "0.3606", "0.4166", "1161.3", "0.0143"
+        ]
+    );
+    assert_eq!(
+        r("ARB-1", "stad", "total").span("value", "n"),
+        ["161.0", "", "", "161"]
     );
     for year in 2018..=2022 {
         let y = year.to_string();

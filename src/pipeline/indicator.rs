@@ -13,8 +13,7 @@ pub enum MeasureUnit {
     Procentenheter,
 }
 
-/// Each measure unit: its id in the pipeline file and the indicator table,
-/// and how it is described under a chart.
+/// Each measure unit: its id in the pipeline file, and how it is described under a chart.
 const MEASURE_UNITS: [(MeasureUnit, &str, &str); 3] = [
     (MeasureUnit::Antal, "antal", "antal"),
     (MeasureUnit::Andel, "andel", "andel, procent"),
@@ -32,7 +31,7 @@ impl MeasureUnit {
     /// Every unit by its id, as the pipeline file names them.
     pub const BY_ID: [(&'static str, MeasureUnit); 3] = by_id(&MEASURE_UNITS);
 
-    /// The id the pipeline file and the indicator table use.
+    /// The id the pipeline file uses.
     pub fn id(self) -> &'static str {
         row(&MEASURE_UNITS, self).1
     }
@@ -40,6 +39,27 @@ impl MeasureUnit {
     /// How the unit is described under a chart.
     pub fn label(self) -> &'static str {
         row(&MEASURE_UNITS, self).2
+    }
+
+    /// The id in the indicator table, whose codes are all English, as its
+    /// `source` is.
+    pub fn table_id(self) -> &'static str {
+        match self {
+            MeasureUnit::Antal => "count",
+            MeasureUnit::Andel => "share",
+            MeasureUnit::Procentenheter => "percentage_points",
+        }
+    }
+
+    /// The decimals a value keeps in the indicator table: a share is a
+    /// fraction, so four are hundredths of a percent; a gap in percentage
+    /// points keeps hundredths of a point; a count is whole.
+    pub fn decimals(self) -> usize {
+        match self {
+            MeasureUnit::Antal => 0,
+            MeasureUnit::Andel => 4,
+            MeasureUnit::Procentenheter => 2,
+        }
     }
 
     /// A value as the unit shows it: "1 234", "45 %", "−12,5".

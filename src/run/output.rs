@@ -243,7 +243,15 @@ fn write_the_rest(
     let mut stages = Vec::new();
     let t = Instant::now();
     progress.stage("Skriver tabeller");
-    crate::store::write_csv(p, &d.cells, &tmp.join(names::INDICATORS_CSV))?;
+    use crate::store::table::Dialect;
+    crate::store::write_csv(
+        p,
+        &d.cells,
+        Dialect::Plain,
+        &tmp.join(names::INDICATORS_CSV),
+    )?;
+    let excel = tmp.join(names::INDICATORS_EXCEL_CSV);
+    crate::store::write_csv(p, &d.cells, Dialect::SwedishExcel, &excel)?;
     crate::store::write_parquet(p, &d.cells, &tmp.join(names::INDICATORS_PARQUET))?;
     crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
     progress.done("indikatortabell och kvalitet");

@@ -11,6 +11,8 @@ pub mod workbook;
 /// The output folder's files, named once for the code and the tests.
 pub mod names {
     pub const INDICATORS_CSV: &str = "indicators.csv";
+    /// The same table for Swedish Excel: semicolons, decimal commas, a BOM.
+    pub const INDICATORS_EXCEL_CSV: &str = "indikatorer-excel.csv";
     pub const INDICATORS_PARQUET: &str = "indicators.parquet";
     pub const WORKBOOK: &str = "indikatorer.xlsx";
     pub const QUALITY: &str = "kvalitet.json";
@@ -58,9 +60,15 @@ fn where_fields(c: &Cell) -> [String; 5] {
     ]
 }
 
-/// `indicators.csv`: UTF-8, comma-separated, a dot for decimals, blank for none.
-pub fn write_csv(p: &Pipeline, cells: &[Cell], path: &Path) -> Result<(), Error> {
-    std::fs::write(path, table::csv(p, cells)).map_err(Error::writing(path))
+/// `indicators.csv` (UTF-8, comma-separated, a dot for decimals, blank for
+/// none) or `indikatorer-excel.csv`, as `dialect` says.
+pub fn write_csv(
+    p: &Pipeline,
+    cells: &[Cell],
+    dialect: table::Dialect,
+    path: &Path,
+) -> Result<(), Error> {
+    std::fs::write(path, table::csv(p, cells, dialect)).map_err(Error::writing(path))
 }
 
 /// The analysts' own record of suppression: every withheld cell with why,

@@ -5,24 +5,40 @@
 use polars::prelude::*;
 
 use crate::aggregate::Cell;
-use crate::pipeline::{Indicator, Pipeline, Source};
+use crate::pipeline::{Indicator, MeasureUnit, Pipeline, Source};
 
 /// What one row knows: its cell, and what the pipeline file says of the
-/// cell's indicator.
+/// cell's indicator, unit and group.
 pub struct Row<'a> {
     cell: &'a Cell,
     title: &'a str,
-    measure_unit: &'static str,
+    unit: Option<MeasureUnit>,
     /// Survey weights went into the value (`n`, `numerator` and
     /// `denominator` are always unweighted counts).
     weighted: bool,
+    unit_name: String,
+    breakdown_label: String,
+    group_label: String,
+}
+
+/// What a number column holds, which decides how it is rounded: a table
+/// carries what a value means, not the float noise of computing it.
+#[derive(Clone, Copy)]
+enum Numbers {
+    /// In the indicator's measure unit: a value, an interval bound, a
+    /// standard error ([`MeasureUnit::decimals`]).
+    InUnit,
+    /// A count of persons or answers: a whole number.
+    Whole,
+    /// An effective number of respondents: one decimal.
+    Tenths,
 }
 
 /// How a column gets its field from a row, by the field's type.
 enum Get {
     Text(for<'r> fn(&'r Row<'r>) -> &'r str),
     Year(fn(&Row<'_>) -> i32),
-    Number(fn(&Row<'_>) -> Option<f64>),
+    Number(fn(&Row<'_>) -> Option<f64>, Numbers),
     Count(fn(&Row<'_>) -> Option<u32>),
     Flag(fn(&Row<'_>) -> bool),
     /// A yes or no that may not apply (blank in CSV, null in Parquet).
@@ -39,21 +55,35 @@ const fn col(name: &'static str, get: Get) -> Column {
     Column { name, get }
 }
 
-/// The table's columns, in order, as the design fixes them.
-pub const COLUMNS: [Column; 22] = [
+/// The table's columns, in order: the design's, then what the pipeline file
+/// says of each row, in words, so that the table reads without it. Codes are
+/// English ids, words are Swedish.
+pub const COLUMNS: [Column; 25] = [
     col("indicator_id", Get::Text(|r| &r.cell.indicator_id)),
     col("year", Get::Year(|r| r.cell.year)),
     col("unit_id", Get::Text(|r| &r.cell.unit_id)),
     col("breakdown", Get::Text(|r| &r.cell.key.breakdown)),
     col("group", Get::Text(|r| &r.cell.key.group)),
-    col("value", Get::Number(|r| r.cell.value)),
-    col("numerator", Get::Number(|r| r.cell.numerator)),
-    col("denominator", Get::Number(|r| r.cell.denominator)),
-    col("n", Get::Number(|r| r.cell.n)),
-    col("ci_low", Get::Number(|r| r.cell.ci_low)),
-    col("ci_high", Get::Number(|r| r.cell.ci_high)),
-    col("n_effective", Get::Number(|r| r.cell.n_effective)),
-    col("std_error", Get::Number(|r| r.cell.std_error)),
+    col("value", Get::Number(|r| r.cell.value, Numbers::InUnit)),
+    col(
+        "numerator",
+        Get::Number(|r| r.cell.numerator, Numbers::Whole),
+    ),
+    col(
+        "denominator",
+        Get::Number(|r| r.cell.denominator, Numbers::Whole),
+    ),
+    col("n", Get::Number(|r| r.cell.n, Numbers::Whole)),
+    col("ci_low", Get::Number(|r| r.cell.ci_low, Numbers::InUnit)),
+    col("ci_high", Get::Number(|r| r.cell.ci_high, Numbers::InUnit)),
+    col(
+        "n_effective",
+        Get::Number(|r| r.cell.n_effective, Numbers::Tenths),
+    ),
+    col(
+        "std_error",
+        Get::Number(|r| r.cell.std_error, Numbers::InUnit),
+    ),
     col(
         "change_significant",
         Get::Maybe(|r| r.cell.change_significant),
@@ -70,8 +100,14 @@ pub const COLUMNS: [Column; 22] = [
     ),
     col("complete", Get::Flag(|r| r.cell.complete())),
     col("title", Get::Text(|r| r.title)),
-    col("measure_unit", Get::Text(|r| r.measure_unit)),
+    col(
+        "measure_unit",
+        Get::Text(|r| r.unit.map(MeasureUnit::table_id).unwrap_or_default()),
+    ),
     col("weighted", Get::Flag(|r| r.weighted)),
+    col("unit_name", Get::Text(|r| &r.unit_name)),
+    col("breakdown_label", Get::Text(|r| &r.breakdown_label)),
+    col("group_label", Get::Text(|r| &r.group_label)),
 ];
 
 /// The column with this name, for those who read the table.
@@ -84,11 +120,12 @@ pub fn column(name: &str) -> Option<&'static Column> {
     COLUMNS.iter().find(|c| c.name == name)
 }
 
-/// A row's field, typed, for a writer that shows it in its own way.
+/// A row's field, typed and rounded, for a writer that shows it in its own way.
 pub enum Field<'a> {
     Text(&'a str),
     Year(i32),
     Number(Option<f64>),
+    Whole(Option<i64>),
     Count(Option<u32>),
     Flag(bool),
     Maybe(Option<bool>),
@@ -101,19 +138,16 @@ pub fn rows<'a>(p: &'a Pipeline, cells: &'a [Cell]) -> Vec<Row<'a>> {
 
 /// One row: a cell, and what the pipeline says of its indicator.
 pub fn row<'a>(p: &'a Pipeline, cell: &'a Cell) -> Row<'a> {
-    let Some(ind) = p.indicator(&cell.indicator_id) else {
-        return Row {
-            cell,
-            title: "",
-            measure_unit: "",
-            weighted: false,
-        };
-    };
+    let ind = p.indicator(&cell.indicator_id);
+    let (breakdown_label, group_label) = p.group_label(&cell.key);
     Row {
         cell,
-        title: &ind.title,
-        measure_unit: ind.unit.id(),
-        weighted: from_weighted_survey(p, ind, cell.year, 0),
+        title: ind.map(|i| i.title.as_str()).unwrap_or_default(),
+        unit: ind.map(|i| i.unit),
+        weighted: ind.is_some_and(|i| from_weighted_survey(p, i, cell.year, 0)),
+        unit_name: p.unit_name(&cell.unit_id),
+        breakdown_label,
+        group_label,
     }
 }
 
@@ -142,6 +176,21 @@ impl Row<'_> {
     pub fn cell(&self) -> &Cell {
         self.cell
     }
+
+    /// How many decimals a number of this kind keeps in this row.
+    fn decimals(&self, kind: Numbers) -> usize {
+        match kind {
+            Numbers::InUnit => self.unit.map_or(4, MeasureUnit::decimals),
+            Numbers::Whole => 0,
+            Numbers::Tenths => 1,
+        }
+    }
+
+    /// A number of this kind, rounded to what it means (never −0).
+    fn rounded(&self, v: Option<f64>, kind: Numbers) -> Option<f64> {
+        let scale = 10f64.powi(self.decimals(kind) as i32);
+        v.map(|v| (v * scale).round() / scale + 0.0)
+    }
 }
 
 impl Column {
@@ -150,20 +199,31 @@ impl Column {
         match self.get {
             Get::Text(f) => Field::Text(f(r)),
             Get::Year(f) => Field::Year(f(r)),
-            Get::Number(f) => Field::Number(f(r)),
+            Get::Number(f, Numbers::Whole) => Field::Whole(whole(r.rounded(f(r), Numbers::Whole))),
+            Get::Number(f, kind) => Field::Number(r.rounded(f(r), kind)),
             Get::Count(f) => Field::Count(f(r)),
             Get::Flag(f) => Field::Flag(f(r)),
             Get::Maybe(f) => Field::Maybe(f(r)),
         }
     }
 
-    /// The field as CSV writes it: a dot for decimals, blank for none,
-    /// text quoted where it must be.
-    pub fn csv(&self, r: &Row<'_>) -> String {
+    /// The field as a CSV file of `dialect` writes it: blank for none, text
+    /// quoted where it must be. In `indicators.csv` a number in the measure
+    /// unit always has a decimal point, a count too ("139.0"), so that a
+    /// reader typing the column from its first rows takes it for decimals.
+    pub fn csv(&self, r: &Row<'_>, dialect: Dialect) -> String {
         match self.get {
-            Get::Text(f) => csv_field(f(r)),
+            Get::Text(f) => dialect.text(f(r)),
             Get::Year(f) => f(r).to_string(),
-            Get::Number(f) => f(r).map(|x| format!("{x}")).unwrap_or_default(),
+            Get::Number(f, kind) => {
+                let d = match (kind, dialect) {
+                    (Numbers::InUnit, Dialect::Plain) => r.decimals(kind).max(1),
+                    _ => r.decimals(kind),
+                };
+                let v = r.rounded(f(r), kind);
+                v.map(|x| dialect.decimal(format!("{x:.d$}")))
+                    .unwrap_or_default()
+            }
             Get::Count(f) => f(r).map(|x| x.to_string()).unwrap_or_default(),
             Get::Flag(f) => f(r).to_string(),
             Get::Maybe(f) => f(r).map(|x| x.to_string()).unwrap_or_default(),
@@ -176,7 +236,14 @@ impl Column {
         let series = match self.get {
             Get::Text(f) => Series::new(name, rows.iter().map(f).collect::<Vec<_>>()),
             Get::Year(f) => Series::new(name, rows.iter().map(f).collect::<Vec<_>>()),
-            Get::Number(f) => Series::new(name, rows.iter().map(f).collect::<Vec<_>>()),
+            Get::Number(f, Numbers::Whole) => {
+                let v = rows.iter().map(|r| whole(r.rounded(f(r), Numbers::Whole)));
+                Series::new(name, v.collect::<Vec<_>>())
+            }
+            Get::Number(f, kind) => {
+                let v = rows.iter().map(|r| r.rounded(f(r), kind));
+                Series::new(name, v.collect::<Vec<_>>())
+            }
             Get::Count(f) => Series::new(name, rows.iter().map(f).collect::<Vec<_>>()),
             Get::Flag(f) => Series::new(name, rows.iter().map(f).collect::<Vec<_>>()),
             Get::Maybe(f) => Series::new(name, rows.iter().map(f).collect::<Vec<_>>()),
@@ -185,13 +252,65 @@ impl Column {
     }
 }
 
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// A whole number from a rounded float (counts fit in an i64 by far).
+fn whole(v: Option<f64>) -> Option<i64> {
+    v.map(|x| x as i64)
+}
+
+/// The two CSV files of the table.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `indicators.csv`, for programs: UTF-8, commas, a decimal point, LF.
+    Plain,
+    /// `indikatorer-excel.csv`, for Swedish Excel: UTF-8 with a BOM (else
+    /// Excel reads it as Windows-1252), semicolons, a decimal comma, CRLF.
+    SwedishExcel,
+}
+
+impl Dialect {
+    fn separator(self) -> char {
+        match self {
+            Dialect::Plain => ',',
+            Dialect::SwedishExcel => ';',
+        }
     }
+
+    fn line_end(self) -> &'static str {
+        match self {
+            Dialect::Plain => "\n",
+            Dialect::SwedishExcel => "\r\n",
+        }
+    }
+
+    fn decimal(self, number: String) -> String {
+        match self {
+            Dialect::Plain => number,
+            Dialect::SwedishExcel => number.replace('.', ","),
+        }
+    }
+
+    /// A text field, quoted when it holds the separator, a quote or a line
+    /// break. For Excel, text that would start a formula gets an apostrophe
+    /// first, so that opening the file never runs anything.
+    fn text(self, s: &str) -> String {
+        let guarded;
+        let s = if self == Dialect::SwedishExcel && s.starts_with(['=', '+', '-', '@']) {
+            guarded = format!("'{s}");
+            &guarded
+        } else {
+            s
+        };
+        if s.contains([self.separator(), '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// A field of `indicators.csv` (and of the analysts' suppression file).
+pub fn csv_field(s: &str) -> String {
+    Dialect::Plain.text(s)
 }
 
 /// The whole table as polars holds it, one typed column per [`COLUMNS`] entry.
@@ -203,14 +322,38 @@ pub fn frame(p: &Pipeline, cells: &[Cell]) -> PolarsResult<DataFrame> {
     )
 }
 
-/// The whole table as `indicators.csv` holds it: UTF-8, comma-separated.
-pub fn csv(p: &Pipeline, cells: &[Cell]) -> String {
+/// The whole table as a CSV file of `dialect` holds it, the same columns in
+/// both.
+pub fn csv(p: &Pipeline, cells: &[Cell], dialect: Dialect) -> String {
+    let sep = dialect.separator().to_string();
     let names: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
-    let mut s = names.join(",") + "\n";
+    let mut s = match dialect {
+        Dialect::Plain => String::new(),
+        Dialect::SwedishExcel => "\u{feff}".into(),
+    };
+    s.push_str(&names.join(&sep));
+    s.push_str(dialect.line_end());
     for r in rows(p, cells) {
-        let fields: Vec<String> = COLUMNS.iter().map(|c| c.csv(&r)).collect();
-        s.push_str(&fields.join(","));
-        s.push('\n');
+        let fields: Vec<String> = COLUMNS.iter().map(|c| c.csv(&r, dialect)).collect();
+        s.push_str(&fields.join(&sep));
+        s.push_str(dialect.line_end());
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Dialect;
+
+    #[test]
+    fn excel_text_never_starts_a_formula_and_is_quoted_at_its_separator() {
+        let e = Dialect::SwedishExcel;
+        assert_eq!(e.text("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(e.text("+46 8"), "'+46 8");
+        assert_eq!(e.text("a; b"), "\"a; b\"");
+        assert_eq!(e.text("a, b"), "a, b");
+        assert_eq!(Dialect::Plain.text("=1"), "=1");
+        assert_eq!(Dialect::Plain.text("a, b"), "\"a, b\"");
+        assert_eq!(e.decimal("-28.71".into()), "-28,71");
+    }
 }

@@ -9,19 +9,60 @@ use super::table::{self, Field};
 use crate::aggregate::Cell;
 use crate::pipeline::{Indicator, MeasureUnit, Pipeline};
 
-fn sheet_name(title: &str) -> String {
-    if title.chars().count() <= 31 {
-        return title.to_string();
+/// Excel's longest sheet name.
+const SHEET_NAME_MAX: usize = 31;
+
+/// A sheet name for an area's title: Excel's forbidden characters replaced,
+/// cut at a word to 31 characters, and made unique among `taken` with a
+/// number. The contents sheet gives every title whole.
+fn sheet_name(title: &str, taken: &[String]) -> String {
+    let clean: String = title
+        .chars()
+        .map(|c| {
+            if "[]:*?/\\".contains(c) || c.is_control() {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let clean = clean.trim_matches('\'').trim();
+    let clean = if clean.is_empty() { "Område" } else { clean };
+    // Of taken.len() + 1 distinct names, one is free.
+    (1..=taken.len() + 1)
+        .map(|n| {
+            let suffix = if n == 1 {
+                String::new()
+            } else {
+                format!(" ({n})")
+            };
+            cut(clean, SHEET_NAME_MAX - suffix.chars().count()) + &suffix
+        })
+        .find(|name| {
+            !taken
+                .iter()
+                .any(|t| t.to_lowercase() == name.to_lowercase())
+        })
+        .unwrap_or_else(|| clean.to_string())
+}
+
+/// `s` cut at a word to at most `max` characters, with "…" when cut.
+fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
     }
     let mut out = String::new();
-    for word in title.split(' ') {
-        if out.chars().count() + word.chars().count() + 2 > 31 {
+    for word in s.split(' ') {
+        if out.chars().count() + word.chars().count() + 2 > max {
             break;
         }
         if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
+    }
+    if out.is_empty() {
+        out = s.chars().take(max - 1).collect();
     }
     out + "…"
 }
@@ -32,6 +73,7 @@ struct Formats {
     share: Format,
     points: Format,
     count: Format,
+    tenths: Format,
     right: Format,
 }
 
@@ -45,6 +87,7 @@ impl Formats {
             share: Format::new().set_num_format("0.0%"),
             points: Format::new().set_num_format("0.0"),
             count: Format::new().set_num_format("# ##0"),
+            tenths: Format::new().set_num_format("0.0"),
             right: Format::new().set_align(rust_xlsxwriter::FormatAlign::Right),
         }
     }
@@ -63,12 +106,10 @@ impl Formats {
 enum Show {
     /// As it is: text as text, numbers as numbers.
     Plain,
-    /// A unit's id as its name; a breakdown and group as their titles.
-    UnitName,
-    BreakdownTitle,
-    GroupLabel,
     /// The source's id as what tables call it.
     SourceLabel,
+    /// The measure unit's id as the words under a chart.
+    UnitLabel,
     /// In the indicator's unit (a share as a percentage), or `..` with a
     /// note when withheld.
     Value,
@@ -76,35 +117,51 @@ enum Show {
     InUnit,
     /// A whole number with thousands spaced.
     Count,
+    /// A number with one decimal.
+    Tenths,
     /// "Ja" or "Nej".
     YesNo,
 }
 
-/// The workbook's columns: each a column of the indicator table
-/// (`table::COLUMNS`, by name), its Swedish header, width and how it shows.
-const SHEET: [(&str, &str, f64, Show); 17] = [
+/// The workbook's columns: every column of the indicator table
+/// (`table::COLUMNS`, by name, each once), its Swedish header, width and how
+/// it shows.
+const SHEET: [(&str, &str, f64, Show); 25] = [
     ("indicator_id", "Id", 8.0, Show::Plain),
     ("title", "Indikator", 50.0, Show::Plain),
     ("year", "År", 6.0, Show::Plain),
-    ("unit_id", "Enhet", 28.0, Show::UnitName),
-    ("breakdown", "Indelning", 16.0, Show::BreakdownTitle),
-    ("group", "Grupp", 18.0, Show::GroupLabel),
+    ("unit_name", "Enhet", 28.0, Show::Plain),
+    ("breakdown_label", "Indelning", 16.0, Show::Plain),
+    ("group_label", "Grupp", 18.0, Show::Plain),
     ("value", "Värde", 10.0, Show::Value),
+    ("measure_unit", "Måttenhet", 12.0, Show::UnitLabel),
     ("numerator", "Täljare", 9.0, Show::Count),
     ("denominator", "Nämnare", 9.0, Show::Count),
     ("n", "Antal (n)", 9.0, Show::Count),
     ("ci_low", "95 % KI, lägre", 10.0, Show::InUnit),
     ("ci_high", "95 % KI, övre", 10.0, Show::InUnit),
     (
+        "n_effective",
+        "Effektivt antal svarande",
+        12.0,
+        Show::Tenths,
+    ),
+    ("std_error", "Medelfel", 10.0, Show::InUnit),
+    (
         "change_significant",
         "Förändring mot året före säkerställd",
         14.0,
         Show::YesNo,
     ),
+    ("suppressed", "Undantaget", 11.0, Show::YesNo),
     ("source", "Källa", 16.0, Show::SourceLabel),
+    ("weighted", "Viktat", 8.0, Show::YesNo),
     ("units_expected", "Enheter som ska ingå", 12.0, Show::Count),
     ("units_reported", "Enheter som ingår", 12.0, Show::Count),
     ("complete", "Fullständigt", 12.0, Show::YesNo),
+    ("unit_id", "Enhetens id", 14.0, Show::Plain),
+    ("breakdown", "Indelningens id", 14.0, Show::Plain),
+    ("group", "Gruppens id", 14.0, Show::Plain),
 ];
 
 pub fn write(p: &Pipeline, cells: &[Cell], report_year: i32, path: &Path) -> Result<(), XlsxError> {
@@ -120,9 +177,14 @@ pub fn write(p: &Pipeline, cells: &[Cell], report_year: i32, path: &Path) -> Res
             )?),
     );
     let f = Formats::new();
+    let mut names: Vec<String> = vec![CONTENTS.into()];
     for area in &p.areas {
+        names.push(sheet_name(&area.title, &names));
+    }
+    contents(wb.add_worksheet(), &f, p, &names[1..])?;
+    for (area, name) in p.areas.iter().zip(&names[1..]) {
         let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(&area.title))?;
+        ws.set_name(name)?;
         for (c, (_, h, w, _)) in SHEET.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *h, &f.header)?;
             ws.set_column_width(c as u16, *w)?;
@@ -147,6 +209,47 @@ pub fn write(p: &Pipeline, cells: &[Cell], report_year: i32, path: &Path) -> Res
     wb.save(path)
 }
 
+/// The first sheet's name.
+const CONTENTS: &str = "Innehåll";
+
+/// The first sheet: each area's sheet with the area's whole title (a sheet
+/// name holds 31 characters), and each column's header beside its name in
+/// `indicators.csv`.
+fn contents(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    f: &Formats,
+    p: &Pipeline,
+    sheets: &[String],
+) -> Result<(), XlsxError> {
+    ws.set_name(CONTENTS)?;
+    ws.set_column_width(0, 34.0)?;
+    ws.set_column_width(1, 70.0)?;
+    let title = format!("Indikatorer – {}", p.strategy.title);
+    ws.write_string_with_format(0, 0, title, &f.header)?;
+    ws.write_string_with_format(2, 0, "Blad", &f.header)?;
+    ws.write_string_with_format(2, 1, "Rättighetsområde", &f.header)?;
+    let mut row = 3u32;
+    for (area, sheet) in p.areas.iter().zip(sheets) {
+        ws.write_string(row, 0, sheet)?;
+        ws.write_string(row, 1, &area.title)?;
+        row += 1;
+    }
+    row += 1;
+    ws.write_string_with_format(row, 0, "Kolumn", &f.header)?;
+    ws.write_string_with_format(
+        row,
+        1,
+        "Samma kolumn i indicators.csv och indikatorer-excel.csv",
+        &f.header,
+    )?;
+    for (name, header, ..) in SHEET {
+        row += 1;
+        ws.write_string(row, 0, header)?;
+        ws.write_string(row, 1, name)?;
+    }
+    Ok(())
+}
+
 /// One cell of the indicator table as a row, column by column as [`SHEET`]
 /// shows them.
 fn write_row(
@@ -158,7 +261,6 @@ fn write_row(
     c: &Cell,
 ) -> Result<(), XlsxError> {
     let r = table::row(p, c);
-    let (bd, grp) = p.group_label(&c.key);
     for (col, (name, _, _, show)) in SHEET.iter().enumerate() {
         let Some(column) = table::column(name) else {
             continue; // every name is a column (tested)
@@ -167,16 +269,17 @@ fn write_row(
         match (show, column.field(&r)) {
             (Show::Plain, Field::Text(t)) => _ = ws.write_string(row, col, t)?,
             (Show::Plain, Field::Year(y)) => _ = ws.write_number(row, col, y)?,
-            (Show::UnitName, Field::Text(id)) => _ = ws.write_string(row, col, p.unit_name(id))?,
-            (Show::BreakdownTitle, _) => _ = ws.write_string(row, col, &bd)?,
-            (Show::GroupLabel, _) => _ = ws.write_string(row, col, &grp)?,
             (Show::SourceLabel, _) => _ = ws.write_string(row, col, c.source.label())?,
+            (Show::UnitLabel, _) => _ = ws.write_string(row, col, ind.unit.label())?,
             (Show::Value, Field::Number(v)) => value(ws, f, row, col, ind, c, v)?,
             (Show::InUnit, Field::Number(Some(v))) => {
                 _ = ws.write_number_with_format(row, col, v, f.value(ind.unit))?
             }
-            (Show::Count, Field::Number(Some(v))) => {
-                _ = ws.write_number_with_format(row, col, v, &f.count)?
+            (Show::Tenths, Field::Number(Some(v))) => {
+                _ = ws.write_number_with_format(row, col, v, &f.tenths)?
+            }
+            (Show::Count, Field::Whole(Some(v))) => {
+                _ = ws.write_number_with_format(row, col, v as f64, &f.count)?
             }
             (Show::Count, Field::Count(Some(v))) => {
                 _ = ws.write_number_with_format(row, col, v as f64, &f.count)?
@@ -214,10 +317,34 @@ fn value(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn every_column_of_the_sheet_is_a_column_of_the_table() {
-        for (name, ..) in super::SHEET {
-            assert!(super::table::column(name).is_some(), "{name}");
+    fn the_sheet_has_every_column_of_the_table_once() {
+        let mut names: Vec<&str> = SHEET.iter().map(|c| c.0).collect();
+        names.sort();
+        let mut table: Vec<&str> = table::COLUMNS.iter().map(|c| c.name).collect();
+        table.sort();
+        assert_eq!(names, table);
+    }
+
+    #[test]
+    fn sheet_names_are_valid_and_unique() {
+        let long = "Rätten till arbete och egen försörjning genom sysselsättning";
+        let mut taken = vec![CONTENTS.to_string()];
+        for t in [long, long, "Hälsa: vård/omsorg [del 1]", "'", "innehåll"] {
+            taken.push(sheet_name(t, &taken));
         }
+        assert_eq!(
+            taken[1..],
+            [
+                "Rätten till arbete och egen…",
+                "Rätten till arbete och… (2)",
+                "Hälsa- vård-omsorg -del 1-",
+                "Område",
+                "innehåll (2)",
+            ]
+        );
+        assert!(taken.iter().all(|t| t.chars().count() <= SHEET_NAME_MAX));
     }
 }

@@ -756,7 +756,16 @@ fn read_survey_measure(r: &mut Reader<'_>, s: &Tbl<'_, '_>) -> Option<SurveyMeas
     })
 }
 
-const MEASURE_UNITS: &[(&str, MeasureUnit)] = &MeasureUnit::BY_ID;
+/// The pipeline file's Swedish ids, and the indicator table's English ones,
+/// so that a file may use the table's vocabulary.
+const MEASURE_UNITS: &[(&str, MeasureUnit)] = &[
+    MeasureUnit::BY_ID[0],
+    MeasureUnit::BY_ID[1],
+    MeasureUnit::BY_ID[2],
+    ("count", MeasureUnit::Antal),
+    ("share", MeasureUnit::Andel),
+    ("percentage_points", MeasureUnit::Procentenheter),
+];
 const SOURCES: &[(&str, Source)] = &Source::BY_ID;
 
 fn read_indicator(r: &mut Reader<'_>, t: &Tbl<'_, '_>) -> Option<Indicator> {
