@@ -846,7 +846,7 @@ fn a_corrupt_parquet_file_that_makes_the_reader_panic_is_refused() {
         .fixture("survey/int-lost-zero.parquet", "enkat-b.parquet")
         .args(&["validate", "p.toml", "--year", "2021", "enkat.parquet", "enkat-b.parquet"])
         .status(1)
-        .stdout_has("fel: enkat.parquet: Parquet-filen går inte att läsa (den är skadad eller inte en Parquet-fil). Exportera enkätsvaren på nytt.")
+        .stdout_has("fel: enkat.parquet: Parquet-filens beskrivning av sig själv (metadata) följer inte formatet: ett fält som formatet kräver saknas eller har fel typ")
         .stdout_has("fel: enkat-b.parquet: Kolumn 2")
         .stderr_lacks("internt fel")
         .run();
@@ -861,7 +861,7 @@ fn a_parquet_footer_claiming_a_list_of_billions_is_refused() {
         .fixture("survey/fuzz-huge-list.parquet", "enkat.parquet")
         .args(&["validate", "p.toml", "--year", "2021", "enkat.parquet"])
         .status(1)
-        .stdout_has("fel: enkat.parquet: Parquet-filen går inte att läsa (den är skadad eller inte en Parquet-fil).")
+        .stdout_has("fel: enkat.parquet: Parquet-filen går inte att läsa: den är avkortad eller skadad, eller ingen Parquet-fil. Exportera enkätsvaren på nytt.")
         .run();
 }
 
@@ -873,7 +873,7 @@ fn a_parquet_page_claiming_more_values_than_the_file_has_rows_is_refused() {
         .fixture("survey/fuzz-huge-page.parquet", "enkat.parquet")
         .args(&["validate", "p.toml", "--year", "2021", "enkat.parquet"])
         .status(1)
-        .stdout_has("fel: enkat.parquet: Parquet-filen går inte att läsa (den är skadad eller inte en Parquet-fil).")
+        .stdout_has("fel: enkat.parquet: Parquet-filen går inte att läsa: den är avkortad eller skadad, eller ingen Parquet-fil. Exportera enkätsvaren på nytt.")
         .run();
 }
 

@@ -96,7 +96,7 @@ fn a_locked_file_is_called_locked_in_every_format() {
     refused(
         "enkat.parquet",
         b"PARE\x00\x01\x02\x03\x10\x00\x00\x00PARE",
-        PASSWORD,
+        "Parquet-filen är krypterad och kan inte läsas. Exportera enkätsvaren på nytt utan kryptering.",
         &[],
     );
 }

@@ -238,8 +238,11 @@ pub fn unreadable(kind: &Kind, zip: Option<&ZipKind>) -> Option<Unreadable> {
     Some(match (kind, zip) {
         (Kind::Empty, _) => not_here("filen är tom (0 byte)."),
         (Kind::Pdf, _) => not_here("filen är en PDF, inte en arbetsbok eller tabell."),
-        (Kind::ParquetEncrypted, _)
-        | (Kind::Ole(OleKind::XlsEncrypted | OleKind::OoxmlEncrypted), _)
+        (Kind::ParquetEncrypted, _) => done(
+            "Parquet-filen är krypterad och kan inte läsas. Exportera enkätsvaren på nytt utan kryptering."
+                .into(),
+        ),
+        (Kind::Ole(OleKind::XlsEncrypted | OleKind::OoxmlEncrypted), _)
         | (_, Some(ZipKind::OdsEncrypted)) => done(password_message().into()),
         (Kind::ExcelBefore5, _) => done(format!(
             "filen är sparad i Excel 2.x–4.0, ett format från före 1993 som inte kan läsas. {SAVE}"

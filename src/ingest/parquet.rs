@@ -6,6 +6,7 @@
 
 use std::io::Cursor;
 
+use polars_parquet::parquet::compression::Compression;
 use polars_parquet::parquet::encoding::Encoding;
 use polars_parquet::parquet::metadata::ColumnChunkMetadata;
 use polars_parquet::parquet::page::{CompressedPage, DataPageHeader};
@@ -14,22 +15,38 @@ use polars_parquet::parquet::read::{get_page_iterator, read_metadata};
 /// The most rows a survey file may have: far beyond any survey.
 const MAX_ROWS: usize = 50_000_000;
 
+/// Why a Parquet file cannot be read, as far as its bytes tell: the true
+/// reason, so that a file another program opens is never called damaged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unfit {
+    /// No Parquet file, cut short, or its parts lie outside it.
+    Broken,
+    /// Its columns are encrypted (the footer is readable, the data not).
+    Encrypted,
+    /// The metadata does not follow the format: a required field missing or
+    /// of another type, an encoding the format does not have.
+    OutOfSpec,
+    /// A column's type is newer than the reader (an unknown logical type).
+    NewerType,
+    /// More rows, or a page bigger unpacked, than a survey export can have.
+    TooLarge,
+    /// A gzip page of several gzip members one after the other, which the
+    /// decoder stops reading after the first.
+    GzipMembers,
+}
+
 /// Whether every page's value count and size fit the file: values within
 /// its row group's rows, pages no larger than `cap` unpacked.
-pub fn pages_fit(bytes: &[u8], cap: u64) -> bool {
-    if !footer_fits(bytes) {
-        return false;
-    }
-    let Ok(meta) = read_metadata(&mut Cursor::new(bytes)) else {
-        return false;
-    };
+pub fn pages_fit(bytes: &[u8], cap: u64) -> Result<(), Unfit> {
+    footer_fits(bytes)?;
+    let meta = read_metadata(&mut Cursor::new(bytes)).map_err(|e| metadata_unfit(&e))?;
     let buffer = polars_buffer::Buffer::from(bytes.to_vec());
     let mut total_rows = 0usize;
     for group in &meta.row_groups {
         let rows = group.num_rows();
         total_rows = total_rows.saturating_add(rows);
         if total_rows > MAX_ROWS {
-            return false;
+            return Err(Unfit::TooLarge);
         }
         for column in group.parquet_columns() {
             // A list's leaf holds more values than the group has rows; such a
@@ -39,37 +56,110 @@ pub fn pages_fit(bytes: &[u8], cap: u64) -> bool {
             if (!repeated && usize::try_from(column.num_values()).map_or(true, |n| n > rows))
                 || !chunk_in_file(column, bytes.len())
             {
-                return false;
+                return Err(Unfit::Broken);
             }
-            let Ok(pages) = get_page_iterator(
+            let pages = get_page_iterator(
                 column,
                 Cursor::new(buffer.clone()),
                 Vec::new(),
                 cap as usize,
-            ) else {
-                return false;
-            };
+            )
+            .map_err(|_| Unfit::Broken)?;
             let mut seen = 0usize;
             for page in pages {
-                let Ok(page) = page else {
-                    return false;
+                let CompressedPage::Data(data) = page.map_err(|_| Unfit::Broken)? else {
+                    continue;
                 };
-                let fits = match &page {
-                    CompressedPage::Data(data) => {
-                        seen = seen.saturating_add(data.num_values());
-                        (repeated || seen <= rows)
-                            && data.uncompressed_size() as u64 <= cap
-                            && encodings_known(data.header())
-                    }
-                    CompressedPage::Dict(_) => true,
-                };
-                if !fits {
-                    return false;
+                seen = seen.saturating_add(data.num_values());
+                if !repeated && seen > rows {
+                    return Err(Unfit::Broken);
+                }
+                if data.uncompressed_size() as u64 > cap {
+                    return Err(Unfit::TooLarge);
+                }
+                if !encodings_known(data.header()) {
+                    return Err(Unfit::OutOfSpec);
                 }
             }
         }
     }
-    true
+    Ok(())
+}
+
+/// What polars' metadata reader refused, in [`Unfit`]'s terms (its words
+/// are never shown: they may hold a column's name).
+fn metadata_unfit(e: &polars_parquet::parquet::error::ParquetError) -> Unfit {
+    let said = e.to_string();
+    if said.contains("LogicalType") {
+        Unfit::NewerType
+    } else if said.contains("out of specification") {
+        Unfit::OutOfSpec
+    } else {
+        Unfit::Broken
+    }
+}
+
+/// Why polars could not decode a file that passed [`pages_fit`]: a gzip
+/// page of several members is the one case known; anything else is taken
+/// for damage.
+pub fn why_undecodable(bytes: &[u8], cap: u64) -> Unfit {
+    let Ok(meta) = read_metadata(&mut Cursor::new(bytes)) else {
+        return Unfit::Broken;
+    };
+    let buffer = polars_buffer::Buffer::from(bytes.to_vec());
+    let gzip = meta
+        .row_groups
+        .iter()
+        .flat_map(|g| g.parquet_columns())
+        .filter(|c| c.compression() == Compression::Gzip);
+    for column in gzip {
+        let Ok(pages) = get_page_iterator(
+            column,
+            Cursor::new(buffer.clone()),
+            Vec::new(),
+            cap as usize,
+        ) else {
+            continue;
+        };
+        // A page that cannot be read ends the column: the reader would
+        // yield the same error again and again.
+        for page in pages.map_while(Result::ok) {
+            let CompressedPage::Data(mut data) = page else {
+                continue;
+            };
+            // A v2 page's levels come before its compressed values.
+            let levels = match data.header() {
+                DataPageHeader::V1(_) => 0,
+                DataPageHeader::V2(h) => usize::try_from(
+                    i64::from(h.repetition_levels_byte_length)
+                        + i64::from(h.definition_levels_byte_length),
+                )
+                .unwrap_or(usize::MAX),
+            };
+            let buffer: &[u8] = data.slice_mut();
+            if buffer.get(levels..).is_some_and(more_than_one_member) {
+                return Unfit::GzipMembers;
+            }
+        }
+    }
+    Unfit::Broken
+}
+
+/// Whether gzip bytes hold another member after the first.
+fn more_than_one_member(bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let mut rest = bytes;
+    let mut first = flate2::bufread::GzDecoder::new(&mut rest);
+    let mut sink = [0u8; 8192];
+    loop {
+        match first.read(&mut sink) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    drop(first);
+    rest.starts_with(&[0x1f, 0x8b])
 }
 
 /// Whether a column chunk's bytes lie inside the file: polars works out
@@ -105,20 +195,32 @@ fn encodings_known(header: &DataPageHeader) -> bool {
 /// well formed, claims no list, set, map or text longer than the bytes left
 /// to hold it (every element takes at least one byte), and has a boolean
 /// wherever polars' decoder takes one for granted (it panics on another type).
-fn footer_fits(bytes: &[u8]) -> bool {
+/// A footer that is well formed Thrift but not what the format says is out
+/// of specification; one that names an encryption algorithm or column keys
+/// is encrypted.
+fn footer_fits(bytes: &[u8]) -> Result<(), Unfit> {
     let n = bytes.len();
     if n < 12 || &bytes[n - 4..] != b"PAR1" {
-        return false;
+        return Err(Unfit::Broken);
     }
     let len = u32::from_le_bytes([bytes[n - 8], bytes[n - 7], bytes[n - 6], bytes[n - 5]]);
-    let Some(start) = (n - 8).checked_sub(len as usize) else {
-        return false;
-    };
-    let mut footer = Thrift {
-        bytes: &bytes[start..n - 8],
-        at: 0,
-    };
-    footer.skip(STRUCT, Shape::FileMetaData, 0).is_some()
+    let start = (n - 8).checked_sub(len as usize).ok_or(Unfit::Broken)?;
+    let footer = &bytes[start..n - 8];
+    let mut strict = Thrift::new(footer, true);
+    if strict.skip(STRUCT, Shape::FileMetaData, 0).is_some() {
+        return if strict.encrypted {
+            Err(Unfit::Encrypted)
+        } else {
+            Ok(())
+        };
+    }
+    // Walked by the wire alone, is it Thrift at all?
+    let mut loose = Thrift::new(footer, false);
+    match loose.skip(STRUCT, Shape::FileMetaData, 0) {
+        Some(()) if loose.encrypted => Err(Unfit::Encrypted),
+        Some(()) => Err(Unfit::OutOfSpec),
+        None => Err(Unfit::Broken),
+    }
 }
 
 /// The structs of Parquet's metadata that polars' decoder reads field by
@@ -212,9 +314,22 @@ const MAX_DEPTH: usize = 64;
 struct Thrift<'a> {
     bytes: &'a [u8],
     at: usize,
+    /// Whether each field's type is held to what polars takes for granted.
+    strict: bool,
+    /// Whether the footer names an encryption algorithm or column keys.
+    encrypted: bool,
 }
 
-impl Thrift<'_> {
+impl<'a> Thrift<'a> {
+    fn new(bytes: &'a [u8], strict: bool) -> Thrift<'a> {
+        Thrift {
+            bytes,
+            at: 0,
+            strict,
+            encrypted: false,
+        }
+    }
+
     fn byte(&mut self) -> Option<u8> {
         let b = *self.bytes.get(self.at)?;
         self.at += 1;
@@ -316,7 +431,20 @@ impl Thrift<'_> {
                 delta => id + i64::from(delta),
             };
             let kind = head & 0x0f;
-            match shape.field(id) {
+            // FileMetaData.encryption_algorithm; ColumnChunk.crypto_metadata
+            // and encrypted_column_metadata.
+            if matches!(
+                (shape, id),
+                (Shape::FileMetaData, 8) | (Shape::ColumnChunk, 8 | 9)
+            ) {
+                self.encrypted = true;
+            }
+            let field = if self.strict {
+                shape.field(id)
+            } else {
+                Field::Any
+            };
+            match field {
                 Field::Any => self.skip(kind, Shape::Opaque, depth + 1)?,
                 Field::Bool if kind == 1 || kind == 2 => {}
                 Field::Wire(w) if kind == w => self.skip(kind, Shape::Opaque, depth + 1)?,
@@ -334,7 +462,7 @@ mod tests {
     use super::*;
 
     fn walks(bytes: &[u8]) -> bool {
-        Thrift { bytes, at: 0 }
+        Thrift::new(bytes, true)
             .skip(STRUCT, Shape::Opaque, 0)
             .is_some()
     }
@@ -355,7 +483,7 @@ mod tests {
 
     #[test]
     fn a_boolean_field_of_another_type_is_refused() {
-        let footer = |bytes: &[u8]| Thrift { bytes, at: 0 }.skip(STRUCT, Shape::FileMetaData, 0);
+        let footer = |bytes: &[u8]| Thrift::new(bytes, true).skip(STRUCT, Shape::FileMetaData, 0);
         // field 2: a list of one SchemaElement whose field 10 (logicalType)
         // holds field 8 (TIME) whose field 1 (isAdjustedToUTC) is ...
         let schema = |adjusted: &[u8]| {
@@ -374,5 +502,26 @@ mod tests {
     fn nesting_beyond_any_real_metadata_is_refused() {
         // field 1: struct, in a struct, in a struct … never closed.
         assert!(!walks(&[0x1c; 200]));
+    }
+}
+
+#[cfg(test)]
+mod gzip_tests {
+    use std::io::Write;
+
+    fn member(text: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(text).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn a_second_gzip_member_is_seen_and_a_single_one_is_not() {
+        let one = member(b"svar");
+        assert!(!super::more_than_one_member(&one));
+        assert!(super::more_than_one_member(
+            &[one.clone(), member(b"fler")].concat()
+        ));
+        assert!(!super::more_than_one_member(b"no gzip"));
     }
 }

@@ -163,17 +163,13 @@ fn read_parquet(
     file: &str,
     columns: &[&str],
 ) -> Result<(DataFrame, usize), Refusal> {
-    let broken = || {
-        Refusal::file(
-            file,
-            "Parquet-filen går inte att läsa (den är skadad eller inte en Parquet-fil). Exportera enkätsvaren på nytt.",
-        )
-    };
-    if !super::parquet::pages_fit(&bytes, cap) {
-        return Err(broken());
-    }
+    use super::parquet::{Unfit, pages_fit, why_undecodable};
+    let unfit = |why: Unfit| Refusal::file(file, parquet_message(why, cap));
+    pages_fit(&bytes, cap).map_err(unfit)?;
+    let copy = bytes.clone();
+    let undecodable = move |_| unfit(why_undecodable(&copy, cap));
     let mut reader = ParquetReader::new(Cursor::new(bytes));
-    let schema = reader.schema().map_err(|_| broken())?;
+    let schema = reader.schema().map_err(|_| unfit(Unfit::Broken))?;
     if schema.len() > csv::MAX_COLUMNS {
         return Err(Refusal::file(
             file,
@@ -221,8 +217,35 @@ fn read_parquet(
     let frame = reader
         .with_projection(Some(read))
         .finish()
-        .map_err(|_| broken())?;
+        .map_err(undecodable)?;
     Ok((frame, skipped))
+}
+
+/// Why a Parquet file cannot be read, and what to do, in Swedish.
+fn parquet_message(why: super::parquet::Unfit, cap: u64) -> String {
+    use super::parquet::Unfit;
+    let again = "Exportera enkätsvaren på nytt";
+    match why {
+        Unfit::Broken => format!(
+            "Parquet-filen går inte att läsa: den är avkortad eller skadad, eller ingen Parquet-fil. {again}."
+        ),
+        Unfit::Encrypted => format!(
+            "Parquet-filens kolumner är krypterade, så den kan inte läsas. {again} utan kryptering."
+        ),
+        Unfit::OutOfSpec => format!(
+            "Parquet-filens beskrivning av sig själv (metadata) följer inte formatet: ett fält som formatet kräver saknas eller har fel typ, så programmet som skrev filen följer inte Parquet-standarden helt. {again} från ett annat program, eller som CSV UTF-8."
+        ),
+        Unfit::NewerType => format!(
+            "en kolumn i Parquet-filen har en typ som är nyare än den här läsaren (en okänd logisk typ, t.ex. geometri). {again} med bara enkätens frågor, som text och tal, eller som CSV UTF-8."
+        ),
+        Unfit::TooLarge => format!(
+            "Parquet-filen blir större än gränsen när den packas upp ({} byte, max_bytes under [survey]) eller har fler rader än en enkät kan ha. Kontrollera att det är rätt fil och {}.",
+            cap, "exportera bara enkätens frågor"
+        ),
+        Unfit::GzipMembers => format!(
+            "Parquet-filen är packad med gzip i flera delar efter varandra, vilket den här läsaren inte kan packa upp. {again} med komprimeringen snappy eller zstd, eller som CSV UTF-8."
+        ),
+    }
 }
 
 /// Whether a file's header is the codebook's column: trimmed, in any case.
