@@ -263,55 +263,63 @@ fn swedish(cmd: clap::Command, top: bool) -> clap::Command {
     cmd.mut_subcommands(|s| swedish(s, false))
 }
 
-/// What clap found wrong, in Swedish, from the error's parts.
+/// What clap found wrong, in Swedish, from the error's parts, with what to
+/// do: clap's suggestion where it has one.
 fn retold(e: &clap::Error) -> String {
     let get = |k| e.get(k).map(value_text).unwrap_or_default();
     let arg = get(ContextKind::InvalidArg);
     let value = get(ContextKind::InvalidValue);
-    let hint = suggestion(e);
+    let hint = |otherwise: &str| match suggestion(e) {
+        s if s.is_empty() => format!("; {otherwise}"),
+        s => s,
+    };
     match e.kind() {
-        ErrorKind::UnknownArgument => format!("okänt argument {arg}{hint}"),
-        ErrorKind::InvalidSubcommand => {
-            format!(
-                "okänt kommando {}{hint}",
-                get(ContextKind::InvalidSubcommand)
-            )
+        ErrorKind::UnknownArgument => format!(
+            "okänt argument {arg}{}",
+            hint("se kommandots flaggor med --help")
+        ),
+        ErrorKind::InvalidSubcommand => format!(
+            "okänt kommando {}{}",
+            get(ContextKind::InvalidSubcommand),
+            hint("se kommandona med uppfolj --help")
+        ),
+        ErrorKind::MissingSubcommand => {
+            "ett kommando saknas; välj ett av dem i uppfolj --help".into()
         }
-        ErrorKind::MissingSubcommand => "ett kommando saknas".into(),
-        ErrorKind::MissingRequiredArgument => format!("det här saknas: {arg}"),
+        ErrorKind::MissingRequiredArgument => {
+            format!("det här saknas: {arg}; ange det som i användningen nedan")
+        }
         ErrorKind::InvalidValue => {
             let valid = get(ContextKind::ValidValue);
             if value.is_empty() {
-                format!("{arg} behöver ett värde")
+                format!("{arg} behöver ett värde; skriv det efter flaggan")
             } else if valid.is_empty() {
-                format!("{value} är inget giltigt värde för {arg}")
+                format!("{value} är inget giltigt värde för {arg}; se --help")
             } else {
                 format!("{value} är inget giltigt värde för {arg}; välj bland {valid}")
             }
         }
         ErrorKind::ValueValidation => {
-            format!("{value} är inget giltigt värde för {arg}; det ska vara ett heltal")
+            format!("{value} är inget giltigt värde för {arg}; ange ett heltal")
         }
-        ErrorKind::ArgumentConflict => {
-            format!(
-                "{arg} kan inte användas tillsammans med {}",
-                get(ContextKind::PriorArg)
-            )
+        ErrorKind::ArgumentConflict => format!(
+            "{arg} kan inte användas tillsammans med {}; välj en av dem",
+            get(ContextKind::PriorArg)
+        ),
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => format!(
+            "för många värden för {arg}{}; ange bara ett",
+            if value.is_empty() {
+                String::new()
+            } else {
+                format!(": {value}")
+            }
+        ),
+        ErrorKind::TooFewValues => format!("för få värden för {arg}; se --help"),
+        ErrorKind::NoEquals => format!("{arg} behöver ett värde; skriv {arg}=VÄRDE"),
+        ErrorKind::InvalidUtf8 => {
+            "ett argument är inte giltig UTF-8; skriv det med vanliga tecken".into()
         }
-        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
-            format!(
-                "för många värden för {arg}{}",
-                if value.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {value}")
-                }
-            )
-        }
-        ErrorKind::TooFewValues => format!("för få värden för {arg}"),
-        ErrorKind::NoEquals => format!("{arg} behöver ett värde med likhetstecken"),
-        ErrorKind::InvalidUtf8 => "ett argument är inte giltig UTF-8".into(),
-        _ => "argumenten kunde inte tolkas".into(),
+        _ => "argumenten kunde inte tolkas; se uppfolj --help".into(),
     }
 }
 

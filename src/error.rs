@@ -31,7 +31,9 @@ pub enum Error {
     #[error("{what} kunde inte beräknas: {reason}")]
     Compute { what: String, reason: String },
     /// An output file could not be made.
-    #[error("{file} kunde inte skrivas: {reason}")]
+    #[error(
+        "{file} kunde inte skrivas: {reason}. Kontrollera att mappen går att skriva i och att disken har plats"
+    )]
     Output { file: String, reason: String },
 }
 

@@ -31,6 +31,26 @@ pub enum FetchError {
     Deadline { url: String, secs: u64 },
 }
 
+impl FetchError {
+    /// What to do about it, as a sentence.
+    pub fn advice(&self) -> &'static str {
+        match self {
+            FetchError::Timeout { .. } | FetchError::Deadline { .. } => {
+                "Kör igen senare, eller höj tidsgränserna (timeout_ms, deadline_ms) under [reference] i pipelinefilen."
+            }
+            FetchError::Connect { .. } => {
+                "Kontrollera adressen och nätverket, eller kör med --offline."
+            }
+            FetchError::Status { .. } | FetchError::Body { .. } => {
+                "Kontrollera adressen; är den rätt, kör igen senare."
+            }
+            FetchError::TooLarge { .. } => {
+                "Kontrollera att adressen pekar ut rätt fil; ska den vara så stor, höj max_bytes under [reference] i pipelinefilen."
+            }
+        }
+    }
+}
+
 /// The limits as durations.
 #[derive(Clone, Debug)]
 struct Settings {

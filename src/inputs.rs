@@ -238,7 +238,7 @@ pub fn gather(p: &Pipeline, args: &[PathBuf]) -> Result<Gathered, Missing> {
             Err(e) => findings.push(Finding::file(
                 Severity::Error,
                 url,
-                format!("kunde inte hämtas: {e}"),
+                format!("kunde inte hämtas: {e}. {}", e.advice()),
             )),
         }
     }

@@ -52,7 +52,7 @@ fn a_wrong_argument_is_told_in_swedish_with_a_suggestion() {
 fn a_missing_argument_an_unknown_command_and_a_bad_value() {
     no_english(Test::new().args(&["run"]))
         .status(2)
-        .stderr_has("fel: det här saknas: '<PIPELINEFIL>'")
+        .stderr_has("fel: det här saknas: '<PIPELINEFIL>'; ange det som i användningen nedan")
         .run();
     no_english(Test::new().args(&["rnu", "p.toml"]))
         .status(2)
@@ -60,9 +60,7 @@ fn a_missing_argument_an_unknown_command_and_a_bad_value() {
         .run();
     no_english(Test::new().args(&["template", "p.toml", "--year", "tjugo", "--out", "m"]))
         .status(2)
-        .stderr_has(
-            "fel: 'tjugo' är inget giltigt värde för '--year <ÅR>'; det ska vara ett heltal",
-        )
+        .stderr_has("fel: 'tjugo' är inget giltigt värde för '--year <ÅR>'; ange ett heltal")
         .run();
     no_english(Test::new().args(&["portal", "invite", "p.toml", "--unit", "x", "--role", "chef"]))
         .status(2)

@@ -321,10 +321,15 @@ fn edited_return(fixture: &str, entry: &str, edit: impl Fn(String) -> String) ->
     edited_entries(fixture, &[(entry, &edit)])
 }
 
-type Edit<'a> = (&'a str, &'a dyn Fn(String) -> String);
+pub(crate) type Edit<'a> = (&'a str, &'a dyn Fn(String) -> String);
 
 /// A return fixture with entries' texts edited.
 fn edited_entries(fixture: &str, edits: &[Edit]) -> Vec<u8> {
+    edited_package(fixture, edits, &[])
+}
+
+/// A return fixture with entries' texts edited and `added` entries after them.
+pub(crate) fn edited_package(fixture: &str, edits: &[Edit], added: &[(&str, &str)]) -> Vec<u8> {
     let bytes = std::fs::read(repo_root().join("tests/fixtures/returns").join(fixture)).unwrap();
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -340,6 +345,10 @@ fn edited_entries(fixture: &str, edits: &[Edit]) -> Vec<u8> {
         }
         w.start_file(name, opts).unwrap();
         w.write_all(&data).unwrap();
+    }
+    for (name, text) in added {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
     }
     w.finish().unwrap().into_inner()
 }

@@ -118,17 +118,14 @@ fn formats_no_reader_takes_are_named_with_what_to_save_instead() {
         &biff4,
         "filen är sparad i Excel 2.x–4.0, ett format från före 1993 som inte kan läsas.",
     );
-    let elsewhere = zip(&[
-        (
-            "[Content_Types].xml",
-            r#"<Types><Override PartName="/bok/arbetsbok.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#,
-        ),
-        ("bok/arbetsbok.xml", "<workbook/>"),
-    ]);
+    let elsewhere = zip(&[(
+        "[Content_Types].xml",
+        r#"<Types><Override PartName="/bok/arbetsbok.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#,
+    )]);
     return_refused(
         "amn-2022.xlsx",
         &elsewhere,
-        "filen är en Excel-arbetsbok vars delar ligger på ovanliga platser i paketet",
+        "filen ser ut att vara en Excel-arbetsbok, men arbetsboken som paketet pekar ut finns inte i det, så den kan inte läsas. Öppna den i Excel och spara som Excel-arbetsbok (.xlsx).",
     );
     let word = ole(&[("WordDocument", b"x")]);
     return_refused(
@@ -363,4 +360,316 @@ fn a_nested_parquet_column_the_codebook_does_not_use_is_left_unread() {
         )
         .stdout_has("1 fil läst, 0 avvisade; 0 fel och 0 varningar.")
         .run();
+}
+
+/// The sample's 2021 Parquet export with `field` put at the end of its footer
+/// (Thrift compact bytes, before the footer's final stop), its length mended.
+fn parquet_with_footer_field(field: &[u8]) -> Vec<u8> {
+    let sample = crate::test::repo_root().join("data-samples/survey/enkat-2021.parquet");
+    let mut bytes = std::fs::read(sample).unwrap();
+    let n = bytes.len();
+    let len = u32::from_le_bytes(bytes[n - 8..n - 4].try_into().unwrap());
+    assert_eq!(bytes[n - 9], 0, "the footer ends with a stop byte");
+    bytes.splice(n - 9..n - 9, field.iter().copied());
+    let len = len + field.len() as u32;
+    let m = bytes.len();
+    bytes[m - 8..m - 4].copy_from_slice(&len.to_le_bytes());
+    bytes
+}
+
+#[test]
+fn parquet_with_encrypted_columns_under_a_plain_footer_is_called_encrypted() {
+    // FileMetaData field 8, encryption_algorithm: an (empty) struct.
+    refused(
+        "enkat.parquet",
+        parquet_with_footer_field(&[0x0C, 0x10, 0x00]),
+        "Parquet-filens kolumner är krypterade, så den kan inte läsas. Exportera enkätsvaren på nytt utan kryptering.",
+        &[],
+    );
+}
+
+#[test]
+fn parquet_whose_metadata_breaks_the_format_is_said_to_do_so_not_to_be_damaged() {
+    // FileMetaData field 7 (column_orders, a list) as an i32: well-formed
+    // Thrift, but not what the format says.
+    let bytes = parquet_with_footer_field(&[0x05, 0x0E, 0x02]);
+    refused(
+        "enkat.parquet",
+        &bytes,
+        "Parquet-filens beskrivning av sig själv (metadata) följer inte formatet: ett fält som formatet kräver saknas eller har fel typ",
+        &[],
+    );
+    Test::new()
+        .pipeline(&[])
+        .write("enkat.parquet", bytes)
+        .args(&["validate", "p.toml", "--year", "2018", "enkat.parquet"])
+        .status(1)
+        .stdout_lacks("skadad")
+        .run();
+}
+
+/// What `validate` tells of the return `name` holding `bytes`.
+fn validated(name: &str, bytes: &[u8]) -> String {
+    let out = Test::new()
+        .pipeline(&[])
+        .write(name, bytes)
+        .args(&["validate", "p.toml", name])
+        .run();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        crate::test::repo_root()
+            .join("tests/fixtures/returns")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_xlsm_with_a_dialog_sheet_reads_as_the_same_return() {
+    let workbook = |x: String| {
+        x.replace(
+            "<sheets>",
+            "<sheets><sheet name=\"Dialog1\" sheetId=\"9\" state=\"visible\" r:id=\"rId9\"/>",
+        )
+    };
+    let rels = |x: String| {
+        x.replace(
+            "</Relationships>",
+            "<Relationship Id=\"rId9\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/dialogsheet\" Target=\"dialogsheets/sheet1.xml\"/></Relationships>",
+        )
+    };
+    let types = |x: String| {
+        x.replace(
+            "</Types>",
+            "<Override PartName=\"/xl/dialogsheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.dialogsheet+xml\"/></Types>",
+        )
+    };
+    let dialog = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<dialogsheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetViews><sheetView workbookViewId=\"0\"/></sheetViews><sheetFormatPr defaultRowHeight=\"15\"/><pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/></dialogsheet>";
+    let with_dialog = crate::hostile::edited_package(
+        "lo-un-2022.xlsm",
+        &[
+            ("xl/workbook.xml", &workbook),
+            ("xl/_rels/workbook.xml.rels", &rels),
+            ("[Content_Types].xml", &types),
+        ],
+        &[("xl/dialogsheets/sheet1.xml", dialog)],
+    );
+    let original = validated("un-2022.xlsm", &fixture("lo-un-2022.xlsm"));
+    assert!(original.contains("1 fil läst, 0 avvisade"), "{original}");
+    assert_eq!(validated("un-2022.xlsm", &with_dialog), original);
+}
+
+/// The `.xls` return fixture with its workbook stream edited.
+fn xls_with_stream(edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    use std::io::Read;
+    let mut file = cfb::CompoundFile::open(Cursor::new(fixture("lo-un-2022.xls"))).unwrap();
+    let mut stream = Vec::new();
+    file.open_stream("/Workbook")
+        .unwrap()
+        .read_to_end(&mut stream)
+        .unwrap();
+    edit(&mut stream);
+    file.create_stream("/Workbook")
+        .unwrap()
+        .write_all(&stream)
+        .unwrap();
+    file.into_inner().into_inner()
+}
+
+/// Every record of type `from` retyped `to`, its length kept.
+fn retype_records(stream: &mut [u8], from: u16, to: u16) {
+    let (mut at, mut retyped) = (0, 0);
+    while at + 4 <= stream.len() {
+        let kind = u16::from_le_bytes([stream[at], stream[at + 1]]);
+        let len = u16::from_le_bytes([stream[at + 2], stream[at + 3]]) as usize;
+        if kind == from {
+            stream[at..at + 2].copy_from_slice(&to.to_le_bytes());
+            retyped += 1;
+        }
+        at += 4 + len;
+    }
+    assert!(retyped > 0, "the fixture has records of type {from:#x}");
+}
+
+#[test]
+fn unknown_xls_records_and_a_padded_stream_are_read_as_the_same_return() {
+    let original = validated("un-2022.xls", &fixture("lo-un-2022.xls"));
+    assert!(original.contains("1 fil läst, 0 avvisade"), "{original}");
+    // SELECTION (0x1D), in every sheet, and BOOKEXT (0x863), as record types
+    // no version of Excel has used.
+    for (from, to) in [(0x001D, 0x7A7A), (0x0863, 0x0FFE)] {
+        let unknown = xls_with_stream(|s| retype_records(s, from, to));
+        assert_eq!(validated("un-2022.xls", &unknown), original, "{from:#x}");
+    }
+    // Writers that pad the stream to its sector leave bytes after the last
+    // record, fewer than a record's header.
+    let padded = xls_with_stream(|s| s.extend([0, 0, 0]));
+    assert_eq!(validated("un-2022.xls", &padded), original);
+}
+
+/// The package `bytes` with its entries renamed by `moves` (old name, new
+/// name) and the texts of its parts edited by `edits` (after the moves).
+fn repackaged(bytes: Vec<u8>, moves: &[(&str, &str)], edits: &[(&str, &str, &str)]) -> Vec<u8> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let old = f.name().unwrap().to_string();
+        let mut text = String::new();
+        f.read_to_string(&mut text).unwrap();
+        let new = moves
+            .iter()
+            .find(|(o, _)| *o == old)
+            .map_or(old.as_str(), |m| m.1);
+        for (entry, from, to) in edits.iter().filter(|e| e.0 == new) {
+            assert!(text.contains(from), "{entry} has {from}");
+            text = text.replace(from, to);
+        }
+        w.start_file(new, opts).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_package_with_its_parts_at_unusual_paths_reads_as_the_same_return() {
+    let original = validated("un-2022.xlsx", &fixture("un-2022.xlsx"));
+    assert!(original.contains("1 fil läst, 0 avvisade"), "{original}");
+    let sheets: Vec<(String, String)> = (1..=4)
+        .map(|n| {
+            (
+                format!("xl/worksheets/sheet{n}.xml"),
+                format!("sheets/s{n}.xml"),
+            )
+        })
+        .collect();
+    let mut moves: Vec<(&str, &str)> = vec![
+        ("xl/workbook.xml", "book/main.xml"),
+        ("xl/_rels/workbook.xml.rels", "book/_rels/main.xml.rels"),
+        ("xl/sharedStrings.xml", "book/text.xml"),
+        ("xl/styles.xml", "look/styles1.xml"),
+        ("xl/theme/theme1.xml", "book/theme/theme1.xml"),
+    ];
+    moves.extend(sheets.iter().map(|(o, n)| (o.as_str(), n.as_str())));
+    let mut edits = vec![
+        (
+            "_rels/.rels",
+            "Target=\"xl/workbook.xml\"",
+            "Target=\"book/main.xml\"",
+        ),
+        (
+            "book/_rels/main.xml.rels",
+            "Target=\"sharedStrings.xml\"",
+            "Target=\"text.xml\"",
+        ),
+        (
+            "book/_rels/main.xml.rels",
+            "Target=\"styles.xml\"",
+            "Target=\"/look/styles1.xml\"",
+        ),
+        ("[Content_Types].xml", "/xl/workbook.xml", "/book/main.xml"),
+        (
+            "[Content_Types].xml",
+            "/xl/sharedStrings.xml",
+            "/book/text.xml",
+        ),
+        ("[Content_Types].xml", "/xl/styles.xml", "/look/styles1.xml"),
+        ("[Content_Types].xml", "/xl/theme/", "/book/theme/"),
+    ];
+    let targets: Vec<(String, String, String)> = (1..=4)
+        .map(|n| {
+            (
+                format!("Target=\"worksheets/sheet{n}.xml\""),
+                format!("Target=\"../sheets/s{n}.xml\""),
+                format!("/xl/worksheets/sheet{n}.xml"),
+            )
+        })
+        .collect();
+    let sheet_types: Vec<String> = (1..=4).map(|n| format!("/sheets/s{n}.xml")).collect();
+    for ((from, to, typed), new) in targets.iter().zip(&sheet_types) {
+        edits.push(("book/_rels/main.xml.rels", from, to));
+        edits.push(("[Content_Types].xml", typed, new));
+    }
+    let elsewhere = repackaged(fixture("un-2022.xlsx"), &moves, &edits);
+    assert_eq!(validated("un-2022.xlsx", &elsewhere), original);
+    // The workbook where it usually is, but its text in another part.
+    let strings = repackaged(
+        fixture("un-2022.xlsx"),
+        &[("xl/sharedStrings.xml", "xl/strings/text.xml")],
+        &[
+            (
+                "xl/_rels/workbook.xml.rels",
+                "Target=\"sharedStrings.xml\"",
+                "Target=\"strings/text.xml\"",
+            ),
+            (
+                "[Content_Types].xml",
+                "/xl/sharedStrings.xml",
+                "/xl/strings/text.xml",
+            ),
+        ],
+    );
+    assert_eq!(validated("un-2022.xlsx", &strings), original);
+}
+
+#[test]
+fn a_survey_workbook_with_its_parts_elsewhere_reads_the_same() {
+    let sample = crate::test::repo_root().join("data-samples/survey/enkat-2020.xlsx");
+    let bytes = std::fs::read(sample).unwrap();
+    let said = |bytes: &[u8]| {
+        let out = Test::new()
+            .pipeline(&[(
+                "path = \"../data-samples/survey/enkat-2020.xlsx\"",
+                "path = \"enkat.xlsx\"",
+            )])
+            .write("enkat.xlsx", bytes)
+            .args(&["validate", "p.toml", "--year", "2020", "enkat.xlsx"])
+            .run();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let original = said(&bytes);
+    assert!(original.contains("svar 2020"), "{original}");
+    let elsewhere = repackaged(
+        bytes,
+        &[
+            ("xl/workbook.xml", "enkat/bok.xml"),
+            ("xl/_rels/workbook.xml.rels", "enkat/_rels/bok.xml.rels"),
+            ("xl/worksheets/sheet1.xml", "enkat/svar.xml"),
+            ("xl/sharedStrings.xml", "enkat/texter.xml"),
+        ],
+        &[
+            (
+                "_rels/.rels",
+                "Target=\"xl/workbook.xml\"",
+                "Target=\"/enkat/bok.xml\"",
+            ),
+            (
+                "enkat/_rels/bok.xml.rels",
+                "Target=\"worksheets/sheet1.xml\"",
+                "Target=\"svar.xml\"",
+            ),
+            (
+                "enkat/_rels/bok.xml.rels",
+                "Target=\"sharedStrings.xml\"",
+                "Target=\"texter.xml\"",
+            ),
+            (
+                "enkat/_rels/bok.xml.rels",
+                "Target=\"styles.xml\"",
+                "Target=\"../xl/styles.xml\"",
+            ),
+            (
+                "enkat/_rels/bok.xml.rels",
+                "Target=\"theme/theme1.xml\"",
+                "Target=\"/xl/theme/theme1.xml\"",
+            ),
+        ],
+    );
+    assert_eq!(said(&elsewhere), original);
 }

@@ -497,7 +497,7 @@ fn a_download_over_the_size_cap_is_refused() {
         .args(&["validate", "p.toml", &url])
         .status(1)
         .stdout_has(&format!(
-            "fel: {url}: kunde inte hämtas: {url}: svaret är större än gränsen 1000 byte"
+            "fel: {url}: kunde inte hämtas: {url}: svaret är större än gränsen 1000 byte. Kontrollera att adressen pekar ut rätt fil; ska den vara så stor, höj max_bytes under [reference] i pipelinefilen."
         ))
         .run();
 }

@@ -72,6 +72,20 @@ fn a_twelve_digit_personal_number_and_a_samordningsnummer_in_the_id_column() {
     );
 }
 
+/// A column the codebook declares is named in the codebook's spelling, so an
+/// official finds it; the file's own header is never quoted.
+#[test]
+fn a_personal_number_in_a_codebook_column_is_named_by_the_codebook() {
+    let text = set(&sample_2018(), 5, "syss", "811218-9876");
+    let text = text.replacen("syss", "SYSS ", 1);
+    refused(
+        "enkat.csv",
+        text,
+        "Kolumn \"syss\" (nr 8 räknat från vänster) innehåller något som ser ut som ett personnummer eller samordningsnummer på 1 rad.",
+        &["811218", "9876", "SYSS"],
+    );
+}
+
 #[test]
 fn an_email_address_in_a_free_text_answer() {
     let text = set(
@@ -384,7 +398,7 @@ fn k_anonymity_refuses_when_coarsening_is_not_allowed_or_not_enough() {
         .write("enkat.csv", small_file(6))
         .args(&["validate", "p.toml", "--year", "2018", "enkat.csv"])
         .status(1)
-        .stdout_has("fel: enkat.csv: den minsta gruppen över kon, aldersklass, omrade har bara 1 svarande, färre än k = 5. Filen avvisas så att ingen kan pekas ut.")
+        .stdout_has("fel: enkat.csv: den minsta gruppen över kon, aldersklass, omrade har bara 1 svarande, färre än k = 5. Filen avvisas så att ingen kan pekas ut. Ange i pipelinefilen en variabel som får slås ihop till hela staden (coarsen under [survey]), eller be om en export där de minsta grupperna redan är sammanslagna.")
         .run();
     Test::new()
         .pipeline(&[])

@@ -59,6 +59,61 @@ pub fn panicked(output: &Output) -> bool {
         || output.status.code() == Some(101)
 }
 
+/// The imperatives a message uses to tell its reader what to do, and
+/// "menade" of a suggestion ("menade du '--offline'?").
+const ACTIONS: &[&str] = &[
+    "ange",
+    "använd",
+    "be",
+    "byt",
+    "exportera",
+    "flytta",
+    "fråga",
+    "fyll",
+    "för",
+    "förklara",
+    "ge",
+    "gör",
+    "hämta",
+    "höj",
+    "kontakta",
+    "kontrollera",
+    "kör",
+    "lägg",
+    "lämna",
+    "låt",
+    "ladda",
+    "menade",
+    "rätta",
+    "se",
+    "skicka",
+    "skriv",
+    "slå",
+    "spara",
+    "ta",
+    "vänta",
+    "välj",
+    "öppna",
+];
+
+/// Whether an error tells what to do, not only what is wrong: one of its
+/// sentences (or its part after a semicolon) starts with an imperative.
+pub fn says_what_to_do(message: &str) -> bool {
+    message
+        .split(['.', ';', ':', '(', ')', ','])
+        .filter_map(|part| part.split_whitespace().next())
+        .any(|word| ACTIONS.contains(&word.to_lowercase().as_str()))
+}
+
+/// An error line of the program's report ("fel: FILE: MESSAGE") that does not
+/// say what to do, if any.
+fn error_without_action(output: &str) -> Option<&str> {
+    output
+        .lines()
+        .filter(|l| l.trim_start().starts_with("fel: "))
+        .find(|l| !says_what_to_do(l))
+}
+
 pub struct Test {
     dir: tempfile::TempDir,
     /// Where the binary runs, relative to the test's folder.
@@ -188,6 +243,9 @@ impl Test {
             self.args
         );
         assert!(!panicked(&output), "the program panicked\n{context}");
+        if let Some(line) = error_without_action(&stdout).or(error_without_action(&stderr)) {
+            panic!("an error does not say what to do: {line}\n{context}");
+        }
         assert_eq!(
             output.status.code(),
             Some(self.status),
@@ -225,6 +283,23 @@ fn anchored_matches_do_not_continue_a_number_or_word() {
     assert!(!contains_anchored("1 avvisades", "1 avvisade"));
     assert!(contains_anchored("p.toml:12: fel", "p.toml:12:"));
     assert!(!contains_anchored("p.toml:123: fel", "p.toml:12"));
+}
+
+#[test]
+fn an_error_that_only_says_what_is_wrong_is_caught() {
+    let wrong = "fel: enkat.csv: filen är en PDF, inte en arbetsbok eller tabell.";
+    assert_eq!(error_without_action(wrong), Some(wrong));
+    assert!(!says_what_to_do("Filen avvisas så att ingen kan pekas ut."));
+    let told = "fel: enkat.csv: filen är tom (0 byte). Exportera enkätsvaren på nytt.";
+    assert_eq!(error_without_action(told), None);
+    assert!(says_what_to_do(
+        "det dolda bladet är ändrat; ta bort ändringen"
+    ));
+    assert!(says_what_to_do("B7: talet saknas (fyll i det)"));
+    assert!(says_what_to_do(
+        "okänt argument '--ofline'; menade du '--offline'?"
+    ));
+    assert!(!says_what_to_do("okänt argument '--ofline'"));
 }
 
 #[test]

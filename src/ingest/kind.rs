@@ -51,7 +51,7 @@ pub enum ZipKind {
     /// An OpenDocument file encrypted with a password.
     OdsEncrypted,
     /// A spreadsheet package whose workbook part is not at `xl/workbook.xml`
-    /// (the part's name, as its content types give it).
+    /// (the part's name, as its content types give it); see `ingest::package`.
     WorkbookElsewhere(String),
     /// Any other zip: a Word file, a folder packed as an archive.
     Other,
@@ -251,7 +251,7 @@ pub fn unreadable(kind: &Kind, zip: Option<&ZipKind>) -> Option<Unreadable> {
             "filen är en binär Excel-arbetsbok (.xlsb), som inte kan läsas. {SAVE}"
         )),
         (_, Some(ZipKind::WorkbookElsewhere(_))) => done(format!(
-            "filen är en Excel-arbetsbok vars delar ligger på ovanliga platser i paketet (den är sparad av ett annat program än Excel), så den kan inte läsas. {SAVE}"
+            "filen ser ut att vara en Excel-arbetsbok, men arbetsboken som paketet pekar ut finns inte i det, så den kan inte läsas. {SAVE}"
         )),
         (_, Some(ZipKind::Other)) => not_here(
             "filen är ett zip-arkiv (t.ex. ett Word-dokument eller en packad mapp), inte en arbetsbok eller tabell.",

@@ -8,6 +8,7 @@ pub mod file;
 mod guard;
 pub mod kind;
 pub mod ods;
+pub mod package;
 pub mod parquet;
 pub mod returns;
 pub mod sheet;

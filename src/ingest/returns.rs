@@ -204,22 +204,26 @@ fn open_zip(bytes: &[u8], p: &Pipeline, file: &str) -> Result<Book, Refusal> {
             "arbetsboken packas upp till mer än {n} byte, över gränsen {cap} byte. En ifylld mall är mycket mindre; kontrollera att inga stora blad eller bilder har lagts till."
         ),
     }))?;
-    let data = Cursor::new(bytes.to_vec());
     let zip = kind::zip_kind(bytes, &names);
-    match zip {
-        ZipKind::Xlsx => Xlsx::new(data)
-            .map(Book::Xlsx)
-            .map_err(|_| refuse(broken_book())),
-        ZipKind::Ods => {
-            measured(super::ods::check(bytes, bounds(p)), p, file)?;
-            Ods::new(data).map(Book::Ods).map_err(|e| {
-                refuse(match e {
-                    calamine::OdsError::Password => kind::password_message().into(),
-                    _ => broken_book(),
-                })
-            })
+    let workbook = super::package::openable(bytes.to_vec(), &zip, cap);
+    match (zip, workbook) {
+        (ZipKind::Xlsx | ZipKind::WorkbookElsewhere(_), Some(workbook)) => {
+            Xlsx::new(Cursor::new(workbook))
+                .map(Book::Xlsx)
+                .map_err(|_| refuse(broken_book()))
         }
-        other => Err(refuse(
+        (ZipKind::Ods, _) => {
+            measured(super::ods::check(bytes, bounds(p)), p, file)?;
+            Ods::new(Cursor::new(bytes.to_vec()))
+                .map(Book::Ods)
+                .map_err(|e| {
+                    refuse(match e {
+                        calamine::OdsError::Password => kind::password_message().into(),
+                        _ => broken_book(),
+                    })
+                })
+        }
+        (other, _) => Err(refuse(
             kind::unreadable(&Kind::Zip, Some(&other))
                 .map(|u| u.message(&use_template(p)))
                 .unwrap_or_else(broken_book),
@@ -416,7 +420,7 @@ fn check_year(p: &Pipeline, unit: &Unit, year: i32, expect: Expect) -> Result<()
     }
     if !p.strategy.period.contains(year) {
         return Err(format!(
-            "mallen gäller {year}, utanför strategins period {}–{}.",
+            "mallen gäller {year}, utanför strategins period {}–{}. Hämta mallen för ett år i perioden och för över uppgifterna dit.",
             p.strategy.period.from, p.strategy.period.to
         ));
     }

@@ -239,8 +239,7 @@ fn parquet_message(why: super::parquet::Unfit, cap: u64) -> String {
             "en kolumn i Parquet-filen har en typ som är nyare än den här läsaren (en okänd logisk typ, t.ex. geometri). {again} med bara enkätens frågor, som text och tal, eller som CSV UTF-8."
         ),
         Unfit::TooLarge => format!(
-            "Parquet-filen blir större än gränsen när den packas upp ({} byte, max_bytes under [survey]) eller har fler rader än en enkät kan ha. Kontrollera att det är rätt fil och {}.",
-            cap, "exportera bara enkätens frågor"
+            "Parquet-filen blir större än gränsen när den packas upp ({cap} byte, max_bytes under [survey]) eller har fler rader än en enkät kan ha. Kontrollera att det är rätt fil och exportera bara enkätens frågor."
         ),
         Unfit::GzipMembers => format!(
             "Parquet-filen är packad med gzip i flera delar efter varandra, vilket den här läsaren inte kan packa upp. {again} med komprimeringen snappy eller zstd, eller som CSV UTF-8."
@@ -333,8 +332,9 @@ fn read_workbook(
         ZipProblem::Duplicate(_) => "arbetsboken innehåller samma del två gånger, så det går inte att veta vilken som gäller. Exportera enkätsvaren på nytt.".to_string(),
         ZipProblem::TooBig(_) => format!("arbetsboken packas upp till mer än {cap} byte, mer än en arbetsbok får vara. Exportera enkätsvaren som CSV eller Parquet i stället."),
     }))?;
-    match kind::zip_kind(&bytes, &names) {
-        ZipKind::Xlsx => {}
+    let zip = kind::zip_kind(&bytes, &names);
+    match zip {
+        ZipKind::Xlsx | ZipKind::WorkbookElsewhere(_) => {}
         ZipKind::Ods => {
             return Err(Refusal::file(
                 file,
@@ -348,6 +348,10 @@ fn read_workbook(
             return Err(Refusal::file(file, why.unwrap_or_default()));
         }
     }
+    let Some(bytes) = super::package::openable(bytes, &zip, cap) else {
+        let why = kind::unreadable(&Kind::Zip, Some(&zip)).map(|u| u.message(EXPORT_AS));
+        return Err(Refusal::file(file, why.unwrap_or_default()));
+    };
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|_| {
         Refusal::file(
             file,

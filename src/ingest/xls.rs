@@ -80,11 +80,12 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// The records from `at` to the end of the stream.
+/// The records from `at` to the end of the stream. Writers pad the stream to
+/// its sector's end, so fewer bytes than a record's header are padding.
 fn records(stream: &[u8], at: usize) -> Option<Vec<Record<'_>>> {
     let mut rest = stream.get(at..)?;
     let mut out: Vec<Record> = Vec::new();
-    while !rest.is_empty() {
+    while rest.len() >= 4 {
         let (kind, len) = (u16_at(rest, 0)?, u16_at(rest, 2)? as usize);
         let data = rest.get(4..4 + len)?;
         rest = &rest[4 + len..];

@@ -113,7 +113,7 @@ pub struct Problem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
-    #[error("kan inte läsa pipelinefilen {}: den {}", path.display(), crate::text::io_error(source))]
+    #[error("kan inte läsa pipelinefilen {}: den {}. Kontrollera sökvägen, eller gör en ny pipelinefil efter README:s exempel.", path.display(), crate::text::io_error(source))]
     Io {
         path: PathBuf,
         #[source]

@@ -24,7 +24,9 @@ pub enum MailError {
         "portalen har ingen [portal.mail] i pipelinefilen; lägg till en med host, security och sender"
     )]
     NotSet,
-    #[error("miljövariabeln {0} med lösenordet till e-postservern är inte satt")]
+    #[error(
+        "miljövariabeln {0} med lösenordet till e-postservern är inte satt; ange lösenordet i den innan portalen startas"
+    )]
     NoPassword(String),
     #[error("avsändaren \"{0}\" går inte att läsa som e-postadress; rätta sender i [portal.mail]")]
     Sender(String),

@@ -105,7 +105,7 @@ impl Status {
 
 /// `uppfolj fetch` on a pipeline file without reference statistics.
 #[derive(Debug, thiserror::Error)]
-#[error("{} har ingen [reference]-del; det finns inget att hämta", .0.display())]
+#[error("{} har ingen [reference]-del; det finns inget att hämta. Lägg till en [reference]-del om referensstatistik ska hämtas", .0.display())]
 pub struct NothingToFetch(pub PathBuf);
 
 /// `uppfolj fetch`: every series fetched again (or, offline, what the cache holds).

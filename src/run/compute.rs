@@ -289,7 +289,7 @@ fn survey_files(
             Err(e) => findings.push(Finding::file(
                 Severity::Error,
                 url,
-                format!("kunde inte hämtas: {e}"),
+                format!("kunde inte hämtas: {e}. {}", e.advice()),
             )),
         }
     }

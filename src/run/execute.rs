@@ -136,7 +136,7 @@ fn kept_apart(private: &Path, out: &Path, charts: Option<&Path>) -> Result<(), E
 pub(super) fn check_year(p: &Pipeline, year: Option<i32>) -> Result<(), Error> {
     match year {
         Some(y) if !p.strategy.period.contains(y) => Err(Error::Usage(format!(
-            "året {y} ligger utanför strategins period {}–{}",
+            "året {y} ligger utanför strategins period {}–{}; ange ett år i perioden med --year",
             p.strategy.period.from, p.strategy.period.to
         ))),
         _ => Ok(()),

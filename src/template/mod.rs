@@ -30,15 +30,23 @@ use previous::{accepted_in, previous_values};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
-    #[error("året {year} ligger utanför strategins period {from}–{to}")]
+    #[error(
+        "året {year} ligger utanför strategins period {from}–{to}; ange ett år i perioden med --year"
+    )]
     YearOutsidePeriod { year: i32, from: i32, to: i32 },
     #[error("okänd enhet \"{0}\"; se `uppfolj show` för enheternas id")]
     UnknownUnit(String),
-    #[error("{unit} rapporterar inte {year} (enheten fanns inte den 31 december det året)")]
+    #[error(
+        "{unit} rapporterar inte {year} (enheten fanns inte den 31 december det året); se `uppfolj show` för vilka enheter som rapporterar vilket år"
+    )]
     UnitNotReporting { unit: String, year: i32 },
-    #[error("{unit} har inga indikatorer eller åtgärder att återrapportera {year}")]
+    #[error(
+        "{unit} har inga indikatorer eller åtgärder att återrapportera {year}, så ingen mall behövs; lägg till dem i pipelinefilen om nämnden ska rapportera"
+    )]
     NothingToReport { unit: String, year: i32 },
-    #[error("kan inte skapa arbetsboken {path}: {message}")]
+    #[error(
+        "kan inte skapa arbetsboken {path}: {message}. Kontrollera att mappen går att skriva i"
+    )]
     Write { path: PathBuf, message: String },
     #[error("{} finns redan och är inte en mall som uppfolj har skrivit (den kan vara ifylld), så den skrivs inte över. Skriv mallarna till en annan mapp, eller flytta filen", path.display())]
     Exists { path: PathBuf },

@@ -141,7 +141,7 @@ pub fn validate_each(p: &Pipeline, files: &[(PathBuf, Option<i32>)]) -> Outcome 
             out.findings.push(Finding::file(
                 Severity::Error,
                 f.display().to_string(),
-                "pipelinefilen har ingen [survey]-del, så enkätfiler kan inte läsas.",
+                "pipelinefilen har ingen [survey]-del, så enkätfiler kan inte läsas. Lägg till en [survey]-del med kodbok i pipelinefilen, eller ange bara återrapporteringar.",
             ));
         }
         return out;
@@ -200,35 +200,44 @@ fn check_file(
             ),
         ));
     };
-    let columns: Vec<&str> = codebook
-        .variables
-        .iter()
-        .map(|v| v.column.as_str())
-        .chain(codebook.weight.as_deref())
-        .collect();
+    let columns: Vec<&str> = declared_columns(codebook).collect();
     crate::ingest::guarded(&file, || {
         ingest::read(f, survey.max_bytes, &columns)
             .and_then(|t| check(survey, codebook, t, y, findings))
     })
 }
 
+/// The columns a codebook reads: its variables and its weight.
+fn declared_columns(codebook: &Codebook) -> impl Iterator<Item = &str> {
+    codebook
+        .variables
+        .iter()
+        .map(|v| v.column.as_str())
+        .chain(codebook.weight.as_deref())
+}
+
 /// What the gate found, by column position: a header may itself be the
-/// identifier, so none is quoted.
-fn gate_message(hits: &[Hit]) -> String {
+/// identifier, so a file's header is never quoted. A column the codebook
+/// declares is named too, in the codebook's spelling (the pipeline's words).
+fn gate_message(hits: &[Hit], declared: &dyn Fn(usize) -> Option<String>) -> String {
     let parts: Vec<String> = hits
         .iter()
         .map(|h| {
-            let column = h.column;
+            let column = match declared(h.column) {
+                Some(name) => format!("\"{name}\" (nr {} räknat från vänster)", h.column),
+                None => format!("{} (räknat från vänster)", h.column),
+            };
             match h.found {
                 Found::HeaderName => format!(
-                    "kolumn {column} (räknat från vänster) har en rubrik som tyder på direkta personuppgifter"
+                    "kolumn {column} har en rubrik som tyder på direkta personuppgifter"
                 ),
                 Found::HeaderValue(kind) => format!(
-                    "rubriken i kolumn {column} ser ut som {}; filen saknar kanske rubrikrad",
+                    "rubriken i kolumn {} ser ut som {}; filen saknar kanske rubrikrad",
+                    h.column,
                     kind.swedish()
                 ),
                 Found::Values(kind, rows) => format!(
-                    "kolumn {column} (räknat från vänster) innehåller något som ser ut som {} på {rows} {}",
+                    "kolumn {column} innehåller något som ser ut som {} på {rows} {}",
                     kind.swedish(),
                     crate::text::rows(rows)
                 ),
@@ -256,7 +265,7 @@ fn check(
     year: i32,
     findings: &mut Vec<Finding>,
 ) -> Result<Respondents, Refusal> {
-    gate(&t)?;
+    gate(&t, codebook)?;
     let headers = Headers::of(&t.frame);
     missing_columns(codebook, &headers, &t, year)?;
     let SurveyTable {
@@ -311,7 +320,7 @@ fn check(
 
 /// The anonymity gate: a file with a direct identifier is refused whole,
 /// and the message names columns, never a value.
-fn gate(t: &SurveyTable) -> Result<(), Refusal> {
+fn gate(t: &SurveyTable, codebook: &Codebook) -> Result<(), Refusal> {
     // polars' own errors may quote cells, so none of it is passed on.
     let hits = anonymity::gate(&t.frame).map_err(|_| {
         Refusal::file(
@@ -332,7 +341,14 @@ fn gate(t: &SurveyTable) -> Result<(), Refusal> {
     if hits.is_empty() {
         Ok(())
     } else {
-        Err(Refusal::file(&t.file, gate_message(&hits)))
+        let headers = Headers::of(&t.frame);
+        let declared = |column: usize| {
+            let header = headers.0.get(column.checked_sub(1)?)?;
+            declared_columns(codebook)
+                .find(|c| Headers::names(header, c))
+                .map(str::to_string)
+        };
+        Err(Refusal::file(&t.file, gate_message(&hits, &declared)))
     }
 }
 
@@ -352,13 +368,13 @@ impl Headers {
     }
 
     fn find(&self, column: &str) -> Option<String> {
-        self.0
-            .iter()
-            .find(|h| {
-                h.trim().eq_ignore_ascii_case(column.trim())
-                    || h.trim().to_lowercase() == column.trim().to_lowercase()
-            })
-            .cloned()
+        self.0.iter().find(|h| Self::names(h, column)).cloned()
+    }
+
+    /// Whether a file's `header` is the codebook's `column`.
+    fn names(header: &str, column: &str) -> bool {
+        header.trim().eq_ignore_ascii_case(column.trim())
+            || header.trim().to_lowercase() == column.trim().to_lowercase()
     }
 }
 
@@ -602,7 +618,7 @@ fn k_anonymity(
         return Err(Refusal::file(
             file,
             format!(
-                "den minsta gruppen över {qi} har bara {smallest} svarande, färre än k = {k}. Filen avvisas så att ingen kan pekas ut."
+                "den minsta gruppen över {qi} har bara {smallest} svarande, färre än k = {k}. Filen avvisas så att ingen kan pekas ut. Ange i pipelinefilen en variabel som får slås ihop till hela staden (coarsen under [survey]), eller be om en export där de minsta grupperna redan är sammanslagna."
             ),
         ));
     };
@@ -616,7 +632,7 @@ fn k_anonymity(
         return Err(Refusal::file(
             file,
             format!(
-                "den minsta gruppen över {qi} har bara {after} svarande även sedan {var} slagits ihop till hela staden, färre än k = {k}. Filen avvisas så att ingen kan pekas ut."
+                "den minsta gruppen över {qi} har bara {after} svarande även sedan {var} slagits ihop till hela staden, färre än k = {k}. Filen avvisas så att ingen kan pekas ut. Be om en export där de minsta grupperna är sammanslagna, eller ta bort en av variablerna ur quasi_identifiers om den inte behövs."
             ),
         ));
     }
