@@ -673,3 +673,26 @@ fn a_survey_workbook_with_its_parts_elsewhere_reads_the_same() {
     );
     assert_eq!(said(&elsewhere), original);
 }
+
+#[test]
+fn parquet_values_that_do_not_decode_are_said_to_break_the_format_not_the_file() {
+    use polars::prelude::*;
+    let texts: Vec<String> = (0..50).map(|i| format!("svar-{i:05}")).collect();
+    let mut frame = df!("kommentar" => texts).unwrap();
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .with_compression(ParquetCompression::Uncompressed)
+        .finish(&mut frame)
+        .unwrap();
+    // The first value's length prefix, as a PLAIN byte array writes it,
+    // made to claim two gigabytes: the page headers stay sound.
+    let at = bytes.windows(10).position(|w| w == b"svar-00000").unwrap();
+    assert_eq!(bytes[at - 4..at], 10u32.to_le_bytes());
+    bytes[at - 4..at].copy_from_slice(&0x7FFF_FFF0u32.to_le_bytes());
+    refused(
+        "enkat.parquet",
+        bytes,
+        "Parquet-filens beskrivning går att läsa, men värdena i en kolumn går inte att avkoda: de är kodade på ett sätt som inte följer formatet (en del program läser förbi det). Exportera enkätsvaren på nytt från ett annat program, eller som CSV UTF-8.",
+        &["svar-"],
+    );
+}

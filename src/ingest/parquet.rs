@@ -33,6 +33,9 @@ pub enum Unfit {
     /// A gzip page of several gzip members one after the other, which the
     /// decoder stops reading after the first.
     GzipMembers,
+    /// The footer and page headers are sound, but a page's values do not
+    /// decode (encoded against the format, which some readers let pass).
+    ValuesUndecodable,
 }
 
 /// Whether every page's value count and size fit the file: values within
@@ -100,8 +103,8 @@ fn metadata_unfit(e: &polars_parquet::parquet::error::ParquetError) -> Unfit {
 }
 
 /// Why polars could not decode a file that passed [`pages_fit`]: a gzip
-/// page of several members is the one case known; anything else is taken
-/// for damage.
+/// page of several members is the one case known; otherwise the values are
+/// encoded in a way the decoder does not take.
 pub fn why_undecodable(bytes: &[u8], cap: u64) -> Unfit {
     let Ok(meta) = read_metadata(&mut Cursor::new(bytes)) else {
         return Unfit::Broken;
@@ -142,7 +145,7 @@ pub fn why_undecodable(bytes: &[u8], cap: u64) -> Unfit {
             }
         }
     }
-    Unfit::Broken
+    Unfit::ValuesUndecodable
 }
 
 /// Whether gzip bytes hold another member after the first.

@@ -241,6 +241,9 @@ fn parquet_message(why: super::parquet::Unfit, cap: u64) -> String {
         Unfit::TooLarge => format!(
             "Parquet-filen blir större än gränsen när den packas upp ({cap} byte, max_bytes under [survey]) eller har fler rader än en enkät kan ha. Kontrollera att det är rätt fil och exportera bara enkätens frågor."
         ),
+        Unfit::ValuesUndecodable => format!(
+            "Parquet-filens beskrivning går att läsa, men värdena i en kolumn går inte att avkoda: de är kodade på ett sätt som inte följer formatet (en del program läser förbi det). {again} från ett annat program, eller som CSV UTF-8."
+        ),
         Unfit::GzipMembers => format!(
             "Parquet-filen är packad med gzip i flera delar efter varandra, vilket den här läsaren inte kan packa upp. {again} med komprimeringen snappy eller zstd, eller som CSV UTF-8."
         ),
