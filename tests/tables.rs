@@ -135,3 +135,44 @@ fn the_parquet_file_keeps_counts_whole_and_values_rounded() {
     let values = df.column("value").unwrap().f64().unwrap();
     assert!(values.iter().flatten().any(|v| v == 0.814));
 }
+
+#[test]
+fn the_dataset_partitioned_by_year_holds_the_whole_table_one_year_per_folder() {
+    let s = shared();
+    let whole = ParquetReader::new(Cursor::new(s.bytes(names::INDICATORS_PARQUET)))
+        .finish()
+        .unwrap();
+    let mut years: Vec<i32> = whole
+        .column("year")
+        .unwrap()
+        .i32()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut rows = 0;
+    for year in &years {
+        let path = format!(
+            "{}/year={year}/{}",
+            names::INDICATORS_DATASET,
+            names::PARTITION_FILE
+        );
+        let part = ParquetReader::new(Cursor::new(s.bytes(&path)))
+            .finish()
+            .unwrap();
+        assert!(part.column("year").is_err(), "{path} repeats the year");
+        let of_year = whole
+            .clone()
+            .lazy()
+            .filter(col("year").eq(lit(*year)))
+            .drop(by_name(["year"], true, false))
+            .collect()
+            .unwrap();
+        assert!(part.equals_missing(&of_year), "{path}");
+        rows += part.height();
+    }
+    assert_eq!(years, [2018, 2019, 2020, 2021, 2022]);
+    assert_eq!(rows, whole.height());
+}

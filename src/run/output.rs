@@ -253,6 +253,7 @@ fn write_the_rest(
     let excel = tmp.join(names::INDICATORS_EXCEL_CSV);
     crate::store::write_csv(p, &d.cells, Dialect::SwedishExcel, &excel)?;
     crate::store::write_parquet(p, &d.cells, &tmp.join(names::INDICATORS_PARQUET))?;
+    crate::store::write_partitioned(p, &d.cells, &tmp.join(names::INDICATORS_DATASET))?;
     crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
     progress.done("indikatortabell och kvalitet");
     pause_if_asked();

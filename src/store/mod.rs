@@ -14,6 +14,11 @@ pub mod names {
     /// The same table for Swedish Excel: semicolons, decimal commas, a BOM.
     pub const INDICATORS_EXCEL_CSV: &str = "indikatorer-excel.csv";
     pub const INDICATORS_PARQUET: &str = "indicators.parquet";
+    /// A folder: the same table as a dataset partitioned by year,
+    /// `year=2022/part-0.parquet`, for DuckDB, Spark or Trino.
+    pub const INDICATORS_DATASET: &str = "indicators";
+    /// Each partition's file in its `year=…` folder.
+    pub const PARTITION_FILE: &str = "part-0.parquet";
     pub const WORKBOOK: &str = "indikatorer.xlsx";
     pub const QUALITY: &str = "kvalitet.json";
     pub const MANIFEST: &str = "manifest.json";
@@ -104,6 +109,32 @@ pub fn write_parquet(p: &Pipeline, cells: &[Cell], path: &Path) -> Result<(), Er
     let mut df = table::frame(p, cells).map_err(output)?;
     let file = std::fs::File::create(path).map_err(Error::writing(path))?;
     ParquetWriter::new(file).finish(&mut df).map_err(output)?;
+    Ok(())
+}
+
+/// The table as a Hive-style dataset in `dir`: one folder per year
+/// (`year=2022`), its rows in one Parquet file without the year column,
+/// which the folder's name gives. Readers take `dir/**/*.parquet` with hive
+/// partitioning as one table, and a national follow-up can be queried
+/// without loading what it does not ask for.
+pub fn write_partitioned(p: &Pipeline, cells: &[Cell], dir: &Path) -> Result<(), Error> {
+    let mut years: Vec<i32> = cells.iter().map(|c| c.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    for year in years {
+        let folder = dir.join(format!("year={year}"));
+        std::fs::create_dir_all(&folder).map_err(Error::writing(&folder))?;
+        let path = folder.join(names::PARTITION_FILE);
+        let output = |e: PolarsError| Error::Output {
+            file: path.display().to_string(),
+            reason: polars_reason(e),
+        };
+        let mut df = table::frame(p, cells.iter().filter(|c| c.year == year))
+            .and_then(|df| df.drop("year"))
+            .map_err(output)?;
+        let file = std::fs::File::create(&path).map_err(Error::writing(&path))?;
+        ParquetWriter::new(file).finish(&mut df).map_err(output)?;
+    }
     Ok(())
 }
 

@@ -314,10 +314,13 @@ pub fn csv_field(s: &str) -> String {
 }
 
 /// The whole table as polars holds it, one typed column per [`COLUMNS`] entry.
-pub fn frame(p: &Pipeline, cells: &[Cell]) -> PolarsResult<DataFrame> {
-    let rows = rows(p, cells);
+pub fn frame<'a>(
+    p: &'a Pipeline,
+    cells: impl IntoIterator<Item = &'a Cell>,
+) -> PolarsResult<DataFrame> {
+    let rows: Vec<Row> = cells.into_iter().map(|c| row(p, c)).collect();
     DataFrame::new(
-        cells.len(),
+        rows.len(),
         COLUMNS.iter().map(|c| c.series(&rows)).collect(),
     )
 }
