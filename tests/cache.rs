@@ -123,6 +123,10 @@ fn a_rerun_redoes_only_what_changed_and_writes_what_a_cold_run_writes() {
     assert_ne!(edited, survey);
     change(&dir, "enkat/enkat-2018.csv", edited);
     let dir = same_as_cold(dir, INPUTS - 1);
+    // Entries an earlier version left, as JSON, go like any unused entry.
+    let cache = dir.path().join("ut-EJ-FOR-PUBLICERING/cache");
+    std::fs::write(cache.join(format!("{}.json", "a".repeat(64))), "{}").unwrap();
+    std::fs::write(cache.join("filer.json"), "[]").unwrap();
     // The pipeline: every input is computed again.
     let p = std::fs::read_to_string(dir.path().join("p.toml")).unwrap();
     change(
@@ -136,7 +140,12 @@ fn a_rerun_redoes_only_what_changed_and_writes_what_a_cold_run_writes() {
     let kept = files(&dir.path().join("ut-EJ-FOR-PUBLICERING/cache"));
     assert_eq!(kept.len(), INPUTS + 3, "{:?}", kept.keys());
     assert!(kept.contains_key(uppfolj::cache::MARKER));
-    assert!(kept.contains_key("filer.json"));
+    assert!(kept.contains_key("filer.msgpack"));
+    assert!(
+        !kept.keys().any(|k| k.ends_with(".json")),
+        "{:?}",
+        kept.keys()
+    );
 }
 
 #[test]

@@ -26,7 +26,13 @@ mod seen;
 pub use seen::Stat;
 
 /// The file in the cache folder that remembers what each input hashed to.
-const SEEN: &str = "filer.json";
+const SEEN: &str = "filer.msgpack";
+/// Its name in earlier versions, removed when the new one is written.
+const SEEN_BEFORE: &str = "filer.json";
+
+/// An entry's file: its key, then this. MessagePack reads back several
+/// times faster than JSON and takes less room; numbers come back exactly.
+const ENTRY_SUFFIX: &str = ".msgpack";
 
 /// The folder's mark: a folder without it is not uppfolj's to write in.
 pub const MARKER: &str = "LÄS-MIG-uppfolj-cache.txt";
@@ -150,7 +156,7 @@ impl Cache {
         self.mark_used(key);
         self.entry(key)
             .and_then(|f| std::fs::read(f).ok())
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .and_then(|bytes| rmp_serde::from_slice(&bytes).ok())
     }
 
     /// Keeps `value` under `key`. A failure only costs the next run time, so
@@ -166,6 +172,7 @@ impl Cache {
     pub fn save_hashes(&self) {
         if let Some(dir) = &self.dir {
             self.seen.save(&dir.join(SEEN));
+            let _ = std::fs::remove_file(dir.join(SEEN_BEFORE));
         }
     }
 
@@ -191,7 +198,11 @@ impl Cache {
         };
         for f in files.flatten() {
             let name = f.file_name().to_string_lossy().into_owned();
-            let Some(key) = name.strip_suffix(".json") else {
+            // Entries of earlier versions were JSON.
+            let Some(key) = name
+                .strip_suffix(ENTRY_SUFFIX)
+                .or_else(|| name.strip_suffix(".json"))
+            else {
                 continue;
             };
             let ours = key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit());
@@ -208,15 +219,16 @@ impl Cache {
     }
 
     fn entry(&self, key: &str) -> Option<PathBuf> {
-        Some(self.dir.as_ref()?.join(format!("{key}.json")))
+        Some(self.dir.as_ref()?.join(format!("{key}{ENTRY_SUFFIX}")))
     }
 }
 
-/// Writes `value` as JSON to a temporary file beside `file` and renames it
-/// into place, so that `file` appears whole or not at all. A failure only
-/// costs the next run time, so it is not an error.
+/// Writes `value` as MessagePack (with field names, so that every serde
+/// attribute holds) to a temporary file beside `file` and renames it into
+/// place, so that `file` appears whole or not at all. A failure only costs
+/// the next run time, so it is not an error.
 fn write_whole<T: Serialize + ?Sized>(file: &Path, value: &T) {
-    let Ok(bytes) = serde_json::to_vec(value) else {
+    let Ok(bytes) = rmp_serde::to_vec_named(value) else {
         return;
     };
     let tmp = file.with_extension(format!("tmp-{}", std::process::id()));

@@ -72,7 +72,7 @@ impl Seen {
     pub fn load(file: &Path) -> Seen {
         let entries: Vec<Entry> = std::fs::read(file)
             .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
+            .and_then(|b| rmp_serde::from_slice(&b).ok())
             .unwrap_or_default();
         Seen {
             before: entries
@@ -140,7 +140,7 @@ mod tests {
     #[test]
     fn a_file_rewritten_with_other_bytes_of_the_same_length_is_hashed_again() {
         let dir = tempfile::tempdir().unwrap();
-        let (f, index) = (dir.path().join("a.xlsx"), dir.path().join("filer.json"));
+        let (f, index) = (dir.path().join("a.xlsx"), dir.path().join("filer.msgpack"));
         std::fs::write(&f, b"abc").unwrap();
         let seen = Seen::default();
         assert_eq!(seen.hash(&f, 10), Some(crate::ledger::sha256_hex(b"abc")));
