@@ -96,7 +96,7 @@ fn parquet_as_csv(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// The text with each run of 64 hex digits replaced by `<sha256>`.
-fn without_digests(text: &str) -> String {
+pub(crate) fn without_digests(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
     for c in text.chars() {

@@ -156,15 +156,17 @@ pub fn read(p: &Pipeline, path: &Path, expect: Expect) -> Result<ReturnWorkbook,
         FileError::Unreadable(m) => refuse(m),
     })?;
     let sha256 = crate::ledger::sha256_hex(&bytes);
-    let book = open(&bytes, p, &file)?;
+    let book = open(bytes, p, &file)?;
     read_book(p, path, &file, sha256, book, expect)
 }
 
-/// Opens the bytes as the kind of workbook they are, whatever the file is called.
-fn open(bytes: &[u8], p: &Pipeline, file: &str) -> Result<Book, Refusal> {
+/// Opens the bytes as the kind of workbook they are, whatever the file is
+/// called. They are handed on, not copied: at region scale a copy of every
+/// return is most of the memory the returns' stage touches.
+fn open(bytes: Vec<u8>, p: &Pipeline, file: &str) -> Result<Book, Refusal> {
     let refuse = |m: String| Refusal::file(file, m);
     let use_template = use_template(p);
-    let kind = kind::of(bytes);
+    let kind = kind::of(&bytes);
     match kind {
         Kind::Empty => return Err(refuse(format!("filen är tom (0 byte). {RESEND}"))),
         Kind::Pdf => return Err(refuse("filen är en PDF, inte en arbetsbok. Skicka den ifyllda Excel-filen (.xlsx), inte en utskrift av den.".into())),
@@ -188,10 +190,10 @@ fn open(bytes: &[u8], p: &Pipeline, file: &str) -> Result<Book, Refusal> {
 
 /// A zip: an `.xlsx`/`.xlsm`, or an `.ods`, which calamine reads whole when
 /// it opens it and so is measured first (after the zip itself is checked).
-fn open_zip(bytes: &[u8], p: &Pipeline, file: &str) -> Result<Book, Refusal> {
+fn open_zip(bytes: Vec<u8>, p: &Pipeline, file: &str) -> Result<Book, Refusal> {
     let cap = p.returns.max_bytes;
     let refuse = |m: String| Refusal::file(file, m);
-    let names = archive::check(bytes, cap).map_err(|e| refuse(match e {
+    let names = archive::check(&bytes, cap).map_err(|e| refuse(match e {
         ZipProblem::Broken => {
             format!("filen är skadad eller ofullständig (zip-arkivet går inte att läsa). {RESEND}")
         }
@@ -204,39 +206,42 @@ fn open_zip(bytes: &[u8], p: &Pipeline, file: &str) -> Result<Book, Refusal> {
             "arbetsboken packas upp till mer än {n} byte, över gränsen {cap} byte. En ifylld mall är mycket mindre; kontrollera att inga stora blad eller bilder har lagts till."
         ),
     }))?;
-    let zip = kind::zip_kind(bytes, &names);
-    let workbook = super::package::openable(bytes.to_vec(), &zip, cap);
-    match (zip, workbook) {
-        (ZipKind::Xlsx | ZipKind::WorkbookElsewhere(_), Some(workbook)) => {
+    let zip = kind::zip_kind(&bytes, &names);
+    if zip == ZipKind::Ods {
+        measured(super::ods::check(&bytes, bounds(p)), p, file)?;
+    }
+    match zip {
+        ZipKind::Xlsx | ZipKind::WorkbookElsewhere(_) => {
+            let Some(workbook) = super::package::openable(bytes, &zip, cap) else {
+                return Err(refuse(unreadable_zip(&zip, p)));
+            };
             Xlsx::new(Cursor::new(workbook))
                 .map(Book::Xlsx)
                 .map_err(|_| refuse(broken_book()))
         }
-        (ZipKind::Ods, _) => {
-            measured(super::ods::check(bytes, bounds(p)), p, file)?;
-            Ods::new(Cursor::new(bytes.to_vec()))
-                .map(Book::Ods)
-                .map_err(|e| {
-                    refuse(match e {
-                        calamine::OdsError::Password => kind::password_message().into(),
-                        _ => broken_book(),
-                    })
-                })
-        }
-        (other, _) => Err(refuse(
-            kind::unreadable(&Kind::Zip, Some(&other))
-                .map(|u| u.message(&use_template(p)))
-                .unwrap_or_else(broken_book),
-        )),
+        ZipKind::Ods => Ods::new(Cursor::new(bytes)).map(Book::Ods).map_err(|e| {
+            refuse(match e {
+                calamine::OdsError::Password => kind::password_message().into(),
+                _ => broken_book(),
+            })
+        }),
+        other => Err(refuse(unreadable_zip(&other, p))),
     }
+}
+
+/// Why a zip that is no workbook the reader takes is not read.
+fn unreadable_zip(zip: &ZipKind, p: &Pipeline) -> String {
+    kind::unreadable(&Kind::Zip, Some(zip))
+        .map(|u| u.message(&use_template(p)))
+        .unwrap_or_else(broken_book)
 }
 
 /// An old `.xls` (or Excel 5.0/95), which calamine reads whole when it opens
 /// it and so is measured first.
-fn open_xls(bytes: &[u8], p: &Pipeline, file: &str, ole: OleKind) -> Result<Book, Refusal> {
+fn open_xls(bytes: Vec<u8>, p: &Pipeline, file: &str, ole: OleKind) -> Result<Book, Refusal> {
     let refuse = |m: String| Refusal::file(file, m);
-    measured(super::xls::check(bytes, bounds(p)), p, file)?;
-    Xls::new(Cursor::new(bytes.to_vec()))
+    measured(super::xls::check(&bytes, bounds(p)), p, file)?;
+    Xls::new(Cursor::new(bytes))
         .map(Book::Xls)
         .map_err(|e| {
             refuse(match e {
