@@ -696,3 +696,46 @@ fn parquet_values_that_do_not_decode_are_said_to_break_the_format_not_the_file()
         &["svar-"],
     );
 }
+
+/// The package `bytes` with the unpacked size of its part `entry` declared
+/// as 100 bytes in both its local header and the central directory, as
+/// calamine's `issue252.xlsx` has it: the part unpacks to more.
+fn with_wrong_size(mut bytes: Vec<u8>, entry: &str) -> Vec<u8> {
+    let name = entry.as_bytes();
+    let headers: Vec<(usize, usize)> = (0..bytes.len() - 4)
+        .filter_map(|at| match &bytes[at..at + 4] {
+            b"PK\x03\x04" => Some((at, 22, 30)),
+            b"PK\x01\x02" => Some((at, 24, 46)),
+            _ => None,
+        })
+        .filter(|&(at, _, name_at)| bytes[at + name_at..].starts_with(name))
+        .map(|(at, size, _)| (at, size))
+        .collect();
+    assert_eq!(headers.len(), 2, "a local and a central header for {entry}");
+    for (at, size) in headers {
+        bytes[at + size..at + size + 4].copy_from_slice(&100u32.to_le_bytes());
+    }
+    bytes
+}
+
+#[test]
+fn a_part_that_unpacks_to_more_than_declared_is_named_as_damaged_after_saving() {
+    return_refused(
+        "amn-2022.xlsx",
+        &with_wrong_size(fixture("un-2022.xlsx"), "xl/_rels/workbook.xml.rels"),
+        "arbetsboken är skadad: delen xl/_rels/workbook.xml.rels packas inte upp till det som arkivet säger om den (storlek och kontrollsumma), så filen har ändrats eller förstörts efter att den sparades. Öppna originalet, spara det på nytt och skicka den nya filen.",
+    );
+}
+
+#[test]
+fn a_survey_workbook_whose_part_unpacks_to_more_than_declared_is_called_damaged() {
+    let sample = crate::test::repo_root().join("data-samples/survey/enkat-2020.xlsx");
+    let bytes = with_wrong_size(std::fs::read(sample).unwrap(), "xl/_rels/workbook.xml.rels");
+    Test::new()
+        .pipeline(&[(SURVEY_2018, "path = \"enkat.xlsx\"")])
+        .write("enkat.xlsx", bytes)
+        .args(&["validate", "p.toml", "--year", "2018", "enkat.xlsx"])
+        .status(1)
+        .stdout_has("fel: enkat.xlsx: arbetsboken är skadad: en del av den packas inte upp till det som arkivet säger om den (storlek och kontrollsumma), så filen har ändrats eller förstörts efter att den sparades. Exportera enkätsvaren på nytt.")
+        .run();
+}

@@ -89,6 +89,35 @@ fn inflated_within<R: Read + std::io::Seek>(
     Ok(())
 }
 
+/// A workbook's bytes shared between its reader and whoever must look at
+/// them again if the reader gives up ([`damaged_entry`]), without a copy.
+pub struct Shared(pub std::sync::Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// The first entry that does not unpack to what its checksum (CRC-32) and
+/// its declared size say, if any: the sure sign that a workbook was damaged
+/// after it was saved. Called only for a checked archive a reader has given up on, so
+/// what it unpacks is within the cap.
+pub fn damaged_entry(bytes: &[u8], cap: u64) -> Option<String> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    for i in 0..zip.len() {
+        let Ok(mut entry) = zip.by_index(i) else {
+            continue;
+        };
+        let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+        let read = std::io::copy(&mut (&mut entry).take(cap), &mut std::io::sink());
+        if read.is_err() {
+            return Some(name);
+        }
+    }
+    None
+}
+
 /// The names in a zip's central directory, in order; `None` where it cannot
 /// be read plainly (a zip64 archive, which the zip crate then reads).
 fn central_names(bytes: &[u8]) -> Option<Vec<String>> {

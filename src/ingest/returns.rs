@@ -87,7 +87,7 @@ pub struct Expect {
 }
 
 enum Book {
-    Xlsx(Xlsx<Cursor<Vec<u8>>>),
+    Xlsx(Xlsx<Cursor<archive::Shared>>),
     Xls(Xls<Cursor<Vec<u8>>>),
     Ods(Ods<Cursor<Vec<u8>>>),
 }
@@ -215,9 +215,15 @@ fn open_zip(bytes: Vec<u8>, p: &Pipeline, file: &str) -> Result<Book, Refusal> {
             let Some(workbook) = super::package::openable(bytes, &zip, cap) else {
                 return Err(refuse(unreadable_zip(&zip, p)));
             };
-            Xlsx::new(Cursor::new(workbook))
+            let workbook = std::sync::Arc::new(workbook);
+            Xlsx::new(Cursor::new(archive::Shared(workbook.clone())))
                 .map(Book::Xlsx)
-                .map_err(|_| refuse(broken_book()))
+                .map_err(|_| {
+                    refuse(match archive::damaged_entry(&workbook, cap) {
+                        Some(part) => damaged_part(&part),
+                        None => broken_book(),
+                    })
+                })
         }
         ZipKind::Ods => Ods::new(Cursor::new(bytes)).map(Book::Ods).map_err(|e| {
             refuse(match e {
@@ -259,6 +265,15 @@ fn measured(
     file: &str,
 ) -> Result<(), Refusal> {
     result.map_err(|(sheet, problem)| sheet_refusal(p, file, &sheet, problem))
+}
+
+/// A part that does not unpack to what the archive says of it: damaged
+/// after it was saved, so saving it again from the original is what helps.
+fn damaged_part(part: &str) -> String {
+    format!(
+        "arbetsboken är skadad: delen {} packas inte upp till det som arkivet säger om den (storlek och kontrollsumma), så filen har ändrats eller förstörts efter att den sparades. Öppna originalet, spara det på nytt och skicka den nya filen.",
+        crate::text::excerpt(part)
+    )
 }
 
 fn broken_book() -> String {

@@ -355,10 +355,14 @@ fn read_workbook(
         let why = kind::unreadable(&Kind::Zip, Some(&zip)).map(|u| u.message(EXPORT_AS));
         return Err(Refusal::file(file, why.unwrap_or_default()));
     };
-    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|_| {
+    let bytes = std::sync::Arc::new(bytes);
+    let mut book = Xlsx::new(Cursor::new(archive::Shared(bytes.clone()))).map_err(|_| {
         Refusal::file(
             file,
-            "arbetsboken går inte att läsa (Excel-delarna i den är skadade). Exportera enkätsvaren som CSV i stället.",
+            match archive::damaged_entry(&bytes, cap) {
+                Some(_) => "arbetsboken är skadad: en del av den packas inte upp till det som arkivet säger om den (storlek och kontrollsumma), så filen har ändrats eller förstörts efter att den sparades. Exportera enkätsvaren på nytt.",
+                None => "arbetsboken går inte att läsa (Excel-delarna i den är skadade). Exportera enkätsvaren som CSV i stället.",
+            },
         )
     })?;
     let Some(sheet) = book.sheet_names().first().cloned() else {
