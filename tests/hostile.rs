@@ -331,26 +331,51 @@ fn edited_entries(fixture: &str, edits: &[Edit]) -> Vec<u8> {
 /// A return fixture with entries' texts edited and `added` entries after them.
 pub(crate) fn edited_package(fixture: &str, edits: &[Edit], added: &[(&str, &str)]) -> Vec<u8> {
     let bytes = std::fs::read(repo_root().join("tests/fixtures/returns").join(fixture)).unwrap();
+    let mut zipped = rezipped(bytes, |name, data| {
+        match edits.iter().find(|(e, _)| *e == name) {
+            Some((_, edit)) => (name, edit(String::from_utf8(data).unwrap()).into_bytes()),
+            None => (name, data),
+        }
+    });
+    for (name, text) in added {
+        zipped.push(name, text.as_bytes());
+    }
+    zipped.finish()
+}
+
+/// A zip being rewritten: each entry of the original as `each` makes it.
+pub(crate) struct Rezipped(zip::ZipWriter<Cursor<Vec<u8>>>);
+
+impl Rezipped {
+    pub(crate) fn push(&mut self, name: &str, data: &[u8]) {
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        self.0.start_file(name, opts).unwrap();
+        self.0.write_all(data).unwrap();
+    }
+
+    pub(crate) fn finish(self) -> Vec<u8> {
+        self.0.finish().unwrap().into_inner()
+    }
+}
+
+/// The zip `bytes` with each entry's name and data given to `each`, which
+/// returns what to write instead; more entries may be pushed after.
+pub(crate) fn rezipped(
+    bytes: Vec<u8>,
+    mut each: impl FnMut(String, Vec<u8>) -> (String, Vec<u8>),
+) -> Rezipped {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
+    let mut out = Rezipped(zip::ZipWriter::new(Cursor::new(Vec::new())));
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).unwrap();
         let name = f.name().unwrap().to_string();
         let mut data = Vec::new();
         f.read_to_end(&mut data).unwrap();
-        if let Some((_, edit)) = edits.iter().find(|(entry, _)| *entry == name) {
-            data = edit(String::from_utf8(data).unwrap()).into_bytes();
-        }
-        w.start_file(name, opts).unwrap();
-        w.write_all(&data).unwrap();
+        let (name, data) = each(name, data);
+        out.push(&name, &data);
     }
-    for (name, text) in added {
-        w.start_file(*name, opts).unwrap();
-        w.write_all(text.as_bytes()).unwrap();
-    }
-    w.finish().unwrap().into_inner()
+    out
 }
 
 const INDICATORS_XML: &str = "xl/worksheets/sheet2.xml";

@@ -513,28 +513,19 @@ fn unknown_xls_records_and_a_padded_stream_are_read_as_the_same_return() {
 /// The package `bytes` with its entries renamed by `moves` (old name, new
 /// name) and the texts of its parts edited by `edits` (after the moves).
 fn repackaged(bytes: Vec<u8>, moves: &[(&str, &str)], edits: &[(&str, &str, &str)]) -> Vec<u8> {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        let old = f.name().unwrap().to_string();
-        let mut text = String::new();
-        f.read_to_string(&mut text).unwrap();
+    crate::hostile::rezipped(bytes, |old, data| {
         let new = moves
             .iter()
             .find(|(o, _)| *o == old)
-            .map_or(old.as_str(), |m| m.1);
+            .map_or(old, |m| m.1.to_string());
+        let mut text = String::from_utf8(data).unwrap();
         for (entry, from, to) in edits.iter().filter(|e| e.0 == new) {
             assert!(text.contains(from), "{entry} has {from}");
             text = text.replace(from, to);
         }
-        w.start_file(new, opts).unwrap();
-        w.write_all(text.as_bytes()).unwrap();
-    }
-    w.finish().unwrap().into_inner()
+        (new, text.into_bytes())
+    })
+    .finish()
 }
 
 #[test]
