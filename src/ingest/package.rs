@@ -110,7 +110,7 @@ pub fn standard_layout(bytes: &[u8], main_part: &str, cap: u64) -> Option<Vec<u8
         }
     }
     left.extend(moved.iter().map(|(name, _)| name.to_string()));
-    repacked(bytes, &left, moved, cap)
+    repacked(&mut zip, &left, moved, cap)
 }
 
 /// A path's folder (with its slash, or empty) and its file name.
@@ -224,12 +224,11 @@ fn rewritten(rels: &[Relationship]) -> String {
 /// The archive with the entries named in `left` left out and `moved` added,
 /// stored uncompressed (it is read once, from memory).
 fn repacked(
-    bytes: &[u8],
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
     left: &[String],
     moved: Vec<(&str, Vec<u8>)>,
     cap: u64,
 ) -> Option<Vec<u8>> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let stored =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
