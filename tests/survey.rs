@@ -170,6 +170,27 @@ fn answer_codes_outside_the_codebook_are_counted_not_shown() {
         .run();
 }
 
+/// Code columns are read as numbers where every field is written as its
+/// integer; a code written otherwise ("01", "+1", "1.0") keeps the column as
+/// text, so it is compared as written and not taken for code 1.
+#[test]
+fn codes_written_otherwise_than_as_their_number_are_compared_as_written() {
+    // One file per way of writing, so that each decides its file alone.
+    for code in ["01", "+1", "1.0"] {
+        let text = set(&sample_2018(), 5, "f_soc", code);
+        let text = set(&text, 4, "f_skola", "\"2\"");
+        Test::new()
+            .pipeline(&[])
+            .write("enkat.csv", text)
+            .args(&["validate", "p.toml", "--year", "2018", "enkat.csv"])
+            .status(1)
+            .stdout_has("varning: enkat.csv: kolumnen \"f_soc\" har svarskoder som inte finns i kodboken \"v2018\" på 1 rad;")
+            .stdout_lacks("f_skola")
+            .stdout_has("0 avvisade")
+            .run();
+    }
+}
+
 #[test]
 fn an_empty_survey_file() {
     refused("enkat.csv", "", "filen är tom (0 byte).", &[]);

@@ -29,17 +29,6 @@ fn answered(answers: &Answers, m: &SurveyMeasure) -> Expr {
         .fold(col(m.variable.as_str()).is_not_null(), |a, b| a.and(b))
 }
 
-/// Sums per group: n, yes-count, Σw, Σw·y, Σw².
-fn sums() -> Vec<Expr> {
-    vec![
-        len().cast(DataType::Float64).alias("n"),
-        col("y").sum().alias("x"),
-        col(WEIGHT).sum().alias("sw"),
-        (col(WEIGHT) * col("y")).sum().alias("swy"),
-        (col(WEIGHT) * col(WEIGHT)).sum().alias("sw2"),
-    ]
-}
-
 /// Every survey indicator's cells for one year.
 pub fn cells(p: &Pipeline, r: &Respondents) -> PolarsResult<Vec<Cell>> {
     cells_of_years(p, std::slice::from_ref(r))
@@ -96,33 +85,14 @@ fn indicator_cells(
             .map(|k| coarsened_cell(ind, r, k))
             .collect());
     }
-    // The respondents who count, filtered once, with only the columns the
-    // total and the breakdowns need.
-    let mut keep = vec![
-        when(one_of(&r.answers, &m.variable, &m.numerator))
-            .then(lit(1.0))
-            .otherwise(lit(0.0))
-            .alias("y"),
-        col(WEIGHT),
-    ];
-    let mut kept: Vec<&str> = Vec::new();
-    for (_, sb) in &breakdowns {
-        if !kept.contains(&sb.variable.as_str()) {
-            kept.push(sb.variable.as_str());
-            keep.push(col(sb.variable.as_str()));
-        }
-    }
-    let base = r
-        .frame
-        .clone()
-        .lazy()
-        .filter(answered(&r.answers, m))
-        .select(keep)
-        .collect()?
-        .lazy();
-    let mut out = Vec::new();
-    let total = base.clone().select(sums()).collect()?;
-    out.extend(rows_to_cells(ind, r, GroupKey::total(), &total)?);
+    let live: Vec<(&String, &crate::pipeline::SurveyBreakdown)> = breakdowns
+        .iter()
+        .copied()
+        .filter(|(_, sb)| !coarsened(&sb.variable))
+        .collect();
+    let sums = key_sums(r, m, &live)?;
+    let mut out = vec![cell_of(ind, r, GroupKey::total(), &sums, |_| true)];
+    let mut stride = 2;
     for (b, sb) in breakdowns {
         if coarsened(&sb.variable) {
             out.extend(
@@ -132,53 +102,94 @@ fn indicator_cells(
             );
             continue;
         }
-        out.extend(breakdown_cells(ind, r, &base, b, sb)?);
+        // Every group gets a cell, in the breakdown's order, even if no one
+        // in it answered.
+        let width = sb.groups.len() as u64 + 1;
+        for (i, (g, _)) in sb.groups.iter().enumerate() {
+            let key = GroupKey::of(b, g);
+            out.push(cell_of(ind, r, key, &sums, |k| {
+                (k / stride) % width == i as u64
+            }));
+        }
+        stride *= width;
     }
     Ok(out)
 }
 
-/// One breakdown's cells: every group gets one, in the breakdown's order,
-/// even if no one in it answered.
-fn breakdown_cells(
-    ind: &Indicator,
+/// The respondents who count, summed in one query by a key that packs
+/// whether they are in the numerator (the lowest digit) and their group in
+/// each breakdown (a digit each, one past the last group for none): a few
+/// dozen sums that every cell of the indicator adds up from.
+fn key_sums(
     r: &Respondents,
-    base: &LazyFrame,
-    b: &str,
-    sb: &crate::pipeline::SurveyBreakdown,
-) -> PolarsResult<Vec<Cell>> {
-    // Map the variable's values to the breakdown's groups, by number
-    // (the group's place in the breakdown): numbers group faster than text.
-    let mut group: Option<Expr> = None;
-    for (i, (_, values)) in sb.groups.iter().enumerate() {
-        let cond = one_of(&r.answers, &sb.variable, values);
-        let i = lit(i as u32);
-        group = Some(match group {
-            None => when(cond)
-                .then(i)
-                .otherwise(lit(NULL).cast(DataType::UInt32)),
-            Some(g) => when(cond).then(i).otherwise(g),
-        });
+    m: &SurveyMeasure,
+    breakdowns: &[(&String, &crate::pipeline::SurveyBreakdown)],
+) -> PolarsResult<Vec<KeySums>> {
+    let mut key = when(one_of(&r.answers, &m.variable, &m.numerator))
+        .then(lit(1u64))
+        .otherwise(lit(0u64));
+    let mut stride = 2u64;
+    for (_, sb) in breakdowns {
+        let width = sb.groups.len() as u64 + 1;
+        key = key + group_of(r, sb).fill_null(lit(width - 1)) * lit(stride);
+        stride = stride
+            .checked_mul(width)
+            .ok_or_else(|| polars_err!(ComputeError: "too many breakdown groups to key"))?;
     }
-    let Some(group) = group else {
-        return Ok(Vec::new());
-    };
-    let grouped = base
+    let summed = r
+        .frame
         .clone()
-        .with_column(group.alias("_grupp"))
-        .filter(col("_grupp").is_not_null())
-        .group_by([col("_grupp")])
-        .agg(sums())
+        .lazy()
+        .filter(answered(&r.answers, m))
+        .group_by([key.alias("_k")])
+        .agg([
+            len().cast(DataType::Float64).alias("n"),
+            col(WEIGHT).sum().alias("sw"),
+            (col(WEIGHT) * col(WEIGHT)).sum().alias("sw2"),
+        ])
+        .sort(["_k"], SortMultipleOptions::default())
         .collect()?;
-    let mut out = Vec::new();
-    for (i, (g, _)) in sb.groups.iter().enumerate() {
-        let row = grouped
-            .clone()
-            .lazy()
-            .filter(col("_grupp").eq(lit(i as u32)))
-            .collect()?;
-        out.extend(rows_to_cells(ind, r, GroupKey::of(b, g), &row)?);
+    let keys = summed.column("_k")?.cast(&DataType::UInt64)?;
+    let f = |name: &str| -> PolarsResult<Vec<f64>> {
+        Ok(summed
+            .column(name)?
+            .f64()?
+            .iter()
+            .map(|v| v.unwrap_or(0.0))
+            .collect())
+    };
+    let (n, sw, sw2) = (f("n")?, f("sw")?, f("sw2")?);
+    Ok(keys
+        .u64()?
+        .iter()
+        .zip(n.into_iter().zip(sw).zip(sw2))
+        .map(|(key, ((n, sw), sw2))| KeySums {
+            key: key.unwrap_or(0),
+            n,
+            sw,
+            sw2,
+        })
+        .collect())
+}
+
+/// The respondents of one key: how many, and the sums of their weights and
+/// squared weights.
+struct KeySums {
+    key: u64,
+    n: f64,
+    sw: f64,
+    sw2: f64,
+}
+
+/// A breakdown's group for each respondent, by its place in the breakdown
+/// (numbers group faster than text); null for none of them.
+fn group_of(r: &Respondents, sb: &crate::pipeline::SurveyBreakdown) -> Expr {
+    let mut group = lit(NULL).cast(DataType::UInt64);
+    for (i, (_, values)) in sb.groups.iter().enumerate().rev() {
+        let cond = one_of(&r.answers, &sb.variable, values);
+        group = when(cond).then(lit(i as u64)).otherwise(group);
     }
-    Ok(out)
+    group
 }
 
 fn coarsened_cell(ind: &Indicator, r: &Respondents, key: GroupKey) -> Cell {
@@ -187,21 +198,24 @@ fn coarsened_cell(ind: &Indicator, r: &Respondents, key: GroupKey) -> Cell {
     c
 }
 
-fn first_f64(df: &DataFrame, name: &str) -> Option<f64> {
-    df.column(name).ok()?.get(0).ok()?.extract::<f64>()
-}
-
-fn rows_to_cells(
+/// One cell from the keys `keep` picks, added up in the keys' order.
+fn cell_of(
     ind: &Indicator,
     r: &Respondents,
     key: GroupKey,
-    df: &DataFrame,
-) -> PolarsResult<Vec<Cell>> {
-    let n = first_f64(df, "n").unwrap_or(0.0);
-    let x = first_f64(df, "x").unwrap_or(0.0);
-    let sw = first_f64(df, "sw").unwrap_or(0.0);
-    let swy = first_f64(df, "swy").unwrap_or(0.0);
-    let sw2 = first_f64(df, "sw2").unwrap_or(0.0);
+    sums: &[KeySums],
+    keep: impl Fn(u64) -> bool,
+) -> Cell {
+    let (mut n, mut x, mut sw, mut swy, mut sw2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for s in sums.iter().filter(|s| keep(s.key)) {
+        n += s.n;
+        sw += s.sw;
+        sw2 += s.sw2;
+        if s.key % 2 == 1 {
+            x += s.n;
+            swy += s.sw;
+        }
+    }
     let (value, n_effective) = if n == 0.0 {
         (None, None)
     } else if r.weighted {
@@ -216,7 +230,7 @@ fn rows_to_cells(
     let std_error = value
         .zip(n_effective)
         .and_then(|(p, ne)| share_std_error(p, ne));
-    Ok(vec![Cell {
+    Cell {
         value,
         numerator: Some(x),
         denominator: Some(n),
@@ -226,5 +240,5 @@ fn rows_to_cells(
         n_effective,
         std_error,
         ..Cell::empty(&ind.id, r.year, CITY, key, Source::Survey)
-    }])
+    }
 }

@@ -12,6 +12,7 @@ pub mod package;
 pub mod parquet;
 pub mod returns;
 pub mod sheet;
+pub mod small_ints;
 pub mod survey;
 pub mod xls;
 

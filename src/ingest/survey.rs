@@ -139,20 +139,43 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
     };
     let sep = csv::detect_separator(&text);
     csv::check_shape(&text, sep).map_err(|e| Refusal::file(file, e.message()))?;
-    // polars' own errors quote the file's text, so none of it is passed on.
-    let frame = CsvReadOptions::default()
-        .with_has_header(true)
-        .with_infer_schema_length(Some(0))
-        .map_parse_options(|o| o.with_separator(sep))
-        .into_reader_with_file_handle(Cursor::new(text.into_bytes()))
-        .finish()
-        .map_err(|_| Refusal::file(file, "CSV-filen går inte att läsa som en tabell (t.ex. två kolumner med samma rubrik eller en trasig rad). Kontrollera att den är en export av enkätsvaren."))?;
+    let frame = parse_csv(&text, sep, file)?;
     let sep_name = match sep {
         b';' => "semikolon",
         b'\t' => "tabb",
         _ => "komma",
     };
     Ok((frame, format!("CSV, {encoding}, {sep_name}")))
+}
+
+/// The CSV text as a table: columns of small whole numbers as integers (see
+/// [`super::small_ints`]), the rest as text, as written. Should polars read
+/// the file otherwise than that pass did, it is read again all as text, as
+/// before the pass existed: a file is never refused for the pass's sake.
+fn parse_csv(text: &str, sep: u8, file: &str) -> Result<DataFrame, Refusal> {
+    let ints = super::small_ints::small_int_columns(text, sep);
+    let read = |types: Vec<DataType>| {
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .with_dtype_overwrite(Some(Arc::new(types)))
+            .map_parse_options(|o| o.with_separator(sep))
+            .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
+            .finish()
+    };
+    let typed: Vec<DataType> = ints
+        .iter()
+        .map(|int| match int {
+            true => DataType::Int64,
+            false => DataType::String,
+        })
+        .collect();
+    let frame = match ints.contains(&true) {
+        true => read(typed).or_else(|_| read(Vec::new())),
+        false => read(Vec::new()),
+    };
+    // polars' own errors quote the file's text, so none of it is passed on.
+    frame.map_err(|_| Refusal::file(file, "CSV-filen går inte att läsa som en tabell (t.ex. två kolumner med samma rubrik eller en trasig rad). Kontrollera att den är en export av enkätsvaren."))
 }
 
 /// A Parquet file's plain columns, and how many of other types were left
