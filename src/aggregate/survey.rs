@@ -167,7 +167,16 @@ fn codes(frame: &DataFrame, var: &str) -> PolarsResult<Vec<u32>> {
     let column = frame.column(var)?.cast(&DataType::UInt32)?;
     let mut out = Vec::with_capacity(column.len());
     for chunk in column.u32()?.downcast_iter() {
-        out.extend(chunk.iter().map(|v| v.copied().unwrap_or(NO_ANSWER)));
+        let values = chunk.values().as_slice();
+        match chunk.validity() {
+            None => out.extend_from_slice(values),
+            Some(valid) => out.extend(
+                values
+                    .iter()
+                    .zip(valid.iter())
+                    .map(|(&v, ok)| if ok { v } else { NO_ANSWER }),
+            ),
+        }
     }
     Ok(out)
 }
@@ -177,7 +186,16 @@ fn weights(frame: &DataFrame) -> PolarsResult<Vec<f64>> {
     let column = frame.column(WEIGHT)?.cast(&DataType::Float64)?;
     let mut out = Vec::with_capacity(column.len());
     for chunk in column.f64()?.downcast_iter() {
-        out.extend(chunk.iter().map(|v| v.copied().unwrap_or(0.0)));
+        let values = chunk.values().as_slice();
+        match chunk.validity() {
+            None => out.extend_from_slice(values),
+            Some(valid) => out.extend(
+                values
+                    .iter()
+                    .zip(valid.iter())
+                    .map(|(&v, ok)| if ok { v } else { 0.0 }),
+            ),
+        }
     }
     Ok(out)
 }

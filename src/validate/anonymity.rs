@@ -236,50 +236,58 @@ pub fn header_is_identifier(header: &str) -> bool {
 
 /// Runs the gate over every column of the file. Empty when the file may pass.
 ///
-/// polars finds the few cells that could hold an identifier; only those are
-/// checked in Rust, where the date and Luhn checks live.
+/// The few cells that could hold an identifier are picked out first; only
+/// those are checked in full, where the date and Luhn checks live. Columns
+/// are looked at side by side on the run's thread pool.
 pub fn gate(frame: &DataFrame) -> PolarsResult<Vec<Hit>> {
+    use rayon::prelude::*;
+    let found: Vec<PolarsResult<Vec<Found>>> = crate::pool::install(|| {
+        frame
+            .columns()
+            .par_iter()
+            .map(|column| column_findings(frame, column))
+            .collect()
+    });
     let mut hits = Vec::new();
-    for (i, column) in frame.columns().iter().enumerate() {
-        let name = column.name().to_string();
-        let mut hit = |found| {
-            hits.push(Hit {
-                column: i + 1,
-                found,
-            })
-        };
-        if header_is_identifier(&name) {
-            hit(Found::HeaderName);
-            continue;
-        }
-        if let Some(kind) = scan(&name) {
-            hit(Found::HeaderValue(kind));
-            continue;
-        }
-        let Some(cells) = candidates(frame, &name, column.dtype())? else {
-            hit(Found::Nested);
-            continue;
-        };
-        let mut counts = [0usize; 3];
-        for v in &cells {
-            if let Some(kind) = scan(v) {
-                counts[kind as usize] += 1;
-            }
-        }
-        for (kind, n) in [
-            Identifier::PersonalNumber,
-            Identifier::Email,
-            Identifier::Phone,
-        ]
-        .into_iter()
-        .zip(counts)
-        {
-            if n > 0 {
-                hit(Found::Values(kind, n));
-            }
-        }
+    for (i, found) in found.into_iter().enumerate() {
+        hits.extend(found?.into_iter().map(|found| Hit {
+            column: i + 1,
+            found,
+        }));
     }
     Ok(hits)
+}
+
+/// What the gate finds in one column: its header, or the kinds of
+/// identifier in its cells with how many cells hold each.
+fn column_findings(frame: &DataFrame, column: &Column) -> PolarsResult<Vec<Found>> {
+    let name = column.name().to_string();
+    if header_is_identifier(&name) {
+        return Ok(vec![Found::HeaderName]);
+    }
+    if let Some(kind) = scan(&name) {
+        return Ok(vec![Found::HeaderValue(kind)]);
+    }
+    let Some(cells) = candidates(frame, &name, column.dtype())? else {
+        return Ok(vec![Found::Nested]);
+    };
+    let mut counts = [0usize; 3];
+    for v in &cells {
+        if let Some(kind) = scan(v) {
+            counts[kind as usize] += 1;
+        }
+    }
+    let kinds = [
+        Identifier::PersonalNumber,
+        Identifier::Email,
+        Identifier::Phone,
+    ];
+    Ok(kinds
+        .into_iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(kind, n)| Found::Values(kind, n))
+        .collect())
 }
 
 /// The cells of a column, as text, that [`scan`] could find something in;
@@ -306,11 +314,7 @@ fn candidates(
 /// its minimum and maximum tell without a pass over a copy.
 fn numeric_candidates(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
     let column = frame.column(name)?.as_materialized_series();
-    let small = |v: Option<f64>| v.is_none_or(|v| v.abs() < 1_000_000.0);
-    if let (Ok(min), Ok(max)) = (column.min::<f64>(), column.max::<f64>())
-        && small(min)
-        && small(max)
-    {
+    if within_a_million(column)? {
         return Ok(Vec::new());
     }
     let x = col(name).cast(DataType::Float64);
@@ -332,6 +336,19 @@ fn numeric_candidates(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>
         cells.push(digits);
     }
     Ok(cells)
+}
+
+/// Whether every number in a column lies strictly between minus and plus a
+/// million (so none has seven digits before the point).
+fn within_a_million(column: &Series) -> PolarsResult<bool> {
+    let small = |v: f64| v.abs() < 1_000_000.0;
+    if column.dtype().is_integer() {
+        let ints = column.cast(&DataType::Int64)?;
+        let range = crate::ingest::small_ints::int_range(ints.i64()?);
+        return Ok(range.is_none_or(|(lo, hi)| small(lo as f64) && small(hi as f64)));
+    }
+    let (min, max) = (column.min::<f64>(), column.max::<f64>());
+    Ok(matches!((min, max), (Ok(lo), Ok(hi)) if lo.is_none_or(small) && hi.is_none_or(small)))
 }
 
 /// The cells of a text column that [`scan`] could find something in: at
@@ -849,6 +866,35 @@ mod tests {
         ] {
             assert!(!maybe_identifier(cell), "{cell}");
         }
+    }
+
+    /// A number column is ruled out by its range only when every number in
+    /// it is small: a blank beside a personnummer written as a number does
+    /// not hide it, in any integer type, nor in a decimal column.
+    #[test]
+    fn a_number_column_with_blanks_is_still_looked_into() {
+        let gate_of = |column: Series| {
+            let frame = DataFrame::new(column.len(), vec![column.into()]).unwrap();
+            gate(&frame).unwrap()
+        };
+        let found = [Found::Values(Identifier::PersonalNumber, 1)];
+        let pnr = Series::new("x".into(), &[None, Some(198_112_189_876i64), Some(2)]);
+        assert_eq!(
+            gate_of(pnr.clone())
+                .iter()
+                .map(|h| h.found)
+                .collect::<Vec<_>>(),
+            found
+        );
+        let as_f64 = pnr.cast(&DataType::Float64).unwrap();
+        assert_eq!(
+            gate_of(as_f64).iter().map(|h| h.found).collect::<Vec<_>>(),
+            found
+        );
+        let lost_zero = Series::new("x".into(), &[Some(112_189_873u32), None]);
+        assert_eq!(gate_of(lost_zero).len(), 1);
+        let codes = Series::new("x".into(), &[None, Some(999_999i32), Some(-999_999)]);
+        assert!(gate_of(codes).is_empty());
     }
 
     #[test]

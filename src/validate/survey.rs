@@ -443,31 +443,44 @@ fn apply_codebook(
     raw: DataFrame,
     file: &str,
 ) -> Result<Applied, Refusal> {
+    use rayon::prelude::*;
     let mut columns: Vec<Column> = Vec::new();
     let mut unknown_counts: Unknown = Vec::new();
     let mut answers = Answers::default();
-    for v in &codebook.variables {
-        let Some(header) = headers.find(&v.column) else {
-            continue;
-        };
-        let (value, unknown, texts) =
-            map_variable(survey, v, &raw, &header).map_err(|_| not_computed(file))?;
-        columns.push(value);
-        unknown_counts.push((header, unknown));
-        answers.0.insert(v.name.clone(), texts);
-    }
+    let found: Vec<(&CodebookVariable, String)> = codebook
+        .variables
+        .iter()
+        .filter_map(|v| Some((v, headers.find(&v.column)?)))
+        .collect();
     let weight_header = codebook
         .weight
         .as_ref()
         .map(|w| headers.find(w).unwrap_or_default());
-    let mut flaws = WeightFlaws::default();
-    let weight_column = match &weight_header {
-        None => Column::new(WEIGHT.into(), vec![1.0; raw.height()]),
-        Some(header) => {
-            let values;
-            (values, flaws) = weight(&raw, header).map_err(|_| not_computed(file))?;
-            values
-        }
+    // Each variable and the weights are read on their own, side by side on
+    // the run's pool.
+    let (mapped, weighed) = crate::pool::install(|| {
+        rayon::join(
+            || -> Vec<_> {
+                found
+                    .par_iter()
+                    .map(|(v, header)| map_variable(survey, v, &raw, header))
+                    .collect()
+            },
+            || weight_header.as_ref().map(|h| weight(&raw, h)),
+        )
+    });
+    for ((v, header), done) in found.into_iter().zip(mapped) {
+        let (value, unknown, texts) = done.map_err(|_| not_computed(file))?;
+        columns.push(value);
+        unknown_counts.push((header, unknown));
+        answers.0.insert(v.name.clone(), texts);
+    }
+    let (weight_column, flaws) = match weighed {
+        None => (
+            Column::new(WEIGHT.into(), vec![1.0; raw.height()]),
+            WeightFlaws::default(),
+        ),
+        Some(done) => done.map_err(|_| not_computed(file))?,
     };
     columns.push(weight_column);
     let mut frame = DataFrame::new(raw.height(), columns).map_err(|_| not_computed(file))?;
@@ -690,7 +703,7 @@ fn map_small_integers(
     }
     let ints = column.cast(&DataType::Int64)?;
     let ints = ints.i64()?;
-    let (Some(min), Some(max)) = (ints.min(), ints.max()) else {
+    let Some((min, max)) = crate::ingest::small_ints::int_range(ints) else {
         return Ok(None);
     };
     let Some(span) = max.checked_sub(min).filter(|s| *s < 1 << 16) else {
@@ -699,8 +712,8 @@ fn map_small_integers(
     let slot = |x: i64| (x - min) as usize;
     let mut counts = vec![0u64; span as usize + 1];
     for chunk in ints.downcast_iter() {
-        for x in chunk.iter().flatten() {
-            counts[slot(*x)] += 1;
+        for x in chunk.non_null_values_iter() {
+            counts[slot(x)] += 1;
         }
     }
     let distinct: Vec<(i64, u64)> = (min..=max)
