@@ -376,6 +376,15 @@ fn text_candidates(frame: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 /// (with ASCII word boundaries) finds, which the gate used before; a test
 /// holds it to that.
 pub fn maybe_identifier(cell: &str) -> bool {
+    if cell.is_ascii() {
+        // Most cells: the same test on the bytes as they are, nothing copied.
+        let b = cell.as_bytes();
+        if b.contains(&b'@') || b.iter().filter(|c| c.is_ascii_digit()).count() >= 7 {
+            return true;
+        }
+        let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        return words_found(b.len(), |i| b[i].to_ascii_lowercase(), |i| word(b[i]));
+    }
     let mut digits = 0;
     // One byte per character: ASCII lowercased, the two non-ASCII letters
     // the pattern's case-insensitive letters also match as theirs, anything
@@ -403,12 +412,17 @@ pub fn maybe_identifier(cell: &str) -> bool {
         folded.push(byte);
         word.push(is_word);
     }
+    words_found(folded.len(), |i| folded[i], |i| word[i])
+}
+
+/// Whether the words that stand for an `@` are among `len` characters, each
+/// given as a folded byte and whether it is a word character.
+fn words_found(len: usize, byte: impl Fn(usize) -> u8, word: impl Fn(usize) -> bool) -> bool {
     let at = |w: &[u8], bounded: bool| {
-        folded.windows(w.len()).enumerate().any(|(i, found)| {
-            found == w
+        (0..(len + 1).saturating_sub(w.len())).any(|i| {
+            w.iter().enumerate().all(|(j, c)| byte(i + j) == *c)
                 && (!bounded
-                    || ((i == 0 || !word[i - 1])
-                        && !word.get(i + w.len()).copied().unwrap_or(false)))
+                    || ((i == 0 || !word(i - 1)) && (i + w.len() == len || !word(i + w.len()))))
         })
     };
     at(b"snabel", false)
