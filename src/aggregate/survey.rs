@@ -165,27 +165,20 @@ const NO_ANSWER: u32 = u32::MAX;
 /// A variable's answer codes as plain numbers, [`NO_ANSWER`] for none.
 fn codes(frame: &DataFrame, var: &str) -> PolarsResult<Vec<u32>> {
     let column = frame.column(var)?.cast(&DataType::UInt32)?;
-    let mut out = Vec::with_capacity(column.len());
-    for chunk in column.u32()?.downcast_iter() {
-        let values = chunk.values().as_slice();
-        match chunk.validity() {
-            None => out.extend_from_slice(values),
-            Some(valid) => out.extend(
-                values
-                    .iter()
-                    .zip(valid.iter())
-                    .map(|(&v, ok)| if ok { v } else { NO_ANSWER }),
-            ),
-        }
-    }
-    Ok(out)
+    Ok(filled(column.u32()?, NO_ANSWER))
 }
 
 /// The respondents' weights (1 without a weight column).
 fn weights(frame: &DataFrame) -> PolarsResult<Vec<f64>> {
     let column = frame.column(WEIGHT)?.cast(&DataType::Float64)?;
+    Ok(filled(column.f64()?, 0.0))
+}
+
+/// A column's values with `blank` where it has none, copied from its
+/// values rather than value by value.
+fn filled<T: PolarsNumericType>(column: &ChunkedArray<T>, blank: T::Native) -> Vec<T::Native> {
     let mut out = Vec::with_capacity(column.len());
-    for chunk in column.f64()?.downcast_iter() {
+    for chunk in column.downcast_iter() {
         let values = chunk.values().as_slice();
         match chunk.validity() {
             None => out.extend_from_slice(values),
@@ -193,11 +186,11 @@ fn weights(frame: &DataFrame) -> PolarsResult<Vec<f64>> {
                 values
                     .iter()
                     .zip(valid.iter())
-                    .map(|(&v, ok)| if ok { v } else { 0.0 }),
+                    .map(|(&v, ok)| if ok { v } else { blank }),
             ),
         }
     }
-    Ok(out)
+    out
 }
 
 /// Which of a variable's codes stand for one of some values.
