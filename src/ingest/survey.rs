@@ -47,7 +47,6 @@ pub fn read(path: &Path, cap: u64, columns: &[&str]) -> Result<SurveyTable, Refu
         )),
         FileError::Unreadable(m) => Refusal::file(&file, m),
     })?;
-    let sha256 = crate::ledger::sha256_hex(&bytes);
     if bytes.is_empty() {
         return Err(Refusal::file(
             &file,
@@ -55,20 +54,31 @@ pub fn read(path: &Path, cap: u64, columns: &[&str]) -> Result<SurveyTable, Refu
         ));
     }
     let mut above_header = Vec::new();
-    let (frame, format) = match kind::of(&bytes) {
-        Kind::Parquet => {
-            let (frame, skipped) = read_parquet(bytes, cap, &file, columns)?;
-            (frame, parquet_format(skipped))
-        }
+    let (sha256, read) = match kind::of(&bytes) {
+        Kind::Parquet => (
+            crate::ledger::sha256_hex(&bytes),
+            read_parquet(bytes, cap, &file, columns)
+                .map(|(f, skipped)| (f, parquet_format(skipped))),
+        ),
         Kind::Zip => {
-            let (frame, above) = read_workbook(bytes, cap, &file, columns)?;
-            let format = workbook_format(above.len());
-            above_header = above.into_iter().flatten().collect();
-            (frame, format)
+            let sha256 = crate::ledger::sha256_hex(&bytes);
+            let read = read_workbook(bytes, cap, &file, columns).map(|(frame, above)| {
+                let format = workbook_format(above.len());
+                above_header = above.into_iter().flatten().collect();
+                (frame, format)
+            });
+            (sha256, read)
         }
-        Kind::Text => read_csv(&bytes, &file)?,
+        // A text export is the largest kind: it is hashed while it is read.
+        Kind::Text => crate::pool::install(|| {
+            rayon::join(
+                || crate::ledger::sha256_hex(&bytes),
+                || read_csv(&bytes, &file),
+            )
+        }),
         other => return Err(Refusal::file(&file, not_read(&other))),
     };
+    let (frame, format) = read?;
     if frame.height() == 0 {
         return Err(Refusal::file(
             &file,
@@ -138,8 +148,16 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
         None => encoding.to_string(),
     };
     let sep = csv::detect_separator(&text);
-    csv::check_shape(&text, sep).map_err(|e| Refusal::file(file, e.message()))?;
-    let frame = parse_csv(&text, sep, file)?;
+    // The shape and the small-integer columns are two passes over the text,
+    // made side by side; the second's answer is used only if the shape holds.
+    let (shape, ints) = crate::pool::install(|| {
+        rayon::join(
+            || csv::check_shape(&text, sep),
+            || super::small_ints::small_int_columns(&text, sep),
+        )
+    });
+    shape.map_err(|e| Refusal::file(file, e.message()))?;
+    let frame = parse_csv(&text, sep, &ints, file)?;
     let sep_name = match sep {
         b';' => "semikolon",
         b'\t' => "tabb",
@@ -152,8 +170,7 @@ fn read_csv(bytes: &[u8], file: &str) -> Result<(DataFrame, String), Refusal> {
 /// [`super::small_ints`]), the rest as text, as written. Should polars read
 /// the file otherwise than that pass did, it is read again all as text, as
 /// before the pass existed: a file is never refused for the pass's sake.
-fn parse_csv(text: &str, sep: u8, file: &str) -> Result<DataFrame, Refusal> {
-    let ints = super::small_ints::small_int_columns(text, sep);
+fn parse_csv(text: &str, sep: u8, ints: &[bool], file: &str) -> Result<DataFrame, Refusal> {
     let read = |types: Vec<DataType>| {
         CsvReadOptions::default()
             .with_has_header(true)
