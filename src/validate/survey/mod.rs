@@ -2,7 +2,7 @@
 //! answer codes, weights), then k-anonymity over the quasi-identifiers. What
 //! passes is a table of respondents in the codebook's terms.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -11,7 +11,13 @@ use super::anonymity::{self, Found, Hit};
 use super::{Finding, Severity};
 use crate::ingest::Refusal;
 use crate::ingest::survey::{self as ingest, SurveyTable};
-use crate::pipeline::{Codebook, CodebookVariable, Pipeline, Survey};
+use crate::pipeline::{Codebook, Pipeline, Survey};
+
+mod codebook;
+mod weights;
+
+use codebook::{Applied, Unknown, apply_codebook};
+use weights::check_weights;
 
 /// The column of the respondents table that holds each respondent's weight.
 pub const WEIGHT: &str = "_vikt";
@@ -420,83 +426,6 @@ fn not_computed(file: &str) -> Refusal {
     )
 }
 
-/// Rows per column with codes the codebook does not know.
-type Unknown = Vec<(String, usize)>;
-
-/// A file read in the codebook's terms.
-struct Applied {
-    frame: DataFrame,
-    answers: Answers,
-    unknown: Unknown,
-    /// The file's weight column, if the codebook has one.
-    weight_header: Option<String>,
-    flaws: WeightFlaws,
-}
-
-/// The codebook and the weights as one polars query: each variable trimmed,
-/// matched case-insensitively against its codes, answers that mean "no
-/// answer" made null; beside them, flags that count what did not fit.
-fn apply_codebook(
-    survey: &Survey,
-    codebook: &Codebook,
-    headers: &Headers,
-    raw: DataFrame,
-    file: &str,
-) -> Result<Applied, Refusal> {
-    use rayon::prelude::*;
-    let mut columns: Vec<Column> = Vec::new();
-    let mut unknown_counts: Unknown = Vec::new();
-    let mut answers = Answers::default();
-    let found: Vec<(&CodebookVariable, String)> = codebook
-        .variables
-        .iter()
-        .filter_map(|v| Some((v, headers.find(&v.column)?)))
-        .collect();
-    let weight_header = codebook
-        .weight
-        .as_ref()
-        .map(|w| headers.find(w).unwrap_or_default());
-    // Each variable and the weights are read on their own, side by side on
-    // the run's pool.
-    let (mapped, weighed) = crate::pool::install(|| {
-        rayon::join(
-            || -> Vec<_> {
-                found
-                    .par_iter()
-                    .map(|(v, header)| map_variable(survey, v, &raw, header))
-                    .collect()
-            },
-            || weight_header.as_ref().map(|h| weight(&raw, h)),
-        )
-    });
-    for ((v, header), done) in found.into_iter().zip(mapped) {
-        let (value, unknown, texts) = done.map_err(|_| not_computed(file))?;
-        columns.push(value);
-        unknown_counts.push((header, unknown));
-        answers.0.insert(v.name.clone(), texts);
-    }
-    let (weight_column, flaws) = match weighed {
-        None => (
-            Column::new(WEIGHT.into(), vec![1.0; raw.height()]),
-            WeightFlaws::default(),
-        ),
-        Some(done) => done.map_err(|_| not_computed(file))?,
-    };
-    columns.push(weight_column);
-    let mut frame = DataFrame::new(raw.height(), columns).map_err(|_| not_computed(file))?;
-    // One chunk per column: sums then add up in the same order whatever the
-    // number of threads the reader split the file over, so that results are
-    // byte-identical on every machine.
-    frame.rechunk_mut_par();
-    Ok(Applied {
-        frame,
-        answers,
-        unknown: unknown_counts,
-        weight_header,
-        flaws,
-    })
-}
-
 fn unknown_code_warnings(
     codebook: &Codebook,
     file: &str,
@@ -516,83 +445,6 @@ fn unknown_code_warnings(
             ));
         }
     }
-}
-
-/// Refuses a file with a weight that is text, negative or blank.
-fn check_weights(
-    frame: &DataFrame,
-    header: &str,
-    flaws: &WeightFlaws,
-    file: &str,
-) -> Result<(), Refusal> {
-    let WeightFlaws {
-        text,
-        negative,
-        blank,
-    } = *flaws;
-    if text + negative + blank > 0 {
-        let mut what = Vec::new();
-        if text > 0 {
-            what.push(format!(
-                "text som inte är ett tal på {text} {}",
-                crate::text::rows(text)
-            ));
-        }
-        if negative > 0 {
-            what.push(format!(
-                "negativa vikter på {negative} {}",
-                crate::text::rows(negative)
-            ));
-        }
-        if blank > 0 {
-            what.push(format!(
-                "tomma vikter på {blank} {}",
-                crate::text::rows(blank)
-            ));
-        }
-        return Err(Refusal::file(
-            file,
-            format!(
-                "viktkolumnen \"{header}\" har {}. Varje svar behöver en vikt som är ett tal, 0 eller större; rätta exporten och skicka den igen.",
-                what.join(" och ")
-            ),
-        ));
-    }
-    weight_sizes(frame, header, file)
-}
-
-/// The largest weight a respondent may have: no survey weights anyone up a
-/// million times, and sums of larger ones could overflow.
-const MAX_WEIGHT: f64 = 1e6;
-
-/// Refuses weights that are all zero (every share would be blank) or absurdly large.
-fn weight_sizes(frame: &DataFrame, header: &str, file: &str) -> Result<(), Refusal> {
-    let w = frame
-        .column(WEIGHT)
-        .ok()
-        .and_then(|c| c.f64().ok().cloned())
-        .ok_or_else(|| not_computed(file))?;
-    let max = w.max().unwrap_or(0.0);
-    if max == 0.0 {
-        return Err(Refusal::file(
-            file,
-            format!(
-                "viktkolumnen \"{header}\" har bara vikter som är 0, så inga andelar kan räknas. Kontrollera att rätt kolumn exporterades som vikt och skicka filen igen."
-            ),
-        ));
-    }
-    if max > MAX_WEIGHT {
-        let n = w.iter().flatten().filter(|v| *v > MAX_WEIGHT).count();
-        return Err(Refusal::file(
-            file,
-            format!(
-                "viktkolumnen \"{header}\" har vikter större än {} på {n} {}, vilket ingen enkätvikt är. Rätta exporten och skicka den igen.",
-                crate::text::thousands(MAX_WEIGHT as i64),
-                crate::text::rows(n)
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// k-anonymity over the quasi-identifiers: below k the pipeline's `coarsen`
@@ -645,211 +497,6 @@ fn k_anonymity(
     Ok((after, true))
 }
 
-/// A codebook variable's answer codes as a column, how many rows hold a
-/// code the codebook does not know, and what the codes stand for. Survey
-/// columns hold few distinct answers, so each distinct answer is mapped
-/// once (see [`meanings`]) and every row takes its answer's mapping.
-fn map_variable(
-    survey: &Survey,
-    v: &CodebookVariable,
-    frame: &DataFrame,
-    header: &str,
-) -> PolarsResult<(Column, usize, Vec<String>)> {
-    if let Some(done) = map_small_integers(survey, v, frame.column(header)?)? {
-        return Ok(done);
-    }
-    let counted = frame
-        .clone()
-        .lazy()
-        .select([col(header)])
-        .group_by([col(header)])
-        .agg([len().alias("_n")])
-        .drop_nulls(None)
-        .sort([header], SortMultipleOptions::default())
-        .collect()?;
-    let distinct = counted.column(header)?.as_materialized_series().clone();
-    let text = distinct.cast(&DataType::String)?;
-    let counts = counted.column("_n")?.cast(&DataType::UInt64)?;
-    let written = text
-        .str()?
-        .iter()
-        .zip(counts.u64()?.iter())
-        .map(|(raw, n)| (raw.unwrap_or("").to_string(), n.unwrap_or(0)));
-    let (codes, unknown, answers) = meanings(survey, v, written);
-    let expr = col(header).replace_strict(
-        lit(distinct).implode(true),
-        lit(Series::new("".into(), codes)).implode(true),
-        Some(lit(NULL).cast(DataType::UInt32)),
-        Some(DataType::UInt32),
-    );
-    let mapped = frame
-        .clone()
-        .lazy()
-        .select([expr.alias(v.name.as_str())])
-        .collect()?;
-    Ok((mapped.column(&v.name)?.clone(), unknown, answers))
-}
-
-/// [`map_variable`] for a column of whole numbers in a narrow range (answer
-/// codes read as numbers): counted and mapped through a table by value, in
-/// Rust, many times faster than hashing every row. `None` for any other.
-fn map_small_integers(
-    survey: &Survey,
-    v: &CodebookVariable,
-    column: &Column,
-) -> PolarsResult<Option<(Column, usize, Vec<String>)>> {
-    if !column.dtype().is_integer() {
-        return Ok(None);
-    }
-    let ints = column.cast(&DataType::Int64)?;
-    let ints = ints.i64()?;
-    let Some((min, max)) = crate::ingest::small_ints::int_range(ints) else {
-        return Ok(None);
-    };
-    let Some(span) = max.checked_sub(min).filter(|s| *s < 1 << 16) else {
-        return Ok(None);
-    };
-    let slot = |x: i64| (x - min) as usize;
-    let mut counts = vec![0u64; span as usize + 1];
-    for chunk in ints.downcast_iter() {
-        for x in chunk.non_null_values_iter() {
-            counts[slot(x)] += 1;
-        }
-    }
-    let distinct: Vec<(i64, u64)> = (min..=max)
-        .zip(&counts)
-        .filter(|(_, n)| **n > 0)
-        .map(|(x, n)| (x, *n))
-        .collect();
-    let written = distinct.iter().map(|(x, n)| (x.to_string(), *n));
-    let (codes, unknown, answers) = meanings(survey, v, written);
-    let mut table = vec![None; counts.len()];
-    for ((x, _), code) in distinct.iter().zip(codes) {
-        table[slot(*x)] = code;
-    }
-    let mapped: UInt32Chunked = ints
-        .iter()
-        .map(|x| x.and_then(|x| table[slot(x)]))
-        .collect();
-    Ok(Some((
-        mapped.with_name(v.name.as_str().into()).into_column(),
-        unknown,
-        answers,
-    )))
-}
-
-/// What each distinct answer, as written, stands for: trimmed, a blank made
-/// none, matched case-insensitively against the codebook's codes (taken as
-/// it is when the codebook lists none), none for a value that means no
-/// answer. Returns each one's code (its place among the sorted meanings,
-/// so the same answers get the same codes every run), how many rows held a
-/// code the codebook does not know, and the sorted meanings.
-fn meanings(
-    survey: &Survey,
-    v: &CodebookVariable,
-    written: impl Iterator<Item = (String, u64)>,
-) -> (Vec<Option<u32>>, usize, Vec<String>) {
-    let codes: HashMap<String, &str> = v
-        .codes
-        .iter()
-        .map(|(code, value)| (code.trim().to_lowercase(), value.as_str()))
-        .collect();
-    let mut unknown = 0usize;
-    let mut mapped: Vec<Option<String>> = Vec::new();
-    for (raw, n) in written {
-        let raw = raw.trim();
-        let value = if raw.is_empty() {
-            None
-        } else if codes.is_empty() {
-            Some(raw.to_string())
-        } else {
-            let found = codes.get(&raw.to_lowercase()).map(|v| v.to_string());
-            if found.is_none() {
-                unknown += n as usize;
-            }
-            found
-        };
-        mapped.push(value.filter(|v| !survey.is_missing(v)));
-    }
-    let answers: Vec<String> = mapped
-        .iter()
-        .flatten()
-        .cloned()
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let code = |v: &String| answers.binary_search(v).ok().map(|i| i as u32);
-    let codes = mapped.iter().map(|v| v.as_ref().and_then(code)).collect();
-    (codes, unknown, answers)
-}
-
-/// How many rows' weights are not a weight, by what they are instead (a row
-/// may be counted twice: "-1e400" is both too large and negative).
-#[derive(Clone, Copy, Debug, Default)]
-struct WeightFlaws {
-    text: usize,
-    negative: usize,
-    blank: usize,
-}
-
-/// The weight column as numbers, 0 where a row's weight is not one, and
-/// what was wrong. Text is read as [`crate::ingest::cell::parse_decimal`]
-/// reads a decimal: a decimal comma or point, a leading minus (or the minus
-/// sign), nothing else. One pass over the column, in Rust: as polars string
-/// expressions the same took a quarter of a second per million rows.
-fn weight(raw: &DataFrame, header: &str) -> PolarsResult<(Column, WeightFlaws)> {
-    let column = raw.column(header)?.as_materialized_series();
-    let mut flaws = WeightFlaws::default();
-    let mut value = |parsed: Option<f64>, blank: bool| {
-        let text = !blank && !parsed.is_some_and(f64::is_finite);
-        let negative = parsed.is_some_and(|w| w < 0.0);
-        flaws.blank += usize::from(blank);
-        flaws.text += usize::from(text);
-        flaws.negative += usize::from(negative);
-        match (blank || text || negative, parsed) {
-            (false, Some(w)) => w,
-            _ => 0.0,
-        }
-    };
-    let values: Vec<f64> = if column.dtype().is_primitive_numeric() {
-        let numbers = column.cast(&DataType::Float64)?;
-        numbers
-            .f64()?
-            .iter()
-            .map(|w| value(w, w.is_none()))
-            .collect()
-    } else {
-        let texts = column.cast(&DataType::String)?;
-        texts
-            .str()?
-            .iter()
-            .map(|cell| {
-                let t = cell.map(str::trim).unwrap_or("");
-                value(decimal(t), t.is_empty())
-            })
-            .collect()
-    };
-    Ok((Column::new(WEIGHT.into(), values), flaws))
-}
-
-/// A weight written as a decimal, with a comma or a point and an optional
-/// minus; `None` for anything else. The value may be infinite ("1" and 400
-/// zeros), which the caller tells as not a number.
-fn decimal(t: &str) -> Option<f64> {
-    let normal: std::borrow::Cow<str> = if t.contains([',', '−']) {
-        t.replace(',', ".").replace('−', "-").into()
-    } else {
-        t.into()
-    };
-    let body = normal.strip_prefix('-').unwrap_or(&normal);
-    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int) || !digits(frac) || (int.is_empty() && frac.is_empty()) {
-        return None;
-    }
-    normal.parse::<f64>().ok()
-}
-
 /// The size of the smallest group over `vars`, among respondents with all of them given.
 pub fn smallest_group(frame: &DataFrame, vars: &[String]) -> usize {
     if vars.is_empty() {
@@ -879,33 +526,4 @@ pub fn smallest_group(frame: &DataFrame, vars: &[String]) -> usize {
         })
         .map(|n| n as usize)
         .unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::decimal;
-
-    #[test]
-    fn weights_as_decimals() {
-        for (text, value) in [
-            ("0,862", 0.862),
-            ("0.862", 0.862),
-            ("1.", 1.0),
-            (".5", 0.5),
-            ("-.5", -0.5),
-            ("−1,5", -1.5),
-            ("12", 12.0),
-        ] {
-            assert_eq!(decimal(text), Some(value), "{text}");
-        }
-        for text in [
-            "", ".", "-", "1e3", "+1", "1.2.3", "1,2.3", "inf", "NaN", "1 5", "--1",
-        ] {
-            assert_eq!(decimal(text), None, "{text}");
-        }
-        assert_eq!(
-            decimal(&format!("-1{}", "0".repeat(400))),
-            Some(f64::NEG_INFINITY)
-        );
-    }
 }
