@@ -8,7 +8,9 @@ use polars::prelude::*;
 use super::Cell;
 use super::stats::{Z95, kish_effective_n, share_std_error, wilson};
 use crate::pipeline::CITY;
-use crate::pipeline::{GroupKey, Indicator, Pipeline, Reason, Source, SurveyMeasure};
+use crate::pipeline::{
+    GroupKey, Indicator, Pipeline, Reason, Source, SurveyBreakdown, SurveyMeasure,
+};
 use crate::validate::survey::{Answers, Respondents, WEIGHT};
 
 /// Every survey indicator's cells for one year.
@@ -48,7 +50,7 @@ fn indicator_cells(
     r: &Respondents,
 ) -> PolarsResult<Vec<Cell>> {
     let survey = p.survey.as_ref();
-    let breakdowns: Vec<(&String, &crate::pipeline::SurveyBreakdown)> = ind
+    let breakdowns: Vec<(&String, &SurveyBreakdown)> = ind
         .breakdowns
         .iter()
         .filter_map(|b| survey.and_then(|s| s.breakdown(b)).map(|sb| (b, sb)))
@@ -67,7 +69,7 @@ fn indicator_cells(
             .map(|k| coarsened_cell(ind, r, k))
             .collect());
     }
-    let live: Vec<(&String, &crate::pipeline::SurveyBreakdown)> = breakdowns
+    let live: Vec<(&String, &SurveyBreakdown)> = breakdowns
         .iter()
         .copied()
         .filter(|(_, sb)| !coarsened(&sb.variable))
@@ -107,7 +109,7 @@ fn indicator_cells(
 fn key_sums(
     r: &Respondents,
     m: &SurveyMeasure,
-    breakdowns: &[(&String, &crate::pipeline::SurveyBreakdown)],
+    breakdowns: &[(&String, &SurveyBreakdown)],
 ) -> PolarsResult<Vec<KeySums>> {
     let answer = codes(&r.frame, &m.variable)?;
     let numerator = Table::of(&r.answers, &m.variable, &m.numerator);
@@ -116,11 +118,16 @@ fn key_sums(
         .iter()
         .map(|(var, values)| Ok((codes(&r.frame, var)?, Table::of(&r.answers, var, values))))
         .collect::<PolarsResult<_>>()?;
-    let mut digits: Vec<(Vec<u32>, Vec<u32>, u64, u64)> = Vec::new();
+    let mut digits: Vec<Digit> = Vec::new();
     let mut stride = 2u64;
     for (_, sb) in breakdowns {
         let width = sb.groups.len() as u64 + 1;
-        digits.push((codes(&r.frame, &sb.variable)?, groups(r, sb), width, stride));
+        digits.push(Digit {
+            codes: codes(&r.frame, &sb.variable)?,
+            group: groups(r, sb),
+            width,
+            stride,
+        });
         stride = stride
             .checked_mul(width)
             .filter(|s| *s <= MAX_KEYS)
@@ -141,11 +148,9 @@ fn key_sums(
             continue;
         }
         let mut key = u64::from(numerator.has(code));
-        for (c, group, width, stride) in &digits {
-            let g = group
-                .get(c[row] as usize)
-                .map_or(width - 1, |g| u64::from(*g));
-            key += g * stride;
+        for d in &digits {
+            let g = d.group.get(d.codes[row] as usize);
+            key += g.map_or(d.width - 1, |g| u64::from(*g)) * d.stride;
         }
         let (s, w) = (&mut sums[key as usize], weights[row]);
         s.n += 1.0;
@@ -154,6 +159,16 @@ fn key_sums(
     }
     sums.retain(|s| s.n > 0.0);
     Ok(sums)
+}
+
+/// One breakdown's digit of [`key_sums`]'s key: each respondent's code,
+/// the group each code is in, how many values the digit takes (the groups
+/// and none), and what the digit is worth.
+struct Digit {
+    codes: Vec<u32>,
+    group: Vec<u32>,
+    width: u64,
+    stride: u64,
 }
 
 /// The most keys [`key_sums`] packs: more breakdown groups than any survey has.
@@ -214,7 +229,7 @@ impl Table {
 /// A breakdown's group for each of its variable's codes, by its place in
 /// the breakdown (the first group that has the code); codes past the end
 /// are in none.
-fn groups(r: &Respondents, sb: &crate::pipeline::SurveyBreakdown) -> Vec<u32> {
+fn groups(r: &Respondents, sb: &SurveyBreakdown) -> Vec<u32> {
     let none = u32::try_from(sb.groups.len()).unwrap_or(u32::MAX);
     let mut by_code: Vec<u32> = Vec::new();
     for (i, (_, values)) in sb.groups.iter().enumerate().rev() {
