@@ -53,32 +53,30 @@ pub fn read(path: &Path, cap: u64, columns: &[&str]) -> Result<SurveyTable, Refu
             "filen är tom (0 byte). Exportera enkätsvaren på nytt.",
         ));
     }
-    let mut above_header = Vec::new();
+    use crate::ledger::sha256_hex;
     let (sha256, read) = match kind::of(&bytes) {
-        Kind::Parquet => (
-            crate::ledger::sha256_hex(&bytes),
-            read_parquet(bytes, cap, &file, columns)
-                .map(|(f, skipped)| (f, parquet_format(skipped))),
-        ),
-        Kind::Zip => {
-            let sha256 = crate::ledger::sha256_hex(&bytes);
-            let read = read_workbook(bytes, cap, &file, columns).map(|(frame, above)| {
-                let format = workbook_format(above.len());
-                above_header = above.into_iter().flatten().collect();
-                (frame, format)
-            });
-            (sha256, read)
-        }
         // A text export is the largest kind: it is hashed while it is read.
         Kind::Text => crate::pool::install(|| {
             rayon::join(
-                || crate::ledger::sha256_hex(&bytes),
-                || read_csv(&bytes, &file),
+                || sha256_hex(&bytes),
+                || read_csv(&bytes, &file).map(|(frame, format)| (frame, format, Vec::new())),
             )
         }),
+        Kind::Parquet => (
+            sha256_hex(&bytes),
+            read_parquet(bytes, cap, &file, columns)
+                .map(|(frame, skipped)| (frame, parquet_format(skipped), Vec::new())),
+        ),
+        Kind::Zip => (
+            sha256_hex(&bytes),
+            read_workbook(bytes, cap, &file, columns).map(|(frame, above)| {
+                let format = workbook_format(above.len());
+                (frame, format, above.into_iter().flatten().collect())
+            }),
+        ),
         other => return Err(Refusal::file(&file, not_read(&other))),
     };
-    let (frame, format) = read?;
+    let (frame, format, above_header) = read?;
     if frame.height() == 0 {
         return Err(Refusal::file(
             &file,
