@@ -138,14 +138,62 @@ pub fn write_partitioned(p: &Pipeline, cells: &[Cell], dir: &Path) -> Result<(),
     Ok(())
 }
 
+// The structs below are written field by field in their own order, and
+// kvalitet.json's keys have always been sorted (serde_json's map): their
+// fields stay in alphabetical order. Written typed, not as a map, because
+// at country scale the file holds 640 000 comments.
+
 #[derive(Serialize)]
 struct Withheld<'a> {
-    indicator_id: &'a str,
-    year: i32,
-    unit_id: &'a str,
     breakdown: &'a str,
     group: &'a str,
+    indicator_id: &'a str,
     reason: &'static str,
+    unit_id: &'a str,
+    year: i32,
+}
+
+/// `kvalitet.json` as a whole.
+#[derive(Serialize)]
+struct Quality<'a> {
+    comments: Vec<Comment<'a>>,
+    completeness: serde_json::Value,
+    errors: usize,
+    findings: serde_json::Value,
+    min_cell: u32,
+    reference: Vec<serde_json::Value>,
+    refused: Vec<serde_json::Value>,
+    report_year: i32,
+    strategy: &'a str,
+    survey: Vec<serde_json::Value>,
+    warnings: usize,
+    withheld: Vec<Withheld<'a>>,
+}
+
+/// A committee's comment on a value, or its description of a measure.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Comment<'a> {
+    Value {
+        breakdown: &'a str,
+        cell: &'a str,
+        comment: &'a str,
+        file: &'a str,
+        group: &'a str,
+        indicator_id: &'a str,
+        sheet: &'a str,
+        unit_id: &'a str,
+        year: i32,
+    },
+    Measure {
+        cell: &'a str,
+        comment: &'a str,
+        file: &'a str,
+        measure_id: &'a str,
+        sheet: &'a str,
+        unit_id: &'a str,
+        year: i32,
+    },
 }
 
 /// `kvalitet.json`: completeness, every finding, refused files, the reference
@@ -203,62 +251,71 @@ pub fn write_quality(p: &Pipeline, d: &RunData, path: &Path) -> Result<(), Error
             })
         })
         .collect();
-    let doc = serde_json::json!({
-        "strategy": p.strategy.id,
-        "comments": comments(d),
-        "report_year": d.report_year,
-        "min_cell": p.disclosure.min_cell,
-        "completeness": d.completeness,
-        "errors": d.count(Severity::Error),
-        "warnings": d.count(Severity::Warning),
-        "refused": refused,
-        "findings": d.findings,
-        "reference": reference,
-        "survey": survey,
-        "withheld": withheld,
-    });
+    let doc = Quality {
+        strategy: &p.strategy.id,
+        comments: comments(d),
+        report_year: d.report_year,
+        min_cell: p.disclosure.min_cell,
+        completeness: as_map(&d.completeness, path)?,
+        errors: d.count(Severity::Error),
+        warnings: d.count(Severity::Warning),
+        refused,
+        findings: as_map(&d.findings, path)?,
+        reference,
+        survey,
+        withheld,
+    };
     write_json(&doc, path)
+}
+
+/// A small part of a document as serde_json's map, whose keys are sorted.
+fn as_map(part: &impl Serialize, path: &Path) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(part).map_err(|e| Error::Output {
+        file: path.display().to_string(),
+        reason: crate::text::foreign(&e),
+    })
 }
 
 /// The committees' comments on their values and descriptions of their
 /// measures, each with what it concerns as fields to filter on. Only text
 /// that passed the identifier check was ever kept.
-fn comments(d: &RunData) -> Vec<serde_json::Value> {
+fn comments(d: &RunData) -> Vec<Comment<'_>> {
     let values = d.returns.values.iter().filter_map(|v| {
-        Some(serde_json::json!({
-            "unit_id": v.unit_id,
-            "year": v.year,
-            "indicator_id": v.indicator_id,
-            "breakdown": v.key.breakdown,
-            "group": v.key.group,
-            "file": v.file,
-            "sheet": v.sheet,
-            "cell": v.cell,
-            "comment": v.comment.as_deref()?,
-        }))
+        Some(Comment::Value {
+            unit_id: &v.unit_id,
+            year: v.year,
+            indicator_id: &v.indicator_id,
+            breakdown: &v.key.breakdown,
+            group: &v.key.group,
+            file: &v.file,
+            sheet: &v.sheet,
+            cell: &v.cell,
+            comment: v.comment.as_deref()?,
+        })
     });
     let activities = d.returns.activities.iter().filter_map(|a| {
-        Some(serde_json::json!({
-            "unit_id": a.unit_id,
-            "year": a.year,
-            "measure_id": a.measure_id,
-            "file": a.file,
-            "sheet": a.sheet,
-            "cell": a.cell,
-            "comment": a.description.as_deref()?,
-        }))
+        Some(Comment::Measure {
+            unit_id: &a.unit_id,
+            year: a.year,
+            measure_id: &a.measure_id,
+            file: &a.file,
+            sheet: &a.sheet,
+            cell: &a.cell,
+            comment: a.description.as_deref()?,
+        })
     });
     values.chain(activities).collect()
 }
 
 /// Pretty JSON with a final newline. A value that cannot be serialised is
 /// an error, never an empty file.
-fn write_json(doc: &serde_json::Value, path: &Path) -> Result<(), Error> {
-    let text = serde_json::to_string_pretty(doc).map_err(|e| Error::Output {
+fn write_json(doc: &impl Serialize, path: &Path) -> Result<(), Error> {
+    let mut text = serde_json::to_vec_pretty(doc).map_err(|e| Error::Output {
         file: path.display().to_string(),
         reason: crate::text::foreign(&e),
     })?;
-    std::fs::write(path, text + "\n").map_err(Error::writing(path))
+    text.push(b'\n');
+    std::fs::write(path, text).map_err(Error::writing(path))
 }
 
 /// `manifest.json`: what went in (paths and SHA-256), the program, row
@@ -291,4 +348,62 @@ pub fn write_manifest(
         "stages": stages.iter().map(|(n, s)| serde_json::json!({"stage": n, "seconds": s})).collect::<Vec<_>>(),
     });
     write_json(&doc, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each typed part of kvalitet.json writes its keys in the sorted order
+    /// the file has always had (as serde_json's map writes them).
+    #[test]
+    fn quality_keys_stay_sorted() {
+        let sorted = |text: String| {
+            let map: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(serde_json::to_string_pretty(&map).unwrap(), text);
+        };
+        let withheld = Withheld {
+            breakdown: "kon",
+            group: "kvinna",
+            indicator_id: "A-1",
+            reason: "x",
+            unit_id: "u",
+            year: 2022,
+        };
+        let value = Comment::Value {
+            breakdown: "b",
+            cell: "D4",
+            comment: "c",
+            file: "f",
+            group: "g",
+            indicator_id: "A-1",
+            sheet: "s",
+            unit_id: "u",
+            year: 2022,
+        };
+        let measure = Comment::Measure {
+            cell: "D4",
+            comment: "c",
+            file: "f",
+            measure_id: "m",
+            sheet: "s",
+            unit_id: "u",
+            year: 2022,
+        };
+        let doc = Quality {
+            comments: vec![value, measure],
+            completeness: serde_json::json!([{"b": 1, "a": 2}]),
+            errors: 1,
+            findings: serde_json::json!([]),
+            min_cell: 5,
+            reference: vec![serde_json::json!({"kpi": "N1"})],
+            refused: vec![serde_json::json!({"file": "f"})],
+            report_year: 2022,
+            strategy: "s",
+            survey: vec![],
+            warnings: 2,
+            withheld: vec![withheld],
+        };
+        sorted(serde_json::to_string_pretty(&doc).unwrap());
+    }
 }

@@ -22,10 +22,10 @@ pub(super) fn previous_values(
     accepted: &[crate::validate::returns::Value],
     l: &Layout<'_>,
 ) -> Previous {
-    let last = crate::validate::last_year::LastYear::new(accepted);
+    let last = crate::validate::last_year::LastYear::new(p, accepted);
     let mut out = Previous::new();
     for (i, r) in l.indicators.iter().enumerate() {
-        let found = last.of(p, &l.unit.id, l.year, &r.indicator.id, &r.key);
+        let found = last.of(&l.unit.id, l.year, &r.indicator.id, &r.key);
         let text = found.and_then(|v| match (v.numerator, v.denominator) {
             (Some(n), Some(d)) if r.is_share() => Some(format!(
                 "{} av {}",

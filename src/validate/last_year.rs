@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use super::returns::{Outcome, Value};
 use super::{Finding, Severity};
 use crate::cache::Cache;
-use crate::pipeline::{GroupKey, Pipeline};
+use crate::pipeline::{GroupKey, Pipeline, Unit};
 
 /// A unit's value for an indicator and group in a year.
 type Key<'a> = (&'a str, i32, &'a str, &'a str, &'a str);
@@ -36,25 +36,31 @@ pub struct Earlier {
 /// Last year's values, looked up as the rules compare them.
 pub struct LastYear<'a> {
     index: HashMap<Key<'a>, &'a Value>,
+    /// Each merged unit's predecessors, in the pipeline's order: looked up
+    /// once, not by going through a country's ten thousand units per value.
+    predecessors: HashMap<&'a str, Vec<&'a Unit>>,
 }
 
 impl<'a> LastYear<'a> {
-    pub fn new(values: impl IntoIterator<Item = &'a Value>) -> LastYear<'a> {
+    pub fn new(p: &'a Pipeline, values: impl IntoIterator<Item = &'a Value>) -> LastYear<'a> {
+        let mut predecessors: HashMap<&str, Vec<&Unit>> = HashMap::new();
+        for u in &p.units {
+            for s in &u.successors {
+                let list = predecessors.entry(s.as_str()).or_default();
+                if !list.iter().any(|l| l.id == u.id) {
+                    list.push(u);
+                }
+            }
+        }
         LastYear {
             index: values.into_iter().map(|v| (key(v), v)).collect(),
+            predecessors,
         }
     }
 
     /// The value the unit had the year before `year`; for a merged district
     /// without one, its predecessors' together when every one of them has it.
-    pub fn of(
-        &self,
-        p: &Pipeline,
-        unit: &str,
-        year: i32,
-        indicator: &str,
-        k: &GroupKey,
-    ) -> Option<Earlier> {
+    pub fn of(&self, unit: &str, year: i32, indicator: &str, k: &GroupKey) -> Option<Earlier> {
         let find = |u: &str| {
             self.index
                 .get(&(
@@ -74,10 +80,8 @@ impl<'a> LastYear<'a> {
                 predecessors: Vec::new(),
             });
         }
-        let predecessors: Vec<&str> = p
-            .units
-            .iter()
-            .filter(|u| u.successors.iter().any(|s| s == unit) && u.reports_in(year - 1))
+        let predecessors: Vec<&str> = (self.predecessors.get(unit).into_iter().flatten())
+            .filter(|u| u.reports_in(year - 1))
             .map(|u| u.id.as_str())
             .collect();
         if predecessors.is_empty() {
@@ -124,12 +128,12 @@ fn from_inbox(p: &Pipeline, out: &Outcome, cache: &Cache) -> Vec<Value> {
 /// A warning for each value that changed sharply from last year's.
 pub fn change_warnings(p: &Pipeline, out: &mut Outcome, cache: &Cache) {
     let inbox = from_inbox(p, out, cache);
-    let last = LastYear::new(out.values.iter().chain(inbox.iter()));
+    let last = LastYear::new(p, out.values.iter().chain(inbox.iter()));
     let warnings: Vec<Finding> = out
         .values
         .iter()
         .filter_map(|v| {
-            let before = last.of(p, &v.unit_id, v.year, &v.indicator_id, &v.key)?;
+            let before = last.of(&v.unit_id, v.year, &v.indicator_id, &v.key)?;
             change_warning(p, v, &before)
         })
         .collect();

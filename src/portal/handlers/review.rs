@@ -46,11 +46,11 @@ fn shown(value: Option<f64>, numerator: Option<f64>, denominator: Option<f64>) -
 /// The values of the upload beside the same unit's accepted values for the
 /// year before, as the inbox holds them.
 fn rows(p: &Pipeline, values: &[Accepted], before: &[Accepted]) -> Vec<Row> {
-    let last = crate::validate::last_year::LastYear::new(before.iter());
+    let last = crate::validate::last_year::LastYear::new(p, before.iter());
     values
         .iter()
         .map(|v| {
-            let earlier = last.of(p, &v.unit_id, v.year, &v.indicator_id, &v.key);
+            let earlier = last.of(&v.unit_id, v.year, &v.indicator_id, &v.key);
             Row {
                 about: crate::validate::returns::about_value(p, v),
                 cell: format!("{}!{}", v.sheet, v.cell),
