@@ -4,7 +4,9 @@
 //! units it should have held beside it. A group that was not reported, or
 //! whose value was refused, is never counted as zero.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Cell, Coverage};
 use crate::layout;
@@ -19,17 +21,12 @@ struct Sum {
     den: f64,
 }
 
-/// Per group, each unit's sum: what a city cell adds up.
-type CitySums<'a> = BTreeMap<GroupKey, BTreeMap<&'a str, Sum>>;
-
 /// (indicator, year, unit), borrowed from the values and the pipeline: a
 /// country has hundreds of thousands of values.
 type UnitKey<'a> = (&'a str, i32, &'a str);
 
-fn cell(p: &Pipeline, id: &str, year: i32, unit: &str, key: GroupKey, s: Sum) -> Cell {
-    let share = p
-        .indicator(id)
-        .is_some_and(|i| i.unit == MeasureUnit::Andel);
+/// A cell of a return indicator: a count, or a share of its sums.
+fn cell(share: bool, id: &str, year: i32, unit: &str, key: GroupKey, s: Sum) -> Cell {
     let (value, numerator, denominator) = if share {
         (
             (s.den > 0.0).then(|| s.num / s.den),
@@ -53,7 +50,7 @@ fn cell(p: &Pipeline, id: &str, year: i32, unit: &str, key: GroupKey, s: Sum) ->
 /// pipeline's order.
 #[derive(Default)]
 struct Expected<'p> {
-    rows: HashMap<UnitKey<'p>, Vec<GroupKey>>,
+    rows: FxHashMap<UnitKey<'p>, Vec<GroupKey>>,
     units: BTreeMap<(&'p str, i32), Vec<&'p str>>,
 }
 
@@ -86,64 +83,119 @@ fn expected<'p>(p: &'p Pipeline, years: &BTreeSet<i32>) -> Expected<'p> {
     e
 }
 
-/// All return cells, in a fixed order (the run sorts the whole table).
-pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
-    // (indicator, year, unit) → group → sum; only values that came in, but
-    // every unit that handed in a value for the indicator has an entry.
-    let mut by_unit: BTreeMap<UnitKey, BTreeMap<GroupKey, Sum>> = BTreeMap::new();
-    for v in values {
-        let groups = by_unit
-            .entry((v.indicator_id.as_str(), v.year, v.unit_id.as_str()))
-            .or_default();
+/// One unit's values of an indicator in a year, group by group.
+type UnitGroups<'a> = (UnitKey<'a>, BTreeMap<GroupKey, Sum>);
+
+/// Each unit's values by (indicator, year, unit), in that order; a later
+/// value for the same group replaces an earlier one. Only values that came
+/// in, but every unit that handed in a value for the indicator has an entry.
+fn by_unit(values: &[Value]) -> Vec<UnitGroups<'_>> {
+    fn key(v: &Value) -> UnitKey<'_> {
+        (v.indicator_id.as_str(), v.year, v.unit_id.as_str())
+    }
+    let mut sorted: Vec<&Value> = values.iter().collect();
+    // Stable: a unit's values keep the order they came in.
+    sorted.sort_by(|a, b| key(a).cmp(&key(b)));
+    let mut out: Vec<UnitGroups> = Vec::new();
+    for v in sorted {
+        if out.last().is_none_or(|(k, _)| *k != key(v)) {
+            out.push((key(v), BTreeMap::new()));
+        }
+        let Some((_, groups)) = out.last_mut() else {
+            continue;
+        };
         match (v.numerator, v.denominator, v.value) {
             (Some(n), Some(d), _) => groups.insert(v.key.clone(), Sum { num: n, den: d }),
             (None, None, Some(x)) => groups.insert(v.key.clone(), Sum { num: x, den: 0.0 }),
             _ => None,
         };
     }
-    let years: BTreeSet<i32> = by_unit.keys().map(|k| k.1).collect();
-    let expected = expected(p, &years);
-    // A unit with any value for a year handed in that year's return.
-    let handed_in: HashSet<(i32, &str)> = by_unit.keys().map(|k| (k.1, k.2)).collect();
+    out
+}
+
+/// What every (indicator, year) needs to be worked out on its own.
+struct Context<'p> {
+    p: &'p Pipeline,
+    expected: Expected<'p>,
+    /// A unit with any value for a year handed in that year's return.
+    handed_in: FxHashSet<(i32, &'p str)>,
+}
+
+/// All return cells, in a fixed order (the run sorts the whole table): the
+/// units' cells, then the city's, each by indicator and year.
+pub fn cells(p: &Pipeline, values: &[Value]) -> Vec<Cell> {
+    use rayon::prelude::*;
+    let by_unit = by_unit(values);
+    let years: BTreeSet<i32> = by_unit.iter().map(|(k, _)| k.1).collect();
+    let cx = Context {
+        p,
+        expected: expected(p, &years),
+        handed_in: by_unit.iter().map(|(k, _)| (k.1, k.2)).collect(),
+    };
+    // Each (indicator, year) is independent of the others: worked out on
+    // all cores, and gathered in order.
+    let groups: Vec<&[UnitGroups]> = by_unit
+        .chunk_by(|a, b| (a.0.0, a.0.1) == (b.0.0, b.0.1))
+        .collect();
+    let done: Vec<(Vec<Cell>, Vec<Cell>)> =
+        crate::pool::install(|| groups.par_iter().map(|g| indicator_year(&cx, g)).collect());
+    let (units, city): (Vec<Vec<Cell>>, Vec<Vec<Cell>>) = done.into_iter().unzip();
+    units.into_iter().chain(city).flatten().collect()
+}
+
+/// One indicator in one year: each unit's cells, and the city's.
+fn indicator_year(cx: &Context<'_>, units: &[UnitGroups<'_>]) -> (Vec<Cell>, Vec<Cell>) {
+    let Some(&((id, year, _), _)) = units.first() else {
+        return (Vec::new(), Vec::new());
+    };
+    let p = cx.p;
+    let share = p
+        .indicator(id)
+        .is_some_and(|i| i.unit == MeasureUnit::Andel);
     let mut out = Vec::new();
-    // The units' sums, by (indicator, year), group and unit.
-    let mut city: BTreeMap<(&str, i32), CitySums> = BTreeMap::new();
-    for (&(id, year, unit), groups) in &by_unit {
-        let wanted = expected.rows.get(&(id, year, unit));
+    // Per group, each unit's sum, in the units' order: what a city cell adds up.
+    let mut city: BTreeMap<GroupKey, Vec<(&str, Sum)>> = BTreeMap::new();
+    for &((_, _, unit), ref groups) in units {
+        let wanted = cx.expected.rows.get(&(id, year, unit));
         let (rows, incomplete) = unit_rows(groups, wanted.map_or(&[], |w| w.as_slice()));
-        let sums = city.entry((id, year)).or_default();
-        for (k, s) in &rows {
-            out.push(cell(p, id, year, unit, k.clone(), *s));
-            sums.entry(k.clone()).or_default().insert(unit, *s);
+        for (k, s) in rows {
+            match city.get_mut(&k) {
+                Some(parts) => parts.push((unit, s)),
+                None => {
+                    city.insert(k.clone(), vec![(unit, s)]);
+                }
+            }
+            out.push(cell(share, id, year, unit, k, s));
         }
         if incomplete {
-            let mut total = cell(p, id, year, unit, GroupKey::total(), Sum::default());
+            let mut total = cell(share, id, year, unit, GroupKey::total(), Sum::default());
             total.withhold(Reason::Incomplete);
             out.push(total);
         }
     }
-    for ((id, year), mut rows) in city {
-        let units = expected.units.get(&(id, year));
-        // Every group some unit should report gets a city cell, even if none did.
-        for &u in units.into_iter().flatten() {
-            let wanted = expected.rows.get(&(id, year, u));
-            for k in wanted.into_iter().flatten().flat_map(with_margins) {
-                rows.entry(k).or_default();
+    let expected = cx.expected.units.get(&(id, year));
+    // Every group some unit should report gets a city cell, even if none did.
+    let mut seen: FxHashSet<&GroupKey> = FxHashSet::default();
+    for &u in expected.into_iter().flatten() {
+        let wanted = cx.expected.rows.get(&(id, year, u));
+        for k in wanted.into_iter().flatten().filter(|k| seen.insert(*k)) {
+            for m in with_margins(k) {
+                city.entry(m).or_default();
             }
-        }
-        let members = Members::of(units.map_or(&[][..], |u| u.as_slice()));
-        for (k, parts) in rows {
-            let mut c = city_cell(p, id, year, k, &parts, &members);
-            if let Some(cov) = c.coverage.as_mut() {
-                cov.refused = (cov.missing.iter())
-                    .filter(|u| handed_in.contains(&(year, u.as_str())))
-                    .cloned()
-                    .collect();
-            }
-            out.push(c);
         }
     }
-    out
+    let members = Members::of(expected.map_or(&[][..], |u| u.as_slice()));
+    let city = city.into_iter().map(|(k, parts)| {
+        let mut c = city_cell(p, share, (id, year), k, &parts, &members);
+        if let Some(cov) = c.coverage.as_mut() {
+            cov.refused = (cov.missing.iter())
+                .filter(|u| cx.handed_in.contains(&(year, u.as_str())))
+                .cloned()
+                .collect();
+        }
+        c
+    });
+    (out, city.collect())
 }
 
 /// A reported group and the sums it is part of: the total, and for a
@@ -195,7 +247,7 @@ fn unit_rows(
 /// they are looked up once per unit and group, and a country has thousands.
 struct Members<'a> {
     list: &'a [&'a str],
-    set: HashSet<&'a str>,
+    set: FxHashSet<&'a str>,
 }
 
 impl<'a> Members<'a> {
@@ -207,29 +259,32 @@ impl<'a> Members<'a> {
     }
 }
 
-/// The city's cell for one group: the sum of the units that have it, with
-/// the expected units that do not. Withheld instead when the pipeline says so.
+/// The city's cell for one group: the sum of the units that have it (in
+/// the units' order), with the expected units that do not. Withheld
+/// instead when the pipeline says so.
 fn city_cell(
     p: &Pipeline,
-    id: &str,
-    year: i32,
+    share: bool,
+    (id, year): (&str, i32),
     key: GroupKey,
-    parts: &BTreeMap<&str, Sum>,
+    parts: &[(&str, Sum)],
     expected: &Members<'_>,
 ) -> Cell {
     let mut sum = Sum::default();
-    for s in parts.values() {
+    for (_, s) in parts {
         sum.num += s.num;
         sum.den += s.den;
     }
-    let missing: Vec<String> = expected
-        .list
-        .iter()
-        .filter(|u| !parts.contains_key(*u))
+    let has = |u: &str| parts.binary_search_by(|(part, _)| (*part).cmp(u)).is_ok();
+    let missing: Vec<String> = (expected.list.iter())
+        .filter(|u| !has(u))
         .map(|u| u.to_string())
         .collect();
-    let extra = parts.keys().filter(|u| !expected.set.contains(*u)).count();
-    let mut c = cell(p, id, year, CITY, key, sum);
+    let extra = parts
+        .iter()
+        .filter(|(u, _)| !expected.set.contains(u))
+        .count();
+    let mut c = cell(share, id, year, CITY, key, sum);
     c.coverage = Some(Coverage {
         expected: expected.list.len() + extra,
         missing,
