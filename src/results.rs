@@ -2,7 +2,7 @@
 //! completeness. Every output (tables, charts, the report) is written from
 //! it, so it sits below them and they never need to know how a run goes.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::aggregate::Cell;
 use crate::finding::{Finding, Severity};
@@ -47,13 +47,13 @@ pub struct RunData {
 #[derive(Default)]
 pub struct Index {
     /// (indicator, year, breakdown, group) → the city's cell in `cells`.
-    city: HashMap<(String, i32, String, String), usize>,
+    city: FxHashMap<(String, i32, String, String), usize>,
     /// (year, unit, measure) → the activity in `returns.activities`.
-    activity: HashMap<(i32, String, String), usize>,
+    activity: FxHashMap<(i32, String, String), usize>,
     /// (indicator, year, breakdown, group) → the units whose value there has
     /// an open warning: neither explained by the committee nor in a return
     /// the owner approved.
-    doubted: HashMap<(String, i32, String, String), Vec<String>>,
+    doubted: FxHashMap<(String, i32, String, String), Vec<String>>,
 }
 
 impl Index {
@@ -87,7 +87,7 @@ impl Index {
 }
 
 /// The values with open warnings, by key.
-fn doubted(d: &RunData) -> HashMap<(String, i32, String, String), Vec<String>> {
+fn doubted(d: &RunData) -> FxHashMap<(String, i32, String, String), Vec<String>> {
     let approved: std::collections::HashSet<(i32, &str)> = d
         .completeness
         .iter()
@@ -107,7 +107,7 @@ fn doubted(d: &RunData) -> HashMap<(String, i32, String, String), Vec<String>> {
         .filter(|v| v.value.is_some())
         .map(|v| (v.file.as_str(), v.cell.as_str()))
         .collect();
-    let mut out: HashMap<_, Vec<String>> = HashMap::new();
+    let mut out: FxHashMap<_, Vec<String>> = FxHashMap::default();
     for f in d
         .findings
         .iter()

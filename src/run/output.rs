@@ -141,34 +141,35 @@ pub struct Folders<'a> {
     pub publish: Option<&'a Path>,
 }
 
-/// Writes the private folder and then the whole output folder, each
-/// atomically, and publishes the charts.
+/// Writes the whole output folder atomically, the private folder beside
+/// it, and publishes the charts. The output folder is put in place only
+/// once the private folder is: a run that fails on either leaves the
+/// previous output folder as it was.
 pub fn write_outputs(
     p: &Pipeline,
     d: &RunData,
     folders: Folders<'_>,
     progress: &mut Progress,
 ) -> Result<(), Error> {
-    write_private(p, d, folders.private, progress)?;
     let out = folders.out;
     write_atomically(out, |tmp| {
         let note = tmp.join(names::PUBLISHABLE_NOTE);
         std::fs::write(&note, PUBLISHABLE_TEXT).map_err(Error::writing(&note))?;
-        // The workbook takes longest: it is written on a thread of its own
-        // beside everything else, and the manifest waits for it.
+        // The private folder and the workbook, which takes longest, are
+        // written on threads of their own beside everything else; the
+        // manifest waits for them.
         std::thread::scope(|scope| {
-            let book = scope.spawn(|| write_workbook(p, d, tmp));
+            let private = scope.spawn(|| timed(|| write_private(p, d, folders.private)));
+            let book = scope.spawn(|| timed(|| write_workbook(p, d, tmp)));
             let mut stages = write_the_rest(p, d, tmp, progress)?;
-            let t = Instant::now();
+            progress.stage("Skriver återkopplingen");
+            let (feedback, secs) = joined(private, names::FEEDBACK, "återkopplingen")?;
+            progress.done(&format!("{feedback} återkopplingar"));
+            stages.push(("återkoppling".to_string(), secs));
             progress.stage("Skriver arbetsboken");
-            book.join().unwrap_or_else(|_| {
-                Err(Error::Output {
-                    file: names::WORKBOOK.into(),
-                    reason: "arbetsboken kunde inte skrivas".into(),
-                })
-            })?;
+            let ((), secs) = joined(book, names::WORKBOOK, "arbetsboken")?;
             progress.done(names::WORKBOOK);
-            stages.push(("arbetsbok".to_string(), t.elapsed().as_secs_f64()));
+            stages.push(("arbetsbok".to_string(), secs));
             write_manifest(p, d, tmp, &stages)
         })
     })?;
@@ -178,16 +179,33 @@ pub fn write_outputs(
     Ok(())
 }
 
+/// What `work` gave, with how many seconds it took.
+fn timed<T>(work: impl FnOnce() -> Result<T, Error>) -> Result<(T, f64), Error> {
+    let t = Instant::now();
+    work().map(|v| (v, t.elapsed().as_secs_f64()))
+}
+
+/// What a thread that wrote `file` gave; a thread that panicked wrote
+/// nothing that stands.
+fn joined<T>(
+    thread: std::thread::ScopedJoinHandle<'_, Result<T, Error>>,
+    file: &str,
+    what: &str,
+) -> Result<T, Error> {
+    thread.join().unwrap_or_else(|_| {
+        Err(Error::Output {
+            file: file.into(),
+            reason: format!("{what} kunde inte skrivas"),
+        })
+    })
+}
+
 /// What must never be published, in a folder of its own that only its
 /// owner can open: the withheld cells and why, each committee's feedback
 /// (files the previous run wrote the same are linked from there), and the
-/// cache, which stays.
-fn write_private(
-    p: &Pipeline,
-    d: &RunData,
-    private: &Path,
-    progress: &mut Progress,
-) -> Result<(), Error> {
+/// cache, which stays. Gives how many feedback files it wrote.
+fn write_private(p: &Pipeline, d: &RunData, private: &Path) -> Result<usize, Error> {
+    let mut written = 0;
     write_atomically_keeping(private, &[crate::cache::IN_PRIVATE], |tmp| {
         owner_only(tmp)?;
         let note = tmp.join(names::PRIVATE_NOTE);
@@ -195,9 +213,10 @@ fn write_private(
         crate::store::write_suppression(&d.cells, &tmp.join(names::SUPPRESSION))?;
         let earlier = private.join(names::FEEDBACK);
         let feedback = crate::store::feedback::write(p, d, &tmp.join(names::FEEDBACK), &earlier)?;
-        progress.done(&format!("{} återkopplingar", feedback.len()));
+        written = feedback.len();
         Ok(())
-    })
+    })?;
+    Ok(written)
 }
 
 /// The private folder, made owner-only with the marker before the cache
@@ -243,17 +262,7 @@ fn write_the_rest(
     let mut stages = Vec::new();
     let t = Instant::now();
     progress.stage("Skriver tabeller");
-    use crate::store::table::Dialect;
-    crate::store::write_csv(
-        p,
-        &d.cells,
-        Dialect::Plain,
-        &tmp.join(names::INDICATORS_CSV),
-    )?;
-    let excel = tmp.join(names::INDICATORS_EXCEL_CSV);
-    crate::store::write_csv(p, &d.cells, Dialect::SwedishExcel, &excel)?;
-    crate::store::write_parquet(p, &d.cells, &tmp.join(names::INDICATORS_PARQUET))?;
-    crate::store::write_partitioned(p, &d.cells, &tmp.join(names::INDICATORS_DATASET))?;
+    crate::store::write_tables(p, &d.cells, tmp)?;
     crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
     progress.done("indikatortabell och kvalitet");
     pause_if_asked();

@@ -65,15 +65,28 @@ fn where_fields(c: &Cell) -> [String; 5] {
     ]
 }
 
+/// The indicator table in each of its forms, in `dir`: `indicators.csv`,
+/// `indikatorer-excel.csv`, `indicators.parquet` and the dataset by year.
+/// Each row's words are looked up once for all of them.
+pub fn write_tables(p: &Pipeline, cells: &[Cell], dir: &Path) -> Result<(), Error> {
+    let rows = table::rows(p, cells);
+    write_csv(
+        &rows,
+        table::Dialect::Plain,
+        &dir.join(names::INDICATORS_CSV),
+    )?;
+    let excel = dir.join(names::INDICATORS_EXCEL_CSV);
+    write_csv(&rows, table::Dialect::SwedishExcel, &excel)?;
+    let parquet = dir.join(names::INDICATORS_PARQUET);
+    let mut df = table::frame_of(&rows).map_err(polars_output(&parquet))?;
+    write_parquet(&mut df, &parquet)?;
+    write_partitioned(&df, &dir.join(names::INDICATORS_DATASET))
+}
+
 /// `indicators.csv` (UTF-8, comma-separated, a dot for decimals, blank for
 /// none) or `indikatorer-excel.csv`, as `dialect` says.
-pub fn write_csv(
-    p: &Pipeline,
-    cells: &[Cell],
-    dialect: table::Dialect,
-    path: &Path,
-) -> Result<(), Error> {
-    std::fs::write(path, table::csv(p, cells, dialect)).map_err(Error::writing(path))
+fn write_csv(rows: &[table::Row<'_>], dialect: table::Dialect, path: &Path) -> Result<(), Error> {
+    std::fs::write(path, table::csv(rows, dialect)).map_err(Error::writing(path))
 }
 
 /// The analysts' own record of suppression: every withheld cell with why,
@@ -101,14 +114,19 @@ fn polars_reason(e: PolarsError) -> String {
     }
 }
 
-pub fn write_parquet(p: &Pipeline, cells: &[Cell], path: &Path) -> Result<(), Error> {
-    let output = |e: PolarsError| Error::Output {
+/// What polars' failure to write `path` is to the user.
+fn polars_output(path: &Path) -> impl Fn(PolarsError) -> Error + '_ {
+    move |e| Error::Output {
         file: path.display().to_string(),
         reason: polars_reason(e),
-    };
-    let mut df = table::frame(p, cells).map_err(output)?;
+    }
+}
+
+fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<(), Error> {
     let file = std::fs::File::create(path).map_err(Error::writing(path))?;
-    ParquetWriter::new(file).finish(&mut df).map_err(output)?;
+    ParquetWriter::new(file)
+        .finish(df)
+        .map_err(polars_output(path))?;
     Ok(())
 }
 
@@ -117,23 +135,23 @@ pub fn write_parquet(p: &Pipeline, cells: &[Cell], path: &Path) -> Result<(), Er
 /// which the folder's name gives. Readers take `dir/**/*.parquet` with hive
 /// partitioning as one table, and a national follow-up can be queried
 /// without loading what it does not ask for.
-pub fn write_partitioned(p: &Pipeline, cells: &[Cell], dir: &Path) -> Result<(), Error> {
-    let mut years: Vec<i32> = cells.iter().map(|c| c.year).collect();
-    years.sort_unstable();
-    years.dedup();
-    for year in years {
+fn write_partitioned(table: &DataFrame, dir: &Path) -> Result<(), Error> {
+    let years = table
+        .column("year")
+        .and_then(|c| c.i32().cloned())
+        .map_err(polars_output(dir))?;
+    let mut list: Vec<i32> = years.into_no_null_iter().collect();
+    list.sort_unstable();
+    list.dedup();
+    for year in list {
         let folder = dir.join(format!("year={year}"));
         std::fs::create_dir_all(&folder).map_err(Error::writing(&folder))?;
         let path = folder.join(names::PARTITION_FILE);
-        let output = |e: PolarsError| Error::Output {
-            file: path.display().to_string(),
-            reason: polars_reason(e),
-        };
-        let mut df = table::frame(p, cells.iter().filter(|c| c.year == year))
+        let mut df = table
+            .filter(&years.equal(year))
             .and_then(|df| df.drop("year"))
-            .map_err(output)?;
-        let file = std::fs::File::create(&path).map_err(Error::writing(&path))?;
-        ParquetWriter::new(file).finish(&mut df).map_err(output)?;
+            .map_err(polars_output(&path))?;
+        write_parquet(&mut df, &path)?;
     }
     Ok(())
 }

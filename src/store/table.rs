@@ -319,15 +319,17 @@ pub fn frame<'a>(
     cells: impl IntoIterator<Item = &'a Cell>,
 ) -> PolarsResult<DataFrame> {
     let rows: Vec<Row> = cells.into_iter().map(|c| row(p, c)).collect();
-    DataFrame::new(
-        rows.len(),
-        COLUMNS.iter().map(|c| c.series(&rows)).collect(),
-    )
+    frame_of(&rows)
+}
+
+/// As [`frame`], of rows already worked out.
+pub fn frame_of(rows: &[Row<'_>]) -> PolarsResult<DataFrame> {
+    DataFrame::new(rows.len(), COLUMNS.iter().map(|c| c.series(rows)).collect())
 }
 
 /// The whole table as a CSV file of `dialect` holds it, the same columns in
 /// both.
-pub fn csv(p: &Pipeline, cells: &[Cell], dialect: Dialect) -> String {
+pub fn csv(rows: &[Row<'_>], dialect: Dialect) -> String {
     let sep = dialect.separator().to_string();
     let names: Vec<&str> = COLUMNS.iter().map(|c| c.name).collect();
     let mut s = match dialect {
@@ -336,9 +338,13 @@ pub fn csv(p: &Pipeline, cells: &[Cell], dialect: Dialect) -> String {
     };
     s.push_str(&names.join(&sep));
     s.push_str(dialect.line_end());
-    for r in rows(p, cells) {
-        let fields: Vec<String> = COLUMNS.iter().map(|c| c.csv(&r, dialect)).collect();
-        s.push_str(&fields.join(&sep));
+    for r in rows {
+        for (i, c) in COLUMNS.iter().enumerate() {
+            if i > 0 {
+                s.push_str(&sep);
+            }
+            s.push_str(&c.csv(r, dialect));
+        }
         s.push_str(dialect.line_end());
     }
     s
