@@ -9,6 +9,7 @@ use crate::ledger::Ledger;
 use crate::pipeline::Pipeline;
 use crate::results::RunData;
 use crate::store::names;
+use crate::store::table::Row;
 
 /// What the marker file says to anyone who opens it.
 const MARKER_TEXT: &str =
@@ -158,10 +159,12 @@ pub fn write_outputs(
         // The private folder and the workbook, which takes longest, are
         // written on threads of their own beside everything else; the
         // manifest waits for them.
+        // The table's rows, worked out once for the workbook and the tables.
+        let rows = crate::store::table::rows(p, &d.cells);
         std::thread::scope(|scope| {
             let private = scope.spawn(|| timed(|| write_private(p, d, folders.private)));
-            let book = scope.spawn(|| timed(|| write_workbook(p, d, tmp)));
-            let mut stages = write_the_rest(p, d, tmp, progress)?;
+            let book = scope.spawn(|| timed(|| write_workbook(p, d, &rows, tmp)));
+            let mut stages = write_the_rest(p, d, &rows, tmp, progress)?;
             progress.stage("Skriver återkopplingen");
             let (feedback, secs) = joined(private, names::FEEDBACK, "återkopplingen")?;
             progress.done(&format!("{feedback} återkopplingar"));
@@ -242,13 +245,12 @@ pub fn owner_only(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-fn write_workbook(p: &Pipeline, d: &RunData, tmp: &Path) -> Result<(), Error> {
-    crate::store::workbook::write(p, &d.cells, d.report_year, &tmp.join(names::WORKBOOK)).map_err(
-        |e| Error::Output {
-            file: names::WORKBOOK.into(),
-            reason: crate::text::foreign(&e),
-        },
-    )
+fn write_workbook(p: &Pipeline, d: &RunData, rows: &[Row<'_>], tmp: &Path) -> Result<(), Error> {
+    let path = tmp.join(names::WORKBOOK);
+    crate::store::workbook::write(p, rows, d.report_year, &path).map_err(|e| Error::Output {
+        file: names::WORKBOOK.into(),
+        reason: crate::text::foreign(&e),
+    })
 }
 
 /// Every output but the workbook and the manifest, stage by stage; returns
@@ -256,13 +258,14 @@ fn write_workbook(p: &Pipeline, d: &RunData, tmp: &Path) -> Result<(), Error> {
 fn write_the_rest(
     p: &Pipeline,
     d: &RunData,
+    rows: &[Row<'_>],
     tmp: &Path,
     progress: &mut Progress,
 ) -> Result<Vec<(String, f64)>, Error> {
     let mut stages = Vec::new();
     let t = Instant::now();
     progress.stage("Skriver tabeller");
-    crate::store::write_tables(p, &d.cells, tmp)?;
+    crate::store::write_tables(rows, tmp)?;
     crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
     progress.done("indikatortabell och kvalitet");
     pause_if_asked();

@@ -65,20 +65,19 @@ fn where_fields(c: &Cell) -> [String; 5] {
     ]
 }
 
-/// The indicator table in each of its forms, in `dir`: `indicators.csv`,
-/// `indikatorer-excel.csv`, `indicators.parquet` and the dataset by year.
-/// Each row's words are looked up once for all of them.
-pub fn write_tables(p: &Pipeline, cells: &[Cell], dir: &Path) -> Result<(), Error> {
-    let rows = table::rows(p, cells);
+/// The indicator table's `rows` in each of its forms, in `dir`:
+/// `indicators.csv`, `indikatorer-excel.csv`, `indicators.parquet` and the
+/// dataset by year.
+pub fn write_tables(rows: &[table::Row<'_>], dir: &Path) -> Result<(), Error> {
     write_csv(
-        &rows,
+        rows,
         table::Dialect::Plain,
         &dir.join(names::INDICATORS_CSV),
     )?;
     let excel = dir.join(names::INDICATORS_EXCEL_CSV);
-    write_csv(&rows, table::Dialect::SwedishExcel, &excel)?;
+    write_csv(rows, table::Dialect::SwedishExcel, &excel)?;
     let parquet = dir.join(names::INDICATORS_PARQUET);
-    let mut df = table::frame_of(&rows).map_err(polars_output(&parquet))?;
+    let mut df = table::frame_of(rows).map_err(polars_output(&parquet))?;
     write_parquet(&mut df, &parquet)?;
     write_partitioned(&df, &dir.join(names::INDICATORS_DATASET))
 }

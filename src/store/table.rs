@@ -133,7 +133,8 @@ pub enum Field<'a> {
 
 /// The rows of `cells`, each with what the pipeline says of its indicator.
 pub fn rows<'a>(p: &'a Pipeline, cells: &'a [Cell]) -> Vec<Row<'a>> {
-    cells.iter().map(|c| row(p, c)).collect()
+    use rayon::prelude::*;
+    crate::pool::install(|| cells.par_iter().map(|c| row(p, c)).collect())
 }
 
 /// One row: a cell, and what the pipeline says of its indicator.

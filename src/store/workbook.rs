@@ -1,11 +1,12 @@
 //! `indikatorer.xlsx` for Excel users: one sheet per rights area, Swedish
 //! headers, numbers as numbers, withheld values shown as `..` with a note.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Note, Workbook, XlsxError};
 
-use super::table::{self, Field};
+use super::table::{self, Field, Row};
 use crate::aggregate::Cell;
 use crate::pipeline::{Indicator, MeasureUnit, Pipeline};
 
@@ -164,7 +165,13 @@ const SHEET: [(&str, &str, f64, Show); 25] = [
     ("group", "Gruppens id", 14.0, Show::Plain),
 ];
 
-pub fn write(p: &Pipeline, cells: &[Cell], report_year: i32, path: &Path) -> Result<(), XlsxError> {
+/// The workbook of the table's `rows` (in the table's order).
+pub fn write(
+    p: &Pipeline,
+    rows: &[Row<'_>],
+    report_year: i32,
+    path: &Path,
+) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
     wb.set_properties(
         &DocProperties::new()
@@ -182,6 +189,12 @@ pub fn write(p: &Pipeline, cells: &[Cell], report_year: i32, path: &Path) -> Res
         names.push(sheet_name(&area.title, &names));
     }
     contents(wb.add_worksheet(), &f, p, &names[1..])?;
+    let columns = columns();
+    // Each row's indicator and area, looked up once for all the sheets.
+    let areas = areas(p);
+    let placed: Vec<Option<(&Indicator, Option<&str>)>> = (rows.iter())
+        .map(|r| areas.get(r.cell().indicator_id.as_str()).copied())
+        .collect();
     for (area, name) in p.areas.iter().zip(&names[1..]) {
         // Rows are written in order, each to a temporary file as it comes:
         // held in memory, a country's 11 million cells took 2.9 GB.
@@ -192,23 +205,39 @@ pub fn write(p: &Pipeline, cells: &[Cell], report_year: i32, path: &Path) -> Res
             ws.set_column_width(c as u16, *w)?;
         }
         ws.set_freeze_panes(1, 0)?;
-        let mut row = 1u32;
-        for c in cells {
-            let Some(ind) = p.indicator(&c.indicator_id) else {
-                continue;
-            };
-            let in_area = p
-                .measure(&ind.measure)
-                .and_then(|m| p.goal(&m.goal))
-                .is_some_and(|g| g.area == area.id);
-            if in_area {
-                write_row(ws, &f, p, row, ind, c)?;
-                row += 1;
+        let mut at = 1u32;
+        for (r, placed) in rows.iter().zip(&placed) {
+            if let Some((ind, Some(in_area))) = placed
+                && *in_area == area.id
+            {
+                write_row(ws, &f, &columns, at, ind, r)?;
+                at += 1;
             }
         }
-        ws.autofilter(0, 0, row.saturating_sub(1).max(1), SHEET.len() as u16 - 1)?;
+        ws.autofilter(0, 0, at.saturating_sub(1).max(1), SHEET.len() as u16 - 1)?;
     }
     wb.save(path)
+}
+
+/// Each indicator (the first with its id) with the id of the rights area it
+/// belongs to, through its measure and goal.
+fn areas(p: &Pipeline) -> HashMap<&str, (&Indicator, Option<&str>)> {
+    let mut out = HashMap::new();
+    for ind in &p.indicators {
+        let area = p
+            .measure(&ind.measure)
+            .and_then(|m| p.goal(&m.goal))
+            .map(|g| g.area.as_str());
+        out.entry(ind.id.as_str()).or_insert((ind, area));
+    }
+    out
+}
+
+/// The sheet's columns: each one's place, the table's column and how it shows.
+fn columns() -> Vec<(u16, &'static table::Column, Show)> {
+    (SHEET.iter().enumerate())
+        .filter_map(|(at, (name, _, _, show))| Some((at as u16, table::column(name)?, *show)))
+        .collect()
 }
 
 /// The first sheet's name.
@@ -257,18 +286,14 @@ fn contents(
 fn write_row(
     ws: &mut rust_xlsxwriter::Worksheet,
     f: &Formats,
-    p: &Pipeline,
+    columns: &[(u16, &table::Column, Show)],
     row: u32,
     ind: &Indicator,
-    c: &Cell,
+    r: &Row<'_>,
 ) -> Result<(), XlsxError> {
-    let r = table::row(p, c);
-    for (col, (name, _, _, show)) in SHEET.iter().enumerate() {
-        let Some(column) = table::column(name) else {
-            continue; // every name is a column (tested)
-        };
-        let col = col as u16;
-        match (show, column.field(&r)) {
+    let c = r.cell();
+    for &(col, column, show) in columns {
+        match (show, column.field(r)) {
             (Show::Plain, Field::Text(t)) => _ = ws.write_string(row, col, t)?,
             (Show::Plain, Field::Year(y)) => _ = ws.write_number(row, col, y)?,
             (Show::SourceLabel, _) => _ = ws.write_string(row, col, c.source.label())?,
