@@ -39,8 +39,10 @@ pub struct RunData {
     pub assessments: crate::assessment::Assessments,
     /// Where to find cells and activities by key: the report and the charts
     /// look up one per unit and measure, and a scan each time would make a
-    /// run quadratic in the number of units. Built by [`RunData::indexed`].
-    pub index: Index,
+    /// run quadratic in the number of units. Built when first asked for
+    /// ([`RunData::index`]), so that a run's writers start without waiting
+    /// for it.
+    pub index: std::sync::OnceLock<Index>,
 }
 
 /// Where to find cells and activities by key.
@@ -158,10 +160,9 @@ impl InputRecord {
 }
 
 impl RunData {
-    /// Indexes what the stages computed, for the outputs' look-ups.
-    pub fn indexed(mut self) -> RunData {
-        self.index = Index::build(&self);
-        self
+    /// What the stages computed, indexed for the outputs' look-ups.
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::build(self))
     }
 
     /// Whether a cell rests on a value with an open warning: a unit's own
@@ -174,7 +175,7 @@ impl RunData {
             c.key.breakdown.clone(),
             c.key.group.clone(),
         );
-        self.index
+        self.index()
             .doubted
             .get(&key)
             .is_some_and(|units| c.unit_id == crate::pipeline::CITY || units.contains(&c.unit_id))
@@ -188,7 +189,7 @@ impl RunData {
             breakdown.to_string(),
             group.to_string(),
         );
-        self.index.city.get(&key).map(|&i| &self.cells[i])
+        self.index().city.get(&key).map(|&i| &self.cells[i])
     }
 
     /// A compared municipality's total for a reference series and year.
@@ -201,7 +202,7 @@ impl RunData {
     /// What a unit reported on a measure for a year, if anything.
     pub fn activity(&self, year: i32, unit: &str, measure: &str) -> Option<&Activity> {
         let key = (year, unit.to_string(), measure.to_string());
-        self.index
+        self.index()
             .activity
             .get(&key)
             .map(|&i| &self.returns.activities[i])

@@ -71,8 +71,7 @@ pub fn compute(p: &Pipeline, opts: &Options, progress: &mut Progress) -> Result<
         completeness,
         assessments,
         index: Default::default(),
-    }
-    .indexed())
+    })
 }
 
 /// Runs the stages one after another, shows each on the terminal with what
