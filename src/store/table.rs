@@ -208,27 +208,35 @@ impl Column {
         }
     }
 
-    /// The field as a CSV file of `dialect` writes it: blank for none, text
-    /// quoted where it must be. In `indicators.csv` a number in the measure
-    /// unit always has a decimal point, a count too ("139.0"), so that a
-    /// reader typing the column from its first rows takes it for decimals.
-    pub fn csv(&self, r: &Row<'_>, dialect: Dialect) -> String {
-        match self.get {
-            Get::Text(f) => dialect.text(f(r)),
-            Get::Year(f) => f(r).to_string(),
+    /// The field as a CSV file of `dialect` writes it, added to `out`: blank
+    /// for none, text quoted where it must be. In `indicators.csv` a number
+    /// in the measure unit always has a decimal point, a count too
+    /// ("139.0"), so that a reader typing the column from its first rows
+    /// takes it for decimals. Written in place: a country's table has 11
+    /// million fields.
+    pub fn push_csv(&self, r: &Row<'_>, dialect: Dialect, out: &mut String) {
+        use std::fmt::Write;
+        // Writing to a String cannot fail.
+        let _ = match self.get {
+            Get::Text(f) => {
+                dialect.push_text(f(r), out);
+                Ok(())
+            }
+            Get::Year(f) => write!(out, "{}", f(r)),
             Get::Number(f, kind) => {
                 let d = match (kind, dialect) {
                     (Numbers::InUnit, Dialect::Plain) => r.decimals(kind).max(1),
                     _ => r.decimals(kind),
                 };
-                let v = r.rounded(f(r), kind);
-                v.map(|x| dialect.decimal(format!("{x:.d$}")))
-                    .unwrap_or_default()
+                match r.rounded(f(r), kind) {
+                    Some(x) => dialect.push_decimal(x, d, out),
+                    None => Ok(()),
+                }
             }
-            Get::Count(f) => f(r).map(|x| x.to_string()).unwrap_or_default(),
-            Get::Flag(f) => f(r).to_string(),
-            Get::Maybe(f) => f(r).map(|x| x.to_string()).unwrap_or_default(),
-        }
+            Get::Count(f) => f(r).map_or(Ok(()), |x| write!(out, "{x}")),
+            Get::Flag(f) => write!(out, "{}", f(r)),
+            Get::Maybe(f) => f(r).map_or(Ok(()), |x| write!(out, "{x}")),
+        };
     }
 
     /// The column over `rows`, typed, for Parquet.
@@ -283,28 +291,43 @@ impl Dialect {
         }
     }
 
-    fn decimal(self, number: String) -> String {
-        match self {
-            Dialect::Plain => number,
-            Dialect::SwedishExcel => number.replace('.', ","),
+    /// A number with `d` decimals, with this dialect's decimal mark.
+    fn push_decimal(self, x: f64, d: usize, out: &mut String) -> std::fmt::Result {
+        use std::fmt::Write;
+        let start = out.len();
+        write!(out, "{x:.d$}")?;
+        if self == Dialect::SwedishExcel
+            && let Some(dot) = out[start..].find('.')
+        {
+            out.replace_range(start + dot..start + dot + 1, ",");
         }
+        Ok(())
     }
 
     /// A text field, quoted when it holds the separator, a quote or a line
     /// break. For Excel, text that would start a formula gets an apostrophe
     /// first, so that opening the file never runs anything.
     fn text(self, s: &str) -> String {
-        let guarded;
-        let s = if self == Dialect::SwedishExcel && s.starts_with(['=', '+', '-', '@']) {
-            guarded = format!("'{s}");
-            &guarded
+        let mut out = String::new();
+        self.push_text(s, &mut out);
+        out
+    }
+
+    /// As [`Dialect::text`], added to `out`.
+    fn push_text(self, s: &str, out: &mut String) {
+        let formula = self == Dialect::SwedishExcel && s.starts_with(['=', '+', '-', '@']);
+        let quoted = s.contains([self.separator(), '"', '\n', '\r']);
+        if quoted {
+            out.push('"');
+        }
+        if formula {
+            out.push('\'');
+        }
+        if quoted {
+            out.push_str(&s.replace('"', "\"\""));
+            out.push('"');
         } else {
-            s
-        };
-        if s.contains([self.separator(), '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
+            out.push_str(s);
         }
     }
 }
@@ -344,7 +367,7 @@ pub fn csv(rows: &[Row<'_>], dialect: Dialect) -> String {
             if i > 0 {
                 s.push_str(&sep);
             }
-            s.push_str(&c.csv(r, dialect));
+            c.push_csv(r, dialect, &mut s);
         }
         s.push_str(dialect.line_end());
     }
@@ -364,6 +387,8 @@ mod tests {
         assert_eq!(e.text("a, b"), "a, b");
         assert_eq!(Dialect::Plain.text("=1"), "=1");
         assert_eq!(Dialect::Plain.text("a, b"), "\"a, b\"");
-        assert_eq!(e.decimal("-28.71".into()), "-28,71");
+        let mut s = String::new();
+        e.push_decimal(-28.714, 2, &mut s).unwrap();
+        assert_eq!(s, "-28,71");
     }
 }
