@@ -77,7 +77,7 @@ pub fn write_tables(rows: &[table::Row<'_>], dir: &Path) -> Result<(), Error> {
     let excel = dir.join(names::INDICATORS_EXCEL_CSV);
     write_csv(rows, table::Dialect::SwedishExcel, &excel)?;
     let parquet = dir.join(names::INDICATORS_PARQUET);
-    let mut df = table::frame_of(rows).map_err(polars_output(&parquet))?;
+    let mut df = table::frame(rows).map_err(polars_output(&parquet))?;
     write_parquet(&mut df, &parquet)?;
     write_partitioned(&df, &dir.join(names::INDICATORS_DATASET))
 }

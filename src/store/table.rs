@@ -138,7 +138,7 @@ pub fn rows<'a>(p: &'a Pipeline, cells: &'a [Cell]) -> Vec<Row<'a>> {
 }
 
 /// One row: a cell, and what the pipeline says of its indicator.
-pub fn row<'a>(p: &'a Pipeline, cell: &'a Cell) -> Row<'a> {
+fn row<'a>(p: &'a Pipeline, cell: &'a Cell) -> Row<'a> {
     let ind = p.indicator(&cell.indicator_id);
     let (breakdown_label, group_label) = p.group_label(&cell.key);
     Row {
@@ -338,16 +338,7 @@ pub fn csv_field(s: &str) -> String {
 }
 
 /// The whole table as polars holds it, one typed column per [`COLUMNS`] entry.
-pub fn frame<'a>(
-    p: &'a Pipeline,
-    cells: impl IntoIterator<Item = &'a Cell>,
-) -> PolarsResult<DataFrame> {
-    let rows: Vec<Row> = cells.into_iter().map(|c| row(p, c)).collect();
-    frame_of(&rows)
-}
-
-/// As [`frame`], of rows already worked out.
-pub fn frame_of(rows: &[Row<'_>]) -> PolarsResult<DataFrame> {
+pub fn frame(rows: &[Row<'_>]) -> PolarsResult<DataFrame> {
     DataFrame::new(rows.len(), COLUMNS.iter().map(|c| c.series(rows)).collect())
 }
 

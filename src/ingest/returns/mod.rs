@@ -297,22 +297,13 @@ fn read_indicators(
         let id = text_of(range.get_value((row, COL_ID as u32)));
         let label = text_of(range.get_value((row, COL_GROUP as u32)));
         if id != r.indicator.id || label != r.label {
-            return Err(Refusal {
-                file: file.to_string(),
-                sheet: Some(SHEET_INDICATORS.into()),
-                cell: Some(a1(row, COL_ID)),
-                message: format!(
-                    "rader har flyttats, lagts till eller tagits bort: på rad {} ska {} ({}) stå, men där står {}. Flytta tillbaka raderna eller för över uppgifterna till en ny mall.",
-                    row + 1,
-                    r.indicator.id,
-                    r.label,
-                    if id.is_empty() && label.is_empty() {
-                        "ingenting".to_string()
-                    } else {
-                        format!("{id} ({label})")
-                    }
-                ),
-            });
+            let found = match id.is_empty() && label.is_empty() {
+                true => None,
+                false => Some(format!("{id} ({label})")),
+            };
+            let wanted = format!("{} ({})", r.indicator.id, r.label);
+            let at = (SHEET_INDICATORS, row, COL_ID);
+            return Err(rows_moved(file, at, &wanted, found));
         }
         let comment = match range.get_value((row, COL_COMMENT as u32)) {
             Some(Data::Empty) | None => None,
@@ -339,6 +330,27 @@ fn read_indicators(
     Ok(out)
 }
 
+/// A sheet whose rows no longer stand where the template put them: at
+/// `(sheet, row, col)` the template has `wanted`, the file `found` (or
+/// nothing).
+fn rows_moved(
+    file: &str,
+    (sheet, row, col): (&str, u32, u16),
+    wanted: &str,
+    found: Option<String>,
+) -> Refusal {
+    Refusal {
+        file: file.to_string(),
+        sheet: Some(sheet.into()),
+        cell: Some(layout::a1(row, col)),
+        message: format!(
+            "rader har flyttats, lagts till eller tagits bort: på rad {} ska {wanted} stå, men där står {}. Flytta tillbaka raderna eller för över uppgifterna till en ny mall.",
+            row + 1,
+            found.as_deref().unwrap_or("ingenting")
+        ),
+    }
+}
+
 fn read_activities(
     book: &mut Book,
     l: &Layout<'_>,
@@ -352,21 +364,9 @@ fn read_activities(
         let row = FIRST_ROW + i as u32;
         let id = text_of(range.get_value((row, ACT_COL_ID as u32)));
         if id != m.id {
-            return Err(Refusal {
-                file: file.to_string(),
-                sheet: Some(SHEET_ACTIVITIES.into()),
-                cell: Some(a1(row, ACT_COL_ID)),
-                message: format!(
-                    "rader har flyttats, lagts till eller tagits bort: på rad {} ska åtgärden {} stå, men där står {}. Flytta tillbaka raderna eller för över uppgifterna till en ny mall.",
-                    row + 1,
-                    m.id,
-                    if id.is_empty() {
-                        "ingenting".to_string()
-                    } else {
-                        id
-                    }
-                ),
-            });
+            let found = (!id.is_empty()).then_some(id);
+            let at = (SHEET_ACTIVITIES, row, ACT_COL_ID);
+            return Err(rows_moved(file, at, &format!("åtgärden {}", m.id), found));
         }
         let cell =
             |col: u16| Some(text_of(range.get_value((row, col as u32)))).filter(|s| !s.is_empty());
