@@ -19,8 +19,12 @@ pub(super) fn draw_charts(p: &Pipeline, d: &RunData, dir: &Path) -> Result<Chart
         source,
     })?;
     let years: Vec<i32> = p.strategy.period.years().collect();
-    // The compared municipalities' cells are drawn beside the city's.
-    let cells: Vec<&Cell> = d.cells.iter().chain(&d.compared).collect();
+    // Only the city's and the compared municipalities' cells are drawn;
+    // leaving the units' out first spares every chart a pass over them all.
+    let drawn = |c: &&Cell| {
+        c.unit_id == crate::pipeline::CITY || p.compared().iter().any(|(id, _)| *id == c.unit_id)
+    };
+    let cells: Vec<&Cell> = d.cells.iter().chain(&d.compared).filter(drawn).collect();
     let mut svgs = trend_charts(p, &cells, &years, dir)?;
     if let Some(svg) = parity_chart(p, &cells, &years, dir)? {
         svgs.insert(chart::PARITY.into(), svg);
