@@ -174,3 +174,60 @@ fn a_folder_that_is_not_the_caches_is_left_alone() {
     let left = files(&dir.path().join("ut-EJ-FOR-PUBLICERING/cache"));
     assert_eq!(left.keys().collect::<Vec<_>>(), ["mitt.txt"]);
 }
+
+/// Each year's file of the dataset in `ut/`: its inode and bytes, by folder.
+#[cfg(unix)]
+fn partitions(dir: &tempfile::TempDir) -> Vec<(String, (u64, Vec<u8>))> {
+    use std::os::unix::fs::MetadataExt;
+    let dataset = dir.path().join("ut").join(names::INDICATORS_DATASET);
+    let mut years: Vec<(String, (u64, Vec<u8>))> = std::fs::read_dir(dataset)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let file = e.path().join(names::PARTITION_FILE);
+            let inode = std::fs::metadata(&file).unwrap().ino();
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, (inode, std::fs::read(&file).unwrap()))
+        })
+        .collect();
+    years.sort();
+    years
+}
+
+#[cfg(unix)]
+#[test]
+fn a_changed_return_gives_only_its_own_year_of_the_dataset_a_new_file() {
+    let run = |dir| {
+        Test::within(dir)
+            .args(&["run", "p.toml", "--offline", "--quiet"])
+            .run_keep()
+            .1
+    };
+    let dir = run(folder());
+    let before = partitions(&dir);
+    let names: Vec<&str> = before.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "year=2018",
+            "year=2019",
+            "year=2020",
+            "year=2021",
+            "year=2022"
+        ]
+    );
+    let filled = std::fs::read(repo_root().join("tests/fixtures/returns/lo-filled-kun-2022.xlsx"));
+    change(&dir, "inbox/2022/kun-2022.xlsx", filled.unwrap());
+    let dir = run(dir);
+    let after = partitions(&dir);
+    assert_eq!(after.len(), before.len());
+    for ((year, (inode, bytes)), (_, (old_inode, old_bytes))) in after.iter().zip(&before) {
+        if year == "year=2022" {
+            assert!(bytes != old_bytes, "the changed year has new values");
+            assert_ne!(inode, old_inode, "the changed year is a new file");
+        } else {
+            assert!(bytes == old_bytes, "{year} has the same values");
+            assert_eq!(inode, old_inode, "{year} was written again");
+        }
+    }
+}

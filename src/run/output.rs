@@ -164,7 +164,7 @@ pub fn write_outputs(
         std::thread::scope(|scope| {
             let private = scope.spawn(|| timed(|| write_private(p, d, folders.private)));
             let book = scope.spawn(|| timed(|| write_workbook(p, d, &rows, tmp)));
-            let mut stages = write_the_rest(p, d, &rows, tmp, progress)?;
+            let mut stages = write_the_rest(p, d, &rows, tmp, out, progress)?;
             progress.stage("Skriver återkopplingen");
             let (feedback, secs) = joined(private, names::FEEDBACK, "återkopplingen")?;
             progress.done(&format!("{feedback} återkopplingar"));
@@ -253,19 +253,20 @@ fn write_workbook(p: &Pipeline, d: &RunData, rows: &[Row<'_>], tmp: &Path) -> Re
     })
 }
 
-/// Every output but the workbook and the manifest, stage by stage; returns
-/// each stage's time.
+/// Every output but the workbook and the manifest, stage by stage, beside
+/// the last run's outputs in `earlier`; returns each stage's time.
 fn write_the_rest(
     p: &Pipeline,
     d: &RunData,
     rows: &[Row<'_>],
     tmp: &Path,
+    earlier: &Path,
     progress: &mut Progress,
 ) -> Result<Vec<(String, f64)>, Error> {
     let mut stages = Vec::new();
     let t = Instant::now();
     progress.stage("Skriver tabeller");
-    crate::store::write_tables(rows, tmp)?;
+    crate::store::write_tables(rows, tmp, earlier)?;
     crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
     progress.done("indikatortabell och kvalitet");
     pause_if_asked();

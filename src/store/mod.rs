@@ -68,7 +68,11 @@ fn where_fields(c: &Cell) -> [String; 5] {
 /// The indicator table's `rows` in each of its forms, in `dir`:
 /// `indicators.csv`, `indikatorer-excel.csv`, `indicators.parquet` and the
 /// dataset by year.
-pub fn write_tables(rows: &[table::Row<'_>], dir: &Path) -> Result<(), Error> {
+/// A year of the dataset that `earlier` (the last run's folder) holds with
+/// the same bytes is linked from there, not written again: a changed return
+/// gives its own year a new file and leaves the others as they were, so a
+/// copy elsewhere (`rsync`, a data lake) moves only what changed.
+pub fn write_tables(rows: &[table::Row<'_>], dir: &Path, earlier: &Path) -> Result<(), Error> {
     write_csv(
         rows,
         table::Dialect::Plain,
@@ -79,7 +83,8 @@ pub fn write_tables(rows: &[table::Row<'_>], dir: &Path) -> Result<(), Error> {
     let parquet = dir.join(names::INDICATORS_PARQUET);
     let mut df = table::frame(rows).map_err(polars_output(&parquet))?;
     write_parquet(&mut df, &parquet)?;
-    write_partitioned(&df, &dir.join(names::INDICATORS_DATASET))
+    let dataset = names::INDICATORS_DATASET;
+    write_partitioned(&df, &dir.join(dataset), &earlier.join(dataset))
 }
 
 /// `indicators.csv` (UTF-8, comma-separated, a dot for decimals, blank for
@@ -129,12 +134,21 @@ fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// The Parquet file of `df`, for `path`, in memory.
+fn parquet_bytes(df: &mut DataFrame, path: &Path) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .finish(df)
+        .map_err(polars_output(path))?;
+    Ok(bytes)
+}
+
 /// The table as a Hive-style dataset in `dir`: one folder per year
 /// (`year=2022`), its rows in one Parquet file without the year column,
 /// which the folder's name gives. Readers take `dir/**/*.parquet` with hive
 /// partitioning as one table, and a national follow-up can be queried
 /// without loading what it does not ask for.
-fn write_partitioned(table: &DataFrame, dir: &Path) -> Result<(), Error> {
+fn write_partitioned(table: &DataFrame, dir: &Path, earlier: &Path) -> Result<(), Error> {
     let years = table
         .column("year")
         .and_then(|c| c.i32().cloned())
@@ -150,7 +164,11 @@ fn write_partitioned(table: &DataFrame, dir: &Path) -> Result<(), Error> {
             .filter(&years.equal(year))
             .and_then(|df| df.drop("year"))
             .map_err(polars_output(&path))?;
-        write_parquet(&mut df, &path)?;
+        let bytes = parquet_bytes(&mut df, &path)?;
+        let kept = earlier
+            .join(format!("year={year}"))
+            .join(names::PARTITION_FILE);
+        reuse::write(&path, &kept, &bytes).map_err(Error::writing(&path))?;
     }
     Ok(())
 }
