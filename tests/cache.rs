@@ -135,10 +135,10 @@ fn a_rerun_redoes_only_what_changed_and_writes_what_a_cold_run_writes() {
         crate::test::edit(&p, "min_cell = 5", "min_cell = 6"),
     );
     let dir = same_as_cold(dir, 0);
-    // The cache holds this run's entries only (the inputs' and the run's
-    // own), beside its note and the inputs' hashes.
+    // The cache holds this run's entries only (the inputs', the run's own
+    // and its table files'), beside its note and the inputs' hashes.
     let kept = files(&dir.path().join("ut-EJ-FOR-PUBLICERING/cache"));
-    assert_eq!(kept.len(), INPUTS + 3, "{:?}", kept.keys());
+    assert_eq!(kept.len(), INPUTS + 4, "{:?}", kept.keys());
     assert!(kept.contains_key(uppfolj::cache::MARKER));
     assert!(kept.contains_key("filer.msgpack"));
     assert!(
@@ -230,4 +230,83 @@ fn a_changed_return_gives_only_its_own_year_of_the_dataset_a_new_file() {
             assert_eq!(inode, old_inode, "{year} was written again");
         }
     }
+}
+
+/// What a run says when its cells are the last run's.
+const SAME_VALUES: &str = "Värdena är desamma som förra körningen: indikatortabellerna och arbetsboken behålls som de var";
+
+/// The inode of each file made of the cells alone, in `ut/`.
+#[cfg(unix)]
+fn made_of_cells(dir: &tempfile::TempDir) -> Vec<u64> {
+    use std::os::unix::fs::MetadataExt;
+    let ut = dir.path().join("ut");
+    let mut names = vec![
+        names::INDICATORS_CSV.to_string(),
+        names::INDICATORS_EXCEL_CSV.to_string(),
+        names::INDICATORS_PARQUET.to_string(),
+        names::WORKBOOK.to_string(),
+    ];
+    names.extend(partitions(dir).into_iter().map(|(year, _)| {
+        format!(
+            "{}/{year}/{}",
+            names::INDICATORS_DATASET,
+            names::PARTITION_FILE
+        )
+    }));
+    let inodes = names
+        .iter()
+        .map(|n| std::fs::metadata(ut.join(n)).unwrap().ino());
+    inodes.collect()
+}
+
+/// Kulturnämnden's 2022 return with one activity's words `was` made `words`.
+fn kun_in_other_words(dir: &tempfile::TempDir, was: &str, words: &str) {
+    let path = dir.path().join("inbox/2022/kun-2022.xlsx");
+    let edited = crate::hostile::rezipped(std::fs::read(&path).unwrap(), |name, data| {
+        if name != "xl/sharedStrings.xml" {
+            return (name, data);
+        }
+        let text = String::from_utf8(data).unwrap();
+        let edited = crate::test::edit(&text, was, words);
+        (name, edited.into_bytes())
+    });
+    change(dir, "inbox/2022/kun-2022.xlsx", edited.finish());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_return_changed_only_in_words_keeps_the_tables_and_the_workbook() {
+    let dir = same_as_cold(folder(), 0);
+    let before = made_of_cells(&dir);
+    // An activity in other words: the report changes, the values do not.
+    let words = "Kulturförvaltningen har bildat en arbetsgrupp och antagit en handlingsplan.";
+    let was = "En arbetsgrupp har tagits fram och en handlingsplan är antagen.";
+    kun_in_other_words(&dir, was, words);
+    let dir = said_and_same_as_cold(dir, SAME_VALUES);
+    let report = std::fs::read_to_string(dir.path().join("ut").join(names::REPORT)).unwrap();
+    assert!(report.contains(words), "the new words are in the report");
+    assert_eq!(made_of_cells(&dir), before, "the files were made again");
+    // The workbook opened and saved by hand: made again, as a cold run makes it.
+    let book = dir.path().join("ut").join(names::WORKBOOK);
+    std::fs::write(&book, std::fs::read(&book).unwrap()).unwrap();
+    kun_in_other_words(
+        &dir,
+        words,
+        "Kulturförvaltningen har en arbetsgrupp och en plan.",
+    );
+    let (_, dir) = Test::within(dir)
+        .args(&["run", "p.toml", "--offline"])
+        .stderr_lacks(SAME_VALUES)
+        .run_keep();
+    // (The dataset's years are linked by their bytes, as after any change.)
+    let after = made_of_cells(&dir);
+    let (top, top_after) = (&before[..4], &after[..4]);
+    assert!(
+        top.iter().all(|i| !top_after.contains(i)),
+        "{top:?} {top_after:?}"
+    );
+    // A value changed: nothing is kept.
+    let filled = std::fs::read(repo_root().join("tests/fixtures/returns/lo-filled-kun-2022.xlsx"));
+    change(&dir, "inbox/2022/kun-2022.xlsx", filled.unwrap());
+    same_as_cold(dir, INPUTS - 1);
 }

@@ -68,6 +68,20 @@ pub struct Cache {
     seen: seen::Seen,
 }
 
+/// What is written into it goes into the hash.
+struct Hashing(Sha256);
+
+impl std::io::Write for Hashing {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Why a cache could not be used; the run goes on cold.
 #[derive(Debug, thiserror::Error)]
 pub enum Unusable {
@@ -129,6 +143,19 @@ impl Cache {
             h.update([0]);
         }
         Some(hex(&h.finalize()))
+    }
+
+    /// The key of what is made of `value` (its MessagePack, hashed as it is
+    /// encoded, never held whole), the pipeline and the program.
+    pub fn key_of_value<T: Serialize>(&self, kind: &str, value: &T) -> Option<String> {
+        self.dir.as_ref()?;
+        let mut h = Hashing(Sha256::new());
+        for part in [self.salt.as_str(), kind] {
+            h.0.update(part.as_bytes());
+            h.0.update([0]);
+        }
+        rmp_serde::encode::write(&mut h, value).ok()?;
+        Some(hex(&h.0.finalize()))
     }
 
     /// The SHA-256 of a regular file within `cap` bytes, read only when its

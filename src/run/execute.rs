@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::kept::Cells;
 use super::progress::Progress;
 use super::unchanged::{Record, Stamp};
 use super::{Options, RunOutcome, output, summary};
@@ -95,7 +96,12 @@ pub fn execute(p: &Pipeline, req: RunRequest) -> Result<RunOutcome, Error> {
     for d in &details {
         progress.detail(d);
     }
-    output::write_outputs(p, &data, folders, &mut progress)?;
+    let cells = Cells::of(&opts.cache, &data);
+    let kept = (&opts.cache, cells.as_ref());
+    output::write_outputs(p, &data, folders, kept, &mut progress)?;
+    if let Some(cells) = cells {
+        cells.save(&opts.cache, &out);
+    }
     let outcome = summary::summary(p, &data, &out, &private);
     // Only after a run that finished: a failed one leaves the cache as it was.
     if let Some(stamp) = stamp {

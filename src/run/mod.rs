@@ -6,6 +6,7 @@
 mod charts;
 mod compute;
 mod execute;
+mod kept;
 mod output;
 pub mod progress;
 mod starter;

@@ -3,7 +3,9 @@
 use std::path::Path;
 use std::time::Instant;
 
+use super::kept::Cells;
 use super::progress::Progress;
+use crate::cache::Cache;
 use crate::error::Error;
 use crate::ledger::Ledger;
 use crate::pipeline::Pipeline;
@@ -150,21 +152,28 @@ pub fn write_outputs(
     p: &Pipeline,
     d: &RunData,
     folders: Folders<'_>,
+    (cache, cells): (&Cache, Option<&Cells>),
     progress: &mut Progress,
 ) -> Result<(), Error> {
     let out = folders.out;
     write_atomically(out, |tmp| {
         let note = tmp.join(names::PUBLISHABLE_NOTE);
         std::fs::write(&note, PUBLISHABLE_TEXT).map_err(Error::writing(&note))?;
+        let linked = cells.is_some_and(|c| c.link(cache, out, tmp));
+        if linked {
+            progress.note(KEPT_TEXT);
+        }
+        // The table's rows, worked out once for the workbook and the
+        // tables, unless those are the last run's.
+        let rows = (!linked).then(|| crate::store::table::rows(p, &d.cells));
+        let rows = rows.as_deref();
         // The private folder and the workbook, which takes longest, are
         // written on threads of their own beside everything else; the
         // manifest waits for them.
-        // The table's rows, worked out once for the workbook and the tables.
-        let rows = crate::store::table::rows(p, &d.cells);
         std::thread::scope(|scope| {
             let private = scope.spawn(|| timed(|| write_private(p, d, folders.private)));
-            let book = scope.spawn(|| timed(|| write_workbook(p, d, &rows, tmp)));
-            let mut stages = write_the_rest(p, d, &rows, tmp, out, progress)?;
+            let book = scope.spawn(|| timed(|| write_workbook(p, d, rows, tmp)));
+            let mut stages = write_the_rest(p, d, rows, tmp, out, progress)?;
             progress.stage("Skriver återkopplingen");
             let (feedback, secs) = joined(private, names::FEEDBACK, "återkopplingen")?;
             progress.done(&format!("{feedback} återkopplingar"));
@@ -181,6 +190,9 @@ pub fn write_outputs(
     }
     Ok(())
 }
+
+/// What a run says when the files made of the cells are the last run's.
+const KEPT_TEXT: &str = "Värdena är desamma som förra körningen: indikatortabellerna och arbetsboken behålls som de var";
 
 /// What `work` gave, with how many seconds it took.
 fn timed<T>(work: impl FnOnce() -> Result<T, Error>) -> Result<(T, f64), Error> {
@@ -245,7 +257,14 @@ pub fn owner_only(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-fn write_workbook(p: &Pipeline, d: &RunData, rows: &[Row<'_>], tmp: &Path) -> Result<(), Error> {
+/// The workbook of `rows`; `None`: it is the last run's, linked already.
+fn write_workbook(
+    p: &Pipeline,
+    d: &RunData,
+    rows: Option<&[Row<'_>]>,
+    tmp: &Path,
+) -> Result<(), Error> {
+    let Some(rows) = rows else { return Ok(()) };
     let path = tmp.join(names::WORKBOOK);
     crate::store::workbook::write(p, rows, d.report_year, &path).map_err(|e| Error::Output {
         file: names::WORKBOOK.into(),
@@ -254,11 +273,12 @@ fn write_workbook(p: &Pipeline, d: &RunData, rows: &[Row<'_>], tmp: &Path) -> Re
 }
 
 /// Every output but the workbook and the manifest, stage by stage, beside
-/// the last run's outputs in `earlier`; returns each stage's time.
+/// the last run's outputs in `earlier`; the tables only when there are
+/// `rows` (else they are the last run's). Returns each stage's time.
 fn write_the_rest(
     p: &Pipeline,
     d: &RunData,
-    rows: &[Row<'_>],
+    rows: Option<&[Row<'_>]>,
     tmp: &Path,
     earlier: &Path,
     progress: &mut Progress,
@@ -266,7 +286,9 @@ fn write_the_rest(
     let mut stages = Vec::new();
     let t = Instant::now();
     progress.stage("Skriver tabeller");
-    crate::store::write_tables(rows, tmp, earlier)?;
+    if let Some(rows) = rows {
+        crate::store::write_tables(rows, tmp, earlier)?;
+    }
     crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
     progress.done("indikatortabell och kvalitet");
     pause_if_asked();
