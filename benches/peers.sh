@@ -87,13 +87,18 @@ if want rerun; then
   pair "region, nothing changed: \`uppfolj run\` with its cache vs \`--no-cache\`" \
     "'$UPPFOLJ' run '$region/pipeline.toml' --offline --quiet --out '$WORK/ut-rerun'" \
     "'$UPPFOLJ' run '$region/pipeline.toml' --offline --quiet --no-cache --out '$WORK/ut-cold'"
-  # One return changed before each run: a byte appended to one return of a
-  # copy of the inputs (a zip reader ignores what follows the archive).
+  # One return changed before each run, in a copy of the inputs: one of
+  # its numbers (benches/one-value.py), or only its bytes (a byte appended,
+  # which a zip reader ignores: the values stay, like a return changed only
+  # in words).
   edit="$WORK/region-edit"
   [ -f "$edit/pipeline.toml" ] || cp -r "$region" "$edit"
   one="$(find "$edit/returns" -name '*.xlsx' | sort | sed -n 1p)"
   "$UPPFOLJ" run "$edit/pipeline.toml" --offline --quiet --out "$WORK/ut-edit" >/dev/null || true
-  pair "region, one return changed: \`uppfolj run\` with its cache vs \`--no-cache\`" \
+  pair "region, one value in one return changed: \`uppfolj run\` with its cache vs \`--no-cache\`" \
+    "'$PYTHON' benches/one-value.py '$one' && '$UPPFOLJ' run '$edit/pipeline.toml' --offline --quiet --out '$WORK/ut-edit'" \
+    "'$UPPFOLJ' run '$edit/pipeline.toml' --offline --quiet --no-cache --out '$WORK/ut-cold'"
+  pair "region, one return's bytes changed, its values not: with its cache vs \`--no-cache\`" \
     "echo >> '$one' && '$UPPFOLJ' run '$edit/pipeline.toml' --offline --quiet --out '$WORK/ut-edit'" \
     "'$UPPFOLJ' run '$edit/pipeline.toml' --offline --quiet --no-cache --out '$WORK/ut-cold'"
 fi
