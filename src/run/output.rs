@@ -180,7 +180,10 @@ pub fn write_outputs(
             stages.push(("återkoppling".to_string(), secs));
             progress.stage("Skriver arbetsboken");
             let ((), secs) = joined(book, names::WORKBOOK, "arbetsboken")?;
-            progress.done(names::WORKBOOK);
+            match rows {
+                Some(_) => progress.done(names::WORKBOOK),
+                None => progress.done(&format!("{} behålls", names::WORKBOOK)),
+            }
             stages.push(("arbetsbok".to_string(), secs));
             write_manifest(p, d, tmp, &stages)
         })
@@ -290,7 +293,10 @@ fn write_the_rest(
         crate::store::write_tables(rows, tmp, earlier)?;
     }
     crate::store::write_quality(p, d, &tmp.join(names::QUALITY))?;
-    progress.done("indikatortabell och kvalitet");
+    progress.done(match rows {
+        Some(_) => "indikatortabell och kvalitet",
+        None => "kvalitet (indikatortabellerna behålls)",
+    });
     pause_if_asked();
     stages.push(("tabeller".to_string(), t.elapsed().as_secs_f64()));
 
