@@ -136,26 +136,27 @@ impl Cache {
 
     /// The key of anything else made of `parts`, the pipeline and the program.
     pub fn key_of(&self, parts: &[&str]) -> Option<String> {
+        self.salted(parts).map(|h| hex(&h.finalize()))
+    }
+
+    /// The key of what is made of `value` (its MessagePack, hashed as it is
+    /// encoded, never held whole), the pipeline and the program.
+    pub fn key_of_value<T: Serialize>(&self, kind: &str, value: &T) -> Option<String> {
+        let mut h = Hashing(self.salted(&[kind])?);
+        rmp_serde::encode::write(&mut h, value).ok()?;
+        Some(hex(&h.0.finalize()))
+    }
+
+    /// A hash begun with the salt and `parts`, each ended by a zero byte;
+    /// `None` when there is no cache.
+    fn salted(&self, parts: &[&str]) -> Option<Sha256> {
         self.dir.as_ref()?;
         let mut h = Sha256::new();
         for part in std::iter::once(self.salt.as_str()).chain(parts.iter().copied()) {
             h.update(part.as_bytes());
             h.update([0]);
         }
-        Some(hex(&h.finalize()))
-    }
-
-    /// The key of what is made of `value` (its MessagePack, hashed as it is
-    /// encoded, never held whole), the pipeline and the program.
-    pub fn key_of_value<T: Serialize>(&self, kind: &str, value: &T) -> Option<String> {
-        self.dir.as_ref()?;
-        let mut h = Hashing(Sha256::new());
-        for part in [self.salt.as_str(), kind] {
-            h.0.update(part.as_bytes());
-            h.0.update([0]);
-        }
-        rmp_serde::encode::write(&mut h, value).ok()?;
-        Some(hex(&h.0.finalize()))
+        Some(h)
     }
 
     /// The SHA-256 of a regular file within `cap` bytes, read only when its

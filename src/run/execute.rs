@@ -97,10 +97,9 @@ pub fn execute(p: &Pipeline, req: RunRequest) -> Result<RunOutcome, Error> {
         progress.detail(d);
     }
     let cells = Cells::of(&opts.cache, &data);
-    let kept = (&opts.cache, cells.as_ref());
-    output::write_outputs(p, &data, folders, kept, &mut progress)?;
+    output::write_outputs(p, &data, folders, cells.as_ref(), &mut progress)?;
     if let Some(cells) = cells {
-        cells.save(&opts.cache, &out);
+        cells.save(&out);
     }
     let outcome = summary::summary(p, &data, &out, &private);
     // Only after a run that finished: a failed one leaves the cache as it was.

@@ -14,8 +14,11 @@ use crate::cache::{Cache, Stat};
 use crate::results::RunData;
 use crate::store::names;
 
-/// What the cells are: the key of the files' [`Record`].
-pub struct Cells(String);
+/// What the cells are: the key of the files' [`Record`] in `cache`.
+pub struct Cells<'c> {
+    key: String,
+    cache: &'c Cache,
+}
 
 /// The files made of the cells, as the run that made them left them.
 #[derive(Serialize, Deserialize)]
@@ -23,19 +26,20 @@ struct Record {
     files: Vec<(String, Stat)>,
 }
 
-impl Cells {
+impl<'c> Cells<'c> {
     /// The key of the run's cells and report year; `None` without a cache.
-    pub fn of(cache: &Cache, d: &RunData) -> Option<Cells> {
+    pub fn of(cache: &'c Cache, d: &RunData) -> Option<Cells<'c>> {
         let made_of = (d.report_year, &d.cells);
-        cache.key_of_value("tabeller", &made_of).map(Cells)
+        let key = cache.key_of_value("tabeller", &made_of)?;
+        Some(Cells { key, cache })
     }
 
     /// Links the last run's files made of these cells from `out` into `tmp`
     /// if every one stands as that run left it; whether it did. Nothing is
     /// left linked when one link fails: a file written over a link would
     /// change the last run's file with it.
-    pub fn link(&self, cache: &Cache, out: &Path, tmp: &Path) -> bool {
-        let Some(record) = cache.load::<Record>(&self.0) else {
+    pub fn link(&self, out: &Path, tmp: &Path) -> bool {
+        let Some(record) = self.cache.load::<Record>(&self.key) else {
             return false;
         };
         let stands = |(name, stat): &(String, Stat)| stat_of(&out.join(name)) == Some(*stat);
@@ -58,29 +62,22 @@ impl Cells {
     }
 
     /// Keeps the files made of the cells as this finished run left them.
-    pub fn save(self, cache: &Cache, out: &Path) {
-        let mut files = Vec::new();
-        let top = [
+    pub fn save(self, out: &Path) {
+        let mut files: Vec<String> = [
             names::INDICATORS_CSV,
             names::INDICATORS_EXCEL_CSV,
             names::INDICATORS_PARQUET,
             names::WORKBOOK,
-        ];
-        for name in top {
-            files.push(name.to_string());
-        }
-        let dataset = out.join(names::INDICATORS_DATASET);
-        let Ok(years) = std::fs::read_dir(&dataset) else {
+        ]
+        .map(String::from)
+        .to_vec();
+        let Ok(years) = std::fs::read_dir(out.join(names::INDICATORS_DATASET)) else {
             return;
         };
         for year in years.flatten() {
-            let name = year.file_name().to_string_lossy().into_owned();
-            let part = format!(
-                "{}/{name}/{}",
-                names::INDICATORS_DATASET,
-                names::PARTITION_FILE
-            );
-            files.push(part);
+            let year = year.file_name().to_string_lossy().into_owned();
+            let (dataset, part) = (names::INDICATORS_DATASET, names::PARTITION_FILE);
+            files.push(format!("{dataset}/{year}/{part}"));
         }
         files.sort();
         let stats: Option<Vec<(String, Stat)>> = files
@@ -88,7 +85,7 @@ impl Cells {
             .map(|name| stat_of(&out.join(&name)).map(|s| (name, s)))
             .collect();
         if let Some(files) = stats {
-            cache.put(&self.0, &Record { files });
+            self.cache.put(&self.key, &Record { files });
         }
     }
 }

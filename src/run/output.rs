@@ -5,7 +5,6 @@ use std::time::Instant;
 
 use super::kept::Cells;
 use super::progress::Progress;
-use crate::cache::Cache;
 use crate::error::Error;
 use crate::ledger::Ledger;
 use crate::pipeline::Pipeline;
@@ -147,19 +146,20 @@ pub struct Folders<'a> {
 /// Writes the whole output folder atomically, the private folder beside
 /// it, and publishes the charts. The output folder is put in place only
 /// once the private folder is: a run that fails on either leaves the
-/// previous output folder as it was.
+/// previous output folder as it was. The files made of the cells alone are
+/// linked from the previous folder when `kept` finds them standing.
 pub fn write_outputs(
     p: &Pipeline,
     d: &RunData,
     folders: Folders<'_>,
-    (cache, cells): (&Cache, Option<&Cells>),
+    kept: Option<&Cells<'_>>,
     progress: &mut Progress,
 ) -> Result<(), Error> {
     let out = folders.out;
     write_atomically(out, |tmp| {
         let note = tmp.join(names::PUBLISHABLE_NOTE);
         std::fs::write(&note, PUBLISHABLE_TEXT).map_err(Error::writing(&note))?;
-        let linked = cells.is_some_and(|c| c.link(cache, out, tmp));
+        let linked = kept.is_some_and(|c| c.link(out, tmp));
         if linked {
             progress.note(KEPT_TEXT);
         }
