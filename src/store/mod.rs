@@ -127,14 +127,12 @@ fn polars_output(path: &Path) -> impl Fn(PolarsError) -> Error + '_ {
 }
 
 fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<(), Error> {
-    let file = std::fs::File::create(path).map_err(Error::writing(path))?;
-    ParquetWriter::new(file)
-        .finish(df)
-        .map_err(polars_output(path))?;
-    Ok(())
+    let bytes = parquet_bytes(df, path)?;
+    std::fs::write(path, bytes).map_err(Error::writing(path))
 }
 
-/// The Parquet file of `df`, for `path`, in memory.
+/// The Parquet file of `df`, for `path`, in memory: the one place its
+/// writer's settings are chosen, for the table and the dataset alike.
 fn parquet_bytes(df: &mut DataFrame, path: &Path) -> Result<Vec<u8>, Error> {
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes)
@@ -157,18 +155,17 @@ fn write_partitioned(table: &DataFrame, dir: &Path, earlier: &Path) -> Result<()
     list.sort_unstable();
     list.dedup();
     for year in list {
-        let folder = dir.join(format!("year={year}"));
-        std::fs::create_dir_all(&folder).map_err(Error::writing(&folder))?;
-        let path = folder.join(names::PARTITION_FILE);
+        let part = Path::new(&format!("year={year}")).join(names::PARTITION_FILE);
+        let path = dir.join(&part);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(Error::writing(folder))?;
+        }
         let mut df = table
             .filter(&years.equal(year))
             .and_then(|df| df.drop("year"))
             .map_err(polars_output(&path))?;
         let bytes = parquet_bytes(&mut df, &path)?;
-        let kept = earlier
-            .join(format!("year={year}"))
-            .join(names::PARTITION_FILE);
-        reuse::write(&path, &kept, &bytes).map_err(Error::writing(&path))?;
+        reuse::write(&path, &earlier.join(&part), &bytes).map_err(Error::writing(&path))?;
     }
     Ok(())
 }
